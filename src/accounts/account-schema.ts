@@ -1,0 +1,29 @@
+/** SQLite tables inside each AccountDO (one member account). See docs/storage.md. */
+export const ACCOUNT_SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS balances (method TEXT PRIMARY KEY, balance INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS cards (
+  number TEXT PRIMARY KEY, status TEXT NOT NULL, block_reason TEXT, replaced_by TEXT, version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS operations (
+  id TEXT PRIMARY KEY, status TEXT NOT NULL, card TEXT, expires_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL, record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS operations_pending ON operations(status, expires_at);
+CREATE INDEX IF NOT EXISTS operations_card ON operations(card, status);
+CREATE TABLE IF NOT EXISTS holds (
+  operation_id TEXT NOT NULL, method TEXT NOT NULL, amount INTEGER NOT NULL, PRIMARY KEY (operation_id, method)
+);
+CREATE TABLE IF NOT EXISTS journal (
+  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, operation_id TEXT NOT NULL, kind TEXT NOT NULL,
+  method TEXT NOT NULL, amount INTEGER NOT NULL, balance_after INTEGER NOT NULL,
+  store_id TEXT, register_id TEXT, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS idempotency (
+  operation_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, ref TEXT NOT NULL, payload TEXT
+);
+`;

@@ -1,0 +1,313 @@
+/**
+ * The ledger rules of one member account, as pure functions over plain data: no storage, no clock, no I/O.
+ * The AccountDO loads the state, calls these, and persists what they decide in one transaction.
+ */
+import {
+  METHODS,
+  type Amounts,
+  type Authorization,
+  type CardStatus,
+  type JournalEntry,
+  type Method,
+  type Operation,
+  type OperationRecord,
+  type OperationRequest,
+} from "./operation";
+
+export interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+export const refuse = (status: number, code: string, message: string, details: Record<string, unknown> = {}): Refusal => ({
+  status,
+  code,
+  message,
+  details,
+});
+
+export function isRefusal(value: unknown): value is Refusal {
+  return typeof value === "object" && value !== null && "code" in value && "status" in value && !("operation" in value);
+}
+
+/** The tenant's and store's settings an operation is decided under, copied into the request by the route. */
+export interface OperationPolicy {
+  approval_required_for: Method[];
+  points_per_currency_unit: number;
+  point_value: number;
+  hold_ttl_seconds: number;
+  /** Minor digits of the tenant's currency: 2 for USD, 0 for JPY. */
+  minor_digits: number;
+  sms_confirm_points_deduction: boolean;
+}
+
+export interface AccountView {
+  balances: Record<Method, number>;
+  held: Record<Method, number>;
+  cardStatus(number: string): CardStatus | undefined;
+}
+
+export interface NewOperation {
+  id: string;
+  member_id: string;
+  store_id: string;
+  register_id: string;
+  request: OperationRequest;
+  policy: OperationPolicy;
+  now: number;
+}
+
+export function available(account: AccountView, method: Method): number {
+  return account.balances[method] - account.held[method];
+}
+
+export function emptyAmounts(): Record<Method, number> {
+  return { credit: 0, cashback: 0, points: 0 };
+}
+
+function sumAmounts(amounts: Amounts): number {
+  return METHODS.reduce((sum, method) => sum + (amounts[method] ?? 0), 0);
+}
+
+/** Money value, in minor units, of a payment: points are worth `point_value` minor units each. */
+export function moneyValue(method: Method, amount: number, policy: Pick<OperationPolicy, "point_value">): number {
+  return method === "points" ? amount * policy.point_value : amount;
+}
+
+/** Points earned by a purchase: whole currency units of the cheque not paid with points, times the rate, rounded down. */
+export function accrualPoints(total: number, pointsPaidValue: number, policy: OperationPolicy): number {
+  const earning = total - pointsPaidValue;
+  if (earning <= 0) return 0;
+  return Math.floor((earning * policy.points_per_currency_unit) / 10 ** policy.minor_digits);
+}
+
+export function authorizationFor(holds: Amounts, policy: OperationPolicy): Authorization {
+  const needsApproval = METHODS.some((m) => (holds[m] ?? 0) > 0 && policy.approval_required_for.includes(m));
+  if (needsApproval) return { method: "approval", status: "required" };
+  if (policy.sms_confirm_points_deduction && (holds.points ?? 0) > 0) return { method: "sms_code", status: "required" };
+  return { method: "none", status: "not_required" };
+}
+
+/** Share of `part` for a refund moving the refunded total from `before` to `after` of `total`: sums exactly to `part`. */
+function proportionalShare(part: number, total: number, before: number, after: number): number {
+  if (total === 0) return 0;
+  return Math.floor((part * after) / total) - Math.floor((part * before) / total);
+}
+
+/**
+ * Decides whether an operation may be created and what it holds and will credit.
+ * `original` is the operation a refund refers to (or null when absent from this account).
+ */
+export function planOperation(input: NewOperation, account: AccountView, original: OperationRecord | null): OperationRecord | Refusal {
+  const { request, policy, now } = input;
+  const holds: Amounts = {};
+  const credits: Amounts = {};
+  const base = {
+    id: input.id,
+    type: request.type,
+    status: "pending" as const,
+    member_id: input.member_id,
+    store_id: input.store_id,
+    register_id: input.register_id,
+    created_at: new Date(now).toISOString(),
+    expires_at: new Date(now + policy.hold_ttl_seconds * 1000).toISOString(),
+    confirmed_at: null,
+    cancelled_at: null,
+  };
+  let operation: Operation;
+
+  if (request.type === "refund") {
+    if (!original || original.operation.type !== "purchase") {
+      return refuse(404, "operation_not_found", "The original operation was not found");
+    }
+    if (original.operation.status !== "confirmed") {
+      return refuse(409, "operation_not_confirmed", "Only a confirmed purchase can be refunded", {
+        status: original.operation.status,
+      });
+    }
+    const total = original.operation.cheque!.total;
+    const remaining = total - original.refunded;
+    if (request.amount > remaining) {
+      return refuse(422, "refund_exceeds_remaining", "The refund is larger than what is left to refund", {
+        remaining,
+        attempted: request.amount,
+      });
+    }
+    const before = original.refunded;
+    const after = before + request.amount;
+    for (const payment of original.operation.payments ?? []) {
+      const share = proportionalShare(payment.amount, total, before, after);
+      if (share > 0) credits[payment.method] = share;
+    }
+    const accrued = original.credits.points ?? 0;
+    // Points already spent cannot be taken back below zero: the take-back stops at what is available.
+    const takeBack = Math.min(proportionalShare(accrued, total, before, after), Math.max(0, available(account, "points")));
+    if (takeBack > 0) holds.points = takeBack;
+    operation = {
+      ...base,
+      card: original.operation.card,
+      original_operation_id: original.operation.id,
+      amount: request.amount,
+      payments: METHODS.filter((m) => credits[m]).map((m) => ({ method: m, amount: credits[m]! })),
+      accrual: { points: -takeBack },
+      authorization: { method: "none", status: "not_required" },
+    };
+  } else {
+    const status = account.cardStatus(request.card);
+    if (status === undefined) return refuse(404, "card_not_found", "Card not found");
+    if (status !== "active") return refuse(409, "card_blocked", `The card is ${status}`, { status });
+
+    if (request.type === "purchase") {
+      const seen = new Set<Method>();
+      let paidValue = 0;
+      let pointsValue = 0;
+      for (const payment of request.payments) {
+        if (seen.has(payment.method)) {
+          return refuse(400, "invalid_request", "Each payment method may appear once", { method: payment.method });
+        }
+        seen.add(payment.method);
+        const value = moneyValue(payment.method, payment.amount, policy);
+        paidValue += value;
+        if (payment.method === "points") pointsValue = value;
+        holds[payment.method] = payment.amount;
+      }
+      if (paidValue > request.cheque.total) {
+        return refuse(400, "payments_exceed_total", "The payments are worth more than the cheque total", {
+          total: request.cheque.total,
+          payments_value: paidValue,
+        });
+      }
+      const accrue = request.accrue_points ?? false;
+      const points = accrue ? accrualPoints(request.cheque.total, pointsValue, policy) : 0;
+      if (points > 0) credits.points = points;
+      operation = {
+        ...base,
+        card: request.card,
+        cheque: request.cheque,
+        payments: request.payments,
+        accrue_points: accrue,
+        accrual: { points },
+        authorization: authorizationFor(holds, policy),
+      };
+    } else if (request.type === "top_up" || request.type === "manual_accrual") {
+      credits[request.method] = request.amount;
+      operation = {
+        ...base,
+        card: request.card,
+        method: request.method,
+        amount: request.amount,
+        ...(request.type === "manual_accrual" ? { reason: request.reason } : {}),
+        authorization: { method: "none", status: "not_required" },
+      };
+    } else {
+      holds[request.method] = request.amount;
+      operation = {
+        ...base,
+        card: request.card,
+        method: request.method,
+        amount: request.amount,
+        reason: request.reason,
+        authorization: authorizationFor(holds, policy),
+      };
+    }
+  }
+
+  for (const method of METHODS) {
+    const wanted = holds[method] ?? 0;
+    if (wanted > 0 && wanted > available(account, method)) {
+      return refuse(409, "insufficient_funds", `Not enough ${method} available`, {
+        method,
+        available: available(account, method),
+        requested: wanted,
+      });
+    }
+  }
+  if (sumAmounts(holds) + sumAmounts(credits) < 0) return refuse(400, "invalid_request", "Amounts must not be negative");
+  return { operation, holds, credits, refunded: 0, version: 1 };
+}
+
+export function isAuthorized(operation: Operation): boolean {
+  const status = operation.authorization.status;
+  return status === "not_required" || status === "approved" || status === "verified";
+}
+
+export function isDue(operation: Operation, now: number): boolean {
+  return operation.status === "pending" && Date.parse(operation.expires_at) <= now;
+}
+
+export type ConfirmDecision =
+  | { kind: "already_confirmed" }
+  | { kind: "expire" }
+  | { kind: "post" }
+  | { kind: "refuse"; refusal: Refusal };
+
+export function decideConfirm(operation: Operation, now: number): ConfirmDecision {
+  if (operation.status === "confirmed") return { kind: "already_confirmed" };
+  if (operation.status !== "pending") {
+    return { kind: "refuse", refusal: refuse(409, "operation_not_pending", `The operation is ${operation.status}`, { status: operation.status }) };
+  }
+  if (isDue(operation, now)) return { kind: "expire" };
+  if (!isAuthorized(operation)) {
+    return {
+      kind: "refuse",
+      refusal: refuse(409, "authorization_required", "The operation needs authorization before it can be confirmed", {
+        authorization: operation.authorization,
+      }),
+    };
+  }
+  return { kind: "post" };
+}
+
+export type CancelDecision = { kind: "already_closed" } | { kind: "release" } | { kind: "refuse"; refusal: Refusal };
+
+export function decideCancel(operation: Operation): CancelDecision {
+  if (operation.status === "pending") return { kind: "release" };
+  if (operation.status === "confirmed") {
+    return { kind: "refuse", refusal: refuse(409, "operation_not_pending", "A confirmed operation cannot be cancelled; refund it", { status: "confirmed" }) };
+  }
+  return { kind: "already_closed" };
+}
+
+const JOURNAL_KINDS: Record<Operation["type"], { debit: string; credit: string }> = {
+  purchase: { debit: "payment", credit: "accrual" },
+  refund: { debit: "accrual_reversal", credit: "refund" },
+  top_up: { debit: "top_up", credit: "top_up" },
+  manual_accrual: { debit: "manual_accrual", credit: "manual_accrual" },
+  manual_deduction: { debit: "manual_deduction", credit: "manual_deduction" },
+};
+
+/**
+ * The journal entries that confirming `record` posts, debits first, each with the balance after it.
+ * Returns the entries and the balances they leave.
+ */
+export function postings(
+  record: OperationRecord,
+  balances: Record<Method, number>,
+  nextSeq: number,
+  newEntryId: () => string,
+  now: number,
+): { entries: JournalEntry[]; balances: Record<Method, number> } {
+  const after = { ...balances };
+  const entries: JournalEntry[] = [];
+  const kinds = JOURNAL_KINDS[record.operation.type];
+  const post = (method: Method, amount: number, kind: string) => {
+    after[method] += amount;
+    entries.push({
+      id: newEntryId(),
+      seq: nextSeq + entries.length,
+      operation_id: record.operation.id,
+      kind,
+      method,
+      amount,
+      balance_after: after[method],
+      store_id: record.operation.store_id,
+      register_id: record.operation.register_id,
+      created_at: new Date(now).toISOString(),
+    });
+  };
+  for (const method of METHODS) if ((record.holds[method] ?? 0) > 0) post(method, -record.holds[method]!, kinds.debit);
+  for (const method of METHODS) if ((record.credits[method] ?? 0) > 0) post(method, record.credits[method]!, kinds.credit);
+  return { entries, balances: after };
+}

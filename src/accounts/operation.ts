@@ -1,0 +1,96 @@
+/** The shapes of an account's operations and journal, as plain data shared by the rules, the object and the routes. */
+
+export const METHODS = ["credit", "cashback", "points"] as const;
+export type Method = (typeof METHODS)[number];
+export type Amounts = Partial<Record<Method, number>>;
+
+export const OPERATION_TYPES = ["purchase", "refund", "top_up", "manual_accrual", "manual_deduction"] as const;
+export type OperationType = (typeof OPERATION_TYPES)[number];
+export type OperationStatus = "pending" | "confirmed" | "cancelled" | "expired";
+
+export type CardStatus = "active" | "blocked" | "replaced";
+
+export interface Payment {
+  method: Method;
+  amount: number;
+}
+
+export interface Authorization {
+  method: "none" | "approval" | "sms_code";
+  status: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
+}
+
+/** What a cash register asks for (validated by the route's zod schema). */
+export type OperationRequest =
+  | {
+      type: "purchase";
+      card: string;
+      cheque: { number: string; total: number };
+      payments: Payment[];
+      accrue_points?: boolean;
+    }
+  | { type: "refund"; original_operation_id: string; amount: number }
+  | { type: "top_up"; card: string; method: "credit"; amount: number }
+  | { type: "manual_accrual" | "manual_deduction"; card: string; method: Method; amount: number; reason: string };
+
+/** The public operation object of API.md. */
+export interface Operation {
+  id: string;
+  type: OperationType;
+  status: OperationStatus;
+  card: string | null;
+  member_id: string;
+  store_id: string;
+  register_id: string;
+  cheque?: { number: string; total: number };
+  payments?: Payment[];
+  accrue_points?: boolean;
+  accrual?: { points: number };
+  original_operation_id?: string;
+  method?: Method;
+  amount?: number;
+  reason?: string;
+  authorization: Authorization;
+  expires_at: string;
+  created_at: string;
+  confirmed_at: string | null;
+  cancelled_at: string | null;
+}
+
+/** An operation with what it holds now and credits on confirm: the part only the account sees. */
+export interface OperationRecord {
+  operation: Operation;
+  /** Deductions: lower `available` while pending, become negative journal entries on confirm. */
+  holds: Amounts;
+  /** Accruals and give-backs: positive journal entries on confirm, nothing before. */
+  credits: Amounts;
+  /** For a confirmed purchase: the cheque amount already claimed by pending and confirmed refunds. */
+  refunded: number;
+  version: number;
+}
+
+export type JournalEntry = {
+  id: string;
+  seq: number;
+  operation_id: string;
+  kind: string;
+  method: Method;
+  amount: number;
+  balance_after: number;
+  store_id: string | null;
+  register_id: string | null;
+  created_at: string;
+};
+
+export type Card = {
+  number: string;
+  status: CardStatus;
+  block_reason: string | null;
+  replaced_by: string | null;
+};
+
+export interface Balances {
+  credit: { balance: number; available: number };
+  cashback: { balance: number; available: number };
+  points: { balance: number; available: number };
+}

@@ -1,0 +1,60 @@
+/** App assembly: request id, body limit, one error shape, and the routes. */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { ApiError, errorBody } from "./lib/errors";
+import { randomIdBody } from "./lib/ids";
+import { cardRoutes } from "./routes/cards";
+import { docsRoutes } from "./routes/docs";
+import type { AppEnv } from "./routes/endpoint";
+import { memberRoutes } from "./routes/members";
+import { operationRoutes } from "./routes/operations";
+import { settingsRoutes } from "./routes/settings";
+import { storeRoutes } from "./routes/stores";
+import { tenantRoutes } from "./routes/tenants";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function buildApp() {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    const requestId = c.req.header("x-request-id")?.slice(0, 64) || `req_${randomIdBody()}`;
+    await next();
+    c.res.headers.set("x-request-id", requestId);
+  });
+
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, "payload_too_large", `The body is larger than ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      return c.json(errorBody(error.code, error.message, error.details), error.status as 400, error.headers);
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json(errorBody("invalid_request", error.message || "Bad request"), error.status);
+    }
+    console.error("unhandled error", error);
+    return c.json(errorBody("internal_error", "Something went wrong on our side; the request may be retried"), 500);
+  });
+
+  app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
+
+  app.get("/", (c) =>
+    c.json({ name: "Tillsafe", docs: "/docs", openapi: "/openapi.json" }),
+  );
+  tenantRoutes(app);
+  settingsRoutes(app);
+  storeRoutes(app);
+  memberRoutes(app);
+  cardRoutes(app);
+  operationRoutes(app);
+  docsRoutes(app);
+  return app;
+}

@@ -1,0 +1,42 @@
+/**
+ * Bearer credentials → principal. Keys are looked up by their id and their secret's hash compared in constant
+ * time; a verified token is cached in the isolate for a short while so the hot path hashes nothing.
+ */
+import { eq } from "drizzle-orm";
+import { database } from "../db/client";
+import { apiKeys } from "../db/schema";
+import type { Env } from "../env";
+import { constantTimeEqual, sha256Hex } from "../lib/crypto";
+import { parseKey } from "./keys";
+import type { Principal } from "./principal";
+
+const CACHE_TTL_MS = 30_000;
+const CACHE_MAX = 10_000;
+const verified = new Map<string, { principal: Principal; until: number }>();
+
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+export async function authenticate(env: Env, token: string): Promise<Principal | null> {
+  if (env.PLATFORM_TOKEN && constantTimeEqual(await sha256Hex(token), await sha256Hex(env.PLATFORM_TOKEN))) {
+    return { kind: "platform" };
+  }
+  const cached = verified.get(token);
+  if (cached && cached.until > Date.now()) return cached.principal;
+
+  const parsed = parseKey(token);
+  if (!parsed) return null;
+  const row = await database(env.DB).select().from(apiKeys).where(eq(apiKeys.id, parsed.id)).get();
+  if (!row || row.revokedAt || row.kind !== parsed.kind) return null;
+  if (!constantTimeEqual(await sha256Hex(parsed.secret), row.secretHash)) return null;
+  const principal: Principal =
+    row.kind === "secret"
+      ? { kind: "secret", tenantId: row.tenantId, credentialId: row.id }
+      : { kind: "terminal", tenantId: row.tenantId, credentialId: row.id, storeId: row.storeId!, registerId: row.registerId! };
+  if (verified.size >= CACHE_MAX) verified.clear();
+  verified.set(token, { principal, until: Date.now() + CACHE_TTL_MS });
+  return principal;
+}

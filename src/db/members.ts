@@ -1,0 +1,42 @@
+/** Members and the card → member index. A card never changes member, so that mapping is cached for good. */
+import { and, eq } from "drizzle-orm";
+import { database } from "./client";
+import { cards, members } from "./schema";
+
+export type MemberRow = typeof members.$inferSelect;
+export type CardRow = typeof cards.$inferSelect;
+
+const CARD_CACHE_MAX = 50_000;
+const cardOwners = new Map<string, string>();
+
+export async function findMember(d1: D1Database, tenantId: string, memberId: string): Promise<MemberRow | null> {
+  return (
+    (await database(d1).select().from(members).where(and(eq(members.tenantId, tenantId), eq(members.id, memberId))).get()) ?? null
+  );
+}
+
+/** The member a card belongs to, or null when the tenant has no such card. */
+export async function cardOwner(d1: D1Database, tenantId: string, number: string): Promise<string | null> {
+  const key = `${tenantId}/${number}`;
+  const cached = cardOwners.get(key);
+  if (cached) return cached;
+  const row = await database(d1)
+    .select({ memberId: cards.memberId })
+    .from(cards)
+    .where(and(eq(cards.tenantId, tenantId), eq(cards.number, number)))
+    .get();
+  if (!row) return null;
+  if (cardOwners.size >= CARD_CACHE_MAX) cardOwners.clear();
+  cardOwners.set(key, row.memberId);
+  return row.memberId;
+}
+
+export function presentMember(member: MemberRow) {
+  return {
+    id: member.id,
+    name: member.name,
+    phone: member.phone,
+    external_ref: member.externalRef,
+    created_at: member.createdAt,
+  };
+}

@@ -1,0 +1,37 @@
+/** Stores and registers: records, presenters, and a short per-isolate cache of a store's flags for the till. */
+import { and, eq } from "drizzle-orm";
+import { database } from "./client";
+import { registers, stores } from "./schema";
+
+export type StoreRow = typeof stores.$inferSelect;
+export type RegisterRow = typeof registers.$inferSelect;
+
+const CACHE_TTL_MS = 5_000;
+const cache = new Map<string, { store: StoreRow | null; until: number }>();
+
+export async function findStore(d1: D1Database, tenantId: string, storeId: string): Promise<StoreRow | null> {
+  const key = `${tenantId}/${storeId}`;
+  const hit = cache.get(key);
+  if (hit && hit.until > Date.now()) return hit.store;
+  const store =
+    (await database(d1).select().from(stores).where(and(eq(stores.tenantId, tenantId), eq(stores.id, storeId))).get()) ?? null;
+  cache.set(key, { store, until: Date.now() + CACHE_TTL_MS });
+  return store;
+}
+
+export function forgetStore(tenantId: string, storeId: string): void {
+  cache.delete(`${tenantId}/${storeId}`);
+}
+
+export function presentStore(store: StoreRow) {
+  return {
+    id: store.id,
+    name: store.name,
+    sms_confirm_points_deduction: store.smsConfirmPointsDeduction,
+    created_at: store.createdAt,
+  };
+}
+
+export function presentRegister(register: RegisterRow) {
+  return { id: register.id, store_id: register.storeId, name: register.name, created_at: register.createdAt };
+}

@@ -1,0 +1,44 @@
+/** Tenant records and settings, cached briefly per isolate (a settings change here drops the cache at once). */
+import { eq } from "drizzle-orm";
+import type { Method } from "../accounts/operation";
+import { database } from "./client";
+import { tenants } from "./schema";
+
+export type TenantRow = typeof tenants.$inferSelect;
+
+export interface Settings {
+  approval_required_for: Method[];
+  points_per_currency_unit: number;
+  point_value: number;
+  hold_ttl_seconds: number;
+}
+
+const CACHE_TTL_MS = 5_000;
+const cache = new Map<string, { tenant: TenantRow; until: number }>();
+
+export async function loadTenant(d1: D1Database, tenantId: string): Promise<TenantRow> {
+  const hit = cache.get(tenantId);
+  if (hit && hit.until > Date.now()) return hit.tenant;
+  const tenant = await database(d1).select().from(tenants).where(eq(tenants.id, tenantId)).get();
+  // A credential exists only for an existing tenant, so a missing row is a broken database, not bad input.
+  if (!tenant) throw new Error(`tenant ${tenantId} of a valid credential is missing`);
+  cache.set(tenantId, { tenant, until: Date.now() + CACHE_TTL_MS });
+  return tenant;
+}
+
+export function forgetTenant(tenantId: string): void {
+  cache.delete(tenantId);
+}
+
+export function presentTenant(tenant: TenantRow) {
+  return { id: tenant.id, name: tenant.name, currency: tenant.currency, timezone: tenant.timezone, created_at: tenant.createdAt };
+}
+
+export function settingsOf(tenant: TenantRow): Settings {
+  return {
+    approval_required_for: JSON.parse(tenant.approvalRequiredFor) as Method[],
+    points_per_currency_unit: tenant.pointsPerCurrencyUnit,
+    point_value: tenant.pointValue,
+    hold_ttl_seconds: tenant.holdTtlSeconds,
+  };
+}

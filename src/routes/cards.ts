@@ -1,0 +1,105 @@
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { accountOf } from "../accounts/account-ref";
+import { database } from "../db/client";
+import { cardOwner } from "../db/members";
+import { cards } from "../db/schema";
+import { ApiError, notFound } from "../lib/errors";
+import { cardNumber } from "../lib/schemas";
+import { endpoint, type App } from "./endpoint";
+import { requireMember } from "./members";
+
+export const AddCard = z.strictObject({ number: cardNumber });
+export const BlockCard = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+export const ReplaceCard = z.strictObject({ new_number: cardNumber });
+
+const cardTaken = () => new ApiError(409, "card_number_taken", "This card number is already in use in this tenant");
+
+/** Inserts a card row; false when the tenant already has that number. */
+async function insertCard(d1: D1Database, tenantId: string, memberId: string, number: string): Promise<boolean> {
+  const inserted = await database(d1)
+    .insert(cards)
+    .values({ tenantId, number, memberId, status: "active", createdAt: new Date().toISOString() })
+    .onConflictDoNothing()
+    .returning({ number: cards.number });
+  return inserted.length > 0;
+}
+
+async function requireCardOwner(d1: D1Database, tenantId: string, number: string): Promise<string> {
+  const owner = cardNumber.safeParse(number).success ? await cardOwner(d1, tenantId, number) : null;
+  if (!owner) throw notFound("card_not_found", "Card");
+  return owner;
+}
+
+export function cardRoutes(app: App): void {
+  endpoint(
+    app,
+    { method: "post", path: "/v1/members/:id/cards", summary: "Issue a card to a member", tag: "Back office", auth: ["secret"], body: AddCard },
+    async ({ env, principal, param, body }) => {
+      const member = await requireMember(env.DB, principal.tenantId, param("id"));
+      if (!(await insertCard(env.DB, principal.tenantId, member.id, body.number))) throw cardTaken();
+      const account = { tenant_id: principal.tenantId, member_id: member.id };
+      return { status: 201, body: await accountOf(env, account).addCard(account, body.number) };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "get", path: "/v1/cards/:number", summary: "Read a card", tag: "Back office", auth: ["secret"] },
+    async ({ env, principal, param }) => {
+      const number = param("number");
+      const account = { tenant_id: principal.tenantId, member_id: await requireCardOwner(env.DB, principal.tenantId, number) };
+      const { cards: memberCards } = await accountOf(env, account).summary(account);
+      const card = memberCards.find((c) => c.number === number);
+      return { status: 200, body: card ?? { number, status: "active", block_reason: null, replaced_by: null, member_id: account.member_id } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "post", path: "/v1/cards/:number/block", summary: "Block a card (lost or stolen)", tag: "Back office", auth: ["secret"], body: BlockCard, status: 200 },
+    async ({ env, principal, param, body }) => {
+      const number = param("number");
+      const account = { tenant_id: principal.tenantId, member_id: await requireCardOwner(env.DB, principal.tenantId, number) };
+      return accountOf(env, account).blockCard(account, number, body.reason);
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "post", path: "/v1/cards/:number/unblock", summary: "Unblock a blocked card", tag: "Back office", auth: ["secret"], status: 200 },
+    async ({ env, principal, param }) => {
+      const number = param("number");
+      const account = { tenant_id: principal.tenantId, member_id: await requireCardOwner(env.DB, principal.tenantId, number) };
+      return accountOf(env, account).unblockCard(account, number);
+    },
+  );
+
+  endpoint(
+    app,
+    {
+      method: "post",
+      path: "/v1/cards/:number/replace",
+      summary: "Replace a card: the old one is blocked for good, balances stay with the member",
+      tag: "Back office",
+      auth: ["secret"],
+      body: ReplaceCard,
+      status: 200,
+    },
+    async ({ env, principal, param, body }) => {
+      const number = param("number");
+      const memberId = await requireCardOwner(env.DB, principal.tenantId, number);
+      const account = { tenant_id: principal.tenantId, member_id: memberId };
+      const fresh = await insertCard(env.DB, principal.tenantId, memberId, body.new_number);
+      if (!fresh && (await cardOwner(env.DB, principal.tenantId, body.new_number)) !== memberId) throw cardTaken();
+      const outcome = await accountOf(env, account).replaceCard(account, number, body.new_number, fresh);
+      if (outcome.status >= 400 && fresh) {
+        // The account refused: the new number must not stay behind as a usable card.
+        await database(env.DB)
+          .delete(cards)
+          .where(and(eq(cards.tenantId, principal.tenantId), eq(cards.number, body.new_number), eq(cards.memberId, memberId)));
+      }
+      return outcome;
+    },
+  );
+}

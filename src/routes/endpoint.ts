@@ -1,0 +1,157 @@
+/**
+ * The one adapter every JSON route goes through: auth → zod → call → JSON. It also records each endpoint for
+ * the OpenAPI document, so the contract served at /openapi.json is built from the schemas that validate.
+ */
+import type { Context, Hono } from "hono";
+import { z } from "zod";
+import { authenticate, bearerToken } from "../auth/credentials";
+import type { Principal, Role } from "../auth/principal";
+import type { Env } from "../env";
+import { idempotent } from "../idempotency";
+import { ApiError, invalidRequest } from "../lib/errors";
+import { sha256Hex } from "../lib/crypto";
+import type { Outcome } from "../lib/outcome";
+
+export type AppEnv = { Bindings: Env };
+export type App = Hono<AppEnv>;
+
+type Method = "get" | "post" | "patch" | "delete";
+
+export interface EndpointSpec<R extends Role, B extends z.ZodType | undefined, Q extends z.ZodType | undefined> {
+  method: Method;
+  /** Hono path syntax (`/v1/stores/:id`). */
+  path: string;
+  summary: string;
+  tag: string;
+  auth: readonly R[];
+  body?: B;
+  query?: Q;
+  /** Status of a successful answer, for the document. */
+  status?: number;
+}
+
+export interface Call<R extends Role, B, Q> {
+  c: Context<AppEnv>;
+  env: Env;
+  principal: Extract<Principal, { kind: R }>;
+  body: B;
+  query: Q;
+  param(name: string): string;
+  idempotencyKey: string | null;
+  /** SHA-256 of method, path and raw body: what "the same request" means for idempotency. */
+  fingerprint(): Promise<string>;
+}
+
+type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+
+export interface DocumentedEndpoint {
+  method: Method;
+  path: string;
+  summary: string;
+  tag: string;
+  auth: readonly Role[];
+  body?: z.ZodType;
+  query?: z.ZodType;
+  status: number;
+}
+
+export const documented: DocumentedEndpoint[] = [];
+
+export function endpoint<R extends Role, B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
+  app: App,
+  spec: EndpointSpec<R, B, Q>,
+  handler: (call: Call<R, Infer<B>, Infer<Q>>) => Promise<Outcome>,
+): void {
+  documented.push({ ...spec, status: spec.status ?? (spec.method === "post" ? 201 : 200) });
+  app.on(spec.method.toUpperCase(), spec.path, async (c) => {
+    const principal = await requirePrincipal(c, spec.auth);
+    const rawBody = spec.method === "get" || spec.method === "delete" ? "" : await c.req.text();
+    const body = spec.body ? parseBody(spec.body, rawBody) : expectEmpty(rawBody);
+    const query = spec.query ? parseQuery(spec.query, c.req.query()) : undefined;
+    const idempotencyKey = readIdempotencyKey(c);
+    const call = {
+      c,
+      env: c.env,
+      principal,
+      body,
+      query,
+      param: (name: string) => c.req.param(name) ?? "",
+      idempotencyKey,
+      fingerprint: () => sha256Hex(`${spec.method} ${c.req.path}\n${rawBody}`),
+    } as Call<R, Infer<B>, Infer<Q>>;
+
+    const run = () => handler(call);
+    const caller = principal as Principal;
+    const outcome =
+      spec.method === "post" && caller.kind === "secret" && idempotencyKey
+        ? await idempotent(
+            c.env.DB,
+            serverSecret(c.env),
+            { tenantId: caller.tenantId, credentialId: caller.credentialId, key: idempotencyKey, fingerprint: await call.fingerprint() },
+            run,
+          )
+        : await run();
+    return c.json(outcome.body as object, outcome.status as 200, outcome.headers);
+  });
+}
+
+async function requirePrincipal<R extends Role>(c: Context<AppEnv>, roles: readonly R[]): Promise<Extract<Principal, { kind: R }>> {
+  const token = bearerToken(c.req.header("authorization"));
+  const principal = token ? await authenticate(c.env, token) : null;
+  if (!principal) throw new ApiError(401, "unauthenticated", "Missing or invalid credentials");
+  if (!roles.includes(principal.kind as R)) {
+    throw new ApiError(403, "forbidden", "These credentials may not do this");
+  }
+  return principal as Extract<Principal, { kind: R }>;
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw invalidRequest("The body is not valid JSON");
+  }
+}
+
+function parseBody<T extends z.ZodType>(schema: T, raw: string): z.infer<T> {
+  if (raw.trim() === "") throw invalidRequest("A JSON body is required");
+  return validate(schema, parseJson(raw), "body");
+}
+
+function expectEmpty(raw: string): undefined {
+  if (raw.trim() !== "" && raw.trim() !== "{}") {
+    const parsed = parseJson(raw);
+    if (typeof parsed !== "object" || parsed === null || Object.keys(parsed).length > 0) {
+      throw invalidRequest("This endpoint takes no body");
+    }
+  }
+  return undefined;
+}
+
+function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.infer<T> {
+  return validate(schema, query, "query");
+}
+
+export function validate<T extends z.ZodType>(schema: T, value: unknown, where: "body" | "query"): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message,
+  }));
+  const first = issues[0];
+  throw invalidRequest(`Invalid ${where}${first ? `: ${first.path ? `${first.path}: ` : ""}${first.message}` : ""}`, { issues });
+}
+
+function readIdempotencyKey(c: Context<AppEnv>): string | null {
+  const key = c.req.header("idempotency-key");
+  if (key === undefined) return null;
+  if (key.length < 1 || key.length > 255) throw invalidRequest("Idempotency-Key must be 1–255 characters");
+  return key;
+}
+
+export function serverSecret(env: Env): string {
+  if (env.SERVER_SECRET) return env.SERVER_SECRET;
+  if (env.ENVIRONMENT === "development") return "tillsafe-development-only-secret";
+  throw new Error("SERVER_SECRET is not configured");
+}

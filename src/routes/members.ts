@@ -1,0 +1,112 @@
+import { and, desc, eq, lt } from "drizzle-orm";
+import { z } from "zod";
+import { accountOf } from "../accounts/account-ref";
+import { database } from "../db/client";
+import { findMember, presentMember } from "../db/members";
+import { historyEntries, members } from "../db/schema";
+import { notFound } from "../lib/errors";
+import { isId, newId } from "../lib/ids";
+import { decodeCursor, toPage } from "../lib/pagination";
+import { name, pageQuery, phone } from "../lib/schemas";
+import { endpoint, type App } from "./endpoint";
+
+export const CreateMember = z.strictObject({
+  name,
+  phone,
+  external_ref: z.string().trim().min(1).max(200).optional(),
+});
+
+const ZERO = { balance: 0, available: 0 };
+
+export type HistoryRow = typeof historyEntries.$inferSelect;
+
+export function presentHistoryEntry(entry: HistoryRow) {
+  return {
+    id: entry.id,
+    operation_id: entry.operationId,
+    kind: entry.kind,
+    method: entry.method,
+    amount: entry.amount,
+    balance_after: entry.balanceAfter,
+    created_at: entry.createdAt,
+    store_id: entry.storeId,
+    register_id: entry.registerId,
+  };
+}
+
+const isSeq = (value: unknown[]): value is [number] => value.length === 1 && Number.isInteger(value[0]);
+
+/** A member's history page from D1, newest first (the AccountDO journal shipped through its outbox). */
+export async function historyPage(d1: D1Database, tenantId: string, memberId: string, query: z.infer<typeof pageQuery>) {
+  const after = decodeCursor(query.cursor, isSeq);
+  const rows = await database(d1)
+    .select()
+    .from(historyEntries)
+    .where(
+      and(
+        eq(historyEntries.tenantId, tenantId),
+        eq(historyEntries.memberId, memberId),
+        after ? lt(historyEntries.seq, after[0]) : undefined,
+      ),
+    )
+    .orderBy(desc(historyEntries.seq))
+    .limit(query.limit + 1);
+  return toPage(rows, query.limit, presentHistoryEntry, (row) => [row.seq]);
+}
+
+export function memberRoutes(app: App): void {
+  endpoint(
+    app,
+    { method: "post", path: "/v1/members", summary: "Enrol a member", tag: "Back office", auth: ["secret"], body: CreateMember },
+    async ({ env, principal, body }) => {
+      const member = {
+        id: newId("mem"),
+        tenantId: principal.tenantId,
+        name: body.name,
+        phone: body.phone,
+        externalRef: body.external_ref ?? null,
+        createdAt: new Date().toISOString(),
+      };
+      await database(env.DB).insert(members).values(member);
+      return {
+        status: 201,
+        body: { ...presentMember(member), balances: { credit: ZERO, cashback: ZERO, points: ZERO }, cards: [] },
+      };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "get", path: "/v1/members/:id", summary: "Read a member with balances and cards", tag: "Back office", auth: ["secret"] },
+    async ({ env, principal, param }) => {
+      const member = await requireMember(env.DB, principal.tenantId, param("id"));
+      const summary = await accountOf(env, { tenant_id: principal.tenantId, member_id: member.id }).summary({
+        tenant_id: principal.tenantId,
+        member_id: member.id,
+      });
+      return { status: 200, body: { ...presentMember(member), ...summary } };
+    },
+  );
+
+  endpoint(
+    app,
+    {
+      method: "get",
+      path: "/v1/members/:id/history",
+      summary: "A member's history, newest first",
+      tag: "Back office",
+      auth: ["secret"],
+      query: pageQuery,
+    },
+    async ({ env, principal, param, query }) => {
+      const member = await requireMember(env.DB, principal.tenantId, param("id"));
+      return { status: 200, body: await historyPage(env.DB, principal.tenantId, member.id, query) };
+    },
+  );
+}
+
+export async function requireMember(d1: D1Database, tenantId: string, memberId: string) {
+  const member = isId("mem", memberId) ? await findMember(d1, tenantId, memberId) : null;
+  if (!member) throw notFound("member_not_found", "Member");
+  return member;
+}

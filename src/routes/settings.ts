@@ -1,0 +1,44 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { database } from "../db/client";
+import { tenants } from "../db/schema";
+import { forgetTenant, loadTenant, settingsOf } from "../db/tenants";
+import { method } from "../lib/schemas";
+import { endpoint, type App } from "./endpoint";
+
+export const UpdateSettings = z.strictObject({
+  approval_required_for: z
+    .array(method)
+    .max(3)
+    .refine((methods) => new Set(methods).size === methods.length, "must not repeat a method")
+    .optional(),
+  points_per_currency_unit: z.number().int().min(0).max(10_000).optional(),
+  point_value: z.number().int().min(1).max(1_000_000).optional(),
+  hold_ttl_seconds: z.number().int().min(1).max(86_400).optional(),
+});
+
+export function settingsRoutes(app: App): void {
+  endpoint(
+    app,
+    { method: "get", path: "/v1/settings", summary: "Read the tenant's settings", tag: "Back office", auth: ["secret"] },
+    async ({ env, principal }) => ({ status: 200, body: settingsOf(await loadTenant(env.DB, principal.tenantId)) }),
+  );
+
+  endpoint(
+    app,
+    { method: "patch", path: "/v1/settings", summary: "Change the tenant's settings", tag: "Back office", auth: ["secret"], body: UpdateSettings },
+    async ({ env, principal, body }) => {
+      const changes = {
+        ...(body.approval_required_for !== undefined ? { approvalRequiredFor: JSON.stringify(body.approval_required_for) } : {}),
+        ...(body.points_per_currency_unit !== undefined ? { pointsPerCurrencyUnit: body.points_per_currency_unit } : {}),
+        ...(body.point_value !== undefined ? { pointValue: body.point_value } : {}),
+        ...(body.hold_ttl_seconds !== undefined ? { holdTtlSeconds: body.hold_ttl_seconds } : {}),
+      };
+      if (Object.keys(changes).length > 0) {
+        await database(env.DB).update(tenants).set(changes).where(eq(tenants.id, principal.tenantId));
+      }
+      forgetTenant(principal.tenantId);
+      return { status: 200, body: settingsOf(await loadTenant(env.DB, principal.tenantId)) };
+    },
+  );
+}

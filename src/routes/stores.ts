@@ -1,0 +1,142 @@
+import { and, desc, eq, lt, or } from "drizzle-orm";
+import { z } from "zod";
+import { issueKey } from "../auth/keys";
+import { database } from "../db/client";
+import { apiKeys, registers, stores } from "../db/schema";
+import { findStore, forgetStore, presentRegister, presentStore } from "../db/stores";
+import { notFound } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { decodeCursor, toPage } from "../lib/pagination";
+import { name, pageQuery } from "../lib/schemas";
+import { endpoint, type App } from "./endpoint";
+
+export const CreateStore = z.strictObject({
+  name,
+  sms_confirm_points_deduction: z.boolean().default(false),
+});
+
+export const UpdateStore = z.strictObject({
+  name: name.optional(),
+  sms_confirm_points_deduction: z.boolean().optional(),
+});
+
+export const CreateRegister = z.strictObject({ name });
+
+const isPosition = (value: unknown[]): value is [string, string] =>
+  value.length === 2 && typeof value[0] === "string" && typeof value[1] === "string";
+
+export function storeRoutes(app: App): void {
+  endpoint(
+    app,
+    { method: "post", path: "/v1/stores", summary: "Create a store", tag: "Back office", auth: ["secret"], body: CreateStore },
+    async ({ env, principal, body }) => {
+      const store = {
+        id: newId("sto"),
+        tenantId: principal.tenantId,
+        name: body.name,
+        smsConfirmPointsDeduction: body.sms_confirm_points_deduction,
+        createdAt: new Date().toISOString(),
+      };
+      await database(env.DB).insert(stores).values(store);
+      return { status: 201, body: presentStore(store) };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "get", path: "/v1/stores", summary: "List stores, newest first", tag: "Back office", auth: ["secret"], query: pageQuery },
+    async ({ env, principal, query }) => {
+      const after = decodeCursor(query.cursor, isPosition);
+      const rows = await database(env.DB)
+        .select()
+        .from(stores)
+        .where(
+          and(
+            eq(stores.tenantId, principal.tenantId),
+            after ? or(lt(stores.createdAt, after[0]), and(eq(stores.createdAt, after[0]), lt(stores.id, after[1]))) : undefined,
+          ),
+        )
+        .orderBy(desc(stores.createdAt), desc(stores.id))
+        .limit(query.limit + 1);
+      return { status: 200, body: toPage(rows, query.limit, presentStore, (s) => [s.createdAt, s.id]) };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "get", path: "/v1/stores/:id", summary: "Read a store", tag: "Back office", auth: ["secret"] },
+    async ({ env, principal, param }) => {
+      const store = await findStore(env.DB, principal.tenantId, param("id"));
+      if (!store) throw notFound("store_not_found", "Store");
+      return { status: 200, body: presentStore(store) };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "patch", path: "/v1/stores/:id", summary: "Change a store", tag: "Back office", auth: ["secret"], body: UpdateStore },
+    async ({ env, principal, param, body }) => {
+      const where = and(eq(stores.tenantId, principal.tenantId), eq(stores.id, param("id")));
+      const changes = {
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.sms_confirm_points_deduction !== undefined ? { smsConfirmPointsDeduction: body.sms_confirm_points_deduction } : {}),
+      };
+      const db = database(env.DB);
+      const store =
+        Object.keys(changes).length > 0
+          ? await db.update(stores).set(changes).where(where).returning().get()
+          : await db.select().from(stores).where(where).get();
+      if (!store) throw notFound("store_not_found", "Store");
+      forgetStore(principal.tenantId, store.id);
+      return { status: 200, body: presentStore(store) };
+    },
+  );
+
+  endpoint(
+    app,
+    {
+      method: "post",
+      path: "/v1/stores/:id/registers",
+      summary: "Create a cash register and its terminal key (shown once)",
+      tag: "Back office",
+      auth: ["secret"],
+      body: CreateRegister,
+    },
+    async ({ env, principal, param, body }) => {
+      const store = await findStore(env.DB, principal.tenantId, param("id"));
+      if (!store) throw notFound("store_not_found", "Store");
+      const createdAt = new Date().toISOString();
+      const register = { id: newId("reg"), tenantId: principal.tenantId, storeId: store.id, name: body.name, createdAt };
+      const key = await issueKey("terminal");
+      const db = database(env.DB);
+      await db.batch([
+        db.insert(registers).values(register),
+        db.insert(apiKeys).values({
+          id: key.id,
+          tenantId: principal.tenantId,
+          kind: "terminal",
+          secretHash: key.secretHash,
+          storeId: store.id,
+          registerId: register.id,
+          createdAt,
+        }),
+      ]);
+      return { status: 201, body: { register: presentRegister(register), terminal_key: key.token } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "get", path: "/v1/stores/:id/registers", summary: "List a store's registers", tag: "Back office", auth: ["secret"] },
+    async ({ env, principal, param }) => {
+      const store = await findStore(env.DB, principal.tenantId, param("id"));
+      if (!store) throw notFound("store_not_found", "Store");
+      const rows = await database(env.DB)
+        .select()
+        .from(registers)
+        .where(and(eq(registers.tenantId, principal.tenantId), eq(registers.storeId, store.id)))
+        .orderBy(desc(registers.createdAt), desc(registers.id));
+      return { status: 200, body: { data: rows.map(presentRegister), next_cursor: null } };
+    },
+  );
+}

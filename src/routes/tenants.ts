@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { issueKey } from "../auth/keys";
+import { database } from "../db/client";
+import { apiKeys, tenants } from "../db/schema";
+import { presentTenant } from "../db/tenants";
+import { newId } from "../lib/ids";
+import { isKnownCurrency, isKnownTimeZone } from "../lib/money";
+import { name } from "../lib/schemas";
+import { endpoint, type App } from "./endpoint";
+
+export const CreateTenant = z.strictObject({
+  name,
+  currency: z.string().refine(isKnownCurrency, "must be an ISO 4217 currency code such as USD"),
+  timezone: z.string().max(64).refine(isKnownTimeZone, "must be an IANA time zone such as Australia/Sydney").default("UTC"),
+});
+
+export function tenantRoutes(app: App): void {
+  endpoint(
+    app,
+    { method: "post", path: "/v1/tenants", summary: "Create a tenant and its first secret key", tag: "Platform", auth: ["platform"], body: CreateTenant },
+    async ({ env, body }) => {
+      const createdAt = new Date().toISOString();
+      const tenant = {
+        id: newId("ten"),
+        name: body.name,
+        currency: body.currency,
+        timezone: body.timezone,
+        createdAt,
+        approvalRequiredFor: "[]",
+        pointsPerCurrencyUnit: 1,
+        pointValue: 1,
+        holdTtlSeconds: 900,
+      };
+      const key = await issueKey("secret");
+      const db = database(env.DB);
+      await db.batch([
+        db.insert(tenants).values(tenant),
+        db.insert(apiKeys).values({ id: key.id, tenantId: tenant.id, kind: "secret", secretHash: key.secretHash, createdAt }),
+      ]);
+      return { status: 201, body: { tenant: presentTenant(tenant), secret_key: key.token } };
+    },
+  );
+}

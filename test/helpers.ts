@@ -1,0 +1,167 @@
+/** Test helpers: HTTP through the Worker's own fetch handler, and a fresh tenant with a till and a member. */
+import { exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { expect } from "vitest";
+import { accountOf } from "../src/accounts/account-ref";
+import type { AccountDO } from "../src/accounts/account-do";
+
+export const PLATFORM = "test-platform-token";
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function api<T = any>(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<Reply<T>> {
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined = options.raw;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers["content-type"] = "application/json";
+  }
+  const response = await exports.default.fetch(new Request(`https://tillsafe.test${path}`, { method, headers, body }));
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body: parsed as T, headers: response.headers };
+}
+
+/** Asserts the one error shape of API.md with the given status and code. */
+export function expectError(reply: Reply, status: number, code: string) {
+  expect({ status: reply.status, code: reply.body?.error?.code }).toEqual({ status, code });
+  expect(typeof reply.body.error.message).toBe("string");
+  expect(typeof reply.body.error.details).toBe("object");
+}
+
+let counter = 0;
+export function uniqueCard(): string {
+  counter += 1;
+  return `6001${String(Date.now() % 1e8).padStart(8, "0")}${String(counter).padStart(4, "0")}`;
+}
+
+export interface Shop {
+  tenantId: string;
+  secret: string;
+  storeId: string;
+  registerId: string;
+  terminal: string;
+  memberId: string;
+  card: string;
+}
+
+export async function createShop(options: { currency?: string; sms?: boolean } = {}): Promise<Shop> {
+  const tenant = await api("POST", "/v1/tenants", {
+    token: PLATFORM,
+    body: { name: "Cafe Aroma", currency: options.currency ?? "USD", timezone: "Australia/Sydney" },
+  });
+  expect(tenant.status).toBe(201);
+  const secret = tenant.body.secret_key as string;
+  const store = await api("POST", "/v1/stores", { token: secret, body: { name: "Main St", sms_confirm_points_deduction: options.sms ?? false } });
+  expect(store.status).toBe(201);
+  const register = await api("POST", `/v1/stores/${store.body.id}/registers`, { token: secret, body: { name: "Till 1" } });
+  expect(register.status).toBe(201);
+  const member = await api("POST", "/v1/members", { token: secret, body: { name: "Nicola", phone: "+61412345678" } });
+  expect(member.status).toBe(201);
+  const card = uniqueCard();
+  const issued = await api("POST", `/v1/members/${member.body.id}/cards`, { token: secret, body: { number: card } });
+  expect(issued.status).toBe(201);
+  return {
+    tenantId: tenant.body.tenant.id,
+    secret,
+    storeId: store.body.id,
+    registerId: register.body.register.id,
+    terminal: register.body.terminal_key,
+    memberId: member.body.id,
+    card,
+  };
+}
+
+let keyCounter = 0;
+export function idemKey(): string {
+  keyCounter += 1;
+  return `key-${Date.now()}-${keyCounter}-${Math.random().toString(36).slice(2)}`;
+}
+
+export async function createOperation(shop: Shop, body: unknown, key = idemKey(), token = shop.terminal) {
+  return api("POST", "/v1/operations", { token, body, headers: { "idempotency-key": key } });
+}
+
+/** Tops up credit (create + confirm) and returns the confirmed operation. */
+export async function topUp(shop: Shop, amount: number, method: "credit" | "cashback" | "points" = "credit") {
+  const body =
+    method === "credit"
+      ? { type: "top_up", card: shop.card, method, amount }
+      : { type: "manual_accrual", card: shop.card, method, amount, reason: "test funds" };
+  const created = await createOperation(shop, body);
+  expect(created.status).toBe(201);
+  const confirmed = await api("POST", `/v1/operations/${created.body.id}/confirm`, { token: shop.terminal });
+  expect(confirmed.status).toBe(200);
+  return confirmed.body;
+}
+
+export function account(shop: Shop, memberId = shop.memberId) {
+  return accountOf(env, { tenant_id: shop.tenantId, member_id: memberId });
+}
+
+export async function balances(shop: Shop) {
+  const member = await api("GET", `/v1/members/${shop.memberId}`, { token: shop.secret });
+  expect(member.status).toBe(200);
+  return member.body.balances as Record<"credit" | "cashback" | "points", { balance: number; available: number }>;
+}
+
+/** Runs the account's alarm until its outbox is empty (shipping the journal to D1). */
+export async function drainOutbox(shop: Shop, memberId = shop.memberId) {
+  const stub = account(shop, memberId);
+  for (let i = 0; i < 20; i++) {
+    const audit = await stub.audit();
+    if (audit.outboxSize === 0) return;
+    await runDurableObjectAlarm(stub);
+  }
+  throw new Error("outbox did not drain");
+}
+
+/**
+ * The invariants of ARCHITECTURE.md for one account: available = balance − holds ≥ 0, balance = Σ journal,
+ * and, once the outbox drains, D1 history equals the journal.
+ */
+export async function expectInvariants(shop: Shop, memberId = shop.memberId) {
+  const stub = account(shop, memberId);
+  await drainOutbox(shop, memberId);
+  const audit = await stub.audit();
+  for (const method of ["credit", "cashback", "points"] as const) {
+    expect(audit.balances[method]).toBe(audit.journalSums[method]);
+    expect(audit.balances[method] - audit.held[method]).toBeGreaterThanOrEqual(0);
+  }
+  const history = await env.DB.prepare(
+    "SELECT id, seq, operation_id, kind, method, amount, balance_after FROM history_entries WHERE tenant_id = ? AND member_id = ? ORDER BY seq",
+  )
+    .bind(shop.tenantId, memberId)
+    .all();
+  expect(history.results).toEqual(
+    audit.journal.map((e) => ({
+      id: e.id,
+      seq: e.seq,
+      operation_id: e.operation_id,
+      kind: e.kind,
+      method: e.method,
+      amount: e.amount,
+      balance_after: e.balance_after,
+    })),
+  );
+  return audit;
+}
+
+export async function inAccount<R>(shop: Shop, fn: (instance: AccountDO, state: DurableObjectState) => R | Promise<R>) {
+  return runInDurableObject(account(shop), fn);
+}
