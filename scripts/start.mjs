@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// `npm start`: applies the D1 migrations to the local database, then runs the Worker with wrangler dev
+// (local workerd, local D1 and Durable Objects under .wrangler/state), and prints where everything is.
+import { spawn, spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const wrangler = join(root, "node_modules", ".bin", "wrangler");
+const port = process.env.PORT || "8787";
+const platformToken = process.env.PLATFORM_TOKEN || "dev-platform-token";
+const persistTo = process.env.TILLSAFE_STATE_DIR || join(root, ".wrangler", "state");
+const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
+
+const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+  cwd: root,
+  env,
+  stdio: ["ignore", "inherit", "inherit"],
+});
+if (migrate.status !== 0) {
+  console.error("Applying the D1 migrations failed.");
+  process.exit(migrate.status ?? 1);
+}
+
+const dev = spawn(
+  wrangler,
+  [
+    "dev",
+    "--port", port,
+    "--ip", "127.0.0.1",
+    "--persist-to", persistTo,
+    "--var", `PLATFORM_TOKEN:${platformToken}`,
+    "--var", "ENVIRONMENT:development",
+    "--show-interactive-dev-session=false",
+  ],
+  { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
+);
+
+const base = `http://127.0.0.1:${port}`;
+(async () => {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const response = await fetch(`${base}/`);
+      if (response.ok) break;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  console.log(`
+Tillsafe is running (ENVIRONMENT=development, state in ${persistTo})
+  API            ${base}/v1
+  Docs           ${base}/docs
+  OpenAPI        ${base}/openapi.json
+  Platform token ${platformToken}
+`);
+})();
+
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code) => process.exit(code ?? 0));
