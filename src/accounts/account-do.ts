@@ -81,6 +81,7 @@ export class AccountDO extends DurableObject<Env> {
       }
       const existing = this.loadRecord(input.id);
       if (existing) return { status: 201, body: existing.operation };
+      this.remember(account);
 
       const request = input.request;
       if (request.type !== "refund") {
@@ -88,6 +89,8 @@ export class AccountDO extends DurableObject<Env> {
         this.sql.exec("INSERT OR IGNORE INTO cards (number, status, version) VALUES (?, 'active', 0)", request.card);
       }
       const original = request.type === "refund" ? this.loadRecord(request.original_operation_id) : null;
+      // An unknown original is not worth a stored answer: it will stay unknown.
+      if (request.type === "refund" && !original) return operationNotFound();
       const plan = planOperation(input, this.view(), original);
       const outcome: Outcome = isRefusal(plan) ? refusalOutcome(plan) : { status: 201, body: plan.operation };
       this.sql.exec(
@@ -158,16 +161,15 @@ export class AccountDO extends DurableObject<Env> {
   // ---- RPC: cards and balances -----------------------------------------------------------------------------
 
   async addCard(account: AccountRef, number: string): Promise<MemberCard> {
-    const card = this.transact(account, Date.now(), () => {
-      this.sql.exec("INSERT OR IGNORE INTO cards (number, status, version) VALUES (?, 'active', 0)", number);
-      return this.loadCard(number)!;
+    return this.transact(account, Date.now(), () => {
+      this.knownCard(account, number);
+      return this.publicCard(account, number);
     });
-    return { ...card, member_id: account.member_id };
   }
 
   async blockCard(account: AccountRef, number: string, reason: string, now = Date.now()): Promise<Outcome> {
     const outcome = this.transact(account, now, () => {
-      const card = this.knownCard(number);
+      const card = this.knownCard(account, number);
       if (card.status === "active") {
         this.updateCard({ ...card, status: "blocked", block_reason: reason });
         this.voidPendingOperations(number, now);
@@ -180,7 +182,7 @@ export class AccountDO extends DurableObject<Env> {
 
   async unblockCard(account: AccountRef, number: string, now = Date.now()): Promise<Outcome> {
     const outcome = this.transact(account, now, () => {
-      const card = this.knownCard(number);
+      const card = this.knownCard(account, number);
       if (card.status === "replaced") {
         return refusalOutcome(refuse(409, "card_replaced", "A replaced card cannot be unblocked", { replaced_by: card.replaced_by }));
       }
@@ -194,7 +196,7 @@ export class AccountDO extends DurableObject<Env> {
   /** `newIsFresh`: the route has just registered `newNumber` for this member (false on a repeat). */
   async replaceCard(account: AccountRef, number: string, newNumber: string, newIsFresh: boolean, now = Date.now()): Promise<Outcome> {
     const outcome = this.transact(account, now, () => {
-      const card = this.knownCard(number);
+      const card = this.knownCard(account, number);
       if (card.status === "replaced") {
         if (card.replaced_by === newNumber) return { status: 200, body: this.publicCard(account, number) };
         return refusalOutcome(refuse(409, "card_replaced", "The card was already replaced", { replaced_by: card.replaced_by }));
@@ -273,10 +275,14 @@ export class AccountDO extends DurableObject<Env> {
   /** Runs `decide` in one synchronous storage transaction, after recording who this account is and expiring due holds. */
   private transact<T>(account: AccountRef, now: number, decide: () => T): T {
     return this.ctx.storage.transactionSync(() => {
-      this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account', ?)", JSON.stringify(account));
       this.expireDue(now);
       return decide();
     });
+  }
+
+  /** Records which account this object is, the first time something is written to it (the outbox needs it). */
+  private remember(account: AccountRef): void {
+    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account', ?)", JSON.stringify(account));
   }
 
   private account(): AccountRef | null {
@@ -425,7 +431,8 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /** A card the route resolved to this member in D1; one never seen here was never blocked. */
-  private knownCard(number: string): Card & { version: number } {
+  private knownCard(account: AccountRef, number: string): Card & { version: number } {
+    this.remember(account);
     this.sql.exec("INSERT OR IGNORE INTO cards (number, status, version) VALUES (?, 'active', 0)", number);
     return this.loadCard(number)!;
   }

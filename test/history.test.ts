@@ -1,0 +1,89 @@
+/** The journal is the truth; D1 history is its projection, shipped through the outbox, newest first. */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { shipOutbox, type OutboxRow } from "../src/accounts/outbox";
+import type { AccountDO } from "../src/accounts/account-do";
+import { account, api, createOperation, createShop, drainOutbox, expectError, expectInvariants, topUp } from "./helpers";
+
+describe("history", () => {
+  it("lists entries newest first with signed amounts and balance_after, paginated", async () => {
+    const shop = await createShop();
+    await topUp(shop, 15000);
+    const sale = await createOperation(shop, {
+      type: "purchase",
+      card: shop.card,
+      cheque: { number: "H-1", total: 5650 },
+      payments: [{ method: "credit", amount: 5650 }],
+      accrue_points: true,
+    });
+    await api("POST", `/v1/operations/${sale.body.id}/confirm`, { token: shop.terminal });
+    await drainOutbox(shop);
+
+    const page = await api("GET", `/v1/members/${shop.memberId}/history?limit=2`, { token: shop.secret });
+    expect(page.status).toBe(200);
+    expect(page.body.data.map((e: any) => [e.kind, e.method, e.amount, e.balance_after])).toEqual([
+      ["accrual", "points", 56, 56],
+      ["payment", "credit", -5650, 9350],
+    ]);
+    expect(Object.keys(page.body.data[0]).sort()).toEqual(
+      ["amount", "balance_after", "created_at", "id", "kind", "method", "operation_id", "register_id", "store_id"].sort(),
+    );
+    expect(page.body.data[0]).toMatchObject({ operation_id: sale.body.id, store_id: shop.storeId, register_id: shop.registerId });
+    expect(page.body.next_cursor).toEqual(expect.any(String));
+    const rest = await api("GET", `/v1/members/${shop.memberId}/history?limit=2&cursor=${page.body.next_cursor}`, { token: shop.secret });
+    expect(rest.body.data.map((e: any) => [e.kind, e.amount, e.balance_after])).toEqual([["top_up", 15000, 15000]]);
+    expect(rest.body.next_cursor).toBeNull();
+    await expectInvariants(shop);
+  });
+
+  it("shipping the same outbox rows twice adds nothing: D1 still equals the journal", async () => {
+    const shop = await createShop();
+    await topUp(shop, 700);
+    await topUp(shop, 300, "points");
+    await drainOutbox(shop);
+    // Rebuild the rows the outbox held (the alarm has shipped them already) and ship them again, as a retry would.
+    const { journal } = await account(shop).audit();
+    const rows: OutboxRow[] = journal.flatMap((entry, i) => [
+      { id: 2 * i + 1, kind: "entry" as const, ref: entry.id, payload: JSON.stringify(entry) },
+      { id: 2 * i + 2, kind: "operation" as const, ref: entry.operation_id, payload: null },
+    ]);
+    await runInDurableObject(account(shop), async (_instance: AccountDO, state) => {
+      const loadRecord = (id: string) => {
+        const row = state.storage.sql.exec("SELECT record FROM operations WHERE id = ?", id).toArray()[0];
+        return row ? JSON.parse(row.record as string) : null;
+      };
+      await shipOutbox(env.DB, { tenant_id: shop.tenantId, member_id: shop.memberId }, rows, { operation: loadRecord, card: () => null });
+      await shipOutbox(env.DB, { tenant_id: shop.tenantId, member_id: shop.memberId }, rows, { operation: loadRecord, card: () => null });
+    });
+    const shippedOps = await env.DB.prepare("SELECT COUNT(*) AS n FROM operations WHERE tenant_id = ?").bind(shop.tenantId).first<{ n: number }>();
+    expect(shippedOps?.n).toBe(2);
+    const audit = await expectInvariants(shop);
+    expect(audit.journal).toHaveLength(2);
+  });
+
+  it("the operations list is the shipped projection, newest first, with filters", async () => {
+    const shop = await createShop();
+    const first = await topUp(shop, 1000);
+    const pending = await createOperation(shop, {
+      type: "purchase",
+      card: shop.card,
+      cheque: { number: "H-2", total: 500 },
+      payments: [{ method: "credit", amount: 500 }],
+    });
+    await drainOutbox(shop);
+    const all = await api("GET", "/v1/operations", { token: shop.secret });
+    expect(all.body.data.map((o: any) => [o.id, o.status])).toEqual([
+      [pending.body.id, "pending"],
+      [first.id, "confirmed"],
+    ]);
+    const onlyPending = await api("GET", `/v1/operations?status=pending&store_id=${shop.storeId}&member_id=${shop.memberId}`, { token: shop.secret });
+    expect(onlyPending.body.data.map((o: any) => o.id)).toEqual([pending.body.id]);
+    expectError(await api("GET", "/v1/operations?status=weird", { token: shop.secret }), 400, "invalid_request");
+  });
+
+  it("an unknown member has no history", async () => {
+    const shop = await createShop();
+    expectError(await api("GET", "/v1/members/mem_0000000000000000/history", { token: shop.secret }), 404, "member_not_found");
+  });
+});
