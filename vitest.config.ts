@@ -11,6 +11,7 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            ENVIRONMENT: "development",
             PLATFORM_TOKEN: "test-platform-token",
             SERVER_SECRET: "test-server-secret-0123456789abcdef",
           },
