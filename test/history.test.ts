@@ -62,6 +62,34 @@ describe("history", () => {
     expect(audit.journal).toHaveLength(2);
   });
 
+  it("when D1 fails the outbox keeps its rows and the next alarm ships them", async () => {
+    const shop = await createShop();
+    await drainOutbox(shop);
+    const unavailable = {
+      prepare() {
+        throw new Error("D1 is unavailable");
+      },
+      batch() {
+        throw new Error("D1 is unavailable");
+      },
+    };
+    await runInDurableObject(account(shop), (instance: AccountDO) => {
+      (instance as unknown as { env: unknown }).env = { ...env, DB: unavailable };
+    });
+    await topUp(shop, 900);
+    await runInDurableObject(account(shop), (instance: AccountDO) => instance.alarm());
+    expect((await account(shop).audit()).outboxSize).toBeGreaterThan(0);
+    const shipped = await env.DB.prepare("SELECT COUNT(*) AS n FROM history_entries WHERE tenant_id = ?").bind(shop.tenantId).first<{ n: number }>();
+    expect(shipped?.n).toBe(0);
+    await runInDurableObject(account(shop), (instance: AccountDO) => {
+      (instance as unknown as { env: unknown }).env = env;
+    });
+    await runInDurableObject(account(shop), (instance: AccountDO) => instance.alarm());
+    const audit = await expectInvariants(shop);
+    expect(audit.outboxSize).toBe(0);
+    expect(audit.journal.map((e) => [e.kind, e.amount])).toEqual([["top_up", 900]]);
+  });
+
   it("the operations list is the shipped projection, newest first, with filters", async () => {
     const shop = await createShop();
     const first = await topUp(shop, 1000);

@@ -51,6 +51,7 @@ export class AccountDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private alarmAt: number | null = null;
   private shipFailures = 0;
+  private shipRetryAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -263,10 +264,12 @@ export class AccountDO extends DurableObject<Env> {
     } catch (error) {
       // D1 did not take the batch: keep the outbox and try again later, backing off.
       this.shipFailures += 1;
+      this.shipRetryAt = Date.now() + Math.min(OUTBOX_RETRY_MAX_MS, 1000 * 2 ** this.shipFailures);
       console.warn(`outbox shipment failed (attempt ${this.shipFailures}):`, String(error));
-      await this.scheduleAlarm(Date.now() + Math.min(OUTBOX_RETRY_MAX_MS, 1000 * 2 ** this.shipFailures));
+      await this.scheduleAlarm(this.shipRetryAt);
       return;
     }
+    this.shipRetryAt = 0;
     await this.scheduleAlarm();
   }
 
@@ -463,7 +466,10 @@ export class AccountDO extends DurableObject<Env> {
   /** Sets the alarm to the earliest of: now when the outbox has rows, the next hold expiry, or `at`. */
   private async scheduleAlarm(at?: number): Promise<void> {
     let next = at ?? Number.POSITIVE_INFINITY;
-    if (at === undefined && this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0) next = Date.now();
+    if (at === undefined && this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0) {
+      // While D1 is failing, new rows wait for the back-off instead of triggering a shipment each.
+      next = Math.max(Date.now(), this.shipRetryAt);
+    }
     const expiry = this.sql
       .exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM operations WHERE status = 'pending'")
       .one().at;
