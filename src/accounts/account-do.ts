@@ -3,21 +3,22 @@ import type { Env } from "../env";
 import { newId } from "../lib/ids";
 import type { Outcome } from "../lib/outcome";
 import { ACCOUNT_SCHEMA } from "./account-schema";
+import { AccountStorage, noChanges, type StoredCard } from "./account-storage";
+import { decideAnswer, decideRequest, newApprovalRequest, type Answer, type ApprovalRequest, type ApprovalStatus } from "./approval";
 import {
   decideCancel,
   decideConfirm,
   emptyAmounts,
-  isDue,
   isRefusal,
   planOperation,
-  postings,
   refuse,
-  type AccountView,
+  replanPurchase,
   type NewOperation,
+  type OperationPolicy,
   type Refusal,
 } from "./ledger";
-import { METHODS, type Balances, type Card, type CardStatus, type JournalEntry, type Method, type OperationRecord } from "./operation";
-import { shipOutbox, type OutboxRow } from "./outbox";
+import type { Balances, Card, JournalEntry, Method, OperationRecord, PurchaseChange } from "./operation";
+import { shipOutbox } from "./outbox";
 
 /** Which account an object is: the tenant from the caller's credential and the member. */
 export interface AccountRef {
@@ -37,27 +38,37 @@ export interface MemberCard extends Card {
 /** How long an idempotency record is kept: well past 24 hours and the longest hold (86,400 s). */
 const IDEMPOTENCY_RETENTION_MS = 3 * 24 * 3600 * 1000;
 const OUTBOX_RETRY_MAX_MS = 5 * 60 * 1000;
+const OUTBOX_BATCH = 50;
+const MAX_WAIT_SECONDS = 30;
+const SOCKET_OPEN = 1;
 
 const refusalOutcome = (refusal: Refusal): Outcome => ({
   status: refusal.status,
   body: { error: { code: refusal.code, message: refusal.message, details: refusal.details } },
+  ...(refusal.code === "rate_limited" ? { headers: { "retry-after": String(refusal.details.retry_after) } } : {}),
 });
 
+const operationNotFound = () => refusalOutcome(refuse(404, "operation_not_found", "Operation not found"));
+
 /**
- * One member account: balances, holds, operations, the journal and card statuses, serialized by the object.
- * Each call decides inside one `transactionSync` and only afterwards talks to D1 (the outbox, from the alarm).
+ * One member account: balances, holds, operations, the journal, card statuses, approval requests and the member's
+ * open pages, serialized by the object. Each call decides inside one `transactionSync`; only after it commits does
+ * the object push to sockets, wake long polls, and (from the alarm) ship its outbox to D1.
  */
 export class AccountDO extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+  private readonly store: AccountStorage;
   private alarmAt: number | null = null;
   private shipFailures = 0;
   private shipRetryAt = 0;
+  /** Long polls waiting for an operation to change, by operation id. */
+  private readonly waiters = new Map<string, Set<() => void>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
+    this.store = new AccountStorage(ctx.storage.sql);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     ctx.blockConcurrencyWhile(async () => {
-      this.sql.exec(ACCOUNT_SCHEMA);
+      ctx.storage.sql.exec(ACCOUNT_SCHEMA);
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -65,68 +76,69 @@ export class AccountDO extends DurableObject<Env> {
   // ---- RPC: operations -------------------------------------------------------------------------------------
 
   async createOperation(account: AccountRef, input: NewOperation & { fingerprint: string }): Promise<Outcome> {
-    const outcome = this.transact(account, input.now, () => {
-      const prior = this.sql
-        .exec<{ fingerprint: string; status: number; body: string }>(
-          "SELECT fingerprint, status, body FROM idempotency WHERE operation_id = ?",
-          input.id,
-        )
-        .toArray()[0];
+    const outcome = this.transact(input.now, () => {
+      const prior = this.store.idempotentAnswer(input.id);
       if (prior) {
         if (prior.fingerprint !== input.fingerprint) {
-          return refusalOutcome(
-            refuse(422, "idempotency_key_reused", "This Idempotency-Key was already used with a different request"),
-          );
+          return refusalOutcome(refuse(422, "idempotency_key_reused", "This Idempotency-Key was already used with a different request"));
         }
         return { status: prior.status, body: JSON.parse(prior.body) };
       }
-      const existing = this.loadRecord(input.id);
+      const existing = this.store.record(input.id);
       if (existing) return { status: 201, body: existing.operation };
       this.remember(account);
 
       const request = input.request;
-      if (request.type !== "refund") {
-        // The route resolved the card to this member in D1; a card this object has not seen yet was never blocked.
-        this.sql.exec("INSERT OR IGNORE INTO cards (number, status, version) VALUES (?, 'active', 0)", request.card);
-      }
-      const original = request.type === "refund" ? this.loadRecord(request.original_operation_id) : null;
+      if (request.type !== "refund") this.store.knownCard(request.card);
+      const original = request.type === "refund" ? this.store.record(request.original_operation_id) : null;
       // An unknown original is not worth a stored answer: it will stay unknown.
       if (request.type === "refund" && !original) return operationNotFound();
-      const plan = planOperation(input, this.view(), original);
+      const plan = planOperation(input, this.store.view(), original);
       const outcome: Outcome = isRefusal(plan) ? refusalOutcome(plan) : { status: 201, body: plan.operation };
-      this.sql.exec(
-        "INSERT INTO idempotency (operation_id, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?)",
-        input.id,
-        input.fingerprint,
-        outcome.status,
-        JSON.stringify(outcome.body),
-        input.now,
-      );
+      this.store.rememberAnswer(input.id, input.fingerprint, outcome.status, outcome.body, input.now);
       if (isRefusal(plan)) return outcome;
 
-      if (original) {
-        original.refunded += request.type === "refund" ? request.amount : 0;
-        this.saveRecord(original);
+      if (original && request.type === "refund") {
+        original.refunded += request.amount;
+        this.store.saveRecord(original, input.now);
       }
-      this.insertRecord(plan);
+      this.store.insertRecord(plan);
       return outcome;
     });
     await this.scheduleAlarm();
     return outcome;
   }
 
-  async getOperation(account: AccountRef, id: string, scope: OperationScope = {}, now = Date.now()): Promise<Outcome> {
-    const outcome = this.transact(account, now, () => {
-      const record = this.loadScoped(id, scope);
-      return record ? { status: 200, body: record.operation } : operationNotFound();
-    });
+  /**
+   * Reads an operation. With `wait` (seconds), answers as soon as the operation changes (or differs from the
+   * `since` the caller last saw, its `updated_at`), else after `wait` seconds with the unchanged operation.
+   */
+  async getOperation(
+    account: AccountRef,
+    id: string,
+    scope: OperationScope = {},
+    options: { wait?: number; since?: string } = {},
+    now = Date.now(),
+  ): Promise<Outcome> {
+    const read = (at: number) =>
+      this.transact(at, () => {
+        const record = this.scoped(id, scope);
+        return record ? { status: 200, body: record.operation } : operationNotFound();
+      });
+    const first = read(now);
+    const wait = Math.min(options.wait ?? 0, MAX_WAIT_SECONDS);
+    const seen = options.since === undefined || (first.body as { updated_at?: string }).updated_at === options.since;
+    if (wait > 0 && first.status === 200 && seen) {
+      await this.changeOf(id, wait * 1000);
+      return read(Date.now());
+    }
     await this.scheduleAlarm();
-    return outcome;
+    return first;
   }
 
   async confirm(account: AccountRef, id: string, scope: OperationScope = {}, now = Date.now()): Promise<Outcome> {
-    const outcome = this.transact(account, now, () => {
-      const record = this.loadScoped(id, scope);
+    const outcome = this.transact(now, () => {
+      const record = this.scoped(id, scope);
       if (!record) return operationNotFound();
       const decision = decideConfirm(record.operation, now);
       switch (decision.kind) {
@@ -135,10 +147,10 @@ export class AccountDO extends DurableObject<Env> {
         case "refuse":
           return refusalOutcome(decision.refusal);
         case "expire":
-          this.close(record, "expired", now);
+          this.store.close(record, "expired", now);
           return refusalOutcome(refuse(409, "operation_not_pending", "The operation is expired", { status: "expired" }));
         case "post":
-          this.post(record, now);
+          this.store.post(record, now);
           return { status: 200, body: record.operation };
       }
     });
@@ -147,32 +159,114 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   async cancel(account: AccountRef, id: string, scope: OperationScope = {}, now = Date.now()): Promise<Outcome> {
-    const outcome = this.transact(account, now, () => {
-      const record = this.loadScoped(id, scope);
+    const outcome = this.transact(now, () => {
+      const record = this.scoped(id, scope);
       if (!record) return operationNotFound();
       const decision = decideCancel(record.operation);
       if (decision.kind === "refuse") return refusalOutcome(decision.refusal);
-      if (decision.kind === "release") this.close(record, "cancelled", now);
+      if (decision.kind === "release") this.store.close(record, "cancelled", now);
       return { status: 200, body: record.operation };
     });
     await this.scheduleAlarm();
     return outcome;
   }
 
+  /** PATCH: a new cheque or payments for a pending purchase; re-holds, restarts authorization, supersedes a request. */
+  async updateOperation(account: AccountRef, id: string, scope: OperationScope, change: PurchaseChange, policy: OperationPolicy, now = Date.now()): Promise<Outcome> {
+    const outcome = this.transact(now, () => {
+      const record = this.scoped(id, scope);
+      if (!record) return operationNotFound();
+      const plan = replanPurchase(record, change, policy, this.store.view(), now);
+      if (isRefusal(plan)) return refusalOutcome(plan);
+      this.store.replaceHolds(plan);
+      this.store.saveRecord(plan, now);
+      const pending = this.store.pendingRequest(id);
+      if (pending) this.store.closeRequest(pending, "superseded", now);
+      return { status: 200, body: plan.operation };
+    });
+    await this.scheduleAlarm();
+    return outcome;
+  }
+
+  // ---- RPC: member approval (MobiSecure) -------------------------------------------------------------------
+
+  /** "Request for Approval": stores the request, pushes it to every open page of the member, says if one got it. */
+  async requestApproval(
+    account: AccountRef,
+    id: string,
+    scope: OperationScope,
+    options: { resend: boolean; store_name: string; register_name: string },
+    now = Date.now(),
+  ): Promise<Outcome> {
+    const sent: { request: ApprovalRequest | null } = { request: null };
+    const outcome = this.transact(now, () => {
+      const record = this.scoped(id, scope);
+      if (!record) return operationNotFound();
+      const decision = decideRequest({
+        record,
+        pending: this.store.pendingRequest(id),
+        lastRequestAt: this.store.lastRequestTime(id),
+        resend: options.resend,
+        now,
+      });
+      if (isRefusal(decision)) return refusalOutcome(decision);
+      if (decision.supersede) this.store.closeRequest(decision.supersede, "superseded", now);
+      const created = newApprovalRequest(newId("apr"), record, record.approval.methods, record.approval.point_value, options, now);
+      sent.request = created;
+      this.store.insertRequest(created);
+      record.operation.authorization = { method: "approval", status: "pending" };
+      this.store.saveRecord(record, now);
+      return { status: 201, body: { request: created } };
+    });
+    if (sent.request) {
+      const delivered = this.broadcast({ type: "approval_request", request: sent.request }) > 0;
+      (outcome.body as { delivered?: boolean }).delivered = delivered;
+    }
+    await this.scheduleAlarm();
+    return outcome;
+  }
+
+  /** The member's answer; the operation's authorization follows it and waiting cashiers wake at once. */
+  async answerApproval(account: AccountRef, requestId: string, answer: Answer, now = Date.now()): Promise<Outcome> {
+    const outcome = this.transact(now, () => {
+      const request = this.store.request(requestId);
+      if (!request) return refusalOutcome(refuse(404, "approval_request_not_found", "Approval request not found"));
+      const refusal = decideAnswer(request);
+      if (refusal) return refusalOutcome(refusal);
+      const status = answer === "approve" ? "approved" : "rejected";
+      this.store.closeRequest(request, status, now);
+      const record = this.store.record(request.operation_id)!;
+      record.operation.authorization = { method: "approval", status };
+      this.store.saveRecord(record, now);
+      return { status: 200, body: request };
+    });
+    await this.scheduleAlarm();
+    return outcome;
+  }
+
+  async approvalRequests(account: AccountRef, status: ApprovalStatus | null, limit: number, after: string | null, now = Date.now()) {
+    return this.transact(now, () => {
+      const before = after ? this.store.requestSeq(after) : null;
+      const rows = this.store.requests(status, limit + 1, before);
+      return { data: rows.slice(0, limit), next_cursor: rows.length > limit ? rows[limit - 1].id : null };
+    });
+  }
+
   // ---- RPC: cards and balances -----------------------------------------------------------------------------
 
   async addCard(account: AccountRef, number: string): Promise<MemberCard> {
-    return this.transact(account, Date.now(), () => {
-      this.knownCard(account, number);
+    return this.transact(Date.now(), () => {
+      this.remember(account);
+      this.store.knownCard(number);
       return this.publicCard(account, number);
     });
   }
 
   async blockCard(account: AccountRef, number: string, reason: string, now = Date.now()): Promise<Outcome> {
-    const outcome = this.transact(account, now, () => {
+    const outcome = this.transact(now, () => {
       const card = this.knownCard(account, number);
       if (card.status === "active") {
-        this.updateCard({ ...card, status: "blocked", block_reason: reason });
+        this.store.updateCard({ ...card, status: "blocked", block_reason: reason });
         this.voidPendingOperations(number, now);
       }
       return { status: 200, body: this.publicCard(account, number) };
@@ -182,12 +276,12 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   async unblockCard(account: AccountRef, number: string, now = Date.now()): Promise<Outcome> {
-    const outcome = this.transact(account, now, () => {
+    const outcome = this.transact(now, () => {
       const card = this.knownCard(account, number);
       if (card.status === "replaced") {
         return refusalOutcome(refuse(409, "card_replaced", "A replaced card cannot be unblocked", { replaced_by: card.replaced_by }));
       }
-      if (card.status === "blocked") this.updateCard({ ...card, status: "active", block_reason: null });
+      if (card.status === "blocked") this.store.updateCard({ ...card, status: "active", block_reason: null });
       return { status: 200, body: this.publicCard(account, number) };
     });
     await this.scheduleAlarm();
@@ -196,18 +290,16 @@ export class AccountDO extends DurableObject<Env> {
 
   /** `newIsFresh`: the route has just registered `newNumber` for this member (false on a repeat). */
   async replaceCard(account: AccountRef, number: string, newNumber: string, newIsFresh: boolean, now = Date.now()): Promise<Outcome> {
-    const outcome = this.transact(account, now, () => {
+    const outcome = this.transact(now, () => {
       const card = this.knownCard(account, number);
       if (card.status === "replaced") {
         if (card.replaced_by === newNumber) return { status: 200, body: this.publicCard(account, number) };
         return refusalOutcome(refuse(409, "card_replaced", "The card was already replaced", { replaced_by: card.replaced_by }));
       }
-      if (!newIsFresh) {
-        return refusalOutcome(refuse(409, "card_number_taken", "This card number is already in use in this tenant"));
-      }
-      this.updateCard({ ...card, status: "replaced", replaced_by: newNumber });
+      if (!newIsFresh) return refusalOutcome(refuse(409, "card_number_taken", "This card number is already in use in this tenant"));
+      this.store.updateCard({ ...card, status: "replaced", replaced_by: newNumber });
       this.voidPendingOperations(number, now);
-      this.sql.exec("INSERT OR IGNORE INTO cards (number, status, version) VALUES (?, 'active', 0)", newNumber);
+      this.store.knownCard(newNumber);
       return { status: 200, body: this.publicCard(account, number) };
     });
     await this.scheduleAlarm();
@@ -215,12 +307,9 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   async summary(account: AccountRef, now = Date.now()): Promise<{ balances: Balances; cards: MemberCard[] }> {
-    const summary = this.transact(account, now, () => ({
-      balances: this.balancesView(),
-      cards: this.sql
-        .exec<Card>("SELECT number, status, block_reason, replaced_by FROM cards ORDER BY rowid")
-        .toArray()
-        .map((card) => ({ ...card, member_id: account.member_id })),
+    const summary = this.transact(now, () => ({
+      balances: this.store.balances(),
+      cards: this.store.cards().map((card) => ({ ...card, member_id: account.member_id })),
     }));
     await this.scheduleAlarm();
     return summary;
@@ -234,17 +323,69 @@ export class AccountDO extends DurableObject<Env> {
     journal: JournalEntry[];
     outboxSize: number;
   }> {
-    const journal = this.sql.exec<JournalEntry>("SELECT * FROM journal ORDER BY seq").toArray();
+    const journal = this.ctx.storage.sql.exec<JournalEntry>("SELECT * FROM journal ORDER BY seq").toArray();
     const journalSums = emptyAmounts();
     for (const entry of journal) journalSums[entry.method] += entry.amount;
-    const view = this.view();
+    const view = this.store.view();
     return {
       balances: view.balances,
       held: view.held,
       journalSums,
       journal: journal.map((entry) => ({ ...entry })),
-      outboxSize: this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n,
+      outboxSize: this.store.outboxSize(),
     };
+  }
+
+  // ---- the member's open pages (WebSocket Hibernation API) -------------------------------------------------
+
+  /** Accepts a member page's socket; the Worker has checked the session and the Origin before forwarding. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("Expected a WebSocket upgrade", { status: 426 });
+    }
+    const pair = new WebSocketPair();
+    const [client, server] = Object.values(pair);
+    this.ctx.acceptWebSocket(server, ["member"]);
+    server.serializeAttachment({ session: request.headers.get("x-tillsafe-session"), connected_at: Date.now() });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    // The page only listens; "ping" is answered by the auto-response without waking the object.
+    if (message === "balances") ws.send(JSON.stringify({ type: "balance", balances: this.store.balances() }));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    try {
+      ws.close(1011, "error");
+    } catch {
+      // already closed
+    }
+  }
+
+  private broadcast(message: object | (() => object)): number {
+    const sockets = this.ctx.getWebSockets("member");
+    if (sockets.length === 0) return 0;
+    const text = JSON.stringify(typeof message === "function" ? message() : message);
+    let sent = 0;
+    for (const ws of sockets) {
+      if (ws.readyState !== SOCKET_OPEN) continue;
+      try {
+        ws.send(text);
+        sent += 1;
+      } catch {
+        // a socket closing under us: the others still get it
+      }
+    }
+    return sent;
   }
 
   // ---- alarm: expiry and outbox shipment -------------------------------------------------------------------
@@ -254,10 +395,7 @@ export class AccountDO extends DurableObject<Env> {
     const account = this.account();
     if (!account) return;
     const now = Date.now();
-    this.ctx.storage.transactionSync(() => {
-      this.expireDue(now);
-      this.sql.exec("DELETE FROM idempotency WHERE created_at < ?", now - IDEMPOTENCY_RETENTION_MS);
-    });
+    this.transact(now, () => this.store.forgetAnswersBefore(now - IDEMPOTENCY_RETENTION_MS));
     try {
       await this.ship(account);
       this.shipFailures = 0;
@@ -275,190 +413,83 @@ export class AccountDO extends DurableObject<Env> {
 
   // ---- inside the transaction ------------------------------------------------------------------------------
 
-  /** Runs `decide` in one synchronous storage transaction, after recording who this account is and expiring due holds. */
-  private transact<T>(account: AccountRef, now: number, decide: () => T): T {
-    return this.ctx.storage.transactionSync(() => {
-      this.expireDue(now);
-      return decide();
+  /**
+   * Runs `decide` in one synchronous storage transaction, after expiring due holds; once it commits, tells the
+   * member's pages and the waiting cashiers what changed.
+   */
+  private transact<T>(now: number, decide: () => T): T {
+    this.store.changes = noChanges();
+    let result: T;
+    try {
+      result = this.ctx.storage.transactionSync(() => {
+        this.store.expireDue(now);
+        return decide();
+      });
+    } catch (error) {
+      this.store.changes = noChanges();
+      throw error;
+    }
+    this.notify();
+    return result;
+  }
+
+  private notify(): void {
+    const { operations, closedRequests, balances } = this.store.changes;
+    this.store.changes = noChanges();
+    for (const request of closedRequests) this.broadcast({ type: "approval_request_closed", request });
+    if (balances) this.broadcast(() => ({ type: "balance", balances: this.store.balances() }));
+    for (const id of operations) {
+      const waiting = this.waiters.get(id);
+      if (!waiting) continue;
+      this.waiters.delete(id);
+      for (const wake of waiting) wake();
+    }
+  }
+
+  /** Resolves when the operation next changes, or after `ms`. */
+  private changeOf(id: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiting = this.waiters.get(id) ?? new Set<() => void>();
+      this.waiters.set(id, waiting);
+      const wake = () => {
+        clearTimeout(timer);
+        waiting.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      waiting.add(wake);
     });
   }
 
   /** Records which account this object is, the first time something is written to it (the outbox needs it). */
   private remember(account: AccountRef): void {
-    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account', ?)", JSON.stringify(account));
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account', ?)", JSON.stringify(account));
   }
 
   private account(): AccountRef | null {
-    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'account'").toArray()[0];
+    const row = this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'account'").toArray()[0];
     return row ? (JSON.parse(row.value) as AccountRef) : null;
   }
 
-  private view(): AccountView {
-    const balances = emptyAmounts();
-    const held = emptyAmounts();
-    for (const row of this.sql.exec<{ method: Method; balance: number }>("SELECT method, balance FROM balances")) {
-      balances[row.method] = row.balance;
-    }
-    for (const row of this.sql.exec<{ method: Method; total: number }>(
-      "SELECT method, SUM(amount) AS total FROM holds GROUP BY method",
-    )) {
-      held[row.method] = row.total;
-    }
-    return { balances, held, cardStatus: (number) => this.loadCard(number)?.status };
-  }
-
-  private balancesView(): Balances {
-    const { balances, held } = this.view();
-    const line = (m: Method) => ({ balance: balances[m], available: balances[m] - held[m] });
-    return { credit: line("credit"), cashback: line("cashback"), points: line("points") };
-  }
-
-  private loadRecord(id: string): OperationRecord | null {
-    const row = this.sql.exec<{ record: string }>("SELECT record FROM operations WHERE id = ?", id).toArray()[0];
-    return row ? (JSON.parse(row.record) as OperationRecord) : null;
-  }
-
   /** An operation as the caller may see it: a register sees only its own operations. */
-  private loadScoped(id: string, scope: OperationScope): OperationRecord | null {
-    const record = this.loadRecord(id);
+  private scoped(id: string, scope: OperationScope): OperationRecord | null {
+    const record = this.store.record(id);
     if (!record || (scope.register_id !== undefined && record.operation.register_id !== scope.register_id)) return null;
     return record;
   }
 
-  private insertRecord(record: OperationRecord): void {
-    const op = record.operation;
-    this.sql.exec(
-      "INSERT INTO operations (id, status, card, expires_at, created_at, record) VALUES (?, ?, ?, ?, ?, ?)",
-      op.id,
-      op.status,
-      op.card,
-      Date.parse(op.expires_at),
-      Date.parse(op.created_at),
-      JSON.stringify(record),
-    );
-    for (const method of METHODS) {
-      const amount = record.holds[method] ?? 0;
-      if (amount > 0) this.sql.exec("INSERT INTO holds (operation_id, method, amount) VALUES (?, ?, ?)", op.id, method, amount);
-    }
-    this.enqueue("operation", op.id);
-  }
-
-  private saveRecord(record: OperationRecord): void {
-    record.version += 1;
-    this.sql.exec(
-      "UPDATE operations SET status = ?, record = ? WHERE id = ?",
-      record.operation.status,
-      JSON.stringify(record),
-      record.operation.id,
-    );
-    this.enqueue("operation", record.operation.id);
-  }
-
-  /** Turns holds into journal debits and credits into journal credits, once. */
-  private post(record: OperationRecord, now: number): void {
-    const { balances } = this.view();
-    const nextSeq = (this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM journal").one().seq ?? 0) + 1;
-    const result = postings(record, balances, nextSeq, () => newId("ent"), now);
-    for (const entry of result.entries) {
-      this.sql.exec(
-        `INSERT INTO journal (seq, id, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        entry.seq,
-        entry.id,
-        entry.operation_id,
-        entry.kind,
-        entry.method,
-        entry.amount,
-        entry.balance_after,
-        entry.store_id,
-        entry.register_id,
-        entry.created_at,
-      );
-      this.enqueue("entry", entry.id, JSON.stringify(entry));
-    }
-    for (const method of METHODS) {
-      this.sql.exec(
-        "INSERT INTO balances (method, balance) VALUES (?, ?) ON CONFLICT(method) DO UPDATE SET balance = excluded.balance",
-        method,
-        result.balances[method],
-      );
-    }
-    this.sql.exec("DELETE FROM holds WHERE operation_id = ?", record.operation.id);
-    record.operation.status = "confirmed";
-    record.operation.confirmed_at = new Date(now).toISOString();
-    this.saveRecord(record);
-  }
-
-  /** Cancels or expires a pending operation: releases its holds and gives back what a refund had claimed. */
-  private close(record: OperationRecord, status: "cancelled" | "expired", now: number): void {
-    this.sql.exec("DELETE FROM holds WHERE operation_id = ?", record.operation.id);
-    record.operation.status = status;
-    record.operation.cancelled_at = new Date(now).toISOString();
-    this.saveRecord(record);
-    const op = record.operation;
-    if (op.type === "refund" && op.original_operation_id) {
-      const original = this.loadRecord(op.original_operation_id);
-      if (original) {
-        original.refunded -= op.amount ?? 0;
-        this.saveRecord(original);
-      }
-    }
-  }
-
-  private expireDue(now: number): void {
-    const due = this.sql
-      .exec<{ id: string }>("SELECT id FROM operations WHERE status = 'pending' AND expires_at <= ?", now)
-      .toArray();
-    for (const { id } of due) {
-      const record = this.loadRecord(id)!;
-      if (isDue(record.operation, now)) this.close(record, "expired", now);
-    }
+  private knownCard(account: AccountRef, number: string): StoredCard {
+    this.remember(account);
+    return this.store.knownCard(number);
   }
 
   private voidPendingOperations(card: string, now: number): void {
-    const pending = this.sql
-      .exec<{ id: string }>("SELECT id FROM operations WHERE card = ? AND status = 'pending'", card)
-      .toArray();
-    for (const { id } of pending) this.close(this.loadRecord(id)!, "cancelled", now);
-  }
-
-  private loadCard(number: string): (Card & { version: number }) | null {
-    return (
-      this.sql
-        .exec<Card & { version: number }>(
-          "SELECT number, status, block_reason, replaced_by, version FROM cards WHERE number = ?",
-          number,
-        )
-        .toArray()[0] ?? null
-    );
-  }
-
-  /** A card the route resolved to this member in D1; one never seen here was never blocked. */
-  private knownCard(account: AccountRef, number: string): Card & { version: number } {
-    this.remember(account);
-    this.sql.exec("INSERT OR IGNORE INTO cards (number, status, version) VALUES (?, 'active', 0)", number);
-    return this.loadCard(number)!;
-  }
-
-  private updateCard(card: Card & { version: number }): void {
-    this.sql.exec(
-      "UPDATE cards SET status = ?, block_reason = ?, replaced_by = ?, version = ? WHERE number = ?",
-      card.status satisfies CardStatus,
-      card.block_reason,
-      card.replaced_by,
-      card.version + 1,
-      card.number,
-    );
-    this.enqueue("card", card.number);
+    for (const record of this.store.pendingOperationsOfCard(card)) this.store.close(record, "cancelled", now);
   }
 
   private publicCard(account: AccountRef, number: string): MemberCard {
-    const { version: _version, ...card } = this.loadCard(number)!;
+    const { version: _version, ...card } = this.store.card(number)!;
     return { ...card, member_id: account.member_id };
-  }
-
-  private enqueue(kind: OutboxRow["kind"], ref: string, payload: string | null = null): void {
-    this.sql.exec("INSERT INTO outbox (kind, ref, payload) VALUES (?, ?, ?)", kind, ref, payload);
   }
 
   // ---- after the transaction -------------------------------------------------------------------------------
@@ -466,13 +497,11 @@ export class AccountDO extends DurableObject<Env> {
   /** Sets the alarm to the earliest of: now when the outbox has rows, the next hold expiry, or `at`. */
   private async scheduleAlarm(at?: number): Promise<void> {
     let next = at ?? Number.POSITIVE_INFINITY;
-    if (at === undefined && this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0) {
+    if (at === undefined && this.store.hasOutbox()) {
       // While D1 is failing, new rows wait for the back-off instead of triggering a shipment each.
       next = Math.max(Date.now(), this.shipRetryAt);
     }
-    const expiry = this.sql
-      .exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM operations WHERE status = 'pending'")
-      .one().at;
+    const expiry = this.store.nextExpiry();
     if (expiry !== null) next = Math.min(next, expiry);
     if (!Number.isFinite(next)) return;
     if (this.alarmAt !== null && this.alarmAt <= next && this.alarmAt > Date.now() - 60_000) return;
@@ -482,18 +511,13 @@ export class AccountDO extends DurableObject<Env> {
 
   private async ship(account: AccountRef): Promise<void> {
     for (;;) {
-      const rows = this.sql.exec<OutboxRow>("SELECT id, kind, ref, payload FROM outbox ORDER BY id LIMIT 50").toArray();
+      const rows = this.store.outboxBatch(OUTBOX_BATCH);
       if (rows.length === 0) return;
       await shipOutbox(this.env.DB, account, rows, {
-        operation: (id) => this.loadRecord(id),
-        card: (number) => this.loadCard(number),
+        operation: (id) => this.store.record(id),
+        card: (number) => this.store.card(number),
       });
-      const lastId = rows[rows.length - 1].id;
-      this.sql.exec("DELETE FROM outbox WHERE id <= ?", lastId);
+      this.store.dropShipped(rows[rows.length - 1].id);
     }
   }
-}
-
-function operationNotFound(): Outcome {
-  return refusalOutcome(refuse(404, "operation_not_found", "Operation not found"));
 }

@@ -12,6 +12,7 @@ import {
   type Operation,
   type OperationRecord,
   type OperationRequest,
+  type PurchaseChange,
 } from "./operation";
 
 export interface Refusal {
@@ -112,6 +113,7 @@ export function planOperation(input: NewOperation, account: AccountView, origina
     store_id: input.store_id,
     register_id: input.register_id,
     created_at: new Date(now).toISOString(),
+    updated_at: new Date(now).toISOString(),
     expires_at: new Date(now + policy.hold_ttl_seconds * 1000).toISOString(),
     confirmed_at: null,
     cancelled_at: null,
@@ -225,7 +227,58 @@ export function planOperation(input: NewOperation, account: AccountView, origina
     }
   }
   if (sumAmounts(holds) + sumAmounts(credits) < 0) return refuse(400, "invalid_request", "Amounts must not be negative");
-  return { operation, holds, credits, refunded: 0, version: 1 };
+  const approval = {
+    methods: METHODS.filter((m) => (holds[m] ?? 0) > 0 && policy.approval_required_for.includes(m)),
+    point_value: policy.point_value,
+  };
+  return { operation, holds, credits, refunded: 0, approval, version: 1 };
+}
+
+/**
+ * A cashier's change to a pending purchase before it is authorized: the old holds are released and the new ones
+ * checked against what that leaves; the authorization starts again. Created and expiry times stay.
+ */
+export function replanPurchase(
+  record: OperationRecord,
+  change: PurchaseChange,
+  policy: OperationPolicy,
+  account: AccountView,
+  now: number,
+): OperationRecord | Refusal {
+  const op = record.operation;
+  if (op.type !== "purchase") return refuse(409, "operation_not_updatable", "Only a pending purchase can be changed");
+  if (op.status !== "pending") return refuse(409, "operation_not_pending", `The operation is ${op.status}`, { status: op.status });
+  if (op.authorization.status === "approved" || op.authorization.status === "verified") {
+    return refuse(409, "already_authorized", "An authorized operation cannot be changed; cancel it and start again", {
+      authorization: op.authorization,
+    });
+  }
+  const held = { ...account.held };
+  for (const method of METHODS) held[method] -= record.holds[method] ?? 0;
+  const plan = planOperation(
+    {
+      id: op.id,
+      member_id: op.member_id,
+      store_id: op.store_id,
+      register_id: op.register_id,
+      request: {
+        type: "purchase",
+        card: op.card!,
+        cheque: change.cheque ?? op.cheque!,
+        payments: change.payments ?? op.payments ?? [],
+        accrue_points: change.accrue_points ?? op.accrue_points ?? false,
+      },
+      policy,
+      now,
+    },
+    { ...account, held },
+    null,
+  );
+  if (isRefusal(plan)) return plan;
+  plan.operation.created_at = op.created_at;
+  plan.operation.expires_at = op.expires_at;
+  plan.version = record.version;
+  return plan;
 }
 
 export function isAuthorized(operation: Operation): boolean {

@@ -53,6 +53,8 @@ export interface Operation {
   authorization: Authorization;
   expires_at: string;
   created_at: string;
+  /** Changes with every state change: a long poll with `since` returns as soon as it differs. */
+  updated_at: string;
   confirmed_at: string | null;
   cancelled_at: string | null;
 }
@@ -66,7 +68,16 @@ export interface OperationRecord {
   credits: Amounts;
   /** For a confirmed purchase: the cheque amount already claimed by pending and confirmed refunds. */
   refunded: number;
+  /** What a member approval covers: the held methods that need it, and what a point is worth in minor units. */
+  approval: { methods: Method[]; point_value: number };
   version: number;
+}
+
+/** The fields of a pending purchase the cashier may change before it is authorized. */
+export interface PurchaseChange {
+  cheque?: { number: string; total: number };
+  payments?: Payment[];
+  accrue_points?: boolean;
 }
 
 export type JournalEntry = {

@@ -1,0 +1,298 @@
+/**
+ * The synchronous storage of one AccountDO: reads and writes of its SQLite tables, each change also written to the
+ * outbox (for D1) and noted in `changes` (for the sockets and long polls the object serves once it commits).
+ * Everything here runs inside the object's `transactionSync`.
+ */
+import { newId } from "../lib/ids";
+import type { ApprovalRequest, ApprovalStatus } from "./approval";
+import { emptyAmounts, isDue, postings, type AccountView } from "./ledger";
+import { METHODS, type Balances, type Card, type CardStatus, type Method, type OperationRecord } from "./operation";
+import type { OutboxRow } from "./outbox";
+
+export type StoredCard = Card & { version: number };
+
+/** What a transaction changed, for the notifications sent after it commits. */
+export interface Changes {
+  operations: Set<string>;
+  closedRequests: ApprovalRequest[];
+  balances: boolean;
+}
+
+export const noChanges = (): Changes => ({ operations: new Set(), closedRequests: [], balances: false });
+
+export class AccountStorage {
+  changes: Changes = noChanges();
+
+  constructor(private readonly sql: SqlStorage) {}
+
+  // ---- balances ---------------------------------------------------------------------------------------------
+
+  view(): AccountView {
+    const balances = emptyAmounts();
+    const held = emptyAmounts();
+    for (const row of this.sql.exec<{ method: Method; balance: number }>("SELECT method, balance FROM balances")) {
+      balances[row.method] = row.balance;
+    }
+    for (const row of this.sql.exec<{ method: Method; total: number }>("SELECT method, SUM(amount) AS total FROM holds GROUP BY method")) {
+      held[row.method] = row.total;
+    }
+    return { balances, held, cardStatus: (number) => this.card(number)?.status };
+  }
+
+  balances(): Balances {
+    const { balances, held } = this.view();
+    const line = (m: Method) => ({ balance: balances[m], available: balances[m] - held[m] });
+    return { credit: line("credit"), cashback: line("cashback"), points: line("points") };
+  }
+
+  // ---- operations -------------------------------------------------------------------------------------------
+
+  record(id: string): OperationRecord | null {
+    const row = this.sql.exec<{ record: string }>("SELECT record FROM operations WHERE id = ?", id).toArray()[0];
+    return row ? (JSON.parse(row.record) as OperationRecord) : null;
+  }
+
+  insertRecord(record: OperationRecord): void {
+    const op = record.operation;
+    this.sql.exec(
+      "INSERT INTO operations (id, status, card, expires_at, created_at, record) VALUES (?, ?, ?, ?, ?, ?)",
+      op.id,
+      op.status,
+      op.card,
+      Date.parse(op.expires_at),
+      Date.parse(op.created_at),
+      JSON.stringify(record),
+    );
+    this.placeHolds(record);
+    this.enqueue("operation", op.id);
+    this.changes.operations.add(op.id);
+  }
+
+  saveRecord(record: OperationRecord, now: number): void {
+    record.version += 1;
+    record.operation.updated_at = new Date(now).toISOString();
+    this.sql.exec("UPDATE operations SET status = ?, record = ? WHERE id = ?", record.operation.status, JSON.stringify(record), record.operation.id);
+    this.enqueue("operation", record.operation.id);
+    this.changes.operations.add(record.operation.id);
+  }
+
+  /** Swaps a pending operation's holds for those of its new plan. */
+  replaceHolds(record: OperationRecord): void {
+    this.sql.exec("DELETE FROM holds WHERE operation_id = ?", record.operation.id);
+    this.placeHolds(record);
+  }
+
+  private placeHolds(record: OperationRecord): void {
+    for (const method of METHODS) {
+      const amount = record.holds[method] ?? 0;
+      if (amount > 0) this.sql.exec("INSERT INTO holds (operation_id, method, amount) VALUES (?, ?, ?)", record.operation.id, method, amount);
+    }
+    if (METHODS.some((m) => (record.holds[m] ?? 0) > 0)) this.changes.balances = true;
+  }
+
+  /** Turns holds into journal debits and credits into journal credits, once. */
+  post(record: OperationRecord, now: number): void {
+    const { balances } = this.view();
+    const nextSeq = (this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM journal").one().seq ?? 0) + 1;
+    const result = postings(record, balances, nextSeq, () => newId("ent"), now);
+    for (const entry of result.entries) {
+      this.sql.exec(
+        `INSERT INTO journal (seq, id, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        entry.seq,
+        entry.id,
+        entry.operation_id,
+        entry.kind,
+        entry.method,
+        entry.amount,
+        entry.balance_after,
+        entry.store_id,
+        entry.register_id,
+        entry.created_at,
+      );
+      this.enqueue("entry", entry.id, JSON.stringify(entry));
+    }
+    for (const method of METHODS) {
+      this.sql.exec(
+        "INSERT INTO balances (method, balance) VALUES (?, ?) ON CONFLICT(method) DO UPDATE SET balance = excluded.balance",
+        method,
+        result.balances[method],
+      );
+    }
+    this.sql.exec("DELETE FROM holds WHERE operation_id = ?", record.operation.id);
+    record.operation.status = "confirmed";
+    record.operation.confirmed_at = new Date(now).toISOString();
+    this.saveRecord(record, now);
+    this.changes.balances = true;
+  }
+
+  /** Cancels or expires a pending operation: releases its holds, closes its approval request, frees a refund's claim. */
+  close(record: OperationRecord, status: "cancelled" | "expired", now: number): void {
+    const op = record.operation;
+    this.sql.exec("DELETE FROM holds WHERE operation_id = ?", op.id);
+    if (METHODS.some((m) => (record.holds[m] ?? 0) > 0)) this.changes.balances = true;
+    op.status = status;
+    op.cancelled_at = new Date(now).toISOString();
+    this.saveRecord(record, now);
+    const pending = this.pendingRequest(op.id);
+    if (pending) this.closeRequest(pending, status, now);
+    if (op.type === "refund" && op.original_operation_id) {
+      const original = this.record(op.original_operation_id);
+      if (original) {
+        original.refunded -= op.amount ?? 0;
+        this.saveRecord(original, now);
+      }
+    }
+  }
+
+  expireDue(now: number): void {
+    const due = this.sql.exec<{ id: string }>("SELECT id FROM operations WHERE status = 'pending' AND expires_at <= ?", now).toArray();
+    for (const { id } of due) {
+      const record = this.record(id)!;
+      if (isDue(record.operation, now)) this.close(record, "expired", now);
+    }
+  }
+
+  pendingOperationsOfCard(card: string): OperationRecord[] {
+    return this.sql
+      .exec<{ id: string }>("SELECT id FROM operations WHERE card = ? AND status = 'pending'", card)
+      .toArray()
+      .map(({ id }) => this.record(id)!);
+  }
+
+  nextExpiry(): number | null {
+    return this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM operations WHERE status = 'pending'").one().at;
+  }
+
+  // ---- idempotency ------------------------------------------------------------------------------------------
+
+  idempotentAnswer(operationId: string): { fingerprint: string; status: number; body: string } | null {
+    return (
+      this.sql
+        .exec<{ fingerprint: string; status: number; body: string }>("SELECT fingerprint, status, body FROM idempotency WHERE operation_id = ?", operationId)
+        .toArray()[0] ?? null
+    );
+  }
+
+  rememberAnswer(operationId: string, fingerprint: string, status: number, body: object, now: number): void {
+    this.sql.exec(
+      "INSERT INTO idempotency (operation_id, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?)",
+      operationId,
+      fingerprint,
+      status,
+      JSON.stringify(body),
+      now,
+    );
+  }
+
+  forgetAnswersBefore(time: number): void {
+    this.sql.exec("DELETE FROM idempotency WHERE created_at < ?", time);
+  }
+
+  // ---- cards ------------------------------------------------------------------------------------------------
+
+  card(number: string): StoredCard | null {
+    return (
+      this.sql
+        .exec<StoredCard>("SELECT number, status, block_reason, replaced_by, version FROM cards WHERE number = ?", number)
+        .toArray()[0] ?? null
+    );
+  }
+
+  /** A card the route resolved to this member in D1; one never seen here was never blocked. */
+  knownCard(number: string): StoredCard {
+    this.sql.exec("INSERT OR IGNORE INTO cards (number, status, version) VALUES (?, 'active', 0)", number);
+    return this.card(number)!;
+  }
+
+  cards(): Card[] {
+    return this.sql.exec<Card>("SELECT number, status, block_reason, replaced_by FROM cards ORDER BY rowid").toArray();
+  }
+
+  updateCard(card: StoredCard): void {
+    this.sql.exec(
+      "UPDATE cards SET status = ?, block_reason = ?, replaced_by = ?, version = ? WHERE number = ?",
+      card.status satisfies CardStatus,
+      card.block_reason,
+      card.replaced_by,
+      card.version + 1,
+      card.number,
+    );
+    this.enqueue("card", card.number);
+  }
+
+  // ---- approval requests ------------------------------------------------------------------------------------
+
+  request(id: string): ApprovalRequest | null {
+    const row = this.sql.exec<{ body: string }>("SELECT body FROM approval_requests WHERE id = ?", id).toArray()[0];
+    return row ? (JSON.parse(row.body) as ApprovalRequest) : null;
+  }
+
+  pendingRequest(operationId: string): ApprovalRequest | null {
+    const row = this.sql
+      .exec<{ body: string }>("SELECT body FROM approval_requests WHERE operation_id = ? AND status = 'pending'", operationId)
+      .toArray()[0];
+    return row ? (JSON.parse(row.body) as ApprovalRequest) : null;
+  }
+
+  lastRequestTime(operationId: string): number | null {
+    return this.sql.exec<{ at: number | null }>("SELECT MAX(created_at) AS at FROM approval_requests WHERE operation_id = ?", operationId).one().at;
+  }
+
+  requests(status: ApprovalStatus | null, limit: number, before: number | null): ApprovalRequest[] {
+    return this.sql
+      .exec<{ body: string }>(
+        `SELECT body FROM approval_requests WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3`,
+        status,
+        before,
+        limit,
+      )
+      .toArray()
+      .map((row) => JSON.parse(row.body) as ApprovalRequest);
+  }
+
+  requestSeq(id: string): number | null {
+    return this.sql.exec<{ seq: number }>("SELECT seq FROM approval_requests WHERE id = ?", id).toArray()[0]?.seq ?? null;
+  }
+
+  insertRequest(request: ApprovalRequest): void {
+    this.sql.exec(
+      "INSERT INTO approval_requests (id, operation_id, status, created_at, body) VALUES (?, ?, ?, ?, ?)",
+      request.id,
+      request.operation_id,
+      request.status,
+      Date.parse(request.created_at),
+      JSON.stringify(request),
+    );
+  }
+
+  /** Ends a pending request: answered, superseded, or closed with its operation. */
+  closeRequest(request: ApprovalRequest, status: Exclude<ApprovalStatus, "pending">, now: number): void {
+    request.status = status;
+    request.answered_at = new Date(now).toISOString();
+    this.sql.exec("UPDATE approval_requests SET status = ?, body = ? WHERE id = ?", status, JSON.stringify(request), request.id);
+    this.changes.closedRequests.push(request);
+  }
+
+  // ---- outbox -----------------------------------------------------------------------------------------------
+
+  enqueue(kind: OutboxRow["kind"], ref: string, payload: string | null = null): void {
+    this.sql.exec("INSERT INTO outbox (kind, ref, payload) VALUES (?, ?, ?)", kind, ref, payload);
+  }
+
+  outboxBatch(limit: number): OutboxRow[] {
+    return this.sql.exec<OutboxRow>("SELECT id, kind, ref, payload FROM outbox ORDER BY id LIMIT ?", limit).toArray();
+  }
+
+  hasOutbox(): boolean {
+    return this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0;
+  }
+
+  outboxSize(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n;
+  }
+
+  dropShipped(lastId: number): void {
+    this.sql.exec("DELETE FROM outbox WHERE id <= ?", lastId);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * MobiSecure: the member approves or rejects an operation's deduction on the hosted page.
+ * Pure rules over plain data; the AccountDO stores the requests and pushes them to the member's open pages.
+ */
+import { refuse, type Refusal } from "./ledger";
+import type { Method, OperationRecord } from "./operation";
+
+export type ApprovalStatus = "pending" | "approved" | "rejected" | "superseded" | "expired" | "cancelled";
+
+/** The request object of API.md, with where it comes from for the member's pop-up. */
+export interface ApprovalRequest {
+  id: string;
+  operation_id: string;
+  /** Money value, in minor units, of the payments that need approval. */
+  amount: number;
+  methods: Method[];
+  payments: { method: Method; amount: number }[];
+  status: ApprovalStatus;
+  store_id: string;
+  store_name: string;
+  register_id: string;
+  register_name: string;
+  cheque_number: string | null;
+  created_at: string;
+  expires_at: string;
+  answered_at: string | null;
+}
+
+/** Shortest time between two requests for one operation when the cashier resends. */
+export const RESEND_INTERVAL_MS = 3_000;
+
+export interface RequestContext {
+  record: OperationRecord;
+  pending: ApprovalRequest | null;
+  lastRequestAt: number | null;
+  resend: boolean;
+  now: number;
+}
+
+export type RequestDecision = { supersede: ApprovalRequest | null } | Refusal;
+
+export function decideRequest({ record, pending, lastRequestAt, resend, now }: RequestContext): RequestDecision {
+  const op = record.operation;
+  if (op.status !== "pending") {
+    return refuse(409, "operation_not_pending", `The operation is ${op.status}`, { status: op.status });
+  }
+  if (op.authorization.method !== "approval") {
+    return refuse(409, "approval_not_required", "This operation does not need the member's approval", {
+      authorization: op.authorization,
+    });
+  }
+  if (op.authorization.status === "approved") {
+    return refuse(409, "already_approved", "The member has already approved this operation");
+  }
+  if (pending) {
+    if (!resend) {
+      return refuse(409, "approval_request_pending", "A request for this operation is still pending; resend to replace it", {
+        request_id: pending.id,
+      });
+    }
+    if (lastRequestAt !== null && now - lastRequestAt < RESEND_INTERVAL_MS) {
+      const retryAfter = Math.ceil((RESEND_INTERVAL_MS - (now - lastRequestAt)) / 1000);
+      return refuse(429, "rate_limited", "Resent too soon; wait a moment", { retry_after: retryAfter });
+    }
+  }
+  return { supersede: pending };
+}
+
+export function newApprovalRequest(
+  id: string,
+  record: OperationRecord,
+  approvalMethods: Method[],
+  pointValue: number,
+  names: { store_name: string; register_name: string },
+  now: number,
+): ApprovalRequest {
+  const op = record.operation;
+  const payments = (op.payments ?? []).filter((p) => approvalMethods.includes(p.method));
+  if (op.type === "manual_deduction" && op.method && approvalMethods.includes(op.method)) {
+    payments.push({ method: op.method, amount: op.amount ?? 0 });
+  }
+  return {
+    id,
+    operation_id: op.id,
+    amount: payments.reduce((sum, p) => sum + (p.method === "points" ? p.amount * pointValue : p.amount), 0),
+    methods: payments.map((p) => p.method),
+    payments,
+    status: "pending",
+    store_id: op.store_id,
+    store_name: names.store_name,
+    register_id: op.register_id,
+    register_name: names.register_name,
+    cheque_number: op.cheque?.number ?? null,
+    created_at: new Date(now).toISOString(),
+    expires_at: op.expires_at,
+    answered_at: null,
+  };
+}
+
+export type Answer = "approve" | "reject";
+
+export function decideAnswer(request: ApprovalRequest): Refusal | null {
+  if (request.status !== "pending") {
+    return refuse(409, "approval_request_closed", `This request is ${request.status}`, { status: request.status });
+  }
+  return null;
+}
