@@ -6,13 +6,19 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const wrangler = join(root, "node_modules", ".bin", "wrangler");
+// Run wrangler on this Node (the project's pinned one under npm), whatever `node` the PATH finds first.
+const wranglerJs = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
 const port = process.env.PORT || "8787";
 const platformToken = process.env.PLATFORM_TOKEN || "dev-platform-token";
 const persistTo = process.env.TILLSAFE_STATE_DIR || join(root, ".wrangler", "state");
-const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
+const env = {
+  ...process.env,
+  PATH: `${dirname(process.execPath)}:${join(root, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
+  CI: "true",
+  WRANGLER_SEND_METRICS: "false",
+};
 
-const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+const migrate = spawnSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
   cwd: root,
   env,
   stdio: ["ignore", "inherit", "inherit"],
@@ -23,8 +29,9 @@ if (migrate.status !== 0) {
 }
 
 const dev = spawn(
-  wrangler,
+  process.execPath,
   [
+    wranglerJs,
     "dev",
     "--port", port,
     "--ip", "127.0.0.1",
@@ -47,13 +54,34 @@ const base = `http://127.0.0.1:${port}`;
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  // The Cafe Aroma demo: created once, found again on every later start.
+  let demo = null;
+  try {
+    const response = await fetch(`${base}/v1/dev/seed`, { method: "POST", headers: { authorization: `Bearer ${platformToken}` } });
+    if (response.ok) demo = await response.json();
+    else console.error(`Seeding the demo failed: HTTP ${response.status} ${await response.text()}`);
+  } catch (error) {
+    console.error("Seeding the demo failed:", error);
+  }
   console.log(`
 Tillsafe is running (ENVIRONMENT=development, state in ${persistTo})
   API            ${base}/v1
   Docs           ${base}/docs
   OpenAPI        ${base}/openapi.json
   Platform token ${platformToken}
-`);
+${
+  demo
+    ? `
+Demo: Cafe Aroma, member Nicola (card ${demo.card}) with 150.00 credit; credit payments need her approval.
+  Register page  ${demo.register_url}
+  Nicola's page  ${demo.member_url}
+                 (a one-time link, valid until ${demo.member_url_expires_at}; get another with
+                  POST /v1/members/${demo.member_id}/portal-sessions and the secret key below)
+  Secret key     ${demo.secret_key}
+  Terminal key   ${demo.terminal_key}
+`
+    : ""
+}`);
 })();
 
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));

@@ -7,7 +7,11 @@ import { randomIdBody } from "./lib/ids";
 import { cardRoutes } from "./routes/cards";
 import { docsRoutes } from "./routes/docs";
 import type { AppEnv } from "./routes/endpoint";
-import { memberRoutes } from "./routes/members";
+import { devRoutes } from "./routes/dev";
+import { meRoutes } from "./routes/me";
+import { memberRoutes, portalSessionRoutes } from "./routes/members";
+import { pageRoutes } from "./routes/pages";
+import { terminalRoutes } from "./routes/terminal";
 import { operationRoutes } from "./routes/operations";
 import { settingsRoutes } from "./routes/settings";
 import { storeRoutes } from "./routes/stores";
@@ -21,7 +25,8 @@ export function buildApp() {
   app.use(async (c, next) => {
     const requestId = c.req.header("x-request-id")?.slice(0, 64) || `req_${randomIdBody()}`;
     await next();
-    c.res.headers.set("x-request-id", requestId);
+    // A WebSocket upgrade's response headers are immutable: that answer goes out as it is.
+    if (c.res.status !== 101) c.res.headers.set("x-request-id", requestId);
   });
 
   app.use(
@@ -46,6 +51,7 @@ export function buildApp() {
 
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
 
+  app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/", (c) =>
     c.json({ name: "Tillsafe", docs: "/docs", openapi: "/openapi.json" }),
   );
@@ -53,8 +59,13 @@ export function buildApp() {
   settingsRoutes(app);
   storeRoutes(app);
   memberRoutes(app);
+  portalSessionRoutes(app);
   cardRoutes(app);
   operationRoutes(app);
+  terminalRoutes(app);
+  meRoutes(app);
+  devRoutes(app);
+  pageRoutes(app);
   docsRoutes(app);
   return app;
 }

@@ -23,8 +23,8 @@ describe("history", () => {
     const page = await api("GET", `/v1/members/${shop.memberId}/history?limit=2`, { token: shop.secret });
     expect(page.status).toBe(200);
     expect(page.body.data.map((e: any) => [e.kind, e.method, e.amount, e.balance_after])).toEqual([
-      ["accrual", "points", 56, 56],
       ["payment", "credit", -5650, 9350],
+      ["accrual", "points", 56, 56],
     ]);
     expect(Object.keys(page.body.data[0]).sort()).toEqual(
       ["amount", "balance_after", "created_at", "id", "kind", "method", "operation_id", "register_id", "store_id"].sort(),

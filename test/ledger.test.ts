@@ -127,15 +127,15 @@ describe("authorization", () => {
 });
 
 describe("postings", () => {
-  it("posts debits then credits with running balances", () => {
+  it("posts credits then debits with running balances", () => {
     const record = plan(purchase([{ method: "credit", amount: 4000 }, { method: "points", amount: 700 }]));
     let n = 0;
     const result = postings(record, { credit: 15000, cashback: 0, points: 1000 }, 5, () => `ent_${++n}`, NOW);
     expect(result.balances).toEqual({ credit: 11000, cashback: 0, points: 340 });
     expect(result.entries.map((e) => [e.seq, e.kind, e.method, e.amount, e.balance_after])).toEqual([
-      [5, "payment", "credit", -4000, 11000],
-      [6, "payment", "points", -700, 300],
-      [7, "accrual", "points", 40, 340],
+      [5, "accrual", "points", 40, 1040],
+      [6, "payment", "credit", -4000, 11000],
+      [7, "payment", "points", -700, 340],
     ]);
   });
 });

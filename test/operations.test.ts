@@ -49,8 +49,8 @@ describe("purchase", () => {
     });
     const audit = await expectInvariants(shop);
     expect(audit.journal.filter((e) => e.operation_id === created.body.id).map((e) => [e.kind, e.method, e.amount])).toEqual([
-      ["payment", "credit", -4700],
       ["accrual", "points", 47],
+      ["payment", "credit", -4700],
     ]);
   });
 

@@ -48,6 +48,18 @@ const refusalOutcome = (refusal: Refusal): Outcome => ({
   ...(refusal.code === "rate_limited" ? { headers: { "retry-after": String(refusal.details.retry_after) } } : {}),
 });
 
+const presentEntry = (entry: JournalEntry) => ({
+  id: entry.id,
+  operation_id: entry.operation_id,
+  kind: entry.kind,
+  method: entry.method,
+  amount: entry.amount,
+  balance_after: entry.balance_after,
+  created_at: entry.created_at,
+  store_id: entry.store_id,
+  register_id: entry.register_id,
+});
+
 const operationNotFound = () => refusalOutcome(refuse(404, "operation_not_found", "Operation not found"));
 
 /**
@@ -434,10 +446,12 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   private notify(): void {
-    const { operations, closedRequests, balances } = this.store.changes;
+    const { operations, closedRequests, entries, balances } = this.store.changes;
     this.store.changes = noChanges();
     for (const request of closedRequests) this.broadcast({ type: "approval_request_closed", request });
     if (balances) this.broadcast(() => ({ type: "balance", balances: this.store.balances() }));
+    // The page's history is D1's projection; new entries go to it live, newest first, in the history entry shape.
+    if (entries.length > 0) this.broadcast(() => ({ type: "history", entries: entries.map(presentEntry).reverse() }));
     for (const id of operations) {
       const waiting = this.waiters.get(id);
       if (!waiting) continue;

@@ -6,7 +6,7 @@
 import { newId } from "../lib/ids";
 import type { ApprovalRequest, ApprovalStatus } from "./approval";
 import { emptyAmounts, isDue, postings, type AccountView } from "./ledger";
-import { METHODS, type Balances, type Card, type CardStatus, type Method, type OperationRecord } from "./operation";
+import { METHODS, type Balances, type Card, type CardStatus, type JournalEntry, type Method, type OperationRecord } from "./operation";
 import type { OutboxRow } from "./outbox";
 
 export type StoredCard = Card & { version: number };
@@ -15,10 +15,11 @@ export type StoredCard = Card & { version: number };
 export interface Changes {
   operations: Set<string>;
   closedRequests: ApprovalRequest[];
+  entries: JournalEntry[];
   balances: boolean;
 }
 
-export const noChanges = (): Changes => ({ operations: new Set(), closedRequests: [], balances: false });
+export const noChanges = (): Changes => ({ operations: new Set(), closedRequests: [], entries: [], balances: false });
 
 export class AccountStorage {
   changes: Changes = noChanges();
@@ -111,6 +112,7 @@ export class AccountStorage {
         entry.created_at,
       );
       this.enqueue("entry", entry.id, JSON.stringify(entry));
+      this.changes.entries.push(entry);
     }
     for (const method of METHODS) {
       this.sql.exec(

@@ -332,7 +332,7 @@ const JOURNAL_KINDS: Record<Operation["type"], { debit: string; credit: string }
 };
 
 /**
- * The journal entries that confirming `record` posts, debits first, each with the balance after it.
+ * The journal entries that confirming `record` posts, credits first, each with the balance after it.
  * Returns the entries and the balances they leave.
  */
 export function postings(
@@ -360,7 +360,8 @@ export function postings(
       created_at: new Date(now).toISOString(),
     });
   };
-  for (const method of METHODS) if ((record.holds[method] ?? 0) > 0) post(method, -record.holds[method]!, kinds.debit);
+  // Credits first, so the debit (a purchase's payment) is the newest entry and tops the member's history.
   for (const method of METHODS) if ((record.credits[method] ?? 0) > 0) post(method, record.credits[method]!, kinds.credit);
+  for (const method of METHODS) if ((record.holds[method] ?? 0) > 0) post(method, -record.holds[method]!, kinds.debit);
   return { entries, balances: after };
 }

@@ -8,6 +8,7 @@ import { apiKeys } from "../db/schema";
 import type { Env } from "../env";
 import { constantTimeEqual, sha256Hex } from "../lib/crypto";
 import { parseKey } from "./keys";
+import { verifySession } from "./member-sessions";
 import type { Principal } from "./principal";
 
 const CACHE_TTL_MS = 30_000;
@@ -21,6 +22,10 @@ export function bearerToken(header: string | undefined): string | null {
 }
 
 export async function authenticate(env: Env, token: string): Promise<Principal | null> {
+  if (token.startsWith("ms_")) {
+    const session = await verifySession(env.DB, token);
+    return session ? { kind: "member", tenantId: session.tenantId, memberId: session.memberId, sessionId: session.id, viaCookie: false } : null;
+  }
   const parsed = parseKey(token);
   if (!parsed) {
     // Not a key: only the platform token is left. Hashing both sides makes the comparison length-independent.

@@ -19,6 +19,23 @@ export async function findStore(d1: D1Database, tenantId: string, storeId: strin
   return store;
 }
 
+const registerNames = new Map<string, string>();
+
+/** A register's name, for the member's approval pop-up; names are cached per isolate (renaming is not offered). */
+export async function registerName(d1: D1Database, tenantId: string, registerId: string): Promise<string> {
+  const key = `${tenantId}/${registerId}`;
+  const cached = registerNames.get(key);
+  if (cached !== undefined) return cached;
+  const row = await database(d1)
+    .select({ name: registers.name })
+    .from(registers)
+    .where(and(eq(registers.tenantId, tenantId), eq(registers.id, registerId)))
+    .get();
+  const name = row?.name ?? "";
+  registerNames.set(key, name);
+  return name;
+}
+
 export function forgetStore(tenantId: string, storeId: string): void {
   cache.delete(`${tenantId}/${storeId}`);
 }

@@ -26,6 +26,12 @@ export async function loadTenant(d1: D1Database, tenantId: string): Promise<Tena
   return tenant;
 }
 
+/** A tenant named by a URL (not by a credential): null when there is none. */
+export async function loadTenantIfAny(d1: D1Database, tenantId: string): Promise<TenantRow | null> {
+  if (!/^ten_[0-9a-z]{16}$/.test(tenantId)) return null;
+  return (await database(d1).select().from(tenants).where(eq(tenants.id, tenantId)).get()) ?? null;
+}
+
 export function forgetTenant(tenantId: string): void {
   cache.delete(tenantId);
 }

@@ -5,6 +5,7 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { authenticate, bearerToken } from "../auth/credentials";
+import { readCookie, SESSION_COOKIE, verifySession } from "../auth/member-sessions";
 import type { Principal, Role } from "../auth/principal";
 import type { Env } from "../env";
 import { idempotent } from "../idempotency";
@@ -95,14 +96,27 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
   });
 }
 
-async function requirePrincipal<R extends Role>(c: Context<AppEnv>, roles: readonly R[]): Promise<Extract<Principal, { kind: R }>> {
+export async function requirePrincipal<R extends Role>(c: Context<AppEnv>, roles: readonly R[]): Promise<Extract<Principal, { kind: R }>> {
   const token = bearerToken(c.req.header("authorization"));
-  const principal = token ? await authenticate(c.env, token) : null;
+  let principal = token ? await authenticate(c.env, token) : null;
+  if (!token && (roles as readonly Role[]).includes("member")) principal = await memberFromCookie(c);
   if (!principal) throw new ApiError(401, "unauthenticated", "Missing or invalid credentials");
   if (!roles.includes(principal.kind as R)) {
     throw new ApiError(403, "forbidden", "These credentials may not do this");
   }
   return principal as Extract<Principal, { kind: R }>;
+}
+
+/** The member of the page's session cookie. A cookie only counts on a request from the page's own origin. */
+async function memberFromCookie(c: Context<AppEnv>): Promise<Principal | null> {
+  const token = readCookie(c.req.header("cookie"), SESSION_COOKIE);
+  if (!token) return null;
+  const origin = c.req.header("origin");
+  if (c.req.method !== "GET" && origin !== undefined && origin !== new URL(c.req.url).origin) {
+    throw new ApiError(403, "forbidden", "Cross-origin requests may not use the member session");
+  }
+  const session = await verifySession(c.env.DB, token);
+  return session ? { kind: "member", tenantId: session.tenantId, memberId: session.memberId, sessionId: session.id, viaCookie: true } : null;
 }
 
 function parseJson(raw: string): unknown {
@@ -114,8 +128,8 @@ function parseJson(raw: string): unknown {
 }
 
 function parseBody<T extends z.ZodType>(schema: T, raw: string): z.infer<T> {
-  if (raw.trim() === "") throw invalidRequest("A JSON body is required");
-  return validate(schema, parseJson(raw), "body");
+  // An empty body reads as {}: fine where every field has a default, a clear 400 naming the field elsewhere.
+  return validate(schema, raw.trim() === "" ? {} : parseJson(raw), "body");
 }
 
 function expectEmpty(raw: string): undefined {

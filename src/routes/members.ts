@@ -1,6 +1,7 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import { z } from "zod";
 import { accountOf } from "../accounts/account-ref";
+import { createPortalLink } from "../auth/member-sessions";
 import { database } from "../db/client";
 import { findMember, presentMember } from "../db/members";
 import { historyEntries, members } from "../db/schema";
@@ -101,6 +102,24 @@ export function memberRoutes(app: App): void {
     async ({ env, principal, param, query }) => {
       const member = await requireMember(env.DB, principal.tenantId, param("id"));
       return { status: 200, body: await historyPage(env.DB, principal.tenantId, member.id, query) };
+    },
+  );
+}
+
+export function portalSessionRoutes(app: App): void {
+  endpoint(
+    app,
+    {
+      method: "post",
+      path: "/v1/members/:id/portal-sessions",
+      summary: "A one-time link (10 minutes) that signs the member into the hosted page",
+      tag: "Back office",
+      auth: ["secret"],
+    },
+    async ({ c, env, principal, param }) => {
+      const member = await requireMember(env.DB, principal.tenantId, param("id"));
+      const link = await createPortalLink(env.DB, principal.tenantId, member.id);
+      return { status: 201, body: { url: `${new URL(c.req.url).origin}/portal/${link.token}`, expires_at: link.expiresAt } };
     },
   );
 }

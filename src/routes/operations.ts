@@ -8,7 +8,7 @@ import type { Principal } from "../auth/principal";
 import { database } from "../db/client";
 import { cardOwner } from "../db/members";
 import { operations } from "../db/schema";
-import { findStore } from "../db/stores";
+import { findStore, registerName } from "../db/stores";
 import { loadTenant, settingsOf } from "../db/tenants";
 import type { Env } from "../env";
 import { ApiError, notFound } from "../lib/errors";
@@ -34,6 +34,21 @@ export const CreateOperation = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("manual_accrual"), card: cardNumber, method, amount, reason }),
   z.strictObject({ type: z.literal("manual_deduction"), card: cardNumber, method, amount, reason }),
 ]);
+
+export const ChangePurchase = z
+  .strictObject({
+    cheque: z.strictObject({ number: z.string().trim().min(1).max(64), total: amount }).optional(),
+    payments: z.array(z.strictObject({ method, amount })).max(3).optional(),
+    accrue_points: z.boolean().optional(),
+  })
+  .refine((change) => Object.keys(change).length > 0, "name at least one of cheque, payments, accrue_points");
+
+export const RequestApproval = z.strictObject({ resend: z.boolean().default(false) });
+
+export const ReadOperation = z.object({
+  wait: z.coerce.number().int().min(0).max(30).optional(),
+  since: z.string().max(40).optional(),
+});
 
 export const ListOperations = pageQuery.extend({
   status: z.enum(["pending", "confirmed", "cancelled", "expired"]).optional(),
@@ -108,10 +123,58 @@ export function operationRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/operations/:id", summary: "Read an operation", tag: "Cash register", auth: ["terminal", "secret"] },
-    async ({ env, principal, param }) => {
+    {
+      method: "get",
+      path: "/v1/operations/:id",
+      summary: "Read an operation; with ?wait=N (≤ 30 s) answer as soon as it changes (long poll), with ?since=<updated_at> at once if it already has",
+      tag: "Cash register",
+      auth: ["terminal", "secret"],
+      query: ReadOperation,
+    },
+    async ({ env, principal, param, query }) => {
       const { account, scope } = locate(principal, param("id"));
-      return accountOf(env, account).getOperation(account, param("id"), scope);
+      return accountOf(env, account).getOperation(account, param("id"), scope, { wait: query.wait, since: query.since });
+    },
+  );
+
+  endpoint(
+    app,
+    {
+      method: "patch",
+      path: "/v1/operations/:id",
+      summary: "Change a pending purchase before it is authorized: re-checks funds, re-holds, restarts authorization",
+      tag: "Cash register",
+      auth: ["terminal"],
+      body: ChangePurchase,
+    },
+    async ({ env, principal, param, body }) => {
+      const { account, scope } = locate(principal, param("id"));
+      const policy = await policyFor(env, principal.tenantId, principal.storeId);
+      return accountOf(env, account).updateOperation(account, param("id"), scope, body, policy);
+    },
+  );
+
+  endpoint(
+    app,
+    {
+      method: "post",
+      path: "/v1/operations/:id/approval-requests",
+      summary: "Request for Approval: ask the member on the hosted page; `delivered` says whether an open page got it",
+      tag: "Cash register",
+      auth: ["terminal"],
+      body: RequestApproval,
+    },
+    async ({ env, principal, param, body }) => {
+      const { account, scope } = locate(principal, param("id"));
+      const [store, register] = await Promise.all([
+        findStore(env.DB, principal.tenantId, principal.storeId),
+        registerName(env.DB, principal.tenantId, principal.registerId),
+      ]);
+      return accountOf(env, account).requestApproval(account, param("id"), scope, {
+        resend: body.resend,
+        store_name: store?.name ?? "",
+        register_name: register,
+      });
     },
   );
 

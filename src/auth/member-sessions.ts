@@ -1,0 +1,78 @@
+/**
+ * Member access to the hosted page: one-time portal links (10 minutes) exchanged for a session, and sessions with
+ * an idle and an absolute expiry. Tokens are 256-bit random strings; D1 keeps only their SHA-256.
+ */
+import { and, eq, gt, isNull } from "drizzle-orm";
+import { database } from "../db/client";
+import { memberSessions, portalLinks } from "../db/schema";
+import { constantTimeEqual, randomSecret, sha256Hex } from "../lib/crypto";
+import { newId } from "../lib/ids";
+
+export const PORTAL_LINK_TTL_MS = 10 * 60 * 1000;
+export const SESSION_IDLE_MS = 12 * 3600 * 1000;
+export const SESSION_ABSOLUTE_MS = 7 * 24 * 3600 * 1000;
+const TOUCH_EVERY_MS = 5 * 60 * 1000;
+export const SESSION_COOKIE = "tillsafe_session";
+
+export interface MemberSession {
+  id: string;
+  tenantId: string;
+  memberId: string;
+}
+
+export async function createPortalLink(d1: D1Database, tenantId: string, memberId: string, now = Date.now()) {
+  const token = `pl_${randomSecret(32)}`;
+  const expiresAt = new Date(now + PORTAL_LINK_TTL_MS).toISOString();
+  await database(d1)
+    .insert(portalLinks)
+    .values({ tokenHash: await sha256Hex(token), tenantId, memberId, createdAt: new Date(now).toISOString(), expiresAt });
+  return { token, expiresAt };
+}
+
+/** Uses a portal link once: the conditional update lets exactly one of two concurrent clicks through. */
+export async function redeemPortalLink(d1: D1Database, token: string, now = Date.now()): Promise<{ tenantId: string; memberId: string } | null> {
+  if (!/^pl_[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const nowIso = new Date(now).toISOString();
+  const used = await database(d1)
+    .update(portalLinks)
+    .set({ usedAt: nowIso })
+    .where(and(eq(portalLinks.tokenHash, await sha256Hex(token)), isNull(portalLinks.usedAt), gt(portalLinks.expiresAt, nowIso)))
+    .returning({ tenantId: portalLinks.tenantId, memberId: portalLinks.memberId });
+  return used[0] ?? null;
+}
+
+export async function createSession(d1: D1Database, tenantId: string, memberId: string, now = Date.now()) {
+  const token = `ms_${randomSecret(32)}`;
+  const nowIso = new Date(now).toISOString();
+  const expiresAt = new Date(now + SESSION_ABSOLUTE_MS).toISOString();
+  await database(d1)
+    .insert(memberSessions)
+    .values({ tokenHash: await sha256Hex(token), id: newId("key"), tenantId, memberId, createdAt: nowIso, lastSeenAt: nowIso, expiresAt });
+  return { token, expiresAt, maxAgeSeconds: Math.floor(SESSION_ABSOLUTE_MS / 1000) };
+}
+
+export async function verifySession(d1: D1Database, token: string, now = Date.now()): Promise<MemberSession | null> {
+  if (!/^ms_[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const hash = await sha256Hex(token);
+  const db = database(d1);
+  const row = await db.select().from(memberSessions).where(eq(memberSessions.tokenHash, hash)).get();
+  if (!row || row.revokedAt || !constantTimeEqual(row.tokenHash, hash)) return null;
+  if (Date.parse(row.expiresAt) <= now || Date.parse(row.lastSeenAt) + SESSION_IDLE_MS <= now) return null;
+  if (Date.parse(row.lastSeenAt) + TOUCH_EVERY_MS <= now) {
+    await db.update(memberSessions).set({ lastSeenAt: new Date(now).toISOString() }).where(eq(memberSessions.tokenHash, hash));
+  }
+  return { id: row.id, tenantId: row.tenantId, memberId: row.memberId };
+}
+
+export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? "; Secure" : ""}`;
+}
+
+export function readCookie(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return rest.join("=");
+  }
+  return null;
+}

@@ -1,0 +1,64 @@
+/** The hosted membership page: balances, MobiSecure approvals arriving live, history, cards. */
+import type { ApprovalRequest } from "../accounts/approval";
+import type { Balances } from "../accounts/operation";
+import type { MemberCard } from "../accounts/account-do";
+import { Page } from "./layout";
+
+export interface MemberPageData {
+  tenant: { id: string; name: string; currency: string; minor_digits: number };
+  member: { id: string; name: string };
+  balances: Balances;
+  cards: MemberCard[];
+  history: { id: string; kind: string; method: string; amount: number; balance_after: number; created_at: string }[];
+  pending: ApprovalRequest[];
+}
+
+export function MemberPage({ data }: { data: MemberPageData }) {
+  // The initial state rides along as JSON; "<" is escaped so no value can close the script element.
+  const state = JSON.stringify(data).replace(/</g, "\\u003c");
+  return (
+    <Page title={`${data.tenant.name} — membership`} heading={data.tenant.name} subheading={`Hello, ${data.member.name}`} script="/assets/member.js">
+      <section aria-labelledby="balances-h">
+        <h2 id="balances-h">Balances</h2>
+        <div class="balances" id="balances"></div>
+      </section>
+      <section aria-labelledby="mobisecure-h">
+        <h2 id="mobisecure-h">MobiSecure — requests to approve</h2>
+        <p class="muted" id="connection">Connecting…</p>
+        <ul class="list" id="pending"></ul>
+      </section>
+      <section aria-labelledby="history-h">
+        <h2 id="history-h">History</h2>
+        <ul class="list" id="history"></ul>
+      </section>
+      <section aria-labelledby="cards-h">
+        <h2 id="cards-h">Cards</h2>
+        <ul class="list" id="cards"></ul>
+      </section>
+      <div class="modal" id="approval" hidden role="dialog" aria-modal="true" aria-labelledby="approval-h">
+        <div class="dialog">
+          <h2 id="approval-h">Approve this payment?</h2>
+          <div class="muted" id="approval-where"></div>
+          <div class="amount" id="approval-amount"></div>
+          <div class="muted" id="approval-methods"></div>
+          <div class="row" style="margin-top:16px">
+            <button class="danger" id="reject">Reject</button>
+            <button class="primary" id="approve">Approve</button>
+          </div>
+        </div>
+      </div>
+      <script type="application/json" id="state" dangerouslySetInnerHTML={{ __html: state }}></script>
+    </Page>
+  );
+}
+
+export function MemberLoginPage({ tenantName }: { tenantName: string }) {
+  return (
+    <Page title={`${tenantName} — membership`} heading={tenantName} subheading="Membership">
+      <section>
+        <h2>Sign in</h2>
+        <p>Open the sign-in link your store sent you to see your balances and approve payments.</p>
+      </section>
+    </Page>
+  );
+}

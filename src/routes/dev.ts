@@ -1,0 +1,110 @@
+/**
+ * Development-only routes (ENVIRONMENT=development; everywhere else they do not exist). The demo seed makes the
+ * tenant "Cafe Aroma" with a store, a register and the member Nicola holding 150.00 credit, once: every id and key
+ * is derived from the server secret, so a second call finds what the first one made and changes nothing.
+ */
+import type { Hono } from "hono";
+import { accountOf } from "../accounts/account-ref";
+import { createPortalLink } from "../auth/member-sessions";
+import { database } from "../db/client";
+import { apiKeys, cards, members, registers, stores, tenants } from "../db/schema";
+import type { Env } from "../env";
+import { base32, base64url } from "../lib/encoding";
+import { ApiError, errorBody } from "../lib/errors";
+import { operationId } from "../lib/ids";
+import { minorDigits } from "../lib/money";
+import { endpoint, serverSecret, type App, type AppEnv } from "./endpoint";
+
+const DEMO_CARD = "6001000000000001";
+const DEMO_CREDIT = 15_000;
+
+async function digest(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}
+
+async function demoId(secret: string, label: string): Promise<string> {
+  return base32((await digest(`tillsafe-demo:${secret}:id:${label}`)).slice(0, 10));
+}
+
+async function demoKey(secret: string, kind: "sk" | "tk", keyId: string) {
+  const value = base64url(await digest(`tillsafe-demo:${secret}:key:${kind}`));
+  return { token: `${kind}_${keyId}_${value}`, hash: [...(await digest(value))].map((b) => b.toString(16).padStart(2, "0")).join("") };
+}
+
+export async function seedDemo(env: Env, origin: string) {
+  const secret = serverSecret(env);
+  const tenantId = `ten_${await demoId(secret, "tenant")}`;
+  const storeId = `sto_${await demoId(secret, "store")}`;
+  const registerId = `reg_${await demoId(secret, "register")}`;
+  const memberId = `mem_${await demoId(secret, "member")}`;
+  const secretKeyId = await demoId(secret, "secret-key");
+  const terminalKeyId = await demoId(secret, "terminal-key");
+  const secretKey = await demoKey(secret, "sk", secretKeyId);
+  const terminalKey = await demoKey(secret, "tk", terminalKeyId);
+  const now = new Date().toISOString();
+  const db = database(env.DB);
+  await db.batch([
+    db.insert(tenants).values({ id: tenantId, name: "Cafe Aroma", currency: "USD", timezone: "Australia/Sydney", createdAt: now, approvalRequiredFor: '["credit","cashback"]' }).onConflictDoNothing(),
+    db.insert(stores).values({ id: storeId, tenantId, name: "Cafe Aroma — King St", createdAt: now }).onConflictDoNothing(),
+    db.insert(registers).values({ id: registerId, tenantId, storeId, name: "Front counter", createdAt: now }).onConflictDoNothing(),
+    db.insert(apiKeys).values({ id: secretKeyId, tenantId, kind: "secret", secretHash: secretKey.hash, createdAt: now }).onConflictDoNothing(),
+    db
+      .insert(apiKeys)
+      .values({ id: terminalKeyId, tenantId, kind: "terminal", secretHash: terminalKey.hash, storeId, registerId, createdAt: now })
+      .onConflictDoNothing(),
+    db.insert(members).values({ id: memberId, tenantId, name: "Nicola", phone: "+61412345678", createdAt: now }).onConflictDoNothing(),
+    db.insert(cards).values({ tenantId, number: DEMO_CARD, memberId, createdAt: now }).onConflictDoNothing(),
+  ]);
+
+  // Nicola's 150.00: a top-up with a fixed operation id, so the account answers a repeat from its idempotency record.
+  const account = { tenant_id: tenantId, member_id: memberId };
+  const stub = accountOf(env, account);
+  await stub.addCard(account, DEMO_CARD);
+  const topUpId = await operationId(memberId, tenantId, registerId, "demo-seed-top-up");
+  await stub.createOperation(account, {
+    id: topUpId,
+    fingerprint: "demo-seed-top-up",
+    member_id: memberId,
+    store_id: storeId,
+    register_id: registerId,
+    request: { type: "top_up", card: DEMO_CARD, method: "credit", amount: DEMO_CREDIT },
+    policy: { approval_required_for: [], points_per_currency_unit: 1, point_value: 1, hold_ttl_seconds: 900, minor_digits: minorDigits("USD"), sms_confirm_points_deduction: false },
+    now: Date.now(),
+  });
+  await stub.confirm(account, topUpId);
+
+  const link = await createPortalLink(env.DB, tenantId, memberId);
+  return {
+    tenant_id: tenantId,
+    secret_key: secretKey.token,
+    terminal_key: terminalKey.token,
+    member_id: memberId,
+    card: DEMO_CARD,
+    register_url: `${origin}/register#key=${terminalKey.token}&card=${DEMO_CARD}`,
+    member_url: `${origin}/portal/${link.token}`,
+    member_url_expires_at: link.expiresAt,
+  };
+}
+
+export function devRoutes(app: App): void {
+  (app as Hono<AppEnv>).use("/v1/dev/*", async (c, next) => {
+    if (c.env.ENVIRONMENT !== "development") return c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404);
+    await next();
+  });
+
+  endpoint(
+    app,
+    {
+      method: "post",
+      path: "/v1/dev/seed",
+      summary: "Development only: create the Cafe Aroma demo once and return its keys and links",
+      tag: "Development",
+      auth: ["platform"],
+      status: 200,
+    },
+    async ({ c, env }) => {
+      if (env.ENVIRONMENT !== "development") throw new ApiError(404, "not_found", "Not found");
+      return { status: 200, body: await seedDemo(env, new URL(c.req.url).origin) };
+    },
+  );
+}

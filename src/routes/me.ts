@@ -1,0 +1,94 @@
+/** The member's own API, behind the hosted page's session cookie (or a `Bearer ms_…` member session token). */
+import { z } from "zod";
+import { accountOf } from "../accounts/account-ref";
+import { cardOwner, findMember, presentMember } from "../db/members";
+import { ApiError, notFound } from "../lib/errors";
+import { cardNumber, pageQuery } from "../lib/schemas";
+import { endpoint, requirePrincipal, type App } from "./endpoint";
+import { historyPage } from "./members";
+
+export const ListApprovalRequests = pageQuery.extend({
+  status: z.enum(["pending", "approved", "rejected", "superseded", "expired", "cancelled"]).optional(),
+});
+
+const accountOfMember = (principal: { tenantId: string; memberId: string }) => ({ tenant_id: principal.tenantId, member_id: principal.memberId });
+
+export function meRoutes(app: App): void {
+  endpoint(
+    app,
+    { method: "get", path: "/v1/me", summary: "The member, balances and cards", tag: "Member", auth: ["member"] },
+    async ({ env, principal }) => {
+      const member = await findMember(env.DB, principal.tenantId, principal.memberId);
+      if (!member) throw notFound("member_not_found", "Member");
+      const account = accountOfMember(principal);
+      const { balances, cards } = await accountOf(env, account).summary(account);
+      return { status: 200, body: { member: presentMember(member), balances, cards } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "get", path: "/v1/me/history", summary: "The member's history, newest first", tag: "Member", auth: ["member"], query: pageQuery },
+    async ({ env, principal, query }) => ({ status: 200, body: await historyPage(env.DB, principal.tenantId, principal.memberId, query) }),
+  );
+
+  endpoint(
+    app,
+    {
+      method: "get",
+      path: "/v1/me/approval-requests",
+      summary: "Approval requests, newest first (?status=pending retrieves the ones missed)",
+      tag: "Member",
+      auth: ["member"],
+      query: ListApprovalRequests,
+    },
+    async ({ env, principal, query }) => {
+      const account = accountOfMember(principal);
+      return { status: 200, body: await accountOf(env, account).approvalRequests(account, query.status ?? null, query.limit, query.cursor ?? null) };
+    },
+  );
+
+  for (const answer of ["approve", "reject"] as const) {
+    endpoint(
+      app,
+      {
+        method: "post",
+        path: `/v1/me/approval-requests/:id/${answer}`,
+        summary: answer === "approve" ? "Approve a request" : "Reject a request",
+        tag: "Member",
+        auth: ["member"],
+        status: 200,
+      },
+      async ({ env, principal, param }) => {
+        const account = accountOfMember(principal);
+        return accountOf(env, account).answerApproval(account, param("id"), answer);
+      },
+    );
+  }
+
+  endpoint(
+    app,
+    { method: "post", path: "/v1/me/cards/:number/block", summary: "Block my card (lost or stolen)", tag: "Member", auth: ["member"], status: 200 },
+    async ({ env, principal, param }) => {
+      const number = param("number");
+      const owner = cardNumber.safeParse(number).success ? await cardOwner(env.DB, principal.tenantId, number) : null;
+      if (owner !== principal.memberId) throw notFound("card_not_found", "Card");
+      const account = accountOfMember(principal);
+      return accountOf(env, account).blockCard(account, number, "blocked by the member");
+    },
+  );
+
+  // The live channel of the member page: the Worker checks the session and the Origin, the AccountDO keeps the socket.
+  app.get("/v1/me/events", async (c) => {
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      throw new ApiError(426, "upgrade_required", "This endpoint takes a WebSocket upgrade");
+    }
+    const origin = c.req.header("origin");
+    if (origin !== new URL(c.req.url).origin) throw new ApiError(403, "forbidden", "The WebSocket must come from the member page's own origin");
+    const principal = await requirePrincipal(c, ["member"]);
+    const account = accountOfMember(principal);
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("x-tillsafe-session", principal.sessionId);
+    return accountOf(c.env, account).fetch(new Request(c.req.raw.url, { headers }));
+  });
+}

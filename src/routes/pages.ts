@@ -1,0 +1,79 @@
+/** The hosted pages: portal links, the member page, the reference register, and their scripts. */
+import type { Context } from "hono";
+import { accountOf } from "../accounts/account-ref";
+import { createSession, readCookie, redeemPortalLink, SESSION_COOKIE, sessionCookie, verifySession } from "../auth/member-sessions";
+import { findMember } from "../db/members";
+import { loadTenantIfAny } from "../db/tenants";
+import { minorDigits } from "../lib/money";
+import { MemberLoginPage, MemberPage } from "../pages/member-page";
+import { MEMBER_SCRIPT } from "../pages/member-script";
+import { RegisterPage } from "../pages/register-page";
+import { REGISTER_SCRIPT } from "../pages/register-script";
+import type { App, AppEnv } from "./endpoint";
+import { historyPage } from "./members";
+
+const PAGE_HEADERS = {
+  "content-security-policy":
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+  "cache-control": "no-store",
+};
+
+function html(c: Context<AppEnv>, body: string | Promise<string>, status = 200, extra: Record<string, string> = {}) {
+  return c.html(body, status as 200, { ...PAGE_HEADERS, ...extra });
+}
+
+function script(c: Context<AppEnv>, source: string) {
+  return c.body(source, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache", "x-content-type-options": "nosniff" });
+}
+
+export function pageRoutes(app: App): void {
+  app.get("/assets/member.js", (c) => script(c, MEMBER_SCRIPT));
+  app.get("/assets/register.js", (c) => script(c, REGISTER_SCRIPT));
+
+  app.get("/register", (c) => html(c, `<!doctype html>${RegisterPage()}`));
+
+  // A one-time link: sets the session cookie, then moves on to the member page from this page itself, so the
+  // SameSite=Strict cookie travels with that navigation even when the link was opened from another site.
+  app.get("/portal/:token", async (c) => {
+    const link = await redeemPortalLink(c.env.DB, c.req.param("token"));
+    if (!link) {
+      return html(c, `<!doctype html><meta charset="utf-8"><title>Link expired</title><p>This link has expired or was already used. Ask your store for a new one.</p>`, 404);
+    }
+    const session = await createSession(c.env.DB, link.tenantId, link.memberId);
+    const target = `/m/${link.tenantId}`;
+    return html(
+      c,
+      `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${target}"><title>Signing in…</title><p><a href="${target}">Continue to your membership page</a></p>`,
+      200,
+      { "set-cookie": sessionCookie(session.token, session.maxAgeSeconds, c.env.ENVIRONMENT !== "development") },
+    );
+  });
+
+  app.get("/m/:tenant_id", async (c) => {
+    const tenant = await loadTenantIfAny(c.env.DB, c.req.param("tenant_id"));
+    if (!tenant) return html(c, `<!doctype html><meta charset="utf-8"><title>Not found</title><p>No such membership program.</p>`, 404);
+    const token = readCookie(c.req.header("cookie"), SESSION_COOKIE);
+    const session = token ? await verifySession(c.env.DB, token) : null;
+    const member = session && session.tenantId === tenant.id ? await findMember(c.env.DB, tenant.id, session.memberId) : null;
+    if (!member) return html(c, `<!doctype html>${MemberLoginPage({ tenantName: tenant.name })}`);
+
+    const account = { tenant_id: tenant.id, member_id: member.id };
+    const stub = accountOf(c.env, account);
+    const [summary, history, pending] = await Promise.all([
+      stub.summary(account),
+      historyPage(c.env.DB, tenant.id, member.id, { limit: 20 }),
+      stub.approvalRequests(account, "pending", 20, null),
+    ]);
+    const data = {
+      tenant: { id: tenant.id, name: tenant.name, currency: tenant.currency, minor_digits: minorDigits(tenant.currency) },
+      member: { id: member.id, name: member.name },
+      balances: summary.balances,
+      cards: summary.cards,
+      history: history.data,
+      pending: pending.data,
+    };
+    return html(c, `<!doctype html>${MemberPage({ data })}`);
+  });
+}

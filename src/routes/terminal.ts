@@ -1,0 +1,29 @@
+import { eq } from "drizzle-orm";
+import { database } from "../db/client";
+import { registers } from "../db/schema";
+import { findStore } from "../db/stores";
+import { loadTenant, presentTenant } from "../db/tenants";
+import { minorDigits } from "../lib/money";
+import { endpoint, type App } from "./endpoint";
+
+export function terminalRoutes(app: App): void {
+  endpoint(
+    app,
+    { method: "get", path: "/v1/terminal", summary: "Who this terminal key is: tenant (with currency), store and register", tag: "Cash register", auth: ["terminal"] },
+    async ({ env, principal }) => {
+      const [tenant, store, register] = await Promise.all([
+        loadTenant(env.DB, principal.tenantId),
+        findStore(env.DB, principal.tenantId, principal.storeId),
+        database(env.DB).select().from(registers).where(eq(registers.id, principal.registerId)).get(),
+      ]);
+      return {
+        status: 200,
+        body: {
+          tenant: { ...presentTenant(tenant), minor_digits: minorDigits(tenant.currency) },
+          store: { id: principal.storeId, name: store?.name ?? "" },
+          register: { id: principal.registerId, name: register?.name ?? "" },
+        },
+      };
+    },
+  );
+}

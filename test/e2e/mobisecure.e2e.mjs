@@ -1,0 +1,151 @@
+// The guide's story in two browsers: the cashier's register page and Nicola's membership page, against `npm start`.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { after, afterEach, before, test } from "node:test";
+import { launchBrowser } from "./browser.mjs";
+import { startServer } from "./server.mjs";
+
+const shots = new URL("./screenshots/", import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+
+let server;
+let browser;
+let contexts = [];
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+// Every page a test opened is closed after it, passed or not, so a member page left open cannot receive the
+// next test's requests.
+afterEach(async () => {
+  await Promise.all(contexts.map((context) => context.close()));
+  contexts = [];
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function openRegister() {
+  const context = await browser.newContext({ viewport: { width: 900, height: 1000 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(server.registerUrl);
+  await page.locator("#till").filter({ hasText: "Cafe Aroma" }).waitFor();
+  return page;
+}
+
+async function openMemberPage(url) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForURL(/\/m\/ten_/);
+  await page.locator("body[data-live='true']").waitFor();
+  return page;
+}
+
+async function newPortalLink() {
+  const response = await fetch(`${server.base}/v1/members/${server.memberId}/portal-sessions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${server.secretKey}` },
+  });
+  assert.equal(response.status, 201);
+  return (await response.json()).url;
+}
+
+async function sale(register, total) {
+  await register.fill("#total", total);
+  await register.fill("#amount", total);
+}
+
+const creditBalance = (member) => member.locator(".balance[data-method='credit'] b").textContent();
+
+test("reject, change the amount, approve, confirm: Nicola's page shows 93.50 and the payment on top", async () => {
+  const member = await openMemberPage(server.memberUrl);
+  assert.equal(await creditBalance(member), "$150.00");
+  const register = await openRegister();
+
+  await sale(register, "47.00");
+  await register.click("#create");
+  await register.locator("#operation[data-authorization='required']").waitFor();
+  await register.click("#request");
+  await register.locator("#message").filter({ hasText: "Waiting for the member" }).waitFor();
+
+  await member.locator("#approval:not([hidden])").waitFor();
+  assert.equal(await member.locator("#approval-amount").textContent(), "$47.00");
+  assert.match(await member.locator("#approval-where").textContent(), /Cafe Aroma — King St · Front counter/);
+  await member.screenshot({ path: `${shots}member-approval-47.png` });
+  await member.click("#reject");
+  await member.locator("#approval[hidden]").waitFor({ state: "attached" });
+
+  await register.locator("#operation[data-authorization='rejected']").waitFor();
+  await register.locator("#message").filter({ hasText: "rejected" }).waitFor();
+
+  // The cashier adds a Cafe Mocha and asks again for 56.50.
+  await sale(register, "56.50");
+  await register.click("#change");
+  await register.locator("#operation[data-authorization='required']").waitFor();
+  await register.click("#request");
+  await member.locator("#approval:not([hidden])").waitFor();
+  assert.equal(await member.locator("#approval-amount").textContent(), "$56.50");
+  await member.click("#approve");
+
+  await register.locator("#operation[data-authorization='approved']").waitFor();
+  await register.click("#confirm");
+  await register.locator("#operation[data-status='confirmed']").waitFor();
+  await register.screenshot({ path: `${shots}register-confirmed.png`, fullPage: true });
+
+  await member.locator(".balance[data-method='credit'] b").filter({ hasText: "$93.50" }).waitFor();
+  const top = member.locator("#history li").first();
+  await top.filter({ hasText: "−$56.50" }).waitFor();
+  assert.match(await top.textContent(), /Payment/);
+  await member.screenshot({ path: `${shots}member-after-confirm.png`, fullPage: true });
+});
+
+test("not delivered → retrieved later on the page", async () => {
+  const register = await openRegister();
+  await sale(register, "10.00");
+  await register.click("#create");
+  await register.locator("#operation[data-authorization='required']").waitFor();
+  await register.click("#request");
+  await register.locator("#message").filter({ hasText: "page is not open" }).waitFor();
+
+  const member = await openMemberPage(await newPortalLink());
+  await member.locator("#pending li[data-request]").first().waitFor();
+  await member.locator("#approval:not([hidden])").waitFor();
+  assert.equal(await member.locator("#approval-amount").textContent(), "$10.00");
+  await member.screenshot({ path: `${shots}member-retrieved.png` });
+  await member.click("#approve");
+  await register.locator("#operation[data-authorization='approved']").waitFor();
+  await register.click("#cancel");
+  await register.locator("#operation[data-status='cancelled']").waitFor();
+});
+
+test("pending → resend replaces the request on the member's page", async () => {
+  const member = await openMemberPage(await newPortalLink());
+  const register = await openRegister();
+  await sale(register, "12.00");
+  await register.click("#create");
+  await register.locator("#operation[data-authorization='required']").waitFor();
+  await register.click("#request");
+  await member.locator("#approval:not([hidden])").waitFor();
+  const first = await member.locator("#pending li[data-request]").first().getAttribute("data-request");
+
+  await register.click("#request");
+  await register.locator("#message").filter({ hasText: "still pending" }).waitFor();
+  await register.locator("#resend:not([hidden])").waitFor();
+  await new Promise((resolve) => setTimeout(resolve, 3_100)); // resends are rate limited per operation
+  await register.click("#resend");
+  await register.locator("#message").filter({ hasText: "Waiting for the member" }).waitFor();
+
+  await member.locator(`#pending li[data-request]:not([data-request='${first}'])`).waitFor();
+  assert.equal(await member.locator("#pending li[data-request]").count(), 1);
+  await member.click("#reject");
+  await register.locator("#operation[data-authorization='rejected']").waitFor();
+  await register.screenshot({ path: `${shots}register-resend-rejected.png`, fullPage: true });
+  await register.click("#cancel");
+});
