@@ -165,3 +165,67 @@ export async function expectInvariants(shop: Shop, memberId = shop.memberId) {
 export async function inAccount<R>(shop: Shop, fn: (instance: AccountDO, state: DurableObjectState) => R | Promise<R>) {
   return runInDurableObject(account(shop), fn);
 }
+
+export const ORIGIN = "https://tillsafe.test";
+
+/** Signs the shop's member in through a portal link, as the hosted page does; returns the cookie to send. */
+export async function memberCookie(shop: Shop, memberId = shop.memberId): Promise<string> {
+  const link = await api("POST", `/v1/members/${memberId}/portal-sessions`, { token: shop.secret });
+  expect(link.status).toBe(201);
+  const portal = await api("GET", new URL(link.body.url).pathname);
+  expect(portal.status).toBe(200);
+  const cookie = portal.headers.get("set-cookie")!;
+  return cookie.split(";")[0];
+}
+
+/** A member API call with the page's cookie and its own Origin. */
+export function asMember(cookie: string, method: string, path: string, body?: unknown) {
+  return api(method, path, { body, headers: { cookie, origin: ORIGIN } });
+}
+
+/** Opens the member page's live socket; collects its messages. */
+export async function memberSocket(cookie: string, origin = ORIGIN) {
+  const response = await exports.default.fetch(
+    new Request(`${ORIGIN}/v1/me/events`, { headers: { upgrade: "websocket", cookie, origin } }),
+  );
+  const socket = response.webSocket;
+  if (!socket) return { status: response.status, socket: null, messages: [] as any[], next: async () => null as any };
+  socket.accept();
+  const messages: any[] = [];
+  const waiting: ((message: any) => void)[] = [];
+  socket.addEventListener("message", (event) => {
+    const message = JSON.parse(event.data as string);
+    messages.push(message);
+    for (const wake of waiting.splice(0)) wake(message);
+  });
+  /** The next message of a type (already received or still to come). */
+  const next = (type: string, seen = { count: 0 }) =>
+    new Promise<any>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${type} message`)), 5_000);
+      const check = () => {
+        const found = messages.filter((m) => m.type === type)[seen.count];
+        if (found) {
+          seen.count += 1;
+          clearTimeout(timer);
+          resolve(found);
+          return true;
+        }
+        return false;
+      };
+      if (check()) return;
+      const wait = () => {
+        if (!check()) waiting.push(wait);
+      };
+      waiting.push(wait);
+    });
+  return { status: response.status, socket, messages, next };
+}
+
+export async function requireApproval(shop: Shop, methods: string[] = ["credit"]) {
+  const reply = await api("PATCH", "/v1/settings", { token: shop.secret, body: { approval_required_for: methods } });
+  expect(reply.status).toBe(200);
+}
+
+export function approvalRequest(shop: Shop, operationId: string, resend = false) {
+  return api("POST", `/v1/operations/${operationId}/approval-requests`, { token: shop.terminal, body: { resend } });
+}
