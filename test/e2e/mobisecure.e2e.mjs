@@ -149,3 +149,39 @@ test("pending → resend replaces the request on the member's page", async () =>
   await register.screenshot({ path: `${shots}register-resend-rejected.png`, fullPage: true });
   await register.click("#cancel");
 });
+
+test("a dropped socket reconnects by itself and then shows the request it missed", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  contexts.push(context);
+  const member = await context.newPage();
+  // Stand between the page and the server: pass the socket through, or refuse it while the "network" is down.
+  let down = false;
+  const open = [];
+  await member.routeWebSocket(/\/v1\/me\/events$/, (ws) => {
+    if (down) return ws.close({ code: 4000, reason: "network down" });
+    open.push(ws, ws.connectToServer());
+  });
+  await member.goto(await newPortalLink());
+  await member.locator("body[data-live='true']").waitFor();
+
+  down = true;
+  // Both ends go: the page's side and the server's, as when the phone loses its network and the server notices.
+  await Promise.all(open.splice(0).map((end) => end.close({ code: 4000, reason: "network down" })));
+  await member.locator("body[data-live='false']").waitFor();
+
+  const register = await openRegister();
+  await sale(register, "8.00");
+  await register.click("#create");
+  await register.locator("#operation[data-authorization='required']").waitFor();
+  await register.click("#request");
+  await register.locator("#message").filter({ hasText: "page is not open" }).waitFor();
+
+  down = false;
+  await member.locator("body[data-live='true']").waitFor({ timeout: 30_000 });
+  await member.locator("#approval:not([hidden])").waitFor();
+  assert.equal(await member.locator("#approval-amount").textContent(), "$8.00");
+  await member.click("#approve");
+  await register.locator("#operation[data-authorization='approved']").waitFor();
+  await register.click("#cancel");
+  await register.locator("#operation[data-status='cancelled']").waitFor();
+});
