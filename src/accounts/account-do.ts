@@ -4,6 +4,7 @@ import { newId } from "../lib/ids";
 import type { Outcome } from "../lib/outcome";
 import { ACCOUNT_SCHEMA } from "./account-schema";
 import { AccountStorage, noChanges, type StoredCard } from "./account-storage";
+import { setStep } from "./authorization";
 import { decideAnswer, decideRequest, newApprovalRequest, type Answer, type ApprovalRequest, type ApprovalStatus } from "./approval";
 import {
   decideCancel,
@@ -226,7 +227,7 @@ export class AccountDO extends DurableObject<Env> {
       const created = newApprovalRequest(newId("apr"), record, record.approval.methods, record.approval.point_value, options, now);
       sent.request = created;
       this.store.insertRequest(created);
-      record.operation.authorization = { method: "approval", status: "pending" };
+      setStep(record, "approval", "pending");
       this.store.saveRecord(record, now);
       return { status: 201, body: { request: created } };
     });
@@ -248,7 +249,7 @@ export class AccountDO extends DurableObject<Env> {
       const status = answer === "approve" ? "approved" : "rejected";
       this.store.closeRequest(request, status, now);
       const record = this.store.record(request.operation_id)!;
-      record.operation.authorization = { method: "approval", status };
+      setStep(record, "approval", status);
       this.store.saveRecord(record, now);
       return { status: 200, body: request };
     });

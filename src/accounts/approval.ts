@@ -44,12 +44,12 @@ export function decideRequest({ record, pending, lastRequestAt, resend, now }: R
   if (op.status !== "pending") {
     return refuse(409, "operation_not_pending", `The operation is ${op.status}`, { status: op.status });
   }
-  if (op.authorization.method !== "approval") {
+  if (record.steps.approval === undefined) {
     return refuse(409, "approval_not_required", "This operation does not need the member's approval", {
       authorization: op.authorization,
     });
   }
-  if (op.authorization.status === "approved") {
+  if (record.steps.approval === "approved") {
     return refuse(409, "already_approved", "The member has already approved this operation");
   }
   if (pending) {

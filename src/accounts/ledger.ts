@@ -2,10 +2,10 @@
  * The ledger rules of one member account, as pure functions over plain data: no storage, no clock, no I/O.
  * The AccountDO loads the state, calls these, and persists what they decide in one transaction.
  */
+import { describeAuthorization, isStepDone, requiredSteps } from "./authorization";
 import {
   METHODS,
   type Amounts,
-  type Authorization,
   type CardStatus,
   type JournalEntry,
   type Method,
@@ -82,13 +82,6 @@ export function accrualPoints(total: number, pointsPaidValue: number, policy: Op
   const earning = total - pointsPaidValue;
   if (earning <= 0) return 0;
   return Math.floor((earning * policy.points_per_currency_unit) / 10 ** policy.minor_digits);
-}
-
-export function authorizationFor(holds: Amounts, policy: OperationPolicy): Authorization {
-  const needsApproval = METHODS.some((m) => (holds[m] ?? 0) > 0 && policy.approval_required_for.includes(m));
-  if (needsApproval) return { method: "approval", status: "required" };
-  if (policy.sms_confirm_points_deduction && (holds.points ?? 0) > 0) return { method: "sms_code", status: "required" };
-  return { method: "none", status: "not_required" };
 }
 
 /** Share of `part` for a refund moving the refunded total from `before` to `after` of `total`: sums exactly to `part`. */
@@ -191,7 +184,7 @@ export function planOperation(input: NewOperation, account: AccountView, origina
         payments: request.payments,
         accrue_points: accrue,
         accrual: { points },
-        authorization: authorizationFor(holds, policy),
+        authorization: describeAuthorization(requiredSteps(holds, policy)),
       };
     } else if (request.type === "top_up" || request.type === "manual_accrual") {
       credits[request.method] = request.amount;
@@ -211,7 +204,7 @@ export function planOperation(input: NewOperation, account: AccountView, origina
         method: request.method,
         amount: request.amount,
         reason: request.reason,
-        authorization: authorizationFor(holds, policy),
+        authorization: describeAuthorization(requiredSteps(holds, policy)),
       };
     }
   }
@@ -231,7 +224,9 @@ export function planOperation(input: NewOperation, account: AccountView, origina
     methods: METHODS.filter((m) => (holds[m] ?? 0) > 0 && policy.approval_required_for.includes(m)),
     point_value: policy.point_value,
   };
-  return { operation, holds, credits, refunded: 0, approval, version: 1 };
+  const steps = request.type === "refund" ? {} : requiredSteps(holds, policy);
+  operation.authorization = describeAuthorization(steps);
+  return { operation, holds, credits, refunded: 0, approval, steps, version: 1 };
 }
 
 /**
@@ -248,7 +243,7 @@ export function replanPurchase(
   const op = record.operation;
   if (op.type !== "purchase") return refuse(409, "operation_not_updatable", "Only a pending purchase can be changed");
   if (op.status !== "pending") return refuse(409, "operation_not_pending", `The operation is ${op.status}`, { status: op.status });
-  if (op.authorization.status === "approved" || op.authorization.status === "verified") {
+  if (isStepDone(record.steps.approval) || isStepDone(record.steps.sms_code)) {
     return refuse(409, "already_authorized", "An authorized operation cannot be changed; cancel it and start again", {
       authorization: op.authorization,
     });

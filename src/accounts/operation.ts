@@ -18,6 +18,8 @@ export interface Payment {
 export interface Authorization {
   method: "none" | "approval" | "sms_code";
   status: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
+  /** Only when both the member's approval and an SMS code are needed: each one's status. */
+  steps?: Partial<Record<"approval" | "sms_code", Authorization["status"]>>;
 }
 
 /** What a cash register asks for (validated by the route's zod schema). */
@@ -70,6 +72,8 @@ export interface OperationRecord {
   refunded: number;
   /** What a member approval covers: the held methods that need it, and what a point is worth in minor units. */
   approval: { methods: Method[]; point_value: number };
+  /** Each authorization step the operation needs, with its status; `operation.authorization` describes them. */
+  steps: Partial<Record<"approval" | "sms_code", "required" | "pending" | "approved" | "rejected" | "verified">>;
   version: number;
 }
 
