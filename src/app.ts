@@ -9,6 +9,8 @@ import { docsRoutes } from "./routes/docs";
 import type { AppEnv } from "./routes/endpoint";
 import { devRoutes } from "./routes/dev";
 import { meRoutes } from "./routes/me";
+import { memberLoginRoutes } from "./routes/member-login";
+import { smsCodeRoutes } from "./routes/sms-codes";
 import { memberRoutes, portalSessionRoutes } from "./routes/members";
 import { pageRoutes } from "./routes/pages";
 import { terminalRoutes } from "./routes/terminal";
@@ -62,7 +64,9 @@ export function buildApp() {
   portalSessionRoutes(app);
   cardRoutes(app);
   operationRoutes(app);
+  smsCodeRoutes(app);
   terminalRoutes(app);
+  memberLoginRoutes(app);
   meRoutes(app);
   devRoutes(app);
   pageRoutes(app);

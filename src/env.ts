@@ -6,4 +6,11 @@ export interface Env {
   ENVIRONMENT: string;
   PLATFORM_TOKEN?: string;
   SERVER_SECRET?: string;
+  /** `dev-outbox` or `twilio`; by default the outbox in development and Twilio elsewhere. */
+  SMS_PROVIDER?: string;
+  TWILIO_ACCOUNT_SID?: string;
+  TWILIO_AUTH_TOKEN?: string;
+  TWILIO_FROM?: string;
+  /** The Messages API base URL (a Twilio-compatible provider, or a fake one in tests). */
+  SMS_API_BASE?: string;
 }

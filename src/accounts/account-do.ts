@@ -1,9 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import { constantTimeEqual } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import type { Outcome } from "../lib/outcome";
 import { ACCOUNT_SCHEMA } from "./account-schema";
 import { AccountStorage, noChanges, type StoredCard } from "./account-storage";
+import { decideIssue, decideVerify, newCode, type CodeState } from "../auth/one-time-code";
 import { setStep } from "./authorization";
 import { decideAnswer, decideRequest, newApprovalRequest, type Answer, type ApprovalRequest, type ApprovalStatus } from "./approval";
 import {
@@ -60,6 +62,18 @@ const presentEntry = (entry: JournalEntry) => ({
   store_id: entry.store_id,
   register_id: entry.register_id,
 });
+
+const LOGIN = "login";
+
+function smsStepRefusal(record: OperationRecord): Refusal | null {
+  const op = record.operation;
+  if (op.status !== "pending") return refuse(409, "operation_not_pending", `The operation is ${op.status}`, { status: op.status });
+  if (record.steps.sms_code === undefined) {
+    return refuse(409, "sms_code_not_required", "This operation does not need an SMS code", { authorization: op.authorization });
+  }
+  if (record.steps.sms_code === "verified") return refuse(409, "already_verified", "The code for this operation was already verified");
+  return null;
+}
 
 const operationNotFound = () => refusalOutcome(refuse(404, "operation_not_found", "Operation not found"));
 
@@ -263,6 +277,76 @@ export class AccountDO extends DurableObject<Env> {
       const rows = this.store.requests(status, limit + 1, before);
       return { data: rows.slice(0, limit), next_cursor: rows.length > limit ? rows[limit - 1].id : null };
     });
+  }
+
+  // ---- RPC: one-time SMS codes ----------------------------------------------------------------------------
+
+  /**
+   * Records a new code (its HMAC, made by the route) for an operation's SMS step, voiding the one before, within
+   * the send limits. The route sends the SMS afterwards, and calls `forgetCode` if the provider refuses it.
+   */
+  async issueOperationCode(account: AccountRef, id: string, scope: OperationScope, hash: string, now = Date.now()): Promise<Outcome> {
+    const outcome = this.transact(now, () => {
+      const record = this.scoped(id, scope);
+      if (!record) return operationNotFound();
+      const refusal = smsStepRefusal(record);
+      if (refusal) return refusalOutcome(refusal);
+      const issued = this.issueCode(id, hash, now);
+      if (isRefusal(issued)) return refusalOutcome(issued);
+      setStep(record, "sms_code", "pending");
+      this.store.saveRecord(record, now);
+      return {
+        status: 201,
+        body: { expires_at: new Date(issued.expires_at).toISOString(), issued_at: issued.issued_at, operation: record.operation },
+      };
+    });
+    await this.scheduleAlarm();
+    return outcome;
+  }
+
+  async verifyOperationCode(account: AccountRef, id: string, scope: OperationScope, hash: string, now = Date.now()): Promise<Outcome> {
+    const outcome = this.transact(now, () => {
+      const record = this.scoped(id, scope);
+      if (!record) return operationNotFound();
+      const refusal = smsStepRefusal(record);
+      if (refusal) return refusalOutcome(refusal);
+      const decision = this.attemptCode(id, hash, now);
+      if (decision) return refusalOutcome(decision);
+      setStep(record, "sms_code", "verified");
+      this.store.saveRecord(record, now);
+      return { status: 200, body: record.operation };
+    });
+    await this.scheduleAlarm();
+    return outcome;
+  }
+
+  /** A member signing in on the hosted page: the same rules, with "login" as the purpose. */
+  async issueLoginCode(account: AccountRef, hash: string, now = Date.now()): Promise<Outcome> {
+    return this.transact(now, () => {
+      this.remember(account);
+      const issued = this.issueCode(LOGIN, hash, now);
+      return isRefusal(issued) ? refusalOutcome(issued) : { status: 202, body: { issued_at: issued.issued_at } };
+    });
+  }
+
+  async verifyLoginCode(account: AccountRef, hash: string, now = Date.now()): Promise<Outcome> {
+    return this.transact(now, () => {
+      const decision = this.attemptCode(LOGIN, hash, now);
+      return decision ? refusalOutcome(decision) : { status: 200, body: { verified: true } };
+    });
+  }
+
+  /** Takes back a code whose SMS the provider refused. */
+  async forgetCode(account: AccountRef, purpose: string, issuedAt: number, now = Date.now()): Promise<void> {
+    this.transact(now, () => {
+      this.store.forgetSend(purpose, issuedAt);
+      const record = purpose === LOGIN ? null : this.store.record(purpose);
+      if (record && record.steps.sms_code === "pending" && !this.store.code(purpose)) {
+        setStep(record, "sms_code", "required");
+        this.store.saveRecord(record, now);
+      }
+    });
+    await this.scheduleAlarm();
   }
 
   // ---- RPC: cards and balances -----------------------------------------------------------------------------
@@ -491,6 +575,30 @@ export class AccountDO extends DurableObject<Env> {
     const record = this.store.record(id);
     if (!record || (scope.register_id !== undefined && record.operation.register_id !== scope.register_id)) return null;
     return record;
+  }
+
+  private issueCode(purpose: string, hash: string, now: number): CodeState | Refusal {
+    const sends = this.store.sends(purpose, now - 3600_000);
+    const refusal = decideIssue(sends.all, sends.last, now);
+    if (refusal) return refusal;
+    const state = newCode(purpose, hash, now);
+    this.store.saveCode(state);
+    this.store.logSend(purpose, now);
+    return state;
+  }
+
+  /** One attempt: compares the hashes in constant time; a wrong one costs an attempt, the right one is used up. */
+  private attemptCode(purpose: string, hash: string, now: number): Refusal | null {
+    const state = this.store.code(purpose);
+    const matches = state !== null && constantTimeEqual(state.hash, hash);
+    const decision = decideVerify(state, matches, now);
+    if (decision.kind === "refuse") return decision.refusal;
+    if (decision.kind === "wrong") {
+      this.store.saveCode(decision.state);
+      return decision.refusal;
+    }
+    this.store.deleteCode(purpose);
+    return null;
   }
 
   private knownCard(account: AccountRef, number: string): StoredCard {

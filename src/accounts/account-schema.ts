@@ -28,6 +28,12 @@ CREATE TABLE IF NOT EXISTS approval_requests (
   created_at INTEGER NOT NULL, body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS approval_requests_operation ON approval_requests(operation_id, status);
+CREATE TABLE IF NOT EXISTS sms_codes (
+  purpose TEXT PRIMARY KEY, hash TEXT NOT NULL, issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  attempts_left INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sms_sends (purpose TEXT NOT NULL, sent_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS sms_sends_time ON sms_sends(sent_at);
 CREATE TABLE IF NOT EXISTS outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, ref TEXT NOT NULL, payload TEXT
 );

@@ -126,3 +126,12 @@ export const memberSessions = sqliteTable("member_sessions", {
   expiresAt: text("expires_at").notNull(),
   revokedAt: text("revoked_at"),
 });
+
+export const devSms = sqliteTable("dev_sms", {
+  seq: integer("seq").primaryKey(),
+  id: text("id").notNull(),
+  tenantId: text("tenant_id").notNull(),
+  to: text("to").notNull(),
+  body: text("body").notNull(),
+  createdAt: text("created_at").notNull(),
+});

@@ -52,13 +52,36 @@ export function MemberPage({ data }: { data: MemberPageData }) {
   );
 }
 
-export function MemberLoginPage({ tenantName }: { tenantName: string }) {
+export function MemberLoginPage({ tenantId, tenantName, development }: { tenantId: string; tenantName: string; development: boolean }) {
   return (
-    <Page title={`${tenantName} — membership`} heading={tenantName} subheading="Membership">
+    <Page title={`${tenantName} — membership`} heading={tenantName} subheading="Membership" script="/assets/login.js">
       <section>
         <h2>Sign in</h2>
-        <p>Open the sign-in link your store sent you to see your balances and approve payments.</p>
+        <p>Enter the phone number you gave the store; we will text you a code.</p>
+        <form id="phone-form" data-tenant={tenantId}>
+          <label for="phone">Phone</label>
+          <input id="phone" type="tel" autocomplete="tel" placeholder="+61412345678" required />
+          <div class="row" style="margin-top:12px">
+            <button class="primary" id="send-code" type="submit">Text me a code</button>
+          </div>
+        </form>
+        <form id="code-form" hidden>
+          <label for="code">Code</label>
+          <input id="code" inputmode="numeric" autocomplete="one-time-code" maxlength={6} placeholder="123456" required />
+          <div class="row" style="margin-top:12px">
+            <button class="primary" id="verify-code" type="submit">Sign in</button>
+          </div>
+        </form>
+        <div class="status" id="login-message" hidden></div>
+        <p class="muted">Or open the sign-in link your store sent you.</p>
       </section>
+      {development ? (
+        <section id="dev-sms" data-tenant={tenantId}>
+          <h2>Development SMS outbox</h2>
+          <p class="muted">ENVIRONMENT=development: messages land here instead of a phone.</p>
+          <ul class="list" id="dev-sms-list"></ul>
+        </section>
+      ) : null}
     </Page>
   );
 }

@@ -56,6 +56,11 @@ export function RegisterPage() {
           <button id="request" disabled>Request for Approval</button>
           <button id="resend" hidden>Resend request</button>
         </div>
+        <div class="row" id="sms" hidden style="margin-top:8px">
+          <button id="send-code">Send SMS code</button>
+          <input id="code" inputmode="numeric" maxlength={6} placeholder="Code from the member's SMS" />
+          <button id="verify">Verify code</button>
+        </div>
         <div class="row" style="margin-top:8px">
           <button class="primary" id="confirm" disabled>Confirm</button>
           <button class="danger" id="cancel" disabled>Cancel</button>

@@ -52,6 +52,12 @@ export const REGISTER_SCRIPT = String.raw`
       accrue_points: $("accrue").checked
     };
   }
+  /** The status of one authorization step of the operation, or undefined when it does not need that step. */
+  function step(op, name) {
+    if (!op) return undefined;
+    if (op.authorization.steps) return op.authorization.steps[name];
+    return op.authorization.method === name ? op.authorization.status : undefined;
+  }
   function render() {
     var op = operation;
     $("operation").textContent = op
@@ -62,8 +68,11 @@ export const REGISTER_SCRIPT = String.raw`
     $("operation").setAttribute("data-authorization", op ? op.authorization.status : "");
     var pending = op && op.status === "pending";
     var auth = op ? op.authorization.status : "";
-    $("request").disabled = !(pending && op.authorization.method === "approval" && auth !== "approved");
-    $("change").disabled = !(pending && auth !== "approved" && auth !== "verified");
+    var approval = step(op, "approval");
+    var sms = step(op, "sms_code");
+    $("request").disabled = !(pending && approval && approval !== "approved");
+    $("sms").hidden = !(pending && sms && sms !== "verified");
+    $("change").disabled = !(pending && approval !== "approved" && sms !== "verified");
     $("confirm").disabled = !(pending && (auth === "approved" || auth === "verified" || auth === "not_required"));
     $("cancel").disabled = !pending;
     $("create").disabled = !!pending;
@@ -126,7 +135,10 @@ export const REGISTER_SCRIPT = String.raw`
       if (reply.status !== 201) { say(explain(reply), "bad"); return; }
       operation = reply.body;
       render();
-      say(operation.authorization.method === "approval" ? "Held. This payment needs the member's approval." : "Held. Confirm to complete the sale.", "wait");
+      var needs = [];
+      if (step(operation, "approval")) needs.push("the member's approval");
+      if (step(operation, "sms_code")) needs.push("an SMS code");
+      say(needs.length ? "Held. This payment needs " + needs.join(" and ") + "." : "Held. Confirm to complete the sale.", "wait");
       follow();
     });
   });
@@ -139,6 +151,22 @@ export const REGISTER_SCRIPT = String.raw`
       render();
       say("Amount changed to " + format("credit", operation.cheque.total) + ". Ask the member again.", "wait");
       follow();
+    });
+  });
+  $("send-code").addEventListener("click", function () {
+    call("POST", "/v1/operations/" + operation.id + "/sms-codes", undefined, "sms-" + operation.id + "-" + Date.now()).then(function (reply) {
+      if (reply.status === 201) say("Code sent to " + reply.body.sent_to + ". Type the code the member reads out.", "wait");
+      else say(explain(reply), "bad");
+    });
+  });
+  $("verify").addEventListener("click", function () {
+    call("POST", "/v1/operations/" + operation.id + "/sms-codes/verify", { code: $("code").value.trim() }).then(function (reply) {
+      if (reply.status === 200) {
+        operation = reply.body;
+        render();
+        say("Code verified." + ($("confirm").disabled ? "" : " Confirm the sale."), "");
+      } else if (reply.status === 422) say("Wrong code: " + reply.body.error.details.attempts_left + " attempts left.", "bad");
+      else say(explain(reply), "bad");
     });
   });
   $("request").addEventListener("click", function () { ask(false); });

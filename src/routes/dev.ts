@@ -13,7 +13,12 @@ import { base32, base64url } from "../lib/encoding";
 import { ApiError, errorBody } from "../lib/errors";
 import { operationId } from "../lib/ids";
 import { minorDigits } from "../lib/money";
+import { phone } from "../lib/schemas";
+import { devMessages } from "../sms/dev-outbox";
+import { z } from "zod";
 import { endpoint, serverSecret, type App, type AppEnv } from "./endpoint";
+
+export const DevSmsQuery = z.object({ phone: phone.optional(), limit: z.coerce.number().int().min(1).max(100).default(20) });
 
 const DEMO_CARD = "6001000000000001";
 const DEMO_CREDIT = 15_000;
@@ -106,5 +111,18 @@ export function devRoutes(app: App): void {
       if (env.ENVIRONMENT !== "development") throw new ApiError(404, "not_found", "Not found");
       return { status: 200, body: await seedDemo(env, new URL(c.req.url).origin) };
     },
+  );
+
+  endpoint(
+    app,
+    {
+      method: "get",
+      path: "/v1/dev/sms",
+      summary: "Development only: the SMS outbox that stands in for a provider, newest first",
+      tag: "Development",
+      auth: ["platform"],
+      query: DevSmsQuery,
+    },
+    async ({ env, query }) => ({ status: 200, body: { data: await devMessages(env.DB, { phone: query.phone }, query.limit) } }),
   );
 }

@@ -65,7 +65,8 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
 ): void {
   documented.push({ ...spec, status: spec.status ?? (spec.method === "post" ? 201 : 200) });
   app.on(spec.method.toUpperCase(), spec.path, async (c) => {
-    const principal = await requirePrincipal(c, spec.auth);
+    // An endpoint with no roles is public (signing in); every other one needs a credential.
+    const principal = spec.auth.length === 0 ? undefined : await requirePrincipal(c, spec.auth);
     const rawBody = spec.method === "get" || spec.method === "delete" ? "" : await c.req.text();
     const body = spec.body ? parseBody(spec.body, rawBody) : expectEmpty(rawBody);
     const query = spec.query ? parseQuery(spec.query, c.req.query()) : undefined;
@@ -82,9 +83,9 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
     } as Call<R, Infer<B>, Infer<Q>>;
 
     const run = () => handler(call);
-    const caller = principal as Principal;
+    const caller = principal as Principal | undefined;
     const outcome =
-      spec.method === "post" && caller.kind === "secret" && idempotencyKey
+      spec.method === "post" && caller?.kind === "secret" && idempotencyKey
         ? await idempotent(
             c.env.DB,
             serverSecret(c.env),

@@ -70,7 +70,7 @@ async function policyFor(env: Env, tenantId: string, storeId: string): Promise<O
 }
 
 /** The account holding an operation, with what the caller may see of it; 404 for an id of no account. */
-function locate(principal: Extract<Principal, { kind: "terminal" | "secret" }>, id: string) {
+export function locate(principal: Extract<Principal, { kind: "terminal" | "secret" }>, id: string) {
   const memberId = memberOfOperation(id);
   if (!memberId) throw operationNotFound();
   const account = { tenant_id: principal.tenantId, member_id: memberId };

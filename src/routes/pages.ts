@@ -6,7 +6,10 @@ import { findMember } from "../db/members";
 import { loadTenantIfAny } from "../db/tenants";
 import { minorDigits } from "../lib/money";
 import { MemberLoginPage, MemberPage } from "../pages/member-page";
+import { LOGIN_SCRIPT } from "../pages/login-script";
 import { MEMBER_SCRIPT } from "../pages/member-script";
+import { devMessages } from "../sms/dev-outbox";
+import { errorBody } from "../lib/errors";
 import { RegisterPage } from "../pages/register-page";
 import { REGISTER_SCRIPT } from "../pages/register-script";
 import type { App, AppEnv } from "./endpoint";
@@ -31,6 +34,14 @@ function script(c: Context<AppEnv>, source: string) {
 export function pageRoutes(app: App): void {
   app.get("/assets/member.js", (c) => script(c, MEMBER_SCRIPT));
   app.get("/assets/register.js", (c) => script(c, REGISTER_SCRIPT));
+
+  app.get("/assets/login.js", (c) => script(c, LOGIN_SCRIPT));
+
+  // Development only: the SMS outbox of this tenant, shown on the sign-in page instead of a phone.
+  app.get("/m/:tenant_id/dev-sms", async (c) => {
+    if (c.env.ENVIRONMENT !== "development") return c.json(errorBody("not_found", `No route for GET ${c.req.path}`), 404);
+    return c.json({ data: await devMessages(c.env.DB, { tenantId: c.req.param("tenant_id") }, 5) });
+  });
 
   app.get("/register", (c) => html(c, `<!doctype html>${RegisterPage()}`));
 
@@ -57,7 +68,10 @@ export function pageRoutes(app: App): void {
     const token = readCookie(c.req.header("cookie"), SESSION_COOKIE);
     const session = token ? await verifySession(c.env.DB, token) : null;
     const member = session && session.tenantId === tenant.id ? await findMember(c.env.DB, tenant.id, session.memberId) : null;
-    if (!member) return html(c, `<!doctype html>${MemberLoginPage({ tenantName: tenant.name })}`);
+    if (!member) {
+      const development = c.env.ENVIRONMENT === "development";
+      return html(c, `<!doctype html>${MemberLoginPage({ tenantId: tenant.id, tenantName: tenant.name, development })}`);
+    }
 
     const account = { tenant_id: tenant.id, member_id: member.id };
     const stub = accountOf(c.env, account);

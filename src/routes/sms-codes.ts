@@ -1,0 +1,86 @@
+/**
+ * SMS codes confirming a points deduction at stores that ask for one. The route makes the code and its HMAC, the
+ * AccountDO decides (limits, attempts, the operation's SMS step), and only then is the message sent.
+ */
+import { z } from "zod";
+import { accountOf } from "../accounts/account-ref";
+import type { Operation } from "../accounts/operation";
+import { codeHash, generateCode, maskPhone } from "../auth/one-time-code";
+import { findMember } from "../db/members";
+import { findStore } from "../db/stores";
+import { loadTenant } from "../db/tenants";
+import { ApiError, notFound } from "../lib/errors";
+import { formatMoney } from "../lib/money-format";
+import { chooseSender } from "../sms/choose-sender";
+import { SmsProviderError } from "../sms/sms-sender";
+import { endpoint, serverSecret, type App } from "./endpoint";
+import { locate } from "./operations";
+
+export const VerifyCode = z.strictObject({ code: z.string().regex(/^[0-9]{6}$/, "must be the 6 digits of the SMS") });
+
+function pointsDeducted(operation: Operation): number {
+  if (operation.type === "manual_deduction" && operation.method === "points") return operation.amount ?? 0;
+  return (operation.payments ?? []).find((p) => p.method === "points")?.amount ?? 0;
+}
+
+export function smsCodeRoutes(app: App): void {
+  endpoint(
+    app,
+    {
+      method: "post",
+      path: "/v1/operations/:id/sms-codes",
+      summary: "Send the member a 6-digit code confirming the points deduction (a new code voids the last one)",
+      tag: "Cash register",
+      auth: ["terminal"],
+    },
+    async ({ env, principal, param }) => {
+      const id = param("id");
+      const { account, scope } = locate(principal, id);
+      const [member, tenant, store] = await Promise.all([
+        findMember(env.DB, principal.tenantId, account.member_id),
+        loadTenant(env.DB, principal.tenantId),
+        findStore(env.DB, principal.tenantId, principal.storeId),
+      ]);
+      if (!member) throw notFound("operation_not_found", "Operation");
+      const code = generateCode();
+      const stub = accountOf(env, account);
+      const issued = await stub.issueOperationCode(account, id, scope, await codeHash(serverSecret(env), id, code));
+      if (issued.status !== 201) return issued;
+      const { expires_at, issued_at, operation } = issued.body as { expires_at: string; issued_at: number; operation: Operation };
+
+      const points = pointsDeducted(operation);
+      const value = formatMoney(points * tenant.pointValue, tenant.currency);
+      const text = `${tenant.name}: ${code} is your code to pay ${points} points (${value})${store ? ` at ${store.name}` : ""}. It expires in 5 minutes. Never share it.`;
+      try {
+        await chooseSender(env).send(member.phone, text, tenant.id);
+      } catch (error) {
+        await stub.forgetCode(account, id, issued_at);
+        if (error instanceof SmsProviderError) {
+          throw new ApiError(502, "sms_provider_error", "The SMS could not be sent; the operation is unchanged, try again", {
+            provider_status: error.providerStatus,
+          });
+        }
+        throw error;
+      }
+      return { status: 201, body: { sent_to: maskPhone(member.phone), expires_at } };
+    },
+  );
+
+  endpoint(
+    app,
+    {
+      method: "post",
+      path: "/v1/operations/:id/sms-codes/verify",
+      summary: "Check the code the member read out: 5 attempts, valid 5 minutes, single use",
+      tag: "Cash register",
+      auth: ["terminal"],
+      body: VerifyCode,
+      status: 200,
+    },
+    async ({ env, principal, param, body }) => {
+      const id = param("id");
+      const { account, scope } = locate(principal, id);
+      return accountOf(env, account).verifyOperationCode(account, id, scope, await codeHash(serverSecret(env), id, body.code));
+    },
+  );
+}
