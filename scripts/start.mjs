@@ -72,7 +72,8 @@ Tillsafe is running (ENVIRONMENT=development, state in ${persistTo})
 ${
   demo
     ? `
-Demo: Cafe Aroma, member Nicola (card ${demo.card}) with 150.00 credit; credit payments need her approval.
+Demo: Cafe Aroma, member Nicola (card ${demo.card}) with 150.00 credit. Credit payments need her approval;
+      points payments at this store need an SMS code (in development the SMS goes to GET /v1/dev/sms).
   Register page  ${demo.register_url}
   Nicola's page  ${demo.member_url}
                  (a one-time link, valid until ${demo.member_url_expires_at}; get another with

@@ -3,7 +3,7 @@ import type { Child } from "hono/jsx";
 
 export const STYLE = `
 :root{--ink:#1d2433;--muted:#5b6477;--line:#e3e6ee;--accent:#0b6e4f;--bad:#b3261e;--bg:#f6f7fb}
-*{box-sizing:border-box}body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);background:var(--bg)}
+*{box-sizing:border-box}[hidden]{display:none!important}body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);background:var(--bg)}
 header{background:var(--accent);color:#fff;padding:14px 16px}header h1{margin:0;font-size:18px}header p{margin:2px 0 0;opacity:.85;font-size:14px}
 main{max-width:560px;margin:0 auto;padding:12px}
 section{background:#fff;border:1px solid var(--line);border-radius:12px;padding:14px 16px;margin:12px 0}

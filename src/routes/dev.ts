@@ -50,7 +50,7 @@ export async function seedDemo(env: Env, origin: string) {
   const db = database(env.DB);
   await db.batch([
     db.insert(tenants).values({ id: tenantId, name: "Cafe Aroma", currency: "USD", timezone: "Australia/Sydney", createdAt: now, approvalRequiredFor: '["credit","cashback"]' }).onConflictDoNothing(),
-    db.insert(stores).values({ id: storeId, tenantId, name: "Cafe Aroma — King St", createdAt: now }).onConflictDoNothing(),
+    db.insert(stores).values({ id: storeId, tenantId, name: "Cafe Aroma — King St", smsConfirmPointsDeduction: true, createdAt: now }).onConflictDoNothing(),
     db.insert(registers).values({ id: registerId, tenantId, storeId, name: "Front counter", createdAt: now }).onConflictDoNothing(),
     db.insert(apiKeys).values({ id: secretKeyId, tenantId, kind: "secret", secretHash: secretKey.hash, createdAt: now }).onConflictDoNothing(),
     db

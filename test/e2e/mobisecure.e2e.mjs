@@ -185,3 +185,52 @@ test("a dropped socket reconnects by itself and then shows the request it missed
   await register.click("#cancel");
   await register.locator("#operation[data-status='cancelled']").waitFor();
 });
+
+test("points at an SMS store: the code from the dev outbox is typed into the register", async () => {
+  // Give Nicola 500 points at the till (a manual accrual, confirmed).
+  const till = { authorization: `Bearer ${server.terminalKey}`, "content-type": "application/json" };
+  const accrual = await fetch(`${server.base}/v1/operations`, {
+    method: "POST",
+    headers: { ...till, "idempotency-key": `points-${Date.now()}` },
+    body: JSON.stringify({ type: "manual_accrual", card: "6001000000000001", method: "points", amount: 500, reason: "welcome bonus" }),
+  }).then((r) => r.json());
+  assert.equal((await fetch(`${server.base}/v1/operations/${accrual.id}/confirm`, { method: "POST", headers: till })).status, 200);
+
+  const register = await openRegister();
+  await register.fill("#total", "5.00");
+  await register.selectOption("#method", "points");
+  await register.fill("#amount", "300");
+  await register.click("#create");
+  await register.locator("#operation[data-authorization='required']").waitFor();
+  await register.locator("#message").filter({ hasText: "an SMS code" }).waitFor();
+  await register.click("#send-code");
+  await register.locator("#message").filter({ hasText: "Code sent to +61••••••678" }).waitFor();
+
+  const outbox = await fetch(`${server.base}/v1/dev/sms?phone=${encodeURIComponent("+61412345678")}`, {
+    headers: { authorization: "Bearer dev-platform-token" },
+  }).then((r) => r.json());
+  const code = /(\d{6}) is your code to pay 300 points/.exec(outbox.data[0].body)[1];
+  await register.fill("#code", code);
+  await register.click("#verify");
+  await register.locator("#operation[data-authorization='verified']").waitFor();
+  await register.click("#confirm");
+  await register.locator("#operation[data-status='confirmed']").waitFor();
+  await register.screenshot({ path: `${shots}register-sms-confirmed.png`, fullPage: true });
+});
+
+test("a member signs in on the page with a code from the dev outbox", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  contexts.push(context);
+  const page = await context.newPage();
+  const terminal = await fetch(`${server.base}/v1/terminal`, { headers: { authorization: `Bearer ${server.terminalKey}` } }).then((r) => r.json());
+  await page.goto(`${server.base}/m/${terminal.tenant.id}`);
+  await page.fill("#phone", "+61412345678");
+  await page.click("#send-code");
+  const sms = page.locator("#dev-sms-list li").filter({ hasText: "sign-in code" }).first();
+  await sms.waitFor();
+  const code = /(\d{6}) is your sign-in code/.exec(await sms.textContent())[1];
+  await page.fill("#code", code);
+  await page.click("#verify-code");
+  await page.locator("body[data-live='true']").waitFor();
+  assert.equal(await page.locator("header p").textContent(), "Hello, Nicola");
+});
