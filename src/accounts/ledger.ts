@@ -91,6 +91,45 @@ function proportionalShare(part: number, total: number, before: number, after: n
 }
 
 /**
+ * What an operation (other than a refund) holds and credits, from the request and the settings alone: a purchase's
+ * payments are held and its points accrual credited on confirm. Refuses a purchase whose payments repeat a method or
+ * are worth more than the cheque.
+ */
+export function operationEffects(
+  request: Exclude<OperationRequest, { type: "refund" }>,
+  policy: OperationPolicy,
+): { holds: Amounts; credits: Amounts } | Refusal {
+  const holds: Amounts = {};
+  const credits: Amounts = {};
+  if (request.type === "purchase") {
+    let paidValue = 0;
+    let pointsValue = 0;
+    for (const payment of request.payments) {
+      if (holds[payment.method] !== undefined) {
+        return refuse(400, "invalid_request", "Each payment method may appear once", { method: payment.method });
+      }
+      const value = moneyValue(payment.method, payment.amount, policy);
+      paidValue += value;
+      if (payment.method === "points") pointsValue = value;
+      holds[payment.method] = payment.amount;
+    }
+    if (paidValue > request.cheque.total) {
+      return refuse(400, "payments_exceed_total", "The payments are worth more than the cheque total", {
+        total: request.cheque.total,
+        payments_value: paidValue,
+      });
+    }
+    const points = request.accrue_points ? accrualPoints(request.cheque.total, pointsValue, policy) : 0;
+    if (points > 0) credits.points = points;
+  } else if (request.type === "manual_deduction") {
+    holds[request.method] = request.amount;
+  } else {
+    credits[request.method] = request.amount;
+  }
+  return { holds, credits };
+}
+
+/**
  * Decides whether an operation may be created and what it holds and will credit.
  * `original` is the operation a refund refers to (or null when absent from this account).
  */
@@ -154,57 +193,29 @@ export function planOperation(input: NewOperation, account: AccountView, origina
     if (status === undefined) return refuse(404, "card_not_found", "Card not found");
     if (status !== "active") return refuse(409, "card_blocked", `The card is ${status}`, { status });
 
+    const effects = operationEffects(request, policy);
+    if (isRefusal(effects)) return effects;
+    Object.assign(holds, effects.holds);
+    Object.assign(credits, effects.credits);
+    const authorization = describeAuthorization(requiredSteps(holds, policy));
     if (request.type === "purchase") {
-      const seen = new Set<Method>();
-      let paidValue = 0;
-      let pointsValue = 0;
-      for (const payment of request.payments) {
-        if (seen.has(payment.method)) {
-          return refuse(400, "invalid_request", "Each payment method may appear once", { method: payment.method });
-        }
-        seen.add(payment.method);
-        const value = moneyValue(payment.method, payment.amount, policy);
-        paidValue += value;
-        if (payment.method === "points") pointsValue = value;
-        holds[payment.method] = payment.amount;
-      }
-      if (paidValue > request.cheque.total) {
-        return refuse(400, "payments_exceed_total", "The payments are worth more than the cheque total", {
-          total: request.cheque.total,
-          payments_value: paidValue,
-        });
-      }
-      const accrue = request.accrue_points ?? false;
-      const points = accrue ? accrualPoints(request.cheque.total, pointsValue, policy) : 0;
-      if (points > 0) credits.points = points;
       operation = {
         ...base,
         card: request.card,
         cheque: request.cheque,
         payments: request.payments,
-        accrue_points: accrue,
-        accrual: { points },
-        authorization: describeAuthorization(requiredSteps(holds, policy)),
-      };
-    } else if (request.type === "top_up" || request.type === "manual_accrual") {
-      credits[request.method] = request.amount;
-      operation = {
-        ...base,
-        card: request.card,
-        method: request.method,
-        amount: request.amount,
-        ...(request.type === "manual_accrual" ? { reason: request.reason } : {}),
-        authorization: { method: "none", status: "not_required" },
+        accrue_points: request.accrue_points ?? false,
+        accrual: { points: credits.points ?? 0 },
+        authorization,
       };
     } else {
-      holds[request.method] = request.amount;
       operation = {
         ...base,
         card: request.card,
         method: request.method,
         amount: request.amount,
-        reason: request.reason,
-        authorization: describeAuthorization(requiredSteps(holds, policy)),
+        ...(request.type !== "top_up" ? { reason: request.reason } : {}),
+        authorization,
       };
     }
   }
@@ -226,7 +237,11 @@ export function planOperation(input: NewOperation, account: AccountView, origina
   };
   const steps = request.type === "refund" ? {} : requiredSteps(holds, policy);
   operation.authorization = describeAuthorization(steps);
-  return { operation, holds, credits, refunded: 0, approval, steps, version: 1 };
+  const refund_share =
+    request.type === "refund" && original
+      ? { total: original.operation.cheque!.total, before: original.refunded, after: original.refunded + request.amount }
+      : undefined;
+  return { operation, holds, credits, refunded: 0, approval, steps, version: 1, ...(refund_share ? { refund_share } : {}) };
 }
 
 /**

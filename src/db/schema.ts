@@ -135,3 +135,72 @@ export const devSms = sqliteTable("dev_sms", {
   body: text("body").notNull(),
   createdAt: text("created_at").notNull(),
 });
+
+export const limits = sqliteTable("limits", {
+  id: text("id").primaryKey(),
+  tenantId: text("tenant_id").notNull(),
+  scope: text("scope", { enum: ["card", "register", "store"] }).notNull(),
+  scopeId: text("scope_id"),
+  per: text("per", { enum: ["register", "store"] }),
+  metric: text("metric").notNull(),
+  method: text("method"),
+  period: text("period", { enum: ["operation", "day", "week", "month", "lifetime"] }).notNull(),
+  hard: integer("hard"),
+  softLower: integer("soft_lower"),
+  softUpper: integer("soft_upper"),
+  createdAt: text("created_at").notNull(),
+  deletedAt: text("deleted_at"),
+});
+
+export const alerts = sqliteTable("alerts", {
+  id: text("id").primaryKey(),
+  tenantId: text("tenant_id").notNull(),
+  type: text("type").notNull(),
+  limitId: text("limit_id").notNull(),
+  scope: text("scope").notNull(),
+  scopeId: text("scope_id").notNull(),
+  metric: text("metric").notNull(),
+  period: text("period").notNull(),
+  bound: integer("bound").notNull(),
+  value: integer("value").notNull(),
+  operationId: text("operation_id").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const webhookEndpoints = sqliteTable("webhook_endpoints", {
+  id: text("id").primaryKey(),
+  tenantId: text("tenant_id").notNull(),
+  url: text("url").notNull(),
+  events: text("events").notNull(),
+  sealedSecret: text("sealed_secret").notNull(),
+  createdAt: text("created_at").notNull(),
+  deletedAt: text("deleted_at"),
+});
+
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    eventId: text("event_id").notNull(),
+    endpointId: text("endpoint_id").notNull(),
+    tenantId: text("tenant_id").notNull(),
+    type: text("type").notNull(),
+    payload: text("payload").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    lastStatus: integer("last_status"),
+    deliveredAt: text("delivered_at"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.endpointId] })],
+);
+
+export const auditLog = sqliteTable("audit_log", {
+  id: text("id").primaryKey(),
+  tenantId: text("tenant_id").notNull(),
+  actor: text("actor").notNull(),
+  action: text("action").notNull(),
+  subjectId: text("subject_id").notNull(),
+  before: text("before"),
+  after: text("after"),
+  createdAt: text("created_at").notNull(),
+});

@@ -1,0 +1,115 @@
+/**
+ * Limit counters in a Durable Object's SQLite (the AccountDO's card counters, the StoreDO's register and store
+ * counters), with what each operation added, so cancel/expiry gives it back and a refund gives back its share.
+ * Runs inside the owner's `transactionSync`.
+ */
+import type { CounterChange, CounterKey, Counter } from "./evaluate";
+import { refundGiveBack } from "./evaluate";
+
+export const COUNTER_SCHEMA = `
+CREATE TABLE IF NOT EXISTS limit_counters (
+  limit_id TEXT NOT NULL, subject TEXT NOT NULL, window TEXT NOT NULL, value INTEGER NOT NULL,
+  soft_alerted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (limit_id, subject, window)
+);
+CREATE TABLE IF NOT EXISTS limit_reservations (
+  operation_id TEXT NOT NULL, limit_id TEXT NOT NULL, subject TEXT NOT NULL, window TEXT NOT NULL,
+  amount INTEGER NOT NULL, status TEXT NOT NULL, PRIMARY KEY (operation_id, limit_id, subject, window)
+);
+`;
+
+export class CounterStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  counter(key: CounterKey): Counter {
+    const row = this.sql
+      .exec<{ value: number; soft_alerted: number }>(
+        "SELECT value, soft_alerted FROM limit_counters WHERE limit_id = ? AND subject = ? AND window = ?",
+        key.limit_id,
+        key.subject,
+        key.window,
+      )
+      .toArray()[0];
+    return row ? { value: row.value, soft_alerted: row.soft_alerted === 1 } : { value: 0, soft_alerted: false };
+  }
+
+  /** A counter as if `operationId`'s own reservation were not there (re-checking a changed operation). */
+  counterWithout(operationId: string, key: CounterKey): Counter {
+    const mine = this.sql
+      .exec<{ amount: number }>(
+        "SELECT amount FROM limit_reservations WHERE operation_id = ? AND limit_id = ? AND subject = ? AND window = ? AND status = 'reserved'",
+        operationId,
+        key.limit_id,
+        key.subject,
+        key.window,
+      )
+      .toArray()[0];
+    const counter = this.counter(key);
+    return { ...counter, value: counter.value - (mine?.amount ?? 0) };
+  }
+
+  private add(key: CounterKey, amount: number): void {
+    this.sql.exec(
+      `INSERT INTO limit_counters (limit_id, subject, window, value) VALUES (?, ?, ?, MAX(0, ?))
+       ON CONFLICT(limit_id, subject, window) DO UPDATE SET value = MAX(0, value + excluded.value)`,
+      key.limit_id,
+      key.subject,
+      key.window,
+      amount,
+    );
+  }
+
+  /** Counts an operation at hold time. */
+  reserve(operationId: string, changes: CounterChange[], softMarks: CounterKey[]): void {
+    for (const change of changes) {
+      this.add(change, change.amount);
+      this.sql.exec(
+        `INSERT INTO limit_reservations (operation_id, limit_id, subject, window, amount, status) VALUES (?, ?, ?, ?, ?, 'reserved')
+         ON CONFLICT(operation_id, limit_id, subject, window) DO UPDATE SET amount = amount + excluded.amount`,
+        operationId,
+        change.limit_id,
+        change.subject,
+        change.window,
+        change.amount,
+      );
+    }
+    for (const key of softMarks) {
+      this.sql.exec(
+        "UPDATE limit_counters SET soft_alerted = 1 WHERE limit_id = ? AND subject = ? AND window = ?",
+        key.limit_id,
+        key.subject,
+        key.window,
+      );
+    }
+  }
+
+  /** Cancel or expiry: the counters get back what the operation took. */
+  release(operationId: string): void {
+    for (const row of this.reserved(operationId, "reserved")) this.add(row, -row.amount);
+    this.sql.exec("DELETE FROM limit_reservations WHERE operation_id = ? AND status = 'reserved'", operationId);
+  }
+
+  /** Confirm: the counts are final, and kept so a refund can give back its share. */
+  commit(operationId: string): void {
+    this.sql.exec("UPDATE limit_reservations SET status = 'committed' WHERE operation_id = ? AND status = 'reserved'", operationId);
+  }
+
+  /** A confirmed refund of `total` moving the refunded part from `before` to `after`: each counter gets its share back. */
+  refund(originalId: string, total: number, before: number, after: number): void {
+    for (const change of refundGiveBack(this.reserved(originalId, "committed"), total, before, after)) this.add(change, -change.amount);
+  }
+
+  hasReservation(operationId: string): boolean {
+    return this.sql.exec("SELECT 1 FROM limit_reservations WHERE operation_id = ? LIMIT 1", operationId).toArray().length > 0;
+  }
+
+  private reserved(operationId: string, status: "reserved" | "committed"): CounterChange[] {
+    return this.sql
+      .exec<{ limit_id: string; subject: string; window: string; amount: number }>(
+        "SELECT limit_id, subject, window, amount FROM limit_reservations WHERE operation_id = ? AND status = ?",
+        operationId,
+        status,
+      )
+      .toArray()
+      .map((row) => ({ ...row }));
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Limit evaluation, pure: which limits an operation touches, what it adds to each counter, and whether that passes a
+ * hard bound (refuse), a soft upper bound (refuse), or a soft lower bound (alert once per limit, subject and window).
+ * Shared by the AccountDO (card limits) and the StoreDO (register and store limits).
+ */
+import { METHODS, type Method } from "../accounts/operation";
+import { windowOf } from "./calendar";
+import type { Alert, Limit, OperationFacts } from "./limit";
+
+export interface Counter {
+  value: number;
+  soft_alerted: boolean;
+}
+
+/** A counter key: which limit, whose counter (card, card@register, register, store), which period window. */
+export interface CounterKey {
+  limit_id: string;
+  subject: string;
+  window: string;
+}
+
+export interface CounterChange extends CounterKey {
+  amount: number;
+}
+
+export type NewAlert = Omit<Alert, "id" | "created_at">;
+
+export interface LimitRefusal {
+  limit_id: string;
+  scope: Limit["scope"];
+  scope_id: string;
+  metric: Limit["metric"];
+  period: Limit["period"];
+  bound: number;
+  current: number;
+  attempted: number;
+}
+
+export interface LimitDecision {
+  refusal: LimitRefusal | null;
+  /** Added to counters when the operation goes through (none when it is refused). */
+  changes: CounterChange[];
+  /** Soft-crossed alerts when it goes through, or the one `limit.blocked` when it is refused. */
+  alerts: NewAlert[];
+  /** Counters whose soft alert has now been raised for their window. */
+  softMarks: CounterKey[];
+}
+
+export function appliesTo(limit: Limit, facts: OperationFacts): boolean {
+  if (limit.scope === "card") return facts.card !== null && (limit.scope_id === null || limit.scope_id === facts.card);
+  if (limit.scope === "register") return limit.scope_id === null || limit.scope_id === facts.register_id;
+  return limit.scope_id === null || limit.scope_id === facts.store_id;
+}
+
+/** Whose counter: the card (per register or store when asked), the register, or the store. */
+export function subjectOf(limit: Limit, facts: OperationFacts): string {
+  if (limit.scope === "card") {
+    if (limit.per === "register") return `${facts.card}@${facts.register_id}`;
+    if (limit.per === "store") return `${facts.card}@${facts.store_id}`;
+    return facts.card!;
+  }
+  return limit.scope === "register" ? facts.register_id : facts.store_id;
+}
+
+function scopeIdOf(limit: Limit, facts: OperationFacts): string {
+  if (limit.scope === "card") return facts.card!;
+  return limit.scope === "register" ? facts.register_id : facts.store_id;
+}
+
+function sumFor(amounts: OperationFacts["holds"], method: Method | null): number {
+  return method ? (amounts[method] ?? 0) : METHODS.reduce((sum, m) => sum + (amounts[m] ?? 0), 0);
+}
+
+/** What the operation adds to a limit's metric (0: the limit does not look at it). */
+export function contribution(limit: Limit, facts: OperationFacts): number {
+  const { type } = facts;
+  switch (limit.metric) {
+    case "accrued_amount":
+      return type === "purchase" || type === "top_up" ? sumFor(facts.credits, limit.method) : 0;
+    case "deducted_amount":
+      return type === "purchase" ? sumFor(facts.holds, limit.method) : 0;
+    case "manual_accrued_amount":
+      return type === "manual_accrual" ? sumFor(facts.credits, limit.method) : 0;
+    case "manual_deducted_amount":
+      return type === "manual_deduction" ? sumFor(facts.holds, limit.method) : 0;
+    case "accrual_count":
+      return (type === "purchase" || type === "top_up" || type === "manual_accrual") && sumFor(facts.credits, limit.method) > 0 ? 1 : 0;
+    case "manual_operation_count":
+      return type === "manual_accrual" || type === "manual_deduction" ? 1 : 0;
+    case "purchase_count":
+      return type === "purchase" ? 1 : 0;
+    case "balance":
+      return limit.scope === "card" && type !== "refund" ? sumFor(facts.credits, limit.method) : 0;
+  }
+}
+
+export function evaluateLimits(
+  limits: Limit[],
+  facts: OperationFacts,
+  now: number,
+  timeZone: string,
+  counter: (key: CounterKey) => Counter,
+): LimitDecision {
+  const changes: CounterChange[] = [];
+  const alerts: NewAlert[] = [];
+  const softMarks: CounterKey[] = [];
+  for (const limit of limits) {
+    if (!appliesTo(limit, facts)) continue;
+    const attempted = contribution(limit, facts);
+    if (attempted <= 0) continue;
+    const key: CounterKey = { limit_id: limit.id, subject: subjectOf(limit, facts), window: windowOf(limit.period, now, timeZone, facts.id) };
+    const stored = limit.period === "operation" ? { value: 0, soft_alerted: false } : counter(key);
+    const current =
+      limit.metric === "balance" ? (limit.method ? (facts.projectedBalance?.[limit.method] ?? 0) : 0) : stored.value;
+    const reached = current + attempted;
+    const alertBase = {
+      limit_id: limit.id,
+      scope: limit.scope,
+      scope_id: scopeIdOf(limit, facts),
+      metric: limit.metric,
+      period: limit.period,
+      operation_id: facts.id,
+    };
+    const upper = limit.hard ?? limit.soft!.upper;
+    if (reached > upper) {
+      return {
+        refusal: { ...alertBase, bound: upper, current, attempted },
+        changes: [],
+        alerts: [{ ...alertBase, type: "limit.blocked", bound: upper, value: reached }],
+        softMarks: [],
+      };
+    }
+    if (limit.soft && reached > limit.soft.lower && !stored.soft_alerted) {
+      alerts.push({ ...alertBase, type: "limit.soft_crossed", bound: limit.soft.lower, value: reached });
+      if (limit.period !== "operation" && limit.metric !== "balance") softMarks.push(key);
+    }
+    if (limit.period !== "operation" && limit.metric !== "balance") changes.push({ ...key, amount: attempted });
+  }
+  return { refusal: null, changes, alerts, softMarks };
+}
+
+/** What a refund gives back of what its original added: each counted amount's share, so parts add up exactly. */
+export function refundGiveBack(counted: CounterChange[], total: number, before: number, after: number): CounterChange[] {
+  if (total <= 0) return [];
+  return counted
+    .map((change) => ({
+      ...change,
+      amount: Math.floor((change.amount * after) / total) - Math.floor((change.amount * before) / total),
+    }))
+    .filter((change) => change.amount > 0);
+}
