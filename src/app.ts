@@ -8,6 +8,8 @@ import { cardRoutes } from "./routes/cards";
 import { docsRoutes } from "./routes/docs";
 import type { AppEnv } from "./routes/endpoint";
 import { devRoutes } from "./routes/dev";
+import { alertRoutes } from "./routes/alerts";
+import { limitRoutes } from "./routes/limits";
 import { meRoutes } from "./routes/me";
 import { memberLoginRoutes } from "./routes/member-login";
 import { smsCodeRoutes } from "./routes/sms-codes";
@@ -65,6 +67,8 @@ export function buildApp() {
   cardRoutes(app);
   operationRoutes(app);
   smsCodeRoutes(app);
+  limitRoutes(app);
+  alertRoutes(app);
   terminalRoutes(app);
   memberLoginRoutes(app);
   meRoutes(app);

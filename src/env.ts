@@ -1,8 +1,12 @@
 import type { AccountDO } from "./accounts/account-do";
+import type { StoreDO } from "./stores/store-do";
+import type { WebhookDO } from "./webhooks/webhook-do";
 
 export interface Env {
   DB: D1Database;
   ACCOUNTS: DurableObjectNamespace<AccountDO>;
+  STORES: DurableObjectNamespace<StoreDO>;
+  WEBHOOKS: DurableObjectNamespace<WebhookDO>;
   ENVIRONMENT: string;
   PLATFORM_TOKEN?: string;
   SERVER_SECRET?: string;

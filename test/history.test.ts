@@ -53,8 +53,8 @@ describe("history", () => {
         const row = state.storage.sql.exec("SELECT record FROM operations WHERE id = ?", id).toArray()[0];
         return row ? JSON.parse(row.record as string) : null;
       };
-      await shipOutbox(env.DB, { tenant_id: shop.tenantId, member_id: shop.memberId }, rows, { operation: loadRecord, card: () => null });
-      await shipOutbox(env.DB, { tenant_id: shop.tenantId, member_id: shop.memberId }, rows, { operation: loadRecord, card: () => null });
+      await shipOutbox(env, { tenant_id: shop.tenantId, member_id: shop.memberId }, rows, { operation: loadRecord, card: () => null });
+      await shipOutbox(env, { tenant_id: shop.tenantId, member_id: shop.memberId }, rows, { operation: loadRecord, card: () => null });
     });
     const shippedOps = await env.DB.prepare("SELECT COUNT(*) AS n FROM operations WHERE tenant_id = ?").bind(shop.tenantId).first<{ n: number }>();
     expect(shippedOps?.n).toBe(2);

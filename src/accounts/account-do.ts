@@ -20,8 +20,10 @@ import {
   type OperationPolicy,
   type Refusal,
 } from "./ledger";
-import type { Balances, Card, JournalEntry, Method, OperationRecord, PurchaseChange } from "./operation";
+import { METHODS, type Balances, type Card, type JournalEntry, type Method, type OperationRecord, type PurchaseChange } from "./operation";
 import { shipOutbox } from "./outbox";
+import { evaluateLimits, limitExceeded, type Counter, type CounterKey } from "../limits/evaluate";
+import type { Limit, OperationFacts } from "../limits/limit";
 
 /** Which account an object is: the tenant from the caller's credential and the member. */
 export interface AccountRef {
@@ -65,6 +67,14 @@ const presentEntry = (entry: JournalEntry) => ({
 
 const LOGIN = "login";
 
+/** The limits an operation is checked against here (card scope), and whether its StoreDO counted the others. */
+export interface LimitCheck {
+  card: Limit[];
+  time_zone: string;
+  store_reserved: boolean;
+}
+
+
 function smsStepRefusal(record: OperationRecord): Refusal | null {
   const op = record.operation;
   if (op.status !== "pending") return refuse(409, "operation_not_pending", `The operation is ${op.status}`, { status: op.status });
@@ -102,7 +112,7 @@ export class AccountDO extends DurableObject<Env> {
 
   // ---- RPC: operations -------------------------------------------------------------------------------------
 
-  async createOperation(account: AccountRef, input: NewOperation & { fingerprint: string }): Promise<Outcome> {
+  async createOperation(account: AccountRef, input: NewOperation & { fingerprint: string; limits?: LimitCheck }): Promise<Outcome> {
     const outcome = this.transact(input.now, () => {
       const prior = this.store.idempotentAnswer(input.id);
       if (prior) {
@@ -121,14 +131,16 @@ export class AccountDO extends DurableObject<Env> {
       // An unknown original is not worth a stored answer: it will stay unknown.
       if (request.type === "refund" && !original) return operationNotFound();
       const plan = planOperation(input, this.store.view(), original);
-      const outcome: Outcome = isRefusal(plan) ? refusalOutcome(plan) : { status: 201, body: plan.operation };
+      const refusal = isRefusal(plan) ? plan : this.countCardLimits(plan, input.limits, input.now, (key) => this.store.counters.counter(key));
+      const outcome: Outcome = refusal ? refusalOutcome(refusal) : { status: 201, body: (plan as OperationRecord).operation };
       this.store.rememberAnswer(input.id, input.fingerprint, outcome.status, outcome.body, input.now);
-      if (isRefusal(plan)) return outcome;
+      if (refusal || isRefusal(plan)) return outcome;
 
       if (original && request.type === "refund") {
         original.refunded += request.amount;
         this.store.saveRecord(original, input.now);
       }
+      plan.store_reserved = input.limits?.store_reserved ?? false;
       this.store.insertRecord(plan);
       return outcome;
     });
@@ -199,12 +211,26 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /** PATCH: a new cheque or payments for a pending purchase; re-holds, restarts authorization, supersedes a request. */
-  async updateOperation(account: AccountRef, id: string, scope: OperationScope, change: PurchaseChange, policy: OperationPolicy, now = Date.now()): Promise<Outcome> {
+  async updateOperation(
+    account: AccountRef,
+    id: string,
+    scope: OperationScope,
+    change: PurchaseChange,
+    policy: OperationPolicy,
+    limits?: LimitCheck,
+    now = Date.now(),
+  ): Promise<Outcome> {
     const outcome = this.transact(now, () => {
       const record = this.scoped(id, scope);
       if (!record) return operationNotFound();
       const plan = replanPurchase(record, change, policy, this.store.view(), now);
       if (isRefusal(plan)) return refusalOutcome(plan);
+      // The card limits are checked as if this operation's own count were not there, then counted anew.
+      const refusal = this.countCardLimits(plan, limits, now, (key) => this.store.counters.counterWithout(id, key), () =>
+        this.store.counters.release(id),
+      );
+      if (refusal) return refusalOutcome(refusal);
+      plan.store_reserved = record.store_reserved || (limits?.store_reserved ?? false);
       this.store.replaceHolds(plan);
       this.store.saveRecord(plan, now);
       const pending = this.store.pendingRequest(id);
@@ -577,6 +603,40 @@ export class AccountDO extends DurableObject<Env> {
     return record;
   }
 
+  /**
+   * Checks and counts the card limits of a planned operation (in the caller's transaction). A refusal raises
+   * `limit.blocked`; passing a soft bound raises `limit.soft_crossed`.
+   */
+  private countCardLimits(
+    plan: OperationRecord,
+    check: LimitCheck | undefined,
+    now: number,
+    counter: (key: CounterKey) => Counter,
+    beforeCounting?: () => void,
+  ): Refusal | null {
+    if (!check || check.card.length === 0) return null;
+    const op = plan.operation;
+    const projectedBalance = this.store.pendingCredits(op.id);
+    const { balances } = this.store.view();
+    for (const method of METHODS) projectedBalance[method] += balances[method];
+    const facts: OperationFacts = {
+      id: op.id,
+      type: op.type,
+      card: op.card,
+      register_id: op.register_id,
+      store_id: op.store_id,
+      holds: plan.holds,
+      credits: plan.credits,
+      projectedBalance,
+    };
+    const decision = evaluateLimits(check.card, facts, now, check.time_zone, counter);
+    for (const alert of decision.alerts) this.store.enqueueAlert({ ...alert, id: newId("alt"), created_at: new Date(now).toISOString() });
+    if (decision.refusal) return limitExceeded(decision.refusal);
+    beforeCounting?.();
+    this.store.counters.reserve(op.id, decision.changes, decision.softMarks);
+    return null;
+  }
+
   private issueCode(purpose: string, hash: string, now: number): CodeState | Refusal {
     const sends = this.store.sends(purpose, now - 3600_000);
     const refusal = decideIssue(sends.all, sends.last, now);
@@ -636,7 +696,7 @@ export class AccountDO extends DurableObject<Env> {
     for (;;) {
       const rows = this.store.outboxBatch(OUTBOX_BATCH);
       if (rows.length === 0) return;
-      await shipOutbox(this.env.DB, account, rows, {
+      await shipOutbox(this.env, account, rows, {
         operation: (id) => this.store.record(id),
         card: (number) => this.store.card(number),
       });

@@ -1,5 +1,7 @@
 /** SQLite tables inside each AccountDO (one member account). See docs/storage.md. */
-export const ACCOUNT_SCHEMA = `
+import { COUNTER_SCHEMA } from "../limits/counter-store";
+
+export const ACCOUNT_SCHEMA = `${COUNTER_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS balances (method TEXT PRIMARY KEY, balance INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cards (

@@ -4,6 +4,8 @@
  * Everything here runs inside the object's `transactionSync`.
  */
 import type { CodeState } from "../auth/one-time-code";
+import { CounterStore } from "../limits/counter-store";
+import type { Alert } from "../limits/limit";
 import { newId } from "../lib/ids";
 import type { ApprovalRequest, ApprovalStatus } from "./approval";
 import { emptyAmounts, isDue, postings, type AccountView } from "./ledger";
@@ -11,6 +13,10 @@ import { METHODS, type Balances, type Card, type CardStatus, type JournalEntry, 
 import type { OutboxRow } from "./outbox";
 
 export type StoredCard = Card & { version: number };
+
+export type StoreMessage =
+  | { action: "commit" | "release"; operation_id: string }
+  | { action: "refund"; operation_id: string; original_id: string; total: number; before: number; after: number };
 
 /** What a transaction changed, for the notifications sent after it commits. */
 export interface Changes {
@@ -24,8 +30,11 @@ export const noChanges = (): Changes => ({ operations: new Set(), closedRequests
 
 export class AccountStorage {
   changes: Changes = noChanges();
+  readonly counters: CounterStore;
 
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly sql: SqlStorage) {
+    this.counters = new CounterStore(sql);
+  }
 
   // ---- balances ---------------------------------------------------------------------------------------------
 
@@ -127,6 +136,29 @@ export class AccountStorage {
     record.operation.confirmed_at = new Date(now).toISOString();
     this.saveRecord(record, now);
     this.changes.balances = true;
+    this.counters.commit(record.operation.id);
+    const event = { id: `evt_${record.operation.id.slice(3)}`, type: "operation.confirmed", created_at: record.operation.confirmed_at, data: { operation: record.operation } };
+    this.enqueue("event", event.id, JSON.stringify(event));
+    if (record.store_reserved) this.tellStore(record.operation.store_id, { action: "commit", operation_id: record.operation.id });
+    const share = record.refund_share;
+    const originalId = record.operation.original_operation_id;
+    if (share && originalId) {
+      // A confirmed refund gives back its share of what the original counted, here and at the original's store.
+      this.counters.refund(originalId, share.total, share.before, share.after);
+      const original = this.record(originalId);
+      if (original?.store_reserved) {
+        this.tellStore(original.operation.store_id, { action: "refund", operation_id: record.operation.id, original_id: originalId, ...share });
+      }
+    }
+  }
+
+  /** A message for a StoreDO (commit, release, refund), shipped after the transaction by the alarm. */
+  tellStore(storeId: string, message: StoreMessage): void {
+    this.enqueue("store", `${storeId}:${message.operation_id}:${message.action}`, JSON.stringify({ store_id: storeId, ...message }));
+  }
+
+  enqueueAlert(alert: Alert): void {
+    this.enqueue("alert", alert.id, JSON.stringify(alert));
   }
 
   /** Cancels or expires a pending operation: releases its holds, closes its approval request, frees a refund's claim. */
@@ -137,6 +169,8 @@ export class AccountStorage {
     op.status = status;
     op.cancelled_at = new Date(now).toISOString();
     this.saveRecord(record, now);
+    this.counters.release(op.id);
+    if (record.store_reserved) this.tellStore(op.store_id, { action: "release", operation_id: op.id });
     const pending = this.pendingRequest(op.id);
     if (pending) this.closeRequest(pending, status, now);
     if (op.type === "refund" && op.original_operation_id) {
@@ -154,6 +188,16 @@ export class AccountStorage {
       const record = this.record(id)!;
       if (isDue(record.operation, now)) this.close(record, "expired", now);
     }
+  }
+
+  /** What pending operations other than `except` will credit per method once confirmed. */
+  pendingCredits(except: string): Record<Method, number> {
+    const total = emptyAmounts();
+    for (const { id } of this.sql.exec<{ id: string }>("SELECT id FROM operations WHERE status = 'pending' AND id != ?", except).toArray()) {
+      const record = this.record(id)!;
+      for (const method of METHODS) total[method] += record.credits[method] ?? 0;
+    }
+    return total;
   }
 
   pendingOperationsOfCard(card: string): OperationRecord[] {

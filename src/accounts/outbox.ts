@@ -6,11 +6,15 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { database } from "../db/client";
 import { cards, historyEntries, operations } from "../db/schema";
+import type { Env } from "../env";
+import type { Alert } from "../limits/limit";
+import { shipEvents, type TillsafeEvent } from "../webhooks/events";
+import type { StoreMessage } from "./account-storage";
 import type { Card, JournalEntry, OperationRecord } from "./operation";
 
 export type OutboxRow = {
   id: number;
-  kind: "entry" | "operation" | "card";
+  kind: "entry" | "operation" | "card" | "alert" | "store" | "event";
   ref: string;
   payload: string | null;
 };
@@ -21,12 +25,15 @@ export interface OutboxSources {
 }
 
 export async function shipOutbox(
-  d1: D1Database,
+  env: Env,
   account: { tenant_id: string; member_id: string },
   rows: OutboxRow[],
   sources: OutboxSources,
 ): Promise<void> {
-  const db = database(d1);
+  const db = database(env.DB);
+  const alerts: Alert[] = [];
+  const events: TillsafeEvent[] = [];
+  const storeMessages: (StoreMessage & { store_id: string })[] = [];
   const statements: BatchItem<"sqlite">[] = [];
   const shipped = new Set<string>();
   for (const row of rows) {
@@ -34,7 +41,13 @@ export async function shipOutbox(
     const key = `${row.kind}:${row.ref}`;
     if (row.kind !== "entry" && shipped.has(key)) continue;
     shipped.add(key);
-    if (row.kind === "entry") {
+    if (row.kind === "alert") {
+      alerts.push(JSON.parse(row.payload!) as Alert);
+    } else if (row.kind === "event") {
+      events.push(JSON.parse(row.payload!) as TillsafeEvent);
+    } else if (row.kind === "store") {
+      storeMessages.push(JSON.parse(row.payload!) as StoreMessage & { store_id: string });
+    } else if (row.kind === "entry") {
       const entry = JSON.parse(row.payload!) as JournalEntry;
       statements.push(
         db
@@ -98,6 +111,14 @@ export async function shipOutbox(
       );
     }
   }
-  if (statements.length === 0) return;
-  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  if (statements.length > 0) await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  await shipEvents(env, account.tenant_id, alerts, events);
+  // Commit, release and refund messages for StoreDOs: each is idempotent there, so a retry is harmless.
+  for (const message of storeMessages) {
+    const store = { tenant_id: account.tenant_id, store_id: message.store_id };
+    const stub = env.STORES.get(env.STORES.idFromName(`${account.tenant_id}:${message.store_id}`));
+    if (message.action === "commit") await stub.commit(store, message.operation_id);
+    else if (message.action === "release") await stub.release(store, message.operation_id);
+    else if (message.action === "refund") await stub.refund(store, message);
+  }
 }

@@ -3,6 +3,7 @@
  * hard bound (refuse), a soft upper bound (refuse), or a soft lower bound (alert once per limit, subject and window).
  * Shared by the AccountDO (card limits) and the StoreDO (register and store limits).
  */
+import { refuse, type Refusal } from "../accounts/ledger";
 import { METHODS, type Method } from "../accounts/operation";
 import { windowOf } from "./calendar";
 import type { Alert, Limit, OperationFacts } from "./limit";
@@ -148,4 +149,10 @@ export function refundGiveBack(counted: CounterChange[], total: number, before: 
       amount: Math.floor((change.amount * after) / total) - Math.floor((change.amount * before) / total),
     }))
     .filter((change) => change.amount > 0);
+}
+
+/** The 422 `limit_exceeded` refusal, with what the cashier needs to say why. */
+export function limitExceeded(refusal: LimitRefusal): Refusal {
+  const what = `${refusal.scope} ${refusal.metric.replace(/_/g, " ")}`;
+  return refuse(422, "limit_exceeded", `The operation would take the ${what} past its limit of ${refusal.bound}`, { ...refusal });
 }

@@ -2,7 +2,12 @@ import { and, desc, eq, lt, or } from "drizzle-orm";
 import { z } from "zod";
 import type { OperationScope } from "../accounts/account-do";
 import { accountOf } from "../accounts/account-ref";
-import type { OperationPolicy } from "../accounts/ledger";
+import type { LimitCheck } from "../accounts/account-do";
+import { isRefusal, operationEffects, type OperationPolicy, type Refusal } from "../accounts/ledger";
+import type { Amounts, Operation } from "../accounts/operation";
+import { activeLimits } from "../db/limits";
+import { reserveAtStore, storeOf } from "../limits/store-limits";
+import type { Outcome } from "../lib/outcome";
 import { OPERATION_TYPES } from "../accounts/operation";
 import type { Principal } from "../auth/principal";
 import { database } from "../db/client";
@@ -59,6 +64,12 @@ export const ListOperations = pageQuery.extend({
 
 const operationNotFound = () => notFound("operation_not_found", "Operation");
 
+const refusalError = (refusal: Refusal) => new ApiError(refusal.status, refusal.code, refusal.message, refusal.details);
+
+const errorCode = (outcome: Outcome) => (outcome.body as { error?: { code?: string } }).error?.code;
+
+const holdsOf = (operation: Operation): Amounts => Object.fromEntries((operation.payments ?? []).map((p) => [p.method, p.amount]));
+
 /** The settings an operation is decided under: the tenant's, with the register's store flag. */
 async function policyFor(env: Env, tenantId: string, storeId: string): Promise<OperationPolicy> {
   const [tenant, store] = await Promise.all([loadTenant(env.DB, tenantId), findStore(env.DB, tenantId, storeId)]);
@@ -102,13 +113,28 @@ export function operationRoutes(app: App): void {
         memberId = await cardOwner(env.DB, principal.tenantId, body.card);
         if (!memberId) throw notFound("card_not_found", "Card");
       }
-      const [id, fingerprint, policy] = await Promise.all([
+      const [id, fingerprint, policy, limits, tenant] = await Promise.all([
         operationId(memberId, principal.tenantId, principal.registerId, idempotencyKey),
         sha256Hex(JSON.stringify(body)),
         policyFor(env, principal.tenantId, principal.storeId),
+        activeLimits(env.DB, principal.tenantId),
+        loadTenant(env.DB, principal.tenantId),
       ]);
+      const now = Date.now();
+      const check: LimitCheck = { card: limits.filter((l) => l.scope === "card"), time_zone: tenant.timezone, store_reserved: false };
+      const store = { tenant_id: principal.tenantId, store_id: principal.storeId };
+      if (body.type !== "refund") {
+        // Register and store limits are counted at the StoreDO first; a refund only gives back, on confirm.
+        const effects = operationEffects(body, policy);
+        if (!isRefusal(effects)) {
+          const facts = { id, type: body.type, card: body.card, register_id: principal.registerId, store_id: principal.storeId, ...effects };
+          const reserved = await reserveAtStore(env, store, facts, limits, tenant.timezone, now + policy.hold_ttl_seconds * 1000);
+          if (reserved.refusal) throw refusalError(reserved.refusal);
+          check.store_reserved = reserved.reserved;
+        }
+      }
       const account = { tenant_id: principal.tenantId, member_id: memberId };
-      return accountOf(env, account).createOperation(account, {
+      const outcome = await accountOf(env, account).createOperation(account, {
         id,
         fingerprint,
         member_id: memberId,
@@ -116,8 +142,14 @@ export function operationRoutes(app: App): void {
         register_id: principal.registerId,
         request: body,
         policy,
-        now: Date.now(),
+        now,
+        limits: check,
       });
+      if (check.store_reserved && outcome.status >= 400 && errorCode(outcome) !== "idempotency_key_reused") {
+        // The account refused after the store counted: give the count back.
+        await storeOf(env, store).release(store, id);
+      }
+      return outcome;
     },
   );
 
@@ -148,9 +180,44 @@ export function operationRoutes(app: App): void {
       body: ChangePurchase,
     },
     async ({ env, principal, param, body }) => {
-      const { account, scope } = locate(principal, param("id"));
-      const policy = await policyFor(env, principal.tenantId, principal.storeId);
-      return accountOf(env, account).updateOperation(account, param("id"), scope, body, policy);
+      const id = param("id");
+      const { account, scope } = locate(principal, id);
+      const [policy, limits, tenant] = await Promise.all([
+        policyFor(env, principal.tenantId, principal.storeId),
+        activeLimits(env.DB, principal.tenantId),
+        loadTenant(env.DB, principal.tenantId),
+      ]);
+      const stub = accountOf(env, account);
+      const check: LimitCheck = { card: limits.filter((l) => l.scope === "card"), time_zone: tenant.timezone, store_reserved: false };
+      const store = { tenant_id: principal.tenantId, store_id: principal.storeId };
+      // Register and store limits: count the changed purchase in place of the old one, and put the old back if the
+      // account then refuses the change.
+      const before = await stub.getOperation(account, id, scope);
+      const old = before.body as Operation;
+      if (before.status === 200 && old.type === "purchase" && old.status === "pending") {
+        const change = {
+          type: "purchase" as const,
+          card: old.card!,
+          cheque: body.cheque ?? old.cheque!,
+          payments: body.payments ?? old.payments ?? [],
+          accrue_points: body.accrue_points ?? old.accrue_points ?? false,
+        };
+        const effects = operationEffects(change, policy);
+        if (!isRefusal(effects)) {
+          const facts = { id, type: old.type, card: old.card, register_id: old.register_id, store_id: old.store_id, ...effects };
+          const expiresAt = Date.parse(old.expires_at);
+          const reserved = await reserveAtStore(env, store, facts, limits, tenant.timezone, expiresAt, true);
+          if (reserved.refusal) throw refusalError(reserved.refusal);
+          check.store_reserved = reserved.reserved;
+          const outcome = await stub.updateOperation(account, id, scope, body, policy, check);
+          if (reserved.reserved && outcome.status >= 400) {
+            const oldFacts = { ...facts, holds: holdsOf(old), credits: old.accrual?.points ? { points: old.accrual.points } : {} };
+            await reserveAtStore(env, store, oldFacts, limits, tenant.timezone, expiresAt, true);
+          }
+          return outcome;
+        }
+      }
+      return stub.updateOperation(account, id, scope, body, policy, check);
     },
   );
 

@@ -1,0 +1,115 @@
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { z } from "zod";
+import { database } from "../db/client";
+import { alerts, webhookEndpoints } from "../db/schema";
+import { invalidRequest, notFound } from "../lib/errors";
+import { randomSecret, seal } from "../lib/crypto";
+import { newId } from "../lib/ids";
+import { decodeCursor, toPage } from "../lib/pagination";
+import { pageQuery } from "../lib/schemas";
+import { endpoint, serverSecret, type App } from "./endpoint";
+
+export const EVENT_TYPES = ["alert.raised", "operation.confirmed"] as const;
+
+export const CreateWebhookEndpoint = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).max(2000),
+  events: z.array(z.enum(EVENT_TYPES)).min(1).max(EVENT_TYPES.length),
+});
+
+const isPosition = (value: unknown[]): value is [string, string] => value.length === 2 && value.every((v) => typeof v === "string");
+
+type AlertRow = typeof alerts.$inferSelect;
+const presentAlert = (row: AlertRow) => ({
+  id: row.id,
+  type: row.type,
+  limit_id: row.limitId,
+  scope: row.scope,
+  scope_id: row.scopeId,
+  metric: row.metric,
+  period: row.period,
+  bound: row.bound,
+  value: row.value,
+  operation_id: row.operationId,
+  created_at: row.createdAt,
+});
+
+type EndpointRow = typeof webhookEndpoints.$inferSelect;
+const presentEndpoint = (row: EndpointRow) => ({ id: row.id, url: row.url, events: JSON.parse(row.events) as string[], created_at: row.createdAt });
+
+export function alertRoutes(app: App): void {
+  endpoint(
+    app,
+    { method: "get", path: "/v1/alerts", summary: "Security alerts raised by limits, newest first", tag: "Limits and alerts", auth: ["secret"], query: pageQuery },
+    async ({ env, principal, query }) => {
+      const after = decodeCursor(query.cursor, isPosition);
+      const rows = await database(env.DB)
+        .select()
+        .from(alerts)
+        .where(
+          and(
+            eq(alerts.tenantId, principal.tenantId),
+            after ? or(lt(alerts.createdAt, after[0]), and(eq(alerts.createdAt, after[0]), lt(alerts.id, after[1]))) : undefined,
+          ),
+        )
+        .orderBy(desc(alerts.createdAt), desc(alerts.id))
+        .limit(query.limit + 1);
+      return { status: 200, body: toPage(rows, query.limit, presentAlert, (row) => [row.createdAt, row.id]) };
+    },
+  );
+
+  endpoint(
+    app,
+    {
+      method: "post",
+      path: "/v1/webhook-endpoints",
+      summary: "Receive events as signed POSTs (Tillsafe-Signature); the secret is shown once",
+      tag: "Limits and alerts",
+      auth: ["secret"],
+      body: CreateWebhookEndpoint,
+    },
+    async ({ env, principal, body }) => {
+      if (env.ENVIRONMENT !== "development" && !body.url.startsWith("https://")) {
+        throw invalidRequest("A webhook URL must use https");
+      }
+      const secret = `whsec_${randomSecret(32)}`;
+      const row = {
+        id: newId("whe"),
+        tenantId: principal.tenantId,
+        url: body.url,
+        events: JSON.stringify([...new Set(body.events)]),
+        sealedSecret: await seal(serverSecret(env), secret),
+        createdAt: new Date().toISOString(),
+      };
+      await database(env.DB).insert(webhookEndpoints).values(row);
+      return { status: 201, body: { ...presentEndpoint({ ...row, deletedAt: null }), secret } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "get", path: "/v1/webhook-endpoints", summary: "Webhook endpoints", tag: "Limits and alerts", auth: ["secret"] },
+    async ({ env, principal }) => {
+      const rows = await database(env.DB)
+        .select()
+        .from(webhookEndpoints)
+        .where(and(eq(webhookEndpoints.tenantId, principal.tenantId), isNull(webhookEndpoints.deletedAt)))
+        .orderBy(desc(webhookEndpoints.createdAt));
+      return { status: 200, body: { data: rows.map(presentEndpoint), next_cursor: null } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "delete", path: "/v1/webhook-endpoints/:id", summary: "Stop sending to an endpoint", tag: "Limits and alerts", auth: ["secret"] },
+    async ({ env, principal, param }) => {
+      const row = await database(env.DB)
+        .update(webhookEndpoints)
+        .set({ deletedAt: new Date().toISOString() })
+        .where(and(eq(webhookEndpoints.tenantId, principal.tenantId), eq(webhookEndpoints.id, param("id")), isNull(webhookEndpoints.deletedAt)))
+        .returning()
+        .get();
+      if (!row) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
+      return { status: 200, body: { ...presentEndpoint(row), deleted: true } };
+    },
+  );
+}

@@ -1,0 +1,158 @@
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { z } from "zod";
+import { database } from "../db/client";
+import { activeLimits, forgetLimits, presentLimit } from "../db/limits";
+import { auditLog, cards, limits, registers, stores } from "../db/schema";
+import { invalidRequest, notFound } from "../lib/errors";
+import { isId, newId } from "../lib/ids";
+import { decodeCursor, toPage } from "../lib/pagination";
+import { cardNumber, method, nonNegativeAmount, pageQuery } from "../lib/schemas";
+import { AMOUNT_METRICS, METRICS, PERIODS, SCOPES } from "../limits/limit";
+import { endpoint, type App } from "./endpoint";
+
+export const CreateLimit = z
+  .strictObject({
+    scope: z.enum(SCOPES),
+    scope_id: z.string().max(64).nullable().default(null),
+    per: z.enum(["register", "store"]).nullable().default(null),
+    metric: z.enum(METRICS),
+    method: method.nullable().default(null),
+    period: z.enum(PERIODS),
+    hard: nonNegativeAmount.optional(),
+    soft: z.strictObject({ lower: nonNegativeAmount, upper: nonNegativeAmount }).optional(),
+  })
+  .superRefine((limit, ctx) => {
+    const issue = (message: string, path: string) => ctx.addIssue({ code: "custom", message, path: [path] });
+    if ((limit.hard === undefined) === (limit.soft === undefined)) issue("give either hard or soft", "hard");
+    if (limit.soft && limit.soft.lower >= limit.soft.upper) issue("lower must be below upper", "soft");
+    if (limit.per !== null && limit.scope !== "card") issue("per is for card limits only", "per");
+    if (((AMOUNT_METRICS as readonly string[]).includes(limit.metric) || limit.metric === "balance") && limit.method === null) {
+      issue(`${limit.metric} needs a method: points, credit or cashback`, "method");
+    }
+    if (limit.metric === "balance" && limit.scope !== "card") issue("balance is a card limit", "metric");
+  });
+
+const isPosition = (value: unknown[]): value is [string, string] => value.length === 2 && value.every((v) => typeof v === "string");
+
+type AuditRow = typeof auditLog.$inferSelect;
+const presentAudit = (row: AuditRow) => ({
+  id: row.id,
+  actor: row.actor,
+  action: row.action,
+  subject_id: row.subjectId,
+  before: row.before ? JSON.parse(row.before) : null,
+  after: row.after ? JSON.parse(row.after) : null,
+  created_at: row.createdAt,
+});
+
+/** A scope_id must name a card, register or store of this tenant. */
+async function checkScope(d1: D1Database, tenantId: string, scope: string, scopeId: string | null): Promise<void> {
+  if (scopeId === null) return;
+  const db = database(d1);
+  const found =
+    scope === "card"
+      ? cardNumber.safeParse(scopeId).success &&
+        (await db.select({ n: cards.number }).from(cards).where(and(eq(cards.tenantId, tenantId), eq(cards.number, scopeId))).get())
+      : scope === "register"
+        ? isId("reg", scopeId) && (await db.select({ id: registers.id }).from(registers).where(and(eq(registers.tenantId, tenantId), eq(registers.id, scopeId))).get())
+        : isId("sto", scopeId) && (await db.select({ id: stores.id }).from(stores).where(and(eq(stores.tenantId, tenantId), eq(stores.id, scopeId))).get());
+  if (!found) throw invalidRequest(`scope_id names no ${scope} of this tenant`, { scope_id: scopeId });
+}
+
+export function limitRoutes(app: App): void {
+  endpoint(
+    app,
+    { method: "post", path: "/v1/limits", summary: "Create a limit (hard or soft) on a card, register or store counter", tag: "Limits and alerts", auth: ["secret"], body: CreateLimit },
+    async ({ env, principal, body }) => {
+      await checkScope(env.DB, principal.tenantId, body.scope, body.scope_id);
+      const now = new Date().toISOString();
+      const row = {
+        id: newId("lim"),
+        tenantId: principal.tenantId,
+        scope: body.scope,
+        scopeId: body.scope_id,
+        per: body.per,
+        metric: body.metric,
+        method: body.method,
+        period: body.period,
+        hard: body.hard ?? null,
+        softLower: body.soft?.lower ?? null,
+        softUpper: body.soft?.upper ?? null,
+        createdAt: now,
+        deletedAt: null,
+      };
+      const limit = presentLimit(row);
+      const db = database(env.DB);
+      await db.batch([
+        db.insert(limits).values(row),
+        db.insert(auditLog).values({
+          id: newId("key"),
+          tenantId: principal.tenantId,
+          actor: principal.credentialId,
+          action: "limit.created",
+          subjectId: limit.id,
+          after: JSON.stringify(limit),
+          createdAt: now,
+        }),
+      ]);
+      forgetLimits(principal.tenantId);
+      return { status: 201, body: limit };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "get", path: "/v1/limits", summary: "The tenant's limits", tag: "Limits and alerts", auth: ["secret"] },
+    async ({ env, principal }) => {
+      forgetLimits(principal.tenantId);
+      const active = await activeLimits(env.DB, principal.tenantId);
+      return { status: 200, body: { data: active.sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id)), next_cursor: null } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "delete", path: "/v1/limits/:id", summary: "Delete a limit", tag: "Limits and alerts", auth: ["secret"] },
+    async ({ env, principal, param }) => {
+      const db = database(env.DB);
+      const where = and(eq(limits.tenantId, principal.tenantId), eq(limits.id, param("id")), isNull(limits.deletedAt));
+      const row = await db.select().from(limits).where(where).get();
+      if (!row) throw notFound("limit_not_found", "Limit");
+      const now = new Date().toISOString();
+      await db.batch([
+        db.update(limits).set({ deletedAt: now }).where(where),
+        db.insert(auditLog).values({
+          id: newId("key"),
+          tenantId: principal.tenantId,
+          actor: principal.credentialId,
+          action: "limit.deleted",
+          subjectId: row.id,
+          before: JSON.stringify(presentLimit(row)),
+          createdAt: now,
+        }),
+      ]);
+      forgetLimits(principal.tenantId);
+      return { status: 200, body: { ...presentLimit(row), deleted: true } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "get", path: "/v1/audit-log", summary: "Changes to limits: who, when, before, after; newest first", tag: "Limits and alerts", auth: ["secret"], query: pageQuery },
+    async ({ env, principal, query }) => {
+      const after = decodeCursor(query.cursor, isPosition);
+      const rows = await database(env.DB)
+        .select()
+        .from(auditLog)
+        .where(
+          and(
+            eq(auditLog.tenantId, principal.tenantId),
+            after ? or(lt(auditLog.createdAt, after[0]), and(eq(auditLog.createdAt, after[0]), lt(auditLog.id, after[1]))) : undefined,
+          ),
+        )
+        .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+        .limit(query.limit + 1);
+      return { status: 200, body: toPage(rows, query.limit, presentAudit, (row) => [row.createdAt, row.id]) };
+    },
+  );
+}

@@ -1,0 +1,157 @@
+/**
+ * One store's register- and store-level limit counters: counters shared by many members need their own single
+ * writer. `reserve` counts an operation at hold time (idempotent by operation id), `commit` makes it final,
+ * `release` gives it back, `refund` gives back a refund's share. Alerts go to D1 through an outbox from the alarm.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Refusal } from "../accounts/ledger";
+import type { Env } from "../env";
+import { newId } from "../lib/ids";
+import { COUNTER_SCHEMA, CounterStore } from "../limits/counter-store";
+import { evaluateLimits, limitExceeded } from "../limits/evaluate";
+import type { Alert, Limit, OperationFacts } from "../limits/limit";
+import { shipEvents } from "../webhooks/events";
+
+const SCHEMA = `${COUNTER_SCHEMA}
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS decisions (
+  operation_id TEXT PRIMARY KEY, status TEXT NOT NULL, refusal TEXT, release_after INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_open ON decisions(status, release_after);
+CREATE TABLE IF NOT EXISTS alert_outbox (id TEXT PRIMARY KEY, payload TEXT NOT NULL);
+`;
+
+/** A reservation whose commit or release never came (the account lost it) is given back this long after its hold expired. */
+const STALE_AFTER_MS = 60 * 60 * 1000;
+
+export interface StoreRef {
+  tenant_id: string;
+  store_id: string;
+}
+
+export interface Reservation {
+  facts: OperationFacts;
+  limits: Limit[];
+  time_zone: string;
+  /** When the operation's hold expires (a reservation is never kept much past it). */
+  expires_at: number;
+  /** PATCH: count the operation anew in place of what it counted before. */
+  replace?: boolean;
+}
+
+export class StoreDO extends DurableObject<Env> {
+  private readonly counters: CounterStore;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.counters = new CounterStore(ctx.storage.sql);
+    ctx.blockConcurrencyWhile(async () => {
+      ctx.storage.sql.exec(SCHEMA);
+    });
+  }
+
+  /** Checks and counts register and store limits at hold time; the same answer for the same operation id. */
+  async reserve(store: StoreRef, reservation: Reservation, now = Date.now()): Promise<{ refusal: Refusal | null }> {
+    const { facts } = reservation;
+    const answer = this.ctx.storage.transactionSync(() => {
+      this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('tenant', ?)", store.tenant_id);
+      const prior = this.sql.exec<{ status: string; refusal: string | null }>("SELECT status, refusal FROM decisions WHERE operation_id = ?", facts.id).toArray()[0];
+      if (prior && !reservation.replace) return { refusal: prior.refusal ? (JSON.parse(prior.refusal) as Refusal) : null };
+      const counter = reservation.replace ? (key: Parameters<CounterStore["counter"]>[0]) => this.counters.counterWithout(facts.id, key) : this.counters.counter.bind(this.counters);
+      const decision = evaluateLimits(reservation.limits, facts, now, reservation.time_zone, counter);
+      for (const alert of decision.alerts) this.enqueueAlert({ ...alert, id: newId("alt"), created_at: new Date(now).toISOString() });
+      if (decision.refusal) {
+        const refusal = limitExceeded(decision.refusal);
+        if (!prior) this.sql.exec("INSERT INTO decisions (operation_id, status, refusal, release_after) VALUES (?, 'refused', ?, 0)", facts.id, JSON.stringify(refusal));
+        return { refusal };
+      }
+      if (reservation.replace) this.counters.release(facts.id);
+      this.counters.reserve(facts.id, decision.changes, decision.softMarks);
+      this.sql.exec(
+        `INSERT INTO decisions (operation_id, status, refusal, release_after) VALUES (?, 'reserved', NULL, ?)
+         ON CONFLICT(operation_id) DO UPDATE SET status = 'reserved', refusal = NULL, release_after = excluded.release_after`,
+        facts.id,
+        reservation.expires_at + STALE_AFTER_MS,
+      );
+      return { refusal: null };
+    });
+    await this.scheduleAlarm();
+    return answer;
+  }
+
+  async commit(store: StoreRef, operationId: string): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      if (this.status(operationId) !== "reserved") return;
+      this.counters.commit(operationId);
+      this.sql.exec("UPDATE decisions SET status = 'committed' WHERE operation_id = ?", operationId);
+    });
+  }
+
+  async release(store: StoreRef, operationId: string): Promise<void> {
+    this.ctx.storage.transactionSync(() => this.releaseReserved(operationId));
+  }
+
+  async refund(store: StoreRef, refund: { operation_id: string; original_id: string; total: number; before: number; after: number }): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      const key = `refund:${refund.operation_id}`;
+      if (this.status(key) !== null) return;
+      this.counters.refund(refund.original_id, refund.total, refund.before, refund.after);
+      this.sql.exec("INSERT INTO decisions (operation_id, status, release_after) VALUES (?, 'refund', 0)", key);
+    });
+  }
+
+  /** Counter values, for tests and audits. */
+  async counterValue(limitId: string, subject: string, window: string): Promise<number> {
+    return this.counters.counter({ limit_id: limitId, subject, window }).value;
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      const stale = this.sql
+        .exec<{ operation_id: string }>("SELECT operation_id FROM decisions WHERE status = 'reserved' AND release_after <= ?", now)
+        .toArray();
+      for (const { operation_id } of stale) this.releaseReserved(operation_id);
+    });
+    const tenantId = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'tenant'").toArray()[0]?.value;
+    const rows = this.sql.exec<{ id: string; payload: string }>("SELECT id, payload FROM alert_outbox ORDER BY rowid LIMIT 50").toArray();
+    if (tenantId && rows.length > 0) {
+      try {
+        await shipEvents(this.env, tenantId, rows.map((row) => JSON.parse(row.payload) as Alert), []);
+        for (const row of rows) this.sql.exec("DELETE FROM alert_outbox WHERE id = ?", row.id);
+      } catch (error) {
+        console.warn("store alert shipment failed:", String(error));
+        await this.ctx.storage.setAlarm(Date.now() + 5_000);
+        return;
+      }
+    }
+    await this.scheduleAlarm();
+  }
+
+  private get sql(): SqlStorage {
+    return this.ctx.storage.sql;
+  }
+
+  private status(operationId: string): string | null {
+    return this.sql.exec<{ status: string }>("SELECT status FROM decisions WHERE operation_id = ?", operationId).toArray()[0]?.status ?? null;
+  }
+
+  private releaseReserved(operationId: string): void {
+    if (this.status(operationId) !== "reserved") return;
+    this.counters.release(operationId);
+    this.sql.exec("UPDATE decisions SET status = 'released' WHERE operation_id = ?", operationId);
+  }
+
+  private enqueueAlert(alert: Alert): void {
+    this.sql.exec("INSERT INTO alert_outbox (id, payload) VALUES (?, ?)", alert.id, JSON.stringify(alert));
+  }
+
+  private async scheduleAlarm(): Promise<void> {
+    const hasAlerts = this.sql.exec("SELECT 1 FROM alert_outbox LIMIT 1").toArray().length > 0;
+    const stale = this.sql.exec<{ at: number | null }>("SELECT MIN(release_after) AS at FROM decisions WHERE status = 'reserved'").one().at;
+    const next = hasAlerts ? Date.now() : stale;
+    if (next === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Webhook delivery for one tenant: sends due deliveries (D1 rows) as signed POSTs from its alarm, marks each
+ * delivered after a 2xx, and otherwise retries with back-off (30 s, 2 min, 8 min … up to 8 tries). At least once.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import { unseal } from "../lib/crypto";
+import { serverSecret } from "../routes/endpoint";
+import { signatureHeader } from "./signing";
+
+export const MAX_ATTEMPTS = 8;
+const FIRST_RETRY_MS = 30_000;
+const BATCH = 25;
+const TIMEOUT_MS = 10_000;
+
+export function retryDelay(attempts: number): number {
+  return FIRST_RETRY_MS * 4 ** (attempts - 1);
+}
+
+interface DueDelivery {
+  event_id: string;
+  endpoint_id: string;
+  payload: string;
+  attempts: number;
+  url: string;
+  sealed_secret: string;
+}
+
+export class WebhookDO extends DurableObject<Env> {
+  /** There are new deliveries: deliver now. */
+  async kick(tenantId: string): Promise<void> {
+    await this.ctx.storage.put("tenant", tenantId);
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  override async alarm(): Promise<void> {
+    const tenantId = await this.ctx.storage.get<string>("tenant");
+    if (!tenantId) return;
+    const now = Date.now();
+    const due = await this.env.DB.prepare(
+      `SELECT d.event_id, d.endpoint_id, d.payload, d.attempts, e.url, e.sealed_secret
+       FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+       WHERE d.tenant_id = ? AND d.delivered_at IS NULL AND d.attempts < ? AND d.next_attempt_at <= ? AND e.deleted_at IS NULL
+       ORDER BY d.next_attempt_at LIMIT ?`,
+    )
+      .bind(tenantId, MAX_ATTEMPTS, now, BATCH)
+      .all<DueDelivery>();
+    await Promise.all(due.results.map((delivery) => this.deliver(delivery)));
+    const next = await this.env.DB.prepare(
+      "SELECT MIN(next_attempt_at) AS at FROM webhook_deliveries WHERE tenant_id = ? AND delivered_at IS NULL AND attempts < ?",
+    )
+      .bind(tenantId, MAX_ATTEMPTS)
+      .first<{ at: number | null }>();
+    if (next?.at != null) await this.ctx.storage.setAlarm(Math.max(next.at, Date.now() + 10));
+  }
+
+  private async deliver(delivery: DueDelivery): Promise<void> {
+    let status: number | null = null;
+    try {
+      const secret = await unseal(serverSecret(this.env), delivery.sealed_secret);
+      const signature = await signatureHeader(secret, delivery.payload, Math.floor(Date.now() / 1000));
+      const response = await fetch(delivery.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "tillsafe-signature": signature, "user-agent": "Tillsafe-Webhooks/1" },
+        body: delivery.payload,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      status = response.status;
+      await response.body?.cancel();
+    } catch {
+      status = null;
+    }
+    const attempts = delivery.attempts + 1;
+    const delivered = status !== null && status >= 200 && status < 300;
+    await this.env.DB.prepare(
+      `UPDATE webhook_deliveries SET attempts = ?, last_status = ?, delivered_at = ?, next_attempt_at = ?
+       WHERE event_id = ? AND endpoint_id = ? AND delivered_at IS NULL`,
+    )
+      .bind(attempts, status, delivered ? new Date().toISOString() : null, Date.now() + retryDelay(attempts), delivery.event_id, delivery.endpoint_id)
+      .run();
+  }
+}
