@@ -48,9 +48,10 @@ export class CounterStore {
   }
 
   private add(key: CounterKey, amount: number): void {
+    // A counter never goes below zero (a give-back larger than what is left, after a window's counts were cut).
     this.sql.exec(
-      `INSERT INTO limit_counters (limit_id, subject, window, value) VALUES (?, ?, ?, MAX(0, ?))
-       ON CONFLICT(limit_id, subject, window) DO UPDATE SET value = MAX(0, value + excluded.value)`,
+      `INSERT INTO limit_counters (limit_id, subject, window, value) VALUES (?1, ?2, ?3, MAX(0, ?4))
+       ON CONFLICT(limit_id, subject, window) DO UPDATE SET value = MAX(0, value + ?4)`,
       key.limit_id,
       key.subject,
       key.window,

@@ -124,8 +124,9 @@ export function evaluateLimits(
     };
     const upper = limit.hard ?? limit.soft!.upper;
     if (reached > upper) {
+      const { operation_id: _operation, ...where } = alertBase;
       return {
-        refusal: { ...alertBase, bound: upper, current, attempted },
+        refusal: { ...where, bound: upper, current, attempted },
         changes: [],
         alerts: [{ ...alertBase, type: "limit.blocked", bound: upper, value: reached }],
         softMarks: [],
