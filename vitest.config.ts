@@ -22,6 +22,11 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts"],
       exclude: ["test/e2e/**"],
       setupFiles: ["test/setup.ts"],
+      // Sizes of the model-based and fuzz suites: CI sizes by default, `npm run test:deep` raises them.
+      provide: {
+        modelRuns: Number(process.env.MODEL_RUNS ?? 200),
+        fuzzRequests: Number(process.env.FUZZ_REQUESTS ?? 1000),
+      },
       testTimeout: 30_000,
     },
   };

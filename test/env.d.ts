@@ -12,3 +12,10 @@ declare global {
     }
   }
 }
+
+declare module "vitest" {
+  interface ProvidedContext {
+    modelRuns: number;
+    fuzzRequests: number;
+  }
+}
