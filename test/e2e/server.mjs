@@ -16,9 +16,10 @@ async function freePort() {
   });
 }
 
-export async function startServer() {
-  const port = await freePort();
-  const stateDir = mkdtempSync(join(tmpdir(), "tillsafe-e2e-"));
+/** `options.stateDir` / `options.port`: start again on the state (and port) of an earlier run. */
+export async function startServer(options = {}) {
+  const port = options.port ?? (await freePort());
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "tillsafe-e2e-"));
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: new URL("../..", import.meta.url).pathname,
     env: { ...process.env, PORT: String(port), TILLSAFE_STATE_DIR: stateDir },
@@ -35,6 +36,8 @@ export async function startServer() {
   }
   const field = (label) => new RegExp(`${label}\\s+(\\S+)`).exec(output)[1];
   return {
+    port,
+    stateDir,
     base: `http://127.0.0.1:${port}`,
     registerUrl: field("Register page"),
     memberUrl: field("Nicola's page"),
@@ -48,6 +51,15 @@ export async function startServer() {
         // already gone
       }
       rmSync(stateDir, { recursive: true, force: true });
+    },
+    /** Kills the whole process group at once (no clean shutdown), keeping the state directory. */
+    async kill() {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      while (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
     },
   };
 }
