@@ -119,6 +119,7 @@ describe("crash safety", () => {
   it("during webhook delivery: sent but not marked delivered before the crash; delivered again (at least once), then marked", async () => {
     const shop = await createShop();
     await topUp(shop, 5000);
+    await drainOutbox(shop); // that top-up's event is out before the endpoint exists
     await api("POST", "/v1/webhook-endpoints", { token: shop.secret, body: { url: "https://hooks.example/crash", events: ["operation.confirmed"] } });
     const received: string[] = [];
     const realFetch = globalThis.fetch;

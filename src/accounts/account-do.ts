@@ -43,7 +43,8 @@ export interface MemberCard extends Card {
 /** How long an idempotency record is kept: well past 24 hours and the longest hold (86,400 s). */
 const IDEMPOTENCY_RETENTION_MS = 3 * 24 * 3600 * 1000;
 const OUTBOX_RETRY_MAX_MS = 5 * 60 * 1000;
-const OUTBOX_BATCH = 50;
+const OUTBOX_BATCH = 200;
+const OUTBOX_DELAY_MS = 1000;
 const MAX_WAIT_SECONDS = 30;
 const SOCKET_OPEN = 1;
 
@@ -681,8 +682,9 @@ export class AccountDO extends DurableObject<Env> {
   private async scheduleAlarm(at?: number): Promise<void> {
     let next = at ?? Number.POSITIVE_INFINITY;
     if (at === undefined && this.store.hasOutbox()) {
-      // While D1 is failing, new rows wait for the back-off instead of triggering a shipment each.
-      next = Math.max(Date.now(), this.shipRetryAt);
+      // Rows wait a moment so that a busy account ships them in batches; while D1 is failing they wait for the
+      // back-off instead of triggering a shipment each.
+      next = Math.max(Date.now() + OUTBOX_DELAY_MS, this.shipRetryAt);
     }
     const expiry = this.store.nextExpiry();
     if (expiry !== null) next = Math.min(next, expiry);

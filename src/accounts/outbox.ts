@@ -1,14 +1,11 @@
 /**
- * Ships an AccountDO's outbox to D1 in one batch. Every statement is idempotent: journal entries are inserted by
- * entry id (a retry cannot duplicate), operations and cards are replaced only by a higher version.
+ * Ships an AccountDO's outbox: everything for D1 in one batch, then the StoreDO messages. Every statement is
+ * idempotent — journal entries are inserted by entry id (a retry cannot duplicate), operations and cards are
+ * replaced only by a higher version, alerts and deliveries by their ids — and so is every StoreDO message.
  */
-import { and, eq, lt, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import { database } from "../db/client";
-import { cards, historyEntries, operations } from "../db/schema";
 import type { Env } from "../env";
 import type { Alert } from "../limits/limit";
-import { shipEvents, type TillsafeEvent } from "../webhooks/events";
+import { eventStatements, kickIfQueued, type TillsafeEvent } from "../webhooks/events";
 import type { StoreMessage } from "./account-storage";
 import type { Card, JournalEntry, OperationRecord } from "./operation";
 
@@ -24,95 +21,72 @@ export interface OutboxSources {
   card(number: string): (Card & { version: number }) | null;
 }
 
-export async function shipOutbox(
-  env: Env,
-  account: { tenant_id: string; member_id: string },
-  rows: OutboxRow[],
-  sources: OutboxSources,
-): Promise<void> {
-  const db = database(env.DB);
+/** D1 binds at most 100 parameters a statement: journal entries go 8 to a multi-row insert. */
+const ENTRIES_PER_INSERT = 8;
+
+export async function shipOutbox(env: Env, account: { tenant_id: string; member_id: string }, rows: OutboxRow[], sources: OutboxSources): Promise<void> {
+  const db = env.DB;
+  const entries: JournalEntry[] = [];
   const alerts: Alert[] = [];
   const events: TillsafeEvent[] = [];
   const storeMessages: (StoreMessage & { store_id: string })[] = [];
-  const statements: BatchItem<"sqlite">[] = [];
+  const statements: D1PreparedStatement[] = [];
   const shipped = new Set<string>();
   for (const row of rows) {
     // An operation or card changed several times since the last shipment is shipped once, as it is now.
     const key = `${row.kind}:${row.ref}`;
-    if (row.kind !== "entry" && shipped.has(key)) continue;
+    if ((row.kind === "operation" || row.kind === "card") && shipped.has(key)) continue;
     shipped.add(key);
-    if (row.kind === "alert") {
-      alerts.push(JSON.parse(row.payload!) as Alert);
-    } else if (row.kind === "event") {
-      events.push(JSON.parse(row.payload!) as TillsafeEvent);
-    } else if (row.kind === "store") {
-      storeMessages.push(JSON.parse(row.payload!) as StoreMessage & { store_id: string });
-    } else if (row.kind === "entry") {
-      const entry = JSON.parse(row.payload!) as JournalEntry;
-      statements.push(
-        db
-          .insert(historyEntries)
-          .values({
-            id: entry.id,
-            tenantId: account.tenant_id,
-            memberId: account.member_id,
-            seq: entry.seq,
-            operationId: entry.operation_id,
-            kind: entry.kind,
-            method: entry.method,
-            amount: entry.amount,
-            balanceAfter: entry.balance_after,
-            storeId: entry.store_id,
-            registerId: entry.register_id,
-            createdAt: entry.created_at,
-          })
-          .onConflictDoNothing(),
-      );
-    } else if (row.kind === "operation") {
+    if (row.kind === "entry") entries.push(JSON.parse(row.payload!) as JournalEntry);
+    else if (row.kind === "alert") alerts.push(JSON.parse(row.payload!) as Alert);
+    else if (row.kind === "event") events.push(JSON.parse(row.payload!) as TillsafeEvent);
+    else if (row.kind === "store") storeMessages.push(JSON.parse(row.payload!) as StoreMessage & { store_id: string });
+    else if (row.kind === "operation") {
       const record = sources.operation(row.ref);
       if (!record) continue;
       const op = record.operation;
       statements.push(
         db
-          .insert(operations)
-          .values({
-            id: op.id,
-            tenantId: account.tenant_id,
-            memberId: account.member_id,
-            storeId: op.store_id,
-            registerId: op.register_id,
-            type: op.type,
-            status: op.status,
-            version: record.version,
-            body: JSON.stringify(op),
-            createdAt: op.created_at,
-          })
-          .onConflictDoUpdate({
-            target: operations.id,
-            set: { status: sql`excluded.status`, version: sql`excluded.version`, body: sql`excluded.body` },
-            setWhere: sql`excluded.version > ${operations.version} AND ${operations.tenantId} = excluded.tenant_id`,
-          }),
+          .prepare(
+            `INSERT INTO operations (id, tenant_id, member_id, store_id, register_id, type, status, version, body, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, body = excluded.body
+             WHERE excluded.version > operations.version AND operations.tenant_id = excluded.tenant_id`,
+          )
+          .bind(op.id, account.tenant_id, account.member_id, op.store_id, op.register_id, op.type, op.status, record.version, JSON.stringify(op), op.created_at),
       );
     } else {
       const card = sources.card(row.ref);
       if (!card) continue;
       statements.push(
         db
-          .update(cards)
-          .set({ status: card.status, blockReason: card.block_reason, replacedBy: card.replaced_by, version: card.version })
-          .where(
-            and(
-              eq(cards.tenantId, account.tenant_id),
-              eq(cards.memberId, account.member_id),
-              eq(cards.number, card.number),
-              lt(cards.version, card.version),
-            ),
-          ),
+          .prepare(
+            `UPDATE cards SET status = ?, block_reason = ?, replaced_by = ?, version = ?
+             WHERE tenant_id = ? AND member_id = ? AND number = ? AND version < ?`,
+          )
+          .bind(card.status, card.block_reason, card.replaced_by, card.version, account.tenant_id, account.member_id, card.number, card.version),
       );
     }
   }
-  if (statements.length > 0) await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-  await shipEvents(env, account.tenant_id, alerts, events);
+  for (let i = 0; i < entries.length; i += ENTRIES_PER_INSERT) {
+    const chunk = entries.slice(i, i + ENTRIES_PER_INSERT);
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO history_entries (id, tenant_id, member_id, seq, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at)
+           VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING`,
+        )
+        .bind(
+          ...chunk.flatMap((e) => [e.id, account.tenant_id, account.member_id, e.seq, e.operation_id, e.kind, e.method, e.amount, e.balance_after, e.store_id, e.register_id, e.created_at]),
+        ),
+    );
+  }
+  const queued = eventStatements(db, account.tenant_id, alerts, events);
+  statements.push(...queued.statements);
+  if (statements.length > 0) {
+    const results = await db.batch(statements);
+    await kickIfQueued(env, account.tenant_id, statements, results, queued.deliveries);
+  }
   // Commit, release and refund messages for StoreDOs: each is idempotent there, so a retry is harmless.
   for (const message of storeMessages) {
     const store = { tenant_id: account.tenant_id, store_id: message.store_id };

@@ -1,7 +1,7 @@
 /**
  * Events for webhook endpoints (`alert.raised`, `operation.confirmed`), written to D1 by the object that decided
- * them: the alert record itself, and one delivery row per subscribed endpoint, both keyed so a retry adds nothing.
- * Then the tenant's WebhookDO is told there is work.
+ * them, in the same batch as the rest of its outbox: the alert record itself, and one delivery row per subscribed
+ * endpoint, both keyed so a retry adds nothing. When deliveries were queued, the tenant's WebhookDO is told.
  */
 import type { Env } from "../env";
 import type { Alert } from "../limits/limit";
@@ -15,43 +15,38 @@ export interface TillsafeEvent {
 
 export const alertEvent = (alert: Alert): TillsafeEvent => ({ id: `evt_${alert.id.slice(4)}`, type: "alert.raised", created_at: alert.created_at, data: { alert } });
 
-export async function shipEvents(env: Env, tenantId: string, alerts: Alert[], events: TillsafeEvent[]): Promise<void> {
-  const all = [...alerts.map(alertEvent), ...events];
-  if (all.length === 0) return;
-  const statements: D1PreparedStatement[] = [];
-  for (const alert of alerts) {
-    statements.push(
-      env.DB.prepare(
+/** Statements that record the alerts and queue deliveries of every event; `deliveries` marks which ones queue. */
+export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[], events: TillsafeEvent[]) {
+  const statements: D1PreparedStatement[] = alerts.map((alert) =>
+    db
+      .prepare(
         `INSERT INTO alerts (id, tenant_id, type, limit_id, scope, scope_id, metric, period, bound, value, operation_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
-      ).bind(
-        alert.id,
-        tenantId,
-        alert.type,
-        alert.limit_id,
-        alert.scope,
-        alert.scope_id,
-        alert.metric,
-        alert.period,
-        alert.bound,
-        alert.value,
-        alert.operation_id,
-        alert.created_at,
-      ),
-    );
-  }
+      )
+      .bind(alert.id, tenantId, alert.type, alert.limit_id, alert.scope, alert.scope_id, alert.metric, alert.period, alert.bound, alert.value, alert.operation_id, alert.created_at),
+  );
   const now = Date.now();
-  for (const event of all) {
-    statements.push(
-      env.DB.prepare(
+  const deliveries = [...alerts.map(alertEvent), ...events].map((event) =>
+    db
+      .prepare(
         `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
          SELECT ?1, e.id, e.tenant_id, ?2, ?3, 0, ?4, ?5 FROM webhook_endpoints e, json_each(e.events) j
          WHERE e.tenant_id = ?6 AND e.deleted_at IS NULL AND j.value = ?2
          ON CONFLICT(event_id, endpoint_id) DO NOTHING`,
-      ).bind(event.id, event.type, JSON.stringify(event), now, new Date(now).toISOString(), tenantId),
-    );
-  }
-  const results = await env.DB.batch(statements);
-  const queued = results.slice(alerts.length).some((result) => (result.meta?.changes ?? 0) > 0);
+      )
+      .bind(event.id, event.type, JSON.stringify(event), now, new Date(now).toISOString(), tenantId),
+  );
+  return { statements: [...statements, ...deliveries], deliveries: new Set(deliveries) };
+}
+
+/** After the batch: wake the tenant's webhook sender if any delivery was queued. */
+export async function kickIfQueued(env: Env, tenantId: string, statements: D1PreparedStatement[], results: D1Result[], deliveries: Set<D1PreparedStatement>) {
+  const queued = statements.some((statement, i) => deliveries.has(statement) && (results[i]?.meta?.changes ?? 0) > 0);
   if (queued) await env.WEBHOOKS.get(env.WEBHOOKS.idFromName(tenantId)).kick(tenantId);
+}
+
+export async function shipEvents(env: Env, tenantId: string, alerts: Alert[], events: TillsafeEvent[]): Promise<void> {
+  const { statements, deliveries } = eventStatements(env.DB, tenantId, alerts, events);
+  if (statements.length === 0) return;
+  await kickIfQueued(env, tenantId, statements, await env.DB.batch(statements), deliveries);
 }

@@ -1,0 +1,300 @@
+#!/usr/bin/env node
+// `npm run bench`: runs the bench Worker (bench/worker.ts) under `wrangler dev` on this machine with a fresh state
+// directory, drives load from this process, and reports medians of several runs:
+//   (1) ceiling      no-op request → Worker → Durable Object RPC that does nothing
+//   (2) hot_account  create + confirm pairs on one member account
+//   (3) spread       the same on 1,000 accounts
+//   (4) approval     request → member socket receives → approve → the cashier's long poll returns (p50/p99)
+//   (5) plain_d1     the same hold + confirm on a plain-D1 ledger with conditional UPDATEs (no Durable Objects)
+// It prints `hot_account_ratio <(2) requests/s ÷ (1) requests/s>`, writes bench/results.json and bench/results.svg.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const wranglerJs = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1000);
+const ROUNDS = Number(process.env.BENCH_APPROVAL_ROUNDS ?? 150);
+const PLATFORM = "bench-platform-token";
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startWorker() {
+  const port = await freePort();
+  const state = mkdtempSync(join(tmpdir(), "tillsafe-bench-"));
+  const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
+  const migrate = spawnSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", "DB", "--local", "-c", join(here, "wrangler.toml"), "--persist-to", state], { env, stdio: "ignore" });
+  if (migrate.status !== 0) throw new Error("migrations failed");
+  const child = spawn(
+    process.execPath,
+    [wranglerJs, "dev", "-c", join(here, "wrangler.toml"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--var", `PLATFORM_TOKEN:${PLATFORM}`, "--show-interactive-dev-session=false", "--log-level", "error"],
+    { env, stdio: ["ignore", "ignore", "inherit"], detached: true },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${base}/`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    base,
+    stop() {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // gone
+      }
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
+async function call(base, method, path, { token, body, key, headers = {} } = {}) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      ...(key ? { "idempotency-key": key } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
+}
+
+/** Runs `unit` on `concurrency` lanes for `seconds`; a unit returns how many requests it made. */
+async function drive(seconds, concurrency, unit) {
+  const until = performance.now() + seconds * 1000;
+  let requests = 0;
+  let units = 0;
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, lane) => {
+      let n = 0;
+      while (performance.now() < until) {
+        try {
+          const made = await unit(lane, n++);
+          requests += made;
+          units += 1;
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return { rps: requests / elapsed, ups: units / elapsed, errors };
+}
+
+let serial = 0;
+const nextKey = () => `bench-${process.pid}-${++serial}`;
+
+async function setupTenant(base, { approval = [] } = {}) {
+  const tenant = await call(base, "POST", "/v1/tenants", { token: PLATFORM, body: { name: "Bench", currency: "USD", timezone: "UTC" } });
+  const sk = tenant.body.secret_key;
+  if (approval.length) await call(base, "PATCH", "/v1/settings", { token: sk, body: { approval_required_for: approval } });
+  const store = await call(base, "POST", "/v1/stores", { token: sk, body: { name: "Bench store" } });
+  const register = await call(base, "POST", `/v1/stores/${store.body.id}/registers`, { token: sk, body: { name: "Bench till" } });
+  return { tenantId: tenant.body.tenant.id, sk, tk: register.body.terminal_key };
+}
+
+async function member(base, shop, card, credit) {
+  const created = await call(base, "POST", "/v1/members", { token: shop.sk, body: { name: "Member", phone: "+61400000000" } });
+  await call(base, "POST", `/v1/members/${created.body.id}/cards`, { token: shop.sk, body: { number: card } });
+  const topUp = await call(base, "POST", "/v1/operations", { token: shop.tk, key: nextKey(), body: { type: "top_up", card, method: "credit", amount: credit } });
+  await call(base, "POST", `/v1/operations/${topUp.body.id}/confirm`, { token: shop.tk });
+  return created.body.id;
+}
+
+async function holdAndConfirm(base, shop, card) {
+  const created = await call(base, "POST", "/v1/operations", {
+    token: shop.tk,
+    key: nextKey(),
+    body: { type: "purchase", card, cheque: { number: "B", total: 1 }, payments: [{ method: "credit", amount: 1 }] },
+  });
+  if (created.status !== 201) throw new Error(`create ${created.status}`);
+  const confirmed = await call(base, "POST", `/v1/operations/${created.body.id}/confirm`, { token: shop.tk });
+  if (confirmed.status !== 200) throw new Error(`confirm ${confirmed.status}`);
+  return 2;
+}
+
+async function approvalRoundTrips(base) {
+  const shop = await setupTenant(base, { approval: ["credit"] });
+  const memberId = await member(base, shop, "7000000000000001", 1_000_000);
+  const link = await call(base, "POST", `/v1/members/${memberId}/portal-sessions`, { token: shop.sk });
+  const portal = await fetch(`${base}${new URL(link.body.url).pathname}`);
+  const cookie = portal.headers.get("set-cookie").split(";")[0];
+  const token = cookie.split("=")[1];
+  const socket = new WebSocket(`${base.replace("http", "ws")}/v1/me/events`, { headers: { cookie, origin: base } });
+  await new Promise((resolve, reject) => {
+    socket.addEventListener("open", resolve);
+    socket.addEventListener("error", reject);
+  });
+  let waiting = null;
+  socket.addEventListener("message", (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type === "approval_request" && waiting) waiting(message.request);
+  });
+  const latencies = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const created = await call(base, "POST", "/v1/operations", {
+      token: shop.tk,
+      key: nextKey(),
+      body: { type: "purchase", card: "7000000000000001", cheque: { number: "A", total: 100 }, payments: [{ method: "credit", amount: 100 }] },
+    });
+    const op = created.body;
+    const started = performance.now();
+    const received = new Promise((resolve) => (waiting = resolve));
+    const poll = call(base, "GET", `/v1/operations/${op.id}?wait=30&since=${encodeURIComponent(op.updated_at)}`, { token: shop.tk });
+    await call(base, "POST", `/v1/operations/${op.id}/approval-requests`, { token: shop.tk, body: { resend: false } });
+    let answered = await poll;
+    const request = await received;
+    await call(base, "POST", `/v1/me/approval-requests/${request.id}/approve`, { token });
+    // The first poll returned when the request went out (authorization pending); the next one returns on the answer.
+    while (answered.body.authorization.status !== "approved") {
+      answered = await call(base, "GET", `/v1/operations/${op.id}?wait=30&since=${encodeURIComponent(answered.body.updated_at)}`, { token: shop.tk });
+    }
+    latencies.push(performance.now() - started);
+    await call(base, "POST", `/v1/operations/${op.id}/cancel`, { token: shop.tk });
+  }
+  socket.close();
+  return { p50_ms: percentile(latencies, 50), p99_ms: percentile(latencies, 99), rounds: latencies.length };
+}
+
+function svg(results) {
+  const bars = [
+    ["(1) no-op DO request", results.ceiling.rps],
+    ["bare DO write", results.bare_write.rps],
+    ["(2) hot account", results.hot_account.rps],
+    ["(3) 1,000 accounts", results.spread.rps],
+    ["(5) plain D1 ledger", results.plain_d1.rps],
+  ];
+  const max = Math.max(...bars.map(([, v]) => v));
+  const width = 720;
+  const rows = bars
+    .map(([label, value], i) => {
+      const y = 50 + i * 38;
+      const w = Math.max(2, (value / max) * 420);
+      return `<text x="10" y="${y + 20}" font-size="14">${label}</text><rect x="200" y="${y}" width="${w.toFixed(1)}" height="26" fill="#0b6e4f"/><text x="${(208 + w).toFixed(1)}" y="${y + 20}" font-size="14">${value.toFixed(0)} req/s</text>`;
+    })
+    .join("");
+  const a = results.approval;
+  const lat = Math.max(a.p99_ms, 1);
+  const latRows = [
+    ["p50", a.p50_ms],
+    ["p99", a.p99_ms],
+  ]
+    .map(([label, value], i) => {
+      const y = 270 + i * 36;
+      const w = Math.max(2, (value / lat) * 420);
+      return `<text x="10" y="${y + 18}" font-size="14">(4) approval ${label}</text><rect x="200" y="${y}" width="${w.toFixed(1)}" height="24" fill="#b38a1e"/><text x="${(208 + w).toFixed(1)}" y="${y + 18}" font-size="14">${value.toFixed(1)} ms</text>`;
+    })
+    .join("");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="360" font-family="system-ui, sans-serif">
+<rect width="100%" height="100%" fill="#fff"/>
+<text x="10" y="28" font-size="17" font-weight="bold">Tillsafe bench (medians of ${RUNS} runs, ${CONCURRENCY} concurrent clients, one machine)</text>
+${rows}
+<text x="10" y="258" font-size="15" font-weight="bold">Approval round trip: request → member socket → approve → long poll returns</text>
+${latRows}
+<text x="10" y="350" font-size="12" fill="#555">hot_account_ratio ${results.hot_account_ratio.toFixed(2)} · ${new Date(results.measured_at).toISOString()}</text>
+</svg>
+`;
+}
+
+const worker = await startWorker();
+const { base } = worker;
+try {
+  console.log(`bench: ${RUNS} runs × ${SECONDS}s, ${CONCURRENCY} concurrent clients, against ${base}`);
+  const hot = await setupTenant(base);
+  await member(base, hot, "8000000000000001", 1_000_000_000);
+  const spreadShop = await setupTenant(base);
+  const cards = Array.from({ length: ACCOUNTS }, (_, i) => `81${String(i).padStart(14, "0")}`);
+  for (let i = 0; i < cards.length; i += 50) {
+    await Promise.all(cards.slice(i, i + 50).map((card) => member(base, spreadShop, card, 1_000_000)));
+  }
+  await call(base, "POST", "/bench/d1/open", { body: { account: "hot", balance: 1_000_000_000 } });
+
+  const scenarios = {
+    ceiling: () => drive(SECONDS, CONCURRENCY, async () => {
+      const response = await fetch(`${base}/bench/noop`);
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(String(response.status));
+      return 1;
+    }),
+    bare_write: () => drive(SECONDS, CONCURRENCY, async () => {
+      const response = await fetch(`${base}/bench/write`, { method: "POST" });
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(String(response.status));
+      return 1;
+    }),
+    hot_account: () => drive(SECONDS, CONCURRENCY, () => holdAndConfirm(base, hot, "8000000000000001")),
+    spread: () => drive(SECONDS, CONCURRENCY, (lane, n) => holdAndConfirm(base, spreadShop, cards[(lane * 7919 + n * 31) % cards.length])),
+    plain_d1: () => drive(SECONDS, CONCURRENCY, async () => {
+      const id = nextKey();
+      const held = await call(base, "POST", "/bench/d1/hold", { body: { account: "hot", id, amount: 1 } });
+      if (held.status !== 201) throw new Error("hold");
+      await call(base, "POST", "/bench/d1/confirm", { body: { id } });
+      return 2;
+    }),
+  };
+  await scenarios.ceiling(); // warm-up
+  const samples = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]));
+  for (let run = 0; run < RUNS; run++) {
+    for (const [name, scenario] of Object.entries(scenarios)) {
+      const result = await scenario();
+      samples[name].push(result);
+      console.log(`  run ${run + 1} ${name.padEnd(12)} ${result.rps.toFixed(0).padStart(6)} req/s  ${result.ups.toFixed(0).padStart(6)} units/s  errors ${result.errors}`);
+    }
+  }
+  const summary = Object.fromEntries(
+    Object.entries(samples).map(([name, runs]) => [name, { rps: median(runs.map((r) => r.rps)), units_per_s: median(runs.map((r) => r.ups)), runs: runs.map((r) => Math.round(r.rps)) }]),
+  );
+  const approval = await approvalRoundTrips(base);
+  const results = {
+    measured_at: Date.now(),
+    machine: { cores: (await import("node:os")).cpus().length, node: process.version },
+    settings: { runs: RUNS, seconds: SECONDS, concurrency: CONCURRENCY, accounts: ACCOUNTS, approval_rounds: ROUNDS },
+    ...summary,
+    approval,
+    hot_account_ratio: summary.hot_account.rps / summary.ceiling.rps,
+  };
+  writeFileSync(join(here, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(here, "results.svg"), svg(results));
+  console.log(`
+(1) ceiling      ${summary.ceiling.rps.toFixed(0)} req/s   (no-op request through the Worker to a Durable Object)
+    bare write   ${summary.bare_write.rps.toFixed(0)} req/s   (one SQLite row per request in a Durable Object: ${(summary.bare_write.rps / summary.ceiling.rps).toFixed(2)} of the ceiling)
+(2) hot account  ${summary.hot_account.rps.toFixed(0)} req/s   (${summary.hot_account.units_per_s.toFixed(0)} create+confirm pairs/s on one account)
+(3) 1,000 accts  ${summary.spread.rps.toFixed(0)} req/s   (${summary.spread.units_per_s.toFixed(0)} pairs/s)
+(4) approval     p50 ${approval.p50_ms.toFixed(1)} ms, p99 ${approval.p99_ms.toFixed(1)} ms (${approval.rounds} round trips)
+(5) plain D1     ${summary.plain_d1.rps.toFixed(0)} req/s   (${summary.plain_d1.units_per_s.toFixed(0)} hold+confirm pairs/s)
+hot_account_ratio ${results.hot_account_ratio.toFixed(3)}`);
+} finally {
+  worker.stop();
+}
