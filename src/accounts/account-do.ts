@@ -3,7 +3,8 @@ import type { Env } from "../env";
 import { constantTimeEqual } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import type { Outcome } from "../lib/outcome";
-import { ACCOUNT_SCHEMA } from "./account-schema";
+import { ensureSchema } from "../lib/sqlite-schema";
+import { ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION } from "./account-schema";
 import { AccountStorage, noChanges, type StoredCard } from "./account-storage";
 import { decideIssue, decideVerify, newCode, type CodeState } from "../auth/one-time-code";
 import { setStep } from "./authorization";
@@ -106,7 +107,7 @@ export class AccountDO extends DurableObject<Env> {
     this.store = new AccountStorage(ctx.storage.sql);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec(ACCOUNT_SCHEMA);
+      ensureSchema(ctx.storage.sql, ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION);
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }

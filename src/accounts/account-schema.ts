@@ -1,6 +1,9 @@
 /** SQLite tables inside each AccountDO (one member account). See docs/storage.md. */
 import { COUNTER_SCHEMA } from "../limits/counter-store";
 
+/** Bumped whenever ACCOUNT_SCHEMA changes, so an object runs its DDL once per version, not on every start. */
+export const ACCOUNT_SCHEMA_VERSION = 1;
+
 export const ACCOUNT_SCHEMA = `${COUNTER_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS balances (method TEXT PRIMARY KEY, balance INTEGER NOT NULL);
@@ -40,3 +43,4 @@ CREATE TABLE IF NOT EXISTS outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, ref TEXT NOT NULL, payload TEXT
 );
 `;
+

@@ -7,6 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Refusal } from "../accounts/ledger";
 import type { Env } from "../env";
 import { newId } from "../lib/ids";
+import { ensureSchema } from "../lib/sqlite-schema";
 import { COUNTER_SCHEMA, CounterStore } from "../limits/counter-store";
 import { evaluateLimits, limitExceeded } from "../limits/evaluate";
 import type { Alert, Limit, OperationFacts } from "../limits/limit";
@@ -46,7 +47,7 @@ export class StoreDO extends DurableObject<Env> {
     super(ctx, env);
     this.counters = new CounterStore(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec(SCHEMA);
+      ensureSchema(ctx.storage.sql, SCHEMA, 1);
     });
   }
 

@@ -1,0 +1,14 @@
+/** Durable Object SQLite schemas, created once per version rather than on every start of an object. */
+/** Creates the tables unless this object already has this version of them (a cheap check on every start). */
+export function ensureSchema(sql: SqlStorage, schema: string, version: number): void {
+  try {
+    const row = sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0];
+    if (row && row.version >= version) return;
+  } catch {
+    // no schema_version table yet: a new object
+  }
+  sql.exec(schema);
+  sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  sql.exec("DELETE FROM schema_version");
+  sql.exec("INSERT INTO schema_version (version) VALUES (?)", version);
+}
