@@ -228,9 +228,7 @@ ${latRows}
 `;
 }
 
-const worker = await startWorker();
-const { base } = worker;
-try {
+async function main(base) {
   console.log(`bench: ${RUNS} runs × ${SECONDS}s, ${CONCURRENCY} concurrent clients, against ${base}`);
   const hot = await setupTenant(base);
   await member(base, hot, "8000000000000001", 1_000_000_000);
@@ -264,7 +262,9 @@ try {
       return 2;
     }),
   };
-  await scenarios.ceiling(); // warm-up
+  // BENCH_ONLY=ceiling,hot_account runs a subset (for quick experiments; the report needs them all).
+  if (process.env.BENCH_ONLY) for (const name of Object.keys(scenarios)) if (!process.env.BENCH_ONLY.split(",").includes(name)) delete scenarios[name];
+  await scenarios.ceiling?.(); // warm-up
   const samples = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]));
   for (let run = 0; run < RUNS; run++) {
     for (const [name, scenario] of Object.entries(scenarios)) {
@@ -276,6 +276,10 @@ try {
   const summary = Object.fromEntries(
     Object.entries(samples).map(([name, runs]) => [name, { rps: median(runs.map((r) => r.rps)), units_per_s: median(runs.map((r) => r.ups)), runs: runs.map((r) => Math.round(r.rps)) }]),
   );
+  if (process.env.BENCH_ONLY) {
+    console.log(JSON.stringify(summary));
+    return;
+  }
   const approval = await approvalRoundTrips(base);
   const results = {
     measured_at: Date.now(),
@@ -295,6 +299,11 @@ try {
 (4) approval     p50 ${approval.p50_ms.toFixed(1)} ms, p99 ${approval.p99_ms.toFixed(1)} ms (${approval.rounds} round trips)
 (5) plain D1     ${summary.plain_d1.rps.toFixed(0)} req/s   (${summary.plain_d1.units_per_s.toFixed(0)} hold+confirm pairs/s)
 hot_account_ratio ${results.hot_account_ratio.toFixed(3)}`);
+}
+
+const worker = await startWorker();
+try {
+  await main(worker.base);
 } finally {
   worker.stop();
 }

@@ -99,6 +99,8 @@ export class AccountDO extends DurableObject<Env> {
   private alarmAt: number | null = null;
   private shipFailures = 0;
   private shipRetryAt = 0;
+  /** The account row is written (kept in memory only after the transaction that wrote it committed). */
+  private remembered = false;
   /** Long polls waiting for an operation to change, by operation id. */
   private readonly waiters = new Map<string, Set<() => void>>();
 
@@ -451,10 +453,15 @@ export class AccountDO extends DurableObject<Env> {
     const journal = this.ctx.storage.sql.exec<JournalEntry>("SELECT * FROM journal ORDER BY seq").toArray();
     const journalSums = emptyAmounts();
     for (const entry of journal) journalSums[entry.method] += entry.amount;
+    // Storage, not memory: the invariants hold for what is written, and memory must agree with it.
+    const stored = this.store.storedTotals();
     const view = this.store.view();
+    if (JSON.stringify(stored) !== JSON.stringify({ balances: view.balances, held: view.held })) {
+      throw new Error(`in-memory totals ${JSON.stringify(view)} differ from storage ${JSON.stringify(stored)}`);
+    }
     return {
-      balances: view.balances,
-      held: view.held,
+      balances: stored.balances,
+      held: stored.held,
       journalSums,
       journal: journal.map((entry) => ({ ...entry })),
       outboxSize: this.store.outboxSize(),
@@ -551,7 +558,10 @@ export class AccountDO extends DurableObject<Env> {
         return decide();
       });
     } catch (error) {
+      // The transaction rolled back: what this object believed it had written may not be there.
       this.store.changes = noChanges();
+      this.store.forgetCachedState();
+      this.remembered = false;
       throw error;
     }
     this.notify();
@@ -590,7 +600,9 @@ export class AccountDO extends DurableObject<Env> {
 
   /** Records which account this object is, the first time something is written to it (the outbox needs it). */
   private remember(account: AccountRef): void {
+    if (this.remembered) return;
     this.ctx.storage.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account', ?)", JSON.stringify(account));
+    this.remembered = true;
   }
 
   private account(): AccountRef | null {
@@ -681,6 +693,8 @@ export class AccountDO extends DurableObject<Env> {
 
   /** Sets the alarm to the earliest of: now when the outbox has rows, the next hold expiry, or `at`. */
   private async scheduleAlarm(at?: number): Promise<void> {
+    // An alarm due within the outbox delay will run soon and set the next one itself: nothing to work out now.
+    if (at === undefined && this.alarmAt !== null && this.alarmAt <= Date.now() + OUTBOX_DELAY_MS && this.alarmAt > Date.now() - 60_000) return;
     let next = at ?? Number.POSITIVE_INFINITY;
     if (at === undefined && this.store.hasOutbox()) {
       // Rows wait a moment so that a busy account ships them in batches; while D1 is failing they wait for the

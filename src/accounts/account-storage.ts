@@ -30,6 +30,10 @@ export const noChanges = (): Changes => ({ operations: new Set(), closedRequests
 
 export class AccountStorage {
   changes: Changes = noChanges();
+  /** No pending operation expires before this (a lower bound: 0 means "look"). */
+  private earliestExpiry = 0;
+  /** Balances and held totals per method, as in storage (null: read them). */
+  private totals: { balances: Record<Method, number>; held: Record<Method, number> } | null = null;
   readonly counters: CounterStore;
 
   constructor(private readonly sql: SqlStorage) {
@@ -39,15 +43,35 @@ export class AccountStorage {
   // ---- balances ---------------------------------------------------------------------------------------------
 
   view(): AccountView {
-    const balances = emptyAmounts();
-    const held = emptyAmounts();
-    for (const row of this.sql.exec<{ method: Method; balance: number }>("SELECT method, balance FROM balances")) {
-      balances[row.method] = row.balance;
+    // Balances and hold totals are read once and then kept in step by every write below (the object is their only
+    // writer); a rolled-back transaction drops them so they are read again.
+    if (!this.totals) {
+      const balances = emptyAmounts();
+      const held = emptyAmounts();
+      for (const row of this.sql.exec<{ method: Method; balance: number }>("SELECT method, balance FROM balances")) {
+        balances[row.method] = row.balance;
+      }
+      for (const row of this.sql.exec<{ method: Method; total: number }>("SELECT method, SUM(amount) AS total FROM holds GROUP BY method")) {
+        held[row.method] = row.total;
+      }
+      this.totals = { balances, held };
     }
-    for (const row of this.sql.exec<{ method: Method; total: number }>("SELECT method, SUM(amount) AS total FROM holds GROUP BY method")) {
-      held[row.method] = row.total;
-    }
-    return { balances, held, cardStatus: (number) => this.card(number)?.status };
+    return { balances: { ...this.totals.balances }, held: { ...this.totals.held }, cardStatus: (number) => this.card(number)?.status };
+  }
+
+  /** Balances and held totals read from storage itself, never from memory: what audits compare against. */
+  storedTotals(): { balances: Record<Method, number>; held: Record<Method, number> } {
+    const cached = this.totals;
+    this.totals = null;
+    const { balances, held } = this.view();
+    this.totals = cached;
+    return { balances, held };
+  }
+
+  /** Keeps the held totals in step with the holds table: +1 when holds are placed, −1 when they go. */
+  private adjustHeld(record: OperationRecord, sign: 1 | -1): void {
+    if (!this.totals) return;
+    for (const method of METHODS) this.totals.held[method] += sign * (record.holds[method] ?? 0);
   }
 
   balances(): Balances {
@@ -77,6 +101,7 @@ export class AccountStorage {
     this.placeHolds(record);
     this.enqueue("operation", op.id);
     this.changes.operations.add(op.id);
+    this.earliestExpiry = Math.min(this.earliestExpiry, Date.parse(op.expires_at));
   }
 
   saveRecord(record: OperationRecord, now: number): void {
@@ -90,6 +115,7 @@ export class AccountStorage {
   /** Swaps a pending operation's holds for those of its new plan. */
   replaceHolds(record: OperationRecord): void {
     this.sql.exec("DELETE FROM holds WHERE operation_id = ?", record.operation.id);
+    this.totals = null;
     this.placeHolds(record);
   }
 
@@ -98,6 +124,7 @@ export class AccountStorage {
       const amount = record.holds[method] ?? 0;
       if (amount > 0) this.sql.exec("INSERT INTO holds (operation_id, method, amount) VALUES (?, ?, ?)", record.operation.id, method, amount);
     }
+    this.adjustHeld(record, 1);
     if (METHODS.some((m) => (record.holds[m] ?? 0) > 0)) this.changes.balances = true;
   }
 
@@ -125,13 +152,16 @@ export class AccountStorage {
       this.changes.entries.push(entry);
     }
     for (const method of METHODS) {
+      if (result.balances[method] === balances[method]) continue;
       this.sql.exec(
         "INSERT INTO balances (method, balance) VALUES (?, ?) ON CONFLICT(method) DO UPDATE SET balance = excluded.balance",
         method,
         result.balances[method],
       );
     }
+    if (this.totals) this.totals.balances = { ...result.balances };
     this.sql.exec("DELETE FROM holds WHERE operation_id = ?", record.operation.id);
+    this.adjustHeld(record, -1);
     record.operation.status = "confirmed";
     record.operation.confirmed_at = new Date(now).toISOString();
     this.saveRecord(record, now);
@@ -165,6 +195,7 @@ export class AccountStorage {
   close(record: OperationRecord, status: "cancelled" | "expired", now: number): void {
     const op = record.operation;
     this.sql.exec("DELETE FROM holds WHERE operation_id = ?", op.id);
+    this.adjustHeld(record, -1);
     if (METHODS.some((m) => (record.holds[m] ?? 0) > 0)) this.changes.balances = true;
     op.status = status;
     op.cancelled_at = new Date(now).toISOString();
@@ -183,11 +214,20 @@ export class AccountStorage {
   }
 
   expireDue(now: number): void {
+    // Nothing can be due before the earliest expiry seen: most calls need no query at all.
+    if (now < this.earliestExpiry) return;
     const due = this.sql.exec<{ id: string }>("SELECT id FROM operations WHERE status = 'pending' AND expires_at <= ?", now).toArray();
     for (const { id } of due) {
       const record = this.record(id)!;
       if (isDue(record.operation, now)) this.close(record, "expired", now);
     }
+    this.earliestExpiry = this.nextExpiry() ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** After a rollback: re-read from storage rather than trust what memory says. */
+  forgetCachedState(): void {
+    this.earliestExpiry = 0;
+    this.totals = null;
   }
 
   /** What pending operations other than `except` will credit per method once confirmed. */
