@@ -235,6 +235,7 @@ export class AccountDO extends DurableObject<Env> {
       );
       if (refusal) return refusalOutcome(refusal);
       plan.store_reserved = record.store_reserved || (limits?.store_reserved ?? false);
+      plan.counted = plan.counted || record.counted;
       this.store.replaceHolds(plan);
       this.store.saveRecord(plan, now);
       const pending = this.store.pendingRequest(id);
@@ -648,6 +649,7 @@ export class AccountDO extends DurableObject<Env> {
     if (decision.refusal) return limitExceeded(decision.refusal);
     beforeCounting?.();
     this.store.counters.reserve(op.id, decision.changes, decision.softMarks);
+    if (decision.changes.length > 0) plan.counted = true;
     return null;
   }
 

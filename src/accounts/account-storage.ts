@@ -32,6 +32,10 @@ export class AccountStorage {
   changes: Changes = noChanges();
   /** No pending operation expires before this (a lower bound: 0 means "look"). */
   private earliestExpiry = 0;
+  /** The journal's last sequence number (null: read it). */
+  private lastSeq: number | null = null;
+  /** Cards as in storage, by number (absent: read it). */
+  private readonly cardCache = new Map<string, StoredCard>();
   /** Balances and held totals per method, as in storage (null: read them). */
   private totals: { balances: Record<Method, number>; held: Record<Method, number> } | null = null;
   readonly counters: CounterStore;
@@ -131,7 +135,8 @@ export class AccountStorage {
   /** Turns holds into journal debits and credits into journal credits, once. */
   post(record: OperationRecord, now: number): void {
     const { balances } = this.view();
-    const nextSeq = (this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM journal").one().seq ?? 0) + 1;
+    this.lastSeq ??= this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM journal").one().seq ?? 0;
+    const nextSeq = this.lastSeq + 1;
     const result = postings(record, balances, nextSeq, () => newId("ent"), now);
     for (const entry of result.entries) {
       this.sql.exec(
@@ -150,6 +155,7 @@ export class AccountStorage {
       );
       this.enqueue("entry", entry.id, JSON.stringify(entry));
       this.changes.entries.push(entry);
+      this.lastSeq = entry.seq;
     }
     for (const method of METHODS) {
       if (result.balances[method] === balances[method]) continue;
@@ -166,7 +172,7 @@ export class AccountStorage {
     record.operation.confirmed_at = new Date(now).toISOString();
     this.saveRecord(record, now);
     this.changes.balances = true;
-    this.counters.commit(record.operation.id);
+    if (record.counted) this.counters.commit(record.operation.id);
     const event = { id: `evt_${record.operation.id.slice(3)}`, type: "operation.confirmed", created_at: record.operation.confirmed_at, data: { operation: record.operation } };
     this.enqueue("event", event.id, JSON.stringify(event));
     if (record.store_reserved) this.tellStore(record.operation.store_id, { action: "commit", operation_id: record.operation.id });
@@ -200,7 +206,7 @@ export class AccountStorage {
     op.status = status;
     op.cancelled_at = new Date(now).toISOString();
     this.saveRecord(record, now);
-    this.counters.release(op.id);
+    if (record.counted) this.counters.release(op.id);
     if (record.store_reserved) this.tellStore(op.store_id, { action: "release", operation_id: op.id });
     const pending = this.pendingRequest(op.id);
     if (pending) this.closeRequest(pending, status, now);
@@ -228,6 +234,8 @@ export class AccountStorage {
   forgetCachedState(): void {
     this.earliestExpiry = 0;
     this.totals = null;
+    this.lastSeq = null;
+    this.cardCache.clear();
   }
 
   /** What pending operations other than `except` will credit per method once confirmed. */
@@ -279,15 +287,20 @@ export class AccountStorage {
   // ---- cards ------------------------------------------------------------------------------------------------
 
   card(number: string): StoredCard | null {
-    return (
+    const cached = this.cardCache.get(number);
+    if (cached) return { ...cached };
+    const row =
       this.sql
         .exec<StoredCard>("SELECT number, status, block_reason, replaced_by, version FROM cards WHERE number = ?", number)
-        .toArray()[0] ?? null
-    );
+        .toArray()[0] ?? null;
+    if (row) this.cardCache.set(number, { ...row });
+    return row;
   }
 
   /** A card the route resolved to this member in D1; one never seen here was never blocked. */
   knownCard(number: string): StoredCard {
+    const known = this.card(number);
+    if (known) return known;
     this.sql.exec("INSERT OR IGNORE INTO cards (number, status, version) VALUES (?, 'active', 0)", number);
     return this.card(number)!;
   }
@@ -297,6 +310,7 @@ export class AccountStorage {
   }
 
   updateCard(card: StoredCard): void {
+    this.cardCache.delete(card.number);
     this.sql.exec(
       "UPDATE cards SET status = ?, block_reason = ?, replaced_by = ?, version = ? WHERE number = ?",
       card.status satisfies CardStatus,

@@ -74,6 +74,8 @@ export interface OperationRecord {
   approval: { methods: Method[]; point_value: number };
   /** Each authorization step the operation needs, with its status; `operation.authorization` describes them. */
   steps: Partial<Record<"approval" | "sms_code", "required" | "pending" | "approved" | "rejected" | "verified">>;
+  /** Card limit counters counted this operation here (to commit or give back). */
+  counted?: boolean;
   /** The register and store limits of this operation were counted by its StoreDO (to commit or release there). */
   store_reserved?: boolean;
   /** A refund's share of its original's cheque: the refunded part before and after it, of the total. */
