@@ -1,6 +1,7 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { database } from "../db/client";
+import { after, isPosition } from "../db/newest-first";
 import { alerts, webhookEndpoints } from "../db/schema";
 import { invalidRequest, notFound } from "../lib/errors";
 import { randomSecret, seal } from "../lib/crypto";
@@ -16,7 +17,6 @@ export const CreateWebhookEndpoint = z.strictObject({
   events: z.array(z.enum(EVENT_TYPES)).min(1).max(EVENT_TYPES.length),
 });
 
-const isPosition = (value: unknown[]): value is [string, string] => value.length === 2 && value.every((v) => typeof v === "string");
 
 type AlertRow = typeof alerts.$inferSelect;
 const presentAlert = (row: AlertRow) => ({
@@ -41,14 +41,14 @@ export function alertRoutes(app: App): void {
     app,
     { method: "get", path: "/v1/alerts", summary: "Security alerts raised by limits, newest first", tag: "Limits and alerts", auth: ["secret"], query: pageQuery },
     async ({ env, principal, query }) => {
-      const after = decodeCursor(query.cursor, isPosition);
+      const position = decodeCursor(query.cursor, isPosition);
       const rows = await database(env.DB)
         .select()
         .from(alerts)
         .where(
           and(
             eq(alerts.tenantId, principal.tenantId),
-            after ? or(lt(alerts.createdAt, after[0]), and(eq(alerts.createdAt, after[0]), lt(alerts.id, after[1]))) : undefined,
+            after(alerts.createdAt, alerts.id, position),
           ),
         )
         .orderBy(desc(alerts.createdAt), desc(alerts.id))

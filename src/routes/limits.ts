@@ -1,6 +1,7 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { database } from "../db/client";
+import { after, isPosition } from "../db/newest-first";
 import { activeLimits, forgetLimits, presentLimit } from "../db/limits";
 import { auditLog, cards, limits, registers, stores } from "../db/schema";
 import { invalidRequest, notFound } from "../lib/errors";
@@ -32,7 +33,6 @@ export const CreateLimit = z
     if (limit.metric === "balance" && limit.scope !== "card") issue("balance is a card limit", "metric");
   });
 
-const isPosition = (value: unknown[]): value is [string, string] => value.length === 2 && value.every((v) => typeof v === "string");
 
 type AuditRow = typeof auditLog.$inferSelect;
 const presentAudit = (row: AuditRow) => ({
@@ -140,14 +140,14 @@ export function limitRoutes(app: App): void {
     app,
     { method: "get", path: "/v1/audit-log", summary: "Changes to limits: who, when, before, after; newest first", tag: "Limits and alerts", auth: ["secret"], query: pageQuery },
     async ({ env, principal, query }) => {
-      const after = decodeCursor(query.cursor, isPosition);
+      const position = decodeCursor(query.cursor, isPosition);
       const rows = await database(env.DB)
         .select()
         .from(auditLog)
         .where(
           and(
             eq(auditLog.tenantId, principal.tenantId),
-            after ? or(lt(auditLog.createdAt, after[0]), and(eq(auditLog.createdAt, after[0]), lt(auditLog.id, after[1]))) : undefined,
+            after(auditLog.createdAt, auditLog.id, position),
           ),
         )
         .orderBy(desc(auditLog.createdAt), desc(auditLog.id))

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { OperationScope } from "../accounts/account-do";
 import { accountOf } from "../accounts/account-ref";
@@ -11,6 +11,7 @@ import type { Outcome } from "../lib/outcome";
 import { OPERATION_TYPES } from "../accounts/operation";
 import type { Principal } from "../auth/principal";
 import { database } from "../db/client";
+import { after, isPosition } from "../db/newest-first";
 import { cardOwner } from "../db/members";
 import { operations } from "../db/schema";
 import { findStore, registerName } from "../db/stores";
@@ -89,8 +90,6 @@ export function locate(principal: Extract<Principal, { kind: "terminal" | "secre
   return { account, scope };
 }
 
-const isPosition = (value: unknown[]): value is [string, string] =>
-  value.length === 2 && typeof value[0] === "string" && typeof value[1] === "string";
 
 export function operationRoutes(app: App): void {
   endpoint(
@@ -274,7 +273,7 @@ export function operationRoutes(app: App): void {
     app,
     { method: "get", path: "/v1/operations", summary: "List operations, newest first", tag: "Back office", auth: ["secret"], query: ListOperations },
     async ({ env, principal, query }) => {
-      const after = decodeCursor(query.cursor, isPosition);
+      const position = decodeCursor(query.cursor, isPosition);
       const rows = await database(env.DB)
         .select()
         .from(operations)
@@ -285,7 +284,7 @@ export function operationRoutes(app: App): void {
             query.store_id ? eq(operations.storeId, query.store_id) : undefined,
             query.member_id ? eq(operations.memberId, query.member_id) : undefined,
             query.type ? eq(operations.type, query.type) : undefined,
-            after ? or(lt(operations.createdAt, after[0]), and(eq(operations.createdAt, after[0]), lt(operations.id, after[1]))) : undefined,
+            after(operations.createdAt, operations.id, position),
           ),
         )
         .orderBy(desc(operations.createdAt), desc(operations.id))

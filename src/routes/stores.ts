@@ -1,7 +1,8 @@
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { issueKey } from "../auth/keys";
 import { database } from "../db/client";
+import { after, isPosition } from "../db/newest-first";
 import { apiKeys, registers, stores } from "../db/schema";
 import { findStore, forgetStore, presentRegister, presentStore } from "../db/stores";
 import { notFound } from "../lib/errors";
@@ -22,8 +23,6 @@ export const UpdateStore = z.strictObject({
 
 export const CreateRegister = z.strictObject({ name });
 
-const isPosition = (value: unknown[]): value is [string, string] =>
-  value.length === 2 && typeof value[0] === "string" && typeof value[1] === "string";
 
 export function storeRoutes(app: App): void {
   endpoint(
@@ -46,14 +45,14 @@ export function storeRoutes(app: App): void {
     app,
     { method: "get", path: "/v1/stores", summary: "List stores, newest first", tag: "Back office", auth: ["secret"], query: pageQuery },
     async ({ env, principal, query }) => {
-      const after = decodeCursor(query.cursor, isPosition);
+      const position = decodeCursor(query.cursor, isPosition);
       const rows = await database(env.DB)
         .select()
         .from(stores)
         .where(
           and(
             eq(stores.tenantId, principal.tenantId),
-            after ? or(lt(stores.createdAt, after[0]), and(eq(stores.createdAt, after[0]), lt(stores.id, after[1]))) : undefined,
+            after(stores.createdAt, stores.id, position),
           ),
         )
         .orderBy(desc(stores.createdAt), desc(stores.id))
