@@ -9,6 +9,7 @@ import { docsRoutes } from "./routes/docs";
 import type { AppEnv } from "./routes/endpoint";
 import { devRoutes } from "./routes/dev";
 import { alertRoutes } from "./routes/alerts";
+import { keyRoutes } from "./routes/keys";
 import { limitRoutes } from "./routes/limits";
 import { meRoutes } from "./routes/me";
 import { memberLoginRoutes } from "./routes/member-login";
@@ -62,6 +63,7 @@ export function buildApp() {
   tenantRoutes(app);
   settingsRoutes(app);
   storeRoutes(app);
+  keyRoutes(app);
   memberRoutes(app);
   portalSessionRoutes(app);
   cardRoutes(app);

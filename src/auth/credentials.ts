@@ -48,3 +48,10 @@ export async function authenticate(env: Env, token: string): Promise<Principal |
   verified.set(token, { principal, until: Date.now() + CACHE_TTL_MS });
   return principal;
 }
+
+/** Drops a revoked key from this isolate's cache at once (other isolates let it lapse within CACHE_TTL_MS). */
+export function forgetKey(keyId: string): void {
+  for (const [token, entry] of verified) {
+    if (entry.principal.kind !== "platform" && entry.principal.kind !== "member" && entry.principal.credentialId === keyId) verified.delete(token);
+  }
+}

@@ -1,0 +1,70 @@
+/** Credentials of the tenant: list, issue (shown once), revoke. Only hashes are stored. */
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { forgetKey } from "../auth/credentials";
+import { issueKey } from "../auth/keys";
+import { database } from "../db/client";
+import { apiKeys, registers } from "../db/schema";
+import { notFound } from "../lib/errors";
+import { endpoint, type App } from "./endpoint";
+
+type KeyRow = typeof apiKeys.$inferSelect;
+const presentKey = (row: KeyRow) => ({
+  id: row.id,
+  kind: row.kind,
+  store_id: row.storeId,
+  register_id: row.registerId,
+  created_at: row.createdAt,
+  revoked_at: row.revokedAt,
+});
+
+export function keyRoutes(app: App): void {
+  endpoint(
+    app,
+    { method: "get", path: "/v1/keys", summary: "The tenant's secret and terminal keys (never their secrets)", tag: "Back office", auth: ["secret"] },
+    async ({ env, principal }) => {
+      const rows = await database(env.DB).select().from(apiKeys).where(eq(apiKeys.tenantId, principal.tenantId)).orderBy(desc(apiKeys.createdAt));
+      return { status: 200, body: { data: rows.map(presentKey), next_cursor: null } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "post", path: "/v1/secret-keys", summary: "Issue another secret key (shown once)", tag: "Back office", auth: ["secret"] },
+    async ({ env, principal }) => {
+      const key = await issueKey("secret");
+      const row = { id: key.id, tenantId: principal.tenantId, kind: "secret" as const, secretHash: key.secretHash, storeId: null, registerId: null, createdAt: new Date().toISOString(), revokedAt: null };
+      await database(env.DB).insert(apiKeys).values(row);
+      return { status: 201, body: { key: presentKey(row), secret_key: key.token } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "post", path: "/v1/registers/:id/terminal-keys", summary: "Issue a new terminal key for a register (shown once); revoke the old one separately", tag: "Back office", auth: ["secret"] },
+    async ({ env, principal, param }) => {
+      const db = database(env.DB);
+      const register = await db.select().from(registers).where(and(eq(registers.tenantId, principal.tenantId), eq(registers.id, param("id")))).get();
+      if (!register) throw notFound("register_not_found", "Register");
+      const key = await issueKey("terminal");
+      const row = { id: key.id, tenantId: principal.tenantId, kind: "terminal" as const, secretHash: key.secretHash, storeId: register.storeId, registerId: register.id, createdAt: new Date().toISOString(), revokedAt: null };
+      await db.insert(apiKeys).values(row);
+      return { status: 201, body: { key: presentKey(row), terminal_key: key.token } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "post", path: "/v1/keys/:id/revoke", summary: "Revoke a key: it stops working at once here and within 30 seconds everywhere", tag: "Back office", auth: ["secret"], status: 200 },
+    async ({ env, principal, param }) => {
+      const row = await database(env.DB)
+        .update(apiKeys)
+        .set({ revokedAt: new Date().toISOString() })
+        .where(and(eq(apiKeys.tenantId, principal.tenantId), eq(apiKeys.id, param("id")), isNull(apiKeys.revokedAt)))
+        .returning()
+        .get();
+      if (!row) throw notFound("key_not_found", "Key");
+      forgetKey(row.id);
+      return { status: 200, body: presentKey(row) };
+    },
+  );
+}
