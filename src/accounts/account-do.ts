@@ -556,7 +556,9 @@ export class AccountDO extends DurableObject<Env> {
     try {
       result = this.ctx.storage.transactionSync(() => {
         this.store.expireDue(now);
-        return decide();
+        const decided = decide();
+        this.store.flushOutbox();
+        return decided;
       });
     } catch (error) {
       // The transaction rolled back: what this object believed it had written may not be there.

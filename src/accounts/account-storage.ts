@@ -10,7 +10,7 @@ import { newId } from "../lib/ids";
 import type { ApprovalRequest, ApprovalStatus } from "./approval";
 import { emptyAmounts, isDue, postings, type AccountView } from "./ledger";
 import { METHODS, type Balances, type Card, type CardStatus, type JournalEntry, type Method, type OperationRecord } from "./operation";
-import type { OutboxRow } from "./outbox";
+import type { OutboxItem, OutboxRow } from "./outbox";
 
 export type StoredCard = Card & { version: number };
 
@@ -32,6 +32,8 @@ export class AccountStorage {
   changes: Changes = noChanges();
   /** No pending operation expires before this (a lower bound: 0 means "look"). */
   private earliestExpiry = 0;
+  /** This transaction's outbox messages, written by flushOutbox. */
+  private pendingOutbox: OutboxItem[] = [];
   /** The journal's last sequence number (null: read it). */
   private lastSeq: number | null = null;
   /** Cards as in storage, by number (absent: read it). */
@@ -232,6 +234,7 @@ export class AccountStorage {
 
   /** After a rollback: re-read from storage rather than trust what memory says. */
   forgetCachedState(): void {
+    this.pendingOutbox = [];
     this.earliestExpiry = 0;
     this.totals = null;
     this.lastSeq = null;
@@ -419,8 +422,16 @@ export class AccountStorage {
 
   // ---- outbox -----------------------------------------------------------------------------------------------
 
-  enqueue(kind: OutboxRow["kind"], ref: string, payload: string | null = null): void {
-    this.sql.exec("INSERT INTO outbox (kind, ref, payload) VALUES (?, ?, ?)", kind, ref, payload);
+  /** Notes a message for D1 or a StoreDO; a transaction's messages are written as one outbox row when it ends. */
+  enqueue(kind: OutboxItem["kind"], ref: string, payload: string | null = null): void {
+    this.pendingOutbox.push({ kind, ref, payload });
+  }
+
+  /** Writes the transaction's messages as one outbox row (inside the same transaction as the change). */
+  flushOutbox(): void {
+    if (this.pendingOutbox.length === 0) return;
+    this.sql.exec("INSERT INTO outbox (kind, ref, payload) VALUES ('batch', '', ?)", JSON.stringify(this.pendingOutbox));
+    this.pendingOutbox = [];
   }
 
   outboxBatch(limit: number): OutboxRow[] {

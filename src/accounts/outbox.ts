@@ -9,12 +9,24 @@ import { eventStatements, kickIfQueued, type TillsafeEvent } from "../webhooks/e
 import type { StoreMessage } from "./account-storage";
 import type { Card, JournalEntry, OperationRecord } from "./operation";
 
-export type OutboxRow = {
-  id: number;
+/** One message: a journal entry, an operation or card to project, an alert, an event, a StoreDO message. */
+export type OutboxItem = {
   kind: "entry" | "operation" | "card" | "alert" | "store" | "event";
   ref: string;
   payload: string | null;
 };
+
+/** An outbox row: one message, or (`batch`) all the messages of one transaction as a JSON array. */
+export type OutboxRow = {
+  id: number;
+  kind: OutboxItem["kind"] | "batch";
+  ref: string;
+  payload: string | null;
+};
+
+function items(rows: OutboxRow[]): OutboxItem[] {
+  return rows.flatMap((row) => (row.kind === "batch" ? (JSON.parse(row.payload!) as OutboxItem[]) : [row as OutboxItem]));
+}
 
 export interface OutboxSources {
   operation(id: string): OperationRecord | null;
@@ -32,7 +44,7 @@ export async function shipOutbox(env: Env, account: { tenant_id: string; member_
   const storeMessages: (StoreMessage & { store_id: string })[] = [];
   const statements: D1PreparedStatement[] = [];
   const shipped = new Set<string>();
-  for (const row of rows) {
+  for (const row of items(rows)) {
     // An operation or card changed several times since the last shipment is shipped once, as it is now.
     const key = `${row.kind}:${row.ref}`;
     if ((row.kind === "operation" || row.kind === "card") && shipped.has(key)) continue;
