@@ -21,7 +21,7 @@ import {
   type OperationPolicy,
   type Refusal,
 } from "./ledger";
-import { METHODS, type Balances, type Card, type JournalEntry, type Method, type OperationRecord, type PurchaseChange } from "./operation";
+import { historyEntry, METHODS, type Balances, type Card, type JournalEntry, type Method, type OperationRecord, type PurchaseChange } from "./operation";
 import { shipOutbox } from "./outbox";
 import { evaluateLimits, limitExceeded, type Counter, type CounterKey } from "../limits/evaluate";
 import type { Limit, OperationFacts } from "../limits/limit";
@@ -53,18 +53,6 @@ const refusalOutcome = (refusal: Refusal): Outcome => ({
   status: refusal.status,
   body: { error: { code: refusal.code, message: refusal.message, details: refusal.details } },
   ...(refusal.code === "rate_limited" ? { headers: { "retry-after": String(refusal.details.retry_after) } } : {}),
-});
-
-const presentEntry = (entry: JournalEntry) => ({
-  id: entry.id,
-  operation_id: entry.operation_id,
-  kind: entry.kind,
-  method: entry.method,
-  amount: entry.amount,
-  balance_after: entry.balance_after,
-  created_at: entry.created_at,
-  store_id: entry.store_id,
-  register_id: entry.register_id,
 });
 
 const LOGIN = "login";
@@ -577,7 +565,7 @@ export class AccountDO extends DurableObject<Env> {
     for (const request of closedRequests) this.broadcast({ type: "approval_request_closed", request });
     if (balances) this.broadcast(() => ({ type: "balance", balances: this.store.balances() }));
     // The page's history is D1's projection; new entries go to it live, newest first, in the history entry shape.
-    if (entries.length > 0) this.broadcast(() => ({ type: "history", entries: entries.map(presentEntry).reverse() }));
+    if (entries.length > 0) this.broadcast(() => ({ type: "history", entries: entries.map(historyEntry).reverse() }));
     for (const id of operations) {
       const waiting = this.waiters.get(id);
       if (!waiting) continue;

@@ -2,7 +2,7 @@
  * The ledger rules of one member account, as pure functions over plain data: no storage, no clock, no I/O.
  * The AccountDO loads the state, calls these, and persists what they decide in one transaction.
  */
-import { describeAuthorization, isStepDone, requiredSteps } from "./authorization";
+import { describeAuthorization, isStepDone, requiredSteps, type AuthorizationSteps } from "./authorization";
 import {
   METHODS,
   type Amounts,
@@ -66,10 +66,6 @@ export function available(account: AccountView, method: Method): number {
 
 export function emptyAmounts(): Record<Method, number> {
   return { credit: 0, cashback: 0, points: 0 };
-}
-
-function sumAmounts(amounts: Amounts): number {
-  return METHODS.reduce((sum, method) => sum + (amounts[method] ?? 0), 0);
 }
 
 /** Money value, in minor units, of a payment: points are worth `point_value` minor units each. */
@@ -151,6 +147,7 @@ export function planOperation(input: NewOperation, account: AccountView, origina
     cancelled_at: null,
   };
   let operation: Operation;
+  let steps: AuthorizationSteps = {};
 
   if (request.type === "refund") {
     if (!original || original.operation.type !== "purchase") {
@@ -197,7 +194,8 @@ export function planOperation(input: NewOperation, account: AccountView, origina
     if (isRefusal(effects)) return effects;
     Object.assign(holds, effects.holds);
     Object.assign(credits, effects.credits);
-    const authorization = describeAuthorization(requiredSteps(holds, policy));
+    steps = requiredSteps(holds, policy);
+    const authorization = describeAuthorization(steps);
     if (request.type === "purchase") {
       operation = {
         ...base,
@@ -230,13 +228,10 @@ export function planOperation(input: NewOperation, account: AccountView, origina
       });
     }
   }
-  if (sumAmounts(holds) + sumAmounts(credits) < 0) return refuse(400, "invalid_request", "Amounts must not be negative");
   const approval = {
     methods: METHODS.filter((m) => (holds[m] ?? 0) > 0 && policy.approval_required_for.includes(m)),
     point_value: policy.point_value,
   };
-  const steps = request.type === "refund" ? {} : requiredSteps(holds, policy);
-  operation.authorization = describeAuthorization(steps);
   const refund_share =
     request.type === "refund" && original
       ? { total: original.operation.cheque!.total, before: original.refunded, after: original.refunded + request.amount }

@@ -103,6 +103,21 @@ export type JournalEntry = {
   created_at: string;
 };
 
+/** A journal entry as history shows it (API.md): without its internal sequence number. */
+export function historyEntry(entry: JournalEntry) {
+  return {
+    id: entry.id,
+    operation_id: entry.operation_id,
+    kind: entry.kind,
+    method: entry.method,
+    amount: entry.amount,
+    balance_after: entry.balance_after,
+    created_at: entry.created_at,
+    store_id: entry.store_id,
+    register_id: entry.register_id,
+  };
+}
+
 export type Card = {
   number: string;
   status: CardStatus;

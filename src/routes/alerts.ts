@@ -8,7 +8,8 @@ import { randomSecret, seal } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
 import { pageQuery } from "../lib/schemas";
-import { endpoint, serverSecret, type App } from "./endpoint";
+import { serverSecret } from "../lib/server-secret";
+import { endpoint, type App } from "./endpoint";
 
 export const EVENT_TYPES = ["alert.raised", "operation.confirmed"] as const;
 

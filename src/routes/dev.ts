@@ -16,7 +16,8 @@ import { minorDigits } from "../lib/money";
 import { phone } from "../lib/schemas";
 import { devMessages } from "../sms/dev-outbox";
 import { z } from "zod";
-import { endpoint, serverSecret, type App, type AppEnv } from "./endpoint";
+import { serverSecret } from "../lib/server-secret";
+import { endpoint, type App, type AppEnv } from "./endpoint";
 
 export const DevSmsQuery = z.object({ phone: phone.optional(), limit: z.coerce.number().int().min(1).max(100).default(20) });
 

@@ -12,6 +12,7 @@ import { idempotent } from "../idempotency";
 import { ApiError, invalidRequest } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
 import type { Outcome } from "../lib/outcome";
+import { serverSecret } from "../lib/server-secret";
 
 export type AppEnv = { Bindings: Env };
 export type App = Hono<AppEnv>;
@@ -163,10 +164,4 @@ function readIdempotencyKey(c: Context<AppEnv>): string | null {
   if (key === undefined) return null;
   if (key.length < 1 || key.length > 255) throw invalidRequest("Idempotency-Key must be 1–255 characters");
   return key;
-}
-
-export function serverSecret(env: Env): string {
-  if (env.SERVER_SECRET) return env.SERVER_SECRET;
-  if (env.ENVIRONMENT === "development") return "tillsafe-development-only-secret";
-  throw new Error("SERVER_SECRET is not configured");
 }

@@ -16,7 +16,8 @@ import { ApiError } from "../lib/errors";
 import { phone } from "../lib/schemas";
 import { presentMember } from "../db/members";
 import { chooseSender } from "../sms/choose-sender";
-import { endpoint, serverSecret, type App, type AppEnv } from "./endpoint";
+import { serverSecret } from "../lib/server-secret";
+import { endpoint, type App, type AppEnv } from "./endpoint";
 
 const tenantId = z.string().regex(/^ten_[0-9a-z]{16}$/, "must be a tenant id");
 export const RequestLoginCode = z.strictObject({ tenant_id: tenantId, phone });

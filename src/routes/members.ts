@@ -1,6 +1,7 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import { z } from "zod";
 import { accountOf } from "../accounts/account-ref";
+import { historyEntry, type Method } from "../accounts/operation";
 import { createPortalLink } from "../auth/member-sessions";
 import { database } from "../db/client";
 import { findMember, presentMember } from "../db/members";
@@ -21,18 +22,20 @@ const ZERO = { balance: 0, available: 0 };
 
 export type HistoryRow = typeof historyEntries.$inferSelect;
 
-export function presentHistoryEntry(entry: HistoryRow) {
-  return {
-    id: entry.id,
-    operation_id: entry.operationId,
-    kind: entry.kind,
-    method: entry.method,
-    amount: entry.amount,
-    balance_after: entry.balanceAfter,
-    created_at: entry.createdAt,
-    store_id: entry.storeId,
-    register_id: entry.registerId,
-  };
+/** A D1 history row in the shape of the journal entry it was shipped from. */
+export function presentHistoryEntry(row: HistoryRow) {
+  return historyEntry({
+    id: row.id,
+    seq: row.seq,
+    operation_id: row.operationId,
+    kind: row.kind,
+    method: row.method as Method,
+    amount: row.amount,
+    balance_after: row.balanceAfter,
+    store_id: row.storeId,
+    register_id: row.registerId,
+    created_at: row.createdAt,
+  });
 }
 
 const isSeq = (value: unknown[]): value is [number] => value.length === 1 && Number.isInteger(value[0]);

@@ -72,13 +72,14 @@ const errorCode = (outcome: Outcome) => (outcome.body as { error?: { code?: stri
 const holdsOf = (operation: Operation): Amounts => Object.fromEntries((operation.payments ?? []).map((p) => [p.method, p.amount]));
 
 /** The settings an operation is decided under: the tenant's, with the register's store flag. */
-async function policyFor(env: Env, tenantId: string, storeId: string): Promise<OperationPolicy> {
+async function policyFor(env: Env, tenantId: string, storeId: string): Promise<{ policy: OperationPolicy; timeZone: string }> {
   const [tenant, store] = await Promise.all([loadTenant(env.DB, tenantId), findStore(env.DB, tenantId, storeId)]);
-  return {
+  const policy = {
     ...settingsOf(tenant),
     minor_digits: minorDigits(tenant.currency),
     sms_confirm_points_deduction: store?.smsConfirmPointsDeduction ?? false,
   };
+  return { policy, timeZone: tenant.timezone };
 }
 
 /** The account holding an operation, with what the caller may see of it; 404 for an id of no account. */
@@ -112,22 +113,21 @@ export function operationRoutes(app: App): void {
         memberId = await cardOwner(env.DB, principal.tenantId, body.card);
         if (!memberId) throw notFound("card_not_found", "Card");
       }
-      const [id, fingerprint, policy, limits, tenant] = await Promise.all([
+      const [id, fingerprint, { policy, timeZone }, limits] = await Promise.all([
         operationId(memberId, principal.tenantId, principal.registerId, idempotencyKey),
         sha256Hex(JSON.stringify(body)),
         policyFor(env, principal.tenantId, principal.storeId),
         activeLimits(env.DB, principal.tenantId),
-        loadTenant(env.DB, principal.tenantId),
       ]);
       const now = Date.now();
-      const check: LimitCheck = { card: limits.filter((l) => l.scope === "card"), time_zone: tenant.timezone, store_reserved: false };
+      const check: LimitCheck = { card: limits.filter((l) => l.scope === "card"), time_zone: timeZone, store_reserved: false };
       const store = { tenant_id: principal.tenantId, store_id: principal.storeId };
       if (body.type !== "refund") {
         // Register and store limits are counted at the StoreDO first; a refund only gives back, on confirm.
         const effects = operationEffects(body, policy);
         if (!isRefusal(effects)) {
           const facts = { id, type: body.type, card: body.card, register_id: principal.registerId, store_id: principal.storeId, ...effects };
-          const reserved = await reserveAtStore(env, store, facts, limits, tenant.timezone, now + policy.hold_ttl_seconds * 1000);
+          const reserved = await reserveAtStore(env, store, facts, limits, timeZone, now + policy.hold_ttl_seconds * 1000);
           if (reserved.refusal) throw refusalError(reserved.refusal);
           check.store_reserved = reserved.reserved;
         }
@@ -181,13 +181,12 @@ export function operationRoutes(app: App): void {
     async ({ env, principal, param, body }) => {
       const id = param("id");
       const { account, scope } = locate(principal, id);
-      const [policy, limits, tenant] = await Promise.all([
+      const [{ policy, timeZone }, limits] = await Promise.all([
         policyFor(env, principal.tenantId, principal.storeId),
         activeLimits(env.DB, principal.tenantId),
-        loadTenant(env.DB, principal.tenantId),
       ]);
       const stub = accountOf(env, account);
-      const check: LimitCheck = { card: limits.filter((l) => l.scope === "card"), time_zone: tenant.timezone, store_reserved: false };
+      const check: LimitCheck = { card: limits.filter((l) => l.scope === "card"), time_zone: timeZone, store_reserved: false };
       const store = { tenant_id: principal.tenantId, store_id: principal.storeId };
       // Register and store limits: count the changed purchase in place of the old one, and put the old back if the
       // account then refuses the change.
@@ -205,13 +204,13 @@ export function operationRoutes(app: App): void {
         if (!isRefusal(effects)) {
           const facts = { id, type: old.type, card: old.card, register_id: old.register_id, store_id: old.store_id, ...effects };
           const expiresAt = Date.parse(old.expires_at);
-          const reserved = await reserveAtStore(env, store, facts, limits, tenant.timezone, expiresAt, true);
+          const reserved = await reserveAtStore(env, store, facts, limits, timeZone, expiresAt, true);
           if (reserved.refusal) throw refusalError(reserved.refusal);
           check.store_reserved = reserved.reserved;
           const outcome = await stub.updateOperation(account, id, scope, body, policy, check);
           if (reserved.reserved && outcome.status >= 400) {
             const oldFacts = { ...facts, holds: holdsOf(old), credits: old.accrual?.points ? { points: old.accrual.points } : {} };
-            await reserveAtStore(env, store, oldFacts, limits, tenant.timezone, expiresAt, true);
+            await reserveAtStore(env, store, oldFacts, limits, timeZone, expiresAt, true);
           }
           return outcome;
         }

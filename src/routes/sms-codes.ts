@@ -13,7 +13,8 @@ import { ApiError, notFound } from "../lib/errors";
 import { formatMoney } from "../lib/money-format";
 import { chooseSender } from "../sms/choose-sender";
 import { SmsProviderError } from "../sms/sms-sender";
-import { endpoint, serverSecret, type App } from "./endpoint";
+import { serverSecret } from "../lib/server-secret";
+import { endpoint, type App } from "./endpoint";
 import { locate } from "./operations";
 
 export const VerifyCode = z.strictObject({ code: z.string().regex(/^[0-9]{6}$/, "must be the 6 digits of the SMS") });

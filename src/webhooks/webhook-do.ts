@@ -5,7 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { unseal } from "../lib/crypto";
-import { serverSecret } from "../routes/endpoint";
+import { serverSecret } from "../lib/server-secret";
 import { signatureHeader } from "./signing";
 
 export const MAX_ATTEMPTS = 8;
