@@ -8,7 +8,7 @@
 //   (5) plain_d1     the same hold + confirm on a plain-D1 ledger with conditional UPDATEs (no Durable Objects)
 // It prints `hot_account_ratio <(2) requests/s ÷ (1) requests/s>`, writes bench/results.json and bench/results.svg.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -62,6 +62,7 @@ async function startWorker() {
   }
   return {
     base,
+    pid: child.pid,
     stop() {
       try {
         process.kill(-child.pid, "SIGTERM");
@@ -88,9 +89,35 @@ async function call(base, method, path, { token, body, key, headers = {} } = {})
   return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
 }
 
+/** CPU time (ms) so far of the server's processes (wrangler's node and its workerd children), by pid. */
+function serverCpu(root) {
+  const procs = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      procs.push({ pid: Number(entry), ppid: Number(fields[1]), name, ms: (Number(fields[11]) + Number(fields[12])) * 10 });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const mine = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) if (mine.has(p.ppid) && !mine.has(p.pid)) grew = mine.add(p.pid) !== null;
+  }
+  return new Map(procs.filter((p) => mine.has(p.pid)).map((p) => [p.pid, { name: p.name, ms: p.ms }]));
+}
+
+let serverPid = 0;
+
 /** Runs `unit` on `concurrency` lanes for `seconds`; a unit returns how many requests it made. */
 async function drive(seconds, concurrency, unit) {
   const until = performance.now() + seconds * 1000;
+  const cpuBefore = serverPid ? serverCpu(serverPid) : new Map();
+  const driverBefore = process.cpuUsage();
   let requests = 0;
   let units = 0;
   let errors = 0;
@@ -110,7 +137,14 @@ async function drive(seconds, concurrency, unit) {
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  return { rps: requests / elapsed, ups: units / elapsed, errors };
+  const driver = process.cpuUsage(driverBefore);
+  // CPU milliseconds per request, by process: where each scenario's cost goes on this machine.
+  const cpu = { driver: (driver.user + driver.system) / 1000 / requests };
+  for (const [pid, { name, ms }] of serverPid ? serverCpu(serverPid) : []) {
+    const used = ms - (cpuBefore.get(pid)?.ms ?? 0);
+    if (used > 0) cpu[`${name}:${pid}`] = used / requests;
+  }
+  return { rps: requests / elapsed, ups: units / elapsed, errors, cpu };
 }
 
 let serial = 0;
@@ -270,7 +304,8 @@ async function main(base) {
     for (const [name, scenario] of Object.entries(scenarios)) {
       const result = await scenario();
       samples[name].push(result);
-      console.log(`  run ${run + 1} ${name.padEnd(12)} ${result.rps.toFixed(0).padStart(6)} req/s  ${result.ups.toFixed(0).padStart(6)} units/s  errors ${result.errors}`);
+      const cpu = Object.entries(result.cpu).map(([who, ms]) => `${who} ${ms.toFixed(2)}`).join(", ");
+      console.log(`  run ${run + 1} ${name.padEnd(12)} ${result.rps.toFixed(0).padStart(6)} req/s  ${result.ups.toFixed(0).padStart(6)} units/s  errors ${result.errors}  cpu ms/req: ${cpu}`);
     }
   }
   const summary = Object.fromEntries(
@@ -302,6 +337,7 @@ hot_account_ratio ${results.hot_account_ratio.toFixed(3)}`);
 }
 
 const worker = await startWorker();
+serverPid = worker.pid;
 try {
   await main(worker.base);
 } finally {

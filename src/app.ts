@@ -27,21 +27,29 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export function buildApp() {
   const app = new Hono<AppEnv>();
 
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", `The body is larger than ${MAX_BODY_BYTES} bytes`);
+    },
+  });
+
   app.use(async (c, next) => {
     const requestId = c.req.header("x-request-id")?.slice(0, 64) || `req_${randomIdBody()}`;
-    await next();
+    // A declared length is checked as it is; a streamed body (no length) is counted as it is read.
+    const headers = c.req.raw.headers;
+    const declared = headers.get("content-length");
+    if (declared !== null && !headers.has("transfer-encoding")) {
+      if (Number(declared) > MAX_BODY_BYTES) await limitBody(c, next);
+      else await next();
+    } else if (c.req.method === "GET" || c.req.method === "HEAD") {
+      await next();
+    } else {
+      await limitBody(c, next);
+    }
     // A WebSocket upgrade's response headers are immutable: that answer goes out as it is.
     if (c.res.status !== 101) c.res.headers.set("x-request-id", requestId);
   });
-
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(413, "payload_too_large", `The body is larger than ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
 
   app.onError((error, c) => {
     if (error instanceof ApiError) {

@@ -43,6 +43,7 @@ export interface MemberCard extends Card {
 
 /** How long an idempotency record is kept: well past 24 hours and the longest hold (86,400 s). */
 const IDEMPOTENCY_RETENTION_MS = 3 * 24 * 3600 * 1000;
+const PURGE_EVERY_MS = 3600 * 1000;
 const OUTBOX_RETRY_MAX_MS = 5 * 60 * 1000;
 const OUTBOX_BATCH = 200;
 const OUTBOX_DELAY_MS = 1000;
@@ -87,8 +88,12 @@ export class AccountDO extends DurableObject<Env> {
   private alarmAt: number | null = null;
   private shipFailures = 0;
   private shipRetryAt = 0;
+  /** When this instance last dropped expired idempotency answers. */
+  private purgedAt = 0;
   /** The account row is written (kept in memory only after the transaction that wrote it committed). */
   private remembered = false;
+  /** Which account this is, once read from storage (it never changes). */
+  private accountRef: AccountRef | null = null;
   /** Long polls waiting for an operation to change, by operation id. */
   private readonly waiters = new Map<string, Set<() => void>>();
 
@@ -106,16 +111,20 @@ export class AccountDO extends DurableObject<Env> {
 
   async createOperation(account: AccountRef, input: NewOperation & { fingerprint: string; limits?: LimitCheck }): Promise<Outcome> {
     const outcome = this.transact(input.now, () => {
-      const prior = this.store.idempotentAnswer(input.id);
+      const { answer: prior, record: existing } = this.store.replayOf(input.id);
       if (prior) {
         if (prior.fingerprint !== input.fingerprint) {
           return refusalOutcome(refuse(422, "idempotency_key_reused", "This Idempotency-Key was already used with a different request"));
         }
         return { status: prior.status, body: JSON.parse(prior.body) };
       }
-      const existing = this.store.record(input.id);
       if (existing) return { status: 201, body: existing.operation };
       this.remember(account);
+      if (input.now - this.purgedAt >= PURGE_EVERY_MS) {
+        // First answers older than the retention go, inside a transaction that writes anyway (at most hourly).
+        this.store.forgetAnswersBefore(input.now - IDEMPOTENCY_RETENTION_MS);
+        this.purgedAt = input.now;
+      }
 
       const request = input.request;
       if (request.type !== "refund") this.store.knownCard(request.card);
@@ -515,8 +524,8 @@ export class AccountDO extends DurableObject<Env> {
     this.alarmAt = null;
     const account = this.account();
     if (!account) return;
-    const now = Date.now();
-    this.transact(now, () => this.store.forgetAnswersBefore(now - IDEMPOTENCY_RETENTION_MS));
+    // Expires due holds; writes nothing (and so commits nothing) when none is due.
+    this.transact(Date.now(), () => undefined);
     try {
       await this.ship(account);
       this.shipFailures = 0;
@@ -597,8 +606,10 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   private account(): AccountRef | null {
+    if (this.accountRef) return this.accountRef;
     const row = this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'account'").toArray()[0];
-    return row ? (JSON.parse(row.value) as AccountRef) : null;
+    this.accountRef = row ? (JSON.parse(row.value) as AccountRef) : null;
+    return this.accountRef;
   }
 
   /** An operation as the caller may see it: a register sees only its own operations. */

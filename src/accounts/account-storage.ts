@@ -14,6 +14,9 @@ import type { OutboxItem, OutboxRow } from "./outbox";
 
 export type StoredCard = Card & { version: number };
 
+/** How many recently written operations keep their stored text in memory. */
+const RECENT_RECORDS = 256;
+
 export type StoreMessage =
   | { action: "commit" | "release"; operation_id: string }
   | { action: "refund"; operation_id: string; original_id: string; total: number; before: number; after: number };
@@ -36,6 +39,8 @@ export class AccountStorage {
   private pendingOutbox: OutboxItem[] = [];
   /** The journal's last sequence number (null: read it). */
   private lastSeq: number | null = null;
+  /** The stored text of recently written operations, oldest first (absent: read the row). */
+  private readonly recentRecords = new Map<string, string>();
   /** Cards as in storage, by number (absent: read it). */
   private readonly cardCache = new Map<string, StoredCard>();
   /** Balances and held totals per method, as in storage (null: read them). */
@@ -89,12 +94,21 @@ export class AccountStorage {
   // ---- operations -------------------------------------------------------------------------------------------
 
   record(id: string): OperationRecord | null {
-    const row = this.sql.exec<{ record: string }>("SELECT record FROM operations WHERE id = ?", id).toArray()[0];
-    return row ? (JSON.parse(row.record) as OperationRecord) : null;
+    // Each read gets its own copy: a caller may change it and then not save it.
+    const text = this.recentRecords.get(id) ?? this.sql.exec<{ record: string }>("SELECT record FROM operations WHERE id = ?", id).toArray()[0]?.record;
+    return text === undefined ? null : (JSON.parse(text) as OperationRecord);
+  }
+
+  /** Notes the text just written for an operation, so the next step of it (confirm, cancel) reads no row. */
+  private recent(id: string, text: string): void {
+    this.recentRecords.delete(id);
+    this.recentRecords.set(id, text);
+    if (this.recentRecords.size > RECENT_RECORDS) this.recentRecords.delete(this.recentRecords.keys().next().value!);
   }
 
   insertRecord(record: OperationRecord): void {
     const op = record.operation;
+    const text = JSON.stringify(record);
     this.sql.exec(
       "INSERT INTO operations (id, status, card, expires_at, created_at, record) VALUES (?, ?, ?, ?, ?, ?)",
       op.id,
@@ -102,8 +116,9 @@ export class AccountStorage {
       op.card,
       Date.parse(op.expires_at),
       Date.parse(op.created_at),
-      JSON.stringify(record),
+      text,
     );
+    this.recent(op.id, text);
     this.placeHolds(record);
     this.enqueue("operation", op.id);
     this.changes.operations.add(op.id);
@@ -113,7 +128,9 @@ export class AccountStorage {
   saveRecord(record: OperationRecord, now: number): void {
     record.version += 1;
     record.operation.updated_at = new Date(now).toISOString();
-    this.sql.exec("UPDATE operations SET status = ?, record = ? WHERE id = ?", record.operation.status, JSON.stringify(record), record.operation.id);
+    const text = JSON.stringify(record);
+    this.sql.exec("UPDATE operations SET status = ?, record = ? WHERE id = ?", record.operation.status, text, record.operation.id);
+    this.recent(record.operation.id, text);
     this.enqueue("operation", record.operation.id);
     this.changes.operations.add(record.operation.id);
   }
@@ -155,7 +172,7 @@ export class AccountStorage {
         entry.register_id,
         entry.created_at,
       );
-      this.enqueue("entry", entry.id, JSON.stringify(entry));
+      this.enqueue("entry", entry.id, entry);
       this.changes.entries.push(entry);
       this.lastSeq = entry.seq;
     }
@@ -176,7 +193,7 @@ export class AccountStorage {
     this.changes.balances = true;
     if (record.counted) this.counters.commit(record.operation.id);
     const event = { id: `evt_${record.operation.id.slice(3)}`, type: "operation.confirmed", created_at: record.operation.confirmed_at, data: { operation: record.operation } };
-    this.enqueue("event", event.id, JSON.stringify(event));
+    this.enqueue("event", event.id, event);
     if (record.store_reserved) this.tellStore(record.operation.store_id, { action: "commit", operation_id: record.operation.id });
     const share = record.refund_share;
     const originalId = record.operation.original_operation_id;
@@ -192,11 +209,11 @@ export class AccountStorage {
 
   /** A message for a StoreDO (commit, release, refund), shipped after the transaction by the alarm. */
   tellStore(storeId: string, message: StoreMessage): void {
-    this.enqueue("store", `${storeId}:${message.operation_id}:${message.action}`, JSON.stringify({ store_id: storeId, ...message }));
+    this.enqueue("store", `${storeId}:${message.operation_id}:${message.action}`, { store_id: storeId, ...message });
   }
 
   enqueueAlert(alert: Alert): void {
-    this.enqueue("alert", alert.id, JSON.stringify(alert));
+    this.enqueue("alert", alert.id, alert);
   }
 
   /** Cancels or expires a pending operation: releases its holds, closes its approval request, frees a refund's claim. */
@@ -239,6 +256,7 @@ export class AccountStorage {
     this.totals = null;
     this.lastSeq = null;
     this.cardCache.clear();
+    this.recentRecords.clear();
   }
 
   /** What pending operations other than `except` will credit per method once confirmed. */
@@ -264,12 +282,19 @@ export class AccountStorage {
 
   // ---- idempotency ------------------------------------------------------------------------------------------
 
-  idempotentAnswer(operationId: string): { fingerprint: string; status: number; body: string } | null {
-    return (
-      this.sql
-        .exec<{ fingerprint: string; status: number; body: string }>("SELECT fingerprint, status, body FROM idempotency WHERE operation_id = ?", operationId)
-        .toArray()[0] ?? null
-    );
+  /** What a repeated create finds, in one read: the first answer (kept 3 days) and the operation itself. */
+  replayOf(operationId: string): { answer: { fingerprint: string; status: number; body: string } | null; record: OperationRecord | null } {
+    const row = this.sql
+      .exec<{ fingerprint: string | null; status: number | null; body: string | null; record: string | null }>(
+        `SELECT i.fingerprint, i.status, i.body, o.record FROM (SELECT ?1 AS id) k
+         LEFT JOIN idempotency i ON i.operation_id = k.id LEFT JOIN operations o ON o.id = k.id`,
+        operationId,
+      )
+      .one();
+    return {
+      answer: row.fingerprint === null ? null : { fingerprint: row.fingerprint, status: row.status!, body: row.body! },
+      record: row.record === null ? null : (JSON.parse(row.record) as OperationRecord),
+    };
   }
 
   rememberAnswer(operationId: string, fingerprint: string, status: number, body: object, now: number): void {
@@ -423,7 +448,7 @@ export class AccountStorage {
   // ---- outbox -----------------------------------------------------------------------------------------------
 
   /** Notes a message for D1 or a StoreDO; a transaction's messages are written as one outbox row when it ends. */
-  enqueue(kind: OutboxItem["kind"], ref: string, payload: string | null = null): void {
+  enqueue(kind: OutboxItem["kind"], ref: string, payload: unknown = null): void {
     this.pendingOutbox.push({ kind, ref, payload });
   }
 

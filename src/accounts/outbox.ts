@@ -13,7 +13,8 @@ import type { Card, JournalEntry, OperationRecord } from "./operation";
 export type OutboxItem = {
   kind: "entry" | "operation" | "card" | "alert" | "store" | "event";
   ref: string;
-  payload: string | null;
+  /** The message itself (rows written before batching hold it as JSON text). */
+  payload: unknown;
 };
 
 /** An outbox row: one message, or (`batch`) all the messages of one transaction as a JSON array. */
@@ -27,6 +28,8 @@ export type OutboxRow = {
 function items(rows: OutboxRow[]): OutboxItem[] {
   return rows.flatMap((row) => (row.kind === "batch" ? (JSON.parse(row.payload!) as OutboxItem[]) : [row as OutboxItem]));
 }
+
+const payloadOf = <T>(item: OutboxItem): T => (typeof item.payload === "string" ? JSON.parse(item.payload) : item.payload) as T;
 
 export interface OutboxSources {
   operation(id: string): OperationRecord | null;
@@ -49,10 +52,10 @@ export async function shipOutbox(env: Env, account: { tenant_id: string; member_
     const key = `${row.kind}:${row.ref}`;
     if ((row.kind === "operation" || row.kind === "card") && shipped.has(key)) continue;
     shipped.add(key);
-    if (row.kind === "entry") entries.push(JSON.parse(row.payload!) as JournalEntry);
-    else if (row.kind === "alert") alerts.push(JSON.parse(row.payload!) as Alert);
-    else if (row.kind === "event") events.push(JSON.parse(row.payload!) as TillsafeEvent);
-    else if (row.kind === "store") storeMessages.push(JSON.parse(row.payload!) as StoreMessage & { store_id: string });
+    if (row.kind === "entry") entries.push(payloadOf<JournalEntry>(row));
+    else if (row.kind === "alert") alerts.push(payloadOf<Alert>(row));
+    else if (row.kind === "event") events.push(payloadOf<TillsafeEvent>(row));
+    else if (row.kind === "store") storeMessages.push(payloadOf<StoreMessage & { store_id: string }>(row));
     else if (row.kind === "operation") {
       const record = sources.operation(row.ref);
       if (!record) continue;

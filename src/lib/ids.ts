@@ -4,8 +4,17 @@ import { base32 } from "./encoding";
 export const ID_BODY_LENGTH = 16;
 const ID_BODY = /^[0-9a-hjkmnp-tv-z]{16}$/;
 
+/** Random bytes drawn 4 KiB at a time from the CSPRNG and handed out 10 at a time (each byte used once). */
+const pool = new Uint8Array(4096);
+let poolAt = pool.length;
+
 export function randomIdBody(): string {
-  return base32(crypto.getRandomValues(new Uint8Array(10)));
+  if (poolAt + 10 > pool.length) {
+    crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  poolAt += 10;
+  return base32(pool.subarray(poolAt - 10, poolAt));
 }
 
 export type IdPrefix = "ten" | "sto" | "reg" | "mem" | "op" | "apr" | "lim" | "alt" | "whe" | "key" | "ent";

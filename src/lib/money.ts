@@ -1,6 +1,13 @@
-/** Minor digits of a currency (2 for USD, 0 for JPY, 3 for KWD), from the runtime's ICU data. */
+const digitsOf = new Map<string, number>();
+
+/** Minor digits of a currency (2 for USD, 0 for JPY, 3 for KWD), from the runtime's ICU data (asked once a currency). */
 export function minorDigits(currency: string): number {
-  return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = digitsOf.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsOf.set(currency, digits);
+  }
+  return digits;
 }
 
 export function isKnownCurrency(code: string): boolean {
