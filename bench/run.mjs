@@ -89,8 +89,12 @@ async function call(base, method, path, { token, body, key, headers = {} } = {})
   return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
 }
 
-/** CPU time (ms) so far of the server's processes (wrangler's node and its workerd children), by pid. */
-function serverCpu(root) {
+/**
+ * CPU time (ms) so far of the server's processes, by role: `proxy` is wrangler's workerd that listens on the port we
+ * asked for and forwards to `worker` (the workerd running the bench Worker, every Durable Object and the local D1);
+ * `wrangler` is its node process and helpers.
+ */
+function serverCpu(root, port) {
   const procs = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -108,15 +112,27 @@ function serverCpu(root) {
     grew = false;
     for (const p of procs) if (mine.has(p.ppid) && !mine.has(p.pid)) grew = mine.add(p.pid) !== null;
   }
-  return new Map(procs.filter((p) => mine.has(p.pid)).map((p) => [p.pid, { name: p.name, ms: p.ms }]));
+  const role = (p) => {
+    if (p.name !== "workerd") return "wrangler";
+    try {
+      const args = readFileSync(`/proc/${p.pid}/cmdline`, "utf8").split("\0");
+      return args.some((arg) => arg.startsWith("--socket-addr=") && arg.endsWith(`:${port}`)) ? "proxy" : "worker";
+    } catch {
+      return "worker";
+    }
+  };
+  const totals = {};
+  for (const p of procs) if (mine.has(p.pid)) totals[role(p)] = (totals[role(p)] ?? 0) + p.ms;
+  return totals;
 }
 
 let serverPid = 0;
+let serverPort = 0;
 
 /** Runs `unit` on `concurrency` lanes for `seconds`; a unit returns how many requests it made. */
 async function drive(seconds, concurrency, unit) {
   const until = performance.now() + seconds * 1000;
-  const cpuBefore = serverPid ? serverCpu(serverPid) : new Map();
+  const cpuBefore = serverPid ? serverCpu(serverPid, serverPort) : {};
   const driverBefore = process.cpuUsage();
   let requests = 0;
   let units = 0;
@@ -140,10 +156,7 @@ async function drive(seconds, concurrency, unit) {
   const driver = process.cpuUsage(driverBefore);
   // CPU milliseconds per request, by process: where each scenario's cost goes on this machine.
   const cpu = { driver: (driver.user + driver.system) / 1000 / requests };
-  for (const [pid, { name, ms }] of serverPid ? serverCpu(serverPid) : []) {
-    const used = ms - (cpuBefore.get(pid)?.ms ?? 0);
-    if (used > 0) cpu[`${name}:${pid}`] = used / requests;
-  }
+  for (const [role, ms] of Object.entries(serverPid ? serverCpu(serverPid, serverPort) : {})) cpu[role] = (ms - (cpuBefore[role] ?? 0)) / requests;
   return { rps: requests / elapsed, ups: units / elapsed, errors, cpu };
 }
 
@@ -309,7 +322,16 @@ async function main(base) {
     }
   }
   const summary = Object.fromEntries(
-    Object.entries(samples).map(([name, runs]) => [name, { rps: median(runs.map((r) => r.rps)), units_per_s: median(runs.map((r) => r.ups)), runs: runs.map((r) => Math.round(r.rps)) }]),
+    Object.entries(samples).map(([name, runs]) => [
+      name,
+      {
+        rps: median(runs.map((r) => r.rps)),
+        units_per_s: median(runs.map((r) => r.ups)),
+        runs: runs.map((r) => Math.round(r.rps)),
+        // CPU milliseconds per request by process (medians): what each scenario costs the machine, and where.
+        cpu_ms_per_request: Object.fromEntries(Object.keys(runs[0].cpu).map((who) => [who, Number(median(runs.map((r) => r.cpu[who] ?? 0)).toFixed(3))])),
+      },
+    ]),
   );
   if (process.env.BENCH_ONLY) {
     console.log(JSON.stringify(summary));
@@ -338,6 +360,7 @@ hot_account_ratio ${results.hot_account_ratio.toFixed(3)}`);
 
 const worker = await startWorker();
 serverPid = worker.pid;
+serverPort = Number(new URL(worker.base).port);
 try {
   await main(worker.base);
 } finally {

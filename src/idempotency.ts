@@ -8,7 +8,7 @@ import { database } from "./db/client";
 import { idempotencyRecords } from "./db/schema";
 import { ApiError } from "./lib/errors";
 import { seal, unseal } from "./lib/crypto";
-import type { Outcome } from "./lib/outcome";
+import { textOf, type Outcome } from "./lib/outcome";
 
 const RETENTION_MS = 3 * 24 * 3600 * 1000;
 const WAIT_STEP_MS = 50;
@@ -56,7 +56,7 @@ export async function idempotent(d1: D1Database, serverSecret: string, scope: Id
   }
   await db
     .update(idempotencyRecords)
-    .set({ state: "done", status: outcome.status, response: await seal(serverSecret, JSON.stringify(outcome.body)) })
+    .set({ state: "done", status: outcome.status, response: await seal(serverSecret, textOf(outcome)) })
     .where(where);
   return outcome;
 }

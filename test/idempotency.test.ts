@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, balances, createOperation, createShop, expectError, expectInvariants, idemKey, topUp } from "./helpers";
+import { account, api, balances, createOperation, createShop, expectError, expectInvariants, idemKey, topUp } from "./helpers";
 
 const sale = (card: string, amount = 1000) => ({
   type: "purchase",
@@ -108,5 +108,34 @@ describe("Idempotency-Key on back-office POSTs", () => {
       api("POST", `/v1/members/${shop.memberId}/cards`, { token: shop.secret, body: { number: shop.card }, headers: { "idempotency-key": key } });
     expectError(await post(), 409, "card_number_taken");
     expectError(await post(), 409, "card_number_taken");
+  });
+
+  it("first answers are kept three days: within them a changed body is 422, after them the key finds the operation itself", async () => {
+    const shop = await createShop();
+    await topUp(shop, 5000);
+    const stub = account(shop);
+    const ref = { tenant_id: shop.tenantId, member_id: shop.memberId };
+    const policy = { approval_required_for: [], points_per_currency_unit: 1, point_value: 1, hold_ttl_seconds: 900, minor_digits: 2, sms_confirm_points_deduction: false };
+    const id = (n: number) => `op_${shop.memberId.slice(4)}${String(n).padStart(16, "0")}`;
+    const create = (n: number, fingerprint: string, now: number) =>
+      stub.createOperation(ref, {
+        id: id(n),
+        fingerprint,
+        member_id: shop.memberId,
+        store_id: shop.storeId,
+        register_id: shop.registerId,
+        request: { type: "purchase", card: shop.card, cheque: { number: "I-2", total: 100 }, payments: [{ method: "credit", amount: 100 }] },
+        policy,
+        now,
+      });
+    const start = Date.now();
+    expect((await create(1, "first body", start)).status).toBe(201);
+    const day = 86_400_000;
+    expect((await create(1, "another body", start + 2 * day)).status).toBe(422);
+    // Four days on, the next create drops answers older than three days (done at most hourly, inside a create).
+    expect((await create(2, "second", start + 4 * day)).status).toBe(201);
+    const late = await create(1, "another body", start + 4 * day);
+    expect(late.status).toBe(201);
+    expect(JSON.parse("json" in late ? late.json : "{}")).toMatchObject({ id: id(1), status: "expired" });
   });
 });

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { constantTimeEqual } from "../lib/crypto";
 import { newId } from "../lib/ids";
-import type { Outcome } from "../lib/outcome";
+import { sealed, type Decided, type Outcome } from "../lib/outcome";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION } from "./account-schema";
 import { AccountStorage, noChanges, type StoredCard } from "./account-storage";
@@ -50,7 +50,7 @@ const OUTBOX_DELAY_MS = 1000;
 const MAX_WAIT_SECONDS = 30;
 const SOCKET_OPEN = 1;
 
-const refusalOutcome = (refusal: Refusal): Outcome => ({
+const refusalOutcome = (refusal: Refusal): Decided => ({
   status: refusal.status,
   body: { error: { code: refusal.code, message: refusal.message, details: refusal.details } },
   ...(refusal.code === "rate_limited" ? { headers: { "retry-after": String(refusal.details.retry_after) } } : {}),
@@ -133,7 +133,7 @@ export class AccountDO extends DurableObject<Env> {
       if (request.type === "refund" && !original) return operationNotFound();
       const plan = planOperation(input, this.store.view(), original);
       const refusal = isRefusal(plan) ? plan : this.countCardLimits(plan, input.limits, input.now, (key) => this.store.counters.counter(key));
-      const outcome: Outcome = refusal ? refusalOutcome(refusal) : { status: 201, body: (plan as OperationRecord).operation };
+      const outcome: Decided = refusal ? refusalOutcome(refusal) : { status: 201, body: (plan as OperationRecord).operation };
       this.store.rememberAnswer(input.id, input.fingerprint, outcome.status, outcome.body, input.now);
       if (refusal || isRefusal(plan)) return outcome;
 
@@ -146,7 +146,7 @@ export class AccountDO extends DurableObject<Env> {
       return outcome;
     });
     await this.scheduleAlarm();
-    return outcome;
+    return sealed(outcome);
   }
 
   /**
@@ -159,7 +159,7 @@ export class AccountDO extends DurableObject<Env> {
     scope: OperationScope = {},
     options: { wait?: number; since?: string } = {},
     now = Date.now(),
-  ): Promise<Outcome> {
+  ): Promise<Decided> {
     const read = (at: number) =>
       this.transact(at, () => {
         const record = this.scoped(id, scope);
@@ -195,10 +195,10 @@ export class AccountDO extends DurableObject<Env> {
       }
     });
     await this.scheduleAlarm();
-    return outcome;
+    return sealed(outcome);
   }
 
-  async cancel(account: AccountRef, id: string, scope: OperationScope = {}, now = Date.now()): Promise<Outcome> {
+  async cancel(account: AccountRef, id: string, scope: OperationScope = {}, now = Date.now()): Promise<Decided> {
     const outcome = this.transact(now, () => {
       const record = this.scoped(id, scope);
       if (!record) return operationNotFound();
@@ -220,7 +220,7 @@ export class AccountDO extends DurableObject<Env> {
     policy: OperationPolicy,
     limits?: LimitCheck,
     now = Date.now(),
-  ): Promise<Outcome> {
+  ): Promise<Decided> {
     const outcome = this.transact(now, () => {
       const record = this.scoped(id, scope);
       if (!record) return operationNotFound();
@@ -252,7 +252,7 @@ export class AccountDO extends DurableObject<Env> {
     scope: OperationScope,
     options: { resend: boolean; store_name: string; register_name: string },
     now = Date.now(),
-  ): Promise<Outcome> {
+  ): Promise<Decided> {
     const sent: { request: ApprovalRequest | null } = { request: null };
     const outcome = this.transact(now, () => {
       const record = this.scoped(id, scope);
@@ -282,7 +282,7 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /** The member's answer; the operation's authorization follows it and waiting cashiers wake at once. */
-  async answerApproval(account: AccountRef, requestId: string, answer: Answer, now = Date.now()): Promise<Outcome> {
+  async answerApproval(account: AccountRef, requestId: string, answer: Answer, now = Date.now()): Promise<Decided> {
     const outcome = this.transact(now, () => {
       const request = this.store.request(requestId);
       if (!request) return refusalOutcome(refuse(404, "approval_request_not_found", "Approval request not found"));
@@ -313,7 +313,7 @@ export class AccountDO extends DurableObject<Env> {
    * Records a new code (its HMAC, made by the route) for an operation's SMS step, voiding the one before, within
    * the send limits. The route sends the SMS afterwards, and calls `forgetCode` if the provider refuses it.
    */
-  async issueOperationCode(account: AccountRef, id: string, scope: OperationScope, hash: string, now = Date.now()): Promise<Outcome> {
+  async issueOperationCode(account: AccountRef, id: string, scope: OperationScope, hash: string, now = Date.now()): Promise<Decided> {
     const outcome = this.transact(now, () => {
       const record = this.scoped(id, scope);
       if (!record) return operationNotFound();
@@ -332,7 +332,7 @@ export class AccountDO extends DurableObject<Env> {
     return outcome;
   }
 
-  async verifyOperationCode(account: AccountRef, id: string, scope: OperationScope, hash: string, now = Date.now()): Promise<Outcome> {
+  async verifyOperationCode(account: AccountRef, id: string, scope: OperationScope, hash: string, now = Date.now()): Promise<Decided> {
     const outcome = this.transact(now, () => {
       const record = this.scoped(id, scope);
       if (!record) return operationNotFound();
@@ -349,7 +349,7 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /** A member signing in on the hosted page: the same rules, with "login" as the purpose. */
-  async issueLoginCode(account: AccountRef, hash: string, now = Date.now()): Promise<Outcome> {
+  async issueLoginCode(account: AccountRef, hash: string, now = Date.now()): Promise<Decided> {
     return this.transact(now, () => {
       this.remember(account);
       const issued = this.issueCode(LOGIN, hash, now);
@@ -357,7 +357,7 @@ export class AccountDO extends DurableObject<Env> {
     });
   }
 
-  async verifyLoginCode(account: AccountRef, hash: string, now = Date.now()): Promise<Outcome> {
+  async verifyLoginCode(account: AccountRef, hash: string, now = Date.now()): Promise<Decided> {
     return this.transact(now, () => {
       const decision = this.attemptCode(LOGIN, hash, now);
       return decision ? refusalOutcome(decision) : { status: 200, body: { verified: true } };
@@ -387,7 +387,7 @@ export class AccountDO extends DurableObject<Env> {
     });
   }
 
-  async blockCard(account: AccountRef, number: string, reason: string, now = Date.now()): Promise<Outcome> {
+  async blockCard(account: AccountRef, number: string, reason: string, now = Date.now()): Promise<Decided> {
     const outcome = this.transact(now, () => {
       const card = this.knownCard(account, number);
       if (card.status === "active") {
@@ -400,7 +400,7 @@ export class AccountDO extends DurableObject<Env> {
     return outcome;
   }
 
-  async unblockCard(account: AccountRef, number: string, now = Date.now()): Promise<Outcome> {
+  async unblockCard(account: AccountRef, number: string, now = Date.now()): Promise<Decided> {
     const outcome = this.transact(now, () => {
       const card = this.knownCard(account, number);
       if (card.status === "replaced") {
@@ -414,7 +414,7 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /** `newIsFresh`: the route has just registered `newNumber` for this member (false on a repeat). */
-  async replaceCard(account: AccountRef, number: string, newNumber: string, newIsFresh: boolean, now = Date.now()): Promise<Outcome> {
+  async replaceCard(account: AccountRef, number: string, newNumber: string, newIsFresh: boolean, now = Date.now()): Promise<Decided> {
     const outcome = this.transact(now, () => {
       const card = this.knownCard(account, number);
       if (card.status === "replaced") {

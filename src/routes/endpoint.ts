@@ -94,7 +94,8 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
             run,
           )
         : await run();
-    return c.json(outcome.body as object, outcome.status as 200, outcome.headers);
+    if ("json" in outcome) return c.body(outcome.json, outcome.status as 200, { ...outcome.headers, "content-type": "application/json" });
+    return c.json(outcome.body, outcome.status as 200, outcome.headers);
   });
 }
 

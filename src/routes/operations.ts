@@ -7,7 +7,7 @@ import { isRefusal, operationEffects, type OperationPolicy, type Refusal } from 
 import type { Amounts, Operation } from "../accounts/operation";
 import { activeLimits } from "../db/limits";
 import { reserveAtStore, storeOf } from "../limits/store-limits";
-import type { Outcome } from "../lib/outcome";
+import { bodyOf, type Outcome } from "../lib/outcome";
 import { OPERATION_TYPES } from "../accounts/operation";
 import type { Principal } from "../auth/principal";
 import { database } from "../db/client";
@@ -67,7 +67,7 @@ const operationNotFound = () => notFound("operation_not_found", "Operation");
 
 const refusalError = (refusal: Refusal) => new ApiError(refusal.status, refusal.code, refusal.message, refusal.details);
 
-const errorCode = (outcome: Outcome) => (outcome.body as { error?: { code?: string } }).error?.code;
+const errorCode = (outcome: Outcome) => (bodyOf(outcome) as { error?: { code?: string } }).error?.code;
 
 const holdsOf = (operation: Operation): Amounts => Object.fromEntries((operation.payments ?? []).map((p) => [p.method, p.amount]));
 
