@@ -1,7 +1,7 @@
 /** The journal is the truth; D1 history is its projection, shipped through the outbox, newest first. */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { shipOutbox, type OutboxRow } from "../src/accounts/outbox";
 import type { AccountDO } from "../src/accounts/account-do";
 import { account, api, createOperation, createShop, drainOutbox, expectError, expectInvariants, topUp } from "./helpers";
@@ -113,5 +113,32 @@ describe("history", () => {
   it("an unknown member has no history", async () => {
     const shop = await createShop();
     expectError(await api("GET", "/v1/members/mem_0000000000000000/history", { token: shop.secret }), 404, "member_not_found");
+  });
+
+  it("one shipment queues each confirmed operation once for the endpoints subscribed to it, and for no other", async () => {
+    const shop = await createShop();
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("ok"));
+    const subscribed = await api("POST", "/v1/webhook-endpoints", { token: shop.secret, body: { url: "https://hooks.example/ops", events: ["operation.confirmed"] } });
+    const alertsOnly = await api("POST", "/v1/webhook-endpoints", { token: shop.secret, body: { url: "https://hooks.example/alerts", events: ["alert.raised"] } });
+    expect([subscribed.status, alertsOnly.status]).toEqual([201, 201]);
+    // Three top-ups land in the outbox before its alarm: they ship together.
+    const confirmed = [await topUp(shop, 100), await topUp(shop, 200), await topUp(shop, 300)];
+    await drainOutbox(shop);
+    const rows = (
+      await env.DB.prepare("SELECT event_id, endpoint_id, type, payload FROM webhook_deliveries WHERE tenant_id = ? ORDER BY event_id")
+        .bind(shop.tenantId)
+        .all<{ event_id: string; endpoint_id: string; type: string; payload: string }>()
+    ).results;
+    expect(rows).toHaveLength(3);
+    expect(rows.map((row) => row.event_id)).toEqual(confirmed.map((op) => `evt_${op.id.slice(3)}`).sort());
+    for (const row of rows) {
+      expect(row.endpoint_id).toBe(subscribed.body.id);
+      expect(row.type).toBe("operation.confirmed");
+      const event = JSON.parse(row.payload);
+      expect(event).toMatchObject({ id: row.event_id, type: "operation.confirmed", data: { operation: { id: `op_${row.event_id.slice(4)}`, status: "confirmed" } } });
+    }
+    const amounts = rows.map((row) => JSON.parse(row.payload).data.operation.amount).sort((a, b) => a - b);
+    expect(amounts).toEqual([100, 200, 300]);
+    vi.restoreAllMocks();
   });
 });

@@ -36,8 +36,9 @@ export interface OutboxSources {
   card(number: string): (Card & { version: number }) | null;
 }
 
-/** D1 binds at most 100 parameters a statement: journal entries go 8 to a multi-row insert. */
+/** D1 binds at most 100 parameters a statement: journal entries go 8 to a multi-row insert, operations 10. */
 const ENTRIES_PER_INSERT = 8;
+const OPERATIONS_PER_UPSERT = 10;
 
 export async function shipOutbox(env: Env, account: { tenant_id: string; member_id: string }, rows: OutboxRow[], sources: OutboxSources): Promise<void> {
   const db = env.DB;
@@ -46,6 +47,7 @@ export async function shipOutbox(env: Env, account: { tenant_id: string; member_
   const events: TillsafeEvent[] = [];
   const storeMessages: (StoreMessage & { store_id: string })[] = [];
   const statements: D1PreparedStatement[] = [];
+  const operations: OperationRecord[] = [];
   const shipped = new Set<string>();
   for (const row of items(rows)) {
     // An operation or card changed several times since the last shipment is shipped once, as it is now.
@@ -58,18 +60,7 @@ export async function shipOutbox(env: Env, account: { tenant_id: string; member_
     else if (row.kind === "store") storeMessages.push(payloadOf<StoreMessage & { store_id: string }>(row));
     else if (row.kind === "operation") {
       const record = sources.operation(row.ref);
-      if (!record) continue;
-      const op = record.operation;
-      statements.push(
-        db
-          .prepare(
-            `INSERT INTO operations (id, tenant_id, member_id, store_id, register_id, type, status, version, body, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, body = excluded.body
-             WHERE excluded.version > operations.version AND operations.tenant_id = excluded.tenant_id`,
-          )
-          .bind(op.id, account.tenant_id, account.member_id, op.store_id, op.register_id, op.type, op.status, record.version, JSON.stringify(op), op.created_at),
-      );
+      if (record) operations.push(record);
     } else {
       const card = sources.card(row.ref);
       if (!card) continue;
@@ -82,6 +73,23 @@ export async function shipOutbox(env: Env, account: { tenant_id: string; member_
           .bind(card.status, card.block_reason, card.replaced_by, card.version, account.tenant_id, account.member_id, card.number, card.version),
       );
     }
+  }
+  for (let i = 0; i < operations.length; i += OPERATIONS_PER_UPSERT) {
+    const chunk = operations.slice(i, i + OPERATIONS_PER_UPSERT);
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO operations (id, tenant_id, member_id, store_id, register_id, type, status, version, body, created_at)
+           VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
+           ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, body = excluded.body
+           WHERE excluded.version > operations.version AND operations.tenant_id = excluded.tenant_id`,
+        )
+        .bind(
+          ...chunk.flatMap(({ operation: op, version }) => [
+            op.id, account.tenant_id, account.member_id, op.store_id, op.register_id, op.type, op.status, version, JSON.stringify(op), op.created_at,
+          ]),
+        ),
+    );
   }
   for (let i = 0; i < entries.length; i += ENTRIES_PER_INSERT) {
     const chunk = entries.slice(i, i + ENTRIES_PER_INSERT);

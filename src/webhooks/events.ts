@@ -26,16 +26,23 @@ export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[
       .bind(alert.id, tenantId, alert.type, alert.limit_id, alert.scope, alert.scope_id, alert.metric, alert.period, alert.bound, alert.value, alert.operation_id, alert.created_at),
   );
   const now = Date.now();
-  const deliveries = [...alerts.map(alertEvent), ...events].map((event) =>
-    db
-      .prepare(
-        `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
-         SELECT ?1, e.id, e.tenant_id, ?2, ?3, 0, ?4, ?5 FROM webhook_endpoints e, json_each(e.events) j
-         WHERE e.tenant_id = ?6 AND e.deleted_at IS NULL AND j.value = ?2
-         ON CONFLICT(event_id, endpoint_id) DO NOTHING`,
-      )
-      .bind(event.id, event.type, JSON.stringify(event), now, new Date(now).toISOString(), tenantId),
-  );
+  const all = [...alerts.map(alertEvent), ...events];
+  // One statement queues every event of the batch for every endpoint of the tenant subscribed to its type (none
+  // when the tenant has no endpoint): the events travel as one JSON array, each delivery keeps its event's text.
+  const deliveries =
+    all.length === 0
+      ? []
+      : [
+          db
+            .prepare(
+              `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
+               SELECT ev.value ->> '$.id', e.id, e.tenant_id, ev.value ->> '$.type', ev.value, 0, ?2, ?3
+               FROM webhook_endpoints e, json_each(e.events) j, json_each(?1) ev
+               WHERE e.tenant_id = ?4 AND e.deleted_at IS NULL AND j.value = ev.value ->> '$.type'
+               ON CONFLICT(event_id, endpoint_id) DO NOTHING`,
+            )
+            .bind(JSON.stringify(all), now, new Date(now).toISOString(), tenantId),
+        ];
   return { statements: [...statements, ...deliveries], deliveries: new Set(deliveries) };
 }
 
