@@ -1,5 +1,5 @@
 /** The journal is the truth; D1 history is its projection, shipped through the outbox, newest first. */
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { shipOutbox, type OutboxRow } from "../src/accounts/outbox";
@@ -117,7 +117,11 @@ describe("history", () => {
 
   it("one shipment queues each confirmed operation once for the endpoints subscribed to it, and for no other", async () => {
     const shop = await createShop();
-    vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("ok"));
+    const posted: string[] = [];
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (_input, init) => {
+      posted.push(String(init?.body));
+      return new Response("ok");
+    });
     const subscribed = await api("POST", "/v1/webhook-endpoints", { token: shop.secret, body: { url: "https://hooks.example/ops", events: ["operation.confirmed"] } });
     const alertsOnly = await api("POST", "/v1/webhook-endpoints", { token: shop.secret, body: { url: "https://hooks.example/alerts", events: ["alert.raised"] } });
     expect([subscribed.status, alertsOnly.status]).toEqual([201, 201]);
@@ -139,6 +143,13 @@ describe("history", () => {
     }
     const amounts = rows.map((row) => JSON.parse(row.payload).data.operation.amount).sort((a, b) => a - b);
     expect(amounts).toEqual([100, 200, 300]);
+    // The tenant's sender posts each one once (and nothing is left in flight when the test ends).
+    const hooks = env.WEBHOOKS.get(env.WEBHOOKS.idFromName(shop.tenantId));
+    const undelivered = async () =>
+      (await env.DB.prepare("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE tenant_id = ? AND delivered_at IS NULL").bind(shop.tenantId).first<{ n: number }>())!.n;
+    for (let i = 0; i < 50 && (await undelivered()) > 0; i++) await runDurableObjectAlarm(hooks);
+    expect(await undelivered()).toBe(0);
+    expect(posted.map((body) => JSON.parse(body).id).sort()).toEqual(rows.map((row) => row.event_id));
     vi.restoreAllMocks();
   });
 });

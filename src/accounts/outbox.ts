@@ -36,9 +36,6 @@ export interface OutboxSources {
   card(number: string): (Card & { version: number }) | null;
 }
 
-/** D1 binds at most 100 parameters a statement: journal entries go 8 to a multi-row insert, operations 10. */
-const ENTRIES_PER_INSERT = 8;
-const OPERATIONS_PER_UPSERT = 10;
 
 export async function shipOutbox(env: Env, account: { tenant_id: string; member_id: string }, rows: OutboxRow[], sources: OutboxSources): Promise<void> {
   const db = env.DB;
@@ -74,34 +71,34 @@ export async function shipOutbox(env: Env, account: { tenant_id: string; member_
       );
     }
   }
-  for (let i = 0; i < operations.length; i += OPERATIONS_PER_UPSERT) {
-    const chunk = operations.slice(i, i + OPERATIONS_PER_UPSERT);
+  // Operations and journal entries travel as one JSON array a statement (a bound value may be up to 2 MB; a batch
+  // holds at most OUTBOX_BATCH transactions): one statement each, however many rows.
+  if (operations.length > 0) {
     statements.push(
       db
         .prepare(
           `INSERT INTO operations (id, tenant_id, member_id, store_id, register_id, type, status, version, body, created_at)
-           VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
+           SELECT o.value ->> '$.operation.id', ?2, ?3, o.value ->> '$.operation.store_id', o.value ->> '$.operation.register_id',
+             o.value ->> '$.operation.type', o.value ->> '$.operation.status', o.value ->> '$.version', o.value -> '$.operation',
+             o.value ->> '$.operation.created_at'
+           FROM json_each(?1) o WHERE true
            ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, body = excluded.body
            WHERE excluded.version > operations.version AND operations.tenant_id = excluded.tenant_id`,
         )
-        .bind(
-          ...chunk.flatMap(({ operation: op, version }) => [
-            op.id, account.tenant_id, account.member_id, op.store_id, op.register_id, op.type, op.status, version, JSON.stringify(op), op.created_at,
-          ]),
-        ),
+        .bind(JSON.stringify(operations.map(({ operation, version }) => ({ version, operation }))), account.tenant_id, account.member_id),
     );
   }
-  for (let i = 0; i < entries.length; i += ENTRIES_PER_INSERT) {
-    const chunk = entries.slice(i, i + ENTRIES_PER_INSERT);
+  if (entries.length > 0) {
     statements.push(
       db
         .prepare(
           `INSERT INTO history_entries (id, tenant_id, member_id, seq, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at)
-           VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING`,
+           SELECT e.value ->> '$.id', ?2, ?3, e.value ->> '$.seq', e.value ->> '$.operation_id', e.value ->> '$.kind', e.value ->> '$.method',
+             e.value ->> '$.amount', e.value ->> '$.balance_after', e.value ->> '$.store_id', e.value ->> '$.register_id', e.value ->> '$.created_at'
+           FROM json_each(?1) e WHERE true
+           ON CONFLICT DO NOTHING`,
         )
-        .bind(
-          ...chunk.flatMap((e) => [e.id, account.tenant_id, account.member_id, e.seq, e.operation_id, e.kind, e.method, e.amount, e.balance_after, e.store_id, e.register_id, e.created_at]),
-        ),
+        .bind(JSON.stringify(entries), account.tenant_id, account.member_id),
     );
   }
   const queued = eventStatements(db, account.tenant_id, alerts, events);
