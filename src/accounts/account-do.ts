@@ -524,8 +524,8 @@ export class AccountDO extends DurableObject<Env> {
     this.alarmAt = null;
     const account = this.account();
     if (!account) return;
-    // Expires due holds; writes nothing (and so commits nothing) when none is due.
-    this.transact(Date.now(), () => undefined);
+    // Expires due holds: a transaction only when one may be due.
+    if (this.store.mayBeDue(Date.now())) this.transact(Date.now(), () => undefined);
     try {
       await this.ship(account);
       this.shipFailures = 0;
@@ -721,6 +721,8 @@ export class AccountDO extends DurableObject<Env> {
         card: (number) => this.store.card(number),
       });
       this.store.dropShipped(rows[rows.length - 1].id);
+      // A short batch was all there was: rows written meanwhile have set the next alarm themselves.
+      if (rows.length < OUTBOX_BATCH) return;
     }
   }
 }

@@ -238,6 +238,11 @@ export class AccountStorage {
     }
   }
 
+  /** Whether a pending operation may be due at `now` (false: certainly none is). */
+  mayBeDue(now: number): boolean {
+    return now >= this.earliestExpiry;
+  }
+
   expireDue(now: number): void {
     // Nothing can be due before the earliest expiry seen: most calls need no query at all.
     if (now < this.earliestExpiry) return;
