@@ -9,6 +9,7 @@ import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
 import { pageQuery } from "../lib/schemas";
 import { serverSecret } from "../lib/server-secret";
+import { refusedDestination } from "../webhooks/destination";
 import { endpoint, type App } from "./endpoint";
 
 export const EVENT_TYPES = ["alert.raised", "operation.confirmed"] as const;
@@ -69,9 +70,9 @@ export function alertRoutes(app: App): void {
       body: CreateWebhookEndpoint,
     },
     async ({ env, principal, body }) => {
-      if (env.ENVIRONMENT !== "development" && !body.url.startsWith("https://")) {
-        throw invalidRequest("A webhook URL must use https");
-      }
+      // In development a local receiver (http://localhost:…) is allowed; anywhere else, only a public https host.
+      const refused = env.ENVIRONMENT === "development" ? null : refusedDestination(body.url);
+      if (refused) throw invalidRequest(refused, { field: "url" });
       const secret = `whsec_${randomSecret(32)}`;
       const row = {
         id: newId("whe"),
