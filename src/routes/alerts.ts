@@ -1,12 +1,11 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { database } from "../db/client";
-import { after, isPosition } from "../db/newest-first";
+import { newestFirst } from "../db/newest-first";
 import { alerts, webhookEndpoints } from "../db/schema";
 import { invalidRequest, notFound } from "../lib/errors";
 import { randomSecret, seal } from "../lib/crypto";
 import { newId } from "../lib/ids";
-import { decodeCursor, toPage } from "../lib/pagination";
 import { pageQuery } from "../lib/schemas";
 import { serverSecret } from "../lib/server-secret";
 import { refusedDestination } from "../webhooks/destination";
@@ -43,19 +42,7 @@ export function alertRoutes(app: App): void {
     app,
     { method: "get", path: "/v1/alerts", summary: "Security alerts raised by limits, newest first", tag: "Limits and alerts", auth: ["secret"], query: pageQuery },
     async ({ env, principal, query }) => {
-      const position = decodeCursor(query.cursor, isPosition);
-      const rows = await database(env.DB)
-        .select()
-        .from(alerts)
-        .where(
-          and(
-            eq(alerts.tenantId, principal.tenantId),
-            after(alerts.createdAt, alerts.id, position),
-          ),
-        )
-        .orderBy(desc(alerts.createdAt), desc(alerts.id))
-        .limit(query.limit + 1);
-      return { status: 200, body: toPage(rows, query.limit, presentAlert, (row) => [row.createdAt, row.id]) };
+      return { status: 200, body: await newestFirst(env.DB, alerts, principal.tenantId, query, presentAlert) };
     },
   );
 

@@ -1,12 +1,11 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { database } from "../db/client";
-import { after, isPosition } from "../db/newest-first";
+import { newestFirst } from "../db/newest-first";
 import { activeLimits, forgetLimits, presentLimit } from "../db/limits";
 import { auditLog, cards, limits, registers, stores } from "../db/schema";
 import { invalidRequest, notFound } from "../lib/errors";
 import { isId, newId } from "../lib/ids";
-import { decodeCursor, toPage } from "../lib/pagination";
 import { cardNumber, method, nonNegativeAmount, pageQuery } from "../lib/schemas";
 import { AMOUNT_METRICS, METRICS, PERIODS, SCOPES } from "../limits/limit";
 import { endpoint, type App } from "./endpoint";
@@ -140,19 +139,7 @@ export function limitRoutes(app: App): void {
     app,
     { method: "get", path: "/v1/audit-log", summary: "Changes to limits: who, when, before, after; newest first", tag: "Limits and alerts", auth: ["secret"], query: pageQuery },
     async ({ env, principal, query }) => {
-      const position = decodeCursor(query.cursor, isPosition);
-      const rows = await database(env.DB)
-        .select()
-        .from(auditLog)
-        .where(
-          and(
-            eq(auditLog.tenantId, principal.tenantId),
-            after(auditLog.createdAt, auditLog.id, position),
-          ),
-        )
-        .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
-        .limit(query.limit + 1);
-      return { status: 200, body: toPage(rows, query.limit, presentAudit, (row) => [row.createdAt, row.id]) };
+      return { status: 200, body: await newestFirst(env.DB, auditLog, principal.tenantId, query, presentAudit) };
     },
   );
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { OperationScope } from "../accounts/account-do";
 import { accountOf } from "../accounts/account-ref";
@@ -10,8 +10,7 @@ import { reserveAtStore, storeOf } from "../limits/store-limits";
 import { bodyOf, type Outcome } from "../lib/outcome";
 import { OPERATION_TYPES } from "../accounts/operation";
 import type { Principal } from "../auth/principal";
-import { database } from "../db/client";
-import { after, isPosition } from "../db/newest-first";
+import { newestFirst } from "../db/newest-first";
 import { cardOwner } from "../db/members";
 import { operations } from "../db/schema";
 import { findStore, registerName } from "../db/stores";
@@ -20,7 +19,6 @@ import type { Env } from "../env";
 import { ApiError, notFound } from "../lib/errors";
 import { memberOfOperation, operationId } from "../lib/ids";
 import { minorDigits } from "../lib/money";
-import { decodeCursor, toPage } from "../lib/pagination";
 import { sha256Hex } from "../lib/crypto";
 import { amount, cardNumber, method, pageQuery } from "../lib/schemas";
 import { endpoint, type App } from "./endpoint";
@@ -272,23 +270,13 @@ export function operationRoutes(app: App): void {
     app,
     { method: "get", path: "/v1/operations", summary: "List operations, newest first", tag: "Back office", auth: ["secret"], query: ListOperations },
     async ({ env, principal, query }) => {
-      const position = decodeCursor(query.cursor, isPosition);
-      const rows = await database(env.DB)
-        .select()
-        .from(operations)
-        .where(
-          and(
-            eq(operations.tenantId, principal.tenantId),
-            query.status ? eq(operations.status, query.status) : undefined,
-            query.store_id ? eq(operations.storeId, query.store_id) : undefined,
-            query.member_id ? eq(operations.memberId, query.member_id) : undefined,
-            query.type ? eq(operations.type, query.type) : undefined,
-            after(operations.createdAt, operations.id, position),
-          ),
-        )
-        .orderBy(desc(operations.createdAt), desc(operations.id))
-        .limit(query.limit + 1);
-      return { status: 200, body: toPage(rows, query.limit, (row) => JSON.parse(row.body), (row) => [row.createdAt, row.id]) };
+      const body = await newestFirst(env.DB, operations, principal.tenantId, query, (row) => JSON.parse(row.body) as Operation, [
+        query.status ? eq(operations.status, query.status) : undefined,
+        query.store_id ? eq(operations.storeId, query.store_id) : undefined,
+        query.member_id ? eq(operations.memberId, query.member_id) : undefined,
+        query.type ? eq(operations.type, query.type) : undefined,
+      ]);
+      return { status: 200, body };
     },
   );
 }

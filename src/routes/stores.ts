@@ -2,12 +2,11 @@ import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { issueKey } from "../auth/keys";
 import { database } from "../db/client";
-import { after, isPosition } from "../db/newest-first";
+import { newestFirst } from "../db/newest-first";
 import { apiKeys, registers, stores } from "../db/schema";
 import { findStore, forgetStore, presentRegister, presentStore } from "../db/stores";
 import { notFound } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { decodeCursor, toPage } from "../lib/pagination";
 import { name, pageQuery } from "../lib/schemas";
 import { endpoint, type App } from "./endpoint";
 
@@ -45,19 +44,7 @@ export function storeRoutes(app: App): void {
     app,
     { method: "get", path: "/v1/stores", summary: "List stores, newest first", tag: "Back office", auth: ["secret"], query: pageQuery },
     async ({ env, principal, query }) => {
-      const position = decodeCursor(query.cursor, isPosition);
-      const rows = await database(env.DB)
-        .select()
-        .from(stores)
-        .where(
-          and(
-            eq(stores.tenantId, principal.tenantId),
-            after(stores.createdAt, stores.id, position),
-          ),
-        )
-        .orderBy(desc(stores.createdAt), desc(stores.id))
-        .limit(query.limit + 1);
-      return { status: 200, body: toPage(rows, query.limit, presentStore, (s) => [s.createdAt, s.id]) };
+      return { status: 200, body: await newestFirst(env.DB, stores, principal.tenantId, query, presentStore) };
     },
   );
 
