@@ -236,25 +236,25 @@ async function approvalRoundTrips(base) {
 }
 
 function svg(results) {
-  const bars = [
-    ["(1) no-op DO request", results.ceiling.rps],
-    ["bare DO write", results.bare_write.rps],
-    ["(2) hot account", results.hot_account.rps],
-    ["(3) 1,000 accounts", results.spread.rps],
-    ["(5) plain D1 ledger", results.plain_d1.rps],
+  const scenarios = [
+    ["(1) no-op DO request", results.ceiling],
+    ["bare DO write", results.bare_write],
+    ["(2) hot account", results.hot_account],
+    ["(3) 1,000 accounts", results.spread],
+    ["(5) plain D1 ledger", results.plain_d1],
   ];
-  const max = Math.max(...bars.map(([, v]) => v));
-  const width = 720;
-  const rows = bars
-    .map(([label, value], i) => {
+  const width = 800;
+  const maxRps = Math.max(...scenarios.map(([, s]) => s.rps));
+  const throughput = scenarios
+    .map(([label, s], i) => {
       const y = 50 + i * 38;
-      const w = Math.max(2, (value / max) * 420);
-      return `<text x="10" y="${y + 20}" font-size="14">${label}</text><rect x="200" y="${y}" width="${w.toFixed(1)}" height="26" fill="#0b6e4f"/><text x="${(208 + w).toFixed(1)}" y="${y + 20}" font-size="14">${value.toFixed(0)} req/s</text>`;
+      const w = Math.max(2, (s.rps / maxRps) * 420);
+      return `<text x="10" y="${y + 20}" font-size="14">${label}</text><rect x="200" y="${y}" width="${w.toFixed(1)}" height="26" fill="#0b6e4f"/><text x="${(208 + w).toFixed(1)}" y="${y + 20}" font-size="14">${s.rps.toFixed(0)} req/s</text>`;
     })
     .join("");
   const a = results.approval;
   const lat = Math.max(a.p99_ms, 1);
-  const latRows = [
+  const latency = [
     ["p50", a.p50_ms],
     ["p99", a.p99_ms],
   ]
@@ -264,13 +264,41 @@ function svg(results) {
       return `<text x="10" y="${y + 18}" font-size="14">(4) approval ${label}</text><rect x="200" y="${y}" width="${w.toFixed(1)}" height="24" fill="#b38a1e"/><text x="${(208 + w).toFixed(1)}" y="${y + 18}" font-size="14">${value.toFixed(1)} ms</text>`;
     })
     .join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="360" font-family="system-ui, sans-serif">
+  // CPU per request by process, stacked: where each scenario's cost goes on this machine.
+  const parts = [
+    ["driver", "#9aa5b1"],
+    ["proxy", "#5b7083"],
+    ["worker", "#0b6e4f"],
+  ];
+  const cpuOf = (s) => parts.map(([who]) => s.cpu_ms_per_request?.[who] ?? 0);
+  const maxCpu = Math.max(...scenarios.map(([, s]) => cpuOf(s).reduce((x, y) => x + y, 0)));
+  const cpu = scenarios
+    .map(([label, s], i) => {
+      const y = 400 + i * 32;
+      let x = 200;
+      const segments = cpuOf(s)
+        .map((ms, k) => {
+          const w = (ms / maxCpu) * 360;
+          const rect = `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="22" fill="${parts[k][1]}"/>`;
+          x += w;
+          return rect;
+        })
+        .join("");
+      const total = cpuOf(s).reduce((p, q) => p + q, 0);
+      return `<text x="10" y="${y + 16}" font-size="14">${label}</text>${segments}<text x="${(x + 8).toFixed(1)}" y="${y + 16}" font-size="13">${total.toFixed(2)} ms (worker ${cpuOf(s)[2].toFixed(2)})</text>`;
+    })
+    .join("");
+  const legend = parts.map(([who, color], k) => `<rect x="${200 + k * 110}" y="564" width="12" height="12" fill="${color}"/><text x="${216 + k * 110}" y="575" font-size="12">${who}</text>`).join("");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="620" font-family="system-ui, sans-serif">
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="10" y="28" font-size="17" font-weight="bold">Tillsafe bench (medians of ${RUNS} runs, ${CONCURRENCY} concurrent clients, one machine)</text>
-${rows}
+<text x="10" y="28" font-size="17" font-weight="bold">Tillsafe bench (medians of ${results.settings.runs} runs, ${results.settings.concurrency} concurrent clients, one machine)</text>
+${throughput}
 <text x="10" y="258" font-size="15" font-weight="bold">Approval round trip: request → member socket → approve → long poll returns</text>
-${latRows}
-<text x="10" y="350" font-size="12" fill="#555">hot_account_ratio ${results.hot_account_ratio.toFixed(2)} · ${new Date(results.measured_at).toISOString()}</text>
+${latency}
+<text x="10" y="388" font-size="15" font-weight="bold">CPU ms per request, by process (the worker process saturates first)</text>
+${cpu}
+${legend}
+<text x="10" y="608" font-size="12" fill="#555">hot_account_ratio ${results.hot_account_ratio.toFixed(2)} · ${new Date(results.measured_at).toISOString()}</text>
 </svg>
 `;
 }
@@ -356,6 +384,12 @@ async function main(base) {
 (4) approval     p50 ${approval.p50_ms.toFixed(1)} ms, p99 ${approval.p99_ms.toFixed(1)} ms (${approval.rounds} round trips)
 (5) plain D1     ${summary.plain_d1.rps.toFixed(0)} req/s   (${summary.plain_d1.units_per_s.toFixed(0)} hold+confirm pairs/s)
 hot_account_ratio ${results.hot_account_ratio.toFixed(3)}`);
+}
+
+if (process.argv.includes("--redraw")) {
+  // Draws bench/results.svg again from bench/results.json (after changing the chart), without measuring.
+  writeFileSync(join(here, "results.svg"), svg(JSON.parse(readFileSync(join(here, "results.json"), "utf8"))));
+  process.exit(0);
 }
 
 const worker = await startWorker();
