@@ -8,7 +8,7 @@ async function allPages(token: string, path: string, limit: number) {
   let cursor: string | null = null;
   do {
     const separator = path.includes("?") ? "&" : "?";
-    const reply = await api("GET", `${path}${separator}limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`, { token });
+    const reply: { status: number; body: any } = await api("GET", `${path}${separator}limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`, { token });
     expect(reply.status).toBe(200);
     pages.push(reply.body);
     cursor = reply.body.next_cursor;

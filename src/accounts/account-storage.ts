@@ -192,7 +192,8 @@ export class AccountStorage {
     this.saveRecord(record, now);
     this.changes.balances = true;
     if (record.counted) this.counters.commit(record.operation.id);
-    const event = { id: `evt_${record.operation.id.slice(3)}`, type: "operation.confirmed", created_at: record.operation.confirmed_at, data: { operation: record.operation } };
+    // The event carries the operation as confirmed (a copy: the outbox is written when the transaction ends).
+    const event = { id: `evt_${record.operation.id.slice(3)}`, type: "operation.confirmed", created_at: record.operation.confirmed_at, data: { operation: { ...record.operation } } };
     this.enqueue("event", event.id, event);
     if (record.store_reserved) this.tellStore(record.operation.store_id, { action: "commit", operation_id: record.operation.id });
     const share = record.refund_share;

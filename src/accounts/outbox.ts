@@ -36,7 +36,6 @@ export interface OutboxSources {
   card(number: string): (Card & { version: number }) | null;
 }
 
-
 export async function shipOutbox(env: Env, account: { tenant_id: string; member_id: string }, rows: OutboxRow[], sources: OutboxSources): Promise<void> {
   const db = env.DB;
   const entries: JournalEntry[] = [];
