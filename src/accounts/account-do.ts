@@ -233,7 +233,7 @@ export class AccountDO extends DurableObject<Env> {
       if (refusal) return refusalOutcome(refusal);
       plan.store_reserved = record.store_reserved || (limits?.store_reserved ?? false);
       plan.counted = plan.counted || record.counted;
-      this.store.replaceHolds(plan);
+      this.store.replaceHolds(record, plan);
       this.store.saveRecord(plan, now);
       const pending = this.store.pendingRequest(id);
       if (pending) this.store.closeRequest(pending, "superseded", now);

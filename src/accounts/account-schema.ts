@@ -2,7 +2,7 @@
 import { COUNTER_SCHEMA } from "../limits/counter-store";
 
 /** Bumped whenever ACCOUNT_SCHEMA changes, so an object runs its DDL once per version, not on every start. */
-export const ACCOUNT_SCHEMA_VERSION = 1;
+export const ACCOUNT_SCHEMA_VERSION = 2;
 
 export const ACCOUNT_SCHEMA = `${COUNTER_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -16,9 +16,6 @@ CREATE TABLE IF NOT EXISTS operations (
 );
 CREATE INDEX IF NOT EXISTS operations_pending ON operations(status, expires_at);
 CREATE INDEX IF NOT EXISTS operations_card ON operations(card, status);
-CREATE TABLE IF NOT EXISTS holds (
-  operation_id TEXT NOT NULL, method TEXT NOT NULL, amount INTEGER NOT NULL, PRIMARY KEY (operation_id, method)
-);
 CREATE TABLE IF NOT EXISTS journal (
   seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, operation_id TEXT NOT NULL, kind TEXT NOT NULL,
   method TEXT NOT NULL, amount INTEGER NOT NULL, balance_after INTEGER NOT NULL,
@@ -39,6 +36,8 @@ CREATE TABLE IF NOT EXISTS sms_codes (
 );
 CREATE TABLE IF NOT EXISTS sms_sends (purpose TEXT NOT NULL, sent_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS sms_sends_time ON sms_sends(sent_at);
+-- Version 2: what a pending operation holds lives only in its record.
+DROP TABLE IF EXISTS holds;
 CREATE TABLE IF NOT EXISTS outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, ref TEXT NOT NULL, payload TEXT
 );

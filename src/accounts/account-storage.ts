@@ -62,9 +62,14 @@ export class AccountStorage {
       for (const row of this.sql.exec<{ method: Method; balance: number }>("SELECT method, balance FROM balances")) {
         balances[row.method] = row.balance;
       }
-      for (const row of this.sql.exec<{ method: Method; total: number }>("SELECT method, SUM(amount) AS total FROM holds GROUP BY method")) {
-        held[row.method] = row.total;
-      }
+      // What is held is what the pending operations hold: their records are the only copy.
+      const sums = this.sql
+        .exec<Record<Method, number>>(
+          `SELECT COALESCE(SUM(record ->> '$.holds.credit'), 0) AS credit, COALESCE(SUM(record ->> '$.holds.cashback'), 0) AS cashback,
+             COALESCE(SUM(record ->> '$.holds.points'), 0) AS points FROM operations WHERE status = 'pending'`,
+        )
+        .one();
+      for (const method of METHODS) held[method] = sums[method];
       this.totals = { balances, held };
     }
     return { balances: { ...this.totals.balances }, held: { ...this.totals.held }, cardStatus: (number) => this.card(number)?.status };
@@ -79,7 +84,7 @@ export class AccountStorage {
     return { balances, held };
   }
 
-  /** Keeps the held totals in step with the holds table: +1 when holds are placed, −1 when they go. */
+  /** Keeps the held totals in step with the pending operations: +1 when holds are placed, −1 when they go. */
   private adjustHeld(record: OperationRecord, sign: 1 | -1): void {
     if (!this.totals) return;
     for (const method of METHODS) this.totals.held[method] += sign * (record.holds[method] ?? 0);
@@ -135,18 +140,14 @@ export class AccountStorage {
     this.changes.operations.add(record.operation.id);
   }
 
-  /** Swaps a pending operation's holds for those of its new plan. */
-  replaceHolds(record: OperationRecord): void {
-    this.sql.exec("DELETE FROM holds WHERE operation_id = ?", record.operation.id);
-    this.totals = null;
-    this.placeHolds(record);
+  /** Swaps a pending operation's holds for those of its new plan (saved with the plan right after). */
+  replaceHolds(before: OperationRecord, after: OperationRecord): void {
+    this.adjustHeld(before, -1);
+    this.placeHolds(after);
   }
 
+  /** A pending operation's holds count against available from now on (they live in its record). */
   private placeHolds(record: OperationRecord): void {
-    for (const method of METHODS) {
-      const amount = record.holds[method] ?? 0;
-      if (amount > 0) this.sql.exec("INSERT INTO holds (operation_id, method, amount) VALUES (?, ?, ?)", record.operation.id, method, amount);
-    }
     this.adjustHeld(record, 1);
     if (METHODS.some((m) => (record.holds[m] ?? 0) > 0)) this.changes.balances = true;
   }
@@ -185,7 +186,6 @@ export class AccountStorage {
       );
     }
     if (this.totals) this.totals.balances = { ...result.balances };
-    this.sql.exec("DELETE FROM holds WHERE operation_id = ?", record.operation.id);
     this.adjustHeld(record, -1);
     record.operation.status = "confirmed";
     record.operation.confirmed_at = new Date(now).toISOString();
@@ -220,7 +220,6 @@ export class AccountStorage {
   /** Cancels or expires a pending operation: releases its holds, closes its approval request, frees a refund's claim. */
   close(record: OperationRecord, status: "cancelled" | "expired", now: number): void {
     const op = record.operation;
-    this.sql.exec("DELETE FROM holds WHERE operation_id = ?", op.id);
     this.adjustHeld(record, -1);
     if (METHODS.some((m) => (record.holds[m] ?? 0) > 0)) this.changes.balances = true;
     op.status = status;
