@@ -27,10 +27,11 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export function buildApp() {
   const app = new Hono<AppEnv>();
 
+  const tooLarge = () => new ApiError(413, "payload_too_large", `The body is larger than ${MAX_BODY_BYTES} bytes`);
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
-      throw new ApiError(413, "payload_too_large", `The body is larger than ${MAX_BODY_BYTES} bytes`);
+      throw tooLarge();
     },
   });
 
@@ -40,8 +41,8 @@ export function buildApp() {
     const headers = c.req.raw.headers;
     const declared = headers.get("content-length");
     if (declared !== null && !headers.has("transfer-encoding")) {
-      if (Number(declared) > MAX_BODY_BYTES) await limitBody(c, next);
-      else await next();
+      if (Number(declared) > MAX_BODY_BYTES) throw tooLarge();
+      await next();
     } else if (c.req.method === "GET" || c.req.method === "HEAD") {
       await next();
     } else {

@@ -110,13 +110,14 @@ export class AccountDO extends DurableObject<Env> {
   // ---- RPC: operations -------------------------------------------------------------------------------------
 
   async createOperation(account: AccountRef, input: NewOperation & { fingerprint: string; limits?: LimitCheck }): Promise<Outcome> {
-    const outcome = this.transact(input.now, () => {
+    const outcome = this.transact<Outcome>(input.now, () => {
       const { answer: prior, record: existing } = this.store.replayOf(input.id);
       if (prior) {
         if (prior.fingerprint !== input.fingerprint) {
           return refusalOutcome(refuse(422, "idempotency_key_reused", "This Idempotency-Key was already used with a different request"));
         }
-        return { status: prior.status, body: JSON.parse(prior.body) };
+        // The first answer goes out again as the text it was stored as.
+        return { status: prior.status, json: prior.body };
       }
       if (existing) return { status: 201, body: existing.operation };
       this.remember(account);
