@@ -8,7 +8,7 @@ import { DurableObject } from "cloudflare:workers";
 import app from "../src/index";
 import type { Env } from "../src/env";
 
-export { AccountDO, StoreDO, WebhookDO } from "../src/index";
+export { AccountDO, HistoryWriterDO, StoreDO, WebhookDO } from "../src/index";
 
 export class NoopDO extends DurableObject {
   async ping(): Promise<number> {

@@ -1,4 +1,5 @@
 import type { AccountDO } from "./accounts/account-do";
+import type { HistoryWriterDO } from "./history/history-writer-do";
 import type { StoreDO } from "./stores/store-do";
 import type { WebhookDO } from "./webhooks/webhook-do";
 
@@ -7,6 +8,7 @@ export interface Env {
   ACCOUNTS: DurableObjectNamespace<AccountDO>;
   STORES: DurableObjectNamespace<StoreDO>;
   WEBHOOKS: DurableObjectNamespace<WebhookDO>;
+  HISTORY: DurableObjectNamespace<HistoryWriterDO>;
   ENVIRONMENT: string;
   PLATFORM_TOKEN?: string;
   SERVER_SECRET?: string;

@@ -1,6 +1,7 @@
 import { buildApp } from "./app";
 
 export { AccountDO } from "./accounts/account-do";
+export { HistoryWriterDO } from "./history/history-writer-do";
 export { StoreDO } from "./stores/store-do";
 export { WebhookDO } from "./webhooks/webhook-do";
 

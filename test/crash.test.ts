@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AccountDO } from "../src/accounts/account-do";
 import type { WebhookDO } from "../src/webhooks/webhook-do";
-import { account, api, balances, createOperation, createShop, drainOutbox, expectInvariants, idemKey, topUp, type Shop } from "./helpers";
+import { account, api, balances, createOperation, createShop, drainOutbox, expectInvariants, idemKey, topUp, writerUsesDb, type Shop } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -89,9 +89,7 @@ describe("crash safety", () => {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-    await runInDurableObject(account(shop), (instance: AccountDO) => {
-      (instance as unknown as { env: unknown }).env = { ...env, DB: dying };
-    });
+    await writerUsesDb(shop, dying);
     await topUp(shop, 700);
     await topUp(shop, 300, "points");
     await runInDurableObject(account(shop), (instance: AccountDO) => instance.alarm());

@@ -5,6 +5,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
 import { accountOf } from "../src/accounts/account-ref";
 import type { AccountDO } from "../src/accounts/account-do";
+import { historyWriterOf, type HistoryWriterDO } from "../src/history/history-writer-do";
 
 export const PLATFORM = "test-platform-token";
 
@@ -108,6 +109,13 @@ export async function topUp(shop: Shop, amount: number, method: "credit" | "cash
   const confirmed = await api("POST", `/v1/operations/${created.body.id}/confirm`, { token: shop.terminal });
   expect(confirmed.status).toBe(200);
   return confirmed.body;
+}
+
+/** Makes the tenant's history writer reach D1 through `db` (a failing or dying stand-in), or the real one again. */
+export async function writerUsesDb(shop: Shop, db: unknown = env.DB) {
+  await runInDurableObject(historyWriterOf(env, shop.tenantId), (instance: HistoryWriterDO) => {
+    (instance as unknown as { env: unknown }).env = { ...env, DB: db };
+  });
 }
 
 export function account(shop: Shop, memberId = shop.memberId) {

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { shipOutbox, type OutboxRow } from "../src/accounts/outbox";
 import type { AccountDO } from "../src/accounts/account-do";
-import { account, api, createOperation, createShop, drainOutbox, expectError, expectInvariants, topUp } from "./helpers";
+import { account, api, createOperation, createShop, drainOutbox, expectError, expectInvariants, topUp, writerUsesDb } from "./helpers";
 
 describe("history", () => {
   it("lists entries newest first with signed amounts and balance_after, paginated", async () => {
@@ -73,17 +73,13 @@ describe("history", () => {
         throw new Error("D1 is unavailable");
       },
     };
-    await runInDurableObject(account(shop), (instance: AccountDO) => {
-      (instance as unknown as { env: unknown }).env = { ...env, DB: unavailable };
-    });
+    await writerUsesDb(shop, unavailable);
     await topUp(shop, 900);
     await runInDurableObject(account(shop), (instance: AccountDO) => instance.alarm());
     expect((await account(shop).audit()).outboxSize).toBeGreaterThan(0);
     const shipped = await env.DB.prepare("SELECT COUNT(*) AS n FROM history_entries WHERE tenant_id = ?").bind(shop.tenantId).first<{ n: number }>();
     expect(shipped?.n).toBe(0);
-    await runInDurableObject(account(shop), (instance: AccountDO) => {
-      (instance as unknown as { env: unknown }).env = env;
-    });
+    await writerUsesDb(shop);
     await runInDurableObject(account(shop), (instance: AccountDO) => instance.alarm());
     const audit = await expectInvariants(shop);
     expect(audit.outboxSize).toBe(0);

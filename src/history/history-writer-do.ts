@@ -1,0 +1,59 @@
+/**
+ * One tenant's history writer: the group commit in front of D1. Accounts hand it their shipments; it gathers those
+ * that arrive within a short window and writes them in one D1 batch, so D1 takes one transaction per window rather
+ * than one per account (a D1 database runs one query at a time, and very many quiet accounts would otherwise send
+ * one small batch per operation pair each).
+ *
+ * It keeps nothing: an account drops its outbox rows only after `write` returned, so a writer evicted or failing
+ * mid-batch makes the accounts ship again later, and every statement is idempotent. A batch D1 refuses is tried
+ * again one shipment at a time, so one bad shipment fails alone instead of holding back the others.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import { projectShipments, type Shipment } from "./projection";
+
+/** How long a batch stays open for more shipments (history is not on any request's path). */
+const WINDOW_MS = 25;
+/** A batch is written at once when it reaches this many shipments. */
+const MAX_SHIPMENTS = 64;
+
+interface Waiting {
+  shipment: Shipment;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+export function historyWriterOf(env: Env, tenantId: string) {
+  return env.HISTORY.get(env.HISTORY.idFromName(tenantId));
+}
+
+export class HistoryWriterDO extends DurableObject<Env> {
+  private open: Waiting[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Resolves once D1 holds the shipment; rejects when D1 refused it. */
+  write(shipment: Shipment): Promise<void> {
+    const written = new Promise<void>((resolve, reject) => this.open.push({ shipment, resolve, reject }));
+    if (this.open.length >= MAX_SHIPMENTS) this.close();
+    else this.timer ??= setTimeout(() => this.close(), WINDOW_MS);
+    return written;
+  }
+
+  private close(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.open;
+    this.open = [];
+    if (batch.length > 0) void this.commit(batch);
+  }
+
+  private async commit(batch: Waiting[]): Promise<void> {
+    try {
+      await projectShipments(this.env, batch[0].shipment.tenant_id, batch.map((w) => w.shipment));
+      for (const w of batch) w.resolve();
+    } catch (error) {
+      if (batch.length === 1) return batch[0].reject(error);
+      await Promise.all(batch.map((w) => this.commit([w])));
+    }
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The D1 projection of what accounts decided: operations (for lists), journal entries (history), card statuses,
+ * alerts and webhook deliveries. Many accounts' shipments go in one D1 batch. Every statement is idempotent —
+ * journal entries are inserted by entry id (a retry cannot duplicate), operations and cards are replaced only by a
+ * higher version, alerts and deliveries by their ids — so shipping the same shipment twice adds nothing.
+ */
+import type { Env } from "../env";
+import type { Alert } from "../limits/limit";
+import type { Card, JournalEntry, OperationRecord } from "../accounts/operation";
+import { eventStatements, kickIfQueued, type TillsafeEvent } from "../webhooks/events";
+
+/** What one account ships to D1 at once. */
+export interface Shipment {
+  tenant_id: string;
+  member_id: string;
+  operations: Pick<OperationRecord, "operation" | "version">[];
+  entries: JournalEntry[];
+  cards: (Card & { version: number })[];
+  alerts: Alert[];
+  events: TillsafeEvent[];
+}
+
+export const isEmptyShipment = (s: Shipment) =>
+  s.operations.length + s.entries.length + s.cards.length + s.alerts.length + s.events.length === 0;
+
+/** A bound value may be up to 2 MB: JSON arrays are cut well below that. */
+const MAX_JSON_CHARS = 512 * 1024;
+
+/** The values as JSON arrays of at most MAX_JSON_CHARS each (a single larger value gets an array of its own). */
+export function jsonChunks(values: unknown[]): string[] {
+  const chunks: string[] = [];
+  let parts: string[] = [];
+  let size = 2;
+  for (const value of values) {
+    const text = JSON.stringify(value);
+    if (parts.length > 0 && size + text.length + 1 > MAX_JSON_CHARS) {
+      chunks.push(`[${parts.join(",")}]`);
+      parts = [];
+      size = 2;
+    }
+    parts.push(text);
+    size += text.length + 1;
+  }
+  if (parts.length > 0) chunks.push(`[${parts.join(",")}]`);
+  return chunks;
+}
+
+/** Writes the shipments of one tenant's accounts to D1 in one batch, then wakes the webhook sender if needed. */
+export async function projectShipments(env: Env, tenantId: string, shipments: Shipment[]): Promise<void> {
+  const db = env.DB;
+  const statements: D1PreparedStatement[] = [];
+  const operations = shipments.flatMap((s) => s.operations.map(({ version, operation }) => ({ member_id: s.member_id, version, operation })));
+  const entries = shipments.flatMap((s) => s.entries.map((entry) => ({ ...entry, member_id: s.member_id })));
+  // Operations and journal entries travel as JSON arrays, one statement per array however many rows.
+  for (const chunk of jsonChunks(operations)) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO operations (id, tenant_id, member_id, store_id, register_id, type, status, version, body, created_at)
+           SELECT o.value ->> '$.operation.id', ?2, o.value ->> '$.member_id', o.value ->> '$.operation.store_id',
+             o.value ->> '$.operation.register_id', o.value ->> '$.operation.type', o.value ->> '$.operation.status',
+             o.value ->> '$.version', o.value -> '$.operation', o.value ->> '$.operation.created_at'
+           FROM json_each(?1) o WHERE true
+           ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, body = excluded.body
+           WHERE excluded.version > operations.version AND operations.tenant_id = excluded.tenant_id`,
+        )
+        .bind(chunk, tenantId),
+    );
+  }
+  for (const chunk of jsonChunks(entries)) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO history_entries (id, tenant_id, member_id, seq, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at)
+           SELECT e.value ->> '$.id', ?2, e.value ->> '$.member_id', e.value ->> '$.seq', e.value ->> '$.operation_id', e.value ->> '$.kind',
+             e.value ->> '$.method', e.value ->> '$.amount', e.value ->> '$.balance_after', e.value ->> '$.store_id',
+             e.value ->> '$.register_id', e.value ->> '$.created_at'
+           FROM json_each(?1) e WHERE true
+           ON CONFLICT DO NOTHING`,
+        )
+        .bind(chunk, tenantId),
+    );
+  }
+  for (const s of shipments) {
+    for (const card of s.cards) {
+      statements.push(
+        db
+          .prepare(
+            `UPDATE cards SET status = ?, block_reason = ?, replaced_by = ?, version = ?
+             WHERE tenant_id = ? AND member_id = ? AND number = ? AND version < ?`,
+          )
+          .bind(card.status, card.block_reason, card.replaced_by, card.version, tenantId, s.member_id, card.number, card.version),
+      );
+    }
+  }
+  const queued = eventStatements(db, tenantId, shipments.flatMap((s) => s.alerts), shipments.flatMap((s) => s.events));
+  statements.push(...queued.statements);
+  if (statements.length === 0) return;
+  const results = await db.batch(statements);
+  await kickIfQueued(env, tenantId, statements, results, queued.deliveries);
+}

@@ -1,0 +1,137 @@
+/**
+ * The history writer: shipments of several accounts that arrive together go to D1 in one batch; a shipment D1
+ * refuses fails alone; a writer lost mid-batch leaves the accounts' outboxes to ship again, adding nothing twice.
+ */
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { historyWriterOf } from "../src/history/history-writer-do";
+import { jsonChunks, type Shipment } from "../src/history/projection";
+import { account, createShop, drainOutbox, expectInvariants, topUp, writerUsesDb } from "./helpers";
+
+/** D1 with its batch calls counted (and the statements of each). */
+function countingDb() {
+  const batches: number[] = [];
+  const db = new Proxy(env.DB, {
+    get(target, property) {
+      if (property === "batch") {
+        return (statements: D1PreparedStatement[]) => {
+          batches.push(statements.length);
+          return target.batch(statements);
+        };
+      }
+      const value = Reflect.get(target, property);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { db, batches };
+}
+
+function shipment(tenantId: string, memberId: string, n: number, amount: number | null = 100): Shipment {
+  return {
+    tenant_id: tenantId,
+    member_id: memberId,
+    operations: [],
+    entries: [
+      {
+        id: `je_${tenantId}_${memberId}_${n}`,
+        seq: n,
+        operation_id: `op_test_${n}`,
+        kind: "top_up",
+        method: "credit",
+        amount: amount as number,
+        balance_after: 100 * n,
+        store_id: null,
+        register_id: null,
+        created_at: new Date().toISOString(),
+      },
+    ],
+    cards: [],
+    alerts: [],
+    events: [],
+  } as unknown as Shipment;
+}
+
+const entriesOf = async (tenantId: string) =>
+  (await env.DB.prepare("SELECT member_id, amount FROM history_entries WHERE tenant_id = ? ORDER BY member_id").bind(tenantId).all<{ member_id: string; amount: number }>())
+    .results;
+
+describe("history writer", () => {
+  it("writes the shipments of several accounts that arrive together in one D1 batch", async () => {
+    const shop = await createShop();
+    await drainOutbox(shop);
+    const { db, batches } = countingDb();
+    await writerUsesDb(shop, db);
+    const writer = historyWriterOf(env, shop.tenantId);
+    await Promise.all(["mem_a", "mem_b", "mem_c"].map((member, i) => writer.write(shipment(shop.tenantId, member, i + 1))));
+    expect(batches).toEqual([1]);
+    expect(await entriesOf(shop.tenantId)).toEqual([
+      { member_id: "mem_a", amount: 100 },
+      { member_id: "mem_b", amount: 100 },
+      { member_id: "mem_c", amount: 100 },
+    ]);
+  });
+
+  it("a shipment D1 refuses fails alone; the others of its batch are written", async () => {
+    const shop = await createShop();
+    await drainOutbox(shop);
+    const { db, batches } = countingDb();
+    await writerUsesDb(shop, db);
+    const writer = historyWriterOf(env, shop.tenantId);
+    const results = await Promise.allSettled([
+      writer.write(shipment(shop.tenantId, "mem_a", 1)),
+      writer.write(shipment(shop.tenantId, "mem_b", 1, null)),
+      writer.write(shipment(shop.tenantId, "mem_c", 1)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/NOT NULL/);
+    // The batch of three, then each alone.
+    expect(batches).toEqual([1, 1, 1, 1]);
+    expect(await entriesOf(shop.tenantId)).toEqual([
+      { member_id: "mem_a", amount: 100 },
+      { member_id: "mem_c", amount: 100 },
+    ]);
+  });
+
+  it("a writer aborted while D1 has its batch: the account keeps its outbox and ships it later, once", async () => {
+    const shop = await createShop();
+    await drainOutbox(shop);
+    let calls = 0;
+    const stuck = new Proxy(env.DB, {
+      get(target, property) {
+        if (property === "batch") {
+          return () => {
+            calls += 1;
+            return new Promise(() => {});
+          };
+        }
+        const value = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    await writerUsesDb(shop, stuck);
+    await topUp(shop, 700);
+    const alarm = runDurableObjectAlarm(account(shop));
+    await vi.waitFor(() => expect(calls).toBe(1));
+    // The runtime restarts every object: the writer with its batch in D1's hands, the account inside its alarm.
+    await abortAllDurableObjects();
+    await expect(alarm).rejects.toThrow(/abortAllDurableObjects/);
+    expect((await account(shop).audit()).outboxSize).toBeGreaterThan(0);
+    expect(await entriesOf(shop.tenantId)).toEqual([]);
+    // The account, started again, sets its alarm again; the next writer is a fresh instance with the real D1.
+    expect(await runInDurableObject(account(shop), (_instance, state) => state.storage.getAlarm())).toEqual(expect.any(Number));
+    await drainOutbox(shop);
+    const audit = await expectInvariants(shop);
+    expect(audit.journal.map((e) => [e.kind, e.amount])).toEqual([["top_up", 700]]);
+    expect(await entriesOf(shop.tenantId)).toEqual([{ member_id: shop.memberId, amount: 700 }]);
+  });
+
+  it("cuts JSON arrays below the bound-value limit, keeping every value once and in order", () => {
+    const values = Array.from({ length: 3000 }, (_, i) => ({ i, pad: "x".repeat(500) }));
+    const chunks = jsonChunks(values);
+    expect(chunks.length).toBe(3);
+    expect(chunks.every((chunk) => chunk.length <= 512 * 1024)).toBe(true);
+    expect(chunks.flatMap((chunk) => JSON.parse(chunk) as { i: number }[]).map((v) => v.i)).toEqual(values.map((v) => v.i));
+    expect(jsonChunks([])).toEqual([]);
+  });
+});
