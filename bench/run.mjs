@@ -196,7 +196,7 @@ async function approvalRoundTrips(base) {
   const shop = await setupTenant(base, { approval: ["credit"] });
   const memberId = await member(base, shop, "7000000000000001", 1_000_000);
   const link = await call(base, "POST", `/v1/members/${memberId}/portal-sessions`, { token: shop.sk });
-  const portal = await fetch(`${base}${new URL(link.body.url).pathname}`);
+  const portal = await fetch(`${base}${new URL(link.body.url).pathname}`, { redirect: "manual" });
   const cookie = portal.headers.get("set-cookie").split(";")[0];
   const token = cookie.split("=")[1];
   const socket = new WebSocket(`${base.replace("http", "ws")}/v1/me/events`, { headers: { cookie, origin: base } });

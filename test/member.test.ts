@@ -21,7 +21,7 @@ import {
 } from "./helpers";
 
 describe("portal links and sessions", () => {
-  it("a link is used once and sets an HttpOnly, SameSite=Strict session cookie", async () => {
+  it("a link is used once: it sets an HttpOnly, SameSite=Lax session cookie and redirects to the member page", async () => {
     const shop = await createShop();
     const link = await api("POST", `/v1/members/${shop.memberId}/portal-sessions`, { token: shop.secret });
     expect(link.status).toBe(201);
@@ -30,10 +30,11 @@ describe("portal links and sessions", () => {
     expect(Date.parse(link.body.expires_at) - Date.now()).toBeLessThanOrEqual(10 * 60_000);
     const path = new URL(link.body.url).pathname;
     const first = await api("GET", path);
-    expect(first.status).toBe(200);
-    expect(first.body).toContain(`url=/m/${shop.tenantId}`);
+    expect(first.status).toBe(302);
+    expect(first.headers.get("location")).toBe(`/m/${shop.tenantId}`);
+    expect(first.headers.get("cache-control")).toBe("no-store");
     const cookie = first.headers.get("set-cookie")!;
-    expect(cookie).toMatch(/^tillsafe_session=ms_[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    expect(cookie).toMatch(/^tillsafe_session=ms_[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
     expect(cookie).not.toContain("Secure"); // development serves plain http locally
     const second = await api("GET", path);
     expect(second.status).toBe(404);

@@ -45,21 +45,20 @@ export function pageRoutes(app: App): void {
 
   app.get("/register", (c) => html(c, `<!doctype html>${RegisterPage()}`));
 
-  // A one-time link: sets the session cookie, then moves on to the member page from this page itself, so the
-  // SameSite=Strict cookie travels with that navigation even when the link was opened from another site.
+  // A one-time link: sets the session cookie and redirects to the member page. The cookie is SameSite=Lax so that it
+  // travels with that redirect when the link was opened from another site (an SMS, a mail); the member API's writes
+  // are POSTs and its socket checks the Origin, and neither carries a Lax cookie from another site.
   app.get("/portal/:token", async (c) => {
     const link = await redeemPortalLink(c.env.DB, c.req.param("token"));
     if (!link) {
       return html(c, `<!doctype html><meta charset="utf-8"><title>Link expired</title><p>This link has expired or was already used. Ask your store for a new one.</p>`, 404);
     }
     const session = await createSession(c.env.DB, link.tenantId, link.memberId);
-    const target = `/m/${link.tenantId}`;
-    return html(
-      c,
-      `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${target}"><title>Signing in…</title><p><a href="${target}">Continue to your membership page</a></p>`,
-      200,
-      { "set-cookie": sessionCookie(session.token, session.maxAgeSeconds, c.env.ENVIRONMENT !== "development") },
-    );
+    return c.body(null, 302, {
+      ...PAGE_HEADERS,
+      location: `/m/${link.tenantId}`,
+      "set-cookie": sessionCookie(session.token, session.maxAgeSeconds, c.env.ENVIRONMENT !== "development"),
+    });
   });
 
   app.get("/m/:tenant_id", async (c) => {
