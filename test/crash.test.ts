@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AccountDO } from "../src/accounts/account-do";
 import type { WebhookDO } from "../src/webhooks/webhook-do";
-import { account, api, balances, createOperation, createShop, drainOutbox, expectInvariants, idemKey, topUp, writerUsesDb, type Shop } from "./helpers";
+import { account, api, balances, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, idemKey, topUp, writerUsesDb, type Shop } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -76,18 +76,10 @@ describe("crash safety", () => {
     const shop = await createShop();
     await drainOutbox(shop);
     let crashes = 1;
-    const dying = new Proxy(env.DB, {
-      get(target, property) {
-        if (property === "batch") {
-          return async (statements: D1PreparedStatement[]) => {
-            const results = await target.batch(statements);
-            if (crashes-- > 0) throw new Error("the object died after D1 committed");
-            return results;
-          };
-        }
-        const value = Reflect.get(target, property);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
+    const dying = d1WithBatch(async (statements, real) => {
+      const results = await real.batch(statements);
+      if (crashes-- > 0) throw new Error("the object died after D1 committed");
+      return results;
     });
     await writerUsesDb(shop, dying);
     await topUp(shop, 700);

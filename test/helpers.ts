@@ -111,6 +111,17 @@ export async function topUp(shop: Shop, amount: number, method: "credit" | "cash
   return confirmed.body;
 }
 
+/** The real D1 with its `batch` replaced (to count, fail or hang), everything else as it is. */
+export function d1WithBatch(batch: (statements: D1PreparedStatement[], real: D1Database) => Promise<D1Result[]>): D1Database {
+  return new Proxy(env.DB, {
+    get(target, property) {
+      if (property === "batch") return (statements: D1PreparedStatement[]) => batch(statements, target);
+      const value = Reflect.get(target, property);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 /** Makes the tenant's history writer reach D1 through `db` (a failing or dying stand-in), or the real one again. */
 export async function writerUsesDb(shop: Shop, db: unknown = env.DB) {
   await runInDurableObject(historyWriterOf(env, shop.tenantId), (instance: HistoryWriterDO) => {

@@ -7,22 +7,14 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { historyWriterOf } from "../src/history/history-writer-do";
 import { jsonChunks, type Shipment } from "../src/history/projection";
-import { account, createShop, drainOutbox, expectInvariants, topUp, writerUsesDb } from "./helpers";
+import { account, createShop, d1WithBatch, drainOutbox, expectInvariants, topUp, writerUsesDb } from "./helpers";
 
-/** D1 with its batch calls counted (and the statements of each). */
+/** D1 with its batch calls counted (the number of statements of each). */
 function countingDb() {
   const batches: number[] = [];
-  const db = new Proxy(env.DB, {
-    get(target, property) {
-      if (property === "batch") {
-        return (statements: D1PreparedStatement[]) => {
-          batches.push(statements.length);
-          return target.batch(statements);
-        };
-      }
-      const value = Reflect.get(target, property);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
+  const db = d1WithBatch((statements, real) => {
+    batches.push(statements.length);
+    return real.batch(statements);
   });
   return { db, batches };
 }
@@ -97,17 +89,9 @@ describe("history writer", () => {
     const shop = await createShop();
     await drainOutbox(shop);
     let calls = 0;
-    const stuck = new Proxy(env.DB, {
-      get(target, property) {
-        if (property === "batch") {
-          return () => {
-            calls += 1;
-            return new Promise(() => {});
-          };
-        }
-        const value = Reflect.get(target, property);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
+    const stuck = d1WithBatch(() => {
+      calls += 1;
+      return new Promise(() => {});
     });
     await writerUsesDb(shop, stuck);
     await topUp(shop, 700);
