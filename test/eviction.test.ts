@@ -39,9 +39,32 @@ describe("eviction", () => {
       state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'holds'").toArray(),
     );
     expect(tables).toEqual([]);
+    const indexes = await runInDurableObject(account(shop), (_instance, state) =>
+      state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'operations' AND sql IS NOT NULL").toArray(),
+    );
+    expect(indexes.map((i) => i.name)).toEqual(["operations_pending_expiry"]);
     const confirmed = await api("POST", `/v1/operations/${created.body.id}/confirm`, { token: shop.terminal });
     expect(confirmed.body.status).toBe("confirmed");
     expect((await balances(shop)).credit).toEqual({ balance: 4300, available: 4300 });
     await expectInvariants(shop);
+  });
+
+  it("the queries over pending operations read only the partial index of pending ones", async () => {
+    const shop = await createShop();
+    await topUp(shop, 100);
+    const plans = await runInDurableObject(account(shop), (_instance, state) =>
+      [
+        "SELECT COALESCE(SUM(record ->> '$.holds.credit'), 0) FROM operations WHERE status = 'pending'",
+        "SELECT id FROM operations WHERE status = 'pending' AND expires_at <= 5",
+        "SELECT id FROM operations WHERE card = 'c' AND status = 'pending'",
+        "SELECT MIN(expires_at) AS at FROM operations WHERE status = 'pending'",
+      ].map((query) => state.storage.sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`).toArray().map((row) => row.detail).join("; ")),
+    );
+    expect(plans).toEqual([
+      "SCAN operations USING INDEX operations_pending_expiry",
+      "SEARCH operations USING INDEX operations_pending_expiry (expires_at<?)",
+      "SCAN operations USING INDEX operations_pending_expiry",
+      "SEARCH operations USING COVERING INDEX operations_pending_expiry",
+    ]);
   });
 });
