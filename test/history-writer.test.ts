@@ -6,7 +6,8 @@ import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } fro
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { historyWriterOf } from "../src/history/history-writer-do";
-import { jsonChunks, type Shipment } from "../src/history/projection";
+import { type Shipment } from "../src/history/projection";
+import { jsonChunks } from "../src/lib/json-chunks";
 import { account, createShop, d1WithBatch, drainOutbox, expectInvariants, topUp, writerUsesDb } from "./helpers";
 
 /** D1 with its batch calls counted (the number of statements of each). */

@@ -7,6 +7,7 @@
 import type { Env } from "../env";
 import type { Alert } from "../limits/limit";
 import type { Card, JournalEntry, OperationRecord } from "../accounts/operation";
+import { jsonChunks } from "../lib/json-chunks";
 import { eventStatements, kickIfQueued, type TillsafeEvent } from "../webhooks/events";
 
 /** What one account ships to D1 at once. */
@@ -22,28 +23,6 @@ export interface Shipment {
 
 export const isEmptyShipment = (s: Shipment) =>
   s.operations.length + s.entries.length + s.cards.length + s.alerts.length + s.events.length === 0;
-
-/** A bound value may be up to 2 MB: JSON arrays are cut well below that. */
-const MAX_JSON_CHARS = 512 * 1024;
-
-/** The values as JSON arrays of at most MAX_JSON_CHARS each (a single larger value gets an array of its own). */
-export function jsonChunks(values: unknown[]): string[] {
-  const chunks: string[] = [];
-  let parts: string[] = [];
-  let size = 2;
-  for (const value of values) {
-    const text = JSON.stringify(value);
-    if (parts.length > 0 && size + text.length + 1 > MAX_JSON_CHARS) {
-      chunks.push(`[${parts.join(",")}]`);
-      parts = [];
-      size = 2;
-    }
-    parts.push(text);
-    size += text.length + 1;
-  }
-  if (parts.length > 0) chunks.push(`[${parts.join(",")}]`);
-  return chunks;
-}
 
 /** Writes the shipments of one tenant's accounts to D1 in one batch, then wakes the webhook sender if needed. */
 export async function projectShipments(env: Env, tenantId: string, shipments: Shipment[]): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import type { Env } from "../env";
 import type { Alert } from "../limits/limit";
+import { jsonChunks } from "../lib/json-chunks";
 
 export interface TillsafeEvent {
   id: string;
@@ -17,32 +18,33 @@ export const alertEvent = (alert: Alert): TillsafeEvent => ({ id: `evt_${alert.i
 
 /** Statements that record the alerts and queue deliveries of every event; `deliveries` marks which ones queue. */
 export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[], events: TillsafeEvent[]) {
-  const statements: D1PreparedStatement[] = alerts.map((alert) =>
+  // Alerts and events travel as JSON arrays, one statement per array however many there are.
+  const statements = jsonChunks(alerts).map((chunk) =>
     db
       .prepare(
         `INSERT INTO alerts (id, tenant_id, type, limit_id, scope, scope_id, metric, period, bound, value, operation_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+         SELECT a.value ->> '$.id', ?2, a.value ->> '$.type', a.value ->> '$.limit_id', a.value ->> '$.scope', a.value ->> '$.scope_id',
+           a.value ->> '$.metric', a.value ->> '$.period', a.value ->> '$.bound', a.value ->> '$.value', a.value ->> '$.operation_id',
+           a.value ->> '$.created_at'
+         FROM json_each(?1) a WHERE true
+         ON CONFLICT(id) DO NOTHING`,
       )
-      .bind(alert.id, tenantId, alert.type, alert.limit_id, alert.scope, alert.scope_id, alert.metric, alert.period, alert.bound, alert.value, alert.operation_id, alert.created_at),
+      .bind(chunk, tenantId),
   );
   const now = Date.now();
-  const all = [...alerts.map(alertEvent), ...events];
-  // One statement queues every event of the batch for every endpoint of the tenant subscribed to its type (none
-  // when the tenant has no endpoint): the events travel as one JSON array, each delivery keeps its event's text.
-  const deliveries =
-    all.length === 0
-      ? []
-      : [
-          db
-            .prepare(
-              `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
-               SELECT ev.value ->> '$.id', e.id, e.tenant_id, ev.value ->> '$.type', ev.value, 0, ?2, ?3
-               FROM webhook_endpoints e, json_each(e.events) j, json_each(?1) ev
-               WHERE e.tenant_id = ?4 AND e.deleted_at IS NULL AND j.value = ev.value ->> '$.type'
-               ON CONFLICT(event_id, endpoint_id) DO NOTHING`,
-            )
-            .bind(JSON.stringify(all), now, new Date(now).toISOString(), tenantId),
-        ];
+  // Each event is queued for every endpoint of the tenant subscribed to its type (none when the tenant has no
+  // endpoint); each delivery keeps its event's text.
+  const deliveries = jsonChunks([...alerts.map(alertEvent), ...events]).map((chunk) =>
+    db
+      .prepare(
+        `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
+         SELECT ev.value ->> '$.id', e.id, e.tenant_id, ev.value ->> '$.type', ev.value, 0, ?2, ?3
+         FROM webhook_endpoints e, json_each(e.events) j, json_each(?1) ev
+         WHERE e.tenant_id = ?4 AND e.deleted_at IS NULL AND j.value = ev.value ->> '$.type'
+         ON CONFLICT(event_id, endpoint_id) DO NOTHING`,
+      )
+      .bind(chunk, now, new Date(now).toISOString(), tenantId),
+  );
   return { statements: [...statements, ...deliveries], deliveries: new Set(deliveries) };
 }
 
