@@ -2,6 +2,8 @@
 // `npm run bench`: runs the bench Worker (bench/worker.ts) under `wrangler dev` on this machine with a fresh state
 // directory, drives load from this process, and reports medians of several runs:
 //   (1) ceiling      no-op request → Worker → Durable Object RPC that does nothing
+//       ceiling_shaped   the same no-op, in requests shaped like (2)'s: a create's headers and body, a confirm's
+//                    headers, answers of their sizes (what wrangler dev's proxy and the driver spend on the shape)
 //   (2) hot_account  create + confirm pairs on one member account
 //   (3) spread       the same on 1,000 accounts
 //   (4) approval     request → member socket receives → approve → the cashier's long poll returns (p50/p99)
@@ -180,12 +182,10 @@ async function member(base, shop, card, credit) {
   return created.body.id;
 }
 
+const purchase = (card) => ({ type: "purchase", card, cheque: { number: "B", total: 1 }, payments: [{ method: "credit", amount: 1 }] });
+
 async function holdAndConfirm(base, shop, card) {
-  const created = await call(base, "POST", "/v1/operations", {
-    token: shop.tk,
-    key: nextKey(),
-    body: { type: "purchase", card, cheque: { number: "B", total: 1 }, payments: [{ method: "credit", amount: 1 }] },
-  });
+  const created = await call(base, "POST", "/v1/operations", { token: shop.tk, key: nextKey(), body: purchase(card) });
   if (created.status !== 201) throw new Error(`create ${created.status}`);
   const confirmed = await call(base, "POST", `/v1/operations/${created.body.id}/confirm`, { token: shop.tk });
   if (confirmed.status !== 200) throw new Error(`confirm ${confirmed.status}`);
@@ -238,12 +238,15 @@ async function approvalRoundTrips(base) {
 function svg(results) {
   const scenarios = [
     ["(1) no-op DO request", results.ceiling],
+    ["no-op, shaped as (2)", results.ceiling_shaped],
     ["bare DO write", results.bare_write],
     ["(2) hot account", results.hot_account],
     ["(3) 1,000 accounts", results.spread],
     ["(5) plain D1 ledger", results.plain_d1],
   ];
   const width = 800;
+  // Rows below the throughput bars move down with their number.
+  const shift = (scenarios.length - 5) * 38;
   const maxRps = Math.max(...scenarios.map(([, s]) => s.rps));
   const throughput = scenarios
     .map(([label, s], i) => {
@@ -259,7 +262,7 @@ function svg(results) {
     ["p99", a.p99_ms],
   ]
     .map(([label, value], i) => {
-      const y = 270 + i * 36;
+      const y = shift + 270 + i * 36;
       const w = Math.max(2, (value / lat) * 420);
       return `<text x="10" y="${y + 18}" font-size="14">(4) approval ${label}</text><rect x="200" y="${y}" width="${w.toFixed(1)}" height="24" fill="#b38a1e"/><text x="${(208 + w).toFixed(1)}" y="${y + 18}" font-size="14">${value.toFixed(1)} ms</text>`;
     })
@@ -274,7 +277,7 @@ function svg(results) {
   const maxCpu = Math.max(...scenarios.map(([, s]) => cpuOf(s).reduce((x, y) => x + y, 0)));
   const cpu = scenarios
     .map(([label, s], i) => {
-      const y = 400 + i * 32;
+      const y = shift + 400 + i * 32;
       let x = 200;
       const segments = cpuOf(s)
         .map((ms, k) => {
@@ -288,17 +291,17 @@ function svg(results) {
       return `<text x="10" y="${y + 16}" font-size="14">${label}</text>${segments}<text x="${(x + 8).toFixed(1)}" y="${y + 16}" font-size="13">${total.toFixed(2)} ms (worker ${cpuOf(s)[2].toFixed(2)})</text>`;
     })
     .join("");
-  const legend = parts.map(([who, color], k) => `<rect x="${200 + k * 110}" y="564" width="12" height="12" fill="${color}"/><text x="${216 + k * 110}" y="575" font-size="12">${who}</text>`).join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="620" font-family="system-ui, sans-serif">
+  const legend = parts.map(([who, color], k) => `<rect x="${200 + k * 110}" y="${shift + 32 + 564}" width="12" height="12" fill="${color}"/><text x="${216 + k * 110}" y="${shift + 32 + 575}" font-size="12">${who}</text>`).join("");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${shift + 32 + 620}" font-family="system-ui, sans-serif">
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="10" y="28" font-size="17" font-weight="bold">Tillsafe bench (medians of ${results.settings.runs} runs, ${results.settings.concurrency} concurrent clients, one machine)</text>
 ${throughput}
-<text x="10" y="258" font-size="15" font-weight="bold">Approval round trip: request → member socket → approve → long poll returns</text>
+<text x="10" y="${shift + 258}" font-size="15" font-weight="bold">Approval round trip: request → member socket → approve → long poll returns</text>
 ${latency}
-<text x="10" y="388" font-size="15" font-weight="bold">CPU ms per request, by process (the worker process saturates first)</text>
+<text x="10" y="${shift + 388}" font-size="15" font-weight="bold">CPU ms per request, by process (all three share the machine's two cores)</text>
 ${cpu}
 ${legend}
-<text x="10" y="608" font-size="12" fill="#555">hot_account_ratio ${results.hot_account_ratio.toFixed(2)} · ${new Date(results.measured_at).toISOString()}</text>
+<text x="10" y="${shift + 32 + 608}" font-size="12" fill="#555">hot_account_ratio ${results.hot_account_ratio.toFixed(2)} (against the shaped no-op: ${results.shaped_ratio.toFixed(2)}) · ${new Date(results.measured_at).toISOString()}</text>
 </svg>
 `;
 }
@@ -325,12 +328,24 @@ async function main(base) {
   };
   await call(base, "POST", "/bench/d1/open", { body: { account: "hot", balance: 1_000_000_000 } });
 
+  // The sizes of a real create's and confirm's answers, for the shaped no-op to answer with.
+  const sample = await call(base, "POST", "/v1/operations", { token: hot.tk, key: nextKey(), body: purchase("8000000000000001") });
+  const sampleConfirm = await call(base, "POST", `/v1/operations/${sample.body.id}/confirm`, { token: hot.tk });
+  const answerBytes = { create: JSON.stringify(sample.body).length, confirm: JSON.stringify(sampleConfirm.body).length };
+
   const scenarios = {
     ceiling: () => drive(SECONDS, CONCURRENCY, async () => {
       const response = await fetch(`${base}/bench/noop`);
       await response.arrayBuffer();
       if (!response.ok) throw new Error(String(response.status));
       return 1;
+    }),
+    ceiling_shaped: () => drive(SECONDS, CONCURRENCY, async () => {
+      const created = await call(base, "POST", `/bench/noop?bytes=${answerBytes.create}`, { token: hot.tk, key: nextKey(), body: purchase("8000000000000001") });
+      if (created.status !== 200) throw new Error(String(created.status));
+      const confirmed = await call(base, "POST", `/bench/noop?bytes=${answerBytes.confirm}`, { token: hot.tk });
+      if (confirmed.status !== 200) throw new Error(String(confirmed.status));
+      return 2;
     }),
     bare_write: () => drive(SECONDS, CONCURRENCY, async () => {
       const response = await fetch(`${base}/bench/write`, { method: "POST" });
@@ -385,17 +400,20 @@ async function main(base) {
     ...summary,
     approval,
     hot_account_ratio: summary.hot_account.rps / summary.ceiling.rps,
+    shaped_ratio: summary.hot_account.rps / summary.ceiling_shaped.rps,
   };
   writeFileSync(join(here, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(here, "results.svg"), svg(results));
   console.log(`
 (1) ceiling      ${summary.ceiling.rps.toFixed(0)} req/s   (no-op request through the Worker to a Durable Object)
+    shaped no-op ${summary.ceiling_shaped.rps.toFixed(0)} req/s   (the same no-op in requests shaped like (2)'s: headers, bodies, answer sizes)
     bare write   ${summary.bare_write.rps.toFixed(0)} req/s   (one SQLite row per request in a Durable Object: ${(summary.bare_write.rps / summary.ceiling.rps).toFixed(2)} of the ceiling)
 (2) hot account  ${summary.hot_account.rps.toFixed(0)} req/s   (${summary.hot_account.units_per_s.toFixed(0)} create+confirm pairs/s on one account)
 (3) 1,000 accts  ${summary.spread.rps.toFixed(0)} req/s   (${summary.spread.units_per_s.toFixed(0)} pairs/s)
 (4) approval     p50 ${approval.p50_ms.toFixed(1)} ms, p99 ${approval.p99_ms.toFixed(1)} ms (${approval.rounds} round trips)
 (5) plain D1     ${summary.plain_d1.rps.toFixed(0)} req/s   (${summary.plain_d1.units_per_s.toFixed(0)} hold+confirm pairs/s)
-hot_account_ratio ${results.hot_account_ratio.toFixed(3)}`);
+hot_account_ratio ${results.hot_account_ratio.toFixed(3)}
+shaped_ratio ${results.shaped_ratio.toFixed(3)}   ((2) against the shaped no-op)`);
 }
 
 if (process.argv.includes("--redraw")) {

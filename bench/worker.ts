@@ -1,6 +1,7 @@
 /**
  * The bench-only Worker: Tillsafe itself, plus what the benchmark compares it with —
- *   /bench/noop       a request through the Worker to a Durable Object RPC that does nothing (the platform ceiling);
+ *   /bench/noop       a request through the Worker to a Durable Object RPC that does nothing (the platform ceiling;
+ *                     as a POST it reads its body and answers `?bytes=N` bytes, to mirror a Tillsafe request's shape);
  *   /bench/d1/hold    a plain-D1 ledger (no Durable Objects): hold with a conditional UPDATE,
  *   /bench/d1/confirm and confirm it, in one D1 batch each — the design a team would build without objects.
  */
@@ -62,7 +63,13 @@ async function d1Ledger(request: Request, env: BenchEnv, path: string): Promise<
 export default {
   async fetch(request: Request, env: BenchEnv, ctx: ExecutionContext): Promise<Response> {
     const path = new URL(request.url).pathname;
-    if (path === "/bench/noop") return Response.json({ ok: await env.NOOP.get(env.NOOP.idFromName("noop")).ping() });
+    if (path === "/bench/noop") {
+      // A POST is a no-op shaped like a Tillsafe request: its body is read, and `?bytes=N` pads the answer to N bytes.
+      if (request.method === "POST") await request.text();
+      const ok = await env.NOOP.get(env.NOOP.idFromName("noop")).ping();
+      const bytes = Number(new URL(request.url).searchParams.get("bytes") ?? 0);
+      return Response.json(bytes > 0 ? { ok, pad: "x".repeat(Math.max(0, bytes - 17)) } : { ok });
+    }
     if (path === "/bench/write") return Response.json({ ok: await env.NOOP.get(env.NOOP.idFromName("noop")).write() });
     if (path.startsWith("/bench/d1/")) return d1Ledger(request, env, path);
     return app.fetch(request, env, ctx);

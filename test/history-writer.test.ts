@@ -111,6 +111,16 @@ describe("history writer", () => {
     expect(await entriesOf(shop.tenantId)).toEqual([{ member_id: shop.memberId, amount: 700 }]);
   });
 
+  it("refuses a shipment of another tenant than the one it writes for", async () => {
+    const shop = await createShop();
+    await drainOutbox(shop);
+    const writer = historyWriterOf(env, shop.tenantId);
+    await writer.write(shipment(shop.tenantId, "mem_a", 1));
+    await expect(writer.write(shipment("ten_other0000000000", "mem_b", 1))).rejects.toThrow(/another tenant/);
+    expect(await entriesOf(shop.tenantId)).toEqual([{ member_id: "mem_a", amount: 100 }]);
+    expect(await entriesOf("ten_other0000000000")).toEqual([]);
+  });
+
   it("cuts JSON arrays below the bound-value limit, keeping every value once and in order", () => {
     const values = Array.from({ length: 3000 }, (_, i) => ({ i, pad: "x".repeat(500) }));
     const chunks = jsonChunks(values);

@@ -30,9 +30,13 @@ export function historyWriterOf(env: Env, tenantId: string) {
 export class HistoryWriterDO extends DurableObject<Env> {
   private open: Waiting[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The tenant this writer is named after, from its first shipment: a batch never mixes tenants. */
+  private tenant: string | null = null;
 
   /** Resolves once D1 holds the shipment; rejects when D1 refused it. */
-  write(shipment: Shipment): Promise<void> {
+  async write(shipment: Shipment): Promise<void> {
+    this.tenant ??= shipment.tenant_id;
+    if (shipment.tenant_id !== this.tenant) throw new Error("a shipment of another tenant reached this history writer");
     const written = new Promise<void>((resolve, reject) => this.open.push({ shipment, resolve, reject }));
     if (this.open.length >= MAX_SHIPMENTS) this.close();
     else this.timer ??= setTimeout(() => this.close(), WINDOW_MS);
@@ -49,7 +53,7 @@ export class HistoryWriterDO extends DurableObject<Env> {
 
   private async commit(batch: Waiting[]): Promise<void> {
     try {
-      await projectShipments(this.env, batch[0].shipment.tenant_id, batch.map((w) => w.shipment));
+      await projectShipments(this.env, this.tenant!, batch.map((w) => w.shipment));
       for (const w of batch) w.resolve();
     } catch (error) {
       if (batch.length === 1) return batch[0].reject(error);
