@@ -65,6 +65,36 @@ describe("history writer", () => {
     ]);
   });
 
+  it("one D1 batch at a time: what arrives while D1 has a batch goes together in the next", async () => {
+    const shop = await createShop();
+    await drainOutbox(shop);
+    const batches: number[] = [];
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await writerUsesDb(
+      shop,
+      d1WithBatch(async (statements, real) => {
+        batches.push(statements.length);
+        if (batches.length === 1) await held;
+        return real.batch(statements);
+      }),
+    );
+    const writer = historyWriterOf(env, shop.tenantId);
+    const first = writer.write(shipment(shop.tenantId, "mem_a", 1));
+    await vi.waitFor(() => expect(batches).toHaveLength(1));
+    // Three more, spread over more than one window, while D1 still has the first batch.
+    const later: Promise<void>[] = [];
+    for (const member of ["mem_b", "mem_c", "mem_d"]) {
+      later.push(writer.write(shipment(shop.tenantId, member, 1)));
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    expect(batches).toHaveLength(1);
+    release();
+    await Promise.all([first, ...later]);
+    expect(batches).toHaveLength(2);
+    expect((await entriesOf(shop.tenantId)).map((e) => e.member_id)).toEqual(["mem_a", "mem_b", "mem_c", "mem_d"]);
+  });
+
   it("a shipment D1 refuses fails alone; the others of its batch are written", async () => {
     const shop = await createShop();
     await drainOutbox(shop);

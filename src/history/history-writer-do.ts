@@ -4,6 +4,9 @@
  * than one per account (a D1 database runs one query at a time, and very many quiet accounts would otherwise send
  * one small batch per operation pair each).
  *
+ * One D1 batch at a time: while D1 is slow, shipments gather into the next batch (up to 64) instead of piling up
+ * on it as batches of their own.
+ *
  * It keeps nothing: an account drops its outbox rows only after `write` returned, so a writer evicted or failing
  * mid-batch makes the accounts ship again later, and every statement is idempotent. A batch D1 refuses is tried
  * again one shipment at a time, so one bad shipment fails alone instead of holding back the others.
@@ -14,7 +17,7 @@ import { projectShipments, type Shipment } from "./projection";
 
 /** How long a batch stays open for more shipments (history is not on any request's path). */
 const WINDOW_MS = 25;
-/** A batch is written at once when it reaches this many shipments. */
+/** A batch holds at most this many shipments, and is written at once when it has them. */
 const MAX_SHIPMENTS = 64;
 
 interface Waiting {
@@ -30,6 +33,8 @@ export function historyWriterOf(env: Env, tenantId: string) {
 export class HistoryWriterDO extends DurableObject<Env> {
   private open: Waiting[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** A D1 batch is under way: what arrives meanwhile waits for it, then goes in the next (one batch at a time). */
+  private committing = false;
   /** The tenant this writer is named after, from its first shipment: a batch never mixes tenants. */
   private tenant: string | null = null;
 
@@ -46,9 +51,14 @@ export class HistoryWriterDO extends DurableObject<Env> {
   private close(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    const batch = this.open;
-    this.open = [];
-    if (batch.length > 0) void this.commit(batch);
+    if (this.committing || this.open.length === 0) return;
+    const batch = this.open.splice(0, MAX_SHIPMENTS);
+    this.committing = true;
+    void this.commit(batch).finally(() => {
+      this.committing = false;
+      // Shipments that came during the batch have waited long enough.
+      this.close();
+    });
   }
 
   private async commit(batch: Waiting[]): Promise<void> {
