@@ -160,5 +160,6 @@ describe("history writer", () => {
     expect(chunks.every((chunk) => chunk.length <= 512 * 1024)).toBe(true);
     expect(chunks.flatMap((chunk) => JSON.parse(chunk) as { i: number }[]).map((v) => v.i)).toEqual(values.map((v) => v.i));
     expect(jsonChunks([])).toEqual([]);
+    expect(jsonChunks([{ a: 1 }, "b", null])).toEqual(['[{"a":1},"b",null]']);
   });
 });

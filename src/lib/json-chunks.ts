@@ -5,6 +5,10 @@ const MAX_JSON_CHARS = 512 * 1024;
 
 /** The values as JSON arrays of at most MAX_JSON_CHARS each (a single larger value gets an array of its own). */
 export function jsonChunks(values: unknown[]): string[] {
+  if (values.length === 0) return [];
+  // Nearly always one array is enough: one stringify.
+  const whole = JSON.stringify(values);
+  if (whole.length <= MAX_JSON_CHARS) return [whole];
   const chunks: string[] = [];
   let parts: string[] = [];
   let size = 2;
