@@ -104,8 +104,9 @@ export class AccountDO extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       ensureSchema(ctx.storage.sql, ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION);
       this.alarmAt = await ctx.storage.getAlarm();
+      const awake = this.store.wake();
       // Outbox rows or holds with no alarm to see to them (an alarm lost with a crash mid-run): set one again.
-      if (this.alarmAt === null) await this.scheduleAlarm();
+      if (this.alarmAt === null && (awake.outbox || awake.nextExpiry !== null)) await this.scheduleAlarm();
     });
   }
 

@@ -238,6 +238,20 @@ export class AccountStorage {
     }
   }
 
+  /**
+   * On waking, in one query: whether the outbox has rows, and when the first pending operation expires (which
+   * also tells `expireDue` that nothing is due before then).
+   */
+  wake(): { outbox: boolean; nextExpiry: number | null } {
+    const row = this.sql
+      .exec<{ outbox: number; expiry: number | null }>(
+        "SELECT EXISTS (SELECT 1 FROM outbox) AS outbox, (SELECT MIN(expires_at) FROM operations WHERE status = 'pending') AS expiry",
+      )
+      .one();
+    this.earliestExpiry = row.expiry ?? Number.POSITIVE_INFINITY;
+    return { outbox: row.outbox === 1, nextExpiry: row.expiry };
+  }
+
   /** Whether a pending operation may be due at `now` (false: certainly none is). */
   mayBeDue(now: number): boolean {
     return now >= this.earliestExpiry;
