@@ -38,7 +38,7 @@ export interface OutboxSources {
 }
 
 /** The D1 part of outbox rows as one shipment, and the StoreDO messages among them. */
-export function shipmentOf(account: { tenant_id: string; member_id: string }, rows: OutboxRow[], sources: OutboxSources) {
+function shipmentOf(account: { tenant_id: string; member_id: string }, rows: OutboxRow[], sources: OutboxSources) {
   const shipment: Shipment = { ...account, operations: [], entries: [], cards: [], alerts: [], events: [] };
   const storeMessages: (StoreMessage & { store_id: string })[] = [];
   const shipped = new Set<string>();
