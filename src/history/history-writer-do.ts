@@ -44,13 +44,20 @@ export class HistoryWriterDO extends DurableObject<Env> {
     if (shipment.tenant_id !== this.tenant) throw new Error("a shipment of another tenant reached this history writer");
     const written = new Promise<void>((resolve, reject) => this.open.push({ shipment, resolve, reject }));
     if (this.open.length >= MAX_SHIPMENTS) this.close();
-    else this.timer ??= setTimeout(() => this.close(), WINDOW_MS);
+    else
+      this.timer ??= setTimeout(() => {
+        this.timer = null;
+        this.close();
+      }, WINDOW_MS);
     return written;
   }
 
   private close(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    // A window still open is closed early (a full batch, or the last batch ended); a fired one has cleared itself.
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     if (this.committing || this.open.length === 0) return;
     const batch = this.open.splice(0, MAX_SHIPMENTS);
     this.committing = true;
