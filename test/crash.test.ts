@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AccountDO } from "../src/accounts/account-do";
 import type { WebhookDO } from "../src/webhooks/webhook-do";
+import { operationId, requestKeyOf } from "../src/lib/ids";
 import { account, api, balances, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, idemKey, topUp, writerUsesDb, type Shop } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
@@ -104,6 +105,23 @@ describe("crash safety", () => {
     expect((await createOperation(shop, sale(shop, 100), key)).status).toBe(201);
     expect((await createOperation(shop, sale(shop, 100))).status).toBe(201);
     expect((await createOperation(shop, sale(shop, 100))).status).toBe(422);
+  });
+
+  it("after the store claimed the key but before the account decided: the retry creates the operation once", async () => {
+    const shop = await createShop();
+    await topUp(shop, 1000);
+    const store = env.STORES.get(env.STORES.idFromName(`${shop.tenantId}:${shop.storeId}`));
+    const key = idemKey();
+    // The first attempt claimed its key at the store and died before reaching the account.
+    const id = await operationId(shop.memberId, shop.tenantId, shop.registerId, key);
+    expect(await store.claimKey({ tenant_id: shop.tenantId, store_id: shop.storeId }, requestKeyOf(id), id)).toBe(true);
+    await evictDurableObject(store);
+    const retry = await createOperation(shop, sale(shop, 200), key);
+    expect(retry.status).toBe(201);
+    expect(retry.body.id).toBe(id);
+    const again = await createOperation(shop, sale(shop, 200), key);
+    expect(again.body).toEqual(retry.body);
+    expect((await balances(shop)).credit).toEqual({ balance: 1000, available: 800 });
   });
 
   it("during webhook delivery: sent but not marked delivered before the crash; delivered again (at least once), then marked", async () => {

@@ -1,5 +1,6 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { account, api, balances, createOperation, createShop, expectError, expectInvariants, idemKey, topUp } from "./helpers";
+import { account, api, balances, createOperation, createShop, expectError, expectInvariants, idemKey, inAccount, topUp, uniqueCard, type Shop } from "./helpers";
 
 const sale = (card: string, amount = 1000) => ({
   type: "purchase",
@@ -7,6 +8,15 @@ const sale = (card: string, amount = 1000) => ({
   cheque: { number: "I-1", total: amount },
   payments: [{ method: "credit", amount }],
 });
+
+/** Another member of the same tenant, with a card of her own. */
+async function secondMember(shop: Shop): Promise<Shop> {
+  const member = await api("POST", "/v1/members", { token: shop.secret, body: { name: "Sam", phone: "+61412340000" } });
+  expect(member.status).toBe(201);
+  const card = uniqueCard();
+  expect((await api("POST", `/v1/members/${member.body.id}/cards`, { token: shop.secret, body: { number: card } })).status).toBe(201);
+  return { ...shop, memberId: member.body.id, card };
+}
 
 describe("Idempotency-Key on POST /v1/operations", () => {
   it("is required", async () => {
@@ -54,6 +64,62 @@ describe("Idempotency-Key on POST /v1/operations", () => {
     await createOperation(shop, sale(shop.card, 1000), key);
     expectError(await createOperation(shop, sale(shop.card, 1200), key), 422, "idempotency_key_reused");
     expect((await balances(shop)).credit.available).toBe(4000);
+  });
+
+  it("the same key for another member's card is 422 as well, and that account holds nothing", async () => {
+    const shop = await createShop();
+    const other = await secondMember(shop);
+    await topUp(shop, 5000);
+    await topUp(other, 5000);
+    const key = idemKey();
+    const first = await createOperation(shop, sale(shop.card), key);
+    expect(first.status).toBe(201);
+    expectError(await createOperation(shop, sale(other.card), key), 422, "idempotency_key_reused");
+    expect((await balances(other)).credit).toEqual({ balance: 5000, available: 5000 });
+    // Its only operation is the top-up.
+    expect(await inAccount(other, (_, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM operations").one().n)).toBe(1);
+    // The first card's retry is still answered as before.
+    const repeat = await createOperation(shop, sale(shop.card), key);
+    expect(repeat.status).toBe(201);
+    expect(repeat.body).toEqual(first.body);
+    expect((await balances(shop)).credit).toEqual({ balance: 5000, available: 4000 });
+    await expectInvariants(other, other.memberId);
+  });
+
+  it("concurrent uses of one key for two members' cards: one operation, one 422", async () => {
+    const shop = await createShop();
+    const other = await secondMember(shop);
+    await topUp(shop, 5000);
+    await topUp(other, 5000);
+    const key = idemKey();
+    const replies = await Promise.all([createOperation(shop, sale(shop.card), key), createOperation(shop, sale(other.card), key)]);
+    expect(replies.map((r) => r.status).sort()).toEqual([201, 422]);
+    const available = [(await balances(shop)).credit.available, (await balances(other)).credit.available].sort();
+    expect(available).toEqual([4000, 5000]);
+  });
+
+  it("a key whose first use was refused stays taken for other cards", async () => {
+    const shop = await createShop();
+    const other = await secondMember(shop);
+    await topUp(other, 5000);
+    const key = idemKey();
+    expectError(await createOperation(shop, sale(shop.card), key), 409, "insufficient_funds");
+    expectError(await createOperation(shop, sale(other.card), key), 422, "idempotency_key_reused");
+    expect((await balances(other)).credit).toEqual({ balance: 5000, available: 5000 });
+  });
+
+  it("the store keeps a key's claim three days, then lets it go", async () => {
+    const shop = await createShop();
+    const ref = { tenant_id: shop.tenantId, store_id: shop.storeId };
+    const store = env.STORES.get(env.STORES.idFromName(`${shop.tenantId}:${shop.storeId}`));
+    const day = 24 * 3600 * 1000;
+    const t0 = Date.now();
+    expect(await store.claimKey(ref, "k".repeat(16), "op_a", t0)).toBe(true);
+    expect(await store.claimKey(ref, "k".repeat(16), "op_a", t0 + day)).toBe(true);
+    expect(await store.claimKey(ref, "k".repeat(16), "op_b", t0 + 2 * day)).toBe(false);
+    // A later claim of another key purges claims older than three days (at most hourly).
+    expect(await store.claimKey(ref, "m".repeat(16), "op_c", t0 + 3 * day + 2 * 3600 * 1000)).toBe(true);
+    expect(await store.claimKey(ref, "k".repeat(16), "op_b", t0 + 3 * day + 2 * 3600 * 1000)).toBe(true);
   });
 
   it("keys are per register: another till may use the same key", async () => {

@@ -37,6 +37,11 @@ export async function operationId(memberId: string, tenantId: string, registerId
   return `op_${memberId.slice(4)}${base32(new Uint8Array(digest).slice(0, 10))}`;
 }
 
+/** The part of an operation id derived from tenant, register and Idempotency-Key: the same for every member's card. */
+export function requestKeyOf(operationIdValue: string): string {
+  return operationIdValue.slice(-16);
+}
+
 /** The member whose account holds an operation, or null when the id is not an operation id at all. */
 export function memberOfOperation(operationIdValue: string): string | null {
   const match = /^op_([0-9a-hjkmnp-tv-z]{16})[0-9a-hjkmnp-tv-z]{16}$/.exec(operationIdValue);

@@ -17,7 +17,7 @@ import { findStore, registerName } from "../db/stores";
 import { loadTenant, settingsOf } from "../db/tenants";
 import type { Env } from "../env";
 import { ApiError, notFound } from "../lib/errors";
-import { memberOfOperation, operationId } from "../lib/ids";
+import { memberOfOperation, operationId, requestKeyOf } from "../lib/ids";
 import { minorDigits } from "../lib/money";
 import { sha256Hex } from "../lib/crypto";
 import { amount, cardNumber, method, pageQuery } from "../lib/schemas";
@@ -111,15 +111,19 @@ export function operationRoutes(app: App): void {
         memberId = await cardOwner(env.DB, principal.tenantId, body.card);
         if (!memberId) throw notFound("card_not_found", "Card");
       }
-      const [id, fingerprint, { policy, timeZone }, limits] = await Promise.all([
-        operationId(memberId, principal.tenantId, principal.registerId, idempotencyKey),
+      const id = await operationId(memberId, principal.tenantId, principal.registerId, idempotencyKey);
+      const now = Date.now();
+      const store = { tenant_id: principal.tenantId, store_id: principal.storeId };
+      // The account dedupes a key for its own member; the store sees every card: a key that went to another
+      // member's operation is a different request.
+      const [claimed, fingerprint, { policy, timeZone }, limits] = await Promise.all([
+        storeOf(env, store).claimKey(store, requestKeyOf(id), id, now),
         sha256Hex(JSON.stringify(body)),
         policyFor(env, principal.tenantId, principal.storeId),
         activeLimits(env.DB, principal.tenantId),
       ]);
-      const now = Date.now();
+      if (!claimed) throw new ApiError(422, "idempotency_key_reused", "This Idempotency-Key was already used with a different request");
       const check: LimitCheck = { card: limits.filter((l) => l.scope === "card"), time_zone: timeZone, store_reserved: false };
-      const store = { tenant_id: principal.tenantId, store_id: principal.storeId };
       if (body.type !== "refund") {
         // Register and store limits are counted at the StoreDO first; a refund only gives back, on confirm.
         const effects = operationEffects(body, policy);

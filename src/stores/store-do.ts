@@ -20,7 +20,16 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE INDEX IF NOT EXISTS decisions_open ON decisions(status, release_after);
 CREATE TABLE IF NOT EXISTS alert_outbox (id TEXT PRIMARY KEY, payload TEXT NOT NULL);
+-- Version 2: the operation each register's Idempotency-Key went to, whichever member's card it named.
+CREATE TABLE IF NOT EXISTS key_claims (key TEXT PRIMARY KEY, operation_id TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS key_claims_age ON key_claims(created_at);
 `;
+const SCHEMA_VERSION = 2;
+
+/** Claims are kept as long as the accounts keep first answers (3 days: more than 24 h and the longest hold). */
+const CLAIM_RETENTION_MS = 3 * 24 * 3600 * 1000;
+/** Old claims go at most this often, inside a claim's own transaction. */
+const PURGE_EVERY_MS = 3600 * 1000;
 
 /** A reservation whose commit or release never came (the account lost it) is given back this long after its hold expired. */
 const STALE_AFTER_MS = 60 * 60 * 1000;
@@ -42,12 +51,37 @@ export interface Reservation {
 
 export class StoreDO extends DurableObject<Env> {
   private readonly counters: CounterStore;
+  private purgedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.counters = new CounterStore(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
-      ensureSchema(ctx.storage.sql, SCHEMA, 1);
+      ensureSchema(ctx.storage.sql, SCHEMA, SCHEMA_VERSION);
+    });
+  }
+
+  /**
+   * Claims a register's Idempotency-Key (`key`: the part of the operation id derived from tenant, register and key)
+   * for an operation. True when the key is new or already went to this same operation (a retry: the account answers
+   * it); false when it went to another operation, which names another member's card: a different request.
+   */
+  async claimKey(store: StoreRef, key: string, operationId: string, now = Date.now()): Promise<boolean> {
+    return this.ctx.storage.transactionSync(() => {
+      const inserted = this.sql.exec(
+        "INSERT INTO key_claims (key, operation_id, created_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING",
+        key,
+        operationId,
+        now,
+      ).rowsWritten;
+      if (inserted === 0) {
+        return this.sql.exec<{ operation_id: string }>("SELECT operation_id FROM key_claims WHERE key = ?", key).one().operation_id === operationId;
+      }
+      if (now - this.purgedAt >= PURGE_EVERY_MS) {
+        this.sql.exec("DELETE FROM key_claims WHERE created_at < ?", now - CLAIM_RETENTION_MS);
+        this.purgedAt = now;
+      }
+      return true;
     });
   }
 
