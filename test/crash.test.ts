@@ -114,7 +114,7 @@ describe("crash safety", () => {
     const key = idemKey();
     // The first attempt claimed its key at the store and died before reaching the account.
     const id = await operationId(shop.memberId, shop.tenantId, shop.registerId, key);
-    expect(await store.claimKey({ tenant_id: shop.tenantId, store_id: shop.storeId }, requestKeyOf(id), id)).toBe(true);
+    expect(await store.claimKey({ tenant_id: shop.tenantId, store_id: shop.storeId }, { key: requestKeyOf(id), operation_id: id, at: Date.now() })).toBeNull();
     await evictDurableObject(store);
     const retry = await createOperation(shop, sale(shop, 200), key);
     expect(retry.status).toBe(201);

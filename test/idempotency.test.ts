@@ -108,18 +108,34 @@ describe("Idempotency-Key on POST /v1/operations", () => {
     expect((await balances(other)).credit).toEqual({ balance: 5000, available: 5000 });
   });
 
+  it("with a register limit the claim and the count are one call: a reused key counts nothing", async () => {
+    const shop = await createShop();
+    const other = await secondMember(shop);
+    await topUp(shop, 5000);
+    await topUp(other, 5000);
+    const limit = await api("POST", "/v1/limits", { token: shop.secret, body: { scope: "register", metric: "purchase_count", period: "day", hard: 2 } });
+    expect(limit.status).toBe(201);
+    const key = idemKey();
+    expect((await createOperation(shop, sale(shop.card), key)).status).toBe(201);
+    expectError(await createOperation(shop, sale(other.card), key), 422, "idempotency_key_reused");
+    expect((await createOperation(shop, sale(other.card))).status).toBe(201);
+    expectError(await createOperation(shop, sale(other.card)), 422, "limit_exceeded");
+    expect((await balances(other)).credit).toEqual({ balance: 5000, available: 4000 });
+  });
+
   it("the store keeps a key's claim three days, then lets it go", async () => {
     const shop = await createShop();
     const ref = { tenant_id: shop.tenantId, store_id: shop.storeId };
     const store = env.STORES.get(env.STORES.idFromName(`${shop.tenantId}:${shop.storeId}`));
     const day = 24 * 3600 * 1000;
     const t0 = Date.now();
-    expect(await store.claimKey(ref, "k".repeat(16), "op_a", t0)).toBe(true);
-    expect(await store.claimKey(ref, "k".repeat(16), "op_a", t0 + day)).toBe(true);
-    expect(await store.claimKey(ref, "k".repeat(16), "op_b", t0 + 2 * day)).toBe(false);
+    const claim = (key: string, operation_id: string, at: number) => store.claimKey(ref, { key, operation_id, at });
+    expect(await claim("k".repeat(16), "op_a", t0)).toBeNull();
+    expect(await claim("k".repeat(16), "op_a", t0 + day)).toBeNull();
+    expect(await claim("k".repeat(16), "op_b", t0 + 2 * day)).toMatchObject({ status: 422, code: "idempotency_key_reused" });
     // A later claim of another key purges claims older than three days (at most hourly).
-    expect(await store.claimKey(ref, "m".repeat(16), "op_c", t0 + 3 * day + 2 * 3600 * 1000)).toBe(true);
-    expect(await store.claimKey(ref, "k".repeat(16), "op_b", t0 + 3 * day + 2 * 3600 * 1000)).toBe(true);
+    expect(await claim("m".repeat(16), "op_c", t0 + 3 * day + 2 * 3600 * 1000)).toBeNull();
+    expect(await claim("k".repeat(16), "op_b", t0 + 3 * day + 2 * 3600 * 1000)).toBeNull();
   });
 
   it("keys are per register: another till may use the same key", async () => {

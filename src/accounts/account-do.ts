@@ -14,6 +14,7 @@ import {
   decideConfirm,
   emptyAmounts,
   isRefusal,
+  keyReused,
   planOperation,
   refuse,
   replanPurchase,
@@ -117,7 +118,7 @@ export class AccountDO extends DurableObject<Env> {
       const { answer: prior, record: existing } = this.store.replayOf(input.id);
       if (prior) {
         if (prior.fingerprint !== input.fingerprint) {
-          return refusalOutcome(refuse(422, "idempotency_key_reused", "This Idempotency-Key was already used with a different request"));
+          return refusalOutcome(keyReused());
         }
         // The first answer goes out again as the text it was stored as.
         return { status: prior.status, json: prior.body };

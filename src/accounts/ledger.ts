@@ -29,6 +29,9 @@ export const refuse = (status: number, code: string, message: string, details: R
   details,
 });
 
+/** An Idempotency-Key already used with a different request (by this account, or at the store for another card). */
+export const keyReused = (): Refusal => refuse(422, "idempotency_key_reused", "This Idempotency-Key was already used with a different request");
+
 export function isRefusal(value: unknown): value is Refusal {
   return typeof value === "object" && value !== null && "code" in value && "status" in value && !("operation" in value);
 }

@@ -6,7 +6,8 @@ import type { LimitCheck } from "../accounts/account-do";
 import { isRefusal, operationEffects, type OperationPolicy, type Refusal } from "../accounts/ledger";
 import type { Amounts, Operation } from "../accounts/operation";
 import { activeLimits } from "../db/limits";
-import { reserveAtStore, storeOf } from "../limits/store-limits";
+import type { OperationFacts } from "../limits/limit";
+import { claimAtStore, reserveAtStore, storeOf } from "../limits/store-limits";
 import { bodyOf, type Outcome } from "../lib/outcome";
 import { OPERATION_TYPES } from "../accounts/operation";
 import type { Principal } from "../auth/principal";
@@ -111,29 +112,26 @@ export function operationRoutes(app: App): void {
         memberId = await cardOwner(env.DB, principal.tenantId, body.card);
         if (!memberId) throw notFound("card_not_found", "Card");
       }
-      const id = await operationId(memberId, principal.tenantId, principal.registerId, idempotencyKey);
-      const now = Date.now();
-      const store = { tenant_id: principal.tenantId, store_id: principal.storeId };
-      // The account dedupes a key for its own member; the store sees every card: a key that went to another
-      // member's operation is a different request.
-      const [claimed, fingerprint, { policy, timeZone }, limits] = await Promise.all([
-        storeOf(env, store).claimKey(store, requestKeyOf(id), id, now),
+      const [id, fingerprint, { policy, timeZone }, limits] = await Promise.all([
+        operationId(memberId, principal.tenantId, principal.registerId, idempotencyKey),
         sha256Hex(JSON.stringify(body)),
         policyFor(env, principal.tenantId, principal.storeId),
         activeLimits(env.DB, principal.tenantId),
       ]);
-      if (!claimed) throw new ApiError(422, "idempotency_key_reused", "This Idempotency-Key was already used with a different request");
+      const now = Date.now();
       const check: LimitCheck = { card: limits.filter((l) => l.scope === "card"), time_zone: timeZone, store_reserved: false };
+      const store = { tenant_id: principal.tenantId, store_id: principal.storeId };
+      // Register and store limits are counted at the StoreDO first (a refund only gives back, on confirm), in the same
+      // call that claims the key there: the account dedupes a key for its own member, the store sees every card.
+      let facts: OperationFacts | null = null;
       if (body.type !== "refund") {
-        // Register and store limits are counted at the StoreDO first; a refund only gives back, on confirm.
         const effects = operationEffects(body, policy);
-        if (!isRefusal(effects)) {
-          const facts = { id, type: body.type, card: body.card, register_id: principal.registerId, store_id: principal.storeId, ...effects };
-          const reserved = await reserveAtStore(env, store, facts, limits, timeZone, now + policy.hold_ttl_seconds * 1000);
-          if (reserved.refusal) throw refusalError(reserved.refusal);
-          check.store_reserved = reserved.reserved;
-        }
+        if (!isRefusal(effects)) facts = { id, type: body.type, card: body.card, register_id: principal.registerId, store_id: principal.storeId, ...effects };
       }
+      const claim = { key: requestKeyOf(id), operation_id: id, at: now };
+      const reserved = await claimAtStore(env, store, claim, facts, limits, timeZone, now + policy.hold_ttl_seconds * 1000);
+      if (reserved.refusal) throw refusalError(reserved.refusal);
+      check.store_reserved = reserved.reserved;
       const account = { tenant_id: principal.tenantId, member_id: memberId };
       const outcome = await accountOf(env, account).createOperation(account, {
         id,

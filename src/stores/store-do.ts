@@ -4,7 +4,7 @@
  * `release` gives it back, `refund` gives back a refund's share. Alerts go to D1 through an outbox from the alarm.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { Refusal } from "../accounts/ledger";
+import { keyReused, type Refusal } from "../accounts/ledger";
 import type { Env } from "../env";
 import { newId } from "../lib/ids";
 import { ensureSchema } from "../lib/sqlite-schema";
@@ -47,6 +47,16 @@ export interface Reservation {
   expires_at: number;
   /** PATCH: count the operation anew in place of what it counted before. */
   replace?: boolean;
+  /** A create: claim its Idempotency-Key first (a key that went to another operation is refused, and counts nothing). */
+  claim?: KeyClaim;
+}
+
+/** A register's Idempotency-Key (`key`: the part of the operation id derived from tenant, register and key). */
+export interface KeyClaim {
+  key: string;
+  operation_id: string;
+  /** When the create came (claims are kept 3 days from then). */
+  at: number;
 }
 
 export class StoreDO extends DurableObject<Env> {
@@ -62,33 +72,20 @@ export class StoreDO extends DurableObject<Env> {
   }
 
   /**
-   * Claims a register's Idempotency-Key (`key`: the part of the operation id derived from tenant, register and key)
-   * for an operation. True when the key is new or already went to this same operation (a retry: the account answers
-   * it); false when it went to another operation, which names another member's card: a different request.
+   * Claims a register's Idempotency-Key for an operation: null when the key is new or already went to this same
+   * operation (a retry: the account answers it); `idempotency_key_reused` when it went to another operation, which
+   * names another member's card: a different request.
    */
-  async claimKey(store: StoreRef, key: string, operationId: string, now = Date.now()): Promise<boolean> {
-    return this.ctx.storage.transactionSync(() => {
-      const inserted = this.sql.exec(
-        "INSERT INTO key_claims (key, operation_id, created_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING",
-        key,
-        operationId,
-        now,
-      ).rowsWritten;
-      if (inserted === 0) {
-        return this.sql.exec<{ operation_id: string }>("SELECT operation_id FROM key_claims WHERE key = ?", key).one().operation_id === operationId;
-      }
-      if (now - this.purgedAt >= PURGE_EVERY_MS) {
-        this.sql.exec("DELETE FROM key_claims WHERE created_at < ?", now - CLAIM_RETENTION_MS);
-        this.purgedAt = now;
-      }
-      return true;
-    });
+  async claimKey(store: StoreRef, claim: KeyClaim): Promise<Refusal | null> {
+    return this.ctx.storage.transactionSync(() => this.claim(claim));
   }
 
   /** Checks and counts register and store limits at hold time; the same answer for the same operation id. */
   async reserve(store: StoreRef, reservation: Reservation, now = Date.now()): Promise<{ refusal: Refusal | null }> {
     const { facts } = reservation;
     const answer = this.ctx.storage.transactionSync(() => {
+      const reused = reservation.claim ? this.claim(reservation.claim) : null;
+      if (reused) return { refusal: reused };
       this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('tenant', ?)", store.tenant_id);
       const prior = this.sql.exec<{ status: string; refusal: string | null }>("SELECT status, refusal FROM decisions WHERE operation_id = ?", facts.id).toArray()[0];
       if (prior && !reservation.replace) return { refusal: prior.refusal ? (JSON.parse(prior.refusal) as Refusal) : null };
@@ -161,6 +158,25 @@ export class StoreDO extends DurableObject<Env> {
       }
     }
     await this.scheduleAlarm();
+  }
+
+  /** The claim itself, inside the caller's transaction. */
+  private claim({ key, operation_id, at }: KeyClaim): Refusal | null {
+    const inserted = this.sql.exec(
+      "INSERT INTO key_claims (key, operation_id, created_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING",
+      key,
+      operation_id,
+      at,
+    ).rowsWritten;
+    if (inserted === 0) {
+      const owner = this.sql.exec<{ operation_id: string }>("SELECT operation_id FROM key_claims WHERE key = ?", key).one().operation_id;
+      return owner === operation_id ? null : keyReused();
+    }
+    if (at - this.purgedAt >= PURGE_EVERY_MS) {
+      this.sql.exec("DELETE FROM key_claims WHERE created_at < ?", at - CLAIM_RETENTION_MS);
+      this.purgedAt = at;
+    }
+    return null;
   }
 
   private get sql(): SqlStorage {
