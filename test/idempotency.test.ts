@@ -18,6 +18,15 @@ async function secondMember(shop: Shop): Promise<Shop> {
   return { ...shop, memberId: member.body.id, card };
 }
 
+/** A shop whose two members each hold 50.00 of credit. */
+async function twoFundedMembers(): Promise<{ shop: Shop; other: Shop }> {
+  const shop = await createShop();
+  const other = await secondMember(shop);
+  await topUp(shop, 5000);
+  await topUp(other, 5000);
+  return { shop, other };
+}
+
 describe("Idempotency-Key on POST /v1/operations", () => {
   it("is required", async () => {
     const shop = await createShop();
@@ -67,10 +76,7 @@ describe("Idempotency-Key on POST /v1/operations", () => {
   });
 
   it("the same key for another member's card is 422 as well, and that account holds nothing", async () => {
-    const shop = await createShop();
-    const other = await secondMember(shop);
-    await topUp(shop, 5000);
-    await topUp(other, 5000);
+    const { shop, other } = await twoFundedMembers();
     const key = idemKey();
     const first = await createOperation(shop, sale(shop.card), key);
     expect(first.status).toBe(201);
@@ -87,10 +93,7 @@ describe("Idempotency-Key on POST /v1/operations", () => {
   });
 
   it("concurrent uses of one key for two members' cards: one operation, one 422", async () => {
-    const shop = await createShop();
-    const other = await secondMember(shop);
-    await topUp(shop, 5000);
-    await topUp(other, 5000);
+    const { shop, other } = await twoFundedMembers();
     const key = idemKey();
     const replies = await Promise.all([createOperation(shop, sale(shop.card), key), createOperation(shop, sale(other.card), key)]);
     expect(replies.map((r) => r.status).sort()).toEqual([201, 422]);
@@ -109,10 +112,7 @@ describe("Idempotency-Key on POST /v1/operations", () => {
   });
 
   it("with a register limit the claim and the count are one call: a reused key counts nothing", async () => {
-    const shop = await createShop();
-    const other = await secondMember(shop);
-    await topUp(shop, 5000);
-    await topUp(other, 5000);
+    const { shop, other } = await twoFundedMembers();
     const limit = await api("POST", "/v1/limits", { token: shop.secret, body: { scope: "register", metric: "purchase_count", period: "day", hard: 2 } });
     expect(limit.status).toBe(201);
     const key = idemKey();
