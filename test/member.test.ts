@@ -121,6 +121,46 @@ describe("member API", () => {
     const other = await createShop();
     expectError(await asMember(cookie, "POST", `/v1/me/cards/${other.card}/block`), 404, "card_not_found");
   });
+
+  it("members who share a phone: each sees the others and the page switches between them, never past its expiry", async () => {
+    const shop = await createShop();
+    const enrol = async (name: string, phone: string) => {
+      const member = await api("POST", "/v1/members", { token: shop.secret, body: { name, phone } });
+      expect(member.status).toBe(201);
+      return member.body.id as string;
+    };
+    const sam = await enrol("Sam", "+61412345678");
+    const kim = await enrol("Kim", "+61400000009");
+    const elsewhere = await createShop(); // another tenant's Nicola, on the same phone
+    const cookie = await memberCookie(shop);
+    const me = await asMember(cookie, "GET", "/v1/me");
+    expect(me.body.members_on_this_phone).toEqual([{ id: sam, name: "Sam" }]);
+    const page = await api("GET", `/m/${shop.tenantId}`, { headers: { cookie } });
+    expect(page.body).toContain("Also on this phone");
+    expect(page.body).toContain(`{"id":"${sam}","name":"Sam"}`);
+
+    for (const id of [kim, shop.memberId, elsewhere.memberId, "mem_0000000000000000"]) {
+      expectError(await asMember(cookie, "POST", "/v1/me/switch", { member_id: id }), 404, "member_not_found");
+    }
+    expectError(await asMember(cookie, "POST", "/v1/me/switch", { member_id: "sam" }), 400, "invalid_request");
+    const token = cookie.split("=")[1];
+    expectError(await api("POST", "/v1/me/switch", { token, body: { member_id: sam } }), 403, "forbidden");
+
+    const switched = await asMember(cookie, "POST", "/v1/me/switch", { member_id: sam });
+    expect(switched.status).toBe(200);
+    expect(switched.body.member).toMatchObject({ id: sam, name: "Sam" });
+    const setCookie = switched.headers.get("set-cookie")!;
+    expect(Number(/Max-Age=(\d+)/.exec(setCookie)![1])).toBeLessThanOrEqual(7 * 24 * 3600);
+    const samCookie = setCookie.split(";")[0];
+    const asSam = await asMember(samCookie, "GET", "/v1/me");
+    expect(asSam.body.member.id).toBe(sam);
+    expect(asSam.body.members_on_this_phone).toEqual([{ id: shop.memberId, name: "Nicola" }]);
+    // The session moved: the old cookie no longer signs anyone in.
+    expectError(await asMember(cookie, "GET", "/v1/me"), 401, "unauthenticated");
+    const back = await asMember(samCookie, "POST", "/v1/me/switch", { member_id: shop.memberId });
+    expect(back.status).toBe(200);
+    expect((await asMember(back.headers.get("set-cookie")!.split(";")[0], "GET", "/v1/me")).body.member.id).toBe(shop.memberId);
+  });
 });
 
 describe("live socket", () => {

@@ -51,6 +51,31 @@ export async function createSession(d1: D1Database, tenantId: string, memberId: 
   return { token, expiresAt, maxAgeSeconds: Math.floor(SESSION_ABSOLUTE_MS / 1000) };
 }
 
+/**
+ * Moves a page's session to another member (one who shares the phone): a new token for that member with the old
+ * session's absolute expiry (switching never extends a session), and the old token revoked, in one D1 batch.
+ */
+export async function switchSession(d1: D1Database, token: string, memberId: string, now = Date.now()) {
+  const db = database(d1);
+  const old = await db.select().from(memberSessions).where(eq(memberSessions.tokenHash, await sha256Hex(token))).get();
+  if (!old || old.revokedAt) return null;
+  const next = `ms_${randomSecret(32)}`;
+  const nowIso = new Date(now).toISOString();
+  await db.batch([
+    db.insert(memberSessions).values({
+      tokenHash: await sha256Hex(next),
+      id: newId("key"),
+      tenantId: old.tenantId,
+      memberId,
+      createdAt: nowIso,
+      lastSeenAt: nowIso,
+      expiresAt: old.expiresAt,
+    }),
+    db.update(memberSessions).set({ revokedAt: nowIso }).where(eq(memberSessions.tokenHash, old.tokenHash)),
+  ]);
+  return { token: next, maxAgeSeconds: Math.max(0, Math.floor((Date.parse(old.expiresAt) - now) / 1000)) };
+}
+
 export async function verifySession(d1: D1Database, token: string, now = Date.now()): Promise<MemberSession | null> {
   if (!/^ms_[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const hash = await sha256Hex(token);

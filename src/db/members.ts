@@ -1,5 +1,5 @@
 /** Members and the card → member index. A card never changes member, so that mapping is cached for good. */
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { database } from "./client";
 import { cards, members } from "./schema";
 
@@ -13,6 +13,21 @@ export async function findMember(d1: D1Database, tenantId: string, memberId: str
   return (
     (await database(d1).select().from(members).where(and(eq(members.tenantId, tenantId), eq(members.id, memberId))).get()) ?? null
   );
+}
+
+/** The tenant's members with this phone number, earliest enrolled first (a family may share one phone). */
+export async function membersByPhone(d1: D1Database, tenantId: string, phone: string): Promise<MemberRow[]> {
+  return database(d1)
+    .select()
+    .from(members)
+    .where(and(eq(members.tenantId, tenantId), eq(members.phone, phone)))
+    .orderBy(asc(members.createdAt))
+    .all();
+}
+
+/** The tenant's other members with this member's phone: whom the member page may switch to. */
+export async function othersOnPhone(d1: D1Database, member: MemberRow): Promise<{ id: string; name: string }[]> {
+  return (await membersByPhone(d1, member.tenantId, member.phone)).filter((other) => other.id !== member.id).map(({ id, name }) => ({ id, name }));
 }
 
 /** The member a card belongs to, or null when the tenant has no such card. */

@@ -11,6 +11,8 @@ export interface MemberPageData {
   cards: MemberCard[];
   history: { id: string; kind: string; method: string; amount: number; balance_after: number; created_at: string }[];
   pending: ApprovalRequest[];
+  /** Other members with the same phone, whom this page may switch to. */
+  others: { id: string; name: string }[];
 }
 
 export function MemberPage({ data }: { data: MemberPageData }) {
@@ -34,6 +36,10 @@ export function MemberPage({ data }: { data: MemberPageData }) {
       <section aria-labelledby="cards-h">
         <h2 id="cards-h">Cards</h2>
         <ul class="list" id="cards"></ul>
+      </section>
+      <section aria-labelledby="others-h" id="others-section" hidden>
+        <h2 id="others-h">Also on this phone</h2>
+        <ul class="list" id="others"></ul>
       </section>
       <div class="modal" id="approval" hidden role="dialog" aria-modal="true" aria-labelledby="approval-h">
         <div class="dialog">

@@ -22,8 +22,10 @@ export const MEMBER_SCRIPT = String.raw`
     if (method === "points") return amount.toLocaleString() + " pts";
     return money.format(amount / scale);
   }
-  function api(method, path) {
-    return fetch(path, { method: method, credentials: "same-origin", headers: { "content-type": "application/json" } }).then(function (r) {
+  function api(method, path, body) {
+    var init = { method: method, credentials: "same-origin", headers: { "content-type": "application/json" } };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    return fetch(path, init).then(function (r) {
       return r.json().then(function (body) { return { status: r.status, body: body }; });
     });
   }
@@ -71,6 +73,23 @@ export const MEMBER_SCRIPT = String.raw`
         });
         item.appendChild(block);
       }
+      list.appendChild(item);
+    });
+  }
+  function renderOthers() {
+    var list = document.getElementById("others");
+    list.textContent = "";
+    document.getElementById("others-section").hidden = state.others.length === 0;
+    state.others.forEach(function (other) {
+      var item = el("li", { "data-member": other.id });
+      item.appendChild(el("span", {}, other.name));
+      var go = el("button", {}, "Switch to " + other.name);
+      go.addEventListener("click", function () {
+        api("POST", "/v1/me/switch", { member_id: other.id }).then(function (reply) {
+          if (reply.status === 200) location.reload();
+        });
+      });
+      item.appendChild(go);
       list.appendChild(item);
     });
   }
@@ -192,6 +211,7 @@ export const MEMBER_SCRIPT = String.raw`
   renderBalances();
   renderHistory();
   renderCards();
+  renderOthers();
   renderPending();
   if (state.pending.length > 0) show(state.pending[0]);
   connect();

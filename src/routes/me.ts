@@ -1,7 +1,8 @@
 /** The member's own API, behind the hosted page's session cookie (or a `Bearer ms_…` member session token). */
 import { z } from "zod";
 import { accountOf } from "../accounts/account-ref";
-import { cardOwner, findMember, presentMember } from "../db/members";
+import { cardOwner, findMember, membersByPhone, othersOnPhone, presentMember } from "../db/members";
+import { readCookie, SESSION_COOKIE, sessionCookie, switchSession } from "../auth/member-sessions";
 import { ApiError, notFound } from "../lib/errors";
 import { cardNumber, pageQuery } from "../lib/schemas";
 import { endpoint, requirePrincipal, type App } from "./endpoint";
@@ -10,6 +11,8 @@ import { historyPage } from "./members";
 export const ListApprovalRequests = pageQuery.extend({
   status: z.enum(["pending", "approved", "rejected", "superseded", "expired", "cancelled"]).optional(),
 });
+
+export const SwitchMember = z.strictObject({ member_id: z.string().regex(/^mem_[0-9a-z]{16}$/, "must be a member id") });
 
 const accountOfMember = (principal: { tenantId: string; memberId: string }) => ({ tenant_id: principal.tenantId, member_id: principal.memberId });
 
@@ -21,8 +24,37 @@ export function meRoutes(app: App): void {
       const member = await findMember(env.DB, principal.tenantId, principal.memberId);
       if (!member) throw notFound("member_not_found", "Member");
       const account = accountOfMember(principal);
-      const { balances, cards } = await accountOf(env, account).summary(account);
-      return { status: 200, body: { member: presentMember(member), balances, cards } };
+      const [{ balances, cards }, others] = await Promise.all([accountOf(env, account).summary(account), othersOnPhone(env.DB, member)]);
+      return { status: 200, body: { member: presentMember(member), balances, cards, members_on_this_phone: others } };
+    },
+  );
+
+  endpoint(
+    app,
+    {
+      method: "post",
+      path: "/v1/me/switch",
+      summary: "Move the page's session to another member on the same phone (one of `members_on_this_phone`)",
+      tag: "Member",
+      auth: ["member"],
+      body: SwitchMember,
+      status: 200,
+    },
+    async ({ c, env, principal, body }) => {
+      const token = principal.viaCookie ? readCookie(c.req.header("cookie"), SESSION_COOKIE) : null;
+      if (!token) throw new ApiError(403, "forbidden", "Switching members is for the membership page's own session");
+      const me = await findMember(env.DB, principal.tenantId, principal.memberId);
+      const sharing = me ? await membersByPhone(env.DB, me.tenantId, me.phone) : [];
+      // Anyone else is answered like a member that does not exist.
+      const member = sharing.find((other) => other.id === body.member_id && other.id !== principal.memberId);
+      if (!member) throw notFound("member_not_found", "Member");
+      const session = await switchSession(env.DB, token, member.id);
+      if (!session) throw new ApiError(401, "unauthenticated", "Missing or invalid credentials");
+      return {
+        status: 200,
+        body: { member: presentMember(member) },
+        headers: { "set-cookie": sessionCookie(session.token, session.maxAgeSeconds, env.ENVIRONMENT !== "development") },
+      };
     },
   );
 

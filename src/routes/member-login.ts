@@ -2,19 +2,16 @@
  * Signing in on the hosted page by phone and SMS code. Asking for a code answers 202 whatever the phone, and does
  * its work after answering, so neither the answer nor its timing says whether the phone belongs to a member.
  */
-import { and, asc, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
 import { accountOf } from "../accounts/account-ref";
 import { codeHash, generateCode } from "../auth/one-time-code";
 import { createSession, sessionCookie } from "../auth/member-sessions";
-import { database } from "../db/client";
-import { members } from "../db/schema";
 import { loadTenantIfAny, presentTenant } from "../db/tenants";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
 import { phone } from "../lib/schemas";
-import { presentMember } from "../db/members";
+import { membersByPhone, presentMember } from "../db/members";
 import { chooseSender } from "../sms/choose-sender";
 import { serverSecret } from "../lib/server-secret";
 import { endpoint, type App, type AppEnv } from "./endpoint";
@@ -23,16 +20,12 @@ const tenantId = z.string().regex(/^ten_[0-9a-z]{16}$/, "must be a tenant id");
 export const RequestLoginCode = z.strictObject({ tenant_id: tenantId, phone });
 export const VerifyLoginCode = z.strictObject({ tenant_id: tenantId, phone, code: z.string().regex(/^[0-9]{6}$/, "must be the 6 digits of the SMS") });
 
-/** The member a phone signs in as: the earliest enrolled one with that number. */
+/**
+ * The member a phone signs in as: the earliest enrolled one with that number (the code is issued and checked in that
+ * account). Others sharing the phone are offered on the page, which can switch to them (`POST /v1/me/switch`).
+ */
 async function memberByPhone(d1: D1Database, tenant: string, number: string) {
-  return (
-    (await database(d1)
-      .select()
-      .from(members)
-      .where(and(eq(members.tenantId, tenant), eq(members.phone, number)))
-      .orderBy(asc(members.createdAt))
-      .get()) ?? null
-  );
+  return (await membersByPhone(d1, tenant, number))[0] ?? null;
 }
 
 async function sendLoginCode(env: Env, tenant: string, number: string): Promise<void> {

@@ -2,7 +2,7 @@
 import type { Context } from "hono";
 import { accountOf } from "../accounts/account-ref";
 import { createSession, readCookie, redeemPortalLink, SESSION_COOKIE, sessionCookie, verifySession } from "../auth/member-sessions";
-import { findMember } from "../db/members";
+import { findMember, othersOnPhone } from "../db/members";
 import { loadTenantIfAny } from "../db/tenants";
 import { minorDigits } from "../lib/money";
 import { MemberLoginPage, MemberPage } from "../pages/member-page";
@@ -74,10 +74,11 @@ export function pageRoutes(app: App): void {
 
     const account = { tenant_id: tenant.id, member_id: member.id };
     const stub = accountOf(c.env, account);
-    const [summary, history, pending] = await Promise.all([
+    const [summary, history, pending, others] = await Promise.all([
       stub.summary(account),
       historyPage(c.env.DB, tenant.id, member.id, { limit: 20 }),
       stub.approvalRequests(account, "pending", 20, null),
+      othersOnPhone(c.env.DB, member),
     ]);
     const data = {
       tenant: { id: tenant.id, name: tenant.name, currency: tenant.currency, minor_digits: minorDigits(tenant.currency) },
@@ -86,6 +87,7 @@ export function pageRoutes(app: App): void {
       cards: summary.cards,
       history: history.data,
       pending: pending.data,
+      others,
     };
     return html(c, `<!doctype html>${MemberPage({ data })}`);
   });

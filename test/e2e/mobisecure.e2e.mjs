@@ -233,4 +233,18 @@ test("a member signs in on the page with a code from the dev outbox", async () =
   await page.click("#verify-code");
   await page.locator("body[data-live='true']").waitFor();
   assert.equal(await page.locator("header p").textContent(), "Hello, Nicola");
+
+  // Sam is enrolled on the same phone: Nicola's page offers him, and one click moves the page to his membership.
+  const enrolled = await fetch(`${server.base}/v1/members`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${server.secretKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "Sam", phone: "+61412345678" }),
+  });
+  assert.equal(enrolled.status, 201);
+  await page.reload();
+  await page.locator("#others-section").getByText("Sam", { exact: true }).waitFor();
+  await page.click("text=Switch to Sam");
+  await page.locator("header p").filter({ hasText: "Hello, Sam" }).waitFor();
+  await page.locator("#others-section").getByText("Nicola", { exact: true }).waitFor();
+  await page.screenshot({ path: `${shots}switched-member.png` });
 });
