@@ -1,7 +1,8 @@
 /**
- * One store's register- and store-level limit counters: counters shared by many members need their own single
- * writer. `reserve` counts an operation at hold time (idempotent by operation id), `commit` makes it final,
- * `release` gives it back, `refund` gives back a refund's share. Alerts go to D1 through an outbox from the alarm.
+ * One store's register- and store-level limit counters and its registers' Idempotency-Key claims: what many members
+ * share needs its own single writer. `claimKey` gives a key to the first operation that uses it, `reserve` counts an
+ * operation at hold time (idempotent by operation id, claiming its key in the same transaction), `commit` makes it
+ * final, `release` gives it back, `refund` gives back a refund's share. Alerts go to D1 through an outbox from the alarm.
  */
 import { DurableObject } from "cloudflare:workers";
 import { keyReused, type Refusal } from "../accounts/ledger";
