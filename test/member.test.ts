@@ -3,6 +3,7 @@ import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../src/app";
+import { switchSession } from "../src/auth/member-sessions";
 import {
   account,
   api,
@@ -159,7 +160,17 @@ describe("member API", () => {
     expectError(await asMember(cookie, "GET", "/v1/me"), 401, "unauthenticated");
     const back = await asMember(samCookie, "POST", "/v1/me/switch", { member_id: shop.memberId });
     expect(back.status).toBe(200);
-    expect((await asMember(back.headers.get("set-cookie")!.split(";")[0], "GET", "/v1/me")).body.member.id).toBe(shop.memberId);
+    const nicolaCookie = back.headers.get("set-cookie")!.split(";")[0];
+    expect((await asMember(nicolaCookie, "GET", "/v1/me")).body.member.id).toBe(shop.memberId);
+    // Two switches at once with one session (both past the session check): exactly one moves it.
+    const nicolaToken = nicolaCookie.split("=")[1];
+    const both = await Promise.all([switchSession(env.DB, nicolaToken, sam), switchSession(env.DB, nicolaToken, sam)]);
+    expect(both.filter((session) => session !== null)).toHaveLength(1);
+    // Every session of this tenant came from the one portal session by switching: all end when it would have.
+    const ends = await env.DB.prepare("SELECT COUNT(*) AS sessions, COUNT(DISTINCT expires_at) AS ends FROM member_sessions WHERE tenant_id = ?")
+      .bind(shop.tenantId)
+      .first<{ sessions: number; ends: number }>();
+    expect(ends).toEqual({ sessions: 4, ends: 1 });
   });
 });
 

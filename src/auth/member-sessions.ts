@@ -53,27 +53,27 @@ export async function createSession(d1: D1Database, tenantId: string, memberId: 
 
 /**
  * Moves a page's session to another member (one who shares the phone): a new token for that member with the old
- * session's absolute expiry (switching never extends a session), and the old token revoked, in one D1 batch.
+ * session's absolute expiry (switching never extends a session), and the old token revoked. One D1 batch revokes
+ * the old token only if it is still live and inserts the new one only if that revocation happened, so of two
+ * concurrent switches with one token exactly one gets a session.
  */
 export async function switchSession(d1: D1Database, token: string, memberId: string, now = Date.now()) {
-  const db = database(d1);
-  const old = await db.select().from(memberSessions).where(eq(memberSessions.tokenHash, await sha256Hex(token))).get();
-  if (!old || old.revokedAt) return null;
+  const oldHash = await sha256Hex(token);
   const next = `ms_${randomSecret(32)}`;
   const nowIso = new Date(now).toISOString();
-  await db.batch([
-    db.insert(memberSessions).values({
-      tokenHash: await sha256Hex(next),
-      id: newId("key"),
-      tenantId: old.tenantId,
-      memberId,
-      createdAt: nowIso,
-      lastSeenAt: nowIso,
-      expiresAt: old.expiresAt,
-    }),
-    db.update(memberSessions).set({ revokedAt: nowIso }).where(eq(memberSessions.tokenHash, old.tokenHash)),
+  const [, inserted] = await d1.batch([
+    d1.prepare("UPDATE member_sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL").bind(oldHash, nowIso),
+    d1
+      .prepare(
+        `INSERT INTO member_sessions (token_hash, id, tenant_id, member_id, created_at, last_seen_at, expires_at, revoked_at)
+         SELECT ?2, ?3, tenant_id, ?4, ?5, ?5, expires_at, NULL FROM member_sessions WHERE token_hash = ?1 AND changes() = 1
+         RETURNING expires_at`,
+      )
+      .bind(oldHash, await sha256Hex(next), newId("key"), memberId, nowIso),
   ]);
-  return { token: next, maxAgeSeconds: Math.max(0, Math.floor((Date.parse(old.expiresAt) - now) / 1000)) };
+  const expiresAt = (inserted.results[0] as { expires_at: string } | undefined)?.expires_at;
+  if (expiresAt === undefined) return null;
+  return { token: next, maxAgeSeconds: Math.max(0, Math.floor((Date.parse(expiresAt) - now) / 1000)) };
 }
 
 export async function verifySession(d1: D1Database, token: string, now = Date.now()): Promise<MemberSession | null> {
