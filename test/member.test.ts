@@ -147,8 +147,13 @@ describe("member API", () => {
     const token = cookie.split("=")[1];
     expectError(await api("POST", "/v1/me/switch", { token, body: { member_id: sam } }), 403, "forbidden");
 
+    const page0 = await memberSocket(cookie);
+    expect(page0.status).toBe(101);
+    const closed = new Promise<number>((resolve) => page0.socket!.addEventListener("close", (event) => resolve(event.code)));
     const switched = await asMember(cookie, "POST", "/v1/me/switch", { member_id: sam });
     expect(switched.status).toBe(200);
+    // The page open under the old session is closed: it no longer hears Nicola's requests.
+    expect(await closed).toBe(4001);
     expect(switched.body.member).toMatchObject({ id: sam, name: "Sam" });
     const setCookie = switched.headers.get("set-cookie")!;
     expect(Number(/Max-Age=(\d+)/.exec(setCookie)![1])).toBeLessThanOrEqual(7 * 24 * 3600);

@@ -485,6 +485,21 @@ export class AccountDO extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
+  /** Closes the pages open under a session that has ended (the member switched to another membership). */
+  async endSession(account: AccountRef, sessionId: string): Promise<number> {
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets("member")) {
+      if ((ws.deserializeAttachment() as { session?: string } | null)?.session !== sessionId) continue;
+      try {
+        ws.close(4001, "session ended");
+        closed += 1;
+      } catch {
+        // already closing
+      }
+    }
+    return closed;
+  }
+
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     // The page only listens; "ping" is answered by the auto-response without waking the object.
     if (message === "balances") ws.send(JSON.stringify({ type: "balance", balances: this.store.balances() }));

@@ -50,6 +50,9 @@ export function meRoutes(app: App): void {
       if (!member) throw notFound("member_not_found", "Member");
       const session = await switchSession(env.DB, token, member.id);
       if (!session) throw new ApiError(401, "unauthenticated", "Missing or invalid credentials");
+      // Pages still open under the old session stop receiving this member's requests.
+      const account = accountOfMember(principal);
+      await accountOf(env, account).endSession(account, principal.sessionId);
       return {
         status: 200,
         body: { member: presentMember(member) },
