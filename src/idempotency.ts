@@ -10,7 +10,13 @@ import { ApiError } from "./lib/errors";
 import { seal, unseal } from "./lib/crypto";
 import { textOf, type Outcome } from "./lib/outcome";
 
-const RETENTION_MS = 3 * 24 * 3600 * 1000;
+/**
+ * How long every Idempotency-Key is kept — back-office records here, operation answers in the accounts, key claims
+ * at the stores: 3 days, more than API.md's 24 hours and the longest hold (86,400 s).
+ */
+export const KEY_RETENTION_MS = 3 * 24 * 3600 * 1000;
+/** The objects drop keys past retention at most this often, inside a transaction that writes anyway. */
+export const KEY_PURGE_EVERY_MS = 3600 * 1000;
 const WAIT_STEP_MS = 50;
 const WAIT_MAX_MS = 10_000;
 
@@ -32,7 +38,7 @@ export async function idempotent(d1: D1Database, serverSecret: string, scope: Id
   // A record past retention is forgotten, so the key may be used afresh.
   await db
     .delete(idempotencyRecords)
-    .where(and(where, lt(idempotencyRecords.createdAt, new Date(now.getTime() - RETENTION_MS).toISOString())));
+    .where(and(where, lt(idempotencyRecords.createdAt, new Date(now.getTime() - KEY_RETENTION_MS).toISOString())));
   const claimed = await db
     .insert(idempotencyRecords)
     .values({ ...scope, state: "running", createdAt: now.toISOString() })

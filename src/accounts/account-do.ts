@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../idempotency";
 import { constantTimeEqual } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { sealed, type Decided, type Outcome } from "../lib/outcome";
@@ -43,8 +44,6 @@ export interface MemberCard extends Card {
 }
 
 /** How long an idempotency record is kept: well past 24 hours and the longest hold (86,400 s). */
-const IDEMPOTENCY_RETENTION_MS = 3 * 24 * 3600 * 1000;
-const PURGE_EVERY_MS = 3600 * 1000;
 const OUTBOX_RETRY_MAX_MS = 5 * 60 * 1000;
 const OUTBOX_BATCH = 200;
 const OUTBOX_DELAY_MS = 1000;
@@ -125,9 +124,9 @@ export class AccountDO extends DurableObject<Env> {
       }
       if (existing) return { status: 201, body: existing.operation };
       this.remember(account);
-      if (input.now - this.purgedAt >= PURGE_EVERY_MS) {
+      if (input.now - this.purgedAt >= KEY_PURGE_EVERY_MS) {
         // First answers older than the retention go, inside a transaction that writes anyway (at most hourly).
-        this.store.forgetAnswersBefore(input.now - IDEMPOTENCY_RETENTION_MS);
+        this.store.forgetAnswersBefore(input.now - KEY_RETENTION_MS);
         this.purgedAt = input.now;
       }
 
@@ -486,18 +485,15 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /** Closes the pages open under a session that has ended (the member switched to another membership). */
-  async endSession(account: AccountRef, sessionId: string): Promise<number> {
-    let closed = 0;
+  async endSession(account: AccountRef, sessionId: string): Promise<void> {
     for (const ws of this.ctx.getWebSockets("member")) {
       if ((ws.deserializeAttachment() as { session?: string } | null)?.session !== sessionId) continue;
       try {
         ws.close(4001, "session ended");
-        closed += 1;
       } catch {
         // already closing
       }
     }
-    return closed;
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

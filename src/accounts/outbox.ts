@@ -6,6 +6,7 @@ import type { Env } from "../env";
 import type { Alert } from "../limits/limit";
 import type { TillsafeEvent } from "../webhooks/events";
 import { historyWriterOf } from "../history/history-writer-do";
+import { storeOf } from "../limits/store-limits";
 import { isEmptyShipment, type Shipment } from "../history/projection";
 import type { StoreMessage } from "./account-storage";
 import type { Card, JournalEntry, OperationRecord } from "./operation";
@@ -68,7 +69,7 @@ export async function shipOutbox(env: Env, account: { tenant_id: string; member_
   // Commit, release and refund messages for StoreDOs: each is idempotent there, so a retry is harmless.
   for (const message of storeMessages) {
     const store = { tenant_id: account.tenant_id, store_id: message.store_id };
-    const stub = env.STORES.get(env.STORES.idFromName(`${account.tenant_id}:${message.store_id}`));
+    const stub = storeOf(env, store);
     if (message.action === "commit") await stub.commit(store, message.operation_id);
     else if (message.action === "release") await stub.release(store, message.operation_id);
     else if (message.action === "refund") await stub.refund(store, message);

@@ -7,6 +7,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { keyReused, type Refusal } from "../accounts/ledger";
 import type { Env } from "../env";
+import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../idempotency";
 import { newId } from "../lib/ids";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { COUNTER_SCHEMA, CounterStore } from "../limits/counter-store";
@@ -26,11 +27,6 @@ CREATE TABLE IF NOT EXISTS key_claims (key TEXT PRIMARY KEY, operation_id TEXT N
 CREATE INDEX IF NOT EXISTS key_claims_age ON key_claims(created_at);
 `;
 const SCHEMA_VERSION = 2;
-
-/** Claims are kept as long as the accounts keep first answers (3 days: more than 24 h and the longest hold). */
-const CLAIM_RETENTION_MS = 3 * 24 * 3600 * 1000;
-/** Old claims go at most this often, inside a claim's own transaction. */
-const PURGE_EVERY_MS = 3600 * 1000;
 
 /** A reservation whose commit or release never came (the account lost it) is given back this long after its hold expired. */
 const STALE_AFTER_MS = 60 * 60 * 1000;
@@ -173,8 +169,8 @@ export class StoreDO extends DurableObject<Env> {
       const owner = this.sql.exec<{ operation_id: string }>("SELECT operation_id FROM key_claims WHERE key = ?", key).one().operation_id;
       return owner === operation_id ? null : keyReused();
     }
-    if (at - this.purgedAt >= PURGE_EVERY_MS) {
-      this.sql.exec("DELETE FROM key_claims WHERE created_at < ?", at - CLAIM_RETENTION_MS);
+    if (at - this.purgedAt >= KEY_PURGE_EVERY_MS) {
+      this.sql.exec("DELETE FROM key_claims WHERE created_at < ?", at - KEY_RETENTION_MS);
       this.purgedAt = at;
     }
     return null;
