@@ -10,14 +10,19 @@ import { type Shipment } from "../src/history/projection";
 import { jsonChunks } from "../src/lib/json-chunks";
 import { account, createShop, d1WithBatch, drainOutbox, expectInvariants, topUp, writerUsesDb } from "./helpers";
 
-/** D1 with its batch calls counted (the number of statements of each). */
-function countingDb() {
+/** A shop whose history writer uses a D1 with its batch calls counted (the number of statements of each). */
+async function writerCountingBatches() {
+  const shop = await createShop();
+  await drainOutbox(shop);
   const batches: number[] = [];
-  const db = d1WithBatch((statements, real) => {
-    batches.push(statements.length);
-    return real.batch(statements);
-  });
-  return { db, batches };
+  await writerUsesDb(
+    shop,
+    d1WithBatch((statements, real) => {
+      batches.push(statements.length);
+      return real.batch(statements);
+    }),
+  );
+  return { shop, batches, writer: historyWriterOf(env, shop.tenantId) };
 }
 
 function shipment(tenantId: string, memberId: string, n: number, amount: number | null = 100): Shipment {
@@ -51,11 +56,7 @@ const entriesOf = async (tenantId: string) =>
 
 describe("history writer", () => {
   it("writes the shipments of several accounts that arrive together in one D1 batch", async () => {
-    const shop = await createShop();
-    await drainOutbox(shop);
-    const { db, batches } = countingDb();
-    await writerUsesDb(shop, db);
-    const writer = historyWriterOf(env, shop.tenantId);
+    const { shop, batches, writer } = await writerCountingBatches();
     await Promise.all(["mem_a", "mem_b", "mem_c"].map((member, i) => writer.write(shipment(shop.tenantId, member, i + 1))));
     expect(batches).toEqual([1]);
     expect(await entriesOf(shop.tenantId)).toEqual([
@@ -82,11 +83,11 @@ describe("history writer", () => {
     const writer = historyWriterOf(env, shop.tenantId);
     const first = writer.write(shipment(shop.tenantId, "mem_a", 1));
     await vi.waitFor(() => expect(batches).toHaveLength(1));
-    // Three more, spread over more than one window, while D1 still has the first batch.
+    // Three more, each more than one window (100 ms) after the last, while D1 still has the first batch.
     const later: Promise<void>[] = [];
     for (const member of ["mem_b", "mem_c", "mem_d"]) {
       later.push(writer.write(shipment(shop.tenantId, member, 1)));
-      await new Promise((resolve) => setTimeout(resolve, 40));
+      await new Promise((resolve) => setTimeout(resolve, 120));
     }
     expect(batches).toHaveLength(1);
     release();
@@ -96,11 +97,7 @@ describe("history writer", () => {
   });
 
   it("a shipment D1 refuses fails alone; the others of its batch are written", async () => {
-    const shop = await createShop();
-    await drainOutbox(shop);
-    const { db, batches } = countingDb();
-    await writerUsesDb(shop, db);
-    const writer = historyWriterOf(env, shop.tenantId);
+    const { shop, batches, writer } = await writerCountingBatches();
     const results = await Promise.allSettled([
       writer.write(shipment(shop.tenantId, "mem_a", 1)),
       writer.write(shipment(shop.tenantId, "mem_b", 1, null)),
