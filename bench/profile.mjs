@@ -2,6 +2,7 @@
 // CPU-profiles the bench Worker while a scenario runs, through wrangler's inspector, and prints where the time went.
 //   terminal 1: BENCH_ONLY=hot_account BENCH_RUNS=1 BENCH_SECONDS=40 BENCH_ACCOUNTS=10 npm run bench
 //   terminal 2 (once the run has started): node bench/profile.mjs [seconds=8]
+//   (PROFILE_CALLERS=exec also splits a function's self time by its callers)
 // Prints self and inclusive time per function (file:line of wrangler's bundle in bench/.wrangler/tmp while it runs).
 const seconds = Number(process.argv[2] ?? 8);
 const socket = new WebSocket(process.env.INSPECTOR ?? "ws://127.0.0.1:9229/ws", { headers: { origin: "http://localhost" } });
@@ -48,3 +49,15 @@ for (const [id, time] of sampled) {
 }
 const top = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([key, time]) => `${((100 * time) / total).toFixed(1).padStart(5)}%  ${key}`);
 console.log(`${(total / 1000).toFixed(0)} ms sampled\n-- self\n${top(self, 30).join("\n")}\n-- inclusive\n${top(inclusive, 40).join("\n")}`);
+
+// PROFILE_CALLERS=exec: whose calls the self time of a (native) function such as `exec` or `transactionSync` is.
+const wanted = process.env.PROFILE_CALLERS;
+if (wanted) {
+  const callers = new Map();
+  for (const [id, time] of sampled) {
+    if ((nodes.get(id).callFrame.functionName || "(anonymous)") !== wanted) continue;
+    const caller = parentOf.has(id) ? name(nodes.get(parentOf.get(id))) : "(none)";
+    callers.set(caller, (callers.get(caller) ?? 0) + time);
+  }
+  console.log(`-- callers of ${wanted}\n${top(callers, 20).join("\n")}`);
+}

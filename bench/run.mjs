@@ -7,7 +7,9 @@
 //   (2) hot_account  create + confirm pairs on one member account
 //   (3) spread       the same on 1,000 accounts
 //   (4) approval     request → member socket receives → approve → the cashier's long poll returns (p50/p99)
-//   (5) plain_d1     the same hold + confirm on a plain-D1 ledger with conditional UPDATEs (no Durable Objects)
+//   (5) plain_d1     the same hold + confirm on a plain-D1 ledger with conditional UPDATEs (no Durable Objects),
+//                    keeping (2)'s contract: credential, schema, Idempotency-Key, journal (bench/plain-d1.ts)
+//       plain_d1_bare    the conditional UPDATEs alone
 // It prints `hot_account_ratio <(2) requests/s ÷ (1) requests/s>`, writes bench/results.json and bench/results.svg.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -196,10 +198,11 @@ async function member(base, shop, card, credit) {
 
 const purchase = (card) => ({ type: "purchase", card, cheque: { number: "B", total: 1 }, payments: [{ method: "credit", amount: 1 }] });
 
-async function holdAndConfirm(base, shop, card) {
-  const created = await call(base, "POST", "/v1/operations", { token: shop.tk, key: nextKey(), body: purchase(card) });
+/** One create + confirm pair, on Tillsafe (`/v1/operations`) or on the plain-D1 peer (`/bench/d1/operations`). */
+async function holdAndConfirm(base, shop, card, path = "/v1/operations") {
+  const created = await call(base, "POST", path, { token: shop.tk, key: nextKey(), body: purchase(card) });
   if (created.status !== 201) throw new Error(`create ${created.status}`);
-  const confirmed = await call(base, "POST", `/v1/operations/${created.body.id}/confirm`, { token: shop.tk });
+  const confirmed = await call(base, "POST", `${path}/${created.body.id}/confirm`, { token: shop.tk });
   if (confirmed.status !== 200) throw new Error(`confirm ${confirmed.status}`);
   return 2;
 }
@@ -255,6 +258,7 @@ function svg(results) {
     ["(2) hot account", results.hot_account],
     ["(3) 1,000 accounts", results.spread],
     ["(5) plain D1 ledger", results.plain_d1],
+    ["plain D1, bare", results.plain_d1_bare],
   ];
   const width = 800;
   // Rows below the throughput bars move down with their number.
@@ -303,8 +307,10 @@ function svg(results) {
       return `<text x="10" y="${y + 16}" font-size="14">${label}</text>${segments}<text x="${(x + 8).toFixed(1)}" y="${y + 16}" font-size="13">${total.toFixed(2)} ms (worker ${cpuOf(s)[2].toFixed(2)})</text>`;
     })
     .join("");
-  const legend = parts.map(([who, color], k) => `<rect x="${200 + k * 110}" y="${shift + 32 + 564}" width="12" height="12" fill="${color}"/><text x="${216 + k * 110}" y="${shift + 32 + 575}" font-size="12">${who}</text>`).join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${shift + 32 + 620}" font-family="system-ui, sans-serif">
+  // Below the CPU rows: the legend, then the ratios.
+  const end = shift + 400 + scenarios.length * 32;
+  const legend = parts.map(([who, color], k) => `<rect x="${200 + k * 110}" y="${end + 4}" width="12" height="12" fill="${color}"/><text x="${216 + k * 110}" y="${end + 15}" font-size="12">${who}</text>`).join("");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${end + 60}" font-family="system-ui, sans-serif">
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="10" y="28" font-size="17" font-weight="bold">Tillsafe bench (medians of ${results.settings.runs} runs, ${results.settings.concurrency} clients, one machine, state ${results.settings.state_dir === "/dev/shm" ? "in memory" : `in ${results.settings.state_dir}`})</text>
 ${throughput}
@@ -313,9 +319,34 @@ ${latency}
 <text x="10" y="${shift + 388}" font-size="15" font-weight="bold">CPU ms per request, by process (all three share the machine's two cores)</text>
 ${cpu}
 ${legend}
-<text x="10" y="${shift + 32 + 608}" font-size="12" fill="#555">hot_account_ratio ${results.hot_account_ratio.toFixed(2)} (against the shaped no-op: ${results.shaped_ratio.toFixed(2)}) · ${new Date(results.measured_at).toISOString()}</text>
+<text x="10" y="${end + 44}" font-size="12" fill="#555">hot_account_ratio ${results.hot_account_ratio.toFixed(2)} (against the shaped no-op: ${results.shaped_ratio.toFixed(2)}) · ${new Date(results.measured_at).toISOString()}</text>
 </svg>
 `;
+}
+
+/**
+ * The plain-D1 peer must keep the contract it is compared on, or (5) would measure less work than (2): a retry holds
+ * nothing more, the key reused for another card is 422, a second confirm moves nothing, and the journal has the entry.
+ */
+async function checkPeer(base, shop) {
+  const expect = (what, actual, wanted) => {
+    if (JSON.stringify(actual) !== JSON.stringify(wanted)) throw new Error(`plain-D1 peer: ${what} is ${JSON.stringify(actual)}, not ${JSON.stringify(wanted)}`);
+  };
+  const [card, other] = ["8000000000000098", "8000000000000099"];
+  for (const account of [card, other]) await call(base, "POST", "/bench/d1/open", { body: { account, balance: 10 } });
+  const key = nextKey();
+  const first = await call(base, "POST", "/bench/d1/operations", { token: shop.tk, key, body: purchase(card) });
+  const again = await call(base, "POST", "/bench/d1/operations", { token: shop.tk, key, body: purchase(card) });
+  const elsewhere = await call(base, "POST", "/bench/d1/operations", { token: shop.tk, key, body: purchase(other) });
+  expect("a create, its retry, the key on another card", [first.status, again.status, again.body.id === first.body.id, elsewhere.status, elsewhere.body.error?.code], [201, 201, true, 422, "idempotency_key_reused"]);
+  expect("the account after a create and its retry", (await call(base, "POST", "/bench/d1/account", { body: { account: card } })).body, { balance: 10, held: 1, entries: 0 });
+  const confirms = [];
+  for (let i = 0; i < 2; i++) confirms.push((await call(base, "POST", `/bench/d1/operations/${first.body.id}/confirm`, { token: shop.tk })).status);
+  expect("two confirms", confirms, [200, 200]);
+  expect("the account after them", (await call(base, "POST", "/bench/d1/account", { body: { account: card } })).body, { balance: 9, held: 0, entries: 1 });
+  expect("the other card", (await call(base, "POST", "/bench/d1/account", { body: { account: other } })).body, { balance: 10, held: 0, entries: 0 });
+  const without = await call(base, "POST", "/bench/d1/operations", { body: purchase(card) });
+  expect("a create without a credential", without.status, 401);
 }
 
 async function main(base) {
@@ -339,6 +370,8 @@ async function main(base) {
     }
   };
   await call(base, "POST", "/bench/d1/open", { body: { account: "hot", balance: 1_000_000_000 } });
+  await call(base, "POST", "/bench/d1/open", { body: { account: "8000000000000001", balance: 1_000_000_000 } });
+  await checkPeer(base, hot);
 
   // The sizes of a real create's and confirm's answers, for the shaped no-op to answer with.
   const sample = await call(base, "POST", "/v1/operations", { token: hot.tk, key: nextKey(), body: purchase("8000000000000001") });
@@ -367,7 +400,8 @@ async function main(base) {
     }),
     hot_account: () => drive(SECONDS, CONCURRENCY, () => holdAndConfirm(base, hot, "8000000000000001")),
     spread: () => drive(SECONDS, CONCURRENCY, (lane, n) => holdAndConfirm(base, spreadShop, cards[(lane * 7919 + n * 31) % cards.length])),
-    plain_d1: () => drive(SECONDS, CONCURRENCY, async () => {
+    plain_d1: () => drive(SECONDS, CONCURRENCY, () => holdAndConfirm(base, hot, "8000000000000001", "/bench/d1/operations")),
+    plain_d1_bare: () => drive(SECONDS, CONCURRENCY, async () => {
       const id = nextKey();
       const held = await call(base, "POST", "/bench/d1/hold", { body: { account: "hot", id, amount: 1 } });
       if (held.status !== 201) throw new Error("hold");
@@ -423,7 +457,8 @@ async function main(base) {
 (2) hot account  ${summary.hot_account.rps.toFixed(0)} req/s   (${summary.hot_account.units_per_s.toFixed(0)} create+confirm pairs/s on one account)
 (3) 1,000 accts  ${summary.spread.rps.toFixed(0)} req/s   (${summary.spread.units_per_s.toFixed(0)} pairs/s)
 (4) approval     p50 ${approval.p50_ms.toFixed(1)} ms, p99 ${approval.p99_ms.toFixed(1)} ms (${approval.rounds} round trips)
-(5) plain D1     ${summary.plain_d1.rps.toFixed(0)} req/s   (${summary.plain_d1.units_per_s.toFixed(0)} hold+confirm pairs/s)
+(5) plain D1     ${summary.plain_d1.rps.toFixed(0)} req/s   (${summary.plain_d1.units_per_s.toFixed(0)} hold+confirm pairs/s, with (2)'s contract: key, credential, schema, journal)
+    bare D1      ${summary.plain_d1_bare.rps.toFixed(0)} req/s   (the conditional UPDATEs alone)
 hot_account_ratio ${results.hot_account_ratio.toFixed(3)}
 shaped_ratio ${results.shaped_ratio.toFixed(3)}   ((2) against the shaped no-op)`);
 }
