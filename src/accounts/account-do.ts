@@ -43,7 +43,7 @@ export interface MemberCard extends Card {
   member_id: string;
 }
 
-/** How long an idempotency record is kept: well past 24 hours and the longest hold (86,400 s). */
+/** The longest back-off between outbox shipments while D1 refuses them. */
 const OUTBOX_RETRY_MAX_MS = 5 * 60 * 1000;
 const OUTBOX_BATCH = 200;
 const OUTBOX_DELAY_MS = 1000;
