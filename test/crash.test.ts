@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AccountDO } from "../src/accounts/account-do";
 import type { WebhookDO } from "../src/webhooks/webhook-do";
 import { operationId, requestKeyOf } from "../src/lib/ids";
+import { storeOf } from "../src/limits/store-limits";
 import { account, api, balances, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, idemKey, topUp, writerUsesDb, type Shop } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
@@ -97,7 +98,7 @@ describe("crash safety", () => {
     const shop = await createShop();
     await topUp(shop, 10000);
     expect((await api("POST", "/v1/limits", { token: shop.secret, body: { scope: "register", metric: "purchase_count", period: "day", hard: 2 } })).status).toBe(201);
-    const store = env.STORES.get(env.STORES.idFromName(`${shop.tenantId}:${shop.storeId}`));
+    const store = storeOf(env, { tenant_id: shop.tenantId, store_id: shop.storeId });
     const key = idemKey();
     expect((await createOperation(shop, sale(shop, 100), key)).status).toBe(201);
     await evictDurableObject(store);
@@ -110,11 +111,12 @@ describe("crash safety", () => {
   it("after the store claimed the key but before the account decided: the retry creates the operation once", async () => {
     const shop = await createShop();
     await topUp(shop, 1000);
-    const store = env.STORES.get(env.STORES.idFromName(`${shop.tenantId}:${shop.storeId}`));
+    const ref = { tenant_id: shop.tenantId, store_id: shop.storeId };
+    const store = storeOf(env, ref);
     const key = idemKey();
     // The first attempt claimed its key at the store and died before reaching the account.
     const id = await operationId(shop.memberId, shop.tenantId, shop.registerId, key);
-    expect(await store.claimKey({ tenant_id: shop.tenantId, store_id: shop.storeId }, { key: requestKeyOf(id), operation_id: id, at: Date.now() })).toBeNull();
+    expect(await store.claimKey(ref, { key: requestKeyOf(id), operation_id: id, at: Date.now() })).toBeNull();
     await evictDurableObject(store);
     const retry = await createOperation(shop, sale(shop, 200), key);
     expect(retry.status).toBe(201);

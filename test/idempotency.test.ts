@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { storeOf } from "../src/limits/store-limits";
 import { account, api, balances, createOperation, createShop, expectError, expectInvariants, idemKey, inAccount, topUp, uniqueCard, type Shop } from "./helpers";
 
 const sale = (card: string, amount = 1000) => ({
@@ -126,7 +127,7 @@ describe("Idempotency-Key on POST /v1/operations", () => {
   it("the store keeps a key's claim three days, then lets it go", async () => {
     const shop = await createShop();
     const ref = { tenant_id: shop.tenantId, store_id: shop.storeId };
-    const store = env.STORES.get(env.STORES.idFromName(`${shop.tenantId}:${shop.storeId}`));
+    const store = storeOf(env, ref);
     const day = 24 * 3600 * 1000;
     const t0 = Date.now();
     const claim = (key: string, operation_id: string, at: number) => store.claimKey(ref, { key, operation_id, at });

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { windowOf } from "../src/limits/calendar";
 import { evaluateLimits, type Counter } from "../src/limits/evaluate";
 import type { Limit, OperationFacts } from "../src/limits/limit";
+import { storeOf } from "../src/limits/store-limits";
 import { signatureHeader } from "../src/webhooks/signing";
 import { account, api, balances, createOperation, createShop, drainOutbox, expectError, expectInvariants, topUp, uniqueCard, type Shop } from "./helpers";
 
@@ -276,7 +277,7 @@ describe("register and store limits", () => {
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await sale(shop, 100)).status);
     expect(statuses).toEqual([201, 201, 201, 201, 422]);
-    const store = env.STORES.get(env.STORES.idFromName(`${shop.tenantId}:${shop.storeId}`));
+    const store = storeOf(env, { tenant_id: shop.tenantId, store_id: shop.storeId });
     await runDurableObjectAlarm(store);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const alerts = (await api("GET", "/v1/alerts", { token: shop.secret })).body.data;
