@@ -13,6 +13,7 @@ import {
   type OperationPolicy,
 } from "../src/accounts/ledger";
 import type { CardStatus, Method, OperationRecord } from "../src/accounts/operation";
+import { claimRefund, confirmRefund, freeRefund, mulDiv } from "../src/accounts/refund";
 
 const policy: OperationPolicy = {
   approval_required_for: [],
@@ -154,11 +155,11 @@ describe("refunds", () => {
     const first = plan(refund(1000), account, original);
     expect(first.credits).toEqual({ credit: 638, cashback: 212 });
     expect(first.holds).toEqual({ points: 10 });
-    original.refunded += 1000;
+    claimRefund(original, first);
     const second = plan(refund(3700), account, original);
     expect(second.credits).toEqual({ credit: 2362, cashback: 788 });
     expect(second.holds).toEqual({ points: 37 });
-    original.refunded += 3700;
+    claimRefund(original, second);
     expect(planOperation(refund(1), account, original)).toMatchObject({ status: 422, code: "refund_exceeds_remaining", details: { remaining: 0 } });
   });
 
@@ -168,5 +169,31 @@ describe("refunds", () => {
     original.operation.status = "pending";
     expect(planOperation(refund(100), view(), original)).toMatchObject({ status: 409, code: "operation_not_confirmed" });
     expect(planOperation(refund(100), view(), null)).toMatchObject({ status: 404, code: "operation_not_found" });
+  });
+
+  it("a cancelled refund frees exactly its claim: 20.00 with 0.01 of credit gives back 0.01, never more", () => {
+    const original = plan(purchase([{ method: "credit", amount: 1 }], 2000));
+    original.operation.status = "confirmed";
+    const account = view({ credit: 100 });
+    const first = plan(refund(1900), account, original);
+    expect(first.credits).toEqual({});
+    claimRefund(original, first);
+    const second = plan(refund(100), account, original);
+    expect(second.credits).toEqual({ credit: 1 });
+    claimRefund(original, second);
+    expect(confirmRefund(original, second)).toEqual({ total: 2000, before: 0, after: 100 });
+    freeRefund(original, first);
+    expect(original.refunded).toBe(100);
+    expect(original.refund_tally).toEqual({ given: { credit: 1 }, taken: 0, confirmed: 100 });
+    // The 19.00 asked again: its share is what is left of the credit, which is nothing.
+    const again = plan(refund(1900), account, original);
+    expect(again.credits).toEqual({});
+    claimRefund(original, again);
+    expect(planOperation(refund(1), account, original)).toMatchObject({ status: 422, code: "refund_exceeds_remaining" });
+  });
+
+  it("computes shares of amounts near 2^53 exactly", () => {
+    expect(mulDiv(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER)).toBe(Number.MAX_SAFE_INTEGER - 1);
+    expect(mulDiv(3, 2, 0)).toBe(0);
   });
 });

@@ -25,9 +25,11 @@ interface ModelOp {
   expiresAt: number;
   total: number;
   payments: { method: Method; amount: number }[];
+  /** A purchase's refunds: the cheque amount they claim, and per method what they give back and take back. */
   refunded: number;
+  given?: Partial<Record<Method, number>>;
+  taken?: number;
   original?: string;
-  share?: { before: number; after: number };
   approval: "none" | "required" | "pending" | "approved" | "rejected";
 }
 interface Model {
@@ -66,12 +68,19 @@ function expireDue(model: Model) {
 
 function close(model: Model, op: ModelOp, status: "cancelled" | "expired") {
   op.status = status;
-  if (op.type === "refund") model.ops.find((o) => o.id === op.original)!.refunded -= op.total;
+  if (op.type === "refund") {
+    // A cancelled or expired refund frees exactly what it claimed.
+    const original = model.ops.find((o) => o.id === op.original)!;
+    original.refunded -= op.total;
+    for (const m of METHODS) original.given![m] = (original.given![m] ?? 0) - (op.credits[m] ?? 0);
+    original.taken! -= op.holds.points ?? 0;
+  }
   if (op.approval === "pending") op.approval = "none";
 }
 
-const share = (part: number, total: number, before: number, after: number) =>
-  Math.floor((part * after) / total) - Math.floor((part * before) / total);
+/** The model's own share rule: what the cumulative refunded part of the cheque is worth, less what is claimed already. */
+const cumulativeShare = (part: number, total: number, refundedAfter: number, claimed: number) =>
+  Math.max(0, Math.floor((part * refundedAfter) / total) - claimed);
 
 function newId(real: Real) {
   real.serial += 1;
@@ -217,18 +226,44 @@ class Refund implements fc.AsyncCommand<Model, Real> {
     if (original.status !== "confirmed") return void expect(answer.status).toBe(409);
     if (refundAmount > original.total - original.refunded) return void expect(answer.status).toBe(422);
     expect(answer.status).toBe(201);
-    const before = original.refunded;
-    const after = before + refundAmount;
+    const after = original.refunded + refundAmount;
+    original.given ??= {};
+    original.taken ??= 0;
     const credits: Partial<Record<Method, number>> = {};
     for (const p of original.payments) {
-      const back = share(p.amount, original.total, before, after);
+      const back = cumulativeShare(p.amount, original.total, after, original.given[p.method] ?? 0);
       if (back > 0) credits[p.method] = back;
     }
-    const takeBack = Math.min(share(original.credits.points ?? 0, original.total, before, after), Math.max(0, available(model, "points")));
+    const takeBack = Math.min(cumulativeShare(original.credits.points ?? 0, original.total, after, original.taken), Math.max(0, available(model, "points")));
     original.refunded = after;
+    for (const m of METHODS) original.given[m] = (original.given[m] ?? 0) + (credits[m] ?? 0);
+    original.taken += takeBack;
     model.ops.push({ id, type: "refund", card: original.card, status: "pending", holds: takeBack > 0 ? { points: takeBack } : {}, credits, expiresAt: model.now + TTL * 1000, total: refundAmount, payments: [], refunded: 0, original: original.id, approval: "none" });
   }
   toString = () => `Refund(${this.pick},${this.amount})`;
+}
+
+/** Confirms or cancels a pending refund: the interleavings where shares could overlap. */
+class RefundStep implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly pick: number, readonly confirm: boolean) {}
+  check = (model: Readonly<Model>) => model.ops.some((op) => op.type === "refund");
+  async run(model: Model, real: Real) {
+    expireDue(model);
+    const refunds = model.ops.filter((op) => op.type === "refund");
+    const op = refunds[this.pick % refunds.length];
+    if (this.confirm) {
+      const answer = await real.stub.confirm(real.account, op.id, {}, model.now);
+      expect(answer.status).toBe(op.status === "pending" || op.status === "confirmed" ? 200 : 409);
+      if (op.status !== "pending") return;
+      op.status = "confirmed";
+      for (const m of METHODS) model.balances[m] += (op.credits[m] ?? 0) - (op.holds[m] ?? 0);
+    } else {
+      const answer = await real.stub.cancel(real.account, op.id, {}, model.now);
+      expect(answer.status).toBe(op.status === "confirmed" ? 409 : 200);
+      if (op.status === "pending") close(model, op, "cancelled");
+    }
+  }
+  toString = () => `RefundStep(${this.pick},${this.confirm ? "confirm" : "cancel"})`;
 }
 
 class Block implements fc.AsyncCommand<Model, Real> {
@@ -322,6 +357,8 @@ const commands = [
   fc.integer({ min: 1, max: 900 }).map((s) => new Advance(s)),
   fc.tuple(fc.nat(), fc.integer({ min: 1, max: 3000 })).map(([n, a]) => new Refund(n, a)),
   fc.tuple(fc.nat(), fc.integer({ min: 1, max: 3000 })).map(([n, a]) => new Refund(n, a)),
+  fc.tuple(fc.nat(), fc.boolean()).map(([n, c]) => new RefundStep(n, c)),
+  fc.tuple(fc.nat(), fc.boolean()).map(([n, c]) => new RefundStep(n, c)),
   fc.nat().map((n) => new Cancel(n)),
   fc.nat().map((n) => new Confirm(n)),
   fc.constant(new Block()),
@@ -340,11 +377,44 @@ async function checkAgreement(model: Model, real: Real) {
     expect(audit.balances[m]).toBe(model.balances[m]);
     expect(audit.held[m]).toBe(held(model, m));
   }
+  // No purchase ever gives back more of a method than it took, nor takes back more points than it accrued.
+  const originalOf = new Map(model.ops.filter((op) => op.original).map((op) => [op.id, op.original!]));
+  const back = new Map<string, Record<string, number>>();
+  for (const entry of audit.journal) {
+    const original = originalOf.get(entry.operation_id);
+    if (!original) continue;
+    const sums = back.get(original) ?? {};
+    // A refund's positive entries give back; its negative one (accrual_reversal) takes accrued points back.
+    const what = entry.amount > 0 ? entry.method : "taken";
+    sums[what] = (sums[what] ?? 0) + Math.abs(entry.amount);
+    back.set(original, sums);
+  }
+  for (const [id, sums] of back) {
+    const original = model.ops.find((op) => op.id === id)!;
+    for (const p of original.payments) expect(sums[p.method] ?? 0).toBeLessThanOrEqual(p.amount);
+    for (const m of METHODS) if (!original.payments.some((p) => p.method === m)) expect(sums[m] ?? 0).toBe(0);
+    expect(sums.taken ?? 0).toBeLessThanOrEqual(original.credits.points ?? 0);
+  }
   const confirmed = new Set(audit.journal.map((e) => e.operation_id));
   for (const op of model.ops) expect(confirmed.has(op.id)).toBe(op.status === "confirmed" && (Object.keys(op.holds).length > 0 || Object.values(op.credits).some((v) => v! > 0)));
 }
 
-const property = fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size: "large" }), async (cmds) => {
+/** Refunds of a few purchases, created, confirmed, cancelled and expired in every order. */
+const refundCommands = [
+  fc.tuple(fc.constantFrom(...METHODS), fc.integer({ min: 500, max: 5000 })).map(([m, a]) => new Fund(m, a)),
+  commands[3],
+  fc.nat().map((n) => new Confirm(n)),
+  fc.nat().map((n) => new Confirm(n)),
+  ...Array.from({ length: 3 }, () => fc.tuple(fc.nat(), fc.integer({ min: 1, max: 3000 })).map(([n, a]) => new Refund(n, a))),
+  ...Array.from({ length: 4 }, () => fc.tuple(fc.nat(), fc.boolean()).map(([n, c]) => new RefundStep(n, c))),
+  fc.integer({ min: 60, max: 900 }).map((s) => new Advance(s)),
+];
+
+const property = modelProperty(commands);
+const refundProperty = modelProperty(refundCommands);
+
+function modelProperty(from: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[]) {
+  return fc.asyncProperty(fc.commands(from, { maxCommands: 40, size: "large" }), async (cmds) => {
   const memberBody = randomIdBody();
   const account = { tenant_id: "ten_modelmodelmodel", member_id: `mem_${memberBody}` };
   const card = "10000000";
@@ -358,12 +428,17 @@ const property = fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size:
       { check: () => true, run: (m: Model, r: Real) => checkAgreement(m, r), toString: () => "·" } as fc.AsyncCommand<Model, Real>,
     ]),
   );
-});
+  });
+}
 
 describe("AccountDO against a reference model", () => {
   it(`agrees with the model over ${inject("modelRuns")} random sequences`, async () => {
     await fc.assert(property, { numRuns: inject("modelRuns"), verbose: 1 });
     // About 70 ms a sequence here: the deep run (10,000) gets room in proportion, the CI run at least 10 minutes.
+  }, Math.max(600_000, inject("modelRuns") * 150));
+
+  it(`agrees with the model over ${inject("modelRuns")} sequences of refunds interleaved`, async () => {
+    await fc.assert(refundProperty, { numRuns: inject("modelRuns"), verbose: 1 });
   }, Math.max(600_000, inject("modelRuns") * 150));
 
   for (const regression of regressions as { seed: number; path: string; note: string }[]) {

@@ -25,6 +25,7 @@ import {
 } from "./ledger";
 import { historyEntry, METHODS, type Balances, type Card, type JournalEntry, type Method, type OperationRecord, type PurchaseChange } from "./operation";
 import { shipOutbox } from "./outbox";
+import { claimRefund } from "./refund";
 import { evaluateLimits, limitExceeded, type Counter, type CounterKey } from "../limits/evaluate";
 import type { Limit, OperationFacts } from "../limits/limit";
 
@@ -132,7 +133,7 @@ export class AccountDO extends DurableObject<Env> {
 
       const request = input.request;
       if (request.type !== "refund") this.store.knownCard(request.card);
-      const original = request.type === "refund" ? this.store.record(request.original_operation_id) : null;
+      const original = request.type === "refund" ? this.store.refundable(request.original_operation_id) : null;
       // An unknown original is not worth a stored answer: it will stay unknown.
       if (request.type === "refund" && !original) return operationNotFound();
       const plan = planOperation(input, this.store.view(), original);
@@ -142,7 +143,7 @@ export class AccountDO extends DurableObject<Env> {
       if (refusal || isRefusal(plan)) return outcome;
 
       if (original && request.type === "refund") {
-        original.refunded += request.amount;
+        claimRefund(original, plan);
         this.store.saveRecord(original, input.now);
       }
       plan.store_reserved = input.limits?.store_reserved ?? false;

@@ -11,6 +11,7 @@ import type { ApprovalRequest, ApprovalStatus } from "./approval";
 import { emptyAmounts, isDue, postings, type AccountView } from "./ledger";
 import { METHODS, type Balances, type Card, type CardStatus, type JournalEntry, type Method, type OperationRecord } from "./operation";
 import type { OutboxItem, OutboxRow } from "./outbox";
+import { confirmRefund, freeRefund, tallyFromRefunds } from "./refund";
 
 export type StoredCard = Card & { version: number };
 
@@ -104,6 +105,27 @@ export class AccountStorage {
     return text === undefined ? null : (JSON.parse(text) as OperationRecord);
   }
 
+  /**
+   * A purchase as refunds see it: with its refund tally, which a purchase recorded before tallies existed gets from
+   * its refunds' own records (once: it is saved with the next refund).
+   */
+  refundable(id: string): OperationRecord | null {
+    const record = this.record(id);
+    if (!record || record.refund_tally || record.refunded === 0) return record;
+    const refunds = this.sql
+      .exec<{ record: string }>("SELECT record FROM operations WHERE record ->> '$.operation.original_operation_id' = ?", id)
+      .toArray()
+      .map((row) => JSON.parse(row.record) as OperationRecord);
+    record.refund_tally = tallyFromRefunds(refunds);
+    return record;
+  }
+
+  /** The purchase a refund refers to (null for any other operation). */
+  private originalOf(record: OperationRecord): OperationRecord | null {
+    const id = record.operation.type === "refund" ? record.operation.original_operation_id : undefined;
+    return id ? this.refundable(id) : null;
+  }
+
   /** Notes the text just written for an operation, so the next step of it (confirm, cancel) reads no row. */
   private recent(id: string, text: string): void {
     this.recentRecords.delete(id);
@@ -154,6 +176,7 @@ export class AccountStorage {
 
   /** Turns holds into journal debits and credits into journal credits, once. */
   post(record: OperationRecord, now: number): void {
+    const original = this.originalOf(record);
     const { balances } = this.view();
     this.lastSeq ??= this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM journal").one().seq ?? 0;
     const nextSeq = this.lastSeq + 1;
@@ -196,14 +219,13 @@ export class AccountStorage {
     const event = { id: `evt_${record.operation.id.slice(3)}`, type: "operation.confirmed", created_at: record.operation.confirmed_at, data: { operation: { ...record.operation } } };
     this.enqueue("event", event.id, event);
     if (record.store_reserved) this.tellStore(record.operation.store_id, { action: "commit", operation_id: record.operation.id });
-    const share = record.refund_share;
-    const originalId = record.operation.original_operation_id;
-    if (share && originalId) {
+    if (original) {
       // A confirmed refund gives back its share of what the original counted, here and at the original's store.
-      this.counters.refund(originalId, share.total, share.before, share.after);
-      const original = this.record(originalId);
-      if (original?.store_reserved) {
-        this.tellStore(original.operation.store_id, { action: "refund", operation_id: record.operation.id, original_id: originalId, ...share });
+      const share = confirmRefund(original, record);
+      this.saveRecord(original, now);
+      this.counters.refund(original.operation.id, share.total, share.before, share.after);
+      if (original.store_reserved) {
+        this.tellStore(original.operation.store_id, { action: "refund", operation_id: record.operation.id, original_id: original.operation.id, ...share });
       }
     }
   }
@@ -220,6 +242,8 @@ export class AccountStorage {
   /** Cancels or expires a pending operation: releases its holds, closes its approval request, frees a refund's claim. */
   close(record: OperationRecord, status: "cancelled" | "expired", now: number): void {
     const op = record.operation;
+    // Read before this refund's own status changes: a tally derived from the refunds must still see it as it was.
+    const original = this.originalOf(record);
     this.adjustHeld(record, -1);
     if (METHODS.some((m) => (record.holds[m] ?? 0) > 0)) this.changes.balances = true;
     op.status = status;
@@ -229,12 +253,9 @@ export class AccountStorage {
     if (record.store_reserved) this.tellStore(op.store_id, { action: "release", operation_id: op.id });
     const pending = this.pendingRequest(op.id);
     if (pending) this.closeRequest(pending, status, now);
-    if (op.type === "refund" && op.original_operation_id) {
-      const original = this.record(op.original_operation_id);
-      if (original) {
-        original.refunded -= op.amount ?? 0;
-        this.saveRecord(original, now);
-      }
+    if (original) {
+      freeRefund(original, record);
+      this.saveRecord(original, now);
     }
   }
 

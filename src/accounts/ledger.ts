@@ -14,6 +14,7 @@ import {
   type OperationRequest,
   type PurchaseChange,
 } from "./operation";
+import { refundShares } from "./refund";
 
 export interface Refusal {
   status: number;
@@ -81,12 +82,6 @@ export function accrualPoints(total: number, pointsPaidValue: number, policy: Op
   const earning = total - pointsPaidValue;
   if (earning <= 0) return 0;
   return Math.floor((earning * policy.points_per_currency_unit) / 10 ** policy.minor_digits);
-}
-
-/** Share of `part` for a refund moving the refunded total from `before` to `after` of `total`: sums exactly to `part`. */
-function proportionalShare(part: number, total: number, before: number, after: number): number {
-  if (total === 0) return 0;
-  return Math.floor((part * after) / total) - Math.floor((part * before) / total);
 }
 
 /**
@@ -169,15 +164,10 @@ export function planOperation(input: NewOperation, account: AccountView, origina
         attempted: request.amount,
       });
     }
-    const before = original.refunded;
-    const after = before + request.amount;
-    for (const payment of original.operation.payments ?? []) {
-      const share = proportionalShare(payment.amount, total, before, after);
-      if (share > 0) credits[payment.method] = share;
-    }
-    const accrued = original.credits.points ?? 0;
     // Points already spent cannot be taken back below zero: the take-back stops at what is available.
-    const takeBack = Math.min(proportionalShare(accrued, total, before, after), Math.max(0, available(account, "points")));
+    const shares = refundShares(original, request.amount, available(account, "points"));
+    Object.assign(credits, shares.credits);
+    const takeBack = shares.takeBack;
     if (takeBack > 0) holds.points = takeBack;
     operation = {
       ...base,
@@ -235,11 +225,7 @@ export function planOperation(input: NewOperation, account: AccountView, origina
     methods: METHODS.filter((m) => (holds[m] ?? 0) > 0 && policy.approval_required_for.includes(m)),
     point_value: policy.point_value,
   };
-  const refund_share =
-    request.type === "refund" && original
-      ? { total: original.operation.cheque!.total, before: original.refunded, after: original.refunded + request.amount }
-      : undefined;
-  return { operation, holds, credits, refunded: 0, approval, steps, version: 1, ...(refund_share ? { refund_share } : {}) };
+  return { operation, holds, credits, refunded: 0, approval, steps, version: 1 };
 }
 
 /**

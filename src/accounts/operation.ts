@@ -1,3 +1,5 @@
+import type { RefundTally } from "./refund";
+
 /** The shapes of an account's operations and journal, as plain data shared by the rules, the object and the routes. */
 
 export const METHODS = ["credit", "cashback", "points"] as const;
@@ -78,8 +80,8 @@ export interface OperationRecord {
   counted?: boolean;
   /** The register and store limits of this operation were counted by its StoreDO (to commit or release there). */
   store_reserved?: boolean;
-  /** A refund's share of its original's cheque: the refunded part before and after it, of the total. */
-  refund_share?: { total: number; before: number; after: number };
+  /** For a confirmed purchase: what its refunds claim per method and how much of them is confirmed (`refund.ts`). */
+  refund_tally?: RefundTally;
   version: number;
 }
 

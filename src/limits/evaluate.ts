@@ -5,6 +5,7 @@
  */
 import { refuse, type Refusal } from "../accounts/ledger";
 import { METHODS, type Method } from "../accounts/operation";
+import { mulDiv } from "../accounts/refund";
 import { windowOf } from "./calendar";
 import type { Alert, Limit, OperationFacts } from "./limit";
 
@@ -141,13 +142,16 @@ export function evaluateLimits(
   return { refusal: null, changes, alerts, softMarks };
 }
 
-/** What a refund gives back of what its original added: each counted amount's share, so parts add up exactly. */
+/**
+ * What a confirmed refund gives back of what its original counted, the confirmed part of the cheque moving from
+ * `before` to `after`: confirmed refunds only add up, so the parts never sum past what was counted.
+ */
 export function refundGiveBack(counted: CounterChange[], total: number, before: number, after: number): CounterChange[] {
   if (total <= 0) return [];
   return counted
     .map((change) => ({
       ...change,
-      amount: Math.floor((change.amount * after) / total) - Math.floor((change.amount * before) / total),
+      amount: mulDiv(change.amount, after, total) - mulDiv(change.amount, before, total),
     }))
     .filter((change) => change.amount > 0);
 }
