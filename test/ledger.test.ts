@@ -28,6 +28,7 @@ function view(balances: Partial<Record<Method, number>> = {}, held: Partial<Reco
   return {
     balances: { ...emptyAmounts(), ...balances },
     held: { ...emptyAmounts(), ...held },
+    incoming: emptyAmounts(),
     cardStatus: (number) => cards[number],
   };
 }

@@ -26,7 +26,7 @@ import {
 import { historyEntry, METHODS, type Balances, type Card, type JournalEntry, type Method, type OperationRecord, type PurchaseChange } from "./operation";
 import { shipOutbox } from "./outbox";
 import { claimRefund } from "./refund";
-import { evaluateLimits, limitExceeded, type Counter, type CounterKey } from "../limits/evaluate";
+import { decisionRefusal, evaluateLimits, type Counter, type CounterKey } from "../limits/evaluate";
 import type { Limit, OperationFacts } from "../limits/limit";
 
 /** Which account an object is: the tenant from the caller's credential and the member. */
@@ -459,7 +459,7 @@ export class AccountDO extends DurableObject<Env> {
     // Storage, not memory: the invariants hold for what is written, and memory must agree with it.
     const stored = this.store.storedTotals();
     const view = this.store.view();
-    if (JSON.stringify(stored) !== JSON.stringify({ balances: view.balances, held: view.held })) {
+    if (JSON.stringify(stored) !== JSON.stringify({ balances: view.balances, held: view.held, incoming: view.incoming })) {
       throw new Error(`in-memory totals ${JSON.stringify(view)} differ from storage ${JSON.stringify(stored)}`);
     }
     return {
@@ -664,7 +664,8 @@ export class AccountDO extends DurableObject<Env> {
     };
     const decision = evaluateLimits(check.card, facts, now, check.time_zone, counter);
     for (const alert of decision.alerts) this.store.enqueueAlert({ ...alert, id: newId("alt"), created_at: new Date(now).toISOString() });
-    if (decision.refusal) return limitExceeded(decision.refusal);
+    const refusal = decisionRefusal(decision);
+    if (refusal) return refusal;
     beforeCounting?.();
     this.store.counters.reserve(op.id, decision.changes, decision.softMarks);
     if (decision.changes.length > 0) plan.counted = true;

@@ -45,7 +45,7 @@ export class AccountStorage {
   /** Cards as in storage, by number (absent: read it). */
   private readonly cardCache = new Map<string, StoredCard>();
   /** Balances and held totals per method, as in storage (null: read them). */
-  private totals: { balances: Record<Method, number>; held: Record<Method, number> } | null = null;
+  private totals: { balances: Record<Method, number>; held: Record<Method, number>; incoming: Record<Method, number> } | null = null;
   readonly counters: CounterStore;
 
   constructor(private readonly sql: SqlStorage) {
@@ -55,40 +55,50 @@ export class AccountStorage {
   // ---- balances ---------------------------------------------------------------------------------------------
 
   view(): AccountView {
-    // Balances and hold totals are read once and then kept in step by every write below (the object is their only
-    // writer); a rolled-back transaction drops them so they are read again.
+    // Balances and pending totals are read once and then kept in step by every write below (the object is their
+    // only writer); a rolled-back transaction drops them so they are read again.
     if (!this.totals) {
       const balances = emptyAmounts();
-      const held = emptyAmounts();
       for (const row of this.sql.exec<{ method: Method; balance: number }>("SELECT method, balance FROM balances")) {
         balances[row.method] = row.balance;
       }
-      // What is held is what the pending operations hold: their records are the only copy.
+      // What is held and what will be credited is what the pending operations say: their records are the only copy.
       const sums = this.sql
-        .exec<Record<Method, number>>(
-          `SELECT COALESCE(SUM(record ->> '$.holds.credit'), 0) AS credit, COALESCE(SUM(record ->> '$.holds.cashback'), 0) AS cashback,
-             COALESCE(SUM(record ->> '$.holds.points'), 0) AS points FROM operations WHERE status = 'pending'`,
+        .exec<Record<`${"held" | "incoming"}_${Method}`, number>>(
+          `SELECT COALESCE(SUM(record ->> '$.holds.credit'), 0) AS held_credit, COALESCE(SUM(record ->> '$.holds.cashback'), 0) AS held_cashback,
+             COALESCE(SUM(record ->> '$.holds.points'), 0) AS held_points, COALESCE(SUM(record ->> '$.credits.credit'), 0) AS incoming_credit,
+             COALESCE(SUM(record ->> '$.credits.cashback'), 0) AS incoming_cashback, COALESCE(SUM(record ->> '$.credits.points'), 0) AS incoming_points
+           FROM operations WHERE status = 'pending'`,
         )
         .one();
-      for (const method of METHODS) held[method] = sums[method];
-      this.totals = { balances, held };
+      const held = emptyAmounts();
+      const incoming = emptyAmounts();
+      for (const method of METHODS) {
+        held[method] = sums[`held_${method}`];
+        incoming[method] = sums[`incoming_${method}`];
+      }
+      this.totals = { balances, held, incoming };
     }
-    return { balances: { ...this.totals.balances }, held: { ...this.totals.held }, cardStatus: (number) => this.card(number)?.status };
+    const { balances, held, incoming } = this.totals;
+    return { balances: { ...balances }, held: { ...held }, incoming: { ...incoming }, cardStatus: (number) => this.card(number)?.status };
   }
 
   /** Balances and held totals read from storage itself, never from memory: what audits compare against. */
-  storedTotals(): { balances: Record<Method, number>; held: Record<Method, number> } {
+  storedTotals(): { balances: Record<Method, number>; held: Record<Method, number>; incoming: Record<Method, number> } {
     const cached = this.totals;
     this.totals = null;
-    const { balances, held } = this.view();
+    const { balances, held, incoming } = this.view();
     this.totals = cached;
-    return { balances, held };
+    return { balances, held, incoming };
   }
 
-  /** Keeps the held totals in step with the pending operations: +1 when holds are placed, −1 when they go. */
+  /** Keeps the pending totals in step with the pending operations: +1 when an operation's holds are placed, −1 when they go. */
   private adjustHeld(record: OperationRecord, sign: 1 | -1): void {
     if (!this.totals) return;
-    for (const method of METHODS) this.totals.held[method] += sign * (record.holds[method] ?? 0);
+    for (const method of METHODS) {
+      this.totals.held[method] += sign * (record.holds[method] ?? 0);
+      this.totals.incoming[method] += sign * (record.credits[method] ?? 0);
+    }
   }
 
   balances(): Balances {

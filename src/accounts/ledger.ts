@@ -14,7 +14,7 @@ import {
   type OperationRequest,
   type PurchaseChange,
 } from "./operation";
-import { refundShares } from "./refund";
+import { mulDiv, refundShares } from "./refund";
 
 export interface Refusal {
   status: number;
@@ -32,6 +32,13 @@ export const refuse = (status: number, code: string, message: string, details: R
 
 /** An Idempotency-Key already used with a different request (by this account, or at the store for another card). */
 export const keyReused = (): Refusal => refuse(422, "idempotency_key_reused", "This Idempotency-Key was already used with a different request");
+
+/** No balance, available amount, accrual, points value or counter ever passes this (API.md: exact integers only). */
+export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
+
+/** 422 `balance_out_of_range`: the operation would take `method`'s figure past 2^53−1; nothing changes. */
+export const outOfRange = (method: Method | null, what: string): Refusal =>
+  refuse(422, "balance_out_of_range", `The operation would take the ${what} past ${MAX_AMOUNT}`, { method, limit: MAX_AMOUNT });
 
 export function isRefusal(value: unknown): value is Refusal {
   return typeof value === "object" && value !== null && "code" in value && "status" in value && !("operation" in value);
@@ -51,6 +58,8 @@ export interface OperationPolicy {
 export interface AccountView {
   balances: Record<Method, number>;
   held: Record<Method, number>;
+  /** What the pending operations will credit once confirmed. */
+  incoming: Record<Method, number>;
   cardStatus(number: string): CardStatus | undefined;
 }
 
@@ -81,7 +90,8 @@ export function moneyValue(method: Method, amount: number, policy: Pick<Operatio
 export function accrualPoints(total: number, pointsPaidValue: number, policy: OperationPolicy): number {
   const earning = total - pointsPaidValue;
   if (earning <= 0) return 0;
-  return Math.floor((earning * policy.points_per_currency_unit) / 10 ** policy.minor_digits);
+  // Exact even where earning × rate passes 2^53 (the caller refuses an accrual that does).
+  return mulDiv(earning, policy.points_per_currency_unit, 10 ** policy.minor_digits);
 }
 
 /**
@@ -103,6 +113,7 @@ export function operationEffects(
         return refuse(400, "invalid_request", "Each payment method may appear once", { method: payment.method });
       }
       const value = moneyValue(payment.method, payment.amount, policy);
+      if (value > MAX_AMOUNT) return outOfRange(payment.method, "points value");
       paidValue += value;
       if (payment.method === "points") pointsValue = value;
       holds[payment.method] = payment.amount;
@@ -114,6 +125,7 @@ export function operationEffects(
       });
     }
     const points = request.accrue_points ? accrualPoints(request.cheque.total, pointsValue, policy) : 0;
+    if (points > MAX_AMOUNT) return outOfRange("points", "points accrual");
     if (points > 0) credits.points = points;
   } else if (request.type === "manual_deduction") {
     holds[request.method] = request.amount;
@@ -221,6 +233,11 @@ export function planOperation(input: NewOperation, account: AccountView, origina
       });
     }
   }
+  for (const method of METHODS) {
+    // Every pending credit may be confirmed: the balance they would reach together must stay exact.
+    const reach = account.balances[method] + account.incoming[method] + (credits[method] ?? 0);
+    if ((credits[method] ?? 0) > 0 && reach > MAX_AMOUNT) return outOfRange(method, `${method} balance`);
+  }
   const approval = {
     methods: METHODS.filter((m) => (holds[m] ?? 0) > 0 && policy.approval_required_for.includes(m)),
     point_value: policy.point_value,
@@ -248,7 +265,11 @@ export function replanPurchase(
     });
   }
   const held = { ...account.held };
-  for (const method of METHODS) held[method] -= record.holds[method] ?? 0;
+  const incoming = { ...account.incoming };
+  for (const method of METHODS) {
+    held[method] -= record.holds[method] ?? 0;
+    incoming[method] -= record.credits[method] ?? 0;
+  }
   const plan = planOperation(
     {
       id: op.id,
@@ -265,7 +286,7 @@ export function replanPurchase(
       policy,
       now,
     },
-    { ...account, held },
+    { ...account, held, incoming },
     null,
   );
   if (isRefusal(plan)) return plan;

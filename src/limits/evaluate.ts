@@ -3,7 +3,7 @@
  * hard bound (refuse), a soft upper bound (refuse), or a soft lower bound (alert once per limit, subject and window).
  * Shared by the AccountDO (card limits) and the StoreDO (register and store limits).
  */
-import { refuse, type Refusal } from "../accounts/ledger";
+import { MAX_AMOUNT, outOfRange, refuse, type Refusal } from "../accounts/ledger";
 import { METHODS, type Method } from "../accounts/operation";
 import { mulDiv } from "../accounts/refund";
 import { windowOf } from "./calendar";
@@ -40,6 +40,8 @@ export interface LimitRefusal {
 
 export interface LimitDecision {
   refusal: LimitRefusal | null;
+  /** A counter this operation would take past 2^53−1: refused, with no alert. */
+  outOfRange: Refusal | null;
   /** Added to counters when the operation goes through (none when it is refused). */
   changes: CounterChange[];
   /** Soft-crossed alerts when it goes through, or the one `limit.blocked` when it is refused. */
@@ -115,6 +117,7 @@ export function evaluateLimits(
     const current =
       limit.metric === "balance" ? (limit.method ? (facts.projectedBalance?.[limit.method] ?? 0) : 0) : stored.value;
     const reached = current + attempted;
+    if (reached > MAX_AMOUNT) return { refusal: null, outOfRange: outOfRange(limit.method, "limit counter"), changes: [], alerts: [], softMarks: [] };
     const alertBase = {
       limit_id: limit.id,
       scope: limit.scope,
@@ -128,6 +131,7 @@ export function evaluateLimits(
       const { operation_id: _operation, ...where } = alertBase;
       return {
         refusal: { ...where, bound: upper, current, attempted },
+        outOfRange: null,
         changes: [],
         alerts: [{ ...alertBase, type: "limit.blocked", bound: upper, value: reached }],
         softMarks: [],
@@ -139,7 +143,7 @@ export function evaluateLimits(
     }
     if (limit.period !== "operation" && limit.metric !== "balance") changes.push({ ...key, amount: attempted });
   }
-  return { refusal: null, changes, alerts, softMarks };
+  return { refusal: null, outOfRange: null, changes, alerts, softMarks };
 }
 
 /**
@@ -154,6 +158,11 @@ export function refundGiveBack(counted: CounterChange[], total: number, before: 
       amount: mulDiv(change.amount, after, total) - mulDiv(change.amount, before, total),
     }))
     .filter((change) => change.amount > 0);
+}
+
+/** Why a decision refuses the operation, as the refusal a caller answers with (null: it goes through). */
+export function decisionRefusal(decision: LimitDecision): Refusal | null {
+  return decision.outOfRange ?? (decision.refusal ? limitExceeded(decision.refusal) : null);
 }
 
 /** The 422 `limit_exceeded` refusal, with what the cashier needs to say why. */

@@ -11,7 +11,7 @@ import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../idempotency";
 import { newId } from "../lib/ids";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { COUNTER_SCHEMA, CounterStore } from "../limits/counter-store";
-import { evaluateLimits, limitExceeded } from "../limits/evaluate";
+import { decisionRefusal, evaluateLimits } from "../limits/evaluate";
 import type { Alert, Limit, OperationFacts } from "../limits/limit";
 import { shipEvents } from "../webhooks/events";
 
@@ -89,8 +89,8 @@ export class StoreDO extends DurableObject<Env> {
       const counter = reservation.replace ? (key: Parameters<CounterStore["counter"]>[0]) => this.counters.counterWithout(facts.id, key) : this.counters.counter.bind(this.counters);
       const decision = evaluateLimits(reservation.limits, facts, now, reservation.time_zone, counter);
       for (const alert of decision.alerts) this.enqueueAlert({ ...alert, id: newId("alt"), created_at: new Date(now).toISOString() });
-      if (decision.refusal) {
-        const refusal = limitExceeded(decision.refusal);
+      const refusal = decisionRefusal(decision);
+      if (refusal) {
         if (!prior) this.sql.exec("INSERT INTO decisions (operation_id, status, refusal, release_after) VALUES (?, 'refused', ?, 0)", facts.id, JSON.stringify(refusal));
         return { refusal };
       }
