@@ -1,7 +1,8 @@
 /**
- * Idempotent back-office POSTs: the first response to an Idempotency-Key is kept (sealed, since some carry a
- * shown-once secret) and returned for every repeat. A claim row makes concurrent repeats wait for the first.
- * POST /v1/operations does not come here: its AccountDO dedupes in the same transaction as the balance change.
+ * Idempotent POSTs of every key and the platform token: the first response to an Idempotency-Key is kept (sealed,
+ * since some carry a shown-once secret) and returned for every repeat by the same credential. A claim row makes
+ * concurrent repeats wait for the first. POST /v1/operations does not come here: its AccountDO dedupes in the same
+ * transaction as the balance change.
  */
 import { and, eq, lt } from "drizzle-orm";
 import { database } from "./db/client";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { storeOf } from "../src/limits/store-limits";
-import { account, api, balances, createOperation, createShop, expectError, expectInvariants, idemKey, inAccount, topUp, uniqueCard, type Shop } from "./helpers";
+import { account, api, balances, createOperation, createShop, expectError, expectInvariants, idemKey, inAccount, PLATFORM, topUp, uniqueCard, type Shop } from "./helpers";
 
 const sale = (card: string, amount = 1000) => ({
   type: "purchase",
@@ -220,5 +220,79 @@ describe("Idempotency-Key on back-office POSTs", () => {
     const late = await create(1, "another body", start + 4 * day);
     expect(late.status).toBe(201);
     expect(JSON.parse("json" in late ? late.json : "{}")).toMatchObject({ id: id(1), status: "expired" });
+  });
+});
+
+describe("Idempotency-Key on every other POST", () => {
+  const keyed = (key: string) => ({ "idempotency-key": key });
+
+  async function smsOutbox(phone = "+61412345678") {
+    const reply = await api("GET", `/v1/dev/sms?phone=${encodeURIComponent(phone)}`, { token: PLATFORM });
+    expect(reply.status).toBe(200);
+    return reply.body.data.length as number;
+  }
+
+  it("a till retrying Request for Approval gets its first answer back, also concurrently, and one request exists", async () => {
+    const shop = await createShop();
+    await api("PATCH", "/v1/settings", { token: shop.secret, body: { approval_required_for: ["credit"] } });
+    await topUp(shop, 5000);
+    const sale1 = await createOperation(shop, sale(shop.card));
+    const key = idemKey();
+    const path = `/v1/operations/${sale1.body.id}/approval-requests`;
+    const [first, second] = await Promise.all([
+      api("POST", path, { token: shop.terminal, body: { resend: false }, headers: keyed(key) }),
+      api("POST", path, { token: shop.terminal, body: { resend: false }, headers: keyed(key) }),
+    ]);
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body).toEqual(first.body);
+    const retry = await api("POST", path, { token: shop.terminal, body: { resend: false }, headers: keyed(key) });
+    expect(retry.status).toBe(201);
+    expect(retry.body.request.id).toBe(first.body.request.id);
+    // Without the key the same call is a second request, which finds the first still pending.
+    expectError(await api("POST", path, { token: shop.terminal, body: { resend: false } }), 409, "approval_request_pending");
+    expectError(await api("POST", path, { token: shop.terminal, body: { resend: true }, headers: keyed(key) }), 422, "idempotency_key_reused");
+  });
+
+  it("a retried SMS code sends no second SMS and keeps the code the member holds", async () => {
+    const shop = await createShop({ sms: true });
+    await topUp(shop, 2000, "points");
+    const created = await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "S-1", total: 2000 }, payments: [{ method: "points", amount: 700 }] });
+    const before = await smsOutbox();
+    const key = idemKey();
+    const path = `/v1/operations/${created.body.id}/sms-codes`;
+    const first = await api("POST", path, { token: shop.terminal, headers: keyed(key) });
+    expect(first.status).toBe(201);
+    const again = await api("POST", path, { token: shop.terminal, headers: keyed(key) });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect((await smsOutbox()) - before).toBe(1);
+  });
+
+  it("the platform token's tenants: the same key makes one tenant and shows its secret key again; another body is 422", async () => {
+    const key = idemKey();
+    const body = { name: "Once Only", currency: "USD", timezone: "UTC" };
+    const first = await api("POST", "/v1/tenants", { token: PLATFORM, body, headers: keyed(key) });
+    expect(first.status).toBe(201);
+    const again = await api("POST", "/v1/tenants", { token: PLATFORM, body, headers: keyed(key) });
+    expect(again.status).toBe(201);
+    expect(again.body.tenant.id).toBe(first.body.tenant.id);
+    expect(again.body.secret_key).toBe(first.body.secret_key);
+    expectError(await api("POST", "/v1/tenants", { token: PLATFORM, body: { ...body, name: "Twice" }, headers: keyed(key) }), 422, "idempotency_key_reused");
+  });
+
+  it("confirm and cancel replay their first answer for the same key", async () => {
+    const shop = await createShop();
+    await topUp(shop, 5000);
+    const created = await createOperation(shop, sale(shop.card));
+    const key = idemKey();
+    const confirmPath = `/v1/operations/${created.body.id}/confirm`;
+    const confirmed = await api("POST", confirmPath, { token: shop.terminal, headers: keyed(key) });
+    expect(confirmed.status).toBe(200);
+    expect((await api("POST", confirmPath, { token: shop.terminal, headers: keyed(key) })).body).toEqual(confirmed.body);
+    // The same key on another path is another request.
+    const cancelled = await api("POST", `/v1/operations/${created.body.id}/cancel`, { token: shop.terminal, headers: keyed(key) });
+    expectError(cancelled, 422, "idempotency_key_reused");
+    expect((await balances(shop)).credit).toEqual({ balance: 4000, available: 4000 });
+    await expectInvariants(shop);
   });
 });

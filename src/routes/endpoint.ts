@@ -30,6 +30,11 @@ export interface EndpointSpec<R extends Role, B extends z.ZodType | undefined, Q
   query?: Q;
   /** Status of a successful answer, for the document. */
   status?: number;
+  /**
+   * The handler dedupes its Idempotency-Key itself, in the same transaction as its effect (creating an operation):
+   * the shared replay below stays out of its way.
+   */
+  ownIdempotency?: boolean;
 }
 
 export interface Call<R extends Role, B, Q> {
@@ -84,19 +89,23 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
     } as Call<R, Infer<B>, Infer<Q>>;
 
     const run = () => handler(call);
-    const caller = principal as Principal | undefined;
-    const outcome =
-      spec.method === "post" && caller?.kind === "secret" && idempotencyKey
-        ? await idempotent(
-            c.env.DB,
-            serverSecret(c.env),
-            { tenantId: caller.tenantId, credentialId: caller.credentialId, key: idempotencyKey, fingerprint: await call.fingerprint() },
-            run,
-          )
-        : await run();
+    const keyOwner = spec.method === "post" && idempotencyKey && !spec.ownIdempotency ? keyOwnerOf(principal as Principal | undefined) : null;
+    const outcome = keyOwner
+      ? await idempotent(c.env.DB, serverSecret(c.env), { ...keyOwner, key: idempotencyKey!, fingerprint: await call.fingerprint() }, run)
+      : await run();
     if ("json" in outcome) return c.body(outcome.json, outcome.status as 200, { ...outcome.headers, "content-type": "application/json" });
     return c.json(outcome.body, outcome.status as 200, outcome.headers);
   });
+}
+
+/**
+ * Whose Idempotency-Keys a credential's POSTs are kept under: every key and the platform token replay their first
+ * answer (API.md). Members' page actions are not keyed (null).
+ */
+function keyOwnerOf(principal: Principal | undefined): { tenantId: string; credentialId: string } | null {
+  if (!principal || principal.kind === "member") return null;
+  if (principal.kind === "platform") return { tenantId: "platform", credentialId: "platform" };
+  return { tenantId: principal.tenantId, credentialId: principal.credentialId };
 }
 
 export async function requirePrincipal<R extends Role>(c: Context<AppEnv>, roles: readonly R[]): Promise<Extract<Principal, { kind: R }>> {

@@ -101,6 +101,7 @@ export function operationRoutes(app: App): void {
       tag: "Cash register",
       auth: ["terminal"],
       body: CreateOperation,
+      ownIdempotency: true,
     },
     async ({ env, principal, body, idempotencyKey }) => {
       if (!idempotencyKey) throw new ApiError(400, "idempotency_key_required", "POST /v1/operations needs an Idempotency-Key header");
