@@ -1,6 +1,7 @@
 import type { AccountDO } from "./accounts/account-do";
 import type { HistoryWriterDO } from "./history/history-writer-do";
 import type { StoreDO } from "./stores/store-do";
+import type { TenantDO } from "./tenants/tenant-do";
 import type { WebhookDO } from "./webhooks/webhook-do";
 
 export interface Env {
@@ -9,6 +10,9 @@ export interface Env {
   STORES: DurableObjectNamespace<StoreDO>;
   WEBHOOKS: DurableObjectNamespace<WebhookDO>;
   HISTORY: DurableObjectNamespace<HistoryWriterDO>;
+  TENANTS: DurableObjectNamespace<TenantDO>;
+  /** Sign-in codes asked for by one client address: 5 a minute (Workers Rate Limiting, approximate). */
+  SIGNIN_CODES: RateLimit;
   ENVIRONMENT: string;
   PLATFORM_TOKEN?: string;
   SERVER_SECRET?: string;

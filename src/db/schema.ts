@@ -10,6 +10,7 @@ export const tenants = sqliteTable("tenants", {
   pointsPerCurrencyUnit: integer("points_per_currency_unit").notNull().default(1),
   pointValue: integer("point_value").notNull().default(1),
   holdTtlSeconds: integer("hold_ttl_seconds").notNull().default(900),
+  smsPerHour: integer("sms_per_hour").notNull().default(500),
   createdAt: text("created_at").notNull(),
 });
 

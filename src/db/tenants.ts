@@ -11,6 +11,8 @@ export interface Settings {
   points_per_currency_unit: number;
   point_value: number;
   hold_ttl_seconds: number;
+  /** Every SMS of the tenant in one hour, of any kind. */
+  sms_per_hour: number;
 }
 
 const CACHE_TTL_MS = 5_000;
@@ -46,5 +48,6 @@ export function settingsOf(tenant: TenantRow): Settings {
     points_per_currency_unit: tenant.pointsPerCurrencyUnit,
     point_value: tenant.pointValue,
     hold_ttl_seconds: tenant.holdTtlSeconds,
+    sms_per_hour: tenant.smsPerHour,
   };
 }

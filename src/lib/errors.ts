@@ -1,3 +1,5 @@
+import type { Refusal } from "../accounts/ledger";
+
 /** An API refusal: a status and a code from API.md, turned into the one error shape by the app's error handler. */
 export class ApiError extends Error {
   constructor(
@@ -21,3 +23,10 @@ export const invalidRequest = (message: string, details: Record<string, unknown>
   new ApiError(400, "invalid_request", message, details);
 
 export const notFound = (code: string, what: string) => new ApiError(404, code, `${what} not found`);
+
+/** A rule's refusal as the error a route throws; a 429 tells when to try again (`Retry-After`). */
+export function refusalError(refusal: Refusal): ApiError {
+  const retryAfter = refusal.details.retry_after;
+  const headers: Record<string, string> = typeof retryAfter === "number" ? { "retry-after": String(retryAfter) } : {};
+  return new ApiError(refusal.status, refusal.code, refusal.message, refusal.details, headers);
+}

@@ -39,16 +39,20 @@ export interface OperationFacts {
   projectedBalance?: Record<Method, number>;
 }
 
-export type AlertType = "limit.soft_crossed" | "limit.blocked";
+export type AlertType = "limit.soft_crossed" | "limit.blocked" | "sms.budget_exhausted";
 
+/**
+ * A security alert. A limit's alert names the limit, the counter and the operation; `sms.budget_exhausted` names the
+ * tenant (scope `tenant`, metric `sms_sent`, period `hour`, bound `sms_per_hour`) and no limit or operation ("").
+ */
 export interface Alert {
   id: string;
   type: AlertType;
   limit_id: string;
-  scope: LimitScope;
+  scope: LimitScope | "tenant";
   scope_id: string;
-  metric: Metric;
-  period: Period;
+  metric: Metric | "sms_sent";
+  period: Period | "hour";
   bound: number;
   value: number;
   operation_id: string;

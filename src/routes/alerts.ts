@@ -23,14 +23,14 @@ type AlertRow = typeof alerts.$inferSelect;
 const presentAlert = (row: AlertRow) => ({
   id: row.id,
   type: row.type,
-  limit_id: row.limitId,
+  limit_id: row.limitId || null,
   scope: row.scope,
   scope_id: row.scopeId,
   metric: row.metric,
   period: row.period,
   bound: row.bound,
   value: row.value,
-  operation_id: row.operationId,
+  operation_id: row.operationId || null,
   created_at: row.createdAt,
 });
 

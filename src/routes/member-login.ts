@@ -7,12 +7,15 @@ import { z } from "zod";
 import { accountOf } from "../accounts/account-ref";
 import { codeHash, generateCode } from "../auth/one-time-code";
 import { createSession, sessionCookie } from "../auth/member-sessions";
-import { loadTenantIfAny, presentTenant } from "../db/tenants";
+import { loadTenantIfAny, presentTenant, type TenantRow } from "../db/tenants";
 import type { Env } from "../env";
-import { ApiError } from "../lib/errors";
+import type { AccountRef } from "../accounts/account-do";
+import { refuse } from "../accounts/ledger";
+import { ApiError, refusalError } from "../lib/errors";
+import { randomSecret, sha256Hex } from "../lib/crypto";
+import { sendTenantSms, smsBudgetLeft } from "../operations/send-sms";
 import { phone } from "../lib/schemas";
-import { membersByPhone, presentMember } from "../db/members";
-import { chooseSender } from "../sms/choose-sender";
+import { membersByPhone, presentMember, type MemberRow } from "../db/members";
 import { serverSecret } from "../lib/server-secret";
 import { endpoint, type App, type AppEnv } from "./endpoint";
 
@@ -21,25 +24,32 @@ export const RequestLoginCode = z.strictObject({ tenant_id: tenantId, phone });
 export const VerifyLoginCode = z.strictObject({ tenant_id: tenantId, phone, code: z.string().regex(/^[0-9]{6}$/, "must be the 6 digits of the SMS") });
 
 /**
- * The member a phone signs in as: the earliest enrolled one with that number (the code is issued and checked in that
- * account). Others sharing the phone are offered on the page, which can switch to them (`POST /v1/me/switch`).
+ * Where a phone's sign-in codes live. A member's phone: the earliest enrolled member with that number (others sharing
+ * it are offered on the page, which can switch to them, `POST /v1/me/switch`). A phone no member has: an account of
+ * its own that is sent nothing, keeping a code no SMS can match, so its answers (202, attempts counting down,
+ * exhaustion) are those of a known phone whose member typed the wrong code.
  */
-async function memberByPhone(d1: D1Database, tenant: string, number: string) {
-  return (await membersByPhone(d1, tenant, number))[0] ?? null;
+async function signInAccount(env: Env, tenant: string, number: string): Promise<{ account: AccountRef; member: MemberRow | null }> {
+  const member = (await membersByPhone(env.DB, tenant, number))[0] ?? null;
+  if (member) return { account: { tenant_id: tenant, member_id: member.id }, member };
+  return { account: { tenant_id: tenant, member_id: `unenrolled_${(await sha256Hex(number)).slice(0, 32)}` }, member: null };
 }
 
-async function sendLoginCode(env: Env, tenant: string, number: string): Promise<void> {
-  const [program, member] = await Promise.all([loadTenantIfAny(env.DB, tenant), memberByPhone(env.DB, tenant, number)]);
-  if (!program || !member) return;
+async function sendLoginCode(env: Env, program: TenantRow | null, tenant: string, number: string): Promise<void> {
+  const { account, member } = await signInAccount(env, tenant, number);
   const code = generateCode();
-  const account = { tenant_id: tenant, member_id: member.id };
+  const sendable = program !== null && member !== null;
+  const hash = await codeHash(serverSecret(env), "login", sendable ? code : `unenrolled:${randomSecret(16)}`);
   const stub = accountOf(env, account);
-  const issued = await stub.issueLoginCode(account, await codeHash(serverSecret(env), "login", code));
-  if (issued.status !== 202) return;
+  const issued = await stub.issueLoginCode(account, hash);
+  if (issued.status !== 202 || !sendable) return;
+  const issuedAt = (issued.body as { issued_at: number }).issued_at;
   try {
-    await chooseSender(env).send(member.phone, `${program.name}: ${code} is your sign-in code. It expires in 5 minutes. Never share it.`, tenant);
+    const text = `${program.name}: ${code} is your sign-in code. It expires in 5 minutes. Never share it.`;
+    // The budget was looked at before answering; an hour used up since then sends nothing, and keeps no code.
+    if (await sendTenantSms(env, program, member.phone, text)) await stub.forgetCode(account, "login", issuedAt);
   } catch (error) {
-    await stub.forgetCode(account, "login", (issued.body as { issued_at: number }).issued_at);
+    await stub.forgetCode(account, "login", issuedAt);
     console.warn("sign-in SMS failed:", error instanceof Error ? error.message : "unknown error");
   }
 }
@@ -64,8 +74,16 @@ export function memberLoginRoutes(app: App): void {
     },
     async ({ c, env, body }) => {
       sameOrigin(c);
+      // Budgets first, alike for every phone: 5 codes a minute from one address, and the tenant's SMS of the hour.
+      const address = c.req.header("cf-connecting-ip") ?? "unknown";
+      if (!(await env.SIGNIN_CODES.limit({ key: address })).success) {
+        throw refusalError(refuse(429, "rate_limited", "Too many sign-in codes were asked for from this address; wait a minute", { retry_after: 60 }));
+      }
+      const program = await loadTenantIfAny(env.DB, body.tenant_id);
+      const exhausted = program ? await smsBudgetLeft(env, program) : null;
+      if (exhausted) throw refusalError(exhausted);
       c.executionCtx.waitUntil(
-        sendLoginCode(env, body.tenant_id, body.phone).catch((error) => console.warn("sign-in code failed:", String(error))),
+        sendLoginCode(env, program, body.tenant_id, body.phone).catch((error) => console.warn("sign-in code failed:", String(error))),
       );
       return { status: 202, body: { sent: true } };
     },
@@ -84,12 +102,14 @@ export function memberLoginRoutes(app: App): void {
     },
     async ({ c, env, body }) => {
       sameOrigin(c);
-      const [program, member] = await Promise.all([loadTenantIfAny(env.DB, body.tenant_id), memberByPhone(env.DB, body.tenant_id, body.phone)]);
-      // An unknown phone answers like a known one that was sent no code.
-      if (!program || !member) throw new ApiError(409, "code_not_sent", "No code was sent for this, or it was already used");
-      const account = { tenant_id: body.tenant_id, member_id: member.id };
+      const [program, { account, member }] = await Promise.all([
+        loadTenantIfAny(env.DB, body.tenant_id),
+        signInAccount(env, body.tenant_id, body.phone),
+      ]);
+      // A phone no member has is checked against its own account too: the same answers, in the same steps.
       const verified = await accountOf(env, account).verifyLoginCode(account, await codeHash(serverSecret(env), "login", body.code));
       if (verified.status !== 200) return verified;
+      if (!program || !member) throw new Error("an unenrolled phone's code matched");
       const session = await createSession(env.DB, body.tenant_id, member.id);
       return {
         status: 200,

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { OperationScope } from "../accounts/account-do";
 import { accountOf } from "../accounts/account-ref";
 import type { LimitCheck } from "../accounts/account-do";
-import { isRefusal, operationEffects, type OperationPolicy, type Refusal } from "../accounts/ledger";
+import { isRefusal, operationEffects, type OperationPolicy } from "../accounts/ledger";
 import type { Amounts, Operation } from "../accounts/operation";
 import { activeLimits } from "../db/limits";
 import type { OperationFacts } from "../limits/limit";
@@ -17,7 +17,7 @@ import { operations } from "../db/schema";
 import { findStore, registerName } from "../db/stores";
 import { loadTenant, settingsOf } from "../db/tenants";
 import type { Env } from "../env";
-import { ApiError, notFound } from "../lib/errors";
+import { ApiError, notFound, refusalError } from "../lib/errors";
 import { memberOfOperation, operationId, requestKeyOf } from "../lib/ids";
 import { minorDigits } from "../lib/money";
 import { sha256Hex } from "../lib/crypto";
@@ -63,8 +63,6 @@ export const ListOperations = pageQuery.extend({
 });
 
 const operationNotFound = () => notFound("operation_not_found", "Operation");
-
-const refusalError = (refusal: Refusal) => new ApiError(refusal.status, refusal.code, refusal.message, refusal.details);
 
 const errorCode = (outcome: Outcome) => (bodyOf(outcome) as { error?: { code?: string } }).error?.code;
 

@@ -15,6 +15,7 @@ export const UpdateSettings = z.strictObject({
   points_per_currency_unit: z.number().int().min(0).max(10_000).optional(),
   point_value: z.number().int().min(1).max(1_000_000).optional(),
   hold_ttl_seconds: z.number().int().min(1).max(86_400).optional(),
+  sms_per_hour: z.number().int().min(0).max(100_000).optional(),
 });
 
 export function settingsRoutes(app: App): void {
@@ -33,6 +34,7 @@ export function settingsRoutes(app: App): void {
         ...(body.points_per_currency_unit !== undefined ? { pointsPerCurrencyUnit: body.points_per_currency_unit } : {}),
         ...(body.point_value !== undefined ? { pointValue: body.point_value } : {}),
         ...(body.hold_ttl_seconds !== undefined ? { holdTtlSeconds: body.hold_ttl_seconds } : {}),
+        ...(body.sms_per_hour !== undefined ? { smsPerHour: body.sms_per_hour } : {}),
       };
       if (Object.keys(changes).length > 0) {
         await database(env.DB).update(tenants).set(changes).where(eq(tenants.id, principal.tenantId));

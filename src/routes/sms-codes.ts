@@ -9,9 +9,9 @@ import { codeHash, generateCode, maskPhone } from "../auth/one-time-code";
 import { findMember } from "../db/members";
 import { findStore } from "../db/stores";
 import { loadTenant } from "../db/tenants";
-import { ApiError, notFound } from "../lib/errors";
+import { ApiError, notFound, refusalError } from "../lib/errors";
 import { formatMoney } from "../lib/money-format";
-import { chooseSender } from "../sms/choose-sender";
+import { sendTenantSms } from "../operations/send-sms";
 import { SmsProviderError } from "../sms/sms-sender";
 import { serverSecret } from "../lib/server-secret";
 import { endpoint, type App } from "./endpoint";
@@ -52,8 +52,9 @@ export function smsCodeRoutes(app: App): void {
       const points = pointsDeducted(operation);
       const value = formatMoney(points * tenant.pointValue, tenant.currency);
       const text = `${tenant.name}: ${code} is your code to pay ${points} points (${value})${store ? ` at ${store.name}` : ""}. It expires in 5 minutes. Never share it.`;
+      let refusal;
       try {
-        await chooseSender(env).send(member.phone, text, tenant.id);
+        refusal = await sendTenantSms(env, tenant, member.phone, text);
       } catch (error) {
         await stub.forgetCode(account, id, issued_at);
         if (error instanceof SmsProviderError) {
@@ -62,6 +63,11 @@ export function smsCodeRoutes(app: App): void {
           });
         }
         throw error;
+      }
+      if (refusal) {
+        // Over the tenant's SMS budget: no message, and no code the member could never have been sent.
+        await stub.forgetCode(account, id, issued_at);
+        throw refusalError(refusal);
       }
       return { status: 201, body: { sent_to: maskPhone(member.phone), expires_at } };
     },

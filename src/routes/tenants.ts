@@ -30,6 +30,7 @@ export function tenantRoutes(app: App): void {
         pointsPerCurrencyUnit: 1,
         pointValue: 1,
         holdTtlSeconds: 900,
+        smsPerHour: 500,
       };
       const key = await issueKey("secret");
       const db = database(env.DB);

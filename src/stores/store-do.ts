@@ -12,8 +12,8 @@ import { newId } from "../lib/ids";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { COUNTER_SCHEMA, CounterStore } from "../limits/counter-store";
 import { decisionRefusal, evaluateLimits } from "../limits/evaluate";
-import type { Alert, Limit, OperationFacts } from "../limits/limit";
-import { shipEvents } from "../webhooks/events";
+import type { Limit, OperationFacts } from "../limits/limit";
+import { ALERT_OUTBOX_SCHEMA, AlertOutbox } from "../webhooks/alert-outbox";
 
 const SCHEMA = `${COUNTER_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS decisions (
   operation_id TEXT PRIMARY KEY, status TEXT NOT NULL, refusal TEXT, release_after INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS decisions_open ON decisions(status, release_after);
-CREATE TABLE IF NOT EXISTS alert_outbox (id TEXT PRIMARY KEY, payload TEXT NOT NULL);
+${ALERT_OUTBOX_SCHEMA}
 -- Version 2: the operation each register's Idempotency-Key went to, whichever member's card it named.
 CREATE TABLE IF NOT EXISTS key_claims (key TEXT PRIMARY KEY, operation_id TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS key_claims_age ON key_claims(created_at);
@@ -58,11 +58,13 @@ export interface KeyClaim {
 
 export class StoreDO extends DurableObject<Env> {
   private readonly counters: CounterStore;
+  private readonly alerts: AlertOutbox;
   private purgedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.counters = new CounterStore(ctx.storage.sql);
+    this.alerts = new AlertOutbox(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       ensureSchema(ctx.storage.sql, SCHEMA, SCHEMA_VERSION);
     });
@@ -88,7 +90,7 @@ export class StoreDO extends DurableObject<Env> {
       if (prior && !reservation.replace) return { refusal: prior.refusal ? (JSON.parse(prior.refusal) as Refusal) : null };
       const counter = reservation.replace ? (key: Parameters<CounterStore["counter"]>[0]) => this.counters.counterWithout(facts.id, key) : this.counters.counter.bind(this.counters);
       const decision = evaluateLimits(reservation.limits, facts, now, reservation.time_zone, counter);
-      for (const alert of decision.alerts) this.enqueueAlert({ ...alert, id: newId("alt"), created_at: new Date(now).toISOString() });
+      for (const alert of decision.alerts) this.alerts.add({ ...alert, id: newId("alt"), created_at: new Date(now).toISOString() });
       const refusal = decisionRefusal(decision);
       if (refusal) {
         if (!prior) this.sql.exec("INSERT INTO decisions (operation_id, status, refusal, release_after) VALUES (?, 'refused', ?, 0)", facts.id, JSON.stringify(refusal));
@@ -143,16 +145,9 @@ export class StoreDO extends DurableObject<Env> {
       for (const { operation_id } of stale) this.releaseReserved(operation_id);
     });
     const tenantId = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'tenant'").toArray()[0]?.value;
-    const rows = this.sql.exec<{ id: string; payload: string }>("SELECT id, payload FROM alert_outbox ORDER BY rowid LIMIT 50").toArray();
-    if (tenantId && rows.length > 0) {
-      try {
-        await shipEvents(this.env, tenantId, rows.map((row) => JSON.parse(row.payload) as Alert), []);
-        for (const row of rows) this.sql.exec("DELETE FROM alert_outbox WHERE id = ?", row.id);
-      } catch (error) {
-        console.warn("store alert shipment failed:", String(error));
-        await this.ctx.storage.setAlarm(Date.now() + 5_000);
-        return;
-      }
+    if (tenantId && !(await this.alerts.ship(this.env, tenantId))) {
+      await this.ctx.storage.setAlarm(Date.now() + 5_000);
+      return;
     }
     await this.scheduleAlarm();
   }
@@ -190,12 +185,8 @@ export class StoreDO extends DurableObject<Env> {
     this.sql.exec("UPDATE decisions SET status = 'released' WHERE operation_id = ?", operationId);
   }
 
-  private enqueueAlert(alert: Alert): void {
-    this.sql.exec("INSERT INTO alert_outbox (id, payload) VALUES (?, ?)", alert.id, JSON.stringify(alert));
-  }
-
   private async scheduleAlarm(): Promise<void> {
-    const hasAlerts = this.sql.exec("SELECT 1 FROM alert_outbox LIMIT 1").toArray().length > 0;
+    const hasAlerts = !this.alerts.isEmpty();
     const stale = this.sql.exec<{ at: number | null }>("SELECT MIN(release_after) AS at FROM decisions WHERE status = 'reserved'").one().at;
     const next = hasAlerts ? Date.now() : stale;
     if (next === null) return;

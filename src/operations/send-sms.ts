@@ -1,0 +1,29 @@
+/**
+ * Sending one SMS of a tenant: it takes a place in the tenant's hourly budget (its TenantDO), then goes to the
+ * provider; a message the provider refuses gives its place back. Every SMS the product sends comes through here.
+ */
+import type { Refusal } from "../accounts/ledger";
+import type { TenantRow } from "../db/tenants";
+import type { Env } from "../env";
+import { chooseSender } from "../sms/choose-sender";
+import { tenantObjectOf } from "../tenants/tenant-do";
+
+/** Null once sent; the budget's refusal (429 `rate_limited`) when the tenant has used its hour. Throws what the provider throws. */
+export async function sendTenantSms(env: Env, tenant: TenantRow, to: string, text: string): Promise<Refusal | null> {
+  const budget = tenantObjectOf(env, tenant.id);
+  const countedAt = Date.now();
+  const refusal = await budget.sms(tenant.id, tenant.smsPerHour, true, countedAt);
+  if (refusal) return refusal;
+  try {
+    await chooseSender(env).send(to, text, tenant.id);
+  } catch (error) {
+    await budget.smsNotSent(countedAt);
+    throw error;
+  }
+  return null;
+}
+
+/** Whether the tenant may still send an SMS this hour, counting nothing (a sign-in answer that must not wait for the send). */
+export async function smsBudgetLeft(env: Env, tenant: TenantRow): Promise<Refusal | null> {
+  return tenantObjectOf(env, tenant.id).sms(tenant.id, tenant.smsPerHour, false);
+}

@@ -1,0 +1,92 @@
+/**
+ * One per tenant: what the whole tenant shares and needs one writer for. Today its hourly SMS budget (exact: every
+ * SMS of the tenant asks here first); the `sms.budget_exhausted` alert goes to D1 through the object's alert outbox.
+ * ARCHITECTURE.md gives this object the tenant's audit chain head and live console sockets as well.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import type { Refusal } from "../accounts/ledger";
+import { newId } from "../lib/ids";
+import { ensureSchema } from "../lib/sqlite-schema";
+import { decideSms, giveBack, type BudgetHour } from "../sms/sms-budget";
+import { ALERT_OUTBOX_SCHEMA, AlertOutbox } from "../webhooks/alert-outbox";
+
+const SCHEMA = `${ALERT_OUTBOX_SCHEMA}
+CREATE TABLE IF NOT EXISTS sms_budget (id INTEGER PRIMARY KEY CHECK (id = 1), start INTEGER NOT NULL, sent INTEGER NOT NULL, alerted INTEGER NOT NULL);
+`;
+const SCHEMA_VERSION = 1;
+const ALERT_RETRY_MS = 5_000;
+
+export function tenantObjectOf(env: Env, tenantId: string) {
+  return env.TENANTS.get(env.TENANTS.idFromName(tenantId));
+}
+
+export class TenantDO extends DurableObject<Env> {
+  private readonly alerts: AlertOutbox;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.alerts = new AlertOutbox(ctx.storage.sql);
+    ctx.blockConcurrencyWhile(async () => ensureSchema(ctx.storage.sql, SCHEMA, SCHEMA_VERSION));
+  }
+
+  /**
+   * One SMS of the tenant: `take` counts it (it is about to be sent), otherwise the budget is only looked at. Over
+   * the budget: the refusal to answer (429 with its retry_after), and the hour's first refusal raises the alert.
+   */
+  async sms(tenantId: string, perHour: number, take: boolean, now = Date.now()): Promise<Refusal | null> {
+    const decision = this.ctx.storage.transactionSync(() => {
+      const decided = decideSms(this.hour(), perHour, now, take);
+      this.saveHour(decided.hour);
+      if (decided.kind === "refuse" && decided.raiseAlert) {
+        this.alerts.add({
+          id: newId("alt"),
+          type: "sms.budget_exhausted",
+          limit_id: "",
+          scope: "tenant",
+          scope_id: tenantId,
+          metric: "sms_sent",
+          period: "hour",
+          bound: perHour,
+          value: decided.hour.sent,
+          operation_id: "",
+          created_at: new Date(now).toISOString(),
+        });
+      }
+      return decided;
+    });
+    if (decision.kind === "refuse" && decision.raiseAlert) {
+      await this.ctx.storage.put("tenant", tenantId);
+      await this.ctx.storage.setAlarm(Date.now());
+    }
+    return decision.kind === "refuse" ? decision.refusal : null;
+  }
+
+  /** An SMS the provider refused: its place in the hour it was counted in comes back. */
+  async smsNotSent(countedAt: number): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      const hour = giveBack(this.hour(), countedAt);
+      if (hour) this.saveHour(hour);
+    });
+  }
+
+  override async alarm(): Promise<void> {
+    const tenantId = await this.ctx.storage.get<string>("tenant");
+    if (tenantId && !(await this.alerts.ship(this.env, tenantId))) await this.ctx.storage.setAlarm(Date.now() + ALERT_RETRY_MS);
+  }
+
+  private hour(): BudgetHour | null {
+    const row = this.ctx.storage.sql.exec<{ start: number; sent: number; alerted: number }>("SELECT start, sent, alerted FROM sms_budget").toArray()[0];
+    return row ? { start: row.start, sent: row.sent, alerted: row.alerted === 1 } : null;
+  }
+
+  private saveHour(hour: BudgetHour): void {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO sms_budget (id, start, sent, alerted) VALUES (1, ?1, ?2, ?3)
+       ON CONFLICT(id) DO UPDATE SET start = ?1, sent = ?2, alerted = ?3`,
+      hour.start,
+      hour.sent,
+      hour.alerted ? 1 : 0,
+    );
+  }
+}

@@ -1,0 +1,100 @@
+/** Signing in tells nobody whether a phone is enrolled, and SMS cost is budgeted per address and per tenant. */
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { tenantObjectOf } from "../src/tenants/tenant-do";
+import { api, createOperation, createShop, expectError, PLATFORM, topUp, type Reply, type Shop } from "./helpers";
+
+let addresses = 0;
+/** A client address of its own for each test, so the per-address budget of one test leaves the others alone. */
+const newAddress = () => `198.51.100.${++addresses}`;
+
+const askCode = (shop: Shop, phone: string, address: string) =>
+  api("POST", "/v1/member-login/codes", { body: { tenant_id: shop.tenantId, phone }, headers: { "cf-connecting-ip": address } });
+const verify = (shop: Shop, phone: string, code: string) => api("POST", "/v1/member-login/verify", { body: { tenant_id: shop.tenantId, phone, code } });
+
+/** What a caller sees of an answer: status, code and details. */
+const seen = (reply: Reply) => ({ status: reply.status, code: reply.body?.error?.code, details: reply.body?.error?.details });
+
+async function smsTo(phone: string): Promise<{ body: string }[]> {
+  const reply = await api("GET", `/v1/dev/sms?phone=${encodeURIComponent(phone)}`, { token: PLATFORM });
+  return reply.body.data;
+}
+
+/** Waits for the sign-in SMS that is sent after the 202. */
+async function signInSms(phone: string, count: number): Promise<{ body: string }[]> {
+  for (let i = 0; i < 60; i++) {
+    const messages = (await smsTo(phone)).filter((m) => m.body.includes("sign-in code"));
+    if (messages.length >= count) return messages;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("no sign-in SMS arrived");
+}
+
+describe("sign-in answers alike for known and unknown phones", () => {
+  it("six wrong codes: the same 422s counting down, then the same 409s, for a member's phone and a stranger's", async () => {
+    const shop = await createShop();
+    const phones = { known: "+61412345678", unknown: "+61400000123" };
+    const answers: Record<string, object[]> = { known: [], unknown: [] };
+    for (const phone of Object.values(phones)) {
+      expect(seen(await verify(shop, phone, "123456"))).toEqual({ status: 409, code: "code_not_sent", details: {} });
+      expect((await askCode(shop, phone, newAddress())).status).toBe(202);
+    }
+    const sent = await signInSms(phones.known, 1);
+    const right = /\b(\d{6})\b/.exec(sent[0].body)![1];
+    const wrong = right === "999999" ? "999998" : "999999";
+    for (const [which, phone] of Object.entries(phones)) {
+      for (let i = 0; i < 6; i++) answers[which].push(seen(await verify(shop, phone, wrong)));
+    }
+    expect(answers.unknown).toEqual(answers.known);
+    expect(answers.known).toEqual([
+      { status: 422, code: "invalid_code", details: { attempts_left: 4 } },
+      { status: 422, code: "invalid_code", details: { attempts_left: 3 } },
+      { status: 422, code: "invalid_code", details: { attempts_left: 2 } },
+      { status: 422, code: "invalid_code", details: { attempts_left: 1 } },
+      { status: 409, code: "code_attempts_exhausted", details: { attempts_left: 0 } },
+      { status: 409, code: "code_attempts_exhausted", details: {} },
+    ]);
+    // The stranger's phone was sent nothing.
+    expect(await smsTo(phones.unknown)).toEqual([]);
+  });
+});
+
+describe("SMS budgets", () => {
+  it("five sign-in codes a minute from one address; the sixth is 429 with Retry-After and sends nothing", async () => {
+    const shop = await createShop();
+    const address = newAddress();
+    const phones = ["+61400000201", "+61400000202", "+61400000203", "+61400000204", "+61400000205"];
+    for (const phone of phones) expect((await askCode(shop, phone, address)).status).toBe(202);
+    const sixth = await askCode(shop, "+61412345678", address);
+    expectError(sixth, 429, "rate_limited");
+    expect(sixth.headers.get("retry-after")).toBe("60");
+    // Another address is not held back.
+    expect((await askCode(shop, "+61400000206", newAddress())).status).toBe(202);
+  });
+
+  it("sms_per_hour counts every SMS of the tenant: over it 429 + Retry-After, no SMS, one sms.budget_exhausted alert", async () => {
+    const shop = await createShop({ sms: true });
+    const settings = await api("PATCH", "/v1/settings", { token: shop.secret, body: { sms_per_hour: 2 } });
+    expect(settings.body.sms_per_hour).toBe(2);
+    await topUp(shop, 5000, "points");
+    const sale = async () =>
+      (await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "B-1", total: 2000 }, payments: [{ method: "points", amount: 100 }] })).body.id;
+    const before = (await smsTo("+61412345678")).length;
+    for (let i = 0; i < 2; i++) expect((await api("POST", `/v1/operations/${await sale()}/sms-codes`, { token: shop.terminal })).status).toBe(201);
+    const third = await api("POST", `/v1/operations/${await sale()}/sms-codes`, { token: shop.terminal });
+    expectError(third, 429, "rate_limited");
+    const wait = Number(third.headers.get("retry-after"));
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(3600);
+    // A sign-in code is refused as well, before anything is sent, for any phone.
+    expectError(await askCode(shop, "+61412345678", newAddress()), 429, "rate_limited");
+    expectError(await askCode(shop, "+61400000301", newAddress()), 429, "rate_limited");
+    expect((await smsTo("+61412345678")).length - before).toBe(2);
+    await runDurableObjectAlarm(tenantObjectOf(env, shop.tenantId));
+    const alerts = await api("GET", "/v1/alerts", { token: shop.secret });
+    const exhausted = alerts.body.data.filter((a: { type: string }) => a.type === "sms.budget_exhausted");
+    expect(exhausted).toHaveLength(1);
+    expect(exhausted[0]).toMatchObject({ scope: "tenant", scope_id: shop.tenantId, metric: "sms_sent", period: "hour", bound: 2, value: 2, limit_id: null, operation_id: null });
+  });
+});
