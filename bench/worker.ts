@@ -11,7 +11,7 @@ import app from "../src/index";
 import type { Env } from "../src/env";
 import { bareD1Ledger, plainD1Routes } from "./plain-d1";
 
-export { AccountDO, HistoryWriterDO, StoreDO, WebhookDO } from "../src/index";
+export { AccountDO, HistoryWriterDO, StoreDO, TenantDO, WebhookDO } from "../src/index";
 
 export class NoopDO extends DurableObject {
   async ping(): Promise<number> {
