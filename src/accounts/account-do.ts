@@ -485,10 +485,13 @@ export class AccountDO extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** Closes the pages open under a session that has ended (the member switched to another membership). */
-  async endSession(account: AccountRef, sessionId: string): Promise<void> {
+  /**
+   * Closes the pages open under a session that has ended (signed out, switched to another membership), or under
+   * every session (`null`: the back office revoked them all).
+   */
+  async endSession(account: AccountRef, sessionId: string | null): Promise<void> {
     for (const ws of this.ctx.getWebSockets("member")) {
-      if ((ws.deserializeAttachment() as { session?: string } | null)?.session !== sessionId) continue;
+      if (sessionId !== null && (ws.deserializeAttachment() as { session?: string } | null)?.session !== sessionId) continue;
       try {
         ws.close(4001, "session ended");
       } catch {

@@ -89,6 +89,40 @@ export async function verifySession(d1: D1Database, token: string, now = Date.no
   return { id: row.id, tenantId: row.tenantId, memberId: row.memberId };
 }
 
+/** Ends one session (signing out): its cookie and token stop working at once. */
+export async function endSession(d1: D1Database, sessionId: string, now = Date.now()): Promise<void> {
+  await database(d1)
+    .update(memberSessions)
+    .set({ revokedAt: new Date(now).toISOString() })
+    .where(and(eq(memberSessions.id, sessionId), isNull(memberSessions.revokedAt)));
+}
+
+/**
+ * Ends every session of a member, and voids the portal links not used yet (they would open a new one): how many
+ * sessions were still live. One D1 batch, so no link redeemed meanwhile outlives the revocation.
+ */
+export async function endMemberSessions(d1: D1Database, tenantId: string, memberId: string, now = Date.now()): Promise<number> {
+  const nowIso = new Date(now).toISOString();
+  const db = database(d1);
+  const [sessions] = await db.batch([
+    db
+      .update(memberSessions)
+      .set({ revokedAt: nowIso })
+      .where(and(eq(memberSessions.tenantId, tenantId), eq(memberSessions.memberId, memberId), isNull(memberSessions.revokedAt), gt(memberSessions.expiresAt, nowIso)))
+      .returning({ id: memberSessions.id }),
+    db
+      .update(portalLinks)
+      .set({ usedAt: nowIso })
+      .where(and(eq(portalLinks.tenantId, tenantId), eq(portalLinks.memberId, memberId), isNull(portalLinks.usedAt))),
+  ]);
+  return sessions.length;
+}
+
+/** The cookie that takes the session cookie off the browser. */
+export function clearedSessionCookie(secure: boolean): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? "; Secure" : ""}`;
+}
+
 export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
   return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? "; Secure" : ""}`;
 }

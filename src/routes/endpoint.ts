@@ -93,6 +93,7 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
     const outcome = keyOwner
       ? await idempotent(c.env.DB, serverSecret(c.env), { ...keyOwner, key: idempotencyKey!, fingerprint: await call.fingerprint() }, run)
       : await run();
+    if (outcome.status === 204) return c.body(null, 204, outcome.headers);
     if ("json" in outcome) return c.body(outcome.json, outcome.status as 200, { ...outcome.headers, "content-type": "application/json" });
     return c.json(outcome.body, outcome.status as 200, outcome.headers);
   });

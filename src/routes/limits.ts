@@ -3,6 +3,7 @@ import { z } from "zod";
 import { database } from "../db/client";
 import { newestFirst } from "../db/newest-first";
 import { activeLimits, forgetLimits, presentLimit } from "../db/limits";
+import { auditRow } from "../db/audit";
 import { auditLog, cards, limits, registers, stores } from "../db/schema";
 import { invalidRequest, notFound } from "../lib/errors";
 import { isId, newId } from "../lib/ids";
@@ -84,15 +85,7 @@ export function limitRoutes(app: App): void {
       const db = database(env.DB);
       await db.batch([
         db.insert(limits).values(row),
-        db.insert(auditLog).values({
-          id: newId("key"),
-          tenantId: principal.tenantId,
-          actor: principal.credentialId,
-          action: "limit.created",
-          subjectId: limit.id,
-          after: JSON.stringify(limit),
-          createdAt: now,
-        }),
+        db.insert(auditLog).values(auditRow({ tenantId: principal.tenantId, actor: principal.credentialId, action: "limit.created", subjectId: limit.id, after: limit, at: now })),
       ]);
       forgetLimits(principal.tenantId);
       return { status: 201, body: limit };
@@ -120,15 +113,9 @@ export function limitRoutes(app: App): void {
       const now = new Date().toISOString();
       await db.batch([
         db.update(limits).set({ deletedAt: now }).where(where),
-        db.insert(auditLog).values({
-          id: newId("key"),
-          tenantId: principal.tenantId,
-          actor: principal.credentialId,
-          action: "limit.deleted",
-          subjectId: row.id,
-          before: JSON.stringify(presentLimit(row)),
-          createdAt: now,
-        }),
+        db.insert(auditLog).values(
+          auditRow({ tenantId: principal.tenantId, actor: principal.credentialId, action: "limit.deleted", subjectId: row.id, before: presentLimit(row), at: now }),
+        ),
       ]);
       forgetLimits(principal.tenantId);
       return { status: 200, body: { ...presentLimit(row), deleted: true } };

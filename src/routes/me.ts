@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { accountOf } from "../accounts/account-ref";
 import { cardOwner, findMember, membersByPhone, othersOnPhone, presentMember } from "../db/members";
-import { readCookie, SESSION_COOKIE, sessionCookie, switchSession } from "../auth/member-sessions";
+import { clearedSessionCookie, endSession, readCookie, SESSION_COOKIE, sessionCookie, switchSession } from "../auth/member-sessions";
 import { ApiError, notFound } from "../lib/errors";
 import { cardNumber, pageQuery } from "../lib/schemas";
 import { endpoint, requirePrincipal, type App } from "./endpoint";
@@ -58,6 +58,17 @@ export function meRoutes(app: App): void {
         body: { member: presentMember(member) },
         headers: { "set-cookie": sessionCookie(session.token, session.maxAgeSeconds, env.ENVIRONMENT !== "development") },
       };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "post", path: "/v1/me/logout", summary: "Sign out: this session's cookie and token stop working at once", tag: "Member", auth: ["member"], status: 204 },
+    async ({ env, principal }) => {
+      await endSession(env.DB, principal.sessionId);
+      const account = accountOfMember(principal);
+      await accountOf(env, account).endSession(account, principal.sessionId);
+      return { status: 204, body: {}, headers: { "set-cookie": clearedSessionCookie(env.ENVIRONMENT !== "development") } };
     },
   );
 

@@ -2,10 +2,11 @@ import { and, desc, eq, lt } from "drizzle-orm";
 import { z } from "zod";
 import { accountOf } from "../accounts/account-ref";
 import { historyEntry, type Method } from "../accounts/operation";
-import { createPortalLink } from "../auth/member-sessions";
+import { createPortalLink, endMemberSessions } from "../auth/member-sessions";
+import { auditRow } from "../db/audit";
 import { database } from "../db/client";
 import { findMember, presentMember } from "../db/members";
-import { historyEntries, members } from "../db/schema";
+import { auditLog, historyEntries, members } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { isId, newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
@@ -123,6 +124,28 @@ export function portalSessionRoutes(app: App): void {
       const member = await requireMember(env.DB, principal.tenantId, param("id"));
       const link = await createPortalLink(env.DB, principal.tenantId, member.id);
       return { status: 201, body: { url: `${new URL(c.req.url).origin}/portal/${link.token}`, expires_at: link.expiresAt } };
+    },
+  );
+
+  endpoint(
+    app,
+    {
+      method: "post",
+      path: "/v1/members/:id/sessions/revoke",
+      summary: "End every hosted-page session of the member at once (and void unused portal links); open pages are closed",
+      tag: "Back office",
+      auth: ["secret"],
+      status: 200,
+    },
+    async ({ env, principal, param }) => {
+      const member = await requireMember(env.DB, principal.tenantId, param("id"));
+      const revoked = await endMemberSessions(env.DB, principal.tenantId, member.id);
+      const account = { tenant_id: principal.tenantId, member_id: member.id };
+      await accountOf(env, account).endSession(account, null);
+      await database(env.DB)
+        .insert(auditLog)
+        .values(auditRow({ tenantId: principal.tenantId, actor: principal.credentialId, action: "member.sessions_revoked", subjectId: member.id, after: { revoked } }));
+      return { status: 200, body: { revoked } };
     },
   );
 }
