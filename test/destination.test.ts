@@ -38,6 +38,23 @@ describe("webhook destinations", () => {
       "https://[::ffff:10.0.0.1]/x",
       "https://2130706433/x", // 127.0.0.1 written as one number: the URL parser turns it into 127.0.0.1
       "https://0x7f.1/x",
+      // IPv6 forms with an IPv4 address inside, and other special IPv6 ranges.
+      "https://[::127.0.0.1]/x",
+      "https://[::10.0.0.1]/x",
+      "https://[::ffff:0:127.0.0.1]/x",
+      "https://[::ffff:0:a9fe:a9fe]/x",
+      "https://[64:ff9b::127.0.0.1]/x",
+      "https://[64:ff9b::a9fe:a9fe]/x",
+      "https://[2002:7f00:1::]/x",
+      "https://[2002:c0a8:101::1]/x",
+      "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x",
+      "https://[::]/x",
+      "https://[ff02::1]/x",
+      "https://[fec0::1]/x",
+      "https://[100::1]/x",
+      "https://198.18.0.1/x",
+      "https://255.255.255.255/x",
+      "https://240.0.0.1/x",
     ];
     for (const url of internal) expect(refusedDestination(url), url).toMatch(/public (address|host)/);
     expect(refusedDestination("https://172.32.0.1/x")).toBeNull();

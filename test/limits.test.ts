@@ -297,6 +297,33 @@ describe("register and store limits", () => {
 });
 
 describe("webhooks", () => {
+  it("a delivery never follows a redirect: a 3xx is a failed attempt and the target is never asked", async () => {
+    const shop = await createShop();
+    await api("POST", "/v1/webhook-endpoints", { token: shop.secret, body: { url: "https://hooks.example/moved", events: ["alert.raised"] } });
+    const asked: { url: string; redirect: string | undefined }[] = [];
+    const realFetch = globalThis.fetch;
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (!url.startsWith("https://hooks.example/")) return realFetch(input, init);
+      asked.push({ url, redirect: init?.redirect });
+      // As a server that moved the hook inside the network would answer; a fetch that follows would reach it.
+      if (init?.redirect !== "manual") asked.push({ url: "http://169.254.169.254/latest/meta-data", redirect: undefined });
+      return new Response("", { status: 302, headers: { location: "http://169.254.169.254/latest/meta-data" } });
+    });
+    await newLimit(shop, { scope: "card", metric: "deducted_amount", method: "credit", period: "operation", hard: 100 });
+    await topUp(shop, 5000);
+    expectError(await sale(shop, 101), 422, "limit_exceeded");
+    await drainOutbox(shop);
+    const webhooks = env.WEBHOOKS.get(env.WEBHOOKS.idFromName(shop.tenantId));
+    for (let i = 0; i < 50 && asked.length === 0; i++) {
+      await runDurableObjectAlarm(webhooks);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(asked).toEqual([{ url: "https://hooks.example/moved", redirect: "manual" }]);
+    const rows = await env.DB.prepare("SELECT attempts, last_status, delivered_at FROM webhook_deliveries WHERE tenant_id = ?").bind(shop.tenantId).all();
+    expect(rows.results).toEqual([{ attempts: 1, last_status: 302, delivered_at: null }]);
+  });
+
   it("alerts reach endpoints as signed POSTs, retried after a failure until a 2xx", async () => {
     const shop = await createShop();
     await topUp(shop, 5000);

@@ -68,6 +68,8 @@ export class WebhookDO extends DurableObject<Env> {
         headers: { "content-type": "application/json", "tillsafe-signature": signature, "user-agent": "Tillsafe-Webhooks/1" },
         body: delivery.payload,
         signal: AbortSignal.timeout(TIMEOUT_MS),
+        // A redirect could lead anywhere, past the destination check: a 3xx is a failed attempt, never followed.
+        redirect: "manual",
       });
       status = response.status;
       await response.body?.cancel();
