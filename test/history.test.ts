@@ -4,9 +4,38 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { shipOutbox, type OutboxRow } from "../src/accounts/outbox";
 import type { AccountDO } from "../src/accounts/account-do";
-import { account, api, createOperation, createShop, drainOutbox, expectError, expectInvariants, topUp, writerUsesDb } from "./helpers";
+import { account, api, asMember, createOperation, createShop, d1WithBatch, drainOutbox, expectError, expectInvariants, memberCookie, topUp, writerUsesDb } from "./helpers";
 
 describe("history", () => {
+  it("reads its writes: right after a confirm answers, both histories show it, while D1 has none of it yet", async () => {
+    const shop = await createShop();
+    const cookie = await memberCookie(shop);
+    // D1 refuses every shipment: what the history shows can only come from the account.
+    await writerUsesDb(shop, d1WithBatch(async () => { throw new Error("D1 is down"); }));
+    await topUp(shop, 15000);
+    const sale = await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "H-0", total: 4700 }, payments: [{ method: "credit", amount: 4700 }], accrue_points: true });
+    expect((await api("POST", `/v1/operations/${sale.body.id}/confirm`, { token: shop.terminal })).status).toBe(200);
+    const expected = [
+      ["payment", "credit", -4700, 10300],
+      ["accrual", "points", 47, 47],
+      ["top_up", "credit", 15000, 15000],
+    ];
+    const backOffice = await api("GET", `/v1/members/${shop.memberId}/history`, { token: shop.secret });
+    expect(backOffice.body.data.map((e: any) => [e.kind, e.method, e.amount, e.balance_after])).toEqual(expected);
+    const mine = await asMember(cookie, "GET", "/v1/me/history?limit=2");
+    expect(mine.body.data.map((e: any) => [e.kind, e.method, e.amount, e.balance_after])).toEqual(expected.slice(0, 2));
+    const older = await asMember(cookie, "GET", `/v1/me/history?limit=2&cursor=${mine.body.next_cursor}`);
+    expect(older.body.data.map((e: any) => [e.kind, e.amount])).toEqual([["top_up", 15000]]);
+    const inD1 = await env.DB.prepare("SELECT COUNT(*) AS n FROM history_entries WHERE member_id = ?").bind(shop.memberId).first<{ n: number }>();
+    expect(inD1!.n).toBe(0);
+    // Once D1 takes the shipment, each entry is still listed once.
+    await writerUsesDb(shop);
+    await drainOutbox(shop);
+    const after = await api("GET", `/v1/members/${shop.memberId}/history`, { token: shop.secret });
+    expect(after.body.data.map((e: any) => [e.kind, e.method, e.amount, e.balance_after])).toEqual(expected);
+    await expectInvariants(shop);
+  });
+
   it("lists entries newest first with signed amounts and balance_after, paginated", async () => {
     const shop = await createShop();
     await topUp(shop, 15000);

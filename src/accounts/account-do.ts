@@ -445,6 +445,11 @@ export class AccountDO extends DurableObject<Env> {
     return summary;
   }
 
+  /** The journal entries not shipped to D1 yet: what a history read adds to D1's rows (read your writes). */
+  async unshippedEntries(account: AccountRef): Promise<JournalEntry[]> {
+    return this.store.unshippedEntries();
+  }
+
   /** Everything the invariants speak of, for tests and audits: balances, holds and journal sums per method. */
   async audit(): Promise<{
     balances: Record<Method, number>;

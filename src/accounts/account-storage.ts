@@ -10,7 +10,7 @@ import { newId } from "../lib/ids";
 import type { ApprovalRequest, ApprovalStatus } from "./approval";
 import { emptyAmounts, isDue, postings, type AccountView } from "./ledger";
 import { METHODS, type Balances, type Card, type CardStatus, type JournalEntry, type Method, type OperationRecord } from "./operation";
-import type { OutboxItem, OutboxRow } from "./outbox";
+import { entriesIn, type OutboxItem, type OutboxRow } from "./outbox";
 import { confirmRefund, freeRefund, tallyFromRefunds } from "./refund";
 
 export type StoredCard = Card & { version: number };
@@ -507,6 +507,11 @@ export class AccountStorage {
     if (this.pendingOutbox.length === 0) return;
     this.sql.exec("INSERT INTO outbox (kind, ref, payload) VALUES ('batch', '', ?)", JSON.stringify(this.pendingOutbox));
     this.pendingOutbox = [];
+  }
+
+  /** Every journal entry still waiting in the outbox. */
+  unshippedEntries(): JournalEntry[] {
+    return entriesIn(this.sql.exec<OutboxRow>("SELECT id, kind, ref, payload FROM outbox ORDER BY id").toArray());
   }
 
   outboxBatch(limit: number): OutboxRow[] {

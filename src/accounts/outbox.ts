@@ -31,6 +31,13 @@ function items(rows: OutboxRow[]): OutboxItem[] {
   return rows.flatMap((row) => (row.kind === "batch" ? (JSON.parse(row.payload!) as OutboxItem[]) : [row as OutboxItem]));
 }
 
+/** The journal entries among outbox rows: what the account has not shipped to D1 yet. */
+export function entriesIn(rows: OutboxRow[]): JournalEntry[] {
+  return items(rows)
+    .filter((item) => item.kind === "entry")
+    .map((item) => payloadOf<JournalEntry>(item));
+}
+
 const payloadOf = <T>(item: OutboxItem): T => (typeof item.payload === "string" ? JSON.parse(item.payload) : item.payload) as T;
 
 export interface OutboxSources {

@@ -6,7 +6,7 @@ import { clearedSessionCookie, endSession, readCookie, SESSION_COOKIE, sessionCo
 import { ApiError, notFound } from "../lib/errors";
 import { cardNumber, pageQuery } from "../lib/schemas";
 import { endpoint, requirePrincipal, type App } from "./endpoint";
-import { historyPage } from "./members";
+import { historyPage } from "../operations/member-history";
 
 export const ListApprovalRequests = pageQuery.extend({
   status: z.enum(["pending", "approved", "rejected", "superseded", "expired", "cancelled"]).optional(),
@@ -75,7 +75,7 @@ export function meRoutes(app: App): void {
   endpoint(
     app,
     { method: "get", path: "/v1/me/history", summary: "The member's history, newest first", tag: "Member", auth: ["member"], query: pageQuery },
-    async ({ env, principal, query }) => ({ status: 200, body: await historyPage(env.DB, principal.tenantId, principal.memberId, query) }),
+    async ({ env, principal, query }) => ({ status: 200, body: await historyPage(env, principal.tenantId, principal.memberId, query) }),
   );
 
   endpoint(

@@ -1,16 +1,14 @@
-import { and, desc, eq, lt } from "drizzle-orm";
 import { z } from "zod";
 import { accountOf } from "../accounts/account-ref";
-import { historyEntry, type Method } from "../accounts/operation";
 import { createPortalLink, endMemberSessions } from "../auth/member-sessions";
 import { auditRow } from "../db/audit";
 import { database } from "../db/client";
 import { findMember, presentMember } from "../db/members";
-import { auditLog, historyEntries, members } from "../db/schema";
+import { auditLog, members } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { isId, newId } from "../lib/ids";
-import { decodeCursor, toPage } from "../lib/pagination";
 import { name, pageQuery, phone } from "../lib/schemas";
+import { historyPage } from "../operations/member-history";
 import { endpoint, type App } from "./endpoint";
 
 export const CreateMember = z.strictObject({
@@ -20,44 +18,6 @@ export const CreateMember = z.strictObject({
 });
 
 const ZERO = { balance: 0, available: 0 };
-
-export type HistoryRow = typeof historyEntries.$inferSelect;
-
-/** A D1 history row in the shape of the journal entry it was shipped from. */
-export function presentHistoryEntry(row: HistoryRow) {
-  return historyEntry({
-    id: row.id,
-    seq: row.seq,
-    operation_id: row.operationId,
-    kind: row.kind,
-    method: row.method as Method,
-    amount: row.amount,
-    balance_after: row.balanceAfter,
-    store_id: row.storeId,
-    register_id: row.registerId,
-    created_at: row.createdAt,
-  });
-}
-
-const isSeq = (value: unknown[]): value is [number] => value.length === 1 && Number.isInteger(value[0]);
-
-/** A member's history page from D1, newest first (the AccountDO journal shipped through its outbox). */
-export async function historyPage(d1: D1Database, tenantId: string, memberId: string, query: z.infer<typeof pageQuery>) {
-  const after = decodeCursor(query.cursor, isSeq);
-  const rows = await database(d1)
-    .select()
-    .from(historyEntries)
-    .where(
-      and(
-        eq(historyEntries.tenantId, tenantId),
-        eq(historyEntries.memberId, memberId),
-        after ? lt(historyEntries.seq, after[0]) : undefined,
-      ),
-    )
-    .orderBy(desc(historyEntries.seq))
-    .limit(query.limit + 1);
-  return toPage(rows, query.limit, presentHistoryEntry, (row) => [row.seq]);
-}
 
 export function memberRoutes(app: App): void {
   endpoint(
@@ -105,7 +65,7 @@ export function memberRoutes(app: App): void {
     },
     async ({ env, principal, param, query }) => {
       const member = await requireMember(env.DB, principal.tenantId, param("id"));
-      return { status: 200, body: await historyPage(env.DB, principal.tenantId, member.id, query) };
+      return { status: 200, body: await historyPage(env, principal.tenantId, member.id, query) };
     },
   );
 }

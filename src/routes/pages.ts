@@ -13,7 +13,7 @@ import { errorBody } from "../lib/errors";
 import { RegisterPage } from "../pages/register-page";
 import { REGISTER_SCRIPT } from "../pages/register-script";
 import type { App, AppEnv } from "./endpoint";
-import { historyPage } from "./members";
+import { historyPage } from "../operations/member-history";
 
 const PAGE_HEADERS = {
   "content-security-policy":
@@ -76,7 +76,7 @@ export function pageRoutes(app: App): void {
     const stub = accountOf(c.env, account);
     const [summary, history, pending, others] = await Promise.all([
       stub.summary(account),
-      historyPage(c.env.DB, tenant.id, member.id, { limit: 20 }),
+      historyPage(c.env, tenant.id, member.id, { limit: 20 }),
       stub.approvalRequests(account, "pending", 20, null),
       othersOnPhone(c.env.DB, member),
     ]);
