@@ -41,6 +41,10 @@ export function MemberPage({ data }: { data: MemberPageData }) {
         <h2 id="others-h">Also on this phone</h2>
         <ul class="list" id="others"></ul>
       </section>
+      <section aria-labelledby="session-h">
+        <h2 id="session-h">This device</h2>
+        <button id="sign-out">Sign out</button>
+      </section>
       <div class="modal" id="approval" hidden role="dialog" aria-modal="true" aria-labelledby="approval-h">
         <div class="dialog">
           <h2 id="approval-h">Approve this payment?</h2>

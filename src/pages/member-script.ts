@@ -179,7 +179,10 @@ export const MEMBER_SCRIPT = String.raw`
       refreshAccount();
     });
     ws.addEventListener("message", function (event) {
-      var message = JSON.parse(event.data);
+      // The server answers the keep-alive "ping" with a plain "pong": not a message of the page.
+      if (event.data === "pong") return;
+      var message;
+      try { message = JSON.parse(event.data); } catch (error) { return; }
       if (message.type === "approval_request") {
         upsertPending(message.request);
         show(message.request);
@@ -196,8 +199,10 @@ export const MEMBER_SCRIPT = String.raw`
         renderHistory();
       }
     });
-    ws.addEventListener("close", function () {
+    ws.addEventListener("close", function (event) {
       if (socket !== ws) return;
+      // The session ended (signed out here or elsewhere, or revoked): back to the sign-in page.
+      if (event.code === 4001) { location.reload(); return; }
       document.body.setAttribute("data-live", "false");
       status.textContent = "Reconnecting…";
       setTimeout(connect, backoff);
@@ -205,6 +210,11 @@ export const MEMBER_SCRIPT = String.raw`
     });
   }
 
+  document.getElementById("sign-out").addEventListener("click", function () {
+    var button = document.getElementById("sign-out");
+    button.disabled = true;
+    fetch("/v1/me/logout", { method: "POST" }).then(function () { location.reload(); }, function () { button.disabled = false; });
+  });
   document.getElementById("approve").addEventListener("click", function () { answer("approve"); });
   document.getElementById("reject").addEventListener("click", function () { answer("reject"); });
   setInterval(function () { if (socket && socket.readyState === 1) socket.send("ping"); }, 25000);

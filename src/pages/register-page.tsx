@@ -1,13 +1,19 @@
 /** A reference cash register (for demos, and a model for POS integrators): the two-phase flow with MobiSecure. */
 import { Page } from "./layout";
 
+/** An input's error, shown under it (and read out) when the server or the form refuses what it holds. */
+function FieldError(props: { for: string }) {
+  return <p class="field-error" id={`${props.for}-error`} role="alert" hidden></p>;
+}
+
 export function RegisterPage() {
   return (
     <Page title="Tillsafe — register" heading="Tillsafe register" subheading="Reference cash register" script="/assets/register.js">
       <section>
         <h2>Till</h2>
         <label for="key">Terminal key</label>
-        <input id="key" autocomplete="off" placeholder="tk_…" />
+        <input id="key" autocomplete="off" placeholder="tk_…" aria-describedby="key-error" />
+        <FieldError for="key" />
         <p class="muted" id="till"></p>
       </section>
       <section>
@@ -15,7 +21,8 @@ export function RegisterPage() {
         <div class="row">
           <div>
             <label for="card">Card</label>
-            <input id="card" inputmode="numeric" placeholder="6001…" />
+            <input id="card" inputmode="numeric" placeholder="6001…" aria-describedby="card-error" />
+            <FieldError for="card" />
           </div>
           <div>
             <label for="cheque">Cheque</label>
@@ -25,7 +32,8 @@ export function RegisterPage() {
         <div class="row">
           <div>
             <label for="total">Cheque total</label>
-            <input id="total" inputmode="decimal" placeholder="47.00" />
+            <input id="total" inputmode="decimal" placeholder="47.00" aria-describedby="total-error" />
+            <FieldError for="total" />
           </div>
           <div>
             <label for="method">Pay with</label>
@@ -37,7 +45,8 @@ export function RegisterPage() {
           </div>
           <div>
             <label for="amount">Amount</label>
-            <input id="amount" inputmode="decimal" placeholder="47.00" />
+            <input id="amount" inputmode="decimal" placeholder="47.00" aria-describedby="amount-error" />
+            <FieldError for="amount" />
           </div>
         </div>
         <label>
@@ -51,19 +60,26 @@ export function RegisterPage() {
       <section>
         <h2>Operation</h2>
         <p class="muted" id="operation">No operation yet.</p>
-        <div class="status" id="message" hidden></div>
+        <div class="status" id="message" role="status" hidden></div>
         <div class="row">
           <button id="request" disabled>Request for Approval</button>
           <button id="resend" hidden>Resend request</button>
         </div>
-        <div class="row" id="sms" hidden style="margin-top:8px">
-          <button id="send-code">Send SMS code</button>
-          <input id="code" inputmode="numeric" maxlength={6} placeholder="Code from the member's SMS" />
-          <button id="verify">Verify code</button>
+        <div id="sms" hidden style="margin-top:8px">
+          <div class="row">
+            <button id="send-code">Send SMS code</button>
+            <div>
+              <label for="code">Code from the member's SMS</label>
+              <input id="code" inputmode="numeric" maxlength={6} placeholder="123456" aria-describedby="code-error" />
+              <FieldError for="code" />
+            </div>
+            <button id="verify">Verify code</button>
+          </div>
         </div>
         <div class="row" style="margin-top:8px">
           <button class="primary" id="confirm" disabled>Confirm</button>
           <button class="danger" id="cancel" disabled>Cancel</button>
+          <button id="new-sale" hidden>New sale</button>
         </div>
       </section>
     </Page>

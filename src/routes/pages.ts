@@ -14,6 +14,7 @@ import { RegisterPage } from "../pages/register-page";
 import { REGISTER_SCRIPT } from "../pages/register-script";
 import type { App, AppEnv } from "./endpoint";
 import { historyPage } from "../operations/member-history";
+import { isLoopbackClient } from "../lib/client-address";
 
 const PAGE_HEADERS = {
   "content-security-policy":
@@ -31,15 +32,19 @@ function script(c: Context<AppEnv>, source: string) {
   return c.body(source, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache", "x-content-type-options": "nosniff" });
 }
 
+/** The development SMS panel is shown, and answers, in development to a loopback client only. */
+const devPanel = (c: Context<AppEnv>) => c.env.ENVIRONMENT === "development" && isLoopbackClient(c.req.raw.headers);
+
 export function pageRoutes(app: App): void {
   app.get("/assets/member.js", (c) => script(c, MEMBER_SCRIPT));
   app.get("/assets/register.js", (c) => script(c, REGISTER_SCRIPT));
 
   app.get("/assets/login.js", (c) => script(c, LOGIN_SCRIPT));
 
-  // Development only: the SMS outbox of this tenant, shown on the sign-in page instead of a phone.
+  // Development only, and only to a browser on this machine: the tenant's SMS outbox, shown on the sign-in page
+  // instead of a phone (anyone else reaching a development server must not read sign-in codes).
   app.get("/m/:tenant_id/dev-sms", async (c) => {
-    if (c.env.ENVIRONMENT !== "development") return c.json(errorBody("not_found", `No route for GET ${c.req.path}`), 404);
+    if (!devPanel(c)) return c.json(errorBody("not_found", `No route for GET ${c.req.path}`), 404);
     return c.json({ data: await devMessages(c.env.DB, { tenantId: c.req.param("tenant_id") }, 5) });
   });
 
@@ -68,8 +73,7 @@ export function pageRoutes(app: App): void {
     const session = token ? await verifySession(c.env.DB, token) : null;
     const member = session && session.tenantId === tenant.id ? await findMember(c.env.DB, tenant.id, session.memberId) : null;
     if (!member) {
-      const development = c.env.ENVIRONMENT === "development";
-      return html(c, `<!doctype html>${MemberLoginPage({ tenantId: tenant.id, tenantName: tenant.name, development })}`);
+      return html(c, `<!doctype html>${MemberLoginPage({ tenantId: tenant.id, tenantName: tenant.name, development: devPanel(c) })}`);
     }
 
     const account = { tenant_id: tenant.id, member_id: member.id };

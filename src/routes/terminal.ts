@@ -19,7 +19,7 @@ export function terminalRoutes(app: App): void {
       return {
         status: 200,
         body: {
-          tenant: { ...presentTenant(tenant), minor_digits: minorDigits(tenant.currency) },
+          tenant: { ...presentTenant(tenant), minor_digits: minorDigits(tenant.currency), point_value: tenant.pointValue },
           store: { id: principal.storeId, name: store?.name ?? "" },
           register: { id: principal.registerId, name: register?.name ?? "" },
         },

@@ -1,0 +1,159 @@
+// The register page holds once per sale: a double click, a retry, a new sale; the amount paid in its own unit;
+// refusals next to the field they are about. Also: the member page shrugs off the keep-alive's "pong".
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { after, afterEach, before, test } from "node:test";
+import { accessibilityProblems } from "./axe.mjs";
+import { launchBrowser } from "./browser.mjs";
+import { startServer } from "./server.mjs";
+
+const shots = new URL("./screenshots/", import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+const CARD = "6001000000000001";
+
+let server;
+let browser;
+let contexts = [];
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.map((context) => context.close()));
+  contexts = [];
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function openRegister(width = 900, height = 1000) {
+  // bypassCSP: the page allows only its own scripts, and axe-core is injected for the accessibility check.
+  const context = await browser.newContext({ viewport: { width, height }, bypassCSP: true });
+  contexts.push(context);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(String(error)));
+  await page.goto(server.registerUrl);
+  await page.locator("#till").filter({ hasText: "Cafe Aroma" }).waitFor();
+  return { page, errors };
+}
+
+const back = (path) => fetch(`${server.base}${path}`, { headers: { authorization: `Bearer ${server.secretKey}` } }).then((r) => r.json());
+const pendingOfNicola = async () => (await back(`/v1/operations?member_id=${server.memberId}&status=pending`)).data.length;
+const credit = async () => (await back(`/v1/members/${server.memberId}`)).balances.credit;
+
+async function settle() {
+  // The operation list is D1's projection: wait until the account has shipped what it decided.
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+}
+
+test("a double click on Create holds once; confirm says what was paid; New sale clears the form", async () => {
+  // The demo asks for approval on credit; this sale pays points at the SMS store, so the member is not needed.
+  const till = { authorization: `Bearer ${server.terminalKey}`, "content-type": "application/json" };
+  const accrual = await fetch(`${server.base}/v1/operations`, {
+    method: "POST",
+    headers: { ...till, "idempotency-key": `points-${Date.now()}` },
+    body: JSON.stringify({ type: "manual_accrual", card: CARD, method: "points", amount: 50, reason: "welcome bonus" }),
+  }).then((r) => r.json());
+  assert.equal((await fetch(`${server.base}/v1/operations/${accrual.id}/confirm`, { method: "POST", headers: till })).status, 200);
+
+  const { page, errors } = await openRegister();
+  await settle();
+  const before = await pendingOfNicola();
+  await page.fill("#total", "5.00");
+  await page.selectOption("#method", "points");
+  await page.fill("#amount", "10");
+  await page.locator("#create").dblclick();
+  await page.locator("#operation[data-status='pending']").waitFor();
+  assert.equal(await page.locator("#create").isDisabled(), true);
+  await settle();
+  assert.equal(await pendingOfNicola(), before + 1, "one operation held for two clicks");
+
+  await page.click("#send-code");
+  await page.locator("#message").filter({ hasText: "Code sent" }).waitFor();
+  const outbox = await fetch(`${server.base}/v1/dev/sms?phone=${encodeURIComponent("+61412345678")}`, {
+    headers: { authorization: "Bearer dev-platform-token" },
+  }).then((r) => r.json());
+  const code = /(\d{6}) is your code to pay 10 points/.exec(outbox.data[0].body)[1];
+  await page.fill("#code", "12345");
+  await page.click("#verify");
+  assert.equal(await page.locator("#code-error").textContent(), "The code is the 6 digits of the member's SMS.");
+  await page.fill("#code", code);
+  await page.click("#verify");
+  await page.locator("#operation[data-authorization='verified']").waitFor();
+  await page.click("#confirm");
+  await page.locator("#operation[data-status='confirmed']").waitFor();
+  assert.equal(await page.locator("#message").textContent(), "Confirmed. 10 points ($0.10) paid; 4 points earned.");
+  await page.screenshot({ path: `${shots}register-confirmed.png`, fullPage: true });
+
+  await page.locator("#new-sale").click();
+  assert.equal(await page.locator("#operation").textContent(), "No operation yet.");
+  assert.deepEqual(await Promise.all(["#card", "#total", "#amount", "#code"].map((id) => page.inputValue(id))), ["", "", "", ""]);
+  assert.equal(await page.inputValue("#cheque"), "A-1002");
+  assert.equal(await page.locator("#create").isDisabled(), false);
+  assert.equal(await page.locator("#new-sale").isHidden(), true);
+  assert.deepEqual(errors, []);
+});
+
+test("refusals stand next to their field: the card, and the amount with what is available", async () => {
+  const { page, errors } = await openRegister();
+  await page.fill("#card", "6001999999999999");
+  await page.fill("#total", "10.00");
+  await page.fill("#amount", "10.00");
+  await page.click("#create");
+  await page.locator("#card-error:not([hidden])").waitFor();
+  assert.equal(await page.locator("#card-error").textContent(), "No member has this card.");
+  assert.equal(await page.getAttribute("#card", "aria-invalid"), "true");
+
+  const { available } = await credit();
+  await page.fill("#card", CARD);
+  await page.fill("#total", "900.00");
+  await page.fill("#amount", "900.00");
+  await page.click("#create");
+  await page.locator("#amount-error:not([hidden])").waitFor();
+  const shown = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(available / 100);
+  assert.equal(await page.locator("#amount-error").textContent(), `Only ${shown} of credit available.`);
+  assert.equal(await page.locator("#card-error").isHidden(), true);
+  await page.screenshot({ path: `${shots}register-refused.png`, fullPage: true });
+  assert.deepEqual(await accessibilityProblems(page), []);
+
+  const phone = await openRegister(390, 844);
+  await phone.page.fill("#card", CARD);
+  await phone.page.fill("#total", "900.00");
+  await phone.page.click("#create");
+  await phone.page.locator("#amount-error:not([hidden])").waitFor();
+  await phone.page.screenshot({ path: `${shots}register-refused-phone.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("the member page takes the server's keep-alive 'pong' without an error", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, bypassCSP: true });
+  contexts.push(context);
+  const member = await context.newPage();
+  const errors = [];
+  member.on("pageerror", (error) => errors.push(String(error)));
+  let toPage = null;
+  await member.routeWebSocket(/\/v1\/me\/events$/, (ws) => {
+    toPage = ws;
+    ws.connectToServer();
+  });
+  const link = await fetch(`${server.base}/v1/members/${server.memberId}/portal-sessions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${server.secretKey}` },
+  }).then((r) => r.json());
+  await member.goto(link.url);
+  await member.locator("body[data-live='true']").waitFor();
+  toPage.send("pong");
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.deepEqual(errors, []);
+  assert.deepEqual(await accessibilityProblems(member), []);
+  await member.screenshot({ path: `${shots}member-page-phone.png`, fullPage: true });
+  // Sign out ends the session: the page goes back to signing in.
+  await member.click("#sign-out");
+  await member.locator("#send-code").waitFor();
+  await member.screenshot({ path: `${shots}member-signed-out.png`, fullPage: true });
+});
