@@ -10,7 +10,7 @@ import type { AccountDO } from "../src/accounts/account-do";
 import type { WebhookDO } from "../src/webhooks/webhook-do";
 import { operationId, requestKeyOf } from "../src/lib/ids";
 import { storeOf } from "../src/limits/store-limits";
-import { account, api, balances, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, idemKey, topUp, writerUsesDb, type Shop } from "./helpers";
+import { account, api, balances, captureWarnings, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, idemKey, topUp, writerUsesDb, type Shop } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -84,10 +84,13 @@ describe("crash safety", () => {
       return results;
     });
     await writerUsesDb(shop, dying);
+    const warnings = captureWarnings(/outbox shipment failed/);
     await topUp(shop, 700);
     await topUp(shop, 300, "points");
     await runInDurableObject(account(shop), (instance: AccountDO) => instance.alarm());
     await runInDurableObject(account(shop), (instance: AccountDO) => instance.alarm());
+    warnings.restore();
+    expect(warnings.caught).toEqual(["outbox shipment failed (attempt 1): Error: the object died after D1 committed"]);
     const audit = await expectInvariants(shop);
     expect(audit.journal).toHaveLength(2);
     const shipped = await env.DB.prepare("SELECT COUNT(*) AS n FROM history_entries WHERE tenant_id = ?").bind(shop.tenantId).first<{ n: number }>();
@@ -156,15 +159,18 @@ describe("crash safety", () => {
     await runInDurableObject(hooks, (instance: WebhookDO) => {
       (instance as unknown as { env: unknown }).env = { ...env, DB: dying };
     });
+    const warnings = captureWarnings(/webhook attempt was not recorded/);
     await topUp(shop, 100);
     await drainOutbox(shop);
     const row = () => env.DB.prepare("SELECT attempts, delivered_at FROM webhook_deliveries WHERE tenant_id = ?").bind(shop.tenantId).first<any>();
-    // The first alarm sends and dies before marking; the runtime retries the failed alarm, which sends again and marks.
+    // The first alarm sends and dies before marking; the delivery is still due, so the next alarm sends again and marks.
     for (let i = 0; i < 100 && !(await row())?.delivered_at; i++) {
       await runDurableObjectAlarm(hooks).catch(() => false);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect((await row())?.delivered_at).toEqual(expect.any(String));
+    warnings.restore();
+    expect(warnings.caught).toEqual(["a webhook attempt was not recorded; it is sent again: Error: the object died after sending"]);
     expect(received).toHaveLength(2);
     expect(received[1]).toBe(received[0]);
     expect(JSON.parse(received[0])).toMatchObject({ type: "operation.confirmed", data: { operation: { type: "top_up", amount: 100 } } });

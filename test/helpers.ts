@@ -2,7 +2,7 @@
 import { exports } from "cloudflare:workers";
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { expect } from "vitest";
+import { expect, vi } from "vitest";
 import { accountOf } from "../src/accounts/account-ref";
 import type { AccountDO } from "../src/accounts/account-do";
 import { historyWriterOf, type HistoryWriterDO } from "../src/history/history-writer-do";
@@ -247,4 +247,19 @@ export async function requireApproval(shop: Shop, methods: string[] = ["credit"]
 
 export function approvalRequest(shop: Shop, operationId: string, resend = false) {
   return api("POST", `/v1/operations/${operationId}/approval-requests`, { token: shop.terminal, body: { resend } });
+}
+
+/**
+ * For fault-injection tests: the warnings the injected fault must cause are caught here (for the test to assert),
+ * not printed as if something broke; any other warning still prints.
+ */
+export function captureWarnings(expected: RegExp) {
+  const print = console.warn.bind(console);
+  const caught: string[] = [];
+  const spy = vi.spyOn(console, "warn").mockImplementation((...parts: unknown[]) => {
+    const text = parts.map(String).join(" ");
+    if (expected.test(text)) caught.push(text);
+    else print(...parts);
+  });
+  return { caught, restore: () => spy.mockRestore() };
 }

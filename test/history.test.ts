@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { shipOutbox, type OutboxRow } from "../src/accounts/outbox";
 import type { AccountDO } from "../src/accounts/account-do";
-import { account, api, asMember, createOperation, createShop, d1WithBatch, drainOutbox, expectError, expectInvariants, memberCookie, topUp, writerUsesDb } from "./helpers";
+import { account, api, asMember, captureWarnings, createOperation, createShop, d1WithBatch, drainOutbox, expectError, expectInvariants, memberCookie, topUp, writerUsesDb } from "./helpers";
 
 describe("history", () => {
   it("reads its writes: right after a confirm answers, both histories show it, while D1 has none of it yet", async () => {
@@ -12,6 +12,7 @@ describe("history", () => {
     const cookie = await memberCookie(shop);
     // D1 refuses every shipment: what the history shows can only come from the account.
     await writerUsesDb(shop, d1WithBatch(async () => { throw new Error("D1 is down"); }));
+    const warnings = captureWarnings(/outbox shipment failed .*D1 is down/);
     await topUp(shop, 15000);
     const sale = await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "H-0", total: 4700 }, payments: [{ method: "credit", amount: 4700 }], accrue_points: true });
     expect((await api("POST", `/v1/operations/${sale.body.id}/confirm`, { token: shop.terminal })).status).toBe(200);
@@ -30,6 +31,7 @@ describe("history", () => {
     expect(inD1!.n).toBe(0);
     // Once D1 takes the shipment, each entry is still listed once.
     await writerUsesDb(shop);
+    warnings.restore();
     await drainOutbox(shop);
     const after = await api("GET", `/v1/members/${shop.memberId}/history`, { token: shop.secret });
     expect(after.body.data.map((e: any) => [e.kind, e.method, e.amount, e.balance_after])).toEqual(expected);
@@ -103,8 +105,11 @@ describe("history", () => {
       },
     };
     await writerUsesDb(shop, unavailable);
+    const warnings = captureWarnings(/outbox shipment failed/);
     await topUp(shop, 900);
     await runInDurableObject(account(shop), (instance: AccountDO) => instance.alarm());
+    expect(warnings.caught[0]).toBe("outbox shipment failed (attempt 1): Error: D1 is unavailable");
+    warnings.restore();
     expect((await account(shop).audit()).outboxSize).toBeGreaterThan(0);
     const shipped = await env.DB.prepare("SELECT COUNT(*) AS n FROM history_entries WHERE tenant_id = ?").bind(shop.tenantId).first<{ n: number }>();
     expect(shipped?.n).toBe(0);

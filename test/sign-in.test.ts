@@ -98,3 +98,18 @@ describe("SMS budgets", () => {
     expect(exhausted[0]).toMatchObject({ scope: "tenant", scope_id: shop.tenantId, metric: "sms_sent", period: "hour", bound: 2, value: 2, limit_id: null, operation_id: null });
   });
 });
+
+describe("the development SMS panel", () => {
+  it("answers a loopback client only: another address, or none, gets the 404 of a route that is not there", async () => {
+    const shop = await createShop();
+    const panel = (address?: string) =>
+      api("GET", `/m/${shop.tenantId}/dev-sms`, { headers: address ? { "cf-connecting-ip": address } : {} });
+    expect((await panel("127.0.0.1")).status).toBe(200);
+    expect((await panel("::1")).status).toBe(200);
+    expect((await panel("::ffff:127.0.0.1")).status).toBe(200);
+    for (const address of ["203.0.113.5", "10.0.0.2", "not an address", undefined]) expectError(await panel(address), 404, "not_found");
+    const page = (address: string) => api("GET", `/m/${shop.tenantId}`, { headers: { "cf-connecting-ip": address } });
+    expect((await page("127.0.0.1")).body).toContain("dev-sms-list");
+    expect((await page("203.0.113.5")).body).not.toContain("dev-sms-list");
+  });
+});

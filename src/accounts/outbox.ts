@@ -72,7 +72,10 @@ function shipmentOf(account: { tenant_id: string; member_id: string }, rows: Out
 
 export async function shipOutbox(env: Env, account: { tenant_id: string; member_id: string }, rows: OutboxRow[], sources: OutboxSources): Promise<void> {
   const { shipment, storeMessages } = shipmentOf(account, rows, sources);
-  if (!isEmptyShipment(shipment)) await historyWriterOf(env, account.tenant_id).write(shipment);
+  if (!isEmptyShipment(shipment)) {
+    const result = await historyWriterOf(env, account.tenant_id).write(shipment);
+    if (!result.written) throw new Error(result.reason);
+  }
   // Commit, release and refund messages for StoreDOs: each is idempotent there, so a retry is harmless.
   for (const message of storeMessages) {
     const store = { tenant_id: account.tenant_id, store_id: message.store_id };

@@ -7,7 +7,7 @@
  * One D1 batch at a time: while D1 is slow, shipments gather into the next batch (up to 256) instead of piling up
  * on it as batches of their own.
  *
- * It keeps nothing: an account drops its outbox rows only after `write` returned, so a writer evicted or failing
+ * It keeps nothing: an account drops its outbox rows only after `write` said D1 has them, so a writer evicted or failing
  * mid-batch makes the accounts ship again later, and every statement is idempotent. A batch D1 refuses is tried
  * again one shipment at a time, so one bad shipment fails alone instead of holding back the others.
  */
@@ -24,10 +24,12 @@ const WINDOW_MS = 100;
 /** A batch holds at most this many shipments, and is written at once when it has them. */
 const MAX_SHIPMENTS = 256;
 
+/** What `write` answers: D1 holds the shipment, or why not (a value, not a thrown error: the account decides). */
+export type WriteResult = { written: true } | { written: false; reason: string };
+
 interface Waiting {
   shipment: Shipment;
-  resolve(): void;
-  reject(error: unknown): void;
+  settle(result: WriteResult): void;
 }
 
 export function historyWriterOf(env: Env, tenantId: string) {
@@ -42,11 +44,11 @@ export class HistoryWriterDO extends DurableObject<Env> {
   /** The tenant this writer is named after, from its first shipment: a batch never mixes tenants. */
   private tenant: string | null = null;
 
-  /** Resolves once D1 holds the shipment; rejects when D1 refused it. */
-  async write(shipment: Shipment): Promise<void> {
+  /** Answers once D1 holds the shipment, or once D1 refused it. */
+  async write(shipment: Shipment): Promise<WriteResult> {
     this.tenant ??= shipment.tenant_id;
-    if (shipment.tenant_id !== this.tenant) throw new Error("a shipment of another tenant reached this history writer");
-    const written = new Promise<void>((resolve, reject) => this.open.push({ shipment, resolve, reject }));
+    if (shipment.tenant_id !== this.tenant) return { written: false, reason: "a shipment of another tenant reached this history writer" };
+    const written = new Promise<WriteResult>((settle) => this.open.push({ shipment, settle }));
     if (this.open.length >= MAX_SHIPMENTS) this.close();
     else
       this.timer ??= setTimeout(() => {
@@ -75,9 +77,9 @@ export class HistoryWriterDO extends DurableObject<Env> {
   private async commit(batch: Waiting[]): Promise<void> {
     try {
       await projectShipments(this.env, this.tenant!, batch.map((w) => w.shipment));
-      for (const w of batch) w.resolve();
+      for (const w of batch) w.settle({ written: true });
     } catch (error) {
-      if (batch.length === 1) return batch[0].reject(error);
+      if (batch.length === 1) return batch[0].settle({ written: false, reason: error instanceof Error ? error.message : String(error) });
       await Promise.all(batch.map((w) => this.commit([w])));
     }
   }

@@ -61,7 +61,7 @@ export function openApiDocument() {
   }
   return {
     openapi: "3.1.0",
-    info: { title: "Tillsafe API", version: "1.0.0", description: "Loyalty balances secured at the till. See API.md." },
+    info: { title: "Tillsafe API", version: "1.0.0", description: "Loyalty balances secured at the till. The contract in prose is docs/api.md in the repository." },
     components: {
       securitySchemes: {
         platformToken: { type: "http", scheme: "bearer", description: "Platform operator token" },
