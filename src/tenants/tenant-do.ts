@@ -36,8 +36,10 @@ export class TenantDO extends DurableObject<Env> {
    */
   async sms(tenantId: string, perHour: number, take: boolean, now = Date.now()): Promise<Refusal | null> {
     const decision = this.ctx.storage.transactionSync(() => {
-      const decided = decideSms(this.hour(), perHour, now, take);
-      this.saveHour(decided.hour);
+      const stored = this.hour();
+      const decided = decideSms(stored, perHour, now, take);
+      // A look that changes nothing writes nothing (every sign-in request looks).
+      if (JSON.stringify(decided.hour) !== JSON.stringify(stored)) this.saveHour(decided.hour);
       if (decided.kind === "refuse" && decided.raiseAlert) {
         this.alerts.add({
           id: newId("alt"),

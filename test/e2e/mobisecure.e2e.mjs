@@ -1,46 +1,20 @@
 // The guide's story in two browsers: the cashier's register page and Nicola's membership page, against `npm start`.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { after, afterEach, before, test } from "node:test";
-import { launchBrowser } from "./browser.mjs";
-import { startServer } from "./server.mjs";
+import { test } from "node:test";
+import { e2eEnvironment, shots } from "./harness.mjs";
 
-const shots = new URL("./screenshots/", import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
-
-let server;
-let browser;
-let contexts = [];
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-// Every page a test opened is closed after it, passed or not, so a member page left open cannot receive the
-// next test's requests.
-afterEach(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  contexts = [];
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const env = e2eEnvironment();
 
 async function openRegister() {
-  const context = await browser.newContext({ viewport: { width: 900, height: 1000 } });
-  contexts.push(context);
+  const context = await env.newContext({ viewport: { width: 900, height: 1000 } });
   const page = await context.newPage();
-  await page.goto(server.registerUrl);
+  await page.goto(env.server.registerUrl);
   await page.locator("#till").filter({ hasText: "Cafe Aroma" }).waitFor();
   return page;
 }
 
 async function openMemberPage(url) {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
-  contexts.push(context);
+  const context = await env.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   const page = await context.newPage();
   await page.goto(url);
   await page.waitForURL(/\/m\/ten_/);
@@ -49,9 +23,9 @@ async function openMemberPage(url) {
 }
 
 async function newPortalLink() {
-  const response = await fetch(`${server.base}/v1/members/${server.memberId}/portal-sessions`, {
+  const response = await fetch(`${env.server.base}/v1/members/${env.server.memberId}/portal-sessions`, {
     method: "POST",
-    headers: { authorization: `Bearer ${server.secretKey}` },
+    headers: { authorization: `Bearer ${env.server.secretKey}` },
   });
   assert.equal(response.status, 201);
   return (await response.json()).url;
@@ -65,7 +39,7 @@ async function sale(register, total) {
 const creditBalance = (member) => member.locator(".balance[data-method='credit'] b").textContent();
 
 test("reject, change the amount, approve, confirm: Nicola's page shows 93.50 and the payment on top", async () => {
-  const member = await openMemberPage(server.memberUrl);
+  const member = await openMemberPage(env.server.memberUrl);
   assert.equal(await creditBalance(member), "$150.00");
   const register = await openRegister();
 
@@ -151,8 +125,7 @@ test("pending → resend replaces the request on the member's page", async () =>
 });
 
 test("a dropped socket reconnects by itself and then shows the request it missed", async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
-  contexts.push(context);
+  const context = await env.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   const member = await context.newPage();
   // Stand between the page and the server: pass the socket through, or refuse it while the "network" is down.
   let down = false;
@@ -188,13 +161,13 @@ test("a dropped socket reconnects by itself and then shows the request it missed
 
 test("points at an SMS store: the code from the dev outbox is typed into the register", async () => {
   // Give Nicola 500 points at the till (a manual accrual, confirmed).
-  const till = { authorization: `Bearer ${server.terminalKey}`, "content-type": "application/json" };
-  const accrual = await fetch(`${server.base}/v1/operations`, {
+  const till = { authorization: `Bearer ${env.server.terminalKey}`, "content-type": "application/json" };
+  const accrual = await fetch(`${env.server.base}/v1/operations`, {
     method: "POST",
     headers: { ...till, "idempotency-key": `points-${Date.now()}` },
     body: JSON.stringify({ type: "manual_accrual", card: "6001000000000001", method: "points", amount: 500, reason: "welcome bonus" }),
   }).then((r) => r.json());
-  assert.equal((await fetch(`${server.base}/v1/operations/${accrual.id}/confirm`, { method: "POST", headers: till })).status, 200);
+  assert.equal((await fetch(`${env.server.base}/v1/operations/${accrual.id}/confirm`, { method: "POST", headers: till })).status, 200);
 
   const register = await openRegister();
   await register.fill("#total", "5.00");
@@ -206,7 +179,7 @@ test("points at an SMS store: the code from the dev outbox is typed into the reg
   await register.click("#send-code");
   await register.locator("#message").filter({ hasText: "Code sent to +61••••••678" }).waitFor();
 
-  const outbox = await fetch(`${server.base}/v1/dev/sms?phone=${encodeURIComponent("+61412345678")}`, {
+  const outbox = await fetch(`${env.server.base}/v1/dev/sms?phone=${encodeURIComponent("+61412345678")}`, {
     headers: { authorization: "Bearer dev-platform-token" },
   }).then((r) => r.json());
   const code = /(\d{6}) is your code to pay 300 points/.exec(outbox.data[0].body)[1];
@@ -219,11 +192,10 @@ test("points at an SMS store: the code from the dev outbox is typed into the reg
 });
 
 test("a member signs in on the page with a code from the dev outbox", async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
-  contexts.push(context);
+  const context = await env.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   const page = await context.newPage();
-  const terminal = await fetch(`${server.base}/v1/terminal`, { headers: { authorization: `Bearer ${server.terminalKey}` } }).then((r) => r.json());
-  await page.goto(`${server.base}/m/${terminal.tenant.id}`);
+  const terminal = await fetch(`${env.server.base}/v1/terminal`, { headers: { authorization: `Bearer ${env.server.terminalKey}` } }).then((r) => r.json());
+  await page.goto(`${env.server.base}/m/${terminal.tenant.id}`);
   await page.fill("#phone", "+61412345678");
   await page.click("#send-code");
   const sms = page.locator("#dev-sms-list li").filter({ hasText: "sign-in code" }).first();
@@ -235,9 +207,9 @@ test("a member signs in on the page with a code from the dev outbox", async () =
   assert.equal(await page.locator("header p").textContent(), "Hello, Nicola");
 
   // Sam is enrolled on the same phone: Nicola's page offers him, and one click moves the page to his membership.
-  const enrolled = await fetch(`${server.base}/v1/members`, {
+  const enrolled = await fetch(`${env.server.base}/v1/members`, {
     method: "POST",
-    headers: { authorization: `Bearer ${server.secretKey}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${env.server.secretKey}`, "content-type": "application/json" },
     body: JSON.stringify({ name: "Sam", phone: "+61412345678" }),
   });
   assert.equal(enrolled.status, 201);

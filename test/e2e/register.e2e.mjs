@@ -1,50 +1,27 @@
 // The register page holds once per sale: a double click, a retry, a new sale; the amount paid in its own unit;
 // refusals next to the field they are about. Also: the member page shrugs off the keep-alive's "pong".
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { after, afterEach, before, test } from "node:test";
+import { test } from "node:test";
 import { accessibilityProblems } from "./axe.mjs";
-import { launchBrowser } from "./browser.mjs";
-import { startServer } from "./server.mjs";
+import { e2eEnvironment, shots } from "./harness.mjs";
 
-const shots = new URL("./screenshots/", import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
 const CARD = "6001000000000001";
-
-let server;
-let browser;
-let contexts = [];
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  contexts = [];
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const env = e2eEnvironment();
 
 async function openRegister(width = 900, height = 1000) {
   // bypassCSP: the page allows only its own scripts, and axe-core is injected for the accessibility check.
-  const context = await browser.newContext({ viewport: { width, height }, bypassCSP: true });
-  contexts.push(context);
+  const context = await env.newContext({ viewport: { width, height }, bypassCSP: true });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(String(error)));
-  await page.goto(server.registerUrl);
+  await page.goto(env.server.registerUrl);
   await page.locator("#till").filter({ hasText: "Cafe Aroma" }).waitFor();
   return { page, errors };
 }
 
-const back = (path) => fetch(`${server.base}${path}`, { headers: { authorization: `Bearer ${server.secretKey}` } }).then((r) => r.json());
-const pendingOfNicola = async () => (await back(`/v1/operations?member_id=${server.memberId}&status=pending`)).data.length;
-const credit = async () => (await back(`/v1/members/${server.memberId}`)).balances.credit;
+const back = (path) => fetch(`${env.server.base}${path}`, { headers: { authorization: `Bearer ${env.server.secretKey}` } }).then((r) => r.json());
+const pendingOfNicola = async () => (await back(`/v1/operations?member_id=${env.server.memberId}&status=pending`)).data.length;
+const credit = async () => (await back(`/v1/members/${env.server.memberId}`)).balances.credit;
 
 async function settle() {
   // The operation list is D1's projection: wait until the account has shipped what it decided.
@@ -53,13 +30,13 @@ async function settle() {
 
 test("a double click on Create holds once; confirm says what was paid; New sale clears the form", async () => {
   // The demo asks for approval on credit; this sale pays points at the SMS store, so the member is not needed.
-  const till = { authorization: `Bearer ${server.terminalKey}`, "content-type": "application/json" };
-  const accrual = await fetch(`${server.base}/v1/operations`, {
+  const till = { authorization: `Bearer ${env.server.terminalKey}`, "content-type": "application/json" };
+  const accrual = await fetch(`${env.server.base}/v1/operations`, {
     method: "POST",
     headers: { ...till, "idempotency-key": `points-${Date.now()}` },
     body: JSON.stringify({ type: "manual_accrual", card: CARD, method: "points", amount: 50, reason: "welcome bonus" }),
   }).then((r) => r.json());
-  assert.equal((await fetch(`${server.base}/v1/operations/${accrual.id}/confirm`, { method: "POST", headers: till })).status, 200);
+  assert.equal((await fetch(`${env.server.base}/v1/operations/${accrual.id}/confirm`, { method: "POST", headers: till })).status, 200);
 
   const { page, errors } = await openRegister();
   await settle();
@@ -75,7 +52,7 @@ test("a double click on Create holds once; confirm says what was paid; New sale 
 
   await page.click("#send-code");
   await page.locator("#message").filter({ hasText: "Code sent" }).waitFor();
-  const outbox = await fetch(`${server.base}/v1/dev/sms?phone=${encodeURIComponent("+61412345678")}`, {
+  const outbox = await fetch(`${env.server.base}/v1/dev/sms?phone=${encodeURIComponent("+61412345678")}`, {
     headers: { authorization: "Bearer dev-platform-token" },
   }).then((r) => r.json());
   const code = /(\d{6}) is your code to pay 10 points/.exec(outbox.data[0].body)[1];
@@ -131,8 +108,7 @@ test("refusals stand next to their field: the card, and the amount with what is 
 });
 
 test("the member page takes the server's keep-alive 'pong' without an error", async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, bypassCSP: true });
-  contexts.push(context);
+  const context = await env.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, bypassCSP: true });
   const member = await context.newPage();
   const errors = [];
   member.on("pageerror", (error) => errors.push(String(error)));
@@ -141,9 +117,9 @@ test("the member page takes the server's keep-alive 'pong' without an error", as
     toPage = ws;
     ws.connectToServer();
   });
-  const link = await fetch(`${server.base}/v1/members/${server.memberId}/portal-sessions`, {
+  const link = await fetch(`${env.server.base}/v1/members/${env.server.memberId}/portal-sessions`, {
     method: "POST",
-    headers: { authorization: `Bearer ${server.secretKey}` },
+    headers: { authorization: `Bearer ${env.server.secretKey}` },
   }).then((r) => r.json());
   await member.goto(link.url);
   await member.locator("body[data-live='true']").waitFor();
