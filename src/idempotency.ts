@@ -28,6 +28,12 @@ export interface IdempotencyScope {
   fingerprint: string;
 }
 
+/**
+ * Whether an answer is kept for replay. A 429 ("wait, then try again") and a 5xx ("something broke") are not: the
+ * same key sent again later runs again, as the answer told the caller to do.
+ */
+const final = (status: number) => status !== 429 && status < 500;
+
 export async function idempotent(d1: D1Database, serverSecret: string, scope: IdempotencyScope, run: () => Promise<Outcome>): Promise<Outcome> {
   const db = database(d1);
   const where = and(
@@ -52,14 +58,19 @@ export async function idempotent(d1: D1Database, serverSecret: string, scope: Id
   try {
     outcome = await run();
   } catch (error) {
-    if (!(error instanceof ApiError) || error.status >= 500) {
+    if (!(error instanceof ApiError) || !final(error.status)) {
       await db.delete(idempotencyRecords).where(where);
       throw error;
     }
     outcome = {
       status: error.status,
       body: { error: { code: error.code, message: error.message, details: error.details } },
+      headers: error.headers,
     };
+  }
+  if (!final(outcome.status)) {
+    await db.delete(idempotencyRecords).where(where);
+    return outcome;
   }
   await db
     .update(idempotencyRecords)

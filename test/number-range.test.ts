@@ -70,5 +70,8 @@ describe("the number range", () => {
     expectOutOfRange(await spend(1), "credit");
     expect((await balances(shop)).credit).toEqual({ balance: 1, available: 1 });
     await expectInvariants(shop);
+    // It is over the bound too: the security team hears of it.
+    const alerts = await api("GET", "/v1/alerts", { token: shop.secret });
+    expect(alerts.body.data.map((a: { type: string; bound: number; value: number }) => [a.type, a.bound, a.value])).toEqual([["limit.blocked", MAX, MAX]]);
   });
 });

@@ -82,7 +82,9 @@ describe("SMS budgets", () => {
       (await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "B-1", total: 2000 }, payments: [{ method: "points", amount: 100 }] })).body.id;
     const before = (await smsTo("+61412345678")).length;
     for (let i = 0; i < 2; i++) expect((await api("POST", `/v1/operations/${await sale()}/sms-codes`, { token: shop.terminal })).status).toBe(201);
-    const third = await api("POST", `/v1/operations/${await sale()}/sms-codes`, { token: shop.terminal });
+    const thirdSale = await sale();
+    const key = { "idempotency-key": `third-${Date.now()}` };
+    const third = await api("POST", `/v1/operations/${thirdSale}/sms-codes`, { token: shop.terminal, headers: key });
     expectError(third, 429, "rate_limited");
     const wait = Number(third.headers.get("retry-after"));
     expect(wait).toBeGreaterThan(0);
@@ -96,6 +98,11 @@ describe("SMS budgets", () => {
     const exhausted = alerts.body.data.filter((a: { type: string }) => a.type === "sms.budget_exhausted");
     expect(exhausted).toHaveLength(1);
     expect(exhausted[0]).toMatchObject({ scope: "tenant", scope_id: shop.tenantId, metric: "sms_sent", period: "hour", bound: 2, value: 2, limit_id: null, operation_id: null });
+    // A 429 is not kept for its Idempotency-Key: once the budget allows, the same key sends the code.
+    expect((await api("PATCH", "/v1/settings", { token: shop.secret, body: { sms_per_hour: 3 } })).status).toBe(200);
+    const retried = await api("POST", `/v1/operations/${thirdSale}/sms-codes`, { token: shop.terminal, headers: key });
+    expect(retried.status).toBe(201);
+    expect((await smsTo("+61412345678")).length - before).toBe(3);
   });
 });
 

@@ -117,7 +117,6 @@ export function evaluateLimits(
     const current =
       limit.metric === "balance" ? (limit.method ? (facts.projectedBalance?.[limit.method] ?? 0) : 0) : stored.value;
     const reached = current + attempted;
-    if (reached > MAX_AMOUNT) return { refusal: null, outOfRange: outOfRange(limit.method, "limit counter"), changes: [], alerts: [], softMarks: [] };
     const alertBase = {
       limit_id: limit.id,
       scope: limit.scope,
@@ -131,9 +130,11 @@ export function evaluateLimits(
       const { operation_id: _operation, ...where } = alertBase;
       return {
         refusal: { ...where, bound: upper, current, attempted },
-        outOfRange: null,
+        // Every bound is at most 2^53−1, so a counter that would pass it is over its bound too: refused as out of
+        // range (the figure would no longer be exact), and the security team still hears of it.
+        outOfRange: reached > MAX_AMOUNT ? outOfRange(limit.method ?? null, "limit counter") : null,
         changes: [],
-        alerts: [{ ...alertBase, type: "limit.blocked", bound: upper, value: reached }],
+        alerts: [{ ...alertBase, type: "limit.blocked", bound: upper, value: Math.min(reached, MAX_AMOUNT) }],
         softMarks: [],
       };
     }

@@ -27,3 +27,8 @@ export async function sendTenantSms(env: Env, tenant: TenantRow, to: string, tex
 export async function smsBudgetLeft(env: Env, tenant: TenantRow): Promise<Refusal | null> {
   return tenantObjectOf(env, tenant.id).sms(tenant.id, tenant.smsPerHour, false);
 }
+
+/** Takes a place in the budget without sending (a sign-in code for a phone nobody enrolled). */
+export async function countUnsentSms(env: Env, tenant: TenantRow): Promise<void> {
+  await tenantObjectOf(env, tenant.id).sms(tenant.id, tenant.smsPerHour, true);
+}

@@ -13,7 +13,7 @@ import type { AccountRef } from "../accounts/account-do";
 import { refuse } from "../accounts/ledger";
 import { ApiError, refusalError } from "../lib/errors";
 import { randomSecret, sha256Hex } from "../lib/crypto";
-import { sendTenantSms, smsBudgetLeft } from "../operations/send-sms";
+import { countUnsentSms, sendTenantSms, smsBudgetLeft } from "../operations/send-sms";
 import { phone } from "../lib/schemas";
 import { membersByPhone, presentMember, type MemberRow } from "../db/members";
 import { serverSecret } from "../lib/server-secret";
@@ -42,16 +42,17 @@ async function sendLoginCode(env: Env, program: TenantRow | null, tenant: string
   const hash = await codeHash(serverSecret(env), "login", sendable ? code : `unenrolled:${randomSecret(16)}`);
   const stub = accountOf(env, account);
   const issued = await stub.issueLoginCode(account, hash);
-  if (issued.status !== 202 || !sendable) return;
-  const issuedAt = (issued.body as { issued_at: number }).issued_at;
+  if (issued.status !== 202 || !program) return;
+  // A phone nobody enrolled costs the SMS budget what a member's phone costs: the budget tells nobody who is enrolled.
+  if (!member) return void (await countUnsentSms(env, program));
   try {
     const text = `${program.name}: ${code} is your sign-in code. It expires in 5 minutes. Never share it.`;
-    // The budget was looked at before answering; an hour used up since then sends nothing, and keeps no code.
-    if (await sendTenantSms(env, program, member.phone, text)) await stub.forgetCode(account, "login", issuedAt);
+    // The budget was looked at before answering; an hour used up since then sends nothing.
+    await sendTenantSms(env, program, member.phone, text);
   } catch (error) {
-    await stub.forgetCode(account, "login", issuedAt);
     console.warn("sign-in SMS failed:", error instanceof Error ? error.message : "unknown error");
   }
+  // A code that could not be sent stays, as an unknown phone's does: the next answers are the same for both.
 }
 
 /** Signing in from another site's form would sign the victim into someone else's account: same origin only. */

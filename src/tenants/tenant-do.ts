@@ -12,6 +12,7 @@ import { decideSms, giveBack, type BudgetHour } from "../sms/sms-budget";
 import { ALERT_OUTBOX_SCHEMA, AlertOutbox } from "../webhooks/alert-outbox";
 
 const SCHEMA = `${ALERT_OUTBOX_SCHEMA}
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sms_budget (id INTEGER PRIMARY KEY CHECK (id = 1), start INTEGER NOT NULL, sent INTEGER NOT NULL, alerted INTEGER NOT NULL);
 `;
 const SCHEMA_VERSION = 1;
@@ -27,7 +28,11 @@ export class TenantDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.alerts = new AlertOutbox(ctx.storage.sql);
-    ctx.blockConcurrencyWhile(async () => ensureSchema(ctx.storage.sql, SCHEMA, SCHEMA_VERSION));
+    ctx.blockConcurrencyWhile(async () => {
+      ensureSchema(ctx.storage.sql, SCHEMA, SCHEMA_VERSION);
+      // An alert written by a transaction whose alarm was never set (the object died right after): set it now.
+      if (!this.alerts.isEmpty() && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
+    });
   }
 
   /**
@@ -41,6 +46,7 @@ export class TenantDO extends DurableObject<Env> {
       // A look that changes nothing writes nothing (every sign-in request looks).
       if (JSON.stringify(decided.hour) !== JSON.stringify(stored)) this.saveHour(decided.hour);
       if (decided.kind === "refuse" && decided.raiseAlert) {
+        this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES ('tenant', ?) ON CONFLICT(key) DO NOTHING", tenantId);
         this.alerts.add({
           id: newId("alt"),
           type: "sms.budget_exhausted",
@@ -57,10 +63,7 @@ export class TenantDO extends DurableObject<Env> {
       }
       return decided;
     });
-    if (decision.kind === "refuse" && decision.raiseAlert) {
-      await this.ctx.storage.put("tenant", tenantId);
-      await this.ctx.storage.setAlarm(Date.now());
-    }
+    if (decision.kind === "refuse" && decision.raiseAlert) await this.ctx.storage.setAlarm(Date.now());
     return decision.kind === "refuse" ? decision.refusal : null;
   }
 
@@ -73,7 +76,7 @@ export class TenantDO extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const tenantId = await this.ctx.storage.get<string>("tenant");
+    const tenantId = this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'tenant'").toArray()[0]?.value;
     if (tenantId && !(await this.alerts.ship(this.env, tenantId))) await this.ctx.storage.setAlarm(Date.now() + ALERT_RETRY_MS);
   }
 

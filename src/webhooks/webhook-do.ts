@@ -12,6 +12,8 @@ export const MAX_ATTEMPTS = 8;
 const FIRST_RETRY_MS = 30_000;
 const BATCH = 25;
 const TIMEOUT_MS = 10_000;
+/** How long after an attempt that could not be recorded the alarm tries again. */
+const UNRECORDED_RETRY_MS = 5_000;
 
 export function retryDelay(attempts: number): number {
   return FIRST_RETRY_MS * 4 ** (attempts - 1);
@@ -55,7 +57,8 @@ export class WebhookDO extends DurableObject<Env> {
     )
       .bind(tenantId, MAX_ATTEMPTS)
       .first<{ at: number | null }>();
-    if (next?.at != null) await this.ctx.storage.setAlarm(Math.max(next.at, Date.now() + 10));
+    // After an attempt that could not be recorded, wait a moment: a D1 that fails writes is not hammered.
+    if (next?.at != null) await this.ctx.storage.setAlarm(Math.max(next.at, Date.now() + (failed ? UNRECORDED_RETRY_MS : 10)));
   }
 
   private async deliver(delivery: DueDelivery): Promise<void> {
