@@ -1,9 +1,9 @@
 /** Limits and alerts: card, register and store counters at hold time, soft and hard bounds, alerts and webhooks. */
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { windowOf } from "../src/limits/calendar";
-import { evaluateLimits, type Counter } from "../src/limits/evaluate";
+import { evaluateLimits, refundGiveBack, type Counter, type CounterChange } from "../src/limits/evaluate";
 import type { Limit, OperationFacts } from "../src/limits/limit";
 import { storeOf } from "../src/limits/store-limits";
 import { signatureHeader } from "../src/webhooks/signing";
@@ -105,6 +105,41 @@ describe("rules", () => {
     const maxBalance = limit({ metric: "balance", method: "credit", period: "lifetime", hard: 1000 });
     const topUp = facts({ type: "top_up", holds: {}, credits: { credit: 300 }, projectedBalance: { credit: 800, cashback: 0, points: 0 } });
     expect(evaluateLimits([maxBalance], topUp, now, "UTC", counter).refusal).toMatchObject({ current: 800, attempted: 300, bound: 1000 });
+  });
+});
+
+describe("refund give-backs", () => {
+  const row = (basis: CounterChange["basis"], amount: number): CounterChange => ({ limit_id: "lim_x", subject: "1111", window: "lifetime", amount, basis });
+
+  it("amount counters move by the refund's own shares, counts and older reservations in proportion, never past what was counted", () => {
+    const counted = [row("deducted:credit", 99), row("deducted:all", 120), row("accrued:points", 20), row("count", 1), row(null, 99), row("deducted:cashback", 7)];
+    const refund = { total: 2000, before: 0, after: 100, credits: { credit: 5, points: 3 }, take_back: 2 };
+    expect(refundGiveBack(counted, refund).map((c) => [c.basis, c.amount])).toEqual([
+      ["deducted:credit", 5],
+      ["deducted:all", 8],
+      ["accrued:points", 2],
+      [null, 4],
+    ]);
+    const whole = { total: 2000, before: 100, after: 2000, credits: { credit: 500 }, take_back: 0 };
+    expect(refundGiveBack([row("deducted:credit", 99), row("count", 1)], whole).map((c) => c.amount)).toEqual([99, 1]);
+  });
+
+  it("a StoreDO whose reservations predate bases gets the column when it wakes", async () => {
+    const shop = await createShop();
+    const store = storeOf(env, { tenant_id: shop.tenantId, store_id: shop.storeId });
+    await runInDurableObject(store, (_instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec("DROP TABLE limit_reservations");
+      sql.exec(`CREATE TABLE limit_reservations (operation_id TEXT NOT NULL, limit_id TEXT NOT NULL, subject TEXT NOT NULL, window TEXT NOT NULL,
+        amount INTEGER NOT NULL, status TEXT NOT NULL, PRIMARY KEY (operation_id, limit_id, subject, window))`);
+      sql.exec("INSERT INTO limit_reservations VALUES ('op_old', 'lim_x', 'reg_x', 'lifetime', 10, 'committed')");
+      sql.exec("UPDATE schema_version SET version = 2");
+    });
+    await evictDurableObject(store);
+    const rows = await runInDurableObject(store, (_instance, state) =>
+      state.storage.sql.exec("SELECT operation_id, amount, basis FROM limit_reservations").toArray(),
+    );
+    expect(rows).toEqual([{ operation_id: "op_old", amount: 10, basis: null }]);
   });
 });
 

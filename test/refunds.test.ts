@@ -1,7 +1,7 @@
 /** Refunds never give back more than the purchase took, whatever order they are created, confirmed and cancelled in. */
 import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { account, api, inAccount, balances, createOperation, createShop, expectError, expectInvariants, topUp, type Shop } from "./helpers";
+import { account, api, inAccount, balances, drainOutbox, createOperation, createShop, expectError, expectInvariants, topUp, type Shop } from "./helpers";
 
 async function purchase(shop: Shop, total: number, credit: number) {
   const created = await createOperation(shop, {
@@ -117,4 +117,34 @@ describe("refunds", () => {
     expect(await refundedCredit(shop)).toBe(99);
     await expectInvariants(shop);
   });
+
+  for (const scope of ["card", "store"] as const) {
+    it(`a ${scope} cap on points accrued: a refund that could take back none of them (spent) gives the counter back none`, async () => {
+      const shop = await createShop();
+      await topUp(shop, 20_000);
+      const cap = await api("POST", "/v1/limits", {
+        token: shop.secret,
+        body: { scope, metric: "accrued_amount", method: "points", period: "lifetime", hard: 100 },
+      });
+      expect(cap.status).toBe(201);
+      const earn = (total: number, number: string) =>
+        createOperation(shop, { type: "purchase", card: shop.card, cheque: { number, total }, payments: [{ method: "credit", amount: total }], accrue_points: true });
+      const first = await earn(10_000, "E-1");
+      expect(first.body.accrual).toEqual({ points: 100 });
+      expect((await confirm(shop, first.body.id)).status).toBe(200);
+      // The member spends the 100 points; the purchase is then refunded whole, and nothing is left to take back.
+      const spend = await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "E-2", total: 100 }, payments: [{ method: "points", amount: 100 }] });
+      expect((await confirm(shop, spend.body.id)).status).toBe(200);
+      const back = await refund(shop, first.body.id, 10_000);
+      expect(back.body.accrual).toEqual({ points: 0 });
+      expect((await confirm(shop, back.body.id)).status).toBe(200);
+      // The StoreDO hears of the confirmed refund through the account's outbox.
+      await drainOutbox(shop);
+      // The 100 points stay accrued (and kept): the cap still stands.
+      const more = await earn(100, "E-3");
+      expectError(more, 422, "limit_exceeded");
+      expect(more.body.error.details).toMatchObject({ scope, bound: 100, current: 100, attempted: 1 });
+      await expectInvariants(shop);
+    });
+  }
 });

@@ -5,6 +5,7 @@ import { constantTimeEqual } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { sealed, type Decided, type Outcome } from "../lib/outcome";
 import { ensureSchema } from "../lib/sqlite-schema";
+import { upgradeCounterSchema } from "../limits/counter-store";
 import { ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION } from "./account-schema";
 import { AccountStorage, noChanges, type StoredCard } from "./account-storage";
 import { decideIssue, decideVerify, newCode, type CodeState } from "../auth/one-time-code";
@@ -103,7 +104,7 @@ export class AccountDO extends DurableObject<Env> {
     this.store = new AccountStorage(ctx.storage.sql);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     ctx.blockConcurrencyWhile(async () => {
-      ensureSchema(ctx.storage.sql, ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION);
+      ensureSchema(ctx.storage.sql, ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION, () => upgradeCounterSchema(ctx.storage.sql));
       this.alarmAt = await ctx.storage.getAlarm();
       const awake = this.store.wake();
       // Outbox rows or holds with no alarm to see to them (an alarm lost with a crash mid-run): set one again.

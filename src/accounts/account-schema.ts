@@ -2,7 +2,7 @@
 import { COUNTER_SCHEMA } from "../limits/counter-store";
 
 /** Bumped whenever ACCOUNT_SCHEMA changes, so an object runs its DDL once per version, not on every start. */
-export const ACCOUNT_SCHEMA_VERSION = 3;
+export const ACCOUNT_SCHEMA_VERSION = 4;
 
 export const ACCOUNT_SCHEMA = `${COUNTER_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS sms_codes (
 );
 CREATE TABLE IF NOT EXISTS sms_sends (purpose TEXT NOT NULL, sent_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS sms_sends_time ON sms_sends(sent_at);
+-- Version 4: limit_reservations.basis (added to older objects by upgradeCounterSchema).
 -- Version 2: what a pending operation holds lives only in its record.
 DROP TABLE IF EXISTS holds;
 CREATE TABLE IF NOT EXISTS outbox (

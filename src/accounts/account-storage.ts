@@ -5,6 +5,7 @@
  */
 import type { CodeState } from "../auth/one-time-code";
 import { CounterStore } from "../limits/counter-store";
+import type { RefundGiveBack } from "../limits/evaluate";
 import type { Alert } from "../limits/limit";
 import { newId } from "../lib/ids";
 import type { ApprovalRequest, ApprovalStatus } from "./approval";
@@ -20,7 +21,7 @@ const RECENT_RECORDS = 256;
 
 export type StoreMessage =
   | { action: "commit" | "release"; operation_id: string }
-  | { action: "refund"; operation_id: string; original_id: string; total: number; before: number; after: number };
+  | ({ action: "refund"; operation_id: string; original_id: string } & RefundGiveBack);
 
 /** What a transaction changed, for the notifications sent after it commits. */
 export interface Changes {
@@ -231,9 +232,9 @@ export class AccountStorage {
     if (record.store_reserved) this.tellStore(record.operation.store_id, { action: "commit", operation_id: record.operation.id });
     if (original) {
       // A confirmed refund gives back its share of what the original counted, here and at the original's store.
-      const share = confirmRefund(original, record);
+      const share: RefundGiveBack = { ...confirmRefund(original, record), credits: { ...record.credits }, take_back: record.holds.points ?? 0 };
       this.saveRecord(original, now);
-      this.counters.refund(original.operation.id, share.total, share.before, share.after);
+      this.counters.refund(original.operation.id, share);
       if (original.store_reserved) {
         this.tellStore(original.operation.store_id, { action: "refund", operation_id: record.operation.id, original_id: original.operation.id, ...share });
       }

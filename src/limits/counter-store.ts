@@ -3,7 +3,7 @@
  * counters), with what each operation added, so cancel/expiry gives it back and a refund gives back its share.
  * Runs inside the owner's `transactionSync`.
  */
-import type { CounterChange, CounterKey, Counter } from "./evaluate";
+import type { CounterBasis, CounterChange, CounterKey, Counter, RefundGiveBack } from "./evaluate";
 import { refundGiveBack } from "./evaluate";
 
 export const COUNTER_SCHEMA = `
@@ -13,9 +13,18 @@ CREATE TABLE IF NOT EXISTS limit_counters (
 );
 CREATE TABLE IF NOT EXISTS limit_reservations (
   operation_id TEXT NOT NULL, limit_id TEXT NOT NULL, subject TEXT NOT NULL, window TEXT NOT NULL,
-  amount INTEGER NOT NULL, status TEXT NOT NULL, PRIMARY KEY (operation_id, limit_id, subject, window)
+  amount INTEGER NOT NULL, status TEXT NOT NULL, basis TEXT, PRIMARY KEY (operation_id, limit_id, subject, window)
 );
 `;
+
+/** Objects whose reservations predate `basis` get the column (their rows keep NULL: given back in proportion). */
+export function upgradeCounterSchema(sql: SqlStorage): void {
+  try {
+    sql.exec("SELECT basis FROM limit_reservations LIMIT 0");
+  } catch {
+    sql.exec("ALTER TABLE limit_reservations ADD COLUMN basis TEXT");
+  }
+}
 
 export class CounterStore {
   constructor(private readonly sql: SqlStorage) {}
@@ -64,13 +73,14 @@ export class CounterStore {
     for (const change of changes) {
       this.add(change, change.amount);
       this.sql.exec(
-        `INSERT INTO limit_reservations (operation_id, limit_id, subject, window, amount, status) VALUES (?, ?, ?, ?, ?, 'reserved')
+        `INSERT INTO limit_reservations (operation_id, limit_id, subject, window, amount, status, basis) VALUES (?, ?, ?, ?, ?, 'reserved', ?)
          ON CONFLICT(operation_id, limit_id, subject, window) DO UPDATE SET amount = amount + excluded.amount`,
         operationId,
         change.limit_id,
         change.subject,
         change.window,
         change.amount,
+        change.basis ?? null,
       );
     }
     for (const key of softMarks) {
@@ -94,9 +104,9 @@ export class CounterStore {
     this.sql.exec("UPDATE limit_reservations SET status = 'committed' WHERE operation_id = ? AND status = 'reserved'", operationId);
   }
 
-  /** A confirmed refund of `total` moving the refunded part from `before` to `after`: each counter gets its share back. */
-  refund(originalId: string, total: number, before: number, after: number): void {
-    for (const change of refundGiveBack(this.reserved(originalId, "committed"), total, before, after)) this.add(change, -change.amount);
+  /** A confirmed refund of the original: each of its counters gets back its share (`refundGiveBack`). */
+  refund(originalId: string, refund: RefundGiveBack): void {
+    for (const change of refundGiveBack(this.reserved(originalId, "committed"), refund)) this.add(change, -change.amount);
   }
 
   hasReservation(operationId: string): boolean {
@@ -105,8 +115,8 @@ export class CounterStore {
 
   private reserved(operationId: string, status: "reserved" | "committed"): CounterChange[] {
     return this.sql
-      .exec<{ limit_id: string; subject: string; window: string; amount: number }>(
-        "SELECT limit_id, subject, window, amount FROM limit_reservations WHERE operation_id = ? AND status = ?",
+      .exec<{ limit_id: string; subject: string; window: string; amount: number; basis: CounterBasis | null }>(
+        "SELECT limit_id, subject, window, amount, basis FROM limit_reservations WHERE operation_id = ? AND status = ?",
         operationId,
         status,
       )

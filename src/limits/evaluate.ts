@@ -21,8 +21,27 @@ export interface CounterKey {
   window: string;
 }
 
+/**
+ * Which figure of an operation a counter counted: its deductions (of one method, or all), its accruals, or the
+ * operation itself. A refund gives a counter back exactly its share of that figure.
+ */
+export type CounterBasis = `deducted:${Method | "all"}` | `accrued:${Method | "all"}` | "count";
+
 export interface CounterChange extends CounterKey {
   amount: number;
+  /** Absent on reservations counted before bases were kept: a refund gives those back in proportion. */
+  basis?: CounterBasis | null;
+}
+
+/** What a confirmed refund moves: the confirmed part of the cheque from `before` to `after`, and its own shares. */
+export interface RefundGiveBack {
+  total: number;
+  before: number;
+  after: number;
+  /** What the refund gives back per method (its credits); absent on messages written before shares travelled. */
+  credits?: Partial<Record<Method, number>>;
+  /** Accrued points the refund takes back. */
+  take_back?: number;
 }
 
 export type NewAlert = Omit<Alert, "id" | "created_at">;
@@ -142,23 +161,36 @@ export function evaluateLimits(
       alerts.push({ ...alertBase, type: "limit.soft_crossed", bound: limit.soft.lower, value: reached });
       if (limit.period !== "operation" && limit.metric !== "balance") softMarks.push(key);
     }
-    if (limit.period !== "operation" && limit.metric !== "balance") changes.push({ ...key, amount: attempted });
+    if (limit.period !== "operation" && limit.metric !== "balance") changes.push({ ...key, amount: attempted, basis: basisOf(limit) });
   }
   return { refusal: null, outOfRange: null, changes, alerts, softMarks };
 }
 
+function basisOf(limit: Limit): CounterBasis {
+  const method = limit.method ?? "all";
+  if (limit.metric === "deducted_amount" || limit.metric === "manual_deducted_amount") return `deducted:${method}`;
+  if (limit.metric === "accrued_amount" || limit.metric === "manual_accrued_amount") return `accrued:${method}`;
+  return "count";
+}
+
 /**
- * What a confirmed refund gives back of what its original counted, the confirmed part of the cheque moving from
- * `before` to `after`: confirmed refunds only add up, so the parts never sum past what was counted.
+ * What a confirmed refund gives back of what its original counted. Amount counters move by exactly the refund's
+ * shares — deductions by what it gives back of that method, accruals by the points it takes back — so over all
+ * refunds they get back at most what they counted (shares never sum past what was paid or accrued). Counts, and
+ * reservations kept before bases were, move in proportion to the confirmed part of the cheque, which only grows:
+ * `floor(counted × after / total) − floor(counted × before / total)`.
  */
-export function refundGiveBack(counted: CounterChange[], total: number, before: number, after: number): CounterChange[] {
-  if (total <= 0) return [];
-  return counted
-    .map((change) => ({
-      ...change,
-      amount: mulDiv(change.amount, after, total) - mulDiv(change.amount, before, total),
-    }))
-    .filter((change) => change.amount > 0);
+export function refundGiveBack(counted: CounterChange[], refund: RefundGiveBack): CounterChange[] {
+  const share = (change: CounterChange): number => {
+    const [kind, method] = (change.basis ?? "count").split(":") as [string, Method | "all" | undefined];
+    if (kind === "count" || refund.credits === undefined) {
+      return refund.total <= 0 ? 0 : mulDiv(change.amount, refund.after, refund.total) - mulDiv(change.amount, refund.before, refund.total);
+    }
+    if (kind === "accrued") return method === "all" || method === "points" ? (refund.take_back ?? 0) : 0;
+    const credits = refund.credits;
+    return method === "all" ? METHODS.reduce((sum, m) => sum + (credits[m] ?? 0), 0) : (credits[method!] ?? 0);
+  };
+  return counted.map((change) => ({ ...change, amount: Math.min(change.amount, share(change)) })).filter((change) => change.amount > 0);
 }
 
 /** Why a decision refuses the operation, as the refusal a caller answers with (null: it goes through). */

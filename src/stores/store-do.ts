@@ -10,8 +10,8 @@ import type { Env } from "../env";
 import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../idempotency";
 import { newId } from "../lib/ids";
 import { ensureSchema } from "../lib/sqlite-schema";
-import { COUNTER_SCHEMA, CounterStore } from "../limits/counter-store";
-import { decisionRefusal, evaluateLimits } from "../limits/evaluate";
+import { COUNTER_SCHEMA, CounterStore, upgradeCounterSchema } from "../limits/counter-store";
+import { decisionRefusal, evaluateLimits, type RefundGiveBack } from "../limits/evaluate";
 import type { Limit, OperationFacts } from "../limits/limit";
 import { ALERT_OUTBOX_SCHEMA, AlertOutbox } from "../webhooks/alert-outbox";
 
@@ -26,7 +26,8 @@ ${ALERT_OUTBOX_SCHEMA}
 CREATE TABLE IF NOT EXISTS key_claims (key TEXT PRIMARY KEY, operation_id TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS key_claims_age ON key_claims(created_at);
 `;
-const SCHEMA_VERSION = 2;
+/** Version 3: limit_reservations.basis (added to older objects by upgradeCounterSchema). */
+const SCHEMA_VERSION = 3;
 
 /** A reservation whose commit or release never came (the account lost it) is given back this long after its hold expired. */
 const STALE_AFTER_MS = 60 * 60 * 1000;
@@ -66,7 +67,7 @@ export class StoreDO extends DurableObject<Env> {
     this.counters = new CounterStore(ctx.storage.sql);
     this.alerts = new AlertOutbox(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
-      ensureSchema(ctx.storage.sql, SCHEMA, SCHEMA_VERSION);
+      ensureSchema(ctx.storage.sql, SCHEMA, SCHEMA_VERSION, () => upgradeCounterSchema(ctx.storage.sql));
     });
   }
 
@@ -122,11 +123,11 @@ export class StoreDO extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => this.releaseReserved(operationId));
   }
 
-  async refund(store: StoreRef, refund: { operation_id: string; original_id: string; total: number; before: number; after: number }): Promise<void> {
+  async refund(store: StoreRef, refund: { operation_id: string; original_id: string } & RefundGiveBack): Promise<void> {
     this.ctx.storage.transactionSync(() => {
       const key = `refund:${refund.operation_id}`;
       if (this.status(key) !== null) return;
-      this.counters.refund(refund.original_id, refund.total, refund.before, refund.after);
+      this.counters.refund(refund.original_id, refund);
       this.sql.exec("INSERT INTO decisions (operation_id, status, release_after) VALUES (?, 'refund', 0)", key);
     });
   }
