@@ -266,6 +266,24 @@ describe("Idempotency-Key on every other POST", () => {
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     expect((await smsOutbox()) - before).toBe(1);
+    // The code the member got still works: the retry voided nothing.
+    const sms = await api("GET", `/v1/dev/sms?phone=${encodeURIComponent("+61412345678")}`, { token: PLATFORM });
+    const code = /\b(\d{6})\b/.exec(sms.body.data[0].body)![1];
+    const verified = await api("POST", `${path}/verify`, { token: shop.terminal, body: { code } });
+    expect(verified.status).toBe(200);
+    expect(verified.body.authorization.status).toBe("verified");
+  });
+
+  it("keys are kept per credential: another key's same Idempotency-Key is another request", async () => {
+    const shop = await createShop();
+    const key = idemKey();
+    const mine = await api("POST", "/v1/stores", { token: shop.secret, body: { name: "North" }, headers: keyed(key) });
+    const secondKey = await api("POST", "/v1/secret-keys", { token: shop.secret });
+    const theirs = await api("POST", "/v1/stores", { token: secondKey.body.secret_key, body: { name: "North" }, headers: keyed(key) });
+    expect([mine.status, theirs.status]).toEqual([201, 201]);
+    expect(theirs.body.id).not.toBe(mine.body.id);
+    // Each key still replays its own first answer.
+    expect((await api("POST", "/v1/stores", { token: shop.secret, body: { name: "North" }, headers: keyed(key) })).body.id).toBe(mine.body.id);
   });
 
   it("the platform token's tenants: the same key makes one tenant and shows its secret key again; another body is 422", async () => {

@@ -1,4 +1,5 @@
 /** A member's hosted-page sessions end: signing out, and the back office revoking them all (open pages close). */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, asMember, createShop, expectError, memberCookie, memberSocket, ORIGIN } from "./helpers";
 
@@ -52,6 +53,18 @@ describe("member sessions end", () => {
       { revoked: 0 },
       { revoked: 2 },
     ]);
+  });
+
+  it("counts only the sessions still live: one idle for 12 hours has ended by itself", async () => {
+    const shop = await createShop();
+    await memberCookie(shop);
+    await memberCookie(shop);
+    await env.DB.prepare(
+      "UPDATE member_sessions SET last_seen_at = '2000-01-01T00:00:00.000Z' WHERE rowid = (SELECT MIN(rowid) FROM member_sessions WHERE member_id = ?)",
+    )
+      .bind(shop.memberId)
+      .run();
+    expect((await api("POST", `/v1/members/${shop.memberId}/sessions/revoke`, { token: shop.secret })).body).toEqual({ revoked: 1 });
   });
 
   it("another tenant's member is a 404, and a terminal key may not revoke", async () => {

@@ -344,13 +344,14 @@ class ConcurrentHolds implements fc.AsyncCommand<Model, Real> {
 
 const amount = fc.integer({ min: 1, max: 5000 });
 const payment = (method: Method) => fc.record({ method: fc.constant(method), amount: fc.integer({ min: 1, max: 1500 }) });
+const purchase = fc
+  .tuple(fc.subarray(METHODS, { minLength: 0, maxLength: 3 }), fc.integer({ min: 0, max: 2000 }), fc.boolean())
+  .chain(([methods, extra, accrue]) => fc.tuple(...methods.map(payment)).map((payments) => new Purchase(payments, extra, accrue)));
 const commands = [
   fc.tuple(fc.constantFrom(...METHODS), fc.integer({ min: 500, max: 5000 })).map(([m, a]) => new Fund(m, a)),
   fc.tuple(fc.constantFrom(...METHODS), fc.integer({ min: 500, max: 5000 })).map(([m, a]) => new Fund(m, a)),
   amount.map((a) => new TopUp(a)),
-  fc
-    .tuple(fc.subarray(METHODS, { minLength: 0, maxLength: 3 }), fc.integer({ min: 0, max: 2000 }), fc.boolean())
-    .chain(([methods, extra, accrue]) => fc.tuple(...methods.map(payment)).map((payments) => new Purchase(payments, extra, accrue))),
+  purchase,
   fc.nat().map((n) => new Confirm(n)),
   fc.nat().map((n) => new Confirm(n)),
   fc.nat().map((n) => new Cancel(n)),
@@ -402,7 +403,7 @@ async function checkAgreement(model: Model, real: Real) {
 /** Refunds of a few purchases, created, confirmed, cancelled and expired in every order. */
 const refundCommands = [
   fc.tuple(fc.constantFrom(...METHODS), fc.integer({ min: 500, max: 5000 })).map(([m, a]) => new Fund(m, a)),
-  commands[3],
+  purchase,
   fc.nat().map((n) => new Confirm(n)),
   fc.nat().map((n) => new Confirm(n)),
   ...Array.from({ length: 3 }, () => fc.tuple(fc.nat(), fc.integer({ min: 1, max: 3000 })).map(([n, a]) => new Refund(n, a))),

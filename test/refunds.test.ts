@@ -34,6 +34,8 @@ describe("refunds", () => {
     for (let round = 0; round < 5; round++) {
       const first = await refund(shop, original, 1900);
       expect(first.status).toBe(201);
+      // 19.00 of 20.00 is never worth the one cent of credit: the old rule paid it out again after each cancel.
+      expect(first.body.payments).toEqual([]);
       const second = await refund(shop, original, 100);
       seen.push(second.status);
       if (second.status === 201) expect((await confirm(shop, second.body.id)).status).toBe(200);

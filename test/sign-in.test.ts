@@ -1,6 +1,6 @@
 /** Signing in tells nobody whether a phone is enrolled, and SMS cost is budgeted per address and per tenant. */
 import { runDurableObjectAlarm } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { tenantObjectOf } from "../src/tenants/tenant-do";
 import { api, createOperation, createShop, expectError, PLATFORM, topUp, type Reply, type Shop } from "./helpers";
@@ -73,6 +73,13 @@ describe("SMS budgets", () => {
     expect((await askCode(shop, "+61400000206", newAddress())).status).toBe(202);
   });
 
+  it("an IPv6 client counts by its /64: fresh addresses inside it share the five codes a minute", async () => {
+    const shop = await createShop();
+    for (let i = 1; i <= 5; i++) expect((await askCode(shop, `+6140000040${i}`, `2001:db8:7:${addresses}::${i}`)).status).toBe(202);
+    expectError(await askCode(shop, "+61400000406", `2001:db8:7:${addresses}::ffff`), 429, "rate_limited");
+    expect((await askCode(shop, "+61400000407", `2001:db8:7:${addresses + 1000}::1`)).status).toBe(202);
+  });
+
   it("sms_per_hour counts every SMS of the tenant: over it 429 + Retry-After, no SMS, one sms.budget_exhausted alert", async () => {
     const shop = await createShop({ sms: true });
     const settings = await api("PATCH", "/v1/settings", { token: shop.secret, body: { sms_per_hour: 2 } });
@@ -107,16 +114,18 @@ describe("SMS budgets", () => {
 });
 
 describe("the development SMS panel", () => {
-  it("answers a loopback client only: another address, or none, gets the 404 of a route that is not there", async () => {
+  it("answers a loopback client at a loopback host only; anyone else gets the 404 of a route that is not there", async () => {
     const shop = await createShop();
-    const panel = (address?: string) =>
-      api("GET", `/m/${shop.tenantId}/dev-sms`, { headers: address ? { "cf-connecting-ip": address } : {} });
-    expect((await panel("127.0.0.1")).status).toBe(200);
-    expect((await panel("::1")).status).toBe(200);
-    expect((await panel("::ffff:127.0.0.1")).status).toBe(200);
-    for (const address of ["203.0.113.5", "10.0.0.2", "not an address", undefined]) expectError(await panel(address), 404, "not_found");
-    const page = (address: string) => api("GET", `/m/${shop.tenantId}`, { headers: { "cf-connecting-ip": address } });
-    expect((await page("127.0.0.1")).body).toContain("dev-sms-list");
-    expect((await page("203.0.113.5")).body).not.toContain("dev-sms-list");
+    const panel = (address: string | undefined, host = "127.0.0.1:8787") =>
+      exports.default.fetch(new Request(`http://${host}/m/${shop.tenantId}/dev-sms`, { headers: address ? { "cf-connecting-ip": address } : {} }));
+    for (const address of ["127.0.0.1", "::1", "::ffff:127.0.0.1"]) expect((await panel(address)).status, address).toBe(200);
+    expect((await panel("127.0.0.1", "localhost:8787")).status).toBe(200);
+    for (const address of ["203.0.113.5", "10.0.0.2", "not an address", undefined]) expect((await panel(address)).status, String(address)).toBe(404);
+    // A forged CF-Connecting-IP sent to a server reached at another address is not a loopback client.
+    expect((await panel("127.0.0.1", "192.168.1.20:8787")).status).toBe(404);
+    const page = async (address: string) =>
+      (await exports.default.fetch(new Request(`http://127.0.0.1:8787/m/${shop.tenantId}`, { headers: { "cf-connecting-ip": address } }))).text();
+    expect(await page("127.0.0.1")).toContain("dev-sms-list");
+    expect(await page("203.0.113.5")).not.toContain("dev-sms-list");
   });
 });

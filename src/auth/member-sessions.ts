@@ -98,24 +98,25 @@ export async function endSession(d1: D1Database, sessionId: string, now = Date.n
 }
 
 /**
- * Ends every session of a member, and voids the portal links not used yet (they would open a new one): how many
- * sessions were still live. One D1 batch, so no link redeemed meanwhile outlives the revocation.
+ * Ends every live session of a member, voids the portal links not used yet (they would open a new one), and writes
+ * the audit entry with how many sessions were live — one D1 batch, so neither a link redeemed meanwhile nor a
+ * failure between the steps leaves a revocation half done or unaudited. Answers that count.
  */
-export async function endMemberSessions(d1: D1Database, tenantId: string, memberId: string, now = Date.now()): Promise<number> {
+export async function endMemberSessions(d1: D1Database, tenantId: string, memberId: string, actor: string, now = Date.now()): Promise<number> {
   const nowIso = new Date(now).toISOString();
-  const db = database(d1);
-  const [sessions] = await db.batch([
-    db
-      .update(memberSessions)
-      .set({ revokedAt: nowIso })
-      .where(and(eq(memberSessions.tenantId, tenantId), eq(memberSessions.memberId, memberId), isNull(memberSessions.revokedAt), gt(memberSessions.expiresAt, nowIso)))
-      .returning({ id: memberSessions.id }),
-    db
-      .update(portalLinks)
-      .set({ usedAt: nowIso })
-      .where(and(eq(portalLinks.tenantId, tenantId), eq(portalLinks.memberId, memberId), isNull(portalLinks.usedAt))),
+  const idleSince = new Date(now - SESSION_IDLE_MS).toISOString();
+  const live = "tenant_id = ?1 AND member_id = ?2 AND revoked_at IS NULL AND expires_at > ?3 AND last_seen_at > ?4";
+  const [, revoked] = await d1.batch([
+    d1
+      .prepare(
+        `INSERT INTO audit_log (id, tenant_id, actor, action, subject_id, before, after, created_at)
+         SELECT ?5, ?1, ?6, 'member.sessions_revoked', ?2, NULL, json_object('revoked', COUNT(*)), ?3 FROM member_sessions WHERE ${live}`,
+      )
+      .bind(tenantId, memberId, nowIso, idleSince, newId("aud"), actor),
+    d1.prepare(`UPDATE member_sessions SET revoked_at = ?3 WHERE ${live} RETURNING id`).bind(tenantId, memberId, nowIso, idleSince),
+    d1.prepare("UPDATE portal_links SET used_at = ?3 WHERE tenant_id = ?1 AND member_id = ?2 AND used_at IS NULL").bind(tenantId, memberId, nowIso),
   ]);
-  return sessions.length;
+  return revoked.results.length;
 }
 
 /** The cookie that takes the session cookie off the browser. */

@@ -12,6 +12,7 @@ import type { Env } from "../env";
 import type { AccountRef } from "../accounts/account-do";
 import { refuse } from "../accounts/ledger";
 import { ApiError, refusalError } from "../lib/errors";
+import { budgetKeyOf } from "../lib/client-address";
 import { randomSecret, sha256Hex } from "../lib/crypto";
 import { countUnsentSms, sendTenantSms, smsBudgetLeft } from "../operations/send-sms";
 import { phone } from "../lib/schemas";
@@ -76,8 +77,7 @@ export function memberLoginRoutes(app: App): void {
     async ({ c, env, body }) => {
       sameOrigin(c);
       // Budgets first, alike for every phone: 5 codes a minute from one address, and the tenant's SMS of the hour.
-      const address = c.req.header("cf-connecting-ip") ?? "unknown";
-      if (!(await env.SIGNIN_CODES.limit({ key: address })).success) {
+      if (!(await env.SIGNIN_CODES.limit({ key: budgetKeyOf(c.req.raw.headers) })).success) {
         throw refusalError(refuse(429, "rate_limited", "Too many sign-in codes were asked for from this address; wait a minute", { retry_after: 60 }));
       }
       const program = await loadTenantIfAny(env.DB, body.tenant_id);

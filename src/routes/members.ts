@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { accountOf } from "../accounts/account-ref";
 import { createPortalLink, endMemberSessions } from "../auth/member-sessions";
-import { auditRow } from "../db/audit";
 import { database } from "../db/client";
 import { findMember, presentMember } from "../db/members";
-import { auditLog, members } from "../db/schema";
+import { members } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { isId, newId } from "../lib/ids";
 import { name, pageQuery, phone } from "../lib/schemas";
@@ -99,12 +98,9 @@ export function portalSessionRoutes(app: App): void {
     },
     async ({ env, principal, param }) => {
       const member = await requireMember(env.DB, principal.tenantId, param("id"));
-      const revoked = await endMemberSessions(env.DB, principal.tenantId, member.id);
+      const revoked = await endMemberSessions(env.DB, principal.tenantId, member.id, principal.credentialId);
       const account = { tenant_id: principal.tenantId, member_id: member.id };
       await accountOf(env, account).endSession(account, null);
-      await database(env.DB)
-        .insert(auditLog)
-        .values(auditRow({ tenantId: principal.tenantId, actor: principal.credentialId, action: "member.sessions_revoked", subjectId: member.id, after: { revoked } }));
       return { status: 200, body: { revoked } };
     },
   );

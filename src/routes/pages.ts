@@ -33,7 +33,7 @@ function script(c: Context<AppEnv>, source: string) {
 }
 
 /** The development SMS panel is shown, and answers, in development to a loopback client only. */
-const devPanel = (c: Context<AppEnv>) => c.env.ENVIRONMENT === "development" && isLoopbackClient(c.req.raw.headers);
+const devPanel = (c: Context<AppEnv>) => c.env.ENVIRONMENT === "development" && isLoopbackClient(c.req.raw);
 
 export function pageRoutes(app: App): void {
   app.get("/assets/member.js", (c) => script(c, MEMBER_SCRIPT));
