@@ -12,6 +12,9 @@ export const REGISTER_SCRIPT = String.raw`
   var saleKey = null;
   // A request is in flight: every button waits for its answer.
   var busy = false;
+  // A create whose answer was lost: the sale may be held, so its fields stay as sent until a retry answers.
+  var unanswered = false;
+  var SALE_FIELDS = ["card", "cheque", "total", "method", "amount", "accrue"];
   var FIELDS = ["key", "card", "total", "amount", "code"];
 
   var fromHash = /key=([^&]+)/.exec(location.hash);
@@ -126,6 +129,7 @@ export const REGISTER_SCRIPT = String.raw`
     $("create").disabled = busy || !!op;
     $("new-sale").hidden = !ended;
     $("new-sale").disabled = busy;
+    SALE_FIELDS.forEach(function (field) { $(field).disabled = unanswered; });
   }
   /** Puts a refusal next to the field it is about, or in the message. */
   function explain(reply) {
@@ -211,24 +215,24 @@ export const REGISTER_SCRIPT = String.raw`
     saleKey = saleKey || newKey("sale");
     act(function () {
       return call("POST", "/v1/operations", request, saleKey).then(function (reply) {
-        if (reply.status === 422 && reply.body && reply.body.error.code === "idempotency_key_reused") {
-          // The sale was changed after an answer that got lost: start this attempt afresh.
-          saleKey = null;
-          say("The sale changed since the last try. Press Create again.", "wait");
-          return;
-        }
+        unanswered = reply.status >= 500;
         if (reply.status !== 201) {
           // Refused: nothing is held, and the next try (with the fields corrected) is a new request.
           if (reply.status < 500) saleKey = null;
           explain(reply);
           return;
         }
+        unanswered = false;
         operation = reply.body;
         var needs = [];
         if (step(operation, "approval")) needs.push("the member's approval");
         if (step(operation, "sms_code")) needs.push("an SMS code");
         say(needs.length ? "Held. This payment needs " + needs.join(" and ") + "." : "Held. Confirm to complete the sale.", "wait");
         follow();
+      }, function (error) {
+        // No answer: the money may be held. The same key and the same fields, sent again, find out without holding twice.
+        unanswered = true;
+        throw error;
       });
     });
   });

@@ -76,6 +76,32 @@ test("a double click on Create holds once; confirm says what was paid; New sale 
   assert.deepEqual(errors, []);
 });
 
+test("an answer lost on the way: the fields stay as sent, and pressing Create again finds the same hold", async () => {
+  const { page } = await openRegister();
+  await settle();
+  const before = await pendingOfNicola();
+  let lost = 0;
+  await page.route("**/v1/operations", async (route) => {
+    if (route.request().method() !== "POST" || lost > 0) return route.continue();
+    lost += 1;
+    // The server gets the create and holds the money; its answer never reaches the till.
+    await route.fetch();
+    await route.abort("connectionreset");
+  });
+  await page.fill("#total", "3.00");
+  await page.fill("#amount", "3.00");
+  await page.click("#create");
+  await page.locator("#message").filter({ hasText: "No answer from the server" }).waitFor();
+  assert.equal(await page.locator("#amount").isDisabled(), true, "the sale's fields are kept as they were sent");
+  await page.click("#create");
+  await page.locator("#operation[data-status='pending']").waitFor();
+  assert.equal(await page.locator("#amount").isDisabled(), false);
+  await settle();
+  assert.equal(await pendingOfNicola(), before + 1, "one hold for the lost answer and its retry");
+  await page.click("#cancel");
+  await page.locator("#operation[data-status='cancelled']").waitFor();
+});
+
 test("refusals stand next to their field: the card, and the amount with what is available", async () => {
   const { page, errors } = await openRegister();
   await page.fill("#card", "6001999999999999");
