@@ -63,7 +63,8 @@ const answer = (row: OperationRow) => ({
 export function plainD1Routes(app: App): void {
   endpoint(
     app,
-    { method: "post", path: "/bench/d1/operations", summary: "Bench peer: hold on plain D1", tag: "Bench", auth: ["terminal"], body: CreateOperation },
+    // Like POST /v1/operations, it claims its Idempotency-Key itself, in the batch that holds the money.
+    { method: "post", path: "/bench/d1/operations", summary: "Bench peer: hold on plain D1", tag: "Bench", auth: ["terminal"], body: CreateOperation, ownIdempotency: true },
     async ({ env, principal, body, idempotencyKey }) => {
       if (!idempotencyKey) throw new ApiError(400, "idempotency_key_required", "POST /bench/d1/operations needs an Idempotency-Key header");
       if (body.type !== "purchase") throw invalidRequest("The plain-D1 peer takes purchases only");
