@@ -1,7 +1,7 @@
 /** A member's hosted-page sessions end: signing out, and the back office revoking them all (open pages close). */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, asMember, createShop, expectError, memberCookie, memberSocket, ORIGIN } from "./helpers";
+import { account, api, asMember, createShop, expectError, memberCookie, memberSocket, ORIGIN } from "./helpers";
 
 const closeOf = (socket: WebSocket) => new Promise<number>((resolve) => socket.addEventListener("close", (event) => resolve(event.code)));
 
@@ -18,6 +18,10 @@ describe("member sessions end", () => {
     expect(out.headers.get("set-cookie")).toMatch(/^tillsafe_session=; Path=\/; HttpOnly; SameSite=Lax; Max-Age=0/);
     expect(await closed).toBe(4001);
     expectError(await asMember(cookie, "GET", "/v1/me"), 401, "unauthenticated");
+    // An upgrade that passed the session check just before the sign-out, reaching the account after it, is refused.
+    const session = await env.DB.prepare("SELECT id FROM member_sessions WHERE member_id = ? AND revoked_at IS NOT NULL").bind(shop.memberId).first<{ id: string }>();
+    const late = await account(shop).fetch(new Request("https://tillsafe.test/v1/me/events", { headers: { upgrade: "websocket", "x-tillsafe-session": session!.id } }));
+    expect(late.status).toBe(401);
     // Another session of the same member goes on.
     expect((await asMember(other, "GET", "/v1/me")).status).toBe(200);
     // From another site the cookie may not sign anyone out.

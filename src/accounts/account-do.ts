@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../idempotency";
+import { SESSION_ABSOLUTE_MS } from "../auth/member-sessions";
 import { constantTimeEqual } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { sealed, type Decided, type Outcome } from "../lib/outcome";
@@ -484,20 +485,31 @@ export class AccountDO extends DurableObject<Env> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
+    const session = request.headers.get("x-tillsafe-session") ?? "";
+    if (this.ctx.storage.sql.exec("SELECT 1 FROM ended_sessions WHERE id = ?", session).toArray().length > 0) {
+      return new Response("The session has ended", { status: 401 });
+    }
     const pair = new WebSocketPair();
     const [client, server] = Object.values(pair);
     this.ctx.acceptWebSocket(server, ["member"]);
-    server.serializeAttachment({ session: request.headers.get("x-tillsafe-session"), connected_at: Date.now() });
+    server.serializeAttachment({ session, connected_at: Date.now() });
     return new Response(null, { status: 101, webSocket: client });
   }
 
   /**
-   * Closes the pages open under a session that has ended (signed out, switched to another membership), or under
-   * every session (`null`: the back office revoked them all).
+   * Sessions that have ended (signed out, switched to another membership, revoked by the back office): the pages
+   * open under them close, and they are remembered, so an upgrade that passed the session check in D1 just before
+   * the end but reaches this object after it is refused (kept 7 days, a session's longest life).
    */
-  async endSession(account: AccountRef, sessionId: string | null): Promise<void> {
+  async endSessions(account: AccountRef, sessionIds: string[], now = Date.now()): Promise<void> {
+    if (sessionIds.length === 0) return;
+    this.ctx.storage.transactionSync(() => {
+      for (const id of sessionIds) this.ctx.storage.sql.exec("INSERT OR IGNORE INTO ended_sessions (id, ended_at) VALUES (?, ?)", id, now);
+      this.ctx.storage.sql.exec("DELETE FROM ended_sessions WHERE ended_at < ?", now - SESSION_ABSOLUTE_MS);
+    });
+    const ended = new Set(sessionIds);
     for (const ws of this.ctx.getWebSockets("member")) {
-      if (sessionId !== null && (ws.deserializeAttachment() as { session?: string } | null)?.session !== sessionId) continue;
+      if (!ended.has((ws.deserializeAttachment() as { session?: string } | null)?.session ?? "")) continue;
       try {
         ws.close(4001, "session ended");
       } catch {

@@ -39,7 +39,9 @@ CREATE TABLE IF NOT EXISTS sms_codes (
 );
 CREATE TABLE IF NOT EXISTS sms_sends (purpose TEXT NOT NULL, sent_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS sms_sends_time ON sms_sends(sent_at);
--- Version 4: limit_reservations.basis (added to older objects by upgradeCounterSchema).
+-- Version 4: limit_reservations.basis (added to older objects by upgradeCounterSchema), and the member's ended
+-- sessions (a page's socket under one of them is refused).
+CREATE TABLE IF NOT EXISTS ended_sessions (id TEXT PRIMARY KEY, ended_at INTEGER NOT NULL) WITHOUT ROWID;
 -- Version 2: what a pending operation holds lives only in its record.
 DROP TABLE IF EXISTS holds;
 CREATE TABLE IF NOT EXISTS outbox (

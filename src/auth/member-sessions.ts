@@ -100,9 +100,9 @@ export async function endSession(d1: D1Database, sessionId: string, now = Date.n
 /**
  * Ends every live session of a member, voids the portal links not used yet (they would open a new one), and writes
  * the audit entry with how many sessions were live — one D1 batch, so neither a link redeemed meanwhile nor a
- * failure between the steps leaves a revocation half done or unaudited. Answers that count.
+ * failure between the steps leaves a revocation half done or unaudited. Answers the ids of the sessions it ended.
  */
-export async function endMemberSessions(d1: D1Database, tenantId: string, memberId: string, actor: string, now = Date.now()): Promise<number> {
+export async function endMemberSessions(d1: D1Database, tenantId: string, memberId: string, actor: string, now = Date.now()): Promise<string[]> {
   const nowIso = new Date(now).toISOString();
   const idleSince = new Date(now - SESSION_IDLE_MS).toISOString();
   const live = "tenant_id = ?1 AND member_id = ?2 AND revoked_at IS NULL AND expires_at > ?3 AND last_seen_at > ?4";
@@ -116,7 +116,7 @@ export async function endMemberSessions(d1: D1Database, tenantId: string, member
     d1.prepare(`UPDATE member_sessions SET revoked_at = ?3 WHERE ${live} RETURNING id`).bind(tenantId, memberId, nowIso, idleSince),
     d1.prepare("UPDATE portal_links SET used_at = ?3 WHERE tenant_id = ?1 AND member_id = ?2 AND used_at IS NULL").bind(tenantId, memberId, nowIso),
   ]);
-  return revoked.results.length;
+  return (revoked.results as { id: string }[]).map((row) => row.id);
 }
 
 /** The cookie that takes the session cookie off the browser. */

@@ -52,7 +52,7 @@ export function meRoutes(app: App): void {
       if (!session) throw new ApiError(401, "unauthenticated", "Missing or invalid credentials");
       // Pages still open under the old session stop receiving this member's requests.
       const account = accountOfMember(principal);
-      await accountOf(env, account).endSession(account, principal.sessionId);
+      await accountOf(env, account).endSessions(account, [principal.sessionId]);
       return {
         status: 200,
         body: { member: presentMember(member) },
@@ -67,7 +67,7 @@ export function meRoutes(app: App): void {
     async ({ env, principal }) => {
       await endSession(env.DB, principal.sessionId);
       const account = accountOfMember(principal);
-      await accountOf(env, account).endSession(account, principal.sessionId);
+      await accountOf(env, account).endSessions(account, [principal.sessionId]);
       return { status: 204, body: {}, headers: { "set-cookie": clearedSessionCookie(env.ENVIRONMENT !== "development") } };
     },
   );

@@ -158,4 +158,5 @@ test("the member page takes the server's keep-alive 'pong' without an error", as
   await member.click("#sign-out");
   await member.locator("#send-code").waitFor();
   await member.screenshot({ path: `${shots}member-signed-out.png`, fullPage: true });
+  assert.deepEqual(await accessibilityProblems(member), []);
 });
