@@ -12,6 +12,7 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             ENVIRONMENT: "development",
+            SIGNUP: "open",
             PLATFORM_TOKEN: "test-platform-token",
             SERVER_SECRET: "test-server-secret-0123456789abcdef",
           },

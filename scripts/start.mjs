@@ -38,6 +38,8 @@ const dev = spawn(
     "--persist-to", persistTo,
     "--var", `PLATFORM_TOKEN:${platformToken}`,
     "--var", "ENVIRONMENT:development",
+    // Anyone may sign a business up locally; set SIGNUP=invite to try the invite-only flow.
+    "--var", `SIGNUP:${process.env.SIGNUP || "open"}`,
     "--show-interactive-dev-session=false",
   ],
   { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },

@@ -19,6 +19,7 @@ import { pageRoutes } from "./routes/pages";
 import { terminalRoutes } from "./routes/terminal";
 import { operationRoutes } from "./routes/operations";
 import { settingsRoutes } from "./routes/settings";
+import { staffRoutes } from "./routes/staff";
 import { storeRoutes } from "./routes/stores";
 import { tenantRoutes } from "./routes/tenants";
 
@@ -70,6 +71,7 @@ export function buildApp() {
     c.json({ name: "Tillsafe", docs: "/docs", openapi: "/openapi.json" }),
   );
   tenantRoutes(app);
+  staffRoutes(app);
   settingsRoutes(app);
   storeRoutes(app);
   keyRoutes(app);

@@ -14,6 +14,8 @@ export interface Env {
   /** Sign-in codes asked for by one client address: 5 a minute (Workers Rate Limiting, approximate). */
   SIGNIN_CODES: RateLimit;
   ENVIRONMENT: string;
+  /** `open`: anyone may sign a business up (the local server's default); otherwise only with a platform invite. */
+  SIGNUP?: string;
   PLATFORM_TOKEN?: string;
   SERVER_SECRET?: string;
   /** `dev-outbox` or `twilio`; by default the outbox in development and Twilio elsewhere. */

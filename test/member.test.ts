@@ -35,7 +35,7 @@ describe("portal links and sessions", () => {
     expect(first.headers.get("location")).toBe(`/m/${shop.tenantId}`);
     expect(first.headers.get("cache-control")).toBe("no-store");
     const cookie = first.headers.get("set-cookie")!;
-    expect(cookie).toMatch(/^tillsafe_session=ms_[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
+    expect(cookie).toMatch(/^tillsafe_session=ms_[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
     expect(cookie).not.toContain("Secure"); // development serves plain http locally
     const second = await api("GET", path);
     expect(second.status).toBe(404);

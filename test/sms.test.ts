@@ -249,7 +249,7 @@ describe("member sign-in by code", () => {
     expect(signedIn.status).toBe(200);
     expect(signedIn.body.member.id).toBe(shop.memberId);
     const cookie = signedIn.headers.get("set-cookie")!;
-    expect(cookie).toMatch(/^tillsafe_session=ms_[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax/);
+    expect(cookie).toMatch(/^tillsafe_session=ms_[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
     expect((await asMember(cookie.split(";")[0], "GET", "/v1/me")).body.member.id).toBe(shop.memberId);
     expectError(await api("POST", "/v1/member-login/verify", { body: { tenant_id: shop.tenantId, phone: "+61412345678", code } }), 409, "code_not_sent");
   });

@@ -3,6 +3,7 @@
  * an idle and an absolute expiry. Tokens are 256-bit random strings; D1 keeps only their SHA-256.
  */
 import { and, eq, gt, isNull } from "drizzle-orm";
+import { serialize } from "hono/utils/cookie";
 import { database } from "../db/client";
 import { memberSessions, portalLinks } from "../db/schema";
 import { constantTimeEqual, randomSecret, sha256Hex } from "../lib/crypto";
@@ -121,18 +122,9 @@ export async function endMemberSessions(d1: D1Database, tenantId: string, member
 
 /** The cookie that takes the session cookie off the browser. */
 export function clearedSessionCookie(secure: boolean): string {
-  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? "; Secure" : ""}`;
+  return serialize(SESSION_COOKIE, "", { path: "/", httpOnly: true, sameSite: "Lax", maxAge: 0, secure });
 }
 
 export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? "; Secure" : ""}`;
-}
-
-export function readCookie(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(";")) {
-    const [key, ...rest] = part.trim().split("=");
-    if (key === name) return rest.join("=");
-  }
-  return null;
+  return serialize(SESSION_COOKIE, token, { path: "/", httpOnly: true, sameSite: "Lax", maxAge: maxAgeSeconds, secure });
 }

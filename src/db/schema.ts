@@ -205,3 +205,44 @@ export const auditLog = sqliteTable("audit_log", {
   after: text("after"),
   createdAt: text("created_at").notNull(),
 });
+
+export const staff = sqliteTable("staff", {
+  id: text("id").primaryKey(),
+  tenantId: text("tenant_id").notNull(),
+  email: text("email").notNull(),
+  role: text("role", { enum: ["owner", "manager", "security"] }).notNull(),
+  passwordHash: text("password_hash"),
+  createdAt: text("created_at").notNull(),
+});
+
+export const staffSessions = sqliteTable("staff_sessions", {
+  tokenHash: text("token_hash").primaryKey(),
+  id: text("id").notNull(),
+  staffId: text("staff_id").notNull(),
+  tenantId: text("tenant_id").notNull(),
+  createdAt: text("created_at").notNull(),
+  lastSeenAt: text("last_seen_at").notNull(),
+  expiresAt: text("expires_at").notNull(),
+  revokedAt: text("revoked_at"),
+});
+
+export const staffInvites = sqliteTable("staff_invites", {
+  tokenHash: text("token_hash").primaryKey(),
+  tenantId: text("tenant_id").notNull(),
+  staffId: text("staff_id").notNull(),
+  createdAt: text("created_at").notNull(),
+  expiresAt: text("expires_at").notNull(),
+  usedAt: text("used_at"),
+});
+
+export const tenantInvites = sqliteTable("tenant_invites", {
+  tokenHash: text("token_hash").primaryKey(),
+  createdAt: text("created_at").notNull(),
+  expiresAt: text("expires_at").notNull(),
+  usedAt: text("used_at"),
+});
+
+export const signInFailures = sqliteTable("sign_in_failures", {
+  emailHash: text("email_hash").notNull(),
+  at: integer("at").notNull(),
+});

@@ -1,6 +1,7 @@
 /** Tenant records and settings, cached briefly per isolate (a settings change here drops the cache at once). */
 import { eq } from "drizzle-orm";
 import type { Method } from "../accounts/operation";
+import { newId } from "../lib/ids";
 import { database } from "./client";
 import { tenants } from "./schema";
 
@@ -32,6 +33,22 @@ export async function loadTenant(d1: D1Database, tenantId: string): Promise<Tena
 export async function loadTenantIfAny(d1: D1Database, tenantId: string): Promise<TenantRow | null> {
   if (!/^ten_[0-9a-z]{16}$/.test(tenantId)) return null;
   return (await database(d1).select().from(tenants).where(eq(tenants.id, tenantId)).get()) ?? null;
+}
+
+/** A new tenant's record, with the default settings of API.md. */
+export function newTenant(fields: { name: string; currency: string; timezone: string }, now = Date.now()): TenantRow {
+  return {
+    id: newId("ten"),
+    name: fields.name,
+    currency: fields.currency,
+    timezone: fields.timezone,
+    createdAt: new Date(now).toISOString(),
+    approvalRequiredFor: "[]",
+    pointsPerCurrencyUnit: 1,
+    pointValue: 1,
+    holdTtlSeconds: 900,
+    smsPerHour: 500,
+  };
 }
 
 export function forgetTenant(tenantId: string): void {

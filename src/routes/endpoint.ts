@@ -5,8 +5,11 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { authenticate, bearerToken } from "../auth/credentials";
-import { readCookie, SESSION_COOKIE, verifySession } from "../auth/member-sessions";
-import type { Principal, Role } from "../auth/principal";
+import { getCookie } from "hono/cookie";
+import { SESSION_COOKIE, verifySession } from "../auth/member-sessions";
+import { STAFF_COOKIE, verifyStaffSession } from "../auth/staff-sessions";
+import { staffMay } from "../auth/staff-roles";
+import type { Principal, Role, StaffRole } from "../auth/principal";
 import type { Env } from "../env";
 import { idempotent } from "../idempotency";
 import { ApiError, invalidRequest } from "../lib/errors";
@@ -73,6 +76,8 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
   app.on(spec.method.toUpperCase(), spec.path, async (c) => {
     // An endpoint with no roles is public (signing in); every other one needs a credential.
     const principal = spec.auth.length === 0 ? undefined : await requirePrincipal(c, spec.auth);
+    const staff = (principal as Principal | undefined)?.kind === "secret" ? (principal as { staff?: { role: StaffRole } }).staff : undefined;
+    if (staff && !staffMay(staff.role, spec.method, spec.path)) throw new ApiError(403, "forbidden", `The ${staff.role} role may not do this`);
     const rawBody = spec.method === "get" || spec.method === "delete" ? "" : await c.req.text();
     const body = spec.body ? parseBody(spec.body, rawBody) : expectEmpty(rawBody);
     const query = spec.query ? parseQuery(spec.query, c.req.query()) : undefined;
@@ -113,6 +118,7 @@ export async function requirePrincipal<R extends Role>(c: Context<AppEnv>, roles
   const token = bearerToken(c.req.header("authorization"));
   let principal = token ? await authenticate(c.env, token) : null;
   if (!token && (roles as readonly Role[]).includes("member")) principal = await memberFromCookie(c);
+  if (!token && !principal && (roles as readonly Role[]).includes("secret")) principal = await staffFromCookie(c);
   if (!principal) throw new ApiError(401, "unauthenticated", "Missing or invalid credentials");
   if (!roles.includes(principal.kind as R)) {
     throw new ApiError(403, "forbidden", "These credentials may not do this");
@@ -122,7 +128,7 @@ export async function requirePrincipal<R extends Role>(c: Context<AppEnv>, roles
 
 /** The member of the page's session cookie. A cookie only counts on a request from the page's own origin. */
 async function memberFromCookie(c: Context<AppEnv>): Promise<Principal | null> {
-  const token = readCookie(c.req.header("cookie"), SESSION_COOKIE);
+  const token = getCookie(c, SESSION_COOKIE);
   if (!token) return null;
   const origin = c.req.header("origin");
   if (c.req.method !== "GET" && origin !== undefined && origin !== new URL(c.req.url).origin) {
@@ -130,6 +136,21 @@ async function memberFromCookie(c: Context<AppEnv>): Promise<Principal | null> {
   }
   const session = await verifySession(c.env.DB, token);
   return session ? { kind: "member", tenantId: session.tenantId, memberId: session.memberId, sessionId: session.id, viaCookie: true } : null;
+}
+
+/**
+ * A member of staff's console session (the `tillsafe_staff` cookie), as the back office within their role. A change
+ * made with the cookie must come from the console's own origin: a missing or foreign Origin is refused.
+ */
+async function staffFromCookie(c: Context<AppEnv>): Promise<Principal | null> {
+  const token = getCookie(c, STAFF_COOKIE);
+  if (!token) return null;
+  if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.header("origin") !== new URL(c.req.url).origin) {
+    throw new ApiError(403, "forbidden", "Changes made with the console's session must come from the console itself");
+  }
+  const session = await verifyStaffSession(c.env.DB, token);
+  if (!session) return null;
+  return { kind: "secret", tenantId: session.tenantId, credentialId: session.staffId, staff: { id: session.staffId, role: session.role, sessionId: session.sessionId } };
 }
 
 function parseJson(raw: string): unknown {

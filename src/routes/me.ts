@@ -1,8 +1,9 @@
 /** The member's own API, behind the hosted page's session cookie (or a `Bearer ms_…` member session token). */
+import { getCookie } from "hono/cookie";
 import { z } from "zod";
 import { accountOf } from "../accounts/account-ref";
 import { cardOwner, findMember, membersByPhone, othersOnPhone, presentMember } from "../db/members";
-import { clearedSessionCookie, endSession, readCookie, SESSION_COOKIE, sessionCookie, switchSession } from "../auth/member-sessions";
+import { clearedSessionCookie, endSession, SESSION_COOKIE, sessionCookie, switchSession } from "../auth/member-sessions";
 import { ApiError, notFound } from "../lib/errors";
 import { cardNumber, pageQuery } from "../lib/schemas";
 import { endpoint, requirePrincipal, type App } from "./endpoint";
@@ -41,7 +42,7 @@ export function meRoutes(app: App): void {
       status: 200,
     },
     async ({ c, env, principal, body }) => {
-      const token = principal.viaCookie ? readCookie(c.req.header("cookie"), SESSION_COOKIE) : null;
+      const token = principal.viaCookie ? getCookie(c, SESSION_COOKIE) : null;
       if (!token) throw new ApiError(403, "forbidden", "Switching members is for the membership page's own session");
       const me = await findMember(env.DB, principal.tenantId, principal.memberId);
       const sharing = me ? await membersByPhone(env.DB, me.tenantId, me.phone) : [];

@@ -1,7 +1,8 @@
 /** The hosted pages: portal links, the member page, the reference register, and their scripts. */
 import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
 import { accountOf } from "../accounts/account-ref";
-import { createSession, readCookie, redeemPortalLink, SESSION_COOKIE, sessionCookie, verifySession } from "../auth/member-sessions";
+import { createSession, redeemPortalLink, SESSION_COOKIE, sessionCookie, verifySession } from "../auth/member-sessions";
 import { findMember, othersOnPhone } from "../db/members";
 import { loadTenantIfAny } from "../db/tenants";
 import { minorDigits } from "../lib/money";
@@ -69,7 +70,7 @@ export function pageRoutes(app: App): void {
   app.get("/m/:tenant_id", async (c) => {
     const tenant = await loadTenantIfAny(c.env.DB, c.req.param("tenant_id"));
     if (!tenant) return html(c, `<!doctype html><meta charset="utf-8"><title>Not found</title><p>No such membership program.</p>`, 404);
-    const token = readCookie(c.req.header("cookie"), SESSION_COOKIE);
+    const token = getCookie(c, SESSION_COOKIE);
     const session = token ? await verifySession(c.env.DB, token) : null;
     const member = session && session.tenantId === tenant.id ? await findMember(c.env.DB, tenant.id, session.memberId) : null;
     if (!member) {

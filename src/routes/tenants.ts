@@ -2,8 +2,7 @@ import { z } from "zod";
 import { issueKey } from "../auth/keys";
 import { database } from "../db/client";
 import { apiKeys, tenants } from "../db/schema";
-import { presentTenant } from "../db/tenants";
-import { newId } from "../lib/ids";
+import { newTenant, presentTenant } from "../db/tenants";
 import { isKnownCurrency, isKnownTimeZone } from "../lib/money";
 import { name } from "../lib/schemas";
 import { endpoint, type App } from "./endpoint";
@@ -19,19 +18,8 @@ export function tenantRoutes(app: App): void {
     app,
     { method: "post", path: "/v1/tenants", summary: "Create a tenant and its first secret key", tag: "Platform", auth: ["platform"], body: CreateTenant },
     async ({ env, body }) => {
-      const createdAt = new Date().toISOString();
-      const tenant = {
-        id: newId("ten"),
-        name: body.name,
-        currency: body.currency,
-        timezone: body.timezone,
-        createdAt,
-        approvalRequiredFor: "[]",
-        pointsPerCurrencyUnit: 1,
-        pointValue: 1,
-        holdTtlSeconds: 900,
-        smsPerHour: 500,
-      };
+      const tenant = newTenant(body);
+      const createdAt = tenant.createdAt;
       const key = await issueKey("secret");
       const db = database(env.DB);
       await db.batch([

@@ -1,0 +1,49 @@
+/**
+ * Staff passwords: PBKDF2-SHA256 through WebCrypto with a per-user random salt and 100,000 iterations (the most
+ * Workers allow), the result keyed with the server secret (HMAC-SHA256), so a stolen database alone cannot be
+ * attacked offline. Stored as `pbkdf2-sha256$<iterations>$<salt>$<hash>`; compared in constant time.
+ */
+import { base64url, fromBase64url } from "../lib/encoding";
+import { constantTimeEqual } from "../lib/crypto";
+
+export const PBKDF2_ITERATIONS = 100_000;
+const encoder = new TextEncoder();
+
+/** A few of the passwords people pick most (a refusal names them all alike: "too common"). */
+const COMMON = new Set([
+  "password1234", "123456789012", "qwertyuiopas", "passwordpassword", "letmeinletmein", "iloveyou1234",
+  "welcome12345", "administrator", "1234567890123", "qwerty123456", "password12345", "changeme1234",
+]);
+
+/** Why a password is refused (400 `weak_password`), or null. */
+export function weakPassword(password: string, email: string): string | null {
+  if (password.length < 12) return "Use at least 12 characters";
+  if (password.length > 256) return "Use at most 256 characters";
+  const lower = password.toLowerCase();
+  if (lower === email.toLowerCase() || lower === email.toLowerCase().split("@")[0]) return "The password may not be your email";
+  if (COMMON.has(lower) || /^(.)\1+$/.test(password)) return "This password is too common; pick another";
+  return null;
+}
+
+async function derive(password: string, salt: Uint8Array, iterations: number, serverSecret: string): Promise<string> {
+  const material = await crypto.subtle.importKey("raw", encoder.encode(password), "PBKDF2", false, ["deriveBits"]);
+  const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, material, 256);
+  const pepper = await crypto.subtle.importKey("raw", encoder.encode(`tillsafe:password:${serverSecret}`), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return base64url(new Uint8Array(await crypto.subtle.sign("HMAC", pepper, bits)));
+}
+
+export async function hashPassword(password: string, serverSecret: string): Promise<string> {
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  return `pbkdf2-sha256$${PBKDF2_ITERATIONS}$${base64url(salt)}$${await derive(password, salt, PBKDF2_ITERATIONS, serverSecret)}`;
+}
+
+/** A stored hash to check against when there is none (unknown email): the same work, so the same time. */
+const DUMMY = `pbkdf2-sha256$${PBKDF2_ITERATIONS}$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
+
+/** Whether `password` is the one `stored` was made from; with no stored hash it does the same work and answers no. */
+export async function checkPassword(password: string, stored: string | null, serverSecret: string): Promise<boolean> {
+  const [scheme, iterations, salt, hash] = (stored ?? DUMMY).split("$");
+  if (scheme !== "pbkdf2-sha256" || !salt || !hash) return false;
+  const candidate = await derive(password, fromBase64url(salt), Number(iterations), serverSecret);
+  return constantTimeEqual(candidate, hash) && stored !== null;
+}

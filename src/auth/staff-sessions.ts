@@ -1,0 +1,121 @@
+/**
+ * Console sessions of merchant staff: 256-bit tokens in the `tillsafe_staff` cookie, D1 keeping only their SHA-256,
+ * ending after 12 hours idle or 7 days; the role is read with the session, so a role change applies at once.
+ * Also the two single-use links of the console: a staff invite and the platform's tenant invite (7 days each).
+ */
+import { and, eq, gt, isNull, ne } from "drizzle-orm";
+import { serialize } from "hono/utils/cookie";
+import { database } from "../db/client";
+import { staff, staffInvites, staffSessions, tenantInvites } from "../db/schema";
+import { constantTimeEqual, randomSecret, sha256Hex } from "../lib/crypto";
+import { newId } from "../lib/ids";
+import type { StaffRole } from "./principal";
+
+export const STAFF_COOKIE = "tillsafe_staff";
+export const STAFF_IDLE_MS = 12 * 3600 * 1000;
+export const STAFF_ABSOLUTE_MS = 7 * 24 * 3600 * 1000;
+export const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
+const TOUCH_EVERY_MS = 5 * 60 * 1000;
+
+export interface StaffSession {
+  sessionId: string;
+  staffId: string;
+  tenantId: string;
+  role: StaffRole;
+}
+
+export async function createStaffSession(d1: D1Database, staffId: string, tenantId: string, now = Date.now()) {
+  const token = `ss_${randomSecret(32)}`;
+  const nowIso = new Date(now).toISOString();
+  await database(d1)
+    .insert(staffSessions)
+    .values({
+      tokenHash: await sha256Hex(token),
+      id: newId("key"),
+      staffId,
+      tenantId,
+      createdAt: nowIso,
+      lastSeenAt: nowIso,
+      expiresAt: new Date(now + STAFF_ABSOLUTE_MS).toISOString(),
+    });
+  return { token, maxAgeSeconds: Math.floor(STAFF_ABSOLUTE_MS / 1000) };
+}
+
+export async function verifyStaffSession(d1: D1Database, token: string, now = Date.now()): Promise<StaffSession | null> {
+  if (!/^ss_[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const hash = await sha256Hex(token);
+  const db = database(d1);
+  const row = await db
+    .select({ session: staffSessions, role: staff.role })
+    .from(staffSessions)
+    .innerJoin(staff, eq(staff.id, staffSessions.staffId))
+    .where(eq(staffSessions.tokenHash, hash))
+    .get();
+  if (!row || row.session.revokedAt || !constantTimeEqual(row.session.tokenHash, hash)) return null;
+  const { session } = row;
+  if (Date.parse(session.expiresAt) <= now || Date.parse(session.lastSeenAt) + STAFF_IDLE_MS <= now) return null;
+  if (Date.parse(session.lastSeenAt) + TOUCH_EVERY_MS <= now) {
+    await db.update(staffSessions).set({ lastSeenAt: new Date(now).toISOString() }).where(eq(staffSessions.tokenHash, hash));
+  }
+  return { sessionId: session.id, staffId: session.staffId, tenantId: session.tenantId, role: row.role };
+}
+
+/** Ends a member of staff's sessions: all of them, or all but `keep` (a password change keeps the one that made it). */
+export async function endStaffSessions(d1: D1Database, staffId: string, keep?: string, now = Date.now()): Promise<void> {
+  await database(d1)
+    .update(staffSessions)
+    .set({ revokedAt: new Date(now).toISOString() })
+    .where(and(eq(staffSessions.staffId, staffId), isNull(staffSessions.revokedAt), keep ? ne(staffSessions.id, keep) : undefined));
+}
+
+export async function endStaffSession(d1: D1Database, sessionId: string, now = Date.now()): Promise<void> {
+  await database(d1).update(staffSessions).set({ revokedAt: new Date(now).toISOString() }).where(eq(staffSessions.id, sessionId));
+}
+
+export function staffCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
+  return serialize(STAFF_COOKIE, token, { path: "/", httpOnly: true, sameSite: "Lax", maxAge: maxAgeSeconds, secure });
+}
+
+export function clearedStaffCookie(secure: boolean): string {
+  return serialize(STAFF_COOKIE, "", { path: "/", httpOnly: true, sameSite: "Lax", maxAge: 0, secure });
+}
+
+export async function createStaffInvite(d1: D1Database, tenantId: string, staffId: string, now = Date.now()) {
+  const token = `si_${randomSecret(32)}`;
+  const expiresAt = new Date(now + INVITE_TTL_MS).toISOString();
+  await database(d1)
+    .insert(staffInvites)
+    .values({ tokenHash: await sha256Hex(token), tenantId, staffId, createdAt: new Date(now).toISOString(), expiresAt });
+  return { token, expiresAt };
+}
+
+/** Uses a staff invite once (a conditional update: of two concurrent uses exactly one gets it). */
+export async function redeemStaffInvite(d1: D1Database, token: string, now = Date.now()): Promise<{ tenantId: string; staffId: string } | null> {
+  if (!/^si_[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const nowIso = new Date(now).toISOString();
+  const used = await database(d1)
+    .update(staffInvites)
+    .set({ usedAt: nowIso })
+    .where(and(eq(staffInvites.tokenHash, await sha256Hex(token)), isNull(staffInvites.usedAt), gt(staffInvites.expiresAt, nowIso)))
+    .returning({ tenantId: staffInvites.tenantId, staffId: staffInvites.staffId });
+  return used[0] ?? null;
+}
+
+export async function createTenantInvite(d1: D1Database, now = Date.now()) {
+  const token = `ti_${randomSecret(32)}`;
+  const expiresAt = new Date(now + INVITE_TTL_MS).toISOString();
+  await database(d1).insert(tenantInvites).values({ tokenHash: await sha256Hex(token), createdAt: new Date(now).toISOString(), expiresAt });
+  return { token, expiresAt };
+}
+
+/** Uses a tenant invite once (a conditional update: of two concurrent sign-ups exactly one gets it). */
+export async function redeemTenantInvite(d1: D1Database, token: string, now = Date.now()): Promise<boolean> {
+  if (!/^ti_[A-Za-z0-9_-]{43}$/.test(token)) return false;
+  const nowIso = new Date(now).toISOString();
+  const used = await database(d1)
+    .update(tenantInvites)
+    .set({ usedAt: nowIso })
+    .where(and(eq(tenantInvites.tokenHash, await sha256Hex(token)), isNull(tenantInvites.usedAt), gt(tenantInvites.expiresAt, nowIso)))
+    .returning({ at: tenantInvites.usedAt });
+  return used.length === 1;
+}

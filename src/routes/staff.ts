@@ -1,0 +1,252 @@
+/**
+ * Merchant staff and their console sessions (API.md "Merchant staff and the console"): sign-up, signing in and out,
+ * passwords, staff with roles and their invites, and the platform's tenant invites.
+ */
+import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { z } from "zod";
+import { checkPassword, hashPassword, weakPassword } from "../auth/passwords";
+import { STAFF_ROLES, type Principal } from "../auth/principal";
+import {
+  clearedStaffCookie,
+  createStaffInvite,
+  createStaffSession,
+  createTenantInvite,
+  endStaffSession,
+  endStaffSessions,
+  redeemStaffInvite,
+  redeemTenantInvite,
+  staffCookie,
+} from "../auth/staff-sessions";
+import { auditRow } from "../db/audit";
+import { database } from "../db/client";
+import { auditLog, staff, staffInvites, tenants } from "../db/schema";
+import { changeStaffUnlessLastOwner, findStaff, forgetFailures, presentStaff, recentFailures, recordFailure, setPassword, staffByEmail, staffOfTenant } from "../db/staff";
+import { loadTenant, newTenant, presentTenant } from "../db/tenants";
+import type { Env } from "../env";
+import { ApiError, notFound } from "../lib/errors";
+import { sha256Hex } from "../lib/crypto";
+import { newId } from "../lib/ids";
+import { serverSecret } from "../lib/server-secret";
+import { CreateTenant } from "./tenants";
+import { endpoint, type App, type AppEnv } from "./endpoint";
+
+const email = z.string().trim().toLowerCase().max(254).email("must be an email address");
+const password = z.string().max(1024);
+const role = z.enum(STAFF_ROLES);
+
+export const SignUp = z.strictObject({
+  business_name: CreateTenant.shape.name,
+  currency: CreateTenant.shape.currency,
+  timezone: CreateTenant.shape.timezone,
+  email,
+  password,
+  invite: z.string().max(200).optional(),
+});
+export const SignIn = z.strictObject({ email, password });
+export const ChangePassword = z.strictObject({ current: password, new: password });
+export const InviteStaff = z.strictObject({ email, role });
+export const ChangeRole = z.strictObject({ role });
+export const AcceptInvite = z.strictObject({ password });
+
+const FAILURE_WINDOW_MS = 15 * 60 * 1000;
+const MAX_FAILURES = 5;
+
+const invalidCredentials = () => new ApiError(401, "invalid_credentials", "The email or the password is not right");
+const weak = (reason: string) => new ApiError(400, "weak_password", reason, { field: "password" });
+const secure = (env: Env) => env.ENVIRONMENT !== "development";
+
+/** Signing up or in from another site's form would sign the victim into someone else's business: same origin only. */
+function sameOrigin(c: Context<AppEnv>): void {
+  const origin = c.req.header("origin");
+  if (origin !== undefined && origin !== new URL(c.req.url).origin) throw new ApiError(403, "forbidden", "Sign in from the console itself");
+}
+
+/** The console session behind a call (these routes are for people, not secret keys). */
+function staffOf(principal: Extract<Principal, { kind: "secret" }>) {
+  if (!principal.staff) throw new ApiError(403, "forbidden", "This is for a member of staff signed in to the console");
+  return principal.staff;
+}
+
+async function signedIn(env: Env, staffId: string, tenantId: string) {
+  const session = await createStaffSession(env.DB, staffId, tenantId);
+  return { "set-cookie": staffCookie(session.token, session.maxAgeSeconds, secure(env)) };
+}
+
+export function staffRoutes(app: App): void {
+  endpoint(
+    app,
+    { method: "post", path: "/v1/signup", summary: "Create a business and its owner's console login (open sign-up, or a platform invite)", tag: "Console", auth: [], body: SignUp },
+    async ({ c, env, body }) => {
+      sameOrigin(c);
+      const problem = weakPassword(body.password, body.email);
+      if (problem) throw weak(problem);
+      if (await staffByEmail(env.DB, body.email)) throw new ApiError(409, "email_taken", "This email already has a Tillsafe login", { field: "email" });
+      if (env.SIGNUP !== "open" && !(body.invite && (await redeemTenantInvite(env.DB, body.invite)))) {
+        throw new ApiError(403, "invite_required", "Sign-up needs an invitation link from Tillsafe");
+      }
+      const tenant = newTenant({ name: body.business_name, currency: body.currency, timezone: body.timezone });
+      const owner = { id: newId("stf"), tenantId: tenant.id, email: body.email, role: "owner" as const, passwordHash: await hashPassword(body.password, serverSecret(env)), createdAt: tenant.createdAt };
+      const db = database(env.DB);
+      try {
+        await db.batch([
+          db.insert(tenants).values(tenant),
+          db.insert(staff).values(owner),
+          db.insert(auditLog).values(auditRow({ tenantId: tenant.id, actor: owner.id, action: "tenant.signed_up", subjectId: tenant.id, after: presentTenant(tenant), at: tenant.createdAt })),
+        ]);
+      } catch (error) {
+        // The same email signing up twice at once: the second finds it taken.
+        if (String(error).includes("UNIQUE")) throw new ApiError(409, "email_taken", "This email already has a Tillsafe login", { field: "email" });
+        throw error;
+      }
+      return { status: 201, body: { tenant: presentTenant(tenant), staff: presentStaff(owner) }, headers: await signedIn(env, owner.id, tenant.id) };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "post", path: "/v1/staff-sessions", summary: "Sign in to the console (5 failures per email in 15 minutes, then 429)", tag: "Console", auth: [], body: SignIn, status: 200 },
+    async ({ c, env, body }) => {
+      sameOrigin(c);
+      const now = Date.now();
+      const emailHash = await sha256Hex(`staff-email:${body.email}`);
+      const failures = await recentFailures(env.DB, emailHash, now - FAILURE_WINDOW_MS);
+      if (failures.n >= MAX_FAILURES) {
+        const retryAfter = Math.max(1, Math.ceil((failures.first! + FAILURE_WINDOW_MS - now) / 1000));
+        throw new ApiError(429, "rate_limited", "Too many failed sign-ins for this email; try again later", { retry_after: retryAfter }, { "retry-after": String(retryAfter) });
+      }
+      // An unknown email is checked against a stand-in hash: the same work, the same answer, the same time.
+      const member = await staffByEmail(env.DB, body.email);
+      if (!(await checkPassword(body.password, member?.passwordHash ?? null, serverSecret(env))) || !member) {
+        await recordFailure(env.DB, emailHash, now, now - FAILURE_WINDOW_MS);
+        throw invalidCredentials();
+      }
+      await forgetFailures(env.DB, emailHash);
+      const tenant = await loadTenant(env.DB, member.tenantId);
+      return { status: 200, body: { staff: presentStaff(member), tenant: presentTenant(tenant) }, headers: await signedIn(env, member.id, member.tenantId) };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "delete", path: "/v1/staff-sessions/current", summary: "Sign out of the console", tag: "Console", auth: ["secret"], status: 204 },
+    async ({ env, principal }) => {
+      await endStaffSession(env.DB, staffOf(principal).sessionId);
+      return { status: 204, body: {}, headers: { "set-cookie": clearedStaffCookie(secure(env)) } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "get", path: "/v1/staff/me", summary: "Who is signed in to the console, and their business", tag: "Console", auth: ["secret"] },
+    async ({ env, principal }) => {
+      const me = await findStaff(env.DB, principal.tenantId, staffOf(principal).id);
+      if (!me) throw new ApiError(401, "unauthenticated", "Missing or invalid credentials");
+      return { status: 200, body: { staff: presentStaff(me), tenant: presentTenant(await loadTenant(env.DB, principal.tenantId)) } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "post", path: "/v1/staff/me/password", summary: "Change my password (my other sessions end)", tag: "Console", auth: ["secret"], body: ChangePassword, status: 200 },
+    async ({ env, principal, body }) => {
+      const session = staffOf(principal);
+      const me = await findStaff(env.DB, principal.tenantId, session.id);
+      if (!me || !(await checkPassword(body.current, me.passwordHash, serverSecret(env)))) {
+        throw new ApiError(401, "invalid_credentials", "The current password is not right", { field: "current" });
+      }
+      const problem = weakPassword(body.new, me.email);
+      if (problem) throw new ApiError(400, "weak_password", problem, { field: "new" });
+      await setPassword(env.DB, me.id, await hashPassword(body.new, serverSecret(env)));
+      await endStaffSessions(env.DB, me.id, session.sessionId);
+      await database(env.DB).insert(auditLog).values(auditRow({ tenantId: principal.tenantId, actor: me.id, action: "staff.password_changed", subjectId: me.id }));
+      return { status: 200, body: { staff: presentStaff(me) } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "get", path: "/v1/staff", summary: "The business's staff and their roles", tag: "Console", auth: ["secret"] },
+    async ({ env, principal }) => ({ status: 200, body: { data: (await staffOfTenant(env.DB, principal.tenantId)).map(presentStaff), next_cursor: null } }),
+  );
+
+  endpoint(
+    app,
+    { method: "post", path: "/v1/staff", summary: "Invite a member of staff: they set a password at the link (single use, 7 days)", tag: "Console", auth: ["secret"], body: InviteStaff },
+    async ({ c, env, principal, body }) => {
+      if (await staffByEmail(env.DB, body.email)) throw new ApiError(409, "email_taken", "This email already has a Tillsafe login", { field: "email" });
+      const row = { id: newId("stf"), tenantId: principal.tenantId, email: body.email, role: body.role, passwordHash: null, createdAt: new Date().toISOString() };
+      try {
+        await database(env.DB).insert(staff).values(row);
+      } catch (error) {
+        if (String(error).includes("UNIQUE")) throw new ApiError(409, "email_taken", "This email already has a Tillsafe login", { field: "email" });
+        throw error;
+      }
+      const invite = await createStaffInvite(env.DB, principal.tenantId, row.id);
+      await database(env.DB).insert(auditLog).values(auditRow({ tenantId: principal.tenantId, actor: principal.credentialId, action: "staff.invited", subjectId: row.id, after: presentStaff(row) }));
+      return { status: 201, body: { staff: presentStaff(row), invite_url: `${new URL(c.req.url).origin}/console/invite/${invite.token}`, expires_at: invite.expiresAt } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "patch", path: "/v1/staff/:id", summary: "Change a member of staff's role (the last owner stays an owner)", tag: "Console", auth: ["secret"], body: ChangeRole },
+    async ({ env, principal, param, body }) => {
+      const before = await findStaff(env.DB, principal.tenantId, param("id"));
+      if (!before) throw notFound("staff_not_found", "Member of staff");
+      if (!(await changeStaffUnlessLastOwner(env.DB, principal.tenantId, before.id, body.role))) {
+        throw new ApiError(409, "last_owner", "The business needs at least one owner: make someone else an owner first");
+      }
+      const after = { ...before, role: body.role };
+      await database(env.DB).insert(auditLog).values(auditRow({ tenantId: principal.tenantId, actor: principal.credentialId, action: "staff.role_changed", subjectId: before.id, before: presentStaff(before), after: presentStaff(after) }));
+      return { status: 200, body: presentStaff(after) };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "delete", path: "/v1/staff/:id", summary: "Remove a member of staff: their sessions end at once (the last owner stays)", tag: "Console", auth: ["secret"] },
+    async ({ env, principal, param }) => {
+      const before = await findStaff(env.DB, principal.tenantId, param("id"));
+      if (!before) throw notFound("staff_not_found", "Member of staff");
+      if (!(await changeStaffUnlessLastOwner(env.DB, principal.tenantId, before.id, null))) {
+        throw new ApiError(409, "last_owner", "The business needs at least one owner: make someone else an owner first");
+      }
+      await endStaffSessions(env.DB, before.id);
+      await database(env.DB).insert(auditLog).values(auditRow({ tenantId: principal.tenantId, actor: principal.credentialId, action: "staff.removed", subjectId: before.id, before: presentStaff(before) }));
+      return { status: 200, body: { ...presentStaff(before), deleted: true } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "post", path: "/v1/staff-invites/:token", summary: "Accept a staff invite: set a password and sign in", tag: "Console", auth: [], body: AcceptInvite, status: 200 },
+    async ({ c, env, param, body }) => {
+      sameOrigin(c);
+      const token = param("token");
+      // The password is checked before the link is used up, so a refused one leaves the link working.
+      const pending = /^si_[A-Za-z0-9_-]{43}$/.test(token)
+        ? await database(env.DB).select({ staffId: staffInvites.staffId, tenantId: staffInvites.tenantId }).from(staffInvites).where(eq(staffInvites.tokenHash, await sha256Hex(token))).get()
+        : undefined;
+      const invited = pending ? await findStaff(env.DB, pending.tenantId, pending.staffId) : null;
+      if (!invited) throw notFound("invite_not_found", "Invite");
+      const problem = weakPassword(body.password, invited.email);
+      if (problem) throw weak(problem);
+      const used = await redeemStaffInvite(env.DB, token);
+      if (!used) throw notFound("invite_not_found", "Invite");
+      await setPassword(env.DB, invited.id, await hashPassword(body.password, serverSecret(env)));
+      const tenant = await loadTenant(env.DB, invited.tenantId);
+      return { status: 200, body: { staff: presentStaff(invited), tenant: presentTenant(tenant) }, headers: await signedIn(env, invited.id, invited.tenantId) };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "post", path: "/v1/tenant-invites", summary: "A sign-up link for one business (single use, 7 days), where sign-up is not open", tag: "Platform", auth: ["platform"] },
+    async ({ c, env }) => {
+      const invite = await createTenantInvite(env.DB);
+      return { status: 201, body: { url: `${new URL(c.req.url).origin}/console/signup/${invite.token}`, expires_at: invite.expiresAt } };
+    },
+  );
+}
+

@@ -1,0 +1,249 @@
+/** Merchant staff: sign-up, console sessions, passwords, invites, roles on every back-office route, the Origin rule. */
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import app from "../src/index";
+import { STAFF_ROLES, type StaffRole } from "../src/auth/principal";
+import { STAFF_ROUTES } from "../src/auth/staff-roles";
+import { documented } from "../src/routes/endpoint";
+import { api, createShop, expectError, ORIGIN, PLATFORM, uniqueCard, type Reply } from "./helpers";
+
+const PASSWORD = "correct horse battery staple";
+let emails = 0;
+const newEmail = () => `owner${++emails}.${Date.now()}@cafe.example`;
+
+/** A console call with the staff cookie, from the console's own origin (unless told otherwise). */
+function asStaff(cookie: string, method: string, path: string, body?: unknown, origin: string | null = ORIGIN) {
+  return api(method, path, { body, headers: { cookie, ...(origin ? { origin } : {}) } });
+}
+
+const cookieOf = (reply: Reply) => reply.headers.get("set-cookie")!.split(";")[0];
+
+async function signUp(email = newEmail(), password = PASSWORD) {
+  const reply = await api("POST", "/v1/signup", {
+    body: { business_name: "Cafe Aroma", currency: "USD", timezone: "Australia/Sydney", email, password },
+    headers: { origin: ORIGIN },
+  });
+  expect(reply.status).toBe(201);
+  return { email, cookie: cookieOf(reply), tenantId: reply.body.tenant.id as string, staffId: reply.body.staff.id as string };
+}
+
+const signIn = (email: string, password: string) => api("POST", "/v1/staff-sessions", { body: { email, password }, headers: { origin: ORIGIN } });
+
+/** The owner invites someone in a role; they accept and are signed in. */
+async function invite(ownerCookie: string, role: StaffRole) {
+  const email = newEmail();
+  const invited = await asStaff(ownerCookie, "POST", "/v1/staff", { email, role });
+  expect(invited.status).toBe(201);
+  const token = new URL(invited.body.invite_url).pathname.split("/").pop()!;
+  const accepted = await api("POST", `/v1/staff-invites/${token}`, { body: { password: PASSWORD }, headers: { origin: ORIGIN } });
+  expect(accepted.status).toBe(200);
+  return { email, cookie: cookieOf(accepted), staffId: invited.body.staff.id as string, token };
+}
+
+describe("sign-up", () => {
+  it("creates the business and its owner, and signs the owner in with an HttpOnly, SameSite=Lax cookie", async () => {
+    const email = newEmail();
+    const reply = await api("POST", "/v1/signup", {
+      body: { business_name: "Cafe Aroma", currency: "USD", timezone: "Australia/Sydney", email: email.toUpperCase(), password: PASSWORD },
+      headers: { origin: ORIGIN },
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.body.tenant).toMatchObject({ name: "Cafe Aroma", currency: "USD", timezone: "Australia/Sydney" });
+    expect(reply.body.staff).toMatchObject({ email, role: "owner" });
+    expect(reply.body.staff.id).toMatch(/^stf_/);
+    expect(reply.headers.get("set-cookie")).toMatch(/^tillsafe_staff=ss_[A-Za-z0-9_-]{43}; Max-Age=604800; Path=\/; HttpOnly; SameSite=Lax$/);
+    const me = await asStaff(cookieOf(reply), "GET", "/v1/staff/me");
+    expect(me.body).toEqual({ staff: reply.body.staff, tenant: reply.body.tenant });
+  });
+
+  it("refuses weak passwords, a taken email and another site's form, and creates nothing", async () => {
+    const email = newEmail();
+    const body = (password: string, address = email) => ({ business_name: "Weak", currency: "USD", timezone: "UTC", email: address, password });
+    for (const password of ["short", email, "password1234", "aaaaaaaaaaaaaaa"]) {
+      const reply = await api("POST", "/v1/signup", { body: body(password), headers: { origin: ORIGIN } });
+      expectError(reply, 400, "weak_password");
+      expect(reply.body.error.details).toEqual({ field: "password" });
+    }
+    const taken = await signUp();
+    expectError(await api("POST", "/v1/signup", { body: body(PASSWORD, taken.email), headers: { origin: ORIGIN } }), 409, "email_taken");
+    expectError(await api("POST", "/v1/signup", { body: body(PASSWORD), headers: { origin: "https://evil.example" } }), 403, "forbidden");
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM staff WHERE email = ?").bind(email).first("n")).toBe(0);
+  });
+
+  it("where sign-up is not open, only with the platform's invite, once", async () => {
+    const closed = { ...env, SIGNUP: "invite" };
+    const post = (invite?: string) =>
+      app.fetch(
+        new Request(`${ORIGIN}/v1/signup`, {
+          method: "POST",
+          headers: { "content-type": "application/json", origin: ORIGIN },
+          body: JSON.stringify({ business_name: "Invited", currency: "EUR", timezone: "Europe/Berlin", email: newEmail(), password: PASSWORD, ...(invite ? { invite } : {}) }),
+        }),
+        closed,
+        createExecutionContext(),
+      );
+    const refused = await post();
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("invite_required");
+    const link = await api("POST", "/v1/tenant-invites", { token: PLATFORM });
+    expect(link.status).toBe(201);
+    expect(link.body.url).toMatch(/\/console\/signup\/ti_[A-Za-z0-9_-]{43}$/);
+    const token = link.body.url.split("/").pop();
+    expect((await post(token)).status).toBe(201);
+    expect((await post(token)).status).toBe(403);
+    expectError(await api("POST", "/v1/tenant-invites", { token: (await createShop()).secret }), 403, "forbidden");
+  });
+});
+
+describe("signing in", () => {
+  it("an unknown email and a wrong password get the same 401; the right one signs in", async () => {
+    const { email } = await signUp();
+    const wrong = await signIn(email, "not the password at all");
+    const unknown = await signIn(newEmail(), "not the password at all");
+    expectError(wrong, 401, "invalid_credentials");
+    expect({ status: unknown.status, body: unknown.body }).toEqual({ status: wrong.status, body: wrong.body });
+    const right = await signIn(email, PASSWORD);
+    expect(right.status).toBe(200);
+    expect(right.body.staff).toMatchObject({ email, role: "owner" });
+    expect((await asStaff(cookieOf(right), "GET", "/v1/staff/me")).status).toBe(200);
+  });
+
+  it("after 5 failures for an email in 15 minutes: 429 with Retry-After, also for the right password", async () => {
+    const { email } = await signUp();
+    for (let i = 0; i < 5; i++) expectError(await signIn(email, `wrong password number ${i}`), 401, "invalid_credentials");
+    const locked = await signIn(email, PASSWORD);
+    expectError(locked, 429, "rate_limited");
+    const wait = Number(locked.headers.get("retry-after"));
+    expect(wait).toBeGreaterThan(800);
+    expect(wait).toBeLessThanOrEqual(900);
+    // Another email is not held back.
+    const other = await signUp();
+    expect((await signIn(other.email, PASSWORD)).status).toBe(200);
+  });
+
+  it("signing out ends the session; a password change ends the others and keeps this one", async () => {
+    const { email, cookie } = await signUp();
+    const second = cookieOf(await signIn(email, PASSWORD));
+    const third = cookieOf(await signIn(email, PASSWORD));
+    const out = await asStaff(third, "DELETE", "/v1/staff-sessions/current");
+    expect(out.status).toBe(204);
+    expect(out.headers.get("set-cookie")).toBe("tillsafe_staff=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax");
+    expectError(await asStaff(third, "GET", "/v1/staff/me"), 401, "unauthenticated");
+
+    const bad = await asStaff(cookie, "POST", "/v1/staff/me/password", { current: "not it at all, no", new: "a brand new passphrase" });
+    expectError(bad, 401, "invalid_credentials");
+    expectError(await asStaff(cookie, "POST", "/v1/staff/me/password", { current: PASSWORD, new: "short" }), 400, "weak_password");
+    const changed = await asStaff(cookie, "POST", "/v1/staff/me/password", { current: PASSWORD, new: "a brand new passphrase" });
+    expect(changed.status).toBe(200);
+    expect((await asStaff(cookie, "GET", "/v1/staff/me")).status).toBe(200);
+    expectError(await asStaff(second, "GET", "/v1/staff/me"), 401, "unauthenticated");
+    expectError(await signIn(email, PASSWORD), 401, "invalid_credentials");
+    expect((await signIn(email, "a brand new passphrase")).status).toBe(200);
+  });
+
+  it("a secret key is not a member of staff", async () => {
+    const shop = await createShop();
+    expectError(await api("GET", "/v1/staff/me", { token: shop.secret }), 403, "forbidden");
+  });
+});
+
+describe("staff and roles", () => {
+  it("an invite is used once; a weak password leaves it working", async () => {
+    const owner = await signUp();
+    const email = newEmail();
+    const invited = await asStaff(owner.cookie, "POST", "/v1/staff", { email, role: "security" });
+    expect(invited.body.staff).toMatchObject({ email, role: "security" });
+    expect(invited.body.invite_url).toMatch(/\/console\/invite\/si_[A-Za-z0-9_-]{43}$/);
+    const token = invited.body.invite_url.split("/").pop();
+    expectError(await api("POST", `/v1/staff-invites/${token}`, { body: { password: "short" }, headers: { origin: ORIGIN } }), 400, "weak_password");
+    // Not yet accepted: the member of staff cannot sign in.
+    expectError(await signIn(email, PASSWORD), 401, "invalid_credentials");
+    expect((await api("POST", `/v1/staff-invites/${token}`, { body: { password: PASSWORD }, headers: { origin: ORIGIN } })).status).toBe(200);
+    expectError(await api("POST", `/v1/staff-invites/${token}`, { body: { password: PASSWORD }, headers: { origin: ORIGIN } }), 404, "invite_not_found");
+    expect((await signIn(email, PASSWORD)).body.staff).toMatchObject({ email, role: "security" });
+    expectError(await asStaff(owner.cookie, "POST", "/v1/staff", { email, role: "manager" }), 409, "email_taken");
+  });
+
+  it("the last owner can be neither demoted nor removed; a removed member's sessions end at once", async () => {
+    const owner = await signUp();
+    expectError(await asStaff(owner.cookie, "PATCH", `/v1/staff/${owner.staffId}`, { role: "manager" }), 409, "last_owner");
+    expectError(await asStaff(owner.cookie, "DELETE", `/v1/staff/${owner.staffId}`), 409, "last_owner");
+    const second = await invite(owner.cookie, "manager");
+    expect((await asStaff(owner.cookie, "PATCH", `/v1/staff/${second.staffId}`, { role: "owner" })).body.role).toBe("owner");
+    expect((await asStaff(owner.cookie, "PATCH", `/v1/staff/${owner.staffId}`, { role: "manager" })).body.role).toBe("manager");
+    // The demoted owner's session now works as a manager: staff are the owner's business.
+    expectError(await asStaff(owner.cookie, "GET", "/v1/staff/me").then(() => asStaff(owner.cookie, "POST", "/v1/staff", { email: newEmail(), role: "manager" })), 403, "forbidden");
+    const removed = await asStaff(second.cookie, "DELETE", `/v1/staff/${owner.staffId}`);
+    expect(removed.body).toMatchObject({ id: owner.staffId, deleted: true });
+    expectError(await asStaff(owner.cookie, "GET", "/v1/staff/me"), 401, "unauthenticated");
+    const other = await signUp();
+    expectError(await asStaff(other.cookie, "PATCH", `/v1/staff/${second.staffId}`, { role: "security" }), 404, "staff_not_found");
+  });
+
+  it("every back-office route, for every role: allowed as the table says, else 403 — checked before anything else", async () => {
+    const owner = await signUp();
+    const cookies: Record<StaffRole, string> = {
+      owner: owner.cookie,
+      manager: (await invite(owner.cookie, "manager")).cookie,
+      security: (await invite(owner.cookie, "security")).cookie,
+    };
+    // Signing out comes last: it ends the session the other calls use.
+    const signOut = (route: { path: string }) => (route.path === "/v1/staff-sessions/current" ? 1 : 0);
+    const backOffice = documented.filter((route) => route.auth.includes("secret")).sort((a, b) => signOut(a) - signOut(b));
+    // The table names every back-office route, and nothing else.
+    expect(backOffice.map((route) => `${route.method.toUpperCase()} ${route.path}`).sort()).toEqual(Object.keys(STAFF_ROUTES).sort());
+    const ids: Record<string, string> = { id: "x_0000000000000000", number: uniqueCard() };
+    const seen: string[] = [];
+    for (const route of backOffice) {
+      const path = route.path.replace(/:(\w+)/g, (_, name: string) => ids[name]);
+      for (const role of STAFF_ROLES) {
+        const reply = await asStaff(cookies[role], route.method.toUpperCase(), path, route.method === "get" || route.method === "delete" ? undefined : {});
+        const allowed = STAFF_ROUTES[`${route.method.toUpperCase()} ${route.path}`].includes(role);
+        const refused = reply.status === 403 && reply.body?.error?.code === "forbidden";
+        seen.push(`${role} ${route.method} ${route.path} ${allowed ? "allowed" : "refused"}`);
+        expect(refused, `${role} ${route.method.toUpperCase()} ${route.path} → ${reply.status}`).toBe(!allowed);
+      }
+    }
+    expect(seen.length).toBe(backOffice.length * 3);
+    // A sample of the table, spelled out.
+    expect(STAFF_ROUTES["PATCH /v1/settings"]).toEqual(["owner", "manager"]);
+    expect(STAFF_ROUTES["POST /v1/cards/:number/block"]).toEqual(["owner", "manager", "security"]);
+    expect(STAFF_ROUTES["POST /v1/secret-keys"]).toEqual(["owner"]);
+  });
+
+  it("security reads and blocks cards, and changes no setting", async () => {
+    const owner = await signUp();
+    const security = await invite(owner.cookie, "security");
+    expect((await asStaff(security.cookie, "GET", "/v1/settings")).status).toBe(200);
+    expectError(await asStaff(security.cookie, "PATCH", "/v1/settings", { hold_ttl_seconds: 60 }), 403, "forbidden");
+    expect((await asStaff(owner.cookie, "GET", "/v1/settings")).body.hold_ttl_seconds).toBe(900);
+    const member = await asStaff(owner.cookie, "POST", "/v1/members", { name: "Nicola", phone: "+61412345678" });
+    const card = uniqueCard();
+    expect((await asStaff(owner.cookie, "POST", `/v1/members/${member.body.id}/cards`, { number: card })).status).toBe(201);
+    const blocked = await asStaff(security.cookie, "POST", `/v1/cards/${card}/block`, { reason: "reported lost" });
+    expect(blocked.body.status).toBe("blocked");
+  });
+});
+
+describe("the console's own Origin", () => {
+  it("a change made with the cookie but without the console's Origin is 403 and changes nothing; reads need none", async () => {
+    const owner = await signUp();
+    expectError(await asStaff(owner.cookie, "POST", "/v1/stores", { name: "Forged" }, null), 403, "forbidden");
+    expectError(await asStaff(owner.cookie, "POST", "/v1/stores", { name: "Forged" }, "https://evil.example"), 403, "forbidden");
+    const form = await api("POST", "/v1/stores", { raw: "name=Forged", headers: { cookie: owner.cookie, "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" } });
+    expect(form.status).toBe(403);
+    const stores = await asStaff(owner.cookie, "GET", "/v1/stores", undefined, null);
+    expect(stores.status).toBe(200);
+    expect(stores.body.data).toEqual([]);
+  });
+
+  it("a change made in the console is in the audit log with the member of staff as actor", async () => {
+    const owner = await signUp();
+    const limit = await asStaff(owner.cookie, "POST", "/v1/limits", { scope: "card", metric: "purchase_count", period: "day", hard: 5 });
+    expect(limit.status).toBe(201);
+    const audit = await asStaff(owner.cookie, "GET", "/v1/audit-log");
+    expect(audit.body.data[0]).toMatchObject({ actor: owner.staffId, action: "limit.created", subject_id: limit.body.id });
+    expect(audit.body.data.map((e: { action: string }) => e.action)).toEqual(["limit.created", "tenant.signed_up"]);
+  });
+});
