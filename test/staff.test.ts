@@ -246,4 +246,51 @@ describe("the console's own Origin", () => {
     expect(audit.body.data[0]).toMatchObject({ actor: owner.staffId, action: "limit.created", subject_id: limit.body.id });
     expect(audit.body.data.map((e: { action: string }) => e.action)).toEqual(["limit.created", "tenant.signed_up"]);
   });
+
+  it("every change made in the console is audited with the member of staff as actor, before and after", async () => {
+    const owner = await signUp();
+    const call = async (method: string, path: string, body?: unknown) => {
+      const reply = await asStaff(owner.cookie, method, path, body);
+      expect(reply.status, `${method} ${path}`).toBeLessThan(300);
+      return reply.body;
+    };
+    await call("PATCH", "/v1/settings", { approval_required_for: ["credit"] });
+    const store = await call("POST", "/v1/stores", { name: "King St" });
+    await call("PATCH", `/v1/stores/${store.id}`, { sms_confirm_points_deduction: true });
+    const register = await call("POST", `/v1/stores/${store.id}/registers`, { name: "Front counter" });
+    const secret = await call("POST", "/v1/secret-keys");
+    await call("POST", `/v1/keys/${secret.key.id}/revoke`);
+    const hook = await call("POST", "/v1/webhook-endpoints", { url: "https://hooks.example.com/x", events: ["alert.raised"] });
+    await call("DELETE", `/v1/webhook-endpoints/${hook.id}`);
+    const member = await call("POST", "/v1/members", { name: "Nicola", phone: "+61412345678" });
+    const card = uniqueCard();
+    await call("POST", `/v1/members/${member.id}/cards`, { number: card });
+    await call("POST", `/v1/cards/${card}/block`, { reason: "lost" });
+    await call("POST", `/v1/cards/${card}/unblock`);
+    await call("POST", `/v1/cards/${card}/replace`, { new_number: uniqueCard() });
+    const audit = await asStaff(owner.cookie, "GET", "/v1/audit-log?limit=100");
+    const entries = audit.body.data as { actor: string; action: string; subject_id: string; before: any; after: any }[];
+    expect(entries.map((e) => e.action).reverse()).toEqual([
+      "tenant.signed_up",
+      "settings.changed",
+      "store.created",
+      "store.changed",
+      "register.created",
+      "key.issued",
+      "key.revoked",
+      "webhook_endpoint.created",
+      "webhook_endpoint.deleted",
+      "member.created",
+      "card.blocked",
+      "card.unblocked",
+      "card.replaced",
+    ]);
+    expect(new Set(entries.map((e) => e.actor))).toEqual(new Set([owner.staffId]));
+    const settings = entries.find((e) => e.action === "settings.changed")!;
+    expect([settings.before.approval_required_for, settings.after.approval_required_for]).toEqual([[], ["credit"]]);
+    const changed = entries.find((e) => e.action === "store.changed")!;
+    expect([changed.before.sms_confirm_points_deduction, changed.after.sms_confirm_points_deduction]).toEqual([false, true]);
+    expect(entries.find((e) => e.action === "register.created")!.subject_id).toBe(register.register.id);
+    expect(entries.find((e) => e.action === "card.blocked")!.after).toMatchObject({ number: card, status: "blocked" });
+  });
 });

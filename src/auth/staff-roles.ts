@@ -27,6 +27,7 @@ export const STAFF_ROUTES: Record<string, readonly StaffRole[]> = {
   "POST /v1/registers/:id/terminal-keys": OWNER,
   "POST /v1/keys/:id/revoke": OWNER,
   "POST /v1/members": MANAGE,
+  "GET /v1/members": ALL,
   "GET /v1/members/:id": ALL,
   "GET /v1/members/:id/history": ALL,
   "POST /v1/members/:id/portal-sessions": MANAGE,

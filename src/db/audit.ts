@@ -1,4 +1,5 @@
 /** The audit log: every change a person or key made, with what it was before and after. */
+import { database } from "./client";
 import { auditLog } from "./schema";
 import { newId } from "../lib/ids";
 
@@ -14,7 +15,7 @@ export interface AuditEntry {
 }
 
 /** The row to insert (in the same D1 batch as the change, where there is one). */
-export function auditRow(entry: AuditEntry): typeof auditLog.$inferInsert {
+function auditRow(entry: AuditEntry): typeof auditLog.$inferInsert {
   return {
     id: newId("aud"),
     tenantId: entry.tenantId,
@@ -25,4 +26,20 @@ export function auditRow(entry: AuditEntry): typeof auditLog.$inferInsert {
     after: entry.after === undefined ? null : JSON.stringify(entry.after),
     createdAt: entry.at ?? new Date().toISOString(),
   };
+}
+
+/** Who acted, as the credential says: a key, or a member of staff (their id is the credential id). */
+export interface Actor {
+  tenantId: string;
+  credentialId: string;
+}
+
+/** The insert of one audit entry, for the D1 batch of the change it records. */
+export function auditInsert(d1: D1Database, actor: Actor, action: string, subjectId: string, change: { before?: unknown; after?: unknown } = {}) {
+  return database(d1).insert(auditLog).values(auditRow({ tenantId: actor.tenantId, actor: actor.credentialId, action, subjectId, ...change }));
+}
+
+/** Writes one audit entry on its own (for a change decided elsewhere, such as a card in its AccountDO). */
+export async function recordAudit(d1: D1Database, actor: Actor, action: string, subjectId: string, change: { before?: unknown; after?: unknown } = {}): Promise<void> {
+  await auditInsert(d1, actor, action, subjectId, change);
 }

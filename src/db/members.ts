@@ -1,5 +1,5 @@
 /** Members and the card → member index. A card never changes member, so that mapping is cached for good. */
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray, like, or, sql, type SQL } from "drizzle-orm";
 import { database } from "./client";
 import { cards, members } from "./schema";
 
@@ -54,4 +54,22 @@ export function presentMember(member: MemberRow) {
     external_ref: member.externalRef,
     created_at: member.createdAt,
   };
+}
+
+/**
+ * What a back-office search for members matches (`GET /v1/members?query=`): a phone in E.164 form exactly, the
+ * local digits as typed (`0412 345 678` finds `+61412345678`), a card number exactly, or the start of a name.
+ */
+export function memberSearch(d1: D1Database, tenantId: string, query: string): SQL | undefined {
+  const digits = query.replace(/[\s().-]/g, "");
+  const byName = like(sql`lower(${members.name})`, `${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  const escapedName = sql`${byName} ESCAPE '\\'`;
+  const matches: SQL[] = [escapedName];
+  if (/^\+[1-9]\d{6,14}$/.test(digits)) matches.push(eq(members.phone, digits));
+  if (/^\d{4,19}$/.test(digits)) {
+    const local = digits.replace(/^0+/, "");
+    if (local.length >= 6) matches.push(like(members.phone, `%${local}`));
+    matches.push(inArray(members.id, database(d1).select({ id: cards.memberId }).from(cards).where(and(eq(cards.tenantId, tenantId), eq(cards.number, digits)))));
+  }
+  return or(...matches);
 }

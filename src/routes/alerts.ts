@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
+import { auditInsert, recordAudit } from "../db/audit";
 import { database } from "../db/client";
 import { newestFirst } from "../db/newest-first";
 import { alerts, webhookEndpoints } from "../db/schema";
@@ -69,8 +70,10 @@ export function alertRoutes(app: App): void {
         sealedSecret: await seal(serverSecret(env), secret),
         createdAt: new Date().toISOString(),
       };
-      await database(env.DB).insert(webhookEndpoints).values(row);
-      return { status: 201, body: { ...presentEndpoint({ ...row, deletedAt: null }), secret } };
+      const db = database(env.DB);
+      const endpoint = presentEndpoint({ ...row, deletedAt: null });
+      await db.batch([db.insert(webhookEndpoints).values(row), auditInsert(env.DB, principal, "webhook_endpoint.created", row.id, { after: endpoint })]);
+      return { status: 201, body: { ...endpoint, secret } };
     },
   );
 
@@ -98,6 +101,7 @@ export function alertRoutes(app: App): void {
         .returning()
         .get();
       if (!row) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
+      await recordAudit(env.DB, principal, "webhook_endpoint.deleted", row.id, { before: presentEndpoint(row) });
       return { status: 200, body: { ...presentEndpoint(row), deleted: true } };
     },
   );

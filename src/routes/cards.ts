@@ -1,6 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { accountOf } from "../accounts/account-ref";
+import { recordAudit, type Actor } from "../db/audit";
+import type { Env } from "../env";
+import { bodyOf, type Outcome } from "../lib/outcome";
 import { database } from "../db/client";
 import { cardOwner } from "../db/members";
 import { cards } from "../db/schema";
@@ -61,7 +64,7 @@ export function cardRoutes(app: App): void {
     async ({ env, principal, param, body }) => {
       const number = param("number");
       const account = { tenant_id: principal.tenantId, member_id: await requireCardOwner(env.DB, principal.tenantId, number) };
-      return accountOf(env, account).blockCard(account, number, body.reason);
+      return audited(env, principal, "card.blocked", number, await accountOf(env, account).blockCard(account, number, body.reason));
     },
   );
 
@@ -71,7 +74,7 @@ export function cardRoutes(app: App): void {
     async ({ env, principal, param }) => {
       const number = param("number");
       const account = { tenant_id: principal.tenantId, member_id: await requireCardOwner(env.DB, principal.tenantId, number) };
-      return accountOf(env, account).unblockCard(account, number);
+      return audited(env, principal, "card.unblocked", number, await accountOf(env, account).unblockCard(account, number));
     },
   );
 
@@ -99,7 +102,13 @@ export function cardRoutes(app: App): void {
           .delete(cards)
           .where(and(eq(cards.tenantId, principal.tenantId), eq(cards.number, body.new_number), eq(cards.memberId, memberId)));
       }
-      return outcome;
+      return audited(env, principal, "card.replaced", number, outcome);
     },
   );
+}
+
+/** A card change the account made is audited once it answered yes, with the card as it is now. */
+async function audited(env: Env, actor: Actor, action: string, number: string, outcome: Outcome): Promise<Outcome> {
+  if (outcome.status === 200) await recordAudit(env.DB, actor, action, number, { after: bodyOf(outcome) });
+  return outcome;
 }

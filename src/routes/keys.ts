@@ -2,6 +2,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { forgetKey } from "../auth/credentials";
 import { issueKey } from "../auth/keys";
+import { auditInsert, recordAudit } from "../db/audit";
 import { database } from "../db/client";
 import { apiKeys, registers } from "../db/schema";
 import { notFound } from "../lib/errors";
@@ -33,7 +34,8 @@ export function keyRoutes(app: App): void {
     async ({ env, principal }) => {
       const key = await issueKey("secret");
       const row = { id: key.id, tenantId: principal.tenantId, kind: "secret" as const, secretHash: key.secretHash, storeId: null, registerId: null, createdAt: new Date().toISOString(), revokedAt: null };
-      await database(env.DB).insert(apiKeys).values(row);
+      const db = database(env.DB);
+      await db.batch([db.insert(apiKeys).values(row), auditInsert(env.DB, principal, "key.issued", row.id, { after: presentKey(row) })]);
       return { status: 201, body: { key: presentKey(row), secret_key: key.token } };
     },
   );
@@ -47,7 +49,7 @@ export function keyRoutes(app: App): void {
       if (!register) throw notFound("register_not_found", "Register");
       const key = await issueKey("terminal");
       const row = { id: key.id, tenantId: principal.tenantId, kind: "terminal" as const, secretHash: key.secretHash, storeId: register.storeId, registerId: register.id, createdAt: new Date().toISOString(), revokedAt: null };
-      await db.insert(apiKeys).values(row);
+      await db.batch([db.insert(apiKeys).values(row), auditInsert(env.DB, principal, "key.issued", row.id, { after: presentKey(row) })]);
       return { status: 201, body: { key: presentKey(row), terminal_key: key.token } };
     },
   );
@@ -64,6 +66,7 @@ export function keyRoutes(app: App): void {
         .get();
       if (!row) throw notFound("key_not_found", "Key");
       forgetKey(row.id);
+      await recordAudit(env.DB, principal, "key.revoked", row.id, { after: presentKey(row) });
       return { status: 200, body: presentKey(row) };
     },
   );

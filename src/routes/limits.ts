@@ -3,7 +3,7 @@ import { z } from "zod";
 import { database } from "../db/client";
 import { newestFirst } from "../db/newest-first";
 import { activeLimits, forgetLimits, presentLimit } from "../db/limits";
-import { auditRow } from "../db/audit";
+import { auditInsert } from "../db/audit";
 import { auditLog, cards, limits, registers, stores } from "../db/schema";
 import { invalidRequest, notFound } from "../lib/errors";
 import { isId, newId } from "../lib/ids";
@@ -85,7 +85,7 @@ export function limitRoutes(app: App): void {
       const db = database(env.DB);
       await db.batch([
         db.insert(limits).values(row),
-        db.insert(auditLog).values(auditRow({ tenantId: principal.tenantId, actor: principal.credentialId, action: "limit.created", subjectId: limit.id, after: limit, at: now })),
+        auditInsert(env.DB, principal, "limit.created", limit.id, { after: limit }),
       ]);
       forgetLimits(principal.tenantId);
       return { status: 201, body: limit };
@@ -113,9 +113,7 @@ export function limitRoutes(app: App): void {
       const now = new Date().toISOString();
       await db.batch([
         db.update(limits).set({ deletedAt: now }).where(where),
-        db.insert(auditLog).values(
-          auditRow({ tenantId: principal.tenantId, actor: principal.credentialId, action: "limit.deleted", subjectId: row.id, before: presentLimit(row), at: now }),
-        ),
+        auditInsert(env.DB, principal, "limit.deleted", row.id, { before: presentLimit(row) }),
       ]);
       forgetLimits(principal.tenantId);
       return { status: 200, body: { ...presentLimit(row), deleted: true } };
@@ -124,7 +122,7 @@ export function limitRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/audit-log", summary: "Changes to limits: who, when, before, after; newest first", tag: "Limits and alerts", auth: ["secret"], query: pageQuery },
+    { method: "get", path: "/v1/audit-log", summary: "Every change a person or key made: who, what, before, after; newest first", tag: "Limits and alerts", auth: ["secret"], query: pageQuery },
     async ({ env, principal, query }) => {
       return { status: 200, body: await newestFirst(env.DB, auditLog, principal.tenantId, query, presentAudit) };
     },

@@ -1,14 +1,18 @@
 import { z } from "zod";
 import { accountOf } from "../accounts/account-ref";
 import { createPortalLink, endMemberSessions } from "../auth/member-sessions";
+import { auditInsert } from "../db/audit";
 import { database } from "../db/client";
-import { findMember, presentMember } from "../db/members";
+import { findMember, memberSearch, presentMember } from "../db/members";
+import { newestFirst } from "../db/newest-first";
 import { members } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { isId, newId } from "../lib/ids";
 import { name, pageQuery, phone } from "../lib/schemas";
 import { historyPage } from "../operations/member-history";
 import { endpoint, type App } from "./endpoint";
+
+export const FindMembers = pageQuery.extend({ query: z.string().trim().min(1).max(100).optional() });
 
 export const CreateMember = z.strictObject({
   name,
@@ -31,11 +35,27 @@ export function memberRoutes(app: App): void {
         externalRef: body.external_ref ?? null,
         createdAt: new Date().toISOString(),
       };
-      await database(env.DB).insert(members).values(member);
+      const db = database(env.DB);
+      await db.batch([db.insert(members).values(member), auditInsert(env.DB, principal, "member.created", member.id, { after: presentMember(member) })]);
       return {
         status: 201,
         body: { ...presentMember(member), balances: { credit: ZERO, cashback: ZERO, points: ZERO }, cards: [] },
       };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "get", path: "/v1/members", summary: "Members newest first; ?query= finds a phone (as typed), a card number or the start of a name", tag: "Back office", auth: ["secret"], query: FindMembers },
+    async ({ env, principal, query }) => {
+      const page = await newestFirst(env.DB, members, principal.tenantId, query, (row) => row, [query.query ? memberSearch(env.DB, principal.tenantId, query.query) : undefined]);
+      const data = await Promise.all(
+        page.data.map(async (member) => {
+          const account = { tenant_id: principal.tenantId, member_id: member.id };
+          return { ...presentMember(member), ...(await accountOf(env, account).summary(account)) };
+        }),
+      );
+      return { status: 200, body: { data, next_cursor: page.next_cursor } };
     },
   );
 

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
+import { auditInsert } from "../db/audit";
 import { database } from "../db/client";
 import { tenants } from "../db/schema";
 import { forgetTenant, loadTenant, settingsOf } from "../db/tenants";
@@ -36,8 +37,12 @@ export function settingsRoutes(app: App): void {
         ...(body.hold_ttl_seconds !== undefined ? { holdTtlSeconds: body.hold_ttl_seconds } : {}),
         ...(body.sms_per_hour !== undefined ? { smsPerHour: body.sms_per_hour } : {}),
       };
+      forgetTenant(principal.tenantId);
+      const before = settingsOf(await loadTenant(env.DB, principal.tenantId));
       if (Object.keys(changes).length > 0) {
-        await database(env.DB).update(tenants).set(changes).where(eq(tenants.id, principal.tenantId));
+        const db = database(env.DB);
+        const after = { ...before, ...body };
+        await db.batch([db.update(tenants).set(changes).where(eq(tenants.id, principal.tenantId)), auditInsert(env.DB, principal, "settings.changed", principal.tenantId, { before, after })]);
       }
       forgetTenant(principal.tenantId);
       return { status: 200, body: settingsOf(await loadTenant(env.DB, principal.tenantId)) };

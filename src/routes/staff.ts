@@ -18,9 +18,9 @@ import {
   redeemTenantInvite,
   staffCookie,
 } from "../auth/staff-sessions";
-import { auditRow } from "../db/audit";
+import { auditInsert, recordAudit } from "../db/audit";
 import { database } from "../db/client";
-import { auditLog, staff, staffInvites, tenants } from "../db/schema";
+import { staff, staffInvites, tenants } from "../db/schema";
 import { changeStaffUnlessLastOwner, findStaff, forgetFailures, presentStaff, recentFailures, recordFailure, setPassword, staffByEmail, staffOfTenant } from "../db/staff";
 import { loadTenant, newTenant, presentTenant } from "../db/tenants";
 import type { Env } from "../env";
@@ -92,7 +92,7 @@ export function staffRoutes(app: App): void {
         await db.batch([
           db.insert(tenants).values(tenant),
           db.insert(staff).values(owner),
-          db.insert(auditLog).values(auditRow({ tenantId: tenant.id, actor: owner.id, action: "tenant.signed_up", subjectId: tenant.id, after: presentTenant(tenant), at: tenant.createdAt })),
+          auditInsert(env.DB, { tenantId: tenant.id, credentialId: owner.id }, "tenant.signed_up", tenant.id, { after: presentTenant(tenant) }),
         ]);
       } catch (error) {
         // The same email signing up twice at once: the second finds it taken.
@@ -159,7 +159,7 @@ export function staffRoutes(app: App): void {
       if (problem) throw new ApiError(400, "weak_password", problem, { field: "new" });
       await setPassword(env.DB, me.id, await hashPassword(body.new, serverSecret(env)));
       await endStaffSessions(env.DB, me.id, session.sessionId);
-      await database(env.DB).insert(auditLog).values(auditRow({ tenantId: principal.tenantId, actor: me.id, action: "staff.password_changed", subjectId: me.id }));
+      await recordAudit(env.DB, { tenantId: principal.tenantId, credentialId: me.id }, "staff.password_changed", me.id);
       return { status: 200, body: { staff: presentStaff(me) } };
     },
   );
@@ -183,7 +183,7 @@ export function staffRoutes(app: App): void {
         throw error;
       }
       const invite = await createStaffInvite(env.DB, principal.tenantId, row.id);
-      await database(env.DB).insert(auditLog).values(auditRow({ tenantId: principal.tenantId, actor: principal.credentialId, action: "staff.invited", subjectId: row.id, after: presentStaff(row) }));
+      await recordAudit(env.DB, principal, "staff.invited", row.id, { after: presentStaff(row) });
       return { status: 201, body: { staff: presentStaff(row), invite_url: `${new URL(c.req.url).origin}/console/invite/${invite.token}`, expires_at: invite.expiresAt } };
     },
   );
@@ -198,7 +198,7 @@ export function staffRoutes(app: App): void {
         throw new ApiError(409, "last_owner", "The business needs at least one owner: make someone else an owner first");
       }
       const after = { ...before, role: body.role };
-      await database(env.DB).insert(auditLog).values(auditRow({ tenantId: principal.tenantId, actor: principal.credentialId, action: "staff.role_changed", subjectId: before.id, before: presentStaff(before), after: presentStaff(after) }));
+      await recordAudit(env.DB, principal, "staff.role_changed", before.id, { before: presentStaff(before), after: presentStaff(after) });
       return { status: 200, body: presentStaff(after) };
     },
   );
@@ -213,7 +213,7 @@ export function staffRoutes(app: App): void {
         throw new ApiError(409, "last_owner", "The business needs at least one owner: make someone else an owner first");
       }
       await endStaffSessions(env.DB, before.id);
-      await database(env.DB).insert(auditLog).values(auditRow({ tenantId: principal.tenantId, actor: principal.credentialId, action: "staff.removed", subjectId: before.id, before: presentStaff(before) }));
+      await recordAudit(env.DB, principal, "staff.removed", before.id, { before: presentStaff(before) });
       return { status: 200, body: { ...presentStaff(before), deleted: true } };
     },
   );

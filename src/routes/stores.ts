@@ -1,6 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { issueKey } from "../auth/keys";
+import { auditInsert } from "../db/audit";
 import { database } from "../db/client";
 import { newestFirst } from "../db/newest-first";
 import { apiKeys, registers, stores } from "../db/schema";
@@ -35,7 +36,8 @@ export function storeRoutes(app: App): void {
         smsConfirmPointsDeduction: body.sms_confirm_points_deduction,
         createdAt: new Date().toISOString(),
       };
-      await database(env.DB).insert(stores).values(store);
+      const db = database(env.DB);
+      await db.batch([db.insert(stores).values(store), auditInsert(env.DB, principal, "store.created", store.id, { after: presentStore(store) })]);
       return { status: 201, body: presentStore(store) };
     },
   );
@@ -68,11 +70,12 @@ export function storeRoutes(app: App): void {
         ...(body.sms_confirm_points_deduction !== undefined ? { smsConfirmPointsDeduction: body.sms_confirm_points_deduction } : {}),
       };
       const db = database(env.DB);
-      const store =
-        Object.keys(changes).length > 0
-          ? await db.update(stores).set(changes).where(where).returning().get()
-          : await db.select().from(stores).where(where).get();
-      if (!store) throw notFound("store_not_found", "Store");
+      const before = await db.select().from(stores).where(where).get();
+      if (!before) throw notFound("store_not_found", "Store");
+      const store = Object.keys(changes).length > 0 ? { ...before, ...changes } : before;
+      if (Object.keys(changes).length > 0) {
+        await db.batch([db.update(stores).set(changes).where(where), auditInsert(env.DB, principal, "store.changed", store.id, { before: presentStore(before), after: presentStore(store) })]);
+      }
       forgetStore(principal.tenantId, store.id);
       return { status: 200, body: presentStore(store) };
     },
@@ -106,6 +109,7 @@ export function storeRoutes(app: App): void {
           registerId: register.id,
           createdAt,
         }),
+        auditInsert(env.DB, principal, "register.created", register.id, { after: { ...presentRegister(register), terminal_key_id: key.id } }),
       ]);
       return { status: 201, body: { register: presentRegister(register), terminal_key: key.token } };
     },
