@@ -67,6 +67,7 @@ const base = `http://127.0.0.1:${port}`;
   }
   console.log(`
 Tillsafe is running (ENVIRONMENT=development, state in ${persistTo})
+  Console        ${base}/console
   API            ${base}/v1
   Docs           ${base}/docs
   OpenAPI        ${base}/openapi.json
@@ -80,6 +81,7 @@ Demo: Cafe Aroma, member Nicola (card ${demo.card}) with 150.00 credit. Credit p
   Nicola's page  ${demo.member_url}
                  (a one-time link, valid until ${demo.member_url_expires_at}; get another with
                   POST /v1/members/${demo.member_id}/portal-sessions and the secret key below)
+  Console login  ${demo.owner_email} / ${demo.owner_password} (the owner, at ${demo.console_url})
   Secret key     ${demo.secret_key}
   Terminal key   ${demo.terminal_key}
 `

@@ -16,6 +16,7 @@ import { memberLoginRoutes } from "./routes/member-login";
 import { smsCodeRoutes } from "./routes/sms-codes";
 import { memberRoutes, portalSessionRoutes } from "./routes/members";
 import { pageRoutes } from "./routes/pages";
+import { consoleRoutes } from "./routes/console";
 import { terminalRoutes } from "./routes/terminal";
 import { operationRoutes } from "./routes/operations";
 import { settingsRoutes } from "./routes/settings";
@@ -87,6 +88,7 @@ export function buildApp() {
   meRoutes(app);
   devRoutes(app);
   pageRoutes(app);
+  consoleRoutes(app);
   docsRoutes(app);
   return app;
 }

@@ -294,3 +294,24 @@ describe("the console's own Origin", () => {
     expect(entries.find((e) => e.action === "card.blocked")!.after).toMatchObject({ number: card, status: "blocked" });
   });
 });
+
+describe("the console's pages", () => {
+  it("welcome when signed out, home when signed in; the set-up needs a session", async () => {
+    const page = (path: string, cookie?: string) => api("GET", path, { headers: cookie ? { cookie } : {} });
+    const welcome = await page("/console");
+    expect(welcome.status).toBe(200);
+    expect(welcome.body).toContain('id="signup-form"');
+    expect(welcome.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const setup = await page("/console/setup");
+    expect(setup.status).toBe(302);
+    expect(setup.headers.get("location")).toBe("/console");
+    const owner = await signUp();
+    const home = await page("/console", owner.cookie);
+    expect(home.body).toContain("Signed in as " + owner.email + " (owner)");
+    expect(home.body).toContain("No store yet.");
+    expect((await page("/console/setup", owner.cookie)).body).toContain('id="store-form"');
+    expect((await page("/console/invite/si_x")).body).toContain('data-token="si_x"');
+    expect((await page("/console/signup/ti_x")).body).toContain('data-invite="ti_x"');
+    expect((await page("/assets/console.js")).headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+  });
+});

@@ -20,7 +20,9 @@ button:disabled{opacity:.5;cursor:default}
 .dialog .amount{font-size:32px;font-weight:700;margin:8px 0}.row{display:flex;gap:8px;flex-wrap:wrap}.row>*{flex:1}
 label{display:block;font-size:14px;color:var(--muted);margin:8px 0 4px}input,select{font:inherit;width:100%;padding:9px 10px;border:1px solid var(--line);border-radius:8px}
 .status{padding:10px 12px;border-radius:10px;background:#eef6f2;margin:10px 0}.status.bad{background:#fbeceb}.status.wait{background:#fff7e0}
-.field-error{color:var(--bad);font-size:14px;margin:4px 0 0}input[aria-invalid=true]{border-color:var(--bad)}
+.field-error{color:var(--bad);font-size:14px;margin:4px 0 0}form button[type=submit]{margin-top:12px}
+pre,code{white-space:pre-wrap;word-break:break-all;font-size:14px}pre{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:8px}
+fieldset{border:0;margin:0;padding:0}legend{font-size:14px;color:var(--muted);padding:0;margin:8px 0 4px}input[aria-invalid=true]{border-color:var(--bad)}
 .pill{display:inline-block;padding:2px 8px;border-radius:99px;background:var(--line);font-size:13px}
 `;
 

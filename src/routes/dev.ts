@@ -7,7 +7,8 @@ import type { Hono } from "hono";
 import { accountOf } from "../accounts/account-ref";
 import { createPortalLink } from "../auth/member-sessions";
 import { database } from "../db/client";
-import { apiKeys, cards, members, registers, stores, tenants } from "../db/schema";
+import { apiKeys, cards, members, registers, staff, stores, tenants } from "../db/schema";
+import { hashPassword } from "../auth/passwords";
 import type { Env } from "../env";
 import { base32, base64url } from "../lib/encoding";
 import { ApiError, errorBody } from "../lib/errors";
@@ -23,6 +24,8 @@ export const DevSmsQuery = z.object({ phone: phone.optional(), limit: z.coerce.n
 
 const DEMO_CARD = "6001000000000001";
 const DEMO_CREDIT = 15_000;
+/** The demo's owner login for the console (development only, printed by `npm start`). */
+const DEMO_OWNER = { email: "owner@cafe-aroma.example", password: "cafe aroma demo owner" };
 
 async function digest(text: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
@@ -59,6 +62,10 @@ export async function seedDemo(env: Env, origin: string) {
       .values({ id: terminalKeyId, tenantId, kind: "terminal", secretHash: terminalKey.hash, storeId, registerId, createdAt: now })
       .onConflictDoNothing(),
     db.insert(members).values({ id: memberId, tenantId, name: "Nicola", phone: "+61412345678", createdAt: now }).onConflictDoNothing(),
+    db
+      .insert(staff)
+      .values({ id: `stf_${await demoId(secret, "owner")}`, tenantId, email: DEMO_OWNER.email, role: "owner", passwordHash: await hashPassword(DEMO_OWNER.password, secret), createdAt: now })
+      .onConflictDoNothing(),
     db.insert(cards).values({ tenantId, number: DEMO_CARD, memberId, createdAt: now }).onConflictDoNothing(),
   ]);
 
@@ -89,6 +96,9 @@ export async function seedDemo(env: Env, origin: string) {
     register_url: `${origin}/register#key=${terminalKey.token}&card=${DEMO_CARD}`,
     member_url: `${origin}/portal/${link.token}`,
     member_url_expires_at: link.expiresAt,
+    console_url: `${origin}/console`,
+    owner_email: DEMO_OWNER.email,
+    owner_password: DEMO_OWNER.password,
   };
 }
 

@@ -14,24 +14,10 @@ import { errorBody } from "../lib/errors";
 import { RegisterPage } from "../pages/register-page";
 import { REGISTER_SCRIPT } from "../pages/register-script";
 import type { App, AppEnv } from "./endpoint";
+import { html, PAGE_HEADERS, script } from "./html";
 import { historyPage } from "../operations/member-history";
 import { isLoopbackClient } from "../lib/client-address";
 
-const PAGE_HEADERS = {
-  "content-security-policy":
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  "referrer-policy": "no-referrer",
-  "x-content-type-options": "nosniff",
-  "cache-control": "no-store",
-};
-
-function html(c: Context<AppEnv>, body: string | Promise<string>, status = 200, extra: Record<string, string> = {}) {
-  return c.html(body, status as 200, { ...PAGE_HEADERS, ...extra });
-}
-
-function script(c: Context<AppEnv>, source: string) {
-  return c.body(source, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache", "x-content-type-options": "nosniff" });
-}
 
 /** The development SMS panel is shown, and answers, in development to a loopback client only. */
 const devPanel = (c: Context<AppEnv>) => c.env.ENVIRONMENT === "development" && isLoopbackClient(c.req.raw);

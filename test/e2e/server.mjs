@@ -44,6 +44,7 @@ export async function startServer(options = {}) {
     secretKey: field("Secret key"),
     terminalKey: field("Terminal key"),
     memberId: /members\/(mem_[0-9a-z]+)\/portal-sessions/.exec(output)[1],
+    owner: (([, email, password]) => ({ email, password }))(/Console login\s+(\S+) \/ (.+?) \(the owner/.exec(output)),
     stop() {
       try {
         process.kill(-child.pid, "SIGTERM");

@@ -1,0 +1,132 @@
+/** The console's one script (served as /assets/console.js): forms post JSON to the API and show errors by their field. */
+export const CONSOLE_SCRIPT = String.raw`
+"use strict";
+(function () {
+  var $ = function (id) { return document.getElementById(id); };
+
+  function send(method, path, body) {
+    var init = { method: method, headers: {}, credentials: "same-origin" };
+    if (body !== undefined) { init.headers["content-type"] = "application/json"; init.body = JSON.stringify(body); }
+    return fetch(path, init).then(function (r) {
+      return r.text().then(function (text) { var json = null; try { json = text ? JSON.parse(text) : null; } catch (e) {} return { status: r.status, body: json }; });
+    });
+  }
+  function clear(form) {
+    form.querySelectorAll(".field-error").forEach(function (box) { box.hidden = true; box.textContent = ""; });
+    form.querySelectorAll("[aria-invalid]").forEach(function (input) { input.removeAttribute("aria-invalid"); });
+    form.querySelectorAll(".status").forEach(function (box) { box.hidden = true; });
+  }
+  function fieldError(id, text) {
+    var box = $(id + "-error");
+    if (!box) return false;
+    box.textContent = text;
+    box.hidden = false;
+    $(id).setAttribute("aria-invalid", "true");
+    $(id).focus();
+    return true;
+  }
+  function say(id, text) { $(id).textContent = text; $(id).hidden = false; }
+  /** A refusal in words, next to the field it is about when there is one. */
+  function explain(reply, fields, messageId) {
+    var error = reply.body && reply.body.error;
+    if (!error) return say(messageId, "Something went wrong on our side (HTTP " + reply.status + "). Try again in a moment.");
+    var d = error.details || {};
+    var field = d.field || (d.issues && d.issues[0] && d.issues[0].path);
+    var message = d.issues && d.issues[0] ? d.issues[0].message : error.message;
+    if (field && fields[field] && fieldError(fields[field], field === d.field ? error.message : capital(message))) return;
+    if (error.code === "rate_limited") return say(messageId, "Too many tries. Wait " + Math.ceil((d.retry_after || 60) / 60) + " minutes, then try again.");
+    say(messageId, error.message);
+  }
+  function capital(text) { return text.charAt(0).toUpperCase() + text.slice(1) + "."; }
+  function busy(form, on) { form.querySelectorAll("button").forEach(function (b) { b.disabled = on; }); }
+  function submit(form, run) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clear(form);
+      busy(form, true);
+      run().catch(function () { say(form.querySelector(".status").id, "No answer from the server. Check your connection and try again."); }).then(function () { busy(form, false); });
+    });
+  }
+
+  var signup = $("signup-form");
+  if (signup) {
+    try { $("timezone").value = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; } catch (e) {}
+    submit(signup, function () {
+      var body = {
+        business_name: $("business_name").value.trim(),
+        currency: $("currency").value,
+        timezone: $("timezone").value.trim(),
+        email: $("email").value.trim(),
+        password: $("password").value
+      };
+      if (signup.dataset.invite) body.invite = signup.dataset.invite;
+      return send("POST", "/v1/signup", body).then(function (reply) {
+        if (reply.status === 201) { location.href = "/console/setup"; return; }
+        explain(reply, { business_name: "business_name", currency: "currency", timezone: "timezone", email: "email", password: "password" }, "signup-message");
+      });
+    });
+    submit($("signin-form"), function () {
+      return send("POST", "/v1/staff-sessions", { email: $("signin-email").value.trim(), password: $("signin-password").value }).then(function (reply) {
+        if (reply.status === 200) { location.href = "/console"; return; }
+        explain(reply, { email: "signin-email", password: "signin-password" }, "signin-message");
+      });
+    });
+  }
+
+  var invite = $("invite-form");
+  if (invite) {
+    submit(invite, function () {
+      return send("POST", "/v1/staff-invites/" + encodeURIComponent(invite.dataset.token), { password: $("password").value }).then(function (reply) {
+        if (reply.status === 200) { location.href = "/console"; return; }
+        explain(reply, { password: "password" }, "invite-message");
+      });
+    });
+  }
+
+  var storeForm = $("store-form");
+  if (storeForm) {
+    var store = null;
+    submit(storeForm, function () {
+      return send("POST", "/v1/stores", { name: $("store_name").value.trim() }).then(function (reply) {
+        if (reply.status !== 201) return explain(reply, { name: "store_name" }, "store-message");
+        store = reply.body;
+        return send("POST", "/v1/stores/" + store.id + "/registers", { name: $("register_name").value.trim() || "Front counter" }).then(function (reg) {
+          if (reg.status !== 201) return explain(reg, { name: "register_name" }, "store-message");
+          storeForm.hidden = true;
+          $("terminal-key").textContent = reg.body.terminal_key;
+          $("curl-line").textContent = "curl -s " + location.origin + "/v1/terminal -H 'authorization: Bearer " + reg.body.terminal_key + "'";
+          $("register-key").hidden = false;
+          $("sms-store-name").textContent = store.name;
+          $("step2").hidden = false;
+        });
+      });
+    });
+    $("copy-key").addEventListener("click", function () {
+      var done = function () { $("copy-key").textContent = "Copied"; };
+      if (navigator.clipboard) navigator.clipboard.writeText($("terminal-key").textContent).then(done, function () {});
+    });
+    submit($("approval-form"), function () {
+      var methods = Array.prototype.slice.call(document.querySelectorAll("input[name=approval]:checked")).map(function (input) { return input.value; });
+      return send("PATCH", "/v1/settings", { approval_required_for: methods }).then(function (reply) {
+        if (reply.status !== 200) return explain(reply, {}, "approval-message");
+        $("step2").querySelector("button").textContent = "Saved";
+        $("step3").hidden = false;
+      });
+    });
+    submit($("sms-form"), function () {
+      return send("PATCH", "/v1/stores/" + store.id, { sms_confirm_points_deduction: $("sms_confirm").checked }).then(function (reply) {
+        if (reply.status !== 200) return explain(reply, {}, "sms-message");
+        location.href = "/console";
+      });
+    });
+  }
+
+  var signOut = $("sign-out");
+  if (signOut) {
+    signOut.addEventListener("click", function () {
+      signOut.disabled = true;
+      send("DELETE", "/v1/staff-sessions/current").then(function () { location.href = "/console"; }, function () { signOut.disabled = false; });
+    });
+  }
+})();
+`;

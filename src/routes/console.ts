@@ -1,0 +1,63 @@
+/** The merchant console's pages: welcome (create a business, or sign in), a staff invite, the guided set-up, home. */
+import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
+import { and, desc, eq } from "drizzle-orm";
+import { STAFF_COOKIE, verifyStaffSession, type StaffSession } from "../auth/staff-sessions";
+import { database } from "../db/client";
+import { stores } from "../db/schema";
+import { findStaff } from "../db/staff";
+import { loadTenant, settingsOf } from "../db/tenants";
+import { isKnownCurrency } from "../lib/money";
+import { ConsoleHome, ConsoleInvite, ConsoleSetup, ConsoleWelcome } from "../pages/console/console-pages";
+import { CONSOLE_SCRIPT } from "../pages/console/console-script";
+import type { App, AppEnv } from "./endpoint";
+import { html, PAGE_HEADERS, script } from "./html";
+
+/** The currencies offered first; any ISO 4217 code the server knows is accepted by the API. */
+const CURRENCIES = ["USD", "EUR", "GBP", "AUD", "NZD", "CAD", "CHF", "JPY", "SGD", "HKD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR", "ZAR", "BRL", "MXN", "AED"].filter(isKnownCurrency);
+
+function timeZones(): string[] {
+  const all = (Intl as unknown as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf?.("timeZone") ?? [];
+  return ["UTC", ...all.filter((zone) => zone !== "UTC")];
+}
+
+async function sessionOf(c: Context<AppEnv>): Promise<StaffSession | null> {
+  const token = getCookie(c, STAFF_COOKIE);
+  return token ? verifyStaffSession(c.env.DB, token) : null;
+}
+
+const toConsole = (c: Context<AppEnv>) => c.body(null, 302, { ...PAGE_HEADERS, location: "/console" });
+
+export function consoleRoutes(app: App): void {
+  app.get("/assets/console.js", (c) => script(c, CONSOLE_SCRIPT));
+
+  app.get("/console", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return html(c, `<!doctype html>${ConsoleWelcome({ invite: null, timeZones: timeZones(), currencies: CURRENCIES })}`);
+    const [me, tenant, storeRows] = await Promise.all([
+      findStaff(c.env.DB, session.tenantId, session.staffId),
+      loadTenant(c.env.DB, session.tenantId),
+      database(c.env.DB).select().from(stores).where(and(eq(stores.tenantId, session.tenantId))).orderBy(desc(stores.createdAt)),
+    ]);
+    const data = {
+      staff: { email: me?.email ?? "", role: session.role },
+      business: tenant.name,
+      approval: settingsOf(tenant).approval_required_for,
+      stores: storeRows.map((row) => ({ id: row.id, name: row.name, sms: row.smsConfirmPointsDeduction })),
+    };
+    return html(c, `<!doctype html>${ConsoleHome({ data })}`);
+  });
+
+  app.get("/console/signup/:token", (c) =>
+    html(c, `<!doctype html>${ConsoleWelcome({ invite: c.req.param("token"), timeZones: timeZones(), currencies: CURRENCIES })}`),
+  );
+
+  app.get("/console/invite/:token", (c) => html(c, `<!doctype html>${ConsoleInvite({ token: c.req.param("token") })}`));
+
+  app.get("/console/setup", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return toConsole(c);
+    const tenant = await loadTenant(c.env.DB, session.tenantId);
+    return html(c, `<!doctype html>${ConsoleSetup({ business: tenant.name })}`);
+  });
+}

@@ -1,0 +1,90 @@
+// The merchant console as a new merchant meets it: create a business, the guided set-up, the home page, signing
+// out and in again — at laptop and phone width, with axe-core on every page.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { accessibilityProblems } from "./axe.mjs";
+import { e2eEnvironment, shots } from "./harness.mjs";
+
+const env = e2eEnvironment();
+const PASSWORD = "a long enough sentence";
+
+async function open(width, height) {
+  const context = await env.newContext({ viewport: { width, height }, bypassCSP: true, timezoneId: "Australia/Sydney" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(String(error)));
+  return { page, errors };
+}
+
+for (const [label, width, height] of [["laptop", 1280, 900], ["phone", 390, 844]]) {
+  test(`sign up, set up a store and register, land on home, sign out and in (${label})`, async () => {
+    const { page, errors } = await open(width, height);
+    const email = `owner-${label}-${Date.now()}@cafe.example`;
+    await page.goto(`${env.server.base}/console`);
+    assert.equal(await page.inputValue("#timezone"), "Australia/Sydney", "the time zone defaults to the browser's");
+    assert.deepEqual(await accessibilityProblems(page), []);
+    await page.screenshot({ path: `${shots}console-welcome-${label}.png`, fullPage: true });
+
+    await page.fill("#business_name", "Cafe Aroma");
+    await page.fill("#email", email);
+    await page.fill("#password", "short");
+    await page.click("#signup-submit");
+    await page.locator("#password-error:not([hidden])").waitFor();
+    assert.equal(await page.locator("#password-error").textContent(), "Use at least 12 characters");
+    await page.screenshot({ path: `${shots}console-weak-password-${label}.png`, fullPage: true });
+    await page.fill("#password", PASSWORD);
+    await page.click("#signup-submit");
+    await page.waitForURL(/\/console\/setup$/);
+    assert.deepEqual(await accessibilityProblems(page), []);
+
+    await page.fill("#store_name", "King St");
+    await page.click("#store-form button[type=submit]");
+    await page.locator("#register-key:not([hidden])").waitFor();
+    const key = await page.locator("#terminal-key").textContent();
+    assert.match(key, /^tk_/);
+    assert.match(await page.locator("#curl-line").textContent(), new RegExp(`/v1/terminal -H 'authorization: Bearer ${key}'$`));
+    const till = await fetch(`${env.server.base}/v1/terminal`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.json());
+    assert.equal(till.store.name, "King St");
+    assert.equal(till.register.name, "Front counter");
+    await page.check("input[name=approval][value=credit]");
+    await page.click("#approval-form button[type=submit]");
+    await page.locator("#step3:not([hidden])").waitFor();
+    await page.check("#sms_confirm");
+    assert.deepEqual(await accessibilityProblems(page), []);
+    await page.screenshot({ path: `${shots}console-setup-${label}.png`, fullPage: true });
+    await page.click("#sms-form button[type=submit]");
+    await page.waitForURL(/\/console$/);
+
+    assert.equal(await page.locator("header h1").textContent(), "Cafe Aroma");
+    assert.equal(await page.locator("#stores li").textContent(), "King StSMS code when points pay");
+    assert.equal(await page.locator("#approval-summary").textContent(), "The member approves payments with customer credit.");
+    assert.deepEqual(await accessibilityProblems(page), []);
+    await page.screenshot({ path: `${shots}console-home-${label}.png`, fullPage: true });
+
+    await page.click("#sign-out");
+    await page.locator("#signin-form").waitFor();
+    await page.fill("#signin-email", email);
+    await page.fill("#signin-password", "not my password at all");
+    await page.click("#signin-submit");
+    await page.locator("#signin-message:not([hidden])").waitFor();
+    assert.equal(await page.locator("#signin-message").textContent(), "The email or the password is not right");
+    await page.fill("#signin-password", PASSWORD);
+    await page.click("#signin-submit");
+    await page.waitForURL(/\/console$/);
+    await page.locator("#sign-out").waitFor();
+    assert.deepEqual(errors, []);
+  });
+}
+
+test("the demo's owner login printed by npm start opens Cafe Aroma's console", async () => {
+  const { page, errors } = await open(1280, 900);
+  await page.goto(`${env.server.base}/console`);
+  await page.fill("#signin-email", env.server.owner.email);
+  await page.fill("#signin-password", env.server.owner.password);
+  await page.click("#signin-submit");
+  await page.locator("#sign-out").waitFor();
+  assert.equal(await page.locator("header h1").textContent(), "Cafe Aroma");
+  assert.equal(await page.locator("#stores li span").first().textContent(), "Cafe Aroma — King St");
+  assert.equal(await page.locator("#approval-summary").textContent(), "The member approves payments with customer credit, cashback.");
+  assert.deepEqual(errors, []);
+});
