@@ -22,7 +22,8 @@ label{display:block;font-size:14px;color:var(--muted);margin:8px 0 4px}input,sel
 .status{padding:10px 12px;border-radius:10px;background:#eef6f2;margin:10px 0}.status.bad{background:#fbeceb}.status.wait{background:#fff7e0}
 .field-error{color:var(--bad);font-size:14px;margin:4px 0 0}form button[type=submit]{margin-top:12px}
 pre,code{white-space:pre-wrap;word-break:break-all;font-size:14px}pre{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:8px}
-fieldset{border:0;margin:0;padding:0}legend{font-size:14px;color:var(--muted);padding:0;margin:8px 0 4px}input[aria-invalid=true]{border-color:var(--bad)}
+fieldset{border:0;margin:0;padding:0}.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+nav.row>a{flex:0 0 auto;margin-right:16px;color:var(--accent)}legend{font-size:14px;color:var(--muted);padding:0;margin:8px 0 4px}input[aria-invalid=true]{border-color:var(--bad)}
 .pill{display:inline-block;padding:2px 8px;border-radius:99px;background:var(--line);font-size:13px}
 `;
 

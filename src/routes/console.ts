@@ -5,10 +5,10 @@ import { and, desc, eq } from "drizzle-orm";
 import { STAFF_COOKIE, verifyStaffSession, type StaffSession } from "../auth/staff-sessions";
 import { database } from "../db/client";
 import { stores } from "../db/schema";
-import { findStaff } from "../db/staff";
+import { findStaff, staffOfTenant } from "../db/staff";
 import { loadTenant, settingsOf } from "../db/tenants";
 import { isKnownCurrency } from "../lib/money";
-import { ConsoleHome, ConsoleInvite, ConsoleSetup, ConsoleWelcome } from "../pages/console/console-pages";
+import { ConsoleHome, ConsoleInvite, ConsoleSettings, ConsoleSetup, ConsoleStaff, ConsoleWelcome } from "../pages/console/console-pages";
 import { CONSOLE_SCRIPT } from "../pages/console/console-script";
 import type { App, AppEnv } from "./endpoint";
 import { html, PAGE_HEADERS, script } from "./html";
@@ -46,6 +46,22 @@ export function consoleRoutes(app: App): void {
       stores: storeRows.map((row) => ({ id: row.id, name: row.name, sms: row.smsConfirmPointsDeduction })),
     };
     return html(c, `<!doctype html>${ConsoleHome({ data })}`);
+  });
+
+  app.get("/console/settings", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return toConsole(c);
+    const tenant = await loadTenant(c.env.DB, session.tenantId);
+    const data = { business: tenant.name, role: session.role, currency: tenant.currency, settings: settingsOf(tenant) };
+    return html(c, `<!doctype html>${ConsoleSettings({ data })}`);
+  });
+
+  app.get("/console/staff", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return toConsole(c);
+    const [tenant, rows] = await Promise.all([loadTenant(c.env.DB, session.tenantId), staffOfTenant(c.env.DB, session.tenantId)]);
+    const data = { business: tenant.name, me: { id: session.staffId, role: session.role }, staff: rows.map(({ id, email, role }) => ({ id, email, role })) };
+    return html(c, `<!doctype html>${ConsoleStaff({ data })}`);
   });
 
   app.get("/console/signup/:token", (c) =>

@@ -88,3 +88,64 @@ test("the demo's owner login printed by npm start opens Cafe Aroma's console", a
   assert.equal(await page.locator("#approval-summary").textContent(), "The member approves payments with customer credit, cashback.");
   assert.deepEqual(errors, []);
 });
+
+test("settings and staff: the owner changes settings and invites a security member, who can only read them", async () => {
+  const { page, errors } = await open(1280, 900);
+  const email = `owner-staff-${Date.now()}@cafe.example`;
+  await page.goto(`${env.server.base}/console`);
+  await page.fill("#business_name", "Harbour Books");
+  await page.selectOption("#currency", "AUD");
+  await page.fill("#email", email);
+  await page.fill("#password", PASSWORD);
+  await page.click("#signup-submit");
+  await page.waitForURL(/\/console\/setup$/);
+
+  await page.goto(`${env.server.base}/console/settings`);
+  assert.equal(await page.inputValue("#hold_minutes"), "15");
+  await page.fill("#points_per_currency_unit", "2");
+  await page.fill("#hold_minutes", "10");
+  await page.fill("#sms_per_hour", "-1");
+  await page.click("#settings-form button[type=submit]");
+  await page.locator("#sms_per_hour-error:not([hidden])").waitFor();
+  await page.fill("#sms_per_hour", "200");
+  await page.check("input[name=approval][value=points]");
+  await page.click("#settings-form button[type=submit]");
+  await page.locator("#settings-message").filter({ hasText: "Saved." }).waitFor();
+  await page.reload();
+  assert.deepEqual(
+    await Promise.all(["#points_per_currency_unit", "#hold_minutes", "#sms_per_hour"].map((id) => page.inputValue(id))),
+    ["2", "10", "200"],
+  );
+  assert.equal(await page.isChecked("input[name=approval][value=points]"), true);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: `${shots}console-settings-laptop.png`, fullPage: true });
+
+  await page.goto(`${env.server.base}/console/staff`);
+  await page.fill("#invite_email", `guard-${Date.now()}@cafe.example`);
+  await page.selectOption("#invite_role", "security");
+  await page.click("#invite-staff-form button[type=submit]");
+  await page.locator("#invite-link:not([hidden])").waitFor();
+  const link = await page.locator("#invite-url").textContent();
+  assert.match(link, /\/console\/invite\/si_/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: `${shots}console-staff-laptop.png`, fullPage: true });
+
+  const guard = await open(390, 844);
+  await guard.page.goto(link);
+  await guard.page.fill("#password", "short");
+  await guard.page.click("#invite-form button[type=submit]");
+  await guard.page.locator("#password-error:not([hidden])").waitFor();
+  assert.deepEqual(await accessibilityProblems(guard.page), []);
+  await guard.page.fill("#password", PASSWORD);
+  await guard.page.click("#invite-form button[type=submit]");
+  await guard.page.waitForURL(/\/console$/);
+  assert.match(await guard.page.locator("header p").textContent(), /\(security\)$/);
+  await guard.page.goto(`${env.server.base}/console/settings`);
+  assert.equal(await guard.page.isDisabled("#points_per_currency_unit"), true);
+  assert.equal(await guard.page.locator("#settings-form button").count(), 0);
+  const refused = await guard.page.evaluate(() => fetch("/v1/settings", { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ hold_ttl_seconds: 60 }) }).then((r) => r.status));
+  assert.equal(refused, 403);
+  assert.deepEqual(await accessibilityProblems(guard.page), []);
+  await guard.page.screenshot({ path: `${shots}console-settings-security-phone.png`, fullPage: true });
+  assert.deepEqual([...errors, ...guard.errors], []);
+});

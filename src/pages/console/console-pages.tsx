@@ -7,8 +7,21 @@ const METHODS = [
   { value: "points", label: "Bonus points" },
 ] as const;
 
+/** The console's sections, on every signed-in page. */
+function Nav(props: { here: "home" | "settings" | "staff" }) {
+  const link = (href: string, label: string, key: typeof props.here) =>
+    props.here === key ? <a href={href} aria-current="page"><b>{label}</b></a> : <a href={href}>{label}</a>;
+  return (
+    <nav aria-label="Console" class="row" style="margin:8px 0">
+      {link("/console", "Home", "home")}
+      {link("/console/settings", "Settings", "settings")}
+      {link("/console/staff", "Staff", "staff")}
+    </nav>
+  );
+}
+
 /** A labelled input with its error line under it (filled by the script from the server's answer). */
-function Field(props: { id: string; label: string; type?: string; value?: string; autocomplete?: string; list?: string; hint?: string }) {
+function Field(props: { id: string; label: string; type?: string; value?: string; autocomplete?: string; list?: string; hint?: string; disabled?: boolean; min?: string; max?: string }) {
   return (
     <div>
       <label for={props.id}>{props.label}</label>
@@ -20,6 +33,9 @@ function Field(props: { id: string; label: string; type?: string; value?: string
         autocomplete={props.autocomplete}
         list={props.list}
         aria-describedby={`${props.id}-error${props.hint ? ` ${props.id}-hint` : ""}`}
+        disabled={props.disabled}
+        min={props.min}
+        max={props.max}
         required
       />
       {props.hint ? <p class="muted" id={`${props.id}-hint`}>{props.hint}</p> : null}
@@ -152,6 +168,7 @@ export function ConsoleHome({ data }: { data: ConsoleHomeData }) {
   const label = (method: string) => METHODS.find((m) => m.value === method)?.label ?? method;
   return (
     <Page title={`${data.business} — Tillsafe console`} heading={data.business} subheading={`Signed in as ${data.staff.email} (${data.staff.role})`} script="/assets/console.js">
+      <Nav here="home" />
       <section aria-labelledby="stores-h">
         <h2 id="stores-h">Stores</h2>
         {data.stores.length === 0 ? (
@@ -179,6 +196,111 @@ export function ConsoleHome({ data }: { data: ConsoleHomeData }) {
         <h2 id="account-h">Your account</h2>
         <button type="button" id="sign-out">Sign out</button>
       </section>
+    </Page>
+  );
+}
+
+export interface ConsoleSettingsData {
+  business: string;
+  role: string;
+  currency: string;
+  settings: { approval_required_for: string[]; points_per_currency_unit: number; point_value: number; hold_ttl_seconds: number; sms_per_hour: number };
+}
+
+/** The business's settings; owners and managers change them, security staff read them. */
+export function ConsoleSettings({ data }: { data: ConsoleSettingsData }) {
+  const readOnly = data.role === "security";
+  const s = data.settings;
+  return (
+    <Page title={`Settings — ${data.business}`} heading={data.business} subheading="Settings" script="/assets/console.js">
+      <Nav here="settings" />
+      <section aria-labelledby="settings-h">
+        <h2 id="settings-h">How the till works</h2>
+        {readOnly ? <p class="muted">Security staff see the settings; an owner or a manager changes them.</p> : null}
+        <form id="settings-form" novalidate>
+          <fieldset disabled={readOnly}>
+            <legend>MobiSecure: ask the member to approve payments with</legend>
+            {METHODS.map((m) => (
+              <label>
+                <input type="checkbox" name="approval" value={m.value} checked={s.approval_required_for.includes(m.value)} style="width:auto" /> {m.label}
+              </label>
+            ))}
+          </fieldset>
+          <Field id="points_per_currency_unit" label={`Points earned per whole ${data.currency}`} type="number" min="0" max="10000" value={String(s.points_per_currency_unit)} disabled={readOnly} />
+          <Field id="point_value" label={`What one point pays, in minor units of ${data.currency} (1 = one cent)`} type="number" min="1" value={String(s.point_value)} disabled={readOnly} />
+          <Field id="hold_minutes" label="Minutes a held payment waits for the till to confirm" type="number" min="1" max="1440" value={String(Math.max(1, Math.round(s.hold_ttl_seconds / 60)))} disabled={readOnly} hint="Unconfirmed holds are released after this." />
+          <Field id="sms_per_hour" label="Most SMS the business may send in an hour" type="number" min="0" value={String(s.sms_per_hour)} disabled={readOnly} />
+          <div class="status" id="settings-message" role="status" hidden></div>
+          {readOnly ? null : <button class="primary" type="submit">Save settings</button>}
+        </form>
+      </section>
+    </Page>
+  );
+}
+
+export interface ConsoleStaffData {
+  business: string;
+  me: { id: string; role: string };
+  staff: { id: string; email: string; role: string }[];
+}
+
+const ROLE_WORDS: Record<string, string> = {
+  owner: "Owner — everything",
+  manager: "Manager — stores, members, limits, settings",
+  security: "Security — reads everything, blocks cards",
+};
+
+/** The business's staff; the owner invites, changes roles and removes. */
+export function ConsoleStaff({ data }: { data: ConsoleStaffData }) {
+  const owner = data.me.role === "owner";
+  return (
+    <Page title={`Staff — ${data.business}`} heading={data.business} subheading="Staff" script="/assets/console.js">
+      <Nav here="staff" />
+      <section aria-labelledby="staff-h">
+        <h2 id="staff-h">Who has a login</h2>
+        <ul class="list" id="staff-list">
+          {data.staff.map((member) => (
+            <li data-staff={member.id}>
+              <span>{member.email}{member.id === data.me.id ? " (you)" : ""}</span>
+              {owner ? (
+                <span class="row" style="flex:0 0 auto">
+                  <label class="visually-hidden" for={`role-${member.id}`}>Role of {member.email}</label>
+                  <select id={`role-${member.id}`} data-role-of={member.id}>
+                    {Object.keys(ROLE_WORDS).map((role) => (
+                      <option value={role} selected={role === member.role}>{role}</option>
+                    ))}
+                  </select>
+                  <button type="button" class="danger" data-remove={member.id} aria-label={`Remove ${member.email}`}>Remove</button>
+                </span>
+              ) : (
+                <span class="pill">{member.role}</span>
+              )}
+            </li>
+          ))}
+        </ul>
+        <div class="status" id="staff-message" role="status" hidden></div>
+      </section>
+      {owner ? (
+        <section aria-labelledby="invite-staff-h">
+          <h2 id="invite-staff-h">Invite someone</h2>
+          <form id="invite-staff-form" novalidate>
+            <Field id="invite_email" label="Their email" type="email" autocomplete="off" />
+            <label for="invite_role">Role</label>
+            <select id="invite_role">
+              {Object.entries(ROLE_WORDS).map(([role, words]) => (
+                <option value={role} selected={role === "manager"}>{words}</option>
+              ))}
+            </select>
+            <div class="status bad" id="invite-staff-message" role="status" hidden></div>
+            <button class="primary" type="submit">Create the invite link</button>
+          </form>
+          <div id="invite-link" hidden>
+            <p>Send them this link (it works once, for 7 days):</p>
+            <pre id="invite-url"></pre>
+            <button type="button" id="copy-invite">Copy the link</button>
+          </div>
+        </section>
+      ) : null}
     </Page>
   );
 }

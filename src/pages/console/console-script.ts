@@ -121,6 +121,73 @@ export const CONSOLE_SCRIPT = String.raw`
     });
   }
 
+  var settingsForm = $("settings-form");
+  if (settingsForm && $("settings-form").querySelector("button")) {
+    submit(settingsForm, function () {
+      var body = {
+        approval_required_for: Array.prototype.slice.call(document.querySelectorAll("input[name=approval]:checked")).map(function (input) { return input.value; }),
+        points_per_currency_unit: Number($("points_per_currency_unit").value),
+        point_value: Number($("point_value").value),
+        hold_ttl_seconds: Math.round(Number($("hold_minutes").value) * 60),
+        sms_per_hour: Number($("sms_per_hour").value)
+      };
+      return send("PATCH", "/v1/settings", body).then(function (reply) {
+        if (reply.status === 200) { $("settings-message").className = "status"; say("settings-message", "Saved."); return; }
+        $("settings-message").className = "status bad";
+        explain(reply, { points_per_currency_unit: "points_per_currency_unit", point_value: "point_value", hold_ttl_seconds: "hold_minutes", sms_per_hour: "sms_per_hour" }, "settings-message");
+      });
+    });
+  }
+
+  var staffList = $("staff-list");
+  if (staffList) {
+    var staffSay = function (text, bad) { $("staff-message").className = "status" + (bad ? " bad" : ""); say("staff-message", text); };
+    staffList.querySelectorAll("select[data-role-of]").forEach(function (select) {
+      var before = select.value;
+      select.addEventListener("change", function () {
+        select.disabled = true;
+        send("PATCH", "/v1/staff/" + select.dataset.roleOf, { role: select.value }).then(function (reply) {
+          select.disabled = false;
+          if (reply.status === 200) { before = select.value; staffSay("Role changed to " + select.value + "."); return; }
+          select.value = before;
+          staffSay(reply.body && reply.body.error ? reply.body.error.message : "The role was not changed.", true);
+        });
+      });
+    });
+    staffList.querySelectorAll("button[data-remove]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        send("DELETE", "/v1/staff/" + button.dataset.remove).then(function (reply) {
+          if (reply.status === 200) { button.closest("li").remove(); staffSay("Removed: their sessions have ended."); return; }
+          button.disabled = false;
+          staffSay(reply.body && reply.body.error ? reply.body.error.message : "Not removed.", true);
+        });
+      });
+    });
+    var inviteStaff = $("invite-staff-form");
+    if (inviteStaff) {
+      submit(inviteStaff, function () {
+        return send("POST", "/v1/staff", { email: $("invite_email").value.trim(), role: $("invite_role").value }).then(function (reply) {
+          if (reply.status !== 201) return explain(reply, { email: "invite_email" }, "invite-staff-message");
+          $("invite-url").textContent = reply.body.invite_url;
+          $("invite-link").hidden = false;
+          var item = document.createElement("li");
+          var who = document.createElement("span");
+          who.textContent = reply.body.staff.email;
+          var role = document.createElement("span");
+          role.className = "pill";
+          role.textContent = reply.body.staff.role + " · invited";
+          item.appendChild(who);
+          item.appendChild(role);
+          staffList.appendChild(item);
+        });
+      });
+      $("copy-invite").addEventListener("click", function () {
+        if (navigator.clipboard) navigator.clipboard.writeText($("invite-url").textContent).then(function () { $("copy-invite").textContent = "Copied"; }, function () {});
+      });
+    }
+  }
+
   var signOut = $("sign-out");
   if (signOut) {
     signOut.addEventListener("click", function () {
