@@ -313,5 +313,14 @@ describe("the console's pages", () => {
     expect((await page("/console/invite/si_x")).body).toContain('data-token="si_x"');
     expect((await page("/console/signup/ti_x")).body).toContain('data-invite="ti_x"');
     expect((await page("/assets/console.js")).headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    for (const path of ["/console/settings", "/console/staff"]) expect((await page(path)).status).toBe(302);
+    expect((await page("/console/settings", owner.cookie)).body).toContain('id="settings-form"');
+    expect((await page("/console/staff", owner.cookie)).body).toContain(`${owner.email} (you)`);
+    // A security member of staff sees the settings without a way to save them, and staff without owner controls.
+    const security = await invite(owner.cookie, "security");
+    const settings = (await page("/console/settings", security.cookie)).body as string;
+    expect(settings).toContain("Security staff see the settings");
+    expect(settings).not.toContain("Save settings");
+    expect((await page("/console/staff", security.cookie)).body).not.toContain("invite-staff-form");
   });
 });
