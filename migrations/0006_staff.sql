@@ -45,3 +45,4 @@ CREATE TABLE sign_in_failures (
   at INTEGER NOT NULL
 );
 CREATE INDEX sign_in_failures_email ON sign_in_failures(email_hash, at);
+CREATE INDEX sign_in_failures_at ON sign_in_failures(at);

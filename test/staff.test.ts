@@ -109,6 +109,31 @@ describe("signing in", () => {
     expect((await asStaff(cookieOf(right), "GET", "/v1/staff/me")).status).toBe(200);
   });
 
+  it("a burst of wrong passwords sent at once gets no more than 5 tries", async () => {
+    const { email } = await signUp();
+    const replies = await Promise.all(Array.from({ length: 9 }, (_, i) => signIn(email, `burst guess number ${i}`)));
+    const statuses = replies.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    expectError(await signIn(email, PASSWORD), 429, "rate_limited");
+  });
+
+  it("where sign-up is closed, a taken email is not revealed without a live invite", async () => {
+    const taken = await signUp();
+    const closed = { ...env, SIGNUP: "invite" };
+    const reply = await app.fetch(
+      new Request(`${ORIGIN}/v1/signup`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: ORIGIN },
+        body: JSON.stringify({ business_name: "Probe", currency: "USD", timezone: "UTC", email: taken.email, password: PASSWORD }),
+      }),
+      closed,
+      createExecutionContext(),
+    );
+    expect(reply.status).toBe(403);
+    expect(((await reply.json()) as { error: { code: string } }).error.code).toBe("invite_required");
+  });
+
   it("after 5 failures for an email in 15 minutes: 429 with Retry-After, also for the right password", async () => {
     const { email } = await signUp();
     for (let i = 0; i < 5; i++) expectError(await signIn(email, `wrong password number ${i}`), 401, "invalid_credentials");
@@ -163,6 +188,14 @@ describe("staff and roles", () => {
     expectError(await api("POST", `/v1/staff-invites/${token}`, { body: { password: PASSWORD }, headers: { origin: ORIGIN } }), 404, "invite_not_found");
     expect((await signIn(email, PASSWORD)).body.staff).toMatchObject({ email, role: "security" });
     expectError(await asStaff(owner.cookie, "POST", "/v1/staff", { email, role: "manager" }), 409, "email_taken");
+  });
+
+  it("an owner still invited (no password yet) does not count as another owner", async () => {
+    const owner = await signUp();
+    const pending = await asStaff(owner.cookie, "POST", "/v1/staff", { email: newEmail(), role: "owner" });
+    expect(pending.status).toBe(201);
+    expectError(await asStaff(owner.cookie, "PATCH", `/v1/staff/${owner.staffId}`, { role: "manager" }), 409, "last_owner");
+    expectError(await asStaff(owner.cookie, "DELETE", `/v1/staff/${owner.staffId}`), 409, "last_owner");
   });
 
   it("the last owner can be neither demoted nor removed; a removed member's sessions end at once", async () => {
@@ -247,6 +280,13 @@ describe("the console's own Origin", () => {
     expect(audit.body.data.map((e: { action: string }) => e.action)).toEqual(["limit.created", "tenant.signed_up"]);
   });
 
+  it("a secret key cannot manage staff: a leaked machine key must not become an owner login", async () => {
+    const shop = await createShop();
+    expectError(await api("POST", "/v1/staff", { token: shop.secret, body: { email: newEmail(), role: "owner" } }), 403, "forbidden");
+    expectError(await api("PATCH", "/v1/staff/stf_0000000000000000", { token: shop.secret, body: { role: "owner" } }), 403, "forbidden");
+    expectError(await api("DELETE", "/v1/staff/stf_0000000000000000", { token: shop.secret }), 403, "forbidden");
+  });
+
   it("every change made in the console is audited with the member of staff as actor, before and after", async () => {
     const owner = await signUp();
     const call = async (method: string, path: string, body?: unknown) => {
@@ -281,6 +321,7 @@ describe("the console's own Origin", () => {
       "webhook_endpoint.created",
       "webhook_endpoint.deleted",
       "member.created",
+      "card.issued",
       "card.blocked",
       "card.unblocked",
       "card.replaced",

@@ -6,7 +6,7 @@
 import { and, eq, gt, isNull, ne } from "drizzle-orm";
 import { serialize } from "hono/utils/cookie";
 import { database } from "../db/client";
-import { staff, staffInvites, staffSessions, tenantInvites } from "../db/schema";
+import { staff, staffSessions, tenantInvites } from "../db/schema";
 import { constantTimeEqual, randomSecret, sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import type { StaffRole } from "./principal";
@@ -80,25 +80,11 @@ export function clearedStaffCookie(secure: boolean): string {
   return serialize(STAFF_COOKIE, "", { path: "/", httpOnly: true, sameSite: "Lax", maxAge: 0, secure });
 }
 
-export async function createStaffInvite(d1: D1Database, tenantId: string, staffId: string, now = Date.now()) {
+/** A staff invite's token and row (the row goes into the batch that creates the member of staff). */
+export async function newStaffInvite(tenantId: string, staffId: string, now = Date.now()) {
   const token = `si_${randomSecret(32)}`;
   const expiresAt = new Date(now + INVITE_TTL_MS).toISOString();
-  await database(d1)
-    .insert(staffInvites)
-    .values({ tokenHash: await sha256Hex(token), tenantId, staffId, createdAt: new Date(now).toISOString(), expiresAt });
-  return { token, expiresAt };
-}
-
-/** Uses a staff invite once (a conditional update: of two concurrent uses exactly one gets it). */
-export async function redeemStaffInvite(d1: D1Database, token: string, now = Date.now()): Promise<{ tenantId: string; staffId: string } | null> {
-  if (!/^si_[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const nowIso = new Date(now).toISOString();
-  const used = await database(d1)
-    .update(staffInvites)
-    .set({ usedAt: nowIso })
-    .where(and(eq(staffInvites.tokenHash, await sha256Hex(token)), isNull(staffInvites.usedAt), gt(staffInvites.expiresAt, nowIso)))
-    .returning({ tenantId: staffInvites.tenantId, staffId: staffInvites.staffId });
-  return used[0] ?? null;
+  return { token, expiresAt, row: { tokenHash: await sha256Hex(token), tenantId, staffId, createdAt: new Date(now).toISOString(), expiresAt } };
 }
 
 export async function createTenantInvite(d1: D1Database, now = Date.now()) {
@@ -108,8 +94,42 @@ export async function createTenantInvite(d1: D1Database, now = Date.now()) {
   return { token, expiresAt };
 }
 
+/** Whether a tenant invite is live (unused, unexpired), without using it. */
+export async function tenantInviteIsLive(d1: D1Database, token: string, now = Date.now()): Promise<boolean> {
+  if (!/^ti_[A-Za-z0-9_-]{43}$/.test(token)) return false;
+  const row = await d1
+    .prepare("SELECT 1 AS live FROM tenant_invites WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?")
+    .bind(await sha256Hex(token), new Date(now).toISOString())
+    .first();
+  return row !== null;
+}
+
+/** Gives back a tenant invite used at `usedAt` by a sign-up that then failed. */
+export async function releaseTenantInvite(d1: D1Database, token: string, usedAt: number): Promise<void> {
+  await d1
+    .prepare("UPDATE tenant_invites SET used_at = NULL WHERE token_hash = ? AND used_at = ?")
+    .bind(await sha256Hex(token), new Date(usedAt).toISOString())
+    .run();
+}
+
+/**
+ * Accepts a staff invite in one D1 batch: the link is used once, and the password is set only if this batch used
+ * it (a conditional update), so a failure leaves neither a used link nor a half-made login.
+ */
+export async function acceptStaffInvite(d1: D1Database, token: string, passwordHash: string, now = Date.now()): Promise<boolean> {
+  const hash = await sha256Hex(token);
+  const nowIso = new Date(now).toISOString();
+  const [used] = await d1.batch([
+    d1.prepare("UPDATE staff_invites SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2 RETURNING staff_id").bind(hash, nowIso),
+    d1
+      .prepare("UPDATE staff SET password_hash = ?3 WHERE id = (SELECT staff_id FROM staff_invites WHERE token_hash = ?1 AND used_at = ?2)")
+      .bind(hash, nowIso, passwordHash),
+  ]);
+  return used.results.length === 1;
+}
+
 /** Uses a tenant invite once (a conditional update: of two concurrent sign-ups exactly one gets it). */
-export async function redeemTenantInvite(d1: D1Database, token: string, now = Date.now()): Promise<boolean> {
+export async function redeemTenantInvite(d1: D1Database, token: string, now: number): Promise<boolean> {
   if (!/^ti_[A-Za-z0-9_-]{43}$/.test(token)) return false;
   const nowIso = new Date(now).toISOString();
   const used = await database(d1)

@@ -1,8 +1,9 @@
 /** Merchant staff in D1: who they are, their role, their password hash, and failed sign-ins for the lockout. */
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, isNull, ne } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { StaffRole } from "../auth/principal";
 import { database } from "./client";
-import { staff } from "./schema";
+import { staff, staffSessions } from "./schema";
 
 export type StaffRow = typeof staff.$inferSelect;
 
@@ -25,7 +26,8 @@ export async function staffOfTenant(d1: D1Database, tenantId: string): Promise<S
  * One statement, so two owners demoting each other at once cannot both succeed. False: nothing changed.
  */
 export async function changeStaffUnlessLastOwner(d1: D1Database, tenantId: string, staffId: string, role: StaffRole | null): Promise<boolean> {
-  const keepsAnOwner = `(role != 'owner' OR ?3 = 'owner' OR (SELECT COUNT(*) FROM staff WHERE tenant_id = ?1 AND role = 'owner') > 1)`;
+  // Another owner who can sign in (an owner still invited, with no password yet, does not count).
+  const keepsAnOwner = `(role != 'owner' OR ?3 = 'owner' OR (SELECT COUNT(*) FROM staff WHERE tenant_id = ?1 AND role = 'owner' AND password_hash IS NOT NULL AND id != ?2) > 0)`;
   const statement =
     role === null
       ? d1.prepare(`DELETE FROM staff WHERE tenant_id = ?1 AND id = ?2 AND ${keepsAnOwner}`).bind(tenantId, staffId, "")
@@ -33,26 +35,39 @@ export async function changeStaffUnlessLastOwner(d1: D1Database, tenantId: strin
   return ((await statement.run()).meta.changes ?? 0) === 1;
 }
 
-export async function setPassword(d1: D1Database, staffId: string, passwordHash: string): Promise<void> {
-  await database(d1).update(staff).set({ passwordHash }).where(eq(staff.id, staffId));
-}
-
-/** Failed sign-ins of an email since `since`, and the first of them (for Retry-After). */
-export async function recentFailures(d1: D1Database, emailHash: string, since: number): Promise<{ n: number; first: number | null }> {
-  const row = await d1
-    .prepare("SELECT COUNT(*) AS n, MIN(at) AS first FROM sign_in_failures WHERE email_hash = ? AND at > ?")
-    .bind(emailHash, since)
-    .first<{ n: number; first: number | null }>();
-  return { n: row?.n ?? 0, first: row?.first ?? null };
-}
-
-export async function recordFailure(d1: D1Database, emailHash: string, at: number, forgetBefore: number): Promise<void> {
-  await d1.batch([
-    d1.prepare("INSERT INTO sign_in_failures (email_hash, at) VALUES (?, ?)").bind(emailHash, at),
-    d1.prepare("DELETE FROM sign_in_failures WHERE at < ?").bind(forgetBefore),
+/** A new password, the member's other sessions ended and the audit entry, in one D1 batch. */
+export async function changePassword(d1: D1Database, staffId: string, passwordHash: string, keepSessionId: string, audit: BatchItem<"sqlite">): Promise<void> {
+  const db = database(d1);
+  await db.batch([
+    db.update(staff).set({ passwordHash }).where(eq(staff.id, staffId)),
+    db
+      .update(staffSessions)
+      .set({ revokedAt: new Date().toISOString() })
+      .where(and(eq(staffSessions.staffId, staffId), isNull(staffSessions.revokedAt), ne(staffSessions.id, keepSessionId))),
+    audit,
   ]);
 }
 
+/**
+ * Notes a sign-in attempt for an email before its password is checked, and answers how many attempts the window
+ * holds with it and the first one's time: of a burst sent at once, at most the allowed number reach the check.
+ */
+export async function noteAttempt(d1: D1Database, emailHash: string, at: number, since: number): Promise<{ n: number; first: number; row: number }> {
+  const [, inserted, counted] = await d1.batch([
+    d1.prepare("DELETE FROM sign_in_failures WHERE at <= ?").bind(since),
+    d1.prepare("INSERT INTO sign_in_failures (email_hash, at) VALUES (?, ?) RETURNING rowid AS row").bind(emailHash, at),
+    d1.prepare("SELECT COUNT(*) AS n, MIN(at) AS first FROM sign_in_failures WHERE email_hash = ? AND at > ?").bind(emailHash, since),
+  ]);
+  const count = counted.results[0] as { n: number; first: number };
+  return { n: count.n, first: count.first, row: (inserted.results[0] as { row: number }).row };
+}
+
+/** Takes back one noted attempt (a refused one, which is not a failure of its own). */
+export async function dropAttempt(d1: D1Database, row: number): Promise<void> {
+  await d1.prepare("DELETE FROM sign_in_failures WHERE rowid = ?").bind(row).run();
+}
+
+/** A right password clears the email's attempts. */
 export async function forgetFailures(d1: D1Database, emailHash: string): Promise<void> {
   await d1.prepare("DELETE FROM sign_in_failures WHERE email_hash = ?").bind(emailHash).run();
 }

@@ -42,7 +42,9 @@ export function cardRoutes(app: App): void {
       const member = await requireMember(env.DB, principal.tenantId, param("id"));
       if (!(await insertCard(env.DB, principal.tenantId, member.id, body.number))) throw cardTaken();
       const account = { tenant_id: principal.tenantId, member_id: member.id };
-      return { status: 201, body: await accountOf(env, account).addCard(account, body.number) };
+      const card = await accountOf(env, account).addCard(account, body.number);
+      await recordAudit(env.DB, principal, "card.issued", body.number, { after: card });
+      return { status: 201, body: card };
     },
   );
 

@@ -9,19 +9,21 @@ import { checkPassword, hashPassword, weakPassword } from "../auth/passwords";
 import { STAFF_ROLES, type Principal } from "../auth/principal";
 import {
   clearedStaffCookie,
-  createStaffInvite,
+  acceptStaffInvite,
   createStaffSession,
   createTenantInvite,
   endStaffSession,
   endStaffSessions,
-  redeemStaffInvite,
+  newStaffInvite,
   redeemTenantInvite,
+  releaseTenantInvite,
   staffCookie,
+  tenantInviteIsLive,
 } from "../auth/staff-sessions";
 import { auditInsert, recordAudit } from "../db/audit";
 import { database } from "../db/client";
 import { staff, staffInvites, tenants } from "../db/schema";
-import { changeStaffUnlessLastOwner, findStaff, forgetFailures, presentStaff, recentFailures, recordFailure, setPassword, staffByEmail, staffOfTenant } from "../db/staff";
+import { changePassword, changeStaffUnlessLastOwner, dropAttempt, findStaff, forgetFailures, noteAttempt, presentStaff, staffByEmail, staffOfTenant } from "../db/staff";
 import { loadTenant, newTenant, presentTenant } from "../db/tenants";
 import type { Env } from "../env";
 import { ApiError, notFound } from "../lib/errors";
@@ -68,6 +70,21 @@ function staffOf(principal: Extract<Principal, { kind: "secret" }>) {
   return principal.staff;
 }
 
+/** An email's key in the lockout table (its address never stored there). */
+const emailKey = (email: string) => sha256Hex(`staff-email:${email}`);
+
+/** Counts a password attempt for an email; over 5 in 15 minutes: 429, with when to try again. */
+async function attempt(env: Env, email: string): Promise<void> {
+  const now = Date.now();
+  const key = await emailKey(email);
+  const attempts = await noteAttempt(env.DB, key, now, now - FAILURE_WINDOW_MS);
+  if (attempts.n <= MAX_FAILURES) return;
+  // A refused attempt is not a failure of its own: the lock ends when the window of the five passes.
+  await dropAttempt(env.DB, attempts.row);
+  const retryAfter = Math.max(1, Math.ceil((attempts.first + FAILURE_WINDOW_MS - now) / 1000));
+  throw new ApiError(429, "rate_limited", "Too many failed sign-ins for this email; try again later", { retry_after: retryAfter }, { "retry-after": String(retryAfter) });
+}
+
 async function signedIn(env: Env, staffId: string, tenantId: string) {
   const session = await createStaffSession(env.DB, staffId, tenantId);
   return { "set-cookie": staffCookie(session.token, session.maxAgeSeconds, secure(env)) };
@@ -81,8 +98,12 @@ export function staffRoutes(app: App): void {
       sameOrigin(c);
       const problem = weakPassword(body.password, body.email);
       if (problem) throw weak(problem);
+      // Without sign-up open, nobody learns which emails have a login before showing a live invite.
+      const invited = env.SIGNUP === "open" ? null : body.invite ?? "";
+      if (invited !== null && !(await tenantInviteIsLive(env.DB, invited))) throw new ApiError(403, "invite_required", "Sign-up needs an invitation link from Tillsafe");
       if (await staffByEmail(env.DB, body.email)) throw new ApiError(409, "email_taken", "This email already has a Tillsafe login", { field: "email" });
-      if (env.SIGNUP !== "open" && !(body.invite && (await redeemTenantInvite(env.DB, body.invite)))) {
+      const redeemedAt = Date.now();
+      if (invited !== null && !(await redeemTenantInvite(env.DB, invited, redeemedAt))) {
         throw new ApiError(403, "invite_required", "Sign-up needs an invitation link from Tillsafe");
       }
       const tenant = newTenant({ name: body.business_name, currency: body.currency, timezone: body.timezone });
@@ -95,6 +116,8 @@ export function staffRoutes(app: App): void {
           auditInsert(env.DB, { tenantId: tenant.id, credentialId: owner.id }, "tenant.signed_up", tenant.id, { after: presentTenant(tenant) }),
         ]);
       } catch (error) {
+        // The sign-up did not happen: its invite works again.
+        if (invited !== null) await releaseTenantInvite(env.DB, invited, redeemedAt);
         // The same email signing up twice at once: the second finds it taken.
         if (String(error).includes("UNIQUE")) throw new ApiError(409, "email_taken", "This email already has a Tillsafe login", { field: "email" });
         throw error;
@@ -108,20 +131,11 @@ export function staffRoutes(app: App): void {
     { method: "post", path: "/v1/staff-sessions", summary: "Sign in to the console (5 failures per email in 15 minutes, then 429)", tag: "Console", auth: [], body: SignIn, status: 200 },
     async ({ c, env, body }) => {
       sameOrigin(c);
-      const now = Date.now();
-      const emailHash = await sha256Hex(`staff-email:${body.email}`);
-      const failures = await recentFailures(env.DB, emailHash, now - FAILURE_WINDOW_MS);
-      if (failures.n >= MAX_FAILURES) {
-        const retryAfter = Math.max(1, Math.ceil((failures.first! + FAILURE_WINDOW_MS - now) / 1000));
-        throw new ApiError(429, "rate_limited", "Too many failed sign-ins for this email; try again later", { retry_after: retryAfter }, { "retry-after": String(retryAfter) });
-      }
+      await attempt(env, body.email);
       // An unknown email is checked against a stand-in hash: the same work, the same answer, the same time.
       const member = await staffByEmail(env.DB, body.email);
-      if (!(await checkPassword(body.password, member?.passwordHash ?? null, serverSecret(env))) || !member) {
-        await recordFailure(env.DB, emailHash, now, now - FAILURE_WINDOW_MS);
-        throw invalidCredentials();
-      }
-      await forgetFailures(env.DB, emailHash);
+      if (!(await checkPassword(body.password, member?.passwordHash ?? null, serverSecret(env))) || !member) throw invalidCredentials();
+      await forgetFailures(env.DB, await emailKey(body.email));
       const tenant = await loadTenant(env.DB, member.tenantId);
       return { status: 200, body: { staff: presentStaff(member), tenant: presentTenant(tenant) }, headers: await signedIn(env, member.id, member.tenantId) };
     },
@@ -152,14 +166,16 @@ export function staffRoutes(app: App): void {
     async ({ env, principal, body }) => {
       const session = staffOf(principal);
       const me = await findStaff(env.DB, principal.tenantId, session.id);
-      if (!me || !(await checkPassword(body.current, me.passwordHash, serverSecret(env)))) {
+      if (!me) throw new ApiError(401, "unauthenticated", "Missing or invalid credentials");
+      // Guessing the current password with a stolen session counts against the same lockout as signing in.
+      await attempt(env, me.email);
+      if (!(await checkPassword(body.current, me.passwordHash, serverSecret(env)))) {
         throw new ApiError(401, "invalid_credentials", "The current password is not right", { field: "current" });
       }
+      await forgetFailures(env.DB, await emailKey(me.email));
       const problem = weakPassword(body.new, me.email);
       if (problem) throw new ApiError(400, "weak_password", problem, { field: "new" });
-      await setPassword(env.DB, me.id, await hashPassword(body.new, serverSecret(env)));
-      await endStaffSessions(env.DB, me.id, session.sessionId);
-      await recordAudit(env.DB, { tenantId: principal.tenantId, credentialId: me.id }, "staff.password_changed", me.id);
+      await changePassword(env.DB, me.id, await hashPassword(body.new, serverSecret(env)), session.sessionId, auditInsert(env.DB, principal, "staff.password_changed", me.id));
       return { status: 200, body: { staff: presentStaff(me) } };
     },
   );
@@ -174,16 +190,17 @@ export function staffRoutes(app: App): void {
     app,
     { method: "post", path: "/v1/staff", summary: "Invite a member of staff: they set a password at the link (single use, 7 days)", tag: "Console", auth: ["secret"], body: InviteStaff },
     async ({ c, env, principal, body }) => {
+      staffOf(principal);
       if (await staffByEmail(env.DB, body.email)) throw new ApiError(409, "email_taken", "This email already has a Tillsafe login", { field: "email" });
       const row = { id: newId("stf"), tenantId: principal.tenantId, email: body.email, role: body.role, passwordHash: null, createdAt: new Date().toISOString() };
+      const invite = await newStaffInvite(principal.tenantId, row.id);
+      const db = database(env.DB);
       try {
-        await database(env.DB).insert(staff).values(row);
+        await db.batch([db.insert(staff).values(row), db.insert(staffInvites).values(invite.row), auditInsert(env.DB, principal, "staff.invited", row.id, { after: presentStaff(row) })]);
       } catch (error) {
         if (String(error).includes("UNIQUE")) throw new ApiError(409, "email_taken", "This email already has a Tillsafe login", { field: "email" });
         throw error;
       }
-      const invite = await createStaffInvite(env.DB, principal.tenantId, row.id);
-      await recordAudit(env.DB, principal, "staff.invited", row.id, { after: presentStaff(row) });
       return { status: 201, body: { staff: presentStaff(row), invite_url: `${new URL(c.req.url).origin}/console/invite/${invite.token}`, expires_at: invite.expiresAt } };
     },
   );
@@ -192,6 +209,7 @@ export function staffRoutes(app: App): void {
     app,
     { method: "patch", path: "/v1/staff/:id", summary: "Change a member of staff's role (the last owner stays an owner)", tag: "Console", auth: ["secret"], body: ChangeRole },
     async ({ env, principal, param, body }) => {
+      staffOf(principal);
       const before = await findStaff(env.DB, principal.tenantId, param("id"));
       if (!before) throw notFound("staff_not_found", "Member of staff");
       if (!(await changeStaffUnlessLastOwner(env.DB, principal.tenantId, before.id, body.role))) {
@@ -207,6 +225,7 @@ export function staffRoutes(app: App): void {
     app,
     { method: "delete", path: "/v1/staff/:id", summary: "Remove a member of staff: their sessions end at once (the last owner stays)", tag: "Console", auth: ["secret"] },
     async ({ env, principal, param }) => {
+      staffOf(principal);
       const before = await findStaff(env.DB, principal.tenantId, param("id"));
       if (!before) throw notFound("staff_not_found", "Member of staff");
       if (!(await changeStaffUnlessLastOwner(env.DB, principal.tenantId, before.id, null))) {
@@ -232,9 +251,8 @@ export function staffRoutes(app: App): void {
       if (!invited) throw notFound("invite_not_found", "Invite");
       const problem = weakPassword(body.password, invited.email);
       if (problem) throw weak(problem);
-      const used = await redeemStaffInvite(env.DB, token);
-      if (!used) throw notFound("invite_not_found", "Invite");
-      await setPassword(env.DB, invited.id, await hashPassword(body.password, serverSecret(env)));
+      if (!(await acceptStaffInvite(env.DB, token, await hashPassword(body.password, serverSecret(env))))) throw notFound("invite_not_found", "Invite");
+      await recordAudit(env.DB, { tenantId: invited.tenantId, credentialId: invited.id }, "staff.invite_accepted", invited.id);
       const tenant = await loadTenant(env.DB, invited.tenantId);
       return { status: 200, body: { staff: presentStaff(invited), tenant: presentTenant(tenant) }, headers: await signedIn(env, invited.id, invited.tenantId) };
     },

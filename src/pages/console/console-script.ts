@@ -87,7 +87,9 @@ export const CONSOLE_SCRIPT = String.raw`
   if (storeForm) {
     var store = null;
     submit(storeForm, function () {
-      return send("POST", "/v1/stores", { name: $("store_name").value.trim() }).then(function (reply) {
+      // A store made by an earlier try (its register failed) is used again rather than made twice.
+      var made = store ? Promise.resolve({ status: 201, body: store }) : send("POST", "/v1/stores", { name: $("store_name").value.trim() });
+      return made.then(function (reply) {
         if (reply.status !== 201) return explain(reply, { name: "store_name" }, "store-message");
         store = reply.body;
         return send("POST", "/v1/stores/" + store.id + "/registers", { name: $("register_name").value.trim() || "Front counter" }).then(function (reg) {
