@@ -9,10 +9,12 @@ const env = e2eEnvironment();
 const PASSWORD = "a long enough sentence";
 
 async function open(width, height) {
-  const context = await env.newContext({ viewport: { width, height }, bypassCSP: true, timezoneId: "Australia/Sydney" });
+  const context = await env.newContext({ viewport: { width, height }, timezoneId: "Australia/Sydney" });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(String(error)));
+  // A CSP violation or a failed script shows as a console error.
+  page.on("console", (message) => { if (message.type() === "error" && !/Failed to load resource/.test(message.text())) errors.push(message.text()); });
   return { page, errors };
 }
 

@@ -9,11 +9,12 @@ const CARD = "6001000000000001";
 const env = e2eEnvironment();
 
 async function openRegister(width = 900, height = 1000) {
-  // bypassCSP: the page allows only its own scripts, and axe-core is injected for the accessibility check.
-  const context = await env.newContext({ viewport: { width, height }, bypassCSP: true });
+  const context = await env.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(String(error)));
+  // A CSP violation or a failed script shows as a console error.
+  page.on("console", (message) => { if (message.type() === "error" && !/Failed to load resource/.test(message.text())) errors.push(message.text()); });
   await page.goto(env.server.registerUrl);
   await page.locator("#till").filter({ hasText: "Cafe Aroma" }).waitFor();
   return { page, errors };
@@ -134,10 +135,11 @@ test("refusals stand next to their field: the card, and the amount with what is 
 });
 
 test("the member page takes the server's keep-alive 'pong' without an error", async () => {
-  const context = await env.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, bypassCSP: true });
+  const context = await env.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   const member = await context.newPage();
   const errors = [];
   member.on("pageerror", (error) => errors.push(String(error)));
+  member.on("console", (message) => { if (message.type() === "error" && !/Failed to load resource/.test(message.text())) errors.push(message.text()); });
   let toPage = null;
   await member.routeWebSocket(/\/v1\/me\/events$/, (ws) => {
     toPage = ws;
