@@ -17,6 +17,18 @@ describe("keys", () => {
     expect(stored.results.every((row: any) => /^[0-9a-f]{64}$/.test(row.secret_hash))).toBe(true);
   });
 
+  it("each key says when it was last used: never, until a request uses it", async () => {
+    const shop = await createShop();
+    const issued = await api("POST", `/v1/registers/${shop.registerId}/terminal-keys`, { token: shop.secret });
+    const lastUsed = async (id: string) => (await api("GET", "/v1/keys", { token: shop.secret })).body.data.find((k: any) => k.id === id).last_used_at;
+    expect(await lastUsed(issued.body.key.id)).toBeNull();
+    const before = Date.now();
+    expect((await api("GET", "/v1/terminal", { token: issued.body.terminal_key })).status).toBe(200);
+    const used = await lastUsed(issued.body.key.id);
+    expect(Date.parse(used)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(used)).toBeLessThanOrEqual(Date.now());
+  });
+
   it("a rotated terminal key works at once; the revoked one stops at once", async () => {
     const shop = await createShop();
     await topUp(shop, 100);

@@ -40,6 +40,7 @@ export async function authenticate(env: Env, token: string): Promise<Principal |
   const row = await database(env.DB).select().from(apiKeys).where(eq(apiKeys.id, parsed.id)).get();
   if (!row || row.revokedAt || row.kind !== parsed.kind) return null;
   if (!constantTimeEqual(await sha256Hex(parsed.secret), row.secretHash)) return null;
+  await noteUse(env.DB, row.id, row.lastUsedAt);
   const principal: Principal =
     row.kind === "secret"
       ? { kind: "secret", tenantId: row.tenantId, credentialId: row.id }
@@ -47,6 +48,15 @@ export async function authenticate(env: Env, token: string): Promise<Principal |
   if (verified.size >= CACHE_MAX) verified.clear();
   verified.set(token, { principal, until: Date.now() + CACHE_TTL_MS });
   return principal;
+}
+
+/**
+ * Keeps a key's `last_used_at` to the minute. It is written only here, when an isolate verifies the key (at most
+ * every CACHE_TTL_MS), so the hot path writes nothing for it.
+ */
+async function noteUse(d1: D1Database, keyId: string, lastUsedAt: string | null, now = Date.now()): Promise<void> {
+  if (lastUsedAt !== null && Date.parse(lastUsedAt) > now - 60_000) return;
+  await d1.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?").bind(new Date(now).toISOString(), keyId).run();
 }
 
 /** Drops a revoked key from this isolate's cache at once (other isolates let it lapse within CACHE_TTL_MS). */

@@ -23,6 +23,7 @@ export const apiKeys = sqliteTable("api_keys", {
   registerId: text("register_id"),
   createdAt: text("created_at").notNull(),
   revokedAt: text("revoked_at"),
+  lastUsedAt: text("last_used_at"),
 });
 
 export const stores = sqliteTable("stores", {

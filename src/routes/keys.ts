@@ -16,6 +16,7 @@ const presentKey = (row: KeyRow) => ({
   register_id: row.registerId,
   created_at: row.createdAt,
   revoked_at: row.revokedAt,
+  last_used_at: row.lastUsedAt ?? null,
 });
 
 export function keyRoutes(app: App): void {
@@ -33,7 +34,7 @@ export function keyRoutes(app: App): void {
     { method: "post", path: "/v1/secret-keys", summary: "Issue another secret key (shown once)", tag: "Back office", auth: ["secret"] },
     async ({ env, principal }) => {
       const key = await issueKey("secret");
-      const row = { id: key.id, tenantId: principal.tenantId, kind: "secret" as const, secretHash: key.secretHash, storeId: null, registerId: null, createdAt: new Date().toISOString(), revokedAt: null };
+      const row = { id: key.id, tenantId: principal.tenantId, kind: "secret" as const, secretHash: key.secretHash, storeId: null, registerId: null, createdAt: new Date().toISOString(), revokedAt: null, lastUsedAt: null };
       const db = database(env.DB);
       await db.batch([db.insert(apiKeys).values(row), auditInsert(env.DB, principal, "key.issued", row.id, { after: presentKey(row) })]);
       return { status: 201, body: { key: presentKey(row), secret_key: key.token } };
@@ -48,7 +49,7 @@ export function keyRoutes(app: App): void {
       const register = await db.select().from(registers).where(and(eq(registers.tenantId, principal.tenantId), eq(registers.id, param("id")))).get();
       if (!register) throw notFound("register_not_found", "Register");
       const key = await issueKey("terminal");
-      const row = { id: key.id, tenantId: principal.tenantId, kind: "terminal" as const, secretHash: key.secretHash, storeId: register.storeId, registerId: register.id, createdAt: new Date().toISOString(), revokedAt: null };
+      const row = { id: key.id, tenantId: principal.tenantId, kind: "terminal" as const, secretHash: key.secretHash, storeId: register.storeId, registerId: register.id, createdAt: new Date().toISOString(), revokedAt: null, lastUsedAt: null };
       await db.batch([db.insert(apiKeys).values(row), auditInsert(env.DB, principal, "key.issued", row.id, { after: presentKey(row) })]);
       return { status: 201, body: { key: presentKey(row), terminal_key: key.token } };
     },
