@@ -364,4 +364,24 @@ describe("the console's pages", () => {
     expect(settings).not.toContain("Save settings");
     expect((await page("/console/staff", security.cookie)).body).not.toContain("invite-staff-form");
   });
+
+  it("members: found in this business only; another business's member is a 404; security may not make links", async () => {
+    const owner = await signUp();
+    const page = (path: string, cookie = owner.cookie) => api("GET", path, { headers: { cookie } });
+    expect((await api("GET", "/console/members")).status).toBe(302);
+    const nicola = await asStaff(owner.cookie, "POST", "/v1/members", { name: "Nicola", phone: "+61412345678" });
+    const list = (await page("/console/members?query=0412%20345%20678")).body as string;
+    expect(list).toContain(`/console/members/${nicola.body.id}`);
+    expect((await page("/console/members?query=nobody")).body).toContain("No member found.");
+    const detail = (await page(`/console/members/${nicola.body.id}`)).body as string;
+    expect(detail).toContain("Customer credit");
+    expect(detail).toContain('id="portal-link"');
+    const other = await signUp();
+    expect((await page(`/console/members/${nicola.body.id}`, other.cookie)).status).toBe(404);
+    expect((await page("/console/members?query=Nicola", other.cookie)).body).not.toContain(nicola.body.id);
+    const security = await invite(owner.cookie, "security");
+    const seen = (await page(`/console/members/${nicola.body.id}`, security.cookie)).body as string;
+    expect(seen).not.toContain('id="portal-link"');
+    expect(seen).toContain('id="revoke-sessions"');
+  });
 });

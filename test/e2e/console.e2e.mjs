@@ -151,3 +151,49 @@ test("settings and staff: the owner changes settings and invites a security memb
   await guard.page.screenshot({ path: `${shots}console-settings-security-phone.png`, fullPage: true });
   assert.deepEqual([...errors, ...guard.errors], []);
 });
+
+test("members: find Nicola by her phone as typed, see what is held, block and unblock her card, make her a link", async () => {
+  const { page, errors } = await open(1280, 900);
+  await page.goto(`${env.server.base}/console`);
+  await page.fill("#signin-email", env.server.owner.email);
+  await page.fill("#signin-password", env.server.owner.password);
+  await page.click("#signin-submit");
+  await page.locator("#sign-out").waitFor();
+  // A sale held at the till: 10.00 of credit.
+  const held = await fetch(`${env.server.base}/v1/operations`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${env.server.terminalKey}`, "content-type": "application/json", "idempotency-key": `console-${Date.now()}` },
+    body: JSON.stringify({ type: "purchase", card: "6001000000000001", cheque: { number: "C-1", total: 1000 }, payments: [{ method: "credit", amount: 1000 }] }),
+  });
+  assert.equal(held.status, 201);
+
+  await page.click("nav >> text=Members");
+  await page.fill("#query", "0412 345 678");
+  await page.click("form[role=search] button");
+  await page.locator("#members a").filter({ hasText: "Nicola" }).click();
+  await page.waitForURL(/\/console\/members\/mem_/);
+  const credit = page.locator("#balances li").first();
+  assert.match(await credit.textContent(), /^Customer credit\$\d[\d,]*\.\d\d · \$10\.00 held$/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: `${shots}console-member-laptop.png`, fullPage: true });
+
+  await page.click("[data-card-action=block]");
+  await page.locator("#cards [data-status]").filter({ hasText: "blocked" }).waitFor();
+  // Blocking released the hold.
+  await page.reload();
+  assert.doesNotMatch(await page.locator("#balances li").first().textContent(), /held/);
+  await page.click("[data-card-action=unblock]");
+  await page.locator("#cards [data-status]").filter({ hasText: "active" }).waitFor();
+  await page.click("#portal-link");
+  await page.locator("#portal-url:not([hidden])").waitFor();
+  assert.match(await page.locator("#portal-url").textContent(), /\/portal\/pl_/);
+  await page.click("#revoke-sessions");
+  await page.locator("#page-message").filter({ hasText: /sessions? ended/ }).waitFor();
+
+  const phone = await open(390, 844);
+  await phone.page.context().addCookies(await page.context().cookies());
+  await phone.page.goto(page.url());
+  assert.deepEqual(await accessibilityProblems(phone.page), []);
+  await phone.page.screenshot({ path: `${shots}console-member-phone.png`, fullPage: true });
+  assert.deepEqual([...errors, ...phone.errors], []);
+});

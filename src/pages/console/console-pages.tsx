@@ -8,12 +8,13 @@ const METHODS = [
 ] as const;
 
 /** The console's sections, on every signed-in page. */
-function Nav(props: { here: "home" | "settings" | "staff" }) {
+export function Nav(props: { here: "home" | "members" | "settings" | "staff" }) {
   const link = (href: string, label: string, key: typeof props.here) =>
     props.here === key ? <a href={href} aria-current="page"><b>{label}</b></a> : <a href={href}>{label}</a>;
   return (
     <nav aria-label="Console" class="row" style="margin:8px 0">
       {link("/console", "Home", "home")}
+      {link("/console/members", "Members", "members")}
       {link("/console/settings", "Settings", "settings")}
       {link("/console/staff", "Staff", "staff")}
     </nav>

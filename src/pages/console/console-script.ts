@@ -190,6 +190,45 @@ export const CONSOLE_SCRIPT = String.raw`
     }
   }
 
+  var cardList = $("cards");
+  if (cardList) {
+    cardList.querySelectorAll("button[data-card-action]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var action = button.dataset.cardAction;
+        button.disabled = true;
+        var body = action === "block" ? { reason: "blocked in the console" } : undefined;
+        send("POST", "/v1/cards/" + encodeURIComponent(button.dataset.number) + "/" + action, body).then(function (reply) {
+          button.disabled = false;
+          if (reply.status !== 200) { say("cards-message", reply.body && reply.body.error ? reply.body.error.message : "The card did not change."); return; }
+          button.closest("li").querySelector("[data-status]").textContent = reply.body.status;
+          button.dataset.cardAction = reply.body.status === "blocked" ? "unblock" : "block";
+          button.textContent = reply.body.status === "blocked" ? "Unblock" : "Block";
+          say("cards-message", reply.body.status === "blocked" ? "Blocked: the card can neither pay nor earn, and its pending holds are released." : "Unblocked.");
+        });
+      });
+    });
+    var linkButton = $("portal-link");
+    if (linkButton) linkButton.addEventListener("click", function () {
+      linkButton.disabled = true;
+      send("POST", "/v1/members/" + linkButton.dataset.member + "/portal-sessions").then(function (reply) {
+        linkButton.disabled = false;
+        if (reply.status !== 201) { say("page-message", reply.body && reply.body.error ? reply.body.error.message : "No link was made."); return; }
+        $("portal-url").textContent = reply.body.url;
+        $("portal-url").hidden = false;
+        say("page-message", "Send this link to the member: it signs them in once, within 10 minutes.");
+      });
+    });
+    var revoke = $("revoke-sessions");
+    if (revoke) revoke.addEventListener("click", function () {
+      revoke.disabled = true;
+      send("POST", "/v1/members/" + revoke.dataset.member + "/sessions/revoke").then(function (reply) {
+        revoke.disabled = false;
+        if (reply.status !== 200) { say("page-message", reply.body && reply.body.error ? reply.body.error.message : "Nothing changed."); return; }
+        say("page-message", reply.body.revoked === 1 ? "1 session ended." : reply.body.revoked + " sessions ended.");
+      });
+    });
+  }
+
   var signOut = $("sign-out");
   if (signOut) {
     signOut.addEventListener("click", function () {
