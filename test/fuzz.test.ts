@@ -155,6 +155,8 @@ describe("fuzzing every route", () => {
       { numRuns: inject("fuzzRequests") },
     );
     expect(sent).toBeGreaterThanOrEqual(inject("fuzzRequests"));
+    // The endpoints it made go, so no delivery still due after the test reaches a real fetch once the stub is gone.
+    await env.DB.prepare("UPDATE webhook_endpoints SET deleted_at = ? WHERE deleted_at IS NULL").bind(new Date().toISOString()).run();
     // The fuzz reached past validation too: some requests succeeded and many were refused for reasons beyond 400.
     expect([...statuses.keys()].filter((s) => s < 300).length).toBeGreaterThan(0);
     expect([...statuses.keys()].some((s) => s === 404 || s === 409 || s === 422)).toBe(true);

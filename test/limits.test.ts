@@ -360,6 +360,9 @@ describe("webhooks", () => {
     expect(asked).toEqual([{ url: "https://hooks.example/moved", redirect: "manual" }]);
     const rows = await env.DB.prepare("SELECT attempts, last_status, delivered_at FROM webhook_deliveries WHERE tenant_id = ?").bind(shop.tenantId).all();
     expect(rows.results).toEqual([{ attempts: 1, last_status: 302, delivered_at: null }]);
+    // The endpoint goes, so no retry reaches a real fetch after this test's stub is gone.
+    const [endpoint] = (await api("GET", "/v1/webhook-endpoints", { token: shop.secret })).body.data;
+    expect((await api("DELETE", `/v1/webhook-endpoints/${endpoint.id}`, { token: shop.secret })).status).toBe(200);
   });
 
   it("alerts reach endpoints as signed POSTs, retried after a failure until a 2xx", async () => {
