@@ -4,13 +4,11 @@ import { getCookie } from "hono/cookie";
 import { and, desc, eq } from "drizzle-orm";
 import { STAFF_COOKIE, verifyStaffSession, type StaffSession } from "../auth/staff-sessions";
 import { database } from "../db/client";
-import { members, stores } from "../db/schema";
+import { stores } from "../db/schema";
 import { findStaff, staffOfTenant } from "../db/staff";
-import { accountOf } from "../accounts/account-ref";
 import { staffMay } from "../auth/staff-roles";
-import { findMember, memberSearch, type MemberRow } from "../db/members";
-import { newestFirst } from "../db/newest-first";
-import type { Env } from "../env";
+import { findMember } from "../db/members";
+import { findMembers, memberWithAccount } from "../operations/find-members";
 import { historyPage } from "../operations/member-history";
 import { ConsoleMember, ConsoleMembers } from "../pages/console/console-members";
 import { loadTenant, settingsOf } from "../db/tenants";
@@ -31,12 +29,6 @@ function timeZones(): string[] {
 async function sessionOf(c: Context<AppEnv>): Promise<StaffSession | null> {
   const token = getCookie(c, STAFF_COOKIE);
   return token ? verifyStaffSession(c.env.DB, token) : null;
-}
-
-async function summaryOf(env: Env, tenantId: string, row: MemberRow) {
-  const account = { tenant_id: tenantId, member_id: row.id };
-  const { balances, cards } = await accountOf(env, account).summary(account);
-  return { id: row.id, name: row.name, phone: row.phone, balances, cards };
 }
 
 const toConsole = (c: Context<AppEnv>) => c.body(null, 302, { ...PAGE_HEADERS, location: "/console" });
@@ -82,9 +74,8 @@ export function consoleRoutes(app: App): void {
     if (!session) return toConsole(c);
     const query = (c.req.query("query") ?? "").trim().slice(0, 100);
     const tenant = await loadTenant(c.env.DB, session.tenantId);
-    const page = await newestFirst(c.env.DB, members, session.tenantId, { limit: 20 }, (row) => row, [query ? memberSearch(c.env.DB, session.tenantId, query) : undefined]);
-    const found = await Promise.all(page.data.map((row) => summaryOf(c.env, session.tenantId, row)));
-    return html(c, `<!doctype html>${ConsoleMembers({ business: tenant.name, query, currency: tenant.currency, members: found })}`);
+    const found = await findMembers(c.env, session.tenantId, { limit: 20, query: query || undefined });
+    return html(c, `<!doctype html>${ConsoleMembers({ business: tenant.name, query, currency: tenant.currency, members: found.data })}`);
   });
 
   app.get("/console/members/:id", async (c) => {
@@ -92,7 +83,7 @@ export function consoleRoutes(app: App): void {
     if (!session) return toConsole(c);
     const [tenant, row] = await Promise.all([loadTenant(c.env.DB, session.tenantId), findMember(c.env.DB, session.tenantId, c.req.param("id"))]);
     if (!row) return html(c, `<!doctype html><meta charset="utf-8"><title>Not found</title><p>No such member. <a href="/console/members">Find a member</a>.</p>`, 404);
-    const [member, history] = await Promise.all([summaryOf(c.env, session.tenantId, row), historyPage(c.env, session.tenantId, row.id, { limit: 20 })]);
+    const [member, history] = await Promise.all([memberWithAccount(c.env, session.tenantId, row), historyPage(c.env, session.tenantId, row.id, { limit: 20 })]);
     const may = {
       cards: staffMay(session.role, "post", "/v1/cards/:number/block"),
       link: staffMay(session.role, "post", "/v1/members/:id/portal-sessions"),

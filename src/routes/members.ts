@@ -3,8 +3,8 @@ import { accountOf } from "../accounts/account-ref";
 import { createPortalLink, endMemberSessions } from "../auth/member-sessions";
 import { auditInsert } from "../db/audit";
 import { database } from "../db/client";
-import { findMember, memberSearch, presentMember } from "../db/members";
-import { newestFirst } from "../db/newest-first";
+import { findMember, presentMember } from "../db/members";
+import { findMembers, memberWithAccount } from "../operations/find-members";
 import { members } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { isId, newId } from "../lib/ids";
@@ -47,16 +47,7 @@ export function memberRoutes(app: App): void {
   endpoint(
     app,
     { method: "get", path: "/v1/members", summary: "Members newest first; ?query= finds a phone (as typed), a card number or the start of a name", tag: "Back office", auth: ["secret"], query: FindMembers },
-    async ({ env, principal, query }) => {
-      const page = await newestFirst(env.DB, members, principal.tenantId, query, (row) => row, [query.query ? memberSearch(env.DB, principal.tenantId, query.query) : undefined]);
-      const data = await Promise.all(
-        page.data.map(async (member) => {
-          const account = { tenant_id: principal.tenantId, member_id: member.id };
-          return { ...presentMember(member), ...(await accountOf(env, account).summary(account)) };
-        }),
-      );
-      return { status: 200, body: { data, next_cursor: page.next_cursor } };
-    },
+    async ({ env, principal, query }) => ({ status: 200, body: await findMembers(env, principal.tenantId, query) }),
   );
 
   endpoint(
@@ -64,11 +55,7 @@ export function memberRoutes(app: App): void {
     { method: "get", path: "/v1/members/:id", summary: "Read a member with balances and cards", tag: "Back office", auth: ["secret"] },
     async ({ env, principal, param }) => {
       const member = await requireMember(env.DB, principal.tenantId, param("id"));
-      const summary = await accountOf(env, { tenant_id: principal.tenantId, member_id: member.id }).summary({
-        tenant_id: principal.tenantId,
-        member_id: member.id,
-      });
-      return { status: 200, body: { ...presentMember(member), ...summary } };
+      return { status: 200, body: await memberWithAccount(env, principal.tenantId, member) };
     },
   );
 

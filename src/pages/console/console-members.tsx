@@ -5,6 +5,7 @@ import { formatMoney } from "../../lib/money-format";
 import { Page } from "../layout";
 import { Nav } from "./console-pages";
 
+/** What the console shows of a member (`MemberWithAccount` of operations/find-members.ts fits it). */
 export interface MemberSummary {
   id: string;
   name: string;
