@@ -153,6 +153,15 @@ async function staffFromCookie(c: Context<AppEnv>): Promise<Principal | null> {
   return { kind: "secret", tenantId: session.tenantId, credentialId: session.staffId, staff: { id: session.staffId, role: session.role, sessionId: session.sessionId } };
 }
 
+/**
+ * Signing in or up from another site's form would sign the victim into someone else's account: such a request may
+ * carry no Origin (some clients send none) or the page's own, never another.
+ */
+export function refuseForeignOrigin(c: Context<AppEnv>, message: string): void {
+  const origin = c.req.header("origin");
+  if (origin !== undefined && origin !== new URL(c.req.url).origin) throw new ApiError(403, "forbidden", message);
+}
+
 function parseJson(raw: string): unknown {
   try {
     return JSON.parse(raw);

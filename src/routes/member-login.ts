@@ -2,7 +2,6 @@
  * Signing in on the hosted page by phone and SMS code. Asking for a code answers 202 whatever the phone, and does
  * its work after answering, so neither the answer nor its timing says whether the phone belongs to a member.
  */
-import type { Context } from "hono";
 import { z } from "zod";
 import { accountOf } from "../accounts/account-ref";
 import { codeHash, generateCode } from "../auth/one-time-code";
@@ -11,14 +10,14 @@ import { loadTenantIfAny, presentTenant, type TenantRow } from "../db/tenants";
 import type { Env } from "../env";
 import type { AccountRef } from "../accounts/account-do";
 import { refuse } from "../accounts/ledger";
-import { ApiError, refusalError } from "../lib/errors";
+import { refusalError } from "../lib/errors";
 import { budgetKeyOf } from "../lib/client-address";
 import { randomSecret, sha256Hex } from "../lib/crypto";
 import { countUnsentSms, sendTenantSms, smsBudgetLeft } from "../operations/send-sms";
 import { phone } from "../lib/schemas";
 import { membersByPhone, presentMember, type MemberRow } from "../db/members";
 import { serverSecret } from "../lib/server-secret";
-import { endpoint, type App, type AppEnv } from "./endpoint";
+import { endpoint, refuseForeignOrigin, type App } from "./endpoint";
 
 const tenantId = z.string().regex(/^ten_[0-9a-z]{16}$/, "must be a tenant id");
 export const RequestLoginCode = z.strictObject({ tenant_id: tenantId, phone });
@@ -56,12 +55,6 @@ async function sendLoginCode(env: Env, program: TenantRow | null, tenant: string
   // A code that could not be sent stays, as an unknown phone's does: the next answers are the same for both.
 }
 
-/** Signing in from another site's form would sign the victim into someone else's account: same origin only. */
-function sameOrigin(c: Context<AppEnv>): void {
-  const origin = c.req.header("origin");
-  if (origin !== undefined && origin !== new URL(c.req.url).origin) throw new ApiError(403, "forbidden", "Sign in from the membership page itself");
-}
-
 export function memberLoginRoutes(app: App): void {
   endpoint(
     app,
@@ -75,7 +68,7 @@ export function memberLoginRoutes(app: App): void {
       status: 202,
     },
     async ({ c, env, body }) => {
-      sameOrigin(c);
+      refuseForeignOrigin(c, "Sign in from the membership page itself");
       // Budgets first, alike for every phone: 5 codes a minute from one address, and the tenant's SMS of the hour.
       if (!(await env.SIGNIN_CODES.limit({ key: budgetKeyOf(c.req.raw.headers) })).success) {
         throw refusalError(refuse(429, "rate_limited", "Too many sign-in codes were asked for from this address; wait a minute", { retry_after: 60 }));
@@ -102,7 +95,7 @@ export function memberLoginRoutes(app: App): void {
       status: 200,
     },
     async ({ c, env, body }) => {
-      sameOrigin(c);
+      refuseForeignOrigin(c, "Sign in from the membership page itself");
       const [program, { account, member }] = await Promise.all([
         loadTenantIfAny(env.DB, body.tenant_id),
         signInAccount(env, body.tenant_id, body.phone),

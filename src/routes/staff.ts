@@ -3,7 +3,6 @@
  * passwords, staff with roles and their invites, and the platform's tenant invites.
  */
 import { eq } from "drizzle-orm";
-import type { Context } from "hono";
 import { z } from "zod";
 import { checkPassword, hashPassword, weakPassword } from "../auth/passwords";
 import { STAFF_ROLES, type Principal } from "../auth/principal";
@@ -31,7 +30,7 @@ import { sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { serverSecret } from "../lib/server-secret";
 import { CreateTenant } from "./tenants";
-import { endpoint, type App, type AppEnv } from "./endpoint";
+import { endpoint, refuseForeignOrigin, type App } from "./endpoint";
 
 const email = z.string().trim().toLowerCase().max(254).email("must be an email address");
 const password = z.string().max(1024);
@@ -57,12 +56,6 @@ const MAX_FAILURES = 5;
 const invalidCredentials = () => new ApiError(401, "invalid_credentials", "The email or the password is not right");
 const weak = (reason: string) => new ApiError(400, "weak_password", reason, { field: "password" });
 const secure = (env: Env) => env.ENVIRONMENT !== "development";
-
-/** Signing up or in from another site's form would sign the victim into someone else's business: same origin only. */
-function sameOrigin(c: Context<AppEnv>): void {
-  const origin = c.req.header("origin");
-  if (origin !== undefined && origin !== new URL(c.req.url).origin) throw new ApiError(403, "forbidden", "Sign in from the console itself");
-}
 
 /** The console session behind a call (these routes are for people, not secret keys). */
 function staffOf(principal: Extract<Principal, { kind: "secret" }>) {
@@ -95,7 +88,7 @@ export function staffRoutes(app: App): void {
     app,
     { method: "post", path: "/v1/signup", summary: "Create a business and its owner's console login (open sign-up, or a platform invite)", tag: "Console", auth: [], body: SignUp },
     async ({ c, env, body }) => {
-      sameOrigin(c);
+      refuseForeignOrigin(c, "Sign in from the console itself");
       const problem = weakPassword(body.password, body.email);
       if (problem) throw weak(problem);
       // Without sign-up open, nobody learns which emails have a login before showing a live invite.
@@ -130,7 +123,7 @@ export function staffRoutes(app: App): void {
     app,
     { method: "post", path: "/v1/staff-sessions", summary: "Sign in to the console (5 failures per email in 15 minutes, then 429)", tag: "Console", auth: [], body: SignIn, status: 200 },
     async ({ c, env, body }) => {
-      sameOrigin(c);
+      refuseForeignOrigin(c, "Sign in from the console itself");
       await attempt(env, body.email);
       // An unknown email is checked against a stand-in hash: the same work, the same answer, the same time.
       const member = await staffByEmail(env.DB, body.email);
@@ -241,7 +234,7 @@ export function staffRoutes(app: App): void {
     app,
     { method: "post", path: "/v1/staff-invites/:token", summary: "Accept a staff invite: set a password and sign in", tag: "Console", auth: [], body: AcceptInvite, status: 200 },
     async ({ c, env, param, body }) => {
-      sameOrigin(c);
+      refuseForeignOrigin(c, "Sign in from the console itself");
       const token = param("token");
       // The password is checked before the link is used up, so a refused one leaves the link working.
       const pending = /^si_[A-Za-z0-9_-]{43}$/.test(token)
