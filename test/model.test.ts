@@ -171,19 +171,29 @@ class Purchase implements fc.AsyncCommand<Model, Real> {
   toString = () => `Purchase(${JSON.stringify(this.payments)}+${this.extra},${this.accrue})`;
 }
 
+/** Confirms an operation in the real object and in the model, expecting what the model says the answer is. */
+async function confirmBoth(model: Model, real: Real, op: ModelOp) {
+  const answer = await real.stub.confirm(real.account, op.id, {}, model.now);
+  if (op.status === "confirmed") return void expect(answer.status).toBe(200);
+  if (op.status !== "pending") return void expect(answer.status).toBe(409);
+  if (op.approval === "required" || op.approval === "pending" || op.approval === "rejected") return void expect(answer.status).toBe(409);
+  expect(answer.status).toBe(200);
+  op.status = "confirmed";
+  for (const m of METHODS) model.balances[m] += (op.credits[m] ?? 0) - (op.holds[m] ?? 0);
+}
+
+async function cancelBoth(model: Model, real: Real, op: ModelOp) {
+  const answer = await real.stub.cancel(real.account, op.id, {}, model.now);
+  expect(answer.status).toBe(op.status === "confirmed" ? 409 : 200);
+  if (op.status === "pending") close(model, op, "cancelled");
+}
+
 class Confirm implements fc.AsyncCommand<Model, Real> {
   constructor(readonly pick: number) {}
   check = (model: Readonly<Model>) => model.ops.length > 0;
   async run(model: Model, real: Real) {
     expireDue(model);
-    const op = model.ops[this.pick % model.ops.length];
-    const answer = await real.stub.confirm(real.account, op.id, {}, model.now);
-    if (op.status === "confirmed") return void expect(answer.status).toBe(200);
-    if (op.status !== "pending") return void expect(answer.status).toBe(409);
-    if (op.approval === "required" || op.approval === "pending" || op.approval === "rejected") return void expect(answer.status).toBe(409);
-    expect(answer.status).toBe(200);
-    op.status = "confirmed";
-    for (const m of METHODS) model.balances[m] += (op.credits[m] ?? 0) - (op.holds[m] ?? 0);
+    await confirmBoth(model, real, model.ops[this.pick % model.ops.length]);
   }
   toString = () => `Confirm(${this.pick})`;
 }
@@ -193,10 +203,7 @@ class Cancel implements fc.AsyncCommand<Model, Real> {
   check = (model: Readonly<Model>) => model.ops.length > 0;
   async run(model: Model, real: Real) {
     expireDue(model);
-    const op = model.ops[this.pick % model.ops.length];
-    const answer = await real.stub.cancel(real.account, op.id, {}, model.now);
-    expect(answer.status).toBe(op.status === "confirmed" ? 409 : 200);
-    if (op.status === "pending") close(model, op, "cancelled");
+    await cancelBoth(model, real, model.ops[this.pick % model.ops.length]);
   }
   toString = () => `Cancel(${this.pick})`;
 }
@@ -251,17 +258,7 @@ class RefundStep implements fc.AsyncCommand<Model, Real> {
     expireDue(model);
     const refunds = model.ops.filter((op) => op.type === "refund");
     const op = refunds[this.pick % refunds.length];
-    if (this.confirm) {
-      const answer = await real.stub.confirm(real.account, op.id, {}, model.now);
-      expect(answer.status).toBe(op.status === "pending" || op.status === "confirmed" ? 200 : 409);
-      if (op.status !== "pending") return;
-      op.status = "confirmed";
-      for (const m of METHODS) model.balances[m] += (op.credits[m] ?? 0) - (op.holds[m] ?? 0);
-    } else {
-      const answer = await real.stub.cancel(real.account, op.id, {}, model.now);
-      expect(answer.status).toBe(op.status === "confirmed" ? 409 : 200);
-      if (op.status === "pending") close(model, op, "cancelled");
-    }
+    await (this.confirm ? confirmBoth : cancelBoth)(model, real, op);
   }
   toString = () => `RefundStep(${this.pick},${this.confirm ? "confirm" : "cancel"})`;
 }

@@ -10,25 +10,29 @@ import { tenantObjectOf } from "../tenants/tenant-do";
 
 /** Null once sent; the budget's refusal (429 `rate_limited`) when the tenant has used its hour. Throws what the provider throws. */
 export async function sendTenantSms(env: Env, tenant: TenantRow, to: string, text: string): Promise<Refusal | null> {
-  const budget = tenantObjectOf(env, tenant.id);
   const countedAt = Date.now();
-  const refusal = await budget.sms(tenant.id, tenant.smsPerHour, true, countedAt);
+  const refusal = await askBudget(env, tenant, true, countedAt);
   if (refusal) return refusal;
   try {
     await chooseSender(env).send(to, text, tenant.id);
   } catch (error) {
-    await budget.smsNotSent(countedAt);
+    await tenantObjectOf(env, tenant.id).smsNotSent(countedAt);
     throw error;
   }
   return null;
 }
 
+/** The tenant's budget, asked for one SMS: `take` counts it, otherwise only looks. */
+function askBudget(env: Env, tenant: TenantRow, take: boolean, at = Date.now()): Promise<Refusal | null> {
+  return tenantObjectOf(env, tenant.id).sms(tenant.id, tenant.smsPerHour, take, at);
+}
+
 /** Whether the tenant may still send an SMS this hour, counting nothing (a sign-in answer that must not wait for the send). */
 export async function smsBudgetLeft(env: Env, tenant: TenantRow): Promise<Refusal | null> {
-  return tenantObjectOf(env, tenant.id).sms(tenant.id, tenant.smsPerHour, false);
+  return askBudget(env, tenant, false);
 }
 
 /** Takes a place in the budget without sending (a sign-in code for a phone nobody enrolled). */
 export async function countUnsentSms(env: Env, tenant: TenantRow): Promise<void> {
-  await tenantObjectOf(env, tenant.id).sms(tenant.id, tenant.smsPerHour, true);
+  await askBudget(env, tenant, true);
 }

@@ -18,6 +18,15 @@ async function open(width, height) {
   return { page, errors };
 }
 
+/** Signs in as the demo's owner, whose login `npm start` printed. */
+async function signInAsDemoOwner(page) {
+  await page.goto(`${env.server.base}/console`);
+  await page.fill("#signin-email", env.server.owner.email);
+  await page.fill("#signin-password", env.server.owner.password);
+  await page.click("#signin-submit");
+  await page.locator("#sign-out").waitFor();
+}
+
 for (const [label, width, height] of [["laptop", 1280, 900], ["phone", 390, 844]]) {
   test(`sign up, set up a store and register, land on home, sign out and in (${label})`, async () => {
     const { page, errors } = await open(width, height);
@@ -80,11 +89,7 @@ for (const [label, width, height] of [["laptop", 1280, 900], ["phone", 390, 844]
 
 test("the demo's owner login printed by npm start opens Cafe Aroma's console", async () => {
   const { page, errors } = await open(1280, 900);
-  await page.goto(`${env.server.base}/console`);
-  await page.fill("#signin-email", env.server.owner.email);
-  await page.fill("#signin-password", env.server.owner.password);
-  await page.click("#signin-submit");
-  await page.locator("#sign-out").waitFor();
+  await signInAsDemoOwner(page);
   assert.equal(await page.locator("header h1").textContent(), "Cafe Aroma");
   assert.equal(await page.locator("#stores li span").first().textContent(), "Cafe Aroma — King St");
   assert.equal(await page.locator("#approval-summary").textContent(), "The member approves payments with customer credit, cashback.");
@@ -154,11 +159,7 @@ test("settings and staff: the owner changes settings and invites a security memb
 
 test("members: find Nicola by her phone as typed, see what is held, block and unblock her card, make her a link", async () => {
   const { page, errors } = await open(1280, 900);
-  await page.goto(`${env.server.base}/console`);
-  await page.fill("#signin-email", env.server.owner.email);
-  await page.fill("#signin-password", env.server.owner.password);
-  await page.click("#signin-submit");
-  await page.locator("#sign-out").waitFor();
+  await signInAsDemoOwner(page);
   // A sale held at the till: 10.00 of credit.
   const held = await fetch(`${env.server.base}/v1/operations`, {
     method: "POST",

@@ -25,6 +25,8 @@ export const CONSOLE_SCRIPT = String.raw`
     $(id).focus();
     return true;
   }
+  /** The server's words for a refusal, or the fallback when it gave none. */
+  function errorText(reply, fallback) { return reply.body && reply.body.error ? reply.body.error.message : fallback; }
   function say(id, text) { $(id).textContent = text; $(id).hidden = false; }
   /** A refusal in words, next to the field it is about when there is one. */
   function explain(reply, fields, messageId) {
@@ -152,7 +154,7 @@ export const CONSOLE_SCRIPT = String.raw`
           select.disabled = false;
           if (reply.status === 200) { before = select.value; staffSay("Role changed to " + select.value + "."); return; }
           select.value = before;
-          staffSay(reply.body && reply.body.error ? reply.body.error.message : "The role was not changed.", true);
+          staffSay(errorText(reply, "The role was not changed."), true);
         });
       });
     });
@@ -162,7 +164,7 @@ export const CONSOLE_SCRIPT = String.raw`
         send("DELETE", "/v1/staff/" + button.dataset.remove).then(function (reply) {
           if (reply.status === 200) { button.closest("li").remove(); staffSay("Removed: their sessions have ended."); return; }
           button.disabled = false;
-          staffSay(reply.body && reply.body.error ? reply.body.error.message : "Not removed.", true);
+          staffSay(errorText(reply, "Not removed."), true);
         });
       });
     });
@@ -199,7 +201,7 @@ export const CONSOLE_SCRIPT = String.raw`
         var body = action === "block" ? { reason: "blocked in the console" } : undefined;
         send("POST", "/v1/cards/" + encodeURIComponent(button.dataset.number) + "/" + action, body).then(function (reply) {
           button.disabled = false;
-          if (reply.status !== 200) { say("cards-message", reply.body && reply.body.error ? reply.body.error.message : "The card did not change."); return; }
+          if (reply.status !== 200) { say("cards-message", errorText(reply, "The card did not change.")); return; }
           button.closest("li").querySelector("[data-status]").textContent = reply.body.status;
           button.dataset.cardAction = reply.body.status === "blocked" ? "unblock" : "block";
           button.textContent = reply.body.status === "blocked" ? "Unblock" : "Block";
@@ -212,7 +214,7 @@ export const CONSOLE_SCRIPT = String.raw`
       linkButton.disabled = true;
       send("POST", "/v1/members/" + linkButton.dataset.member + "/portal-sessions").then(function (reply) {
         linkButton.disabled = false;
-        if (reply.status !== 201) { say("page-message", reply.body && reply.body.error ? reply.body.error.message : "No link was made."); return; }
+        if (reply.status !== 201) { say("page-message", errorText(reply, "No link was made.")); return; }
         $("portal-url").textContent = reply.body.url;
         $("portal-url").hidden = false;
         say("page-message", "Send this link to the member: it signs them in once, within 10 minutes.");
@@ -223,7 +225,7 @@ export const CONSOLE_SCRIPT = String.raw`
       revoke.disabled = true;
       send("POST", "/v1/members/" + revoke.dataset.member + "/sessions/revoke").then(function (reply) {
         revoke.disabled = false;
-        if (reply.status !== 200) { say("page-message", reply.body && reply.body.error ? reply.body.error.message : "Nothing changed."); return; }
+        if (reply.status !== 200) { say("page-message", errorText(reply, "Nothing changed.")); return; }
         say("page-message", reply.body.revoked === 1 ? "1 session ended." : reply.body.revoked + " sessions ended.");
       });
     });
