@@ -336,6 +336,39 @@ describe("the console's own Origin", () => {
   });
 });
 
+describe("changes that may be refused are audited with them, or not at all", () => {
+  const actions = async (cookie: string) =>
+    ((await asStaff(cookie, "GET", "/v1/audit-log?limit=100")).body.data as { action: string; subject_id: string }[]).map((e) => `${e.action} ${e.subject_id}`);
+
+  it("a refused last-owner change writes no entry; role changes and removals write one each", async () => {
+    const owner = await signUp();
+    expectError(await asStaff(owner.cookie, "PATCH", `/v1/staff/${owner.staffId}`, { role: "manager" }), 409, "last_owner");
+    expectError(await asStaff(owner.cookie, "DELETE", `/v1/staff/${owner.staffId}`), 409, "last_owner");
+    const second = await invite(owner.cookie, "manager");
+    expect((await asStaff(owner.cookie, "PATCH", `/v1/staff/${second.staffId}`, { role: "security" })).status).toBe(200);
+    expect((await asStaff(owner.cookie, "DELETE", `/v1/staff/${second.staffId}`)).status).toBe(200);
+    expect((await actions(owner.cookie)).filter((a) => !a.startsWith("tenant.") && !a.startsWith("staff.invite"))).toEqual([
+      `staff.removed ${second.staffId}`,
+      `staff.role_changed ${second.staffId}`,
+    ]);
+  });
+
+  it("two revocations of one key at once: one 200, one 404, one entry; the same for a webhook endpoint", async () => {
+    const owner = await signUp();
+    const key = (await asStaff(owner.cookie, "POST", "/v1/secret-keys")).body.key.id as string;
+    const hook = (await asStaff(owner.cookie, "POST", "/v1/webhook-endpoints", { url: "https://hooks.example.com/x", events: ["alert.raised"] })).body.id as string;
+    const revoked = await Promise.all([1, 2].map(() => asStaff(owner.cookie, "POST", `/v1/keys/${key}/revoke`)));
+    expect(revoked.map((r) => r.status).sort()).toEqual([200, 404]);
+    const deleted = await Promise.all([1, 2].map(() => asStaff(owner.cookie, "DELETE", `/v1/webhook-endpoints/${hook}`)));
+    expect(deleted.map((r) => r.status).sort()).toEqual([200, 404]);
+    const log = await actions(owner.cookie);
+    expect(log.filter((a) => a === `key.revoked ${key}`)).toHaveLength(1);
+    expect(log.filter((a) => a === `webhook_endpoint.deleted ${hook}`)).toHaveLength(1);
+    const entry = (await asStaff(owner.cookie, "GET", "/v1/audit-log?limit=100")).body.data.find((e: { action: string }) => e.action === "key.revoked");
+    expect([entry.before.revoked_at, typeof entry.after.revoked_at]).toEqual([null, "string"]);
+  });
+});
+
 describe("the console's pages", () => {
   it("welcome when signed out, home when signed in; the set-up needs a session", async () => {
     const page = (path: string, cookie?: string) => api("GET", path, { headers: cookie ? { cookie } : {} });

@@ -3,7 +3,7 @@
  * ending after 12 hours idle or 7 days; the role is read with the session, so a role change applies at once.
  * Also the two single-use links of the console: a staff invite and the platform's tenant invite (7 days each).
  */
-import { and, eq, gt, isNull, ne } from "drizzle-orm";
+import { and, eq, gt, isNull } from "drizzle-orm";
 import { serialize } from "hono/utils/cookie";
 import { database } from "../db/client";
 import { staff, staffSessions, tenantInvites } from "../db/schema";
@@ -58,14 +58,6 @@ export async function verifyStaffSession(d1: D1Database, token: string, now = Da
     await db.update(staffSessions).set({ lastSeenAt: new Date(now).toISOString() }).where(eq(staffSessions.tokenHash, hash));
   }
   return { sessionId: session.id, staffId: session.staffId, tenantId: session.tenantId, role: row.role };
-}
-
-/** Ends a member of staff's sessions: all of them, or all but `keep` (a password change keeps the one that made it). */
-export async function endStaffSessions(d1: D1Database, staffId: string, keep?: string, now = Date.now()): Promise<void> {
-  await database(d1)
-    .update(staffSessions)
-    .set({ revokedAt: new Date(now).toISOString() })
-    .where(and(eq(staffSessions.staffId, staffId), isNull(staffSessions.revokedAt), keep ? ne(staffSessions.id, keep) : undefined));
 }
 
 export async function endStaffSession(d1: D1Database, sessionId: string, now = Date.now()): Promise<void> {

@@ -39,6 +39,17 @@ export function auditInsert(d1: D1Database, actor: Actor, action: string, subjec
   return database(d1).insert(auditLog).values(auditRow({ tenantId: actor.tenantId, actor: actor.credentialId, action, subjectId, ...change }));
 }
 
+/**
+ * The insert of one audit entry that happens only if the statement just before it in the same D1 batch changed a
+ * row (SQLite's `changes()`): a conditional change and its entry commit together, or neither does.
+ */
+export function auditIfChanged(d1: D1Database, actor: Actor, action: string, subjectId: string, change: { before?: unknown; after?: unknown } = {}): D1PreparedStatement {
+  const row = auditRow({ tenantId: actor.tenantId, actor: actor.credentialId, action, subjectId, ...change });
+  return d1
+    .prepare("INSERT INTO audit_log (id, tenant_id, actor, action, subject_id, before, after, created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1")
+    .bind(row.id, row.tenantId, row.actor, row.action, row.subjectId, row.before ?? null, row.after ?? null, row.createdAt);
+}
+
 /** Writes one audit entry on its own (for a change decided elsewhere, such as a card in its AccountDO). */
 export async function recordAudit(d1: D1Database, actor: Actor, action: string, subjectId: string, change: { before?: unknown; after?: unknown } = {}): Promise<void> {
   await auditInsert(d1, actor, action, subjectId, change);

@@ -22,17 +22,23 @@ export async function staffOfTenant(d1: D1Database, tenantId: string): Promise<S
 }
 
 /**
- * Changes a role, or removes a member of staff (`role` null), unless that would leave the tenant without an owner.
- * One statement, so two owners demoting each other at once cannot both succeed. False: nothing changed.
+ * Changes a role, or removes a member of staff (`role` null) and ends their sessions, unless that would leave the
+ * tenant without an owner; with its audit entry (`auditIfChanged`), in one D1 batch, so two owners demoting each
+ * other at once cannot both succeed and no change goes unrecorded. False: nothing changed.
  */
-export async function changeStaffUnlessLastOwner(d1: D1Database, tenantId: string, staffId: string, role: StaffRole | null): Promise<boolean> {
+export async function changeStaffUnlessLastOwner(d1: D1Database, tenantId: string, staffId: string, role: StaffRole | null, audit: D1PreparedStatement): Promise<boolean> {
   // Another owner who can sign in (an owner still invited, with no password yet, does not count).
   const keepsAnOwner = `(role != 'owner' OR ?3 = 'owner' OR (SELECT COUNT(*) FROM staff WHERE tenant_id = ?1 AND role = 'owner' AND password_hash IS NOT NULL AND id != ?2) > 0)`;
-  const statement =
-    role === null
-      ? d1.prepare(`DELETE FROM staff WHERE tenant_id = ?1 AND id = ?2 AND ${keepsAnOwner}`).bind(tenantId, staffId, "")
-      : d1.prepare(`UPDATE staff SET role = ?3 WHERE tenant_id = ?1 AND id = ?2 AND ${keepsAnOwner}`).bind(tenantId, staffId, role);
-  return ((await statement.run()).meta.changes ?? 0) === 1;
+  if (role !== null) {
+    const [changed] = await d1.batch([d1.prepare(`UPDATE staff SET role = ?3 WHERE tenant_id = ?1 AND id = ?2 AND ${keepsAnOwner}`).bind(tenantId, staffId, role), audit]);
+    return (changed.meta.changes ?? 0) === 1;
+  }
+  const [removed] = await d1.batch([
+    d1.prepare(`DELETE FROM staff WHERE tenant_id = ?1 AND id = ?2 AND ${keepsAnOwner}`).bind(tenantId, staffId, ""),
+    audit,
+    d1.prepare("UPDATE staff_sessions SET revoked_at = ?2 WHERE staff_id = ?1 AND revoked_at IS NULL AND NOT EXISTS (SELECT 1 FROM staff WHERE id = ?1)").bind(staffId, new Date().toISOString()),
+  ]);
+  return (removed.meta.changes ?? 0) === 1;
 }
 
 /** A new password, the member's other sessions ended and the audit entry, in one D1 batch. */

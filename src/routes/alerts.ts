@@ -1,6 +1,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { auditInsert, recordAudit } from "../db/audit";
+import { auditIfChanged, auditInsert } from "../db/audit";
+import { deleteWebhookEndpoint } from "../db/webhook-endpoints";
 import { database } from "../db/client";
 import { newestFirst } from "../db/newest-first";
 import { alerts, webhookEndpoints } from "../db/schema";
@@ -95,13 +96,13 @@ export function alertRoutes(app: App): void {
     { method: "delete", path: "/v1/webhook-endpoints/:id", summary: "Stop sending to an endpoint", tag: "Limits and alerts", auth: ["secret"] },
     async ({ env, principal, param }) => {
       const row = await database(env.DB)
-        .update(webhookEndpoints)
-        .set({ deletedAt: new Date().toISOString() })
+        .select()
+        .from(webhookEndpoints)
         .where(and(eq(webhookEndpoints.tenantId, principal.tenantId), eq(webhookEndpoints.id, param("id")), isNull(webhookEndpoints.deletedAt)))
-        .returning()
         .get();
       if (!row) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
-      await recordAudit(env.DB, principal, "webhook_endpoint.deleted", row.id, { before: presentEndpoint(row) });
+      const audit = auditIfChanged(env.DB, principal, "webhook_endpoint.deleted", row.id, { before: presentEndpoint(row) });
+      if (!(await deleteWebhookEndpoint(env.DB, principal.tenantId, row.id, new Date().toISOString(), audit))) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
       return { status: 200, body: { ...presentEndpoint(row), deleted: true } };
     },
   );

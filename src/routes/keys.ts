@@ -2,7 +2,8 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { forgetKey } from "../auth/credentials";
 import { issueKey } from "../auth/keys";
-import { auditInsert, recordAudit } from "../db/audit";
+import { auditIfChanged, auditInsert } from "../db/audit";
+import { revokeKey } from "../db/keys";
 import { database } from "../db/client";
 import { apiKeys, registers } from "../db/schema";
 import { notFound } from "../lib/errors";
@@ -59,15 +60,18 @@ export function keyRoutes(app: App): void {
     app,
     { method: "post", path: "/v1/keys/:id/revoke", summary: "Revoke a key: it stops working at once here and within 30 seconds everywhere", tag: "Back office", auth: ["secret"], status: 200 },
     async ({ env, principal, param }) => {
-      const row = await database(env.DB)
-        .update(apiKeys)
-        .set({ revokedAt: new Date().toISOString() })
+      const live = await database(env.DB)
+        .select()
+        .from(apiKeys)
         .where(and(eq(apiKeys.tenantId, principal.tenantId), eq(apiKeys.id, param("id")), isNull(apiKeys.revokedAt)))
-        .returning()
         .get();
-      if (!row) throw notFound("key_not_found", "Key");
+      if (!live) throw notFound("key_not_found", "Key");
+      const row = { ...live, revokedAt: new Date().toISOString() };
+      // Two revocations at once: one changes the row and records it, the other finds no live key.
+      if (!(await revokeKey(env.DB, principal.tenantId, row.id, row.revokedAt, auditIfChanged(env.DB, principal, "key.revoked", row.id, { before: presentKey(live), after: presentKey(row) })))) {
+        throw notFound("key_not_found", "Key");
+      }
       forgetKey(row.id);
-      await recordAudit(env.DB, principal, "key.revoked", row.id, { after: presentKey(row) });
       return { status: 200, body: presentKey(row) };
     },
   );

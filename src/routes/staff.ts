@@ -12,14 +12,13 @@ import {
   createStaffSession,
   createTenantInvite,
   endStaffSession,
-  endStaffSessions,
   newStaffInvite,
   redeemTenantInvite,
   releaseTenantInvite,
   staffCookie,
   tenantInviteIsLive,
 } from "../auth/staff-sessions";
-import { auditInsert, recordAudit } from "../db/audit";
+import { auditIfChanged, auditInsert, recordAudit } from "../db/audit";
 import { database } from "../db/client";
 import { staff, staffInvites, tenants } from "../db/schema";
 import { changePassword, changeStaffUnlessLastOwner, dropAttempt, findStaff, forgetFailures, noteAttempt, presentStaff, staffByEmail, staffOfTenant } from "../db/staff";
@@ -205,11 +204,11 @@ export function staffRoutes(app: App): void {
       staffOf(principal);
       const before = await findStaff(env.DB, principal.tenantId, param("id"));
       if (!before) throw notFound("staff_not_found", "Member of staff");
-      if (!(await changeStaffUnlessLastOwner(env.DB, principal.tenantId, before.id, body.role))) {
+      const after = { ...before, role: body.role };
+      const audit = auditIfChanged(env.DB, principal, "staff.role_changed", before.id, { before: presentStaff(before), after: presentStaff(after) });
+      if (!(await changeStaffUnlessLastOwner(env.DB, principal.tenantId, before.id, body.role, audit))) {
         throw new ApiError(409, "last_owner", "The business needs at least one owner: make someone else an owner first");
       }
-      const after = { ...before, role: body.role };
-      await recordAudit(env.DB, principal, "staff.role_changed", before.id, { before: presentStaff(before), after: presentStaff(after) });
       return { status: 200, body: presentStaff(after) };
     },
   );
@@ -221,11 +220,10 @@ export function staffRoutes(app: App): void {
       staffOf(principal);
       const before = await findStaff(env.DB, principal.tenantId, param("id"));
       if (!before) throw notFound("staff_not_found", "Member of staff");
-      if (!(await changeStaffUnlessLastOwner(env.DB, principal.tenantId, before.id, null))) {
+      const audit = auditIfChanged(env.DB, principal, "staff.removed", before.id, { before: presentStaff(before) });
+      if (!(await changeStaffUnlessLastOwner(env.DB, principal.tenantId, before.id, null, audit))) {
         throw new ApiError(409, "last_owner", "The business needs at least one owner: make someone else an owner first");
       }
-      await endStaffSessions(env.DB, before.id);
-      await recordAudit(env.DB, principal, "staff.removed", before.id, { before: presentStaff(before) });
       return { status: 200, body: { ...presentStaff(before), deleted: true } };
     },
   );
