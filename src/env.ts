@@ -13,6 +13,8 @@ export interface Env {
   TENANTS: DurableObjectNamespace<TenantDO>;
   /** Sign-in codes asked for by one client address: 5 a minute (Workers Rate Limiting, approximate). */
   SIGNIN_CODES: RateLimit;
+  /** Password checks (sign-in, sign-up, invites) per client address: 20 a minute. */
+  PASSWORD_CHECKS: RateLimit;
   ENVIRONMENT: string;
   /** `open`: anyone may sign a business up (the local server's default); otherwise only with a platform invite. */
   SIGNUP?: string;

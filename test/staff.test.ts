@@ -12,6 +12,13 @@ const PASSWORD = "correct horse battery staple";
 let emails = 0;
 const newEmail = () => `owner${++emails}.${Date.now()}@cafe.example`;
 
+/**
+ * The console's origin and an address of its own: password checks are budgeted per address (20 a minute), and each
+ * test here stands for a different person unless it says otherwise.
+ */
+let addresses = 0;
+const fromSomewhere = (address = `198.51.100.${++addresses % 250}`) => ({ origin: ORIGIN, "cf-connecting-ip": address });
+
 /** A console call with the staff cookie, from the console's own origin (unless told otherwise). */
 function asStaff(cookie: string, method: string, path: string, body?: unknown, origin: string | null = ORIGIN) {
   return api(method, path, { body, headers: { cookie, ...(origin ? { origin } : {}) } });
@@ -22,13 +29,13 @@ const cookieOf = (reply: Reply) => reply.headers.get("set-cookie")!.split(";")[0
 async function signUp(email = newEmail(), password = PASSWORD) {
   const reply = await api("POST", "/v1/signup", {
     body: { business_name: "Cafe Aroma", currency: "USD", timezone: "Australia/Sydney", email, password },
-    headers: { origin: ORIGIN },
+    headers: fromSomewhere(),
   });
   expect(reply.status).toBe(201);
   return { email, cookie: cookieOf(reply), tenantId: reply.body.tenant.id as string, staffId: reply.body.staff.id as string };
 }
 
-const signIn = (email: string, password: string) => api("POST", "/v1/staff-sessions", { body: { email, password }, headers: { origin: ORIGIN } });
+const signIn = (email: string, password: string) => api("POST", "/v1/staff-sessions", { body: { email, password }, headers: fromSomewhere() });
 
 /** The owner invites someone in a role; they accept and are signed in. */
 async function invite(ownerCookie: string, role: StaffRole) {
@@ -36,7 +43,7 @@ async function invite(ownerCookie: string, role: StaffRole) {
   const invited = await asStaff(ownerCookie, "POST", "/v1/staff", { email, role });
   expect(invited.status).toBe(201);
   const token = new URL(invited.body.invite_url).pathname.split("/").pop()!;
-  const accepted = await api("POST", `/v1/staff-invites/${token}`, { body: { password: PASSWORD }, headers: { origin: ORIGIN } });
+  const accepted = await api("POST", `/v1/staff-invites/${token}`, { body: { password: PASSWORD }, headers: fromSomewhere() });
   expect(accepted.status).toBe(200);
   return { email, cookie: cookieOf(accepted), staffId: invited.body.staff.id as string, token };
 }
@@ -46,7 +53,7 @@ describe("sign-up", () => {
     const email = newEmail();
     const reply = await api("POST", "/v1/signup", {
       body: { business_name: "Cafe Aroma", currency: "USD", timezone: "Australia/Sydney", email: email.toUpperCase(), password: PASSWORD },
-      headers: { origin: ORIGIN },
+      headers: fromSomewhere(),
     });
     expect(reply.status).toBe(201);
     expect(reply.body.tenant).toMatchObject({ name: "Cafe Aroma", currency: "USD", timezone: "Australia/Sydney" });
@@ -61,12 +68,12 @@ describe("sign-up", () => {
     const email = newEmail();
     const body = (password: string, address = email) => ({ business_name: "Weak", currency: "USD", timezone: "UTC", email: address, password });
     for (const password of ["short", email, "password1234", "aaaaaaaaaaaaaaa"]) {
-      const reply = await api("POST", "/v1/signup", { body: body(password), headers: { origin: ORIGIN } });
+      const reply = await api("POST", "/v1/signup", { body: body(password), headers: fromSomewhere() });
       expectError(reply, 400, "weak_password");
       expect(reply.body.error.details).toEqual({ field: "password" });
     }
     const taken = await signUp();
-    expectError(await api("POST", "/v1/signup", { body: body(PASSWORD, taken.email), headers: { origin: ORIGIN } }), 409, "email_taken");
+    expectError(await api("POST", "/v1/signup", { body: body(PASSWORD, taken.email), headers: fromSomewhere() }), 409, "email_taken");
     expectError(await api("POST", "/v1/signup", { body: body(PASSWORD), headers: { origin: "https://evil.example" } }), 403, "forbidden");
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM staff WHERE email = ?").bind(email).first("n")).toBe(0);
   });
@@ -77,7 +84,7 @@ describe("sign-up", () => {
       app.fetch(
         new Request(`${ORIGIN}/v1/signup`, {
           method: "POST",
-          headers: { "content-type": "application/json", origin: ORIGIN },
+          headers: { "content-type": "application/json", ...fromSomewhere() },
           body: JSON.stringify({ business_name: "Invited", currency: "EUR", timezone: "Europe/Berlin", email: newEmail(), password: PASSWORD, ...(invite ? { invite } : {}) }),
         }),
         closed,
@@ -118,13 +125,26 @@ describe("signing in", () => {
     expectError(await signIn(email, PASSWORD), 429, "rate_limited");
   });
 
+  it("one address gets 20 password checks a minute, whatever the emails; another address is not held up", async () => {
+    const from = (address: string) => api("POST", "/v1/staff-sessions", { body: { email: newEmail(), password: PASSWORD }, headers: fromSomewhere(address) });
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) statuses.push((await from("203.0.113.77")).status);
+    expect(statuses).toEqual([...Array(20).fill(401), 429]);
+    const refused = await from("203.0.113.77");
+    expectError(refused, 429, "rate_limited");
+    expect([refused.body.error.details.retry_after, refused.headers.get("retry-after")]).toEqual([60, "60"]);
+    // Sign-up draws on the same budget; another address is not held up.
+    expectError(await api("POST", "/v1/signup", { body: { business_name: "X", currency: "USD", timezone: "UTC", email: newEmail(), password: PASSWORD }, headers: fromSomewhere("203.0.113.77") }), 429, "rate_limited");
+    expectError(await from("203.0.113.78"), 401, "invalid_credentials");
+  });
+
   it("where sign-up is closed, a taken email is not revealed without a live invite", async () => {
     const taken = await signUp();
     const closed = { ...env, SIGNUP: "invite" };
     const reply = await app.fetch(
       new Request(`${ORIGIN}/v1/signup`, {
         method: "POST",
-        headers: { "content-type": "application/json", origin: ORIGIN },
+        headers: { "content-type": "application/json", ...fromSomewhere() },
         body: JSON.stringify({ business_name: "Probe", currency: "USD", timezone: "UTC", email: taken.email, password: PASSWORD }),
       }),
       closed,
@@ -181,11 +201,11 @@ describe("staff and roles", () => {
     expect(invited.body.staff).toMatchObject({ email, role: "security" });
     expect(invited.body.invite_url).toMatch(/\/console\/invite\/si_[A-Za-z0-9_-]{43}$/);
     const token = invited.body.invite_url.split("/").pop();
-    expectError(await api("POST", `/v1/staff-invites/${token}`, { body: { password: "short" }, headers: { origin: ORIGIN } }), 400, "weak_password");
+    expectError(await api("POST", `/v1/staff-invites/${token}`, { body: { password: "short" }, headers: fromSomewhere() }), 400, "weak_password");
     // Not yet accepted: the member of staff cannot sign in.
     expectError(await signIn(email, PASSWORD), 401, "invalid_credentials");
-    expect((await api("POST", `/v1/staff-invites/${token}`, { body: { password: PASSWORD }, headers: { origin: ORIGIN } })).status).toBe(200);
-    expectError(await api("POST", `/v1/staff-invites/${token}`, { body: { password: PASSWORD }, headers: { origin: ORIGIN } }), 404, "invite_not_found");
+    expect((await api("POST", `/v1/staff-invites/${token}`, { body: { password: PASSWORD }, headers: fromSomewhere() })).status).toBe(200);
+    expectError(await api("POST", `/v1/staff-invites/${token}`, { body: { password: PASSWORD }, headers: fromSomewhere() }), 404, "invite_not_found");
     expect((await signIn(email, PASSWORD)).body.staff).toMatchObject({ email, role: "security" });
     expectError(await asStaff(owner.cookie, "POST", "/v1/staff", { email, role: "manager" }), 409, "email_taken");
   });
@@ -396,6 +416,42 @@ describe("the console's pages", () => {
     expect(settings).toContain("Security staff see the settings");
     expect(settings).not.toContain("Save settings");
     expect((await page("/console/staff", security.cookie)).body).not.toContain("invite-staff-form");
+  });
+
+  it("stores and keys: each role sees the controls its role allows, and another business's keys never", async () => {
+    const owner = await signUp();
+    const page = async (path: string, cookie: string) => (await api("GET", path, { headers: { cookie } })).body as string;
+    for (const path of ["/console/stores", "/console/developers"]) expect((await api("GET", path)).status).toBe(302);
+    const store = (await asStaff(owner.cookie, "POST", "/v1/stores", { name: "King St" })).body;
+    const register = (await asStaff(owner.cookie, "POST", `/v1/stores/${store.id}/registers`, { name: "Front counter" })).body;
+    expect(register.key).toMatchObject({ kind: "terminal", register_id: register.register.id, revoked_at: null, last_used_at: null });
+    const secret = (await asStaff(owner.cookie, "POST", "/v1/secret-keys")).body;
+    const other = await signUp();
+    await asStaff(other.cookie, "POST", "/v1/secret-keys");
+
+    const stores = await page("/console/stores", owner.cookie);
+    expect(stores).toContain(`data-key="${register.key.id}"`);
+    expect(stores).toContain(`data-revoke-key="${register.key.id}"`);
+    expect(stores).toContain(`data-new-key="${register.register.id}"`);
+    expect(stores).toContain(`data-add-register="${store.id}"`);
+    const developers = await page("/console/developers", owner.cookie);
+    expect(developers.match(/data-key="/g)).toHaveLength(1);
+    expect(developers).toContain(`data-revoke-key="${secret.key.id}"`);
+    expect(developers).toContain('id="endpoint-form"');
+
+    const manager = await invite(owner.cookie, "manager");
+    const managed = await page("/console/stores", manager.cookie);
+    expect(managed).toContain(`data-add-register="${store.id}"`);
+    expect(managed).not.toContain("data-revoke-key");
+    expect(managed).not.toContain("data-new-key");
+    const security = await invite(owner.cookie, "security");
+    const watched = await page("/console/stores", security.cookie);
+    expect(watched).not.toContain("data-add-register");
+    expect(watched).toMatch(/<input type="checkbox" data-sms-store="[^"]+" disabled=""/);
+    const read = await page("/console/developers", security.cookie);
+    expect(read).toContain("Only an owner makes and revokes");
+    expect(read).not.toContain("data-revoke-key");
+    expect(read).not.toContain('id="endpoint-form"');
   });
 
   it("members: found in this business only; another business's member is a 404; security may not make links", async () => {

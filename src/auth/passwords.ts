@@ -13,6 +13,11 @@ const encoder = new TextEncoder();
 const COMMON = new Set([
   "password1234", "123456789012", "qwertyuiopas", "passwordpassword", "letmeinletmein", "iloveyou1234",
   "welcome12345", "administrator", "1234567890123", "qwerty123456", "password12345", "changeme1234",
+  "1q2w3e4r5t6y", "qwertyuiop123", "asdfghjkl123", "zaq12wsxcde3", "abcdefghijkl", "abc123456789",
+  "password123!", "passw0rd1234", "p@ssword1234", "p@ssw0rd1234", "welcome123456", "letmein12345",
+  "trustno1trustno1", "monkey123456", "dragon123456", "football1234", "baseball1234", "sunshine1234",
+  "princess1234", "superman1234", "starwars1234", "iloveyou123456", "qwertyqwerty", "adminadmin12",
+  "loyalty12345", "tillsafe1234", "cashregister", "password2026", "summer202612", "winter202612",
 ]);
 
 /** Why a password is refused (400 `weak_password`), or null. */
@@ -21,8 +26,15 @@ export function weakPassword(password: string, email: string): string | null {
   if (password.length > 256) return "Use at most 256 characters";
   const lower = password.toLowerCase();
   if (lower === email.toLowerCase() || lower === email.toLowerCase().split("@")[0]) return "The password may not be your email";
-  if (COMMON.has(lower) || /^(.)\1+$/.test(password)) return "This password is too common; pick another";
+  if (COMMON.has(lower) || /^(.)\1+$/.test(password) || /^(.{1,4})\1+$/.test(lower) || isRun(lower)) return "This password is too common; pick another";
   return null;
+}
+
+/** A run of neighbouring characters, such as "123456789012" or "abcdefghijklm" (each one up from the last, or down). */
+function isRun(text: string): boolean {
+  const steps = new Set<number>();
+  for (let i = 1; i < text.length; i++) steps.add(((text.charCodeAt(i) - text.charCodeAt(i - 1)) % 10 + 10) % 10);
+  return steps.size === 1 && (steps.has(1) || steps.has(9));
 }
 
 async function derive(password: string, salt: Uint8Array, iterations: number, serverSecret: string): Promise<string> {

@@ -1,4 +1,27 @@
-/** Keys in D1: revoking one, with its audit entry. */
+/** Keys in D1: the live ones, and revoking one with its audit entry. */
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { database } from "./client";
+import { apiKeys } from "./schema";
+
+type KeyRow = typeof apiKeys.$inferSelect;
+export const presentKey = (row: KeyRow) => ({
+  id: row.id,
+  kind: row.kind,
+  store_id: row.storeId,
+  register_id: row.registerId,
+  created_at: row.createdAt,
+  revoked_at: row.revokedAt,
+  last_used_at: row.lastUsedAt ?? null,
+});
+
+/** The tenant's keys not revoked, newest first (never their hashes). */
+export async function liveKeysOfTenant(d1: D1Database, tenantId: string) {
+  return database(d1)
+    .select({ id: apiKeys.id, kind: apiKeys.kind, registerId: apiKeys.registerId, createdAt: apiKeys.createdAt, lastUsedAt: apiKeys.lastUsedAt })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.tenantId, tenantId), isNull(apiKeys.revokedAt)))
+    .orderBy(desc(apiKeys.createdAt));
+}
 
 /** Revokes a live key of the tenant and records it, in one batch. False: no such live key (nothing written). */
 export async function revokeKey(d1: D1Database, tenantId: string, keyId: string, at: string, audit: D1PreparedStatement): Promise<boolean> {

@@ -1,5 +1,5 @@
 /** Stores and registers: records, presenters, and a short per-isolate cache of a store's flags for the till. */
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { database } from "./client";
 import { registers, stores } from "./schema";
 
@@ -51,4 +51,14 @@ export function presentStore(store: StoreRow) {
 
 export function presentRegister(register: RegisterRow) {
   return { id: register.id, store_id: register.storeId, name: register.name, created_at: register.createdAt };
+}
+
+/** The tenant's stores and their registers, oldest first (the order they were set up). */
+export async function storesWithRegisters(d1: D1Database, tenantId: string): Promise<{ store: StoreRow; registers: RegisterRow[] }[]> {
+  const db = database(d1);
+  const [storeRows, registerRows] = await Promise.all([
+    db.select().from(stores).where(eq(stores.tenantId, tenantId)).orderBy(asc(stores.createdAt), asc(stores.id)),
+    db.select().from(registers).where(eq(registers.tenantId, tenantId)).orderBy(asc(registers.createdAt), asc(registers.id)),
+  ]);
+  return storeRows.map((store) => ({ store, registers: registerRows.filter((register) => register.storeId === store.id) }));
 }

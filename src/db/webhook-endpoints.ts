@@ -1,4 +1,30 @@
-/** Webhook endpoints in D1: stopping one, with its audit entry. */
+/** Webhook endpoints in D1: the live ones, and stopping one with its audit entry. */
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { database } from "./client";
+import { webhookEndpoints } from "./schema";
+
+export type EndpointRow = typeof webhookEndpoints.$inferSelect;
+export const presentEndpoint = (row: EndpointRow) => ({ id: row.id, url: row.url, events: JSON.parse(row.events) as string[], created_at: row.createdAt });
+
+/** The tenant's endpoints still sent to, newest first. */
+export async function liveWebhookEndpoints(d1: D1Database, tenantId: string): Promise<EndpointRow[]> {
+  return database(d1)
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.tenantId, tenantId), isNull(webhookEndpoints.deletedAt)))
+    .orderBy(desc(webhookEndpoints.createdAt));
+}
+
+/** One live endpoint of the tenant, or null. */
+export async function liveWebhookEndpoint(d1: D1Database, tenantId: string, endpointId: string): Promise<EndpointRow | null> {
+  return (
+    (await database(d1)
+      .select()
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, endpointId), isNull(webhookEndpoints.deletedAt)))
+      .get()) ?? null
+  );
+}
 
 /** Marks a live endpoint deleted and records it, in one batch. False: no such live endpoint (nothing written). */
 export async function deleteWebhookEndpoint(d1: D1Database, tenantId: string, endpointId: string, at: string, audit: D1PreparedStatement): Promise<boolean> {

@@ -11,7 +11,7 @@ export const nonNegativeAmount = z.number().int("must be an integer in minor uni
 export const method = z.enum(METHODS);
 export const cardNumber = z.string().regex(/^[0-9A-Za-z]{4,32}$/, "must be 4–32 letters or digits");
 export const phone = z.string().regex(/^\+[1-9][0-9]{6,14}$/, "must be an E.164 phone number such as +61412345678");
-export const name = z.string().trim().min(1).max(200);
+export const name = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -5,7 +5,7 @@ export const STYLE = `
 :root{--ink:#1d2433;--muted:#5b6477;--line:#e3e6ee;--accent:#0b6e4f;--bad:#b3261e;--bg:#f6f7fb}
 *{box-sizing:border-box}[hidden]{display:none!important}body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);background:var(--bg)}
 header{background:var(--accent);color:#fff;padding:14px 16px}header h1{margin:0;font-size:18px}header p{margin:2px 0 0;opacity:.85;font-size:14px}
-main{max-width:560px;margin:0 auto;padding:12px}
+main{max-width:560px;margin:0 auto;padding:12px}main.wide{max-width:800px}
 section{background:#fff;border:1px solid var(--line);border-radius:12px;padding:14px 16px;margin:12px 0}
 section h2{font-size:15px;margin:0 0 10px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
 .balances{display:grid;grid-template-columns:repeat(3,1fr);gap:8px}.balance{text-align:center}
@@ -24,10 +24,12 @@ label{display:block;font-size:14px;color:var(--muted);margin:8px 0 4px}input,sel
 pre,code{white-space:pre-wrap;word-break:break-all;font-size:14px}pre{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:8px}
 fieldset{border:0;margin:0;padding:0}.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 nav.row>a{flex:0 0 auto;margin-right:16px;color:var(--accent)}legend{font-size:14px;color:var(--muted);padding:0;margin:8px 0 4px}input[aria-invalid=true]{border-color:var(--bad)}
+ul.list li>button{flex:0 0 auto;align-self:center}[data-register]{border-top:1px solid var(--line);margin-top:8px}
 .pill{display:inline-block;padding:2px 8px;border-radius:99px;background:var(--line);font-size:13px}
 `;
 
-export function Page(props: { title: string; heading: string; subheading?: string; script?: string; children?: Child }) {
+/** `wide`: the console, read on a laptop as often as on a phone. */
+export function Page(props: { title: string; heading: string; subheading?: string; script?: string; wide?: boolean; children?: Child }) {
   return (
     <html lang="en">
       <head>
@@ -41,7 +43,7 @@ export function Page(props: { title: string; heading: string; subheading?: strin
           <h1>{props.heading}</h1>
           {props.subheading ? <p>{props.subheading}</p> : null}
         </header>
-        <main>{props.children}</main>
+        <main class={props.wide ? "wide" : undefined}>{props.children}</main>
         {props.script ? <script src={props.script} defer></script> : null}
       </body>
     </html>

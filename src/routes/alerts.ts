@@ -1,7 +1,6 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { auditIfChanged, auditInsert } from "../db/audit";
-import { deleteWebhookEndpoint } from "../db/webhook-endpoints";
+import { deleteWebhookEndpoint, liveWebhookEndpoint, liveWebhookEndpoints, presentEndpoint } from "../db/webhook-endpoints";
 import { database } from "../db/client";
 import { newestFirst } from "../db/newest-first";
 import { alerts, webhookEndpoints } from "../db/schema";
@@ -36,8 +35,6 @@ const presentAlert = (row: AlertRow) => ({
   created_at: row.createdAt,
 });
 
-type EndpointRow = typeof webhookEndpoints.$inferSelect;
-const presentEndpoint = (row: EndpointRow) => ({ id: row.id, url: row.url, events: JSON.parse(row.events) as string[], created_at: row.createdAt });
 
 export function alertRoutes(app: App): void {
   endpoint(
@@ -82,11 +79,7 @@ export function alertRoutes(app: App): void {
     app,
     { method: "get", path: "/v1/webhook-endpoints", summary: "Webhook endpoints", tag: "Limits and alerts", auth: ["secret"] },
     async ({ env, principal }) => {
-      const rows = await database(env.DB)
-        .select()
-        .from(webhookEndpoints)
-        .where(and(eq(webhookEndpoints.tenantId, principal.tenantId), isNull(webhookEndpoints.deletedAt)))
-        .orderBy(desc(webhookEndpoints.createdAt));
+      const rows = await liveWebhookEndpoints(env.DB, principal.tenantId);
       return { status: 200, body: { data: rows.map(presentEndpoint), next_cursor: null } };
     },
   );
@@ -95,11 +88,7 @@ export function alertRoutes(app: App): void {
     app,
     { method: "delete", path: "/v1/webhook-endpoints/:id", summary: "Stop sending to an endpoint", tag: "Limits and alerts", auth: ["secret"] },
     async ({ env, principal, param }) => {
-      const row = await database(env.DB)
-        .select()
-        .from(webhookEndpoints)
-        .where(and(eq(webhookEndpoints.tenantId, principal.tenantId), eq(webhookEndpoints.id, param("id")), isNull(webhookEndpoints.deletedAt)))
-        .get();
+      const row = await liveWebhookEndpoint(env.DB, principal.tenantId, param("id"));
       if (!row) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
       const audit = auditIfChanged(env.DB, principal, "webhook_endpoint.deleted", row.id, { before: presentEndpoint(row) });
       if (!(await deleteWebhookEndpoint(env.DB, principal.tenantId, row.id, new Date().toISOString(), audit))) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");

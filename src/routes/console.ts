@@ -1,4 +1,4 @@
-/** The merchant console's pages: welcome (create a business, or sign in), a staff invite, the guided set-up, home. */
+/** The merchant console's pages: welcome (create a business, or sign in), invites, the guided set-up, home, stores, members, settings, staff, keys and webhooks. */
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { and, desc, eq } from "drizzle-orm";
@@ -14,6 +14,11 @@ import { ConsoleMember, ConsoleMembers } from "../pages/console/console-members"
 import { loadTenant, settingsOf } from "../db/tenants";
 import { isKnownCurrency } from "../lib/money";
 import { ConsoleHome, ConsoleInvite, ConsoleSettings, ConsoleSetup, ConsoleStaff, ConsoleWelcome } from "../pages/console/console-pages";
+import { ConsoleStores } from "../pages/console/console-stores";
+import { ConsoleDevelopers } from "../pages/console/console-developers";
+import { liveKeysOfTenant } from "../db/keys";
+import { storesWithRegisters } from "../db/stores";
+import { liveWebhookEndpoints, presentEndpoint } from "../db/webhook-endpoints";
 import { CONSOLE_SCRIPT } from "../pages/console/console-script";
 import type { App, AppEnv } from "./endpoint";
 import { html, PAGE_HEADERS, script } from "./html";
@@ -30,6 +35,8 @@ async function sessionOf(c: Context<AppEnv>): Promise<StaffSession | null> {
   const token = getCookie(c, STAFF_COOKIE);
   return token ? verifyStaffSession(c.env.DB, token) : null;
 }
+
+const liveKey = (key: { id: string; createdAt: string; lastUsedAt: string | null }) => ({ id: key.id, created_at: key.createdAt, last_used_at: key.lastUsedAt });
 
 const toConsole = (c: Context<AppEnv>) => c.body(null, 302, { ...PAGE_HEADERS, location: "/console" });
 
@@ -86,10 +93,43 @@ export function consoleRoutes(app: App): void {
     const [member, history] = await Promise.all([memberWithAccount(c.env, session.tenantId, row), historyPage(c.env, session.tenantId, row.id, { limit: 20 })]);
     const may = {
       cards: staffMay(session.role, "post", "/v1/cards/:number/block"),
+      replace: staffMay(session.role, "post", "/v1/cards/:number/replace"),
       link: staffMay(session.role, "post", "/v1/members/:id/portal-sessions"),
       revoke: staffMay(session.role, "post", "/v1/members/:id/sessions/revoke"),
     };
-    return html(c, `<!doctype html>${ConsoleMember({ data: { business: tenant.name, currency: tenant.currency, member, history: history.data, may } })}`);
+    return html(c, `<!doctype html>${ConsoleMember({ data: { business: tenant.name, timeZone: tenant.timezone, currency: tenant.currency, member, history: history.data, may } })}`);
+  });
+
+  app.get("/console/stores", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return toConsole(c);
+    const [tenant, rows, keys] = await Promise.all([loadTenant(c.env.DB, session.tenantId), storesWithRegisters(c.env.DB, session.tenantId), liveKeysOfTenant(c.env.DB, session.tenantId)]);
+    const data = {
+      business: tenant.name,
+      timeZone: tenant.timezone,
+      may: { manage: staffMay(session.role, "post", "/v1/stores/:id/registers"), keys: staffMay(session.role, "post", "/v1/registers/:id/terminal-keys") },
+      stores: rows.map(({ store, registers }) => ({
+        id: store.id,
+        name: store.name,
+        sms: store.smsConfirmPointsDeduction,
+        registers: registers.map((register) => ({ id: register.id, name: register.name, keys: keys.filter((key) => key.registerId === register.id).map(liveKey) })),
+      })),
+    };
+    return html(c, `<!doctype html>${ConsoleStores({ data })}`);
+  });
+
+  app.get("/console/developers", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return toConsole(c);
+    const [tenant, keys, endpoints] = await Promise.all([loadTenant(c.env.DB, session.tenantId), liveKeysOfTenant(c.env.DB, session.tenantId), liveWebhookEndpoints(c.env.DB, session.tenantId)]);
+    const data = {
+      business: tenant.name,
+      timeZone: tenant.timezone,
+      owner: staffMay(session.role, "post", "/v1/secret-keys"),
+      secretKeys: keys.filter((key) => key.kind === "secret").map(liveKey),
+      endpoints: endpoints.map(presentEndpoint),
+    };
+    return html(c, `<!doctype html>${ConsoleDevelopers({ data })}`);
   });
 
   app.get("/console/signup/:token", (c) =>

@@ -3,22 +3,11 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { forgetKey } from "../auth/credentials";
 import { issueKey } from "../auth/keys";
 import { auditIfChanged, auditInsert } from "../db/audit";
-import { revokeKey } from "../db/keys";
+import { presentKey, revokeKey } from "../db/keys";
 import { database } from "../db/client";
 import { apiKeys, registers } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { endpoint, type App } from "./endpoint";
-
-type KeyRow = typeof apiKeys.$inferSelect;
-const presentKey = (row: KeyRow) => ({
-  id: row.id,
-  kind: row.kind,
-  store_id: row.storeId,
-  register_id: row.registerId,
-  created_at: row.createdAt,
-  revoked_at: row.revokedAt,
-  last_used_at: row.lastUsedAt ?? null,
-});
 
 export function keyRoutes(app: App): void {
   endpoint(

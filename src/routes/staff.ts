@@ -3,6 +3,7 @@
  * passwords, staff with roles and their invites, and the platform's tenant invites.
  */
 import { eq } from "drizzle-orm";
+import type { Context } from "hono";
 import { z } from "zod";
 import { checkPassword, hashPassword, weakPassword } from "../auth/passwords";
 import { STAFF_ROLES, type Principal } from "../auth/principal";
@@ -29,7 +30,8 @@ import { sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { serverSecret } from "../lib/server-secret";
 import { CreateTenant } from "./tenants";
-import { endpoint, refuseForeignOrigin, type App } from "./endpoint";
+import { budgetKeyOf } from "../lib/client-address";
+import { endpoint, refuseForeignOrigin, type App, type AppEnv } from "./endpoint";
 
 const email = z.string().trim().toLowerCase().max(254).email("must be an email address");
 const password = z.string().max(1024);
@@ -77,6 +79,15 @@ async function attempt(env: Env, email: string): Promise<void> {
   throw new ApiError(429, "rate_limited", "Too many failed sign-ins for this email; try again later", { retry_after: retryAfter }, { "retry-after": String(retryAfter) });
 }
 
+/**
+ * Every password check costs 100,000 PBKDF2 rounds: one address gets 20 a minute across sign-in, sign-up and
+ * invites (the Rate Limiting binding `PASSWORD_CHECKS`), whatever emails it tries.
+ */
+async function addressBudget(c: Context<AppEnv>): Promise<void> {
+  if ((await c.env.PASSWORD_CHECKS.limit({ key: budgetKeyOf(c.req.raw.headers) })).success) return;
+  throw new ApiError(429, "rate_limited", "Too many sign-in attempts from this address; wait a minute", { retry_after: 60 }, { "retry-after": "60" });
+}
+
 async function signedIn(env: Env, staffId: string, tenantId: string) {
   const session = await createStaffSession(env.DB, staffId, tenantId);
   return { "set-cookie": staffCookie(session.token, session.maxAgeSeconds, secure(env)) };
@@ -90,6 +101,7 @@ export function staffRoutes(app: App): void {
       refuseForeignOrigin(c, "Sign in from the console itself");
       const problem = weakPassword(body.password, body.email);
       if (problem) throw weak(problem);
+      await addressBudget(c);
       // Without sign-up open, nobody learns which emails have a login before showing a live invite.
       const invited = env.SIGNUP === "open" ? null : body.invite ?? "";
       if (invited !== null && !(await tenantInviteIsLive(env.DB, invited))) throw new ApiError(403, "invite_required", "Sign-up needs an invitation link from Tillsafe");
@@ -123,6 +135,7 @@ export function staffRoutes(app: App): void {
     { method: "post", path: "/v1/staff-sessions", summary: "Sign in to the console (5 failures per email in 15 minutes, then 429)", tag: "Console", auth: [], body: SignIn, status: 200 },
     async ({ c, env, body }) => {
       refuseForeignOrigin(c, "Sign in from the console itself");
+      await addressBudget(c);
       await attempt(env, body.email);
       // An unknown email is checked against a stand-in hash: the same work, the same answer, the same time.
       const member = await staffByEmail(env.DB, body.email);
@@ -233,6 +246,7 @@ export function staffRoutes(app: App): void {
     { method: "post", path: "/v1/staff-invites/:token", summary: "Accept a staff invite: set a password and sign in", tag: "Console", auth: [], body: AcceptInvite, status: 200 },
     async ({ c, env, param, body }) => {
       refuseForeignOrigin(c, "Sign in from the console itself");
+      await addressBudget(c);
       const token = param("token");
       // The password is checked before the link is used up, so a refused one leaves the link working.
       const pending = /^si_[A-Za-z0-9_-]{43}$/.test(token)

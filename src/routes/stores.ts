@@ -5,6 +5,7 @@ import { auditInsert } from "../db/audit";
 import { database } from "../db/client";
 import { newestFirst } from "../db/newest-first";
 import { apiKeys, registers, stores } from "../db/schema";
+import { presentKey } from "../db/keys";
 import { findStore, forgetStore, presentRegister, presentStore } from "../db/stores";
 import { notFound } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -97,21 +98,14 @@ export function storeRoutes(app: App): void {
       const createdAt = new Date().toISOString();
       const register = { id: newId("reg"), tenantId: principal.tenantId, storeId: store.id, name: body.name, createdAt };
       const key = await issueKey("terminal");
+      const keyRow = { id: key.id, tenantId: principal.tenantId, kind: "terminal" as const, secretHash: key.secretHash, storeId: store.id, registerId: register.id, createdAt, revokedAt: null, lastUsedAt: null };
       const db = database(env.DB);
       await db.batch([
         db.insert(registers).values(register),
-        db.insert(apiKeys).values({
-          id: key.id,
-          tenantId: principal.tenantId,
-          kind: "terminal",
-          secretHash: key.secretHash,
-          storeId: store.id,
-          registerId: register.id,
-          createdAt,
-        }),
+        db.insert(apiKeys).values(keyRow),
         auditInsert(env.DB, principal, "register.created", register.id, { after: { ...presentRegister(register), terminal_key_id: key.id } }),
       ]);
-      return { status: 201, body: { register: presentRegister(register), terminal_key: key.token } };
+      return { status: 201, body: { register: presentRegister(register), terminal_key: key.token, key: presentKey(keyRow) } };
     },
   );
 

@@ -157,16 +157,118 @@ test("settings and staff: the owner changes settings and invites a security memb
   assert.deepEqual([...errors, ...guard.errors], []);
 });
 
-test("members: find Nicola by her phone as typed, see what is held, block and unblock her card, make her a link", async () => {
-  const { page, errors } = await open(1280, 900);
-  await signInAsDemoOwner(page);
-  // A sale held at the till: 10.00 of credit.
+/** The page the test is on, signed in the same, at phone width: checked by axe-core and saved; its errors. */
+async function atPhoneWidth(page, name, prepare = async () => {}) {
+  const phone = await open(390, 844);
+  await phone.page.context().addCookies(await page.context().cookies());
+  await phone.page.goto(page.url());
+  await prepare(phone.page);
+  assert.deepEqual(await accessibilityProblems(phone.page), []);
+  await phone.page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
+  return phone.errors;
+}
+
+/** A sale held at the till with a terminal key: `amount` of credit on Nicola's card. */
+async function holdSale(key, amount) {
   const held = await fetch(`${env.server.base}/v1/operations`, {
     method: "POST",
-    headers: { authorization: `Bearer ${env.server.terminalKey}`, "content-type": "application/json", "idempotency-key": `console-${Date.now()}` },
-    body: JSON.stringify({ type: "purchase", card: "6001000000000001", cheque: { number: "C-1", total: 1000 }, payments: [{ method: "credit", amount: 1000 }] }),
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "idempotency-key": `console-${Date.now()}-${Math.random()}` },
+    body: JSON.stringify({ type: "purchase", card: "6001000000000001", cheque: { number: "C-1", total: amount }, payments: [{ method: "credit", amount }] }),
   });
   assert.equal(held.status, 201);
+  return (await held.json()).id;
+}
+
+async function cancelSale(key, id) {
+  const cancelled = await fetch(`${env.server.base}/v1/operations/${id}/cancel`, { method: "POST", headers: { authorization: `Bearer ${key}`, "idempotency-key": `cancel-${id}` } });
+  assert.equal(cancelled.status, 200);
+}
+
+test("stores: add a register, sell with its key, see the key used, revoke it; the till is refused", async () => {
+  const { page, errors } = await open(1280, 900);
+  page.on("dialog", (dialog) => dialog.accept());
+  await signInAsDemoOwner(page);
+  await page.click("nav >> text=Stores");
+  const store = page.locator("section[data-store]").first();
+  await store.locator("form[data-add-register] input").fill("");
+  await store.locator("form[data-add-register] button").click();
+  await store.locator(".field-error:not([hidden])").waitFor();
+  assert.equal(await store.locator(".field-error").textContent(), "Must not be empty.");
+  await store.locator("form[data-add-register] input").fill("Tablet");
+  await store.locator("form[data-add-register] button").click();
+  const tablet = store.locator("[data-register]").filter({ hasText: "Tablet" });
+  await tablet.locator(".key-once:not([hidden])").waitFor();
+  const key = await tablet.locator("[data-key-token]").textContent();
+  assert.match(key, /^tk_/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: `${shots}console-stores-laptop.png`, fullPage: true });
+
+  await cancelSale(key, await holdSale(key, 1000));
+  await page.reload();
+  assert.match(await tablet.locator("[data-key] small").textContent(), /^Last used \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d$/);
+  await tablet.locator("button[data-revoke-key]").click();
+  await store.locator("[data-store-message]").filter({ hasText: "Revoked" }).waitFor();
+  assert.equal(await tablet.locator("[data-no-key]").textContent(), "No working key: this register cannot reach Tillsafe.");
+  const refused = await fetch(`${env.server.base}/v1/terminal`, { headers: { authorization: `Bearer ${key}` } });
+  assert.equal(refused.status, 401);
+
+  await store.locator("input[data-sms-store]").uncheck();
+  await store.locator("[data-store-message]").filter({ hasText: "without an SMS code" }).waitFor();
+  await page.reload();
+  assert.equal(await store.locator("input[data-sms-store]").isChecked(), false);
+  await store.locator("input[data-sms-store]").check();
+  await store.locator("[data-store-message]").filter({ hasText: "members get a code" }).waitFor();
+
+  assert.deepEqual([...errors, ...(await atPhoneWidth(page, "console-stores-phone"))], []);
+});
+
+test("API keys and webhooks: the owner makes a secret key that works, revokes it, adds an endpoint and stops it", async () => {
+  const { page, errors } = await open(1280, 900);
+  page.on("dialog", (dialog) => dialog.accept());
+  await signInAsDemoOwner(page);
+  await page.click("nav >> text=API keys and webhooks");
+  await page.click("#new-secret-key");
+  await page.locator("#secret-keys .key-once:not([hidden])").waitFor();
+  const secret = await page.locator("#secret-keys [data-key-token]").textContent();
+  const stores = await fetch(`${env.server.base}/v1/stores`, { headers: { authorization: `Bearer ${secret}` } });
+  assert.equal(stores.status, 200);
+
+  await page.fill("#endpoint_url", "not an address");
+  await page.click("#endpoint-form button[type=submit]");
+  await page.locator("#endpoint_url-error:not([hidden])").waitFor();
+  await page.fill("#endpoint_url", "http://localhost:9/tillsafe");
+  await page.uncheck("input[name=event][value='operation.confirmed']");
+  await page.click("#endpoint-form button[type=submit]");
+  await page.locator("#endpoint-secret:not([hidden])").waitFor();
+  assert.match(await page.locator("#endpoint-secret-value").textContent(), /^whsec_/);
+  assert.equal(await page.locator("#endpoints li").last().textContent(), "http://localhost:9/tillsafeA limit raised a security alertStop sending");
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: `${shots}console-developers-laptop.png`, fullPage: true });
+
+  await page.reload();
+  const line = page.locator("#secret-keys [data-key]").first();
+  assert.match(await line.locator("small").textContent(), /^Last used /);
+  await line.locator("button[data-revoke-key]").click();
+  await page.locator("#secret-keys [data-store-message]").filter({ hasText: "Revoked" }).waitFor();
+  assert.equal((await fetch(`${env.server.base}/v1/stores`, { headers: { authorization: `Bearer ${secret}` } })).status, 401);
+  await page.click("#endpoints button[data-delete-endpoint]");
+  await page.locator("#endpoints-message").filter({ hasText: "Stopped" }).waitFor();
+  await page.reload();
+  assert.equal(await page.locator("#endpoints").textContent(), "No endpoint yet.");
+
+  assert.deepEqual([...errors, ...(await atPhoneWidth(page, "console-developers-phone"))], []);
+});
+
+test("members: a sale from a register made in the console shows as held; block, unblock, a link, replace the card", async () => {
+  const { page, errors } = await open(1280, 900);
+  await signInAsDemoOwner(page);
+  await page.click("nav >> text=Stores");
+  const store = page.locator("section[data-store]").first();
+  await store.locator("form[data-add-register] input").fill("Window");
+  await store.locator("form[data-add-register] button").click();
+  const window = store.locator("[data-register]").filter({ hasText: "Window" });
+  await window.locator(".key-once:not([hidden])").waitFor();
+  await holdSale(await window.locator("[data-key-token]").textContent(), 1000);
 
   await page.click("nav >> text=Members");
   await page.fill("#query", "0412 345 678");
@@ -182,7 +284,8 @@ test("members: find Nicola by her phone as typed, see what is held, block and un
   await page.locator("#cards [data-status]").filter({ hasText: "blocked" }).waitFor();
   // Blocking released the hold.
   await page.reload();
-  assert.doesNotMatch(await page.locator("#balances li").first().textContent(), /held/);
+  const balance = await page.locator("#balances li").first().textContent();
+  assert.doesNotMatch(balance, /held/);
   await page.click("[data-card-action=unblock]");
   await page.locator("#cards [data-status]").filter({ hasText: "active" }).waitFor();
   await page.click("#portal-link");
@@ -191,10 +294,18 @@ test("members: find Nicola by her phone as typed, see what is held, block and un
   await page.click("#revoke-sessions");
   await page.locator("#page-message").filter({ hasText: /sessions? ended/ }).waitFor();
 
-  const phone = await open(390, 844);
-  await phone.page.context().addCookies(await page.context().cookies());
-  await phone.page.goto(page.url());
-  assert.deepEqual(await accessibilityProblems(phone.page), []);
-  await phone.page.screenshot({ path: `${shots}console-member-phone.png`, fullPage: true });
-  assert.deepEqual([...errors, ...phone.errors], []);
+  const phoneErrors = await atPhoneWidth(page, "console-member-phone", (phone) => phone.click("#cards details summary"));
+
+  // Replacing the card: a number that is not one is refused next to the field; then the new card is active.
+  await page.click("#cards details summary");
+  await page.fill("#cards form[data-replace-card] input", "12");
+  await page.click("#cards form[data-replace-card] button");
+  await page.locator("#cards form[data-replace-card] .field-error:not([hidden])").waitFor();
+  assert.equal(await page.locator("#cards form[data-replace-card] .field-error").textContent(), "Must be 4–32 letters or digits.");
+  await page.fill("#cards form[data-replace-card] input", "6001 0000 0000 0099");
+  await page.click("#cards form[data-replace-card] button");
+  await page.locator("#cards li[data-card='6001000000000099'] [data-status]").filter({ hasText: "active" }).waitFor();
+  assert.equal(await page.locator("#cards li[data-card='6001000000000001']").textContent(), "•••• 0001 replacedReplaced by •••• 0099");
+  assert.equal(await page.locator("#balances li").first().textContent(), balance);
+  assert.deepEqual([...errors, ...phoneErrors], []);
 });

@@ -2,6 +2,7 @@
 import type { Balances } from "../../accounts/operation";
 import type { MemberCard } from "../../accounts/account-do";
 import { formatMoney } from "../../lib/money-format";
+import { formatWhen } from "../../lib/time-format";
 import { Page } from "../layout";
 import { Nav } from "./console-pages";
 
@@ -43,7 +44,7 @@ function BalanceLine(props: { label: string; method: string; line: { balance: nu
 
 export function ConsoleMembers(props: { business: string; query: string; currency: string; members: MemberSummary[] }) {
   return (
-    <Page title={`Members — ${props.business}`} heading={props.business} subheading="Members" script="/assets/console.js">
+    <Page title={`Members — ${props.business}`} heading={props.business} subheading="Members" script="/assets/console.js" wide>
       <Nav here="members" />
       <section aria-labelledby="find-h">
         <h2 id="find-h">Find a member</h2>
@@ -73,16 +74,17 @@ export function ConsoleMembers(props: { business: string; query: string; currenc
 
 export interface ConsoleMemberData {
   business: string;
+  timeZone: string;
   currency: string;
   member: MemberSummary;
   history: { id: string; kind: string; method: string; amount: number; created_at: string }[];
-  may: { cards: boolean; link: boolean; revoke: boolean };
+  may: { cards: boolean; replace: boolean; link: boolean; revoke: boolean };
 }
 
 export function ConsoleMember({ data }: { data: ConsoleMemberData }) {
   const { member, currency } = data;
   return (
-    <Page title={`${member.name} — ${data.business}`} heading={member.name} subheading={member.phone} script="/assets/console.js">
+    <Page title={`${member.name} — ${data.business}`} heading={member.name} subheading={member.phone} script="/assets/console.js" wide>
       <Nav here="members" />
       <section aria-labelledby="balances-h">
         <h2 id="balances-h">Balances</h2>
@@ -96,14 +98,28 @@ export function ConsoleMember({ data }: { data: ConsoleMemberData }) {
         <h2 id="cards-h">Cards</h2>
         <ul class="list" id="cards">
           {member.cards.map((card) => (
-            <li data-card={card.number}>
+            <li data-card={card.number} style="flex-wrap:wrap">
               <span>
                 •••• {card.number.slice(-4)} <span class="pill" data-status>{card.status}</span>
               </span>
-              {data.may.cards && card.status !== "replaced" ? (
+              {card.status === "replaced" ? <span class="muted">Replaced by •••• {(card.replaced_by ?? "").slice(-4)}</span> : null}
+              {card.status !== "replaced" && data.may.cards ? (
                 <button type="button" data-card-action={card.status === "blocked" ? "unblock" : "block"} data-number={card.number}>
                   {card.status === "blocked" ? "Unblock" : "Block"}
                 </button>
+              ) : null}
+              {card.status !== "replaced" && data.may.replace ? (
+                <details style="flex-basis:100%">
+                  <summary>Replace the card (lost, stolen or worn out)</summary>
+                  <form data-replace-card={card.number} novalidate>
+                    <label for={`new-card-${card.number}`}>New card number</label>
+                    <input id={`new-card-${card.number}`} name="new_number" autocomplete="off" inputmode="numeric" aria-describedby={`new-card-${card.number}-error replace-hint-${card.number}`} required />
+                    <p class="muted" id={`replace-hint-${card.number}`}>The old card stops working for good; the balances stay with the member.</p>
+                    <p class="field-error" id={`new-card-${card.number}-error`} role="alert" hidden></p>
+                    <div class="status bad" id={`replace-message-${card.number}`} role="status" hidden></div>
+                    <button class="primary" type="submit">Replace the card</button>
+                  </form>
+                </details>
               ) : null}
             </li>
           ))}
@@ -128,7 +144,7 @@ export function ConsoleMember({ data }: { data: ConsoleMemberData }) {
               <span>
                 {KIND_WORDS[entry.kind] ?? entry.kind}
                 <br />
-                <small class="muted">{new Date(entry.created_at).toISOString().slice(0, 16).replace("T", " ")} UTC</small>
+                <small class="muted">{formatWhen(entry.created_at, data.timeZone)}</small>
               </span>
               <b class={entry.amount < 0 ? "neg" : "pos"}>
                 {entry.amount < 0 ? "−" : "+"}

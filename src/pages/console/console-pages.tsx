@@ -8,21 +8,23 @@ const METHODS = [
 ] as const;
 
 /** The console's sections, on every signed-in page. */
-export function Nav(props: { here: "home" | "members" | "settings" | "staff" }) {
+export function Nav(props: { here: "home" | "stores" | "members" | "settings" | "staff" | "developers" }) {
   const link = (href: string, label: string, key: typeof props.here) =>
     props.here === key ? <a href={href} aria-current="page"><b>{label}</b></a> : <a href={href}>{label}</a>;
   return (
     <nav aria-label="Console" class="row" style="margin:8px 0">
       {link("/console", "Home", "home")}
+      {link("/console/stores", "Stores", "stores")}
       {link("/console/members", "Members", "members")}
       {link("/console/settings", "Settings", "settings")}
       {link("/console/staff", "Staff", "staff")}
+      {link("/console/developers", "API keys and webhooks", "developers")}
     </nav>
   );
 }
 
 /** A labelled input with its error line under it (filled by the script from the server's answer). */
-function Field(props: { id: string; label: string; type?: string; value?: string; autocomplete?: string; list?: string; hint?: string; disabled?: boolean; min?: string; max?: string }) {
+export function Field(props: { id: string; label: string; type?: string; value?: string; autocomplete?: string; list?: string; hint?: string; disabled?: boolean; min?: string; max?: string; placeholder?: string }) {
   return (
     <div>
       <label for={props.id}>{props.label}</label>
@@ -37,6 +39,7 @@ function Field(props: { id: string; label: string; type?: string; value?: string
         disabled={props.disabled}
         min={props.min}
         max={props.max}
+        placeholder={props.placeholder}
         required
       />
       {props.hint ? <p class="muted" id={`${props.id}-hint`}>{props.hint}</p> : null}
@@ -48,7 +51,7 @@ function Field(props: { id: string; label: string; type?: string; value?: string
 /** Signed out: create a business, or sign in. */
 export function ConsoleWelcome(props: { invite: string | null; timeZones: string[]; currencies: string[] }) {
   return (
-    <Page title="Tillsafe — console" heading="Tillsafe" subheading="Loyalty balances, safe at the till" script="/assets/console.js">
+    <Page title="Tillsafe — console" heading="Tillsafe" subheading="Loyalty balances, safe at the till" script="/assets/console.js" wide>
       <section aria-labelledby="signup-h">
         <h2 id="signup-h">Create your business</h2>
         <form id="signup-form" data-invite={props.invite ?? ""} novalidate>
@@ -92,7 +95,7 @@ export function ConsoleWelcome(props: { invite: string | null; timeZones: string
 /** A new member of staff's invite: choose a password. */
 export function ConsoleInvite(props: { token: string }) {
   return (
-    <Page title="Tillsafe — join your team" heading="Tillsafe" subheading="You were invited to a business's console" script="/assets/console.js">
+    <Page title="Tillsafe — join your team" heading="Tillsafe" subheading="You were invited to a business's console" script="/assets/console.js" wide>
       <section aria-labelledby="invite-h">
         <h2 id="invite-h">Choose your password</h2>
         <form id="invite-form" data-token={props.token} novalidate>
@@ -108,7 +111,7 @@ export function ConsoleInvite(props: { token: string }) {
 /** The guided set-up after sign-up: the first store and register, MobiSecure, SMS codes for points. */
 export function ConsoleSetup(props: { business: string }) {
   return (
-    <Page title="Tillsafe — set up" heading={props.business} subheading="Set up in three steps" script="/assets/console.js">
+    <Page title="Tillsafe — set up" heading={props.business} subheading="Set up in three steps" script="/assets/console.js" wide>
       <section aria-labelledby="step1-h" id="step1">
         <h2 id="step1-h">1. Your first store and cash register</h2>
         <form id="store-form" novalidate>
@@ -168,7 +171,7 @@ export interface ConsoleHomeData {
 export function ConsoleHome({ data }: { data: ConsoleHomeData }) {
   const label = (method: string) => METHODS.find((m) => m.value === method)?.label ?? method;
   return (
-    <Page title={`${data.business} — Tillsafe console`} heading={data.business} subheading={`Signed in as ${data.staff.email} (${data.staff.role})`} script="/assets/console.js">
+    <Page title={`${data.business} — Tillsafe console`} heading={data.business} subheading={`Signed in as ${data.staff.email} (${data.staff.role})`} script="/assets/console.js" wide>
       <Nav here="home" />
       <section aria-labelledby="stores-h">
         <h2 id="stores-h">Stores</h2>
@@ -213,7 +216,7 @@ export function ConsoleSettings({ data }: { data: ConsoleSettingsData }) {
   const readOnly = data.role === "security";
   const s = data.settings;
   return (
-    <Page title={`Settings — ${data.business}`} heading={data.business} subheading="Settings" script="/assets/console.js">
+    <Page title={`Settings — ${data.business}`} heading={data.business} subheading="Settings" script="/assets/console.js" wide>
       <Nav here="settings" />
       <section aria-labelledby="settings-h">
         <h2 id="settings-h">How the till works</h2>
@@ -255,7 +258,7 @@ const ROLE_WORDS: Record<string, string> = {
 export function ConsoleStaff({ data }: { data: ConsoleStaffData }) {
   const owner = data.me.role === "owner";
   return (
-    <Page title={`Staff — ${data.business}`} heading={data.business} subheading="Staff" script="/assets/console.js">
+    <Page title={`Staff — ${data.business}`} heading={data.business} subheading="Staff" script="/assets/console.js" wide>
       <Nav here="staff" />
       <section aria-labelledby="staff-h">
         <h2 id="staff-h">Who has a login</h2>

@@ -209,6 +209,15 @@ export const CONSOLE_SCRIPT = String.raw`
         });
       });
     });
+    cardList.querySelectorAll("form[data-replace-card]").forEach(function (form) {
+      var input = form.querySelector("input");
+      submit(form, function () {
+        return send("POST", "/v1/cards/" + encodeURIComponent(form.dataset.replaceCard) + "/replace", { new_number: input.value.replace(/\s+/g, "") }).then(function (reply) {
+          if (reply.status === 200) { location.reload(); return; }
+          explain(reply, { new_number: input.id }, form.querySelector(".status").id);
+        });
+      });
+    });
     var linkButton = $("portal-link");
     if (linkButton) linkButton.addEventListener("click", function () {
       linkButton.disabled = true;
@@ -227,6 +236,196 @@ export const CONSOLE_SCRIPT = String.raw`
         revoke.disabled = false;
         if (reply.status !== 200) { say("page-message", errorText(reply, "Nothing changed.")); return; }
         say("page-message", reply.body.revoked === 1 ? "1 session ended." : reply.body.revoked + " sessions ended.");
+      });
+    });
+  }
+
+  /** Shows a key (or secret) once in a box with a copy button. */
+  function showOnce(box, token) {
+    box.querySelector("[data-key-token]").textContent = token;
+    box.hidden = false;
+    var copy = box.querySelector("[data-copy-key]");
+    copy.textContent = "Copy the key";
+    copy.onclick = function () {
+      if (navigator.clipboard) navigator.clipboard.writeText(token).then(function () { copy.textContent = "Copied"; }, function () {});
+    };
+  }
+  function sectionSay(from, text, bad) {
+    var box = from.closest("section").querySelector("[data-store-message]");
+    box.className = "status" + (bad ? " bad" : "");
+    box.textContent = text;
+    box.hidden = false;
+  }
+  /** A line for a key just made, like the ones the server draws. */
+  function keyLine(kind, id, revocable) {
+    var item = document.createElement("li");
+    item.dataset.key = id;
+    var words = document.createElement("span");
+    words.appendChild(document.createTextNode(kind + " key made just now"));
+    words.appendChild(document.createElement("br"));
+    var small = document.createElement("small");
+    small.className = "muted";
+    small.textContent = "Not used yet";
+    words.appendChild(small);
+    item.appendChild(words);
+    if (!revocable) return item;
+    var revoke = document.createElement("button");
+    revoke.type = "button";
+    revoke.className = "danger";
+    revoke.dataset.revokeKey = id;
+    revoke.textContent = "Revoke";
+    revoke.setAttribute("aria-label", "Revoke the " + kind.toLowerCase() + " key made just now");
+    item.appendChild(revoke);
+    return item;
+  }
+  function addKeyLine(list, line) {
+    var none = list.querySelector("[data-no-key]");
+    if (none) none.remove();
+    list.appendChild(line);
+  }
+
+  document.addEventListener("click", function (event) {
+    var revoke = event.target.closest && event.target.closest("button[data-revoke-key]");
+    if (!revoke) return;
+    if (!window.confirm("Revoke this key? Software using it stops reaching Tillsafe at once. This cannot be undone.")) return;
+    revoke.disabled = true;
+    send("POST", "/v1/keys/" + revoke.dataset.revokeKey + "/revoke").then(function (reply) {
+      if (reply.status !== 200) { revoke.disabled = false; sectionSay(revoke, errorText(reply, "The key was not revoked."), true); return; }
+      var list = revoke.closest("ul");
+      sectionSay(revoke, "Revoked: the key no longer works.");
+      revoke.closest("li").remove();
+      if (!list.querySelector("li")) {
+        var none = document.createElement("li");
+        none.className = "muted";
+        none.dataset.noKey = "";
+        none.textContent = list.closest("[data-register]") ? "No working key: this register cannot reach Tillsafe." : "No secret key yet.";
+        list.appendChild(none);
+      }
+    });
+  });
+
+  document.querySelectorAll("input[data-sms-store]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      box.disabled = true;
+      send("PATCH", "/v1/stores/" + box.dataset.smsStore, { sms_confirm_points_deduction: box.checked }).then(function (reply) {
+        box.disabled = false;
+        if (reply.status !== 200) { box.checked = !box.checked; sectionSay(box, errorText(reply, "Nothing changed."), true); return; }
+        sectionSay(box, box.checked ? "Saved: members get a code by SMS before points pay here." : "Saved: points pay here without an SMS code.");
+      });
+    });
+  });
+
+  document.querySelectorAll("button[data-new-key]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      send("POST", "/v1/registers/" + button.dataset.newKey + "/terminal-keys").then(function (reply) {
+        button.disabled = false;
+        if (reply.status !== 201) { sectionSay(button, errorText(reply, "No key was made."), true); return; }
+        var register = button.closest("[data-register]");
+        addKeyLine(register.querySelector("[data-keys]"), keyLine("Terminal", reply.body.key.id, true));
+        showOnce(register.querySelector(".key-once"), reply.body.terminal_key);
+      });
+    });
+  });
+
+  document.querySelectorAll("form[data-add-register]").forEach(function (form) {
+    var input = form.querySelector("input");
+    submit(form, function () {
+      return send("POST", "/v1/stores/" + form.dataset.addRegister + "/registers", { name: input.value.trim() }).then(function (reply) {
+        if (reply.status !== 201) return explain(reply, { name: input.id }, form.querySelector(".status").id);
+        var block = document.createElement("div");
+        block.dataset.register = reply.body.register.id;
+        var title = document.createElement("p");
+        var bold = document.createElement("b");
+        bold.textContent = reply.body.register.name;
+        title.appendChild(bold);
+        block.appendChild(title);
+        var list = document.createElement("ul");
+        list.className = "list";
+        list.dataset.keys = "";
+        list.appendChild(keyLine("Terminal", reply.body.key.id, form.dataset.revocable === "yes"));
+        block.appendChild(list);
+        var section = form.closest("section");
+        var empty = section.querySelector("[data-no-register]");
+        if (empty) empty.remove();
+        var box = section.querySelector(":scope > .key-once").cloneNode(true);
+        block.appendChild(box);
+        section.insertBefore(block, section.querySelector("[data-store-message]"));
+        showOnce(box, reply.body.terminal_key);
+        input.value = "";
+      });
+    });
+  });
+
+  var addStore = $("add-store-form");
+  if (addStore) {
+    submit(addStore, function () {
+      return send("POST", "/v1/stores", { name: $("new_store_name").value.trim(), sms_confirm_points_deduction: $("new_store_sms").checked }).then(function (reply) {
+        if (reply.status === 201) { location.reload(); return; }
+        explain(reply, { name: "new_store_name" }, "add-store-message");
+      });
+    });
+  }
+
+  var newSecret = $("new-secret-key");
+  if (newSecret) {
+    newSecret.addEventListener("click", function () {
+      newSecret.disabled = true;
+      send("POST", "/v1/secret-keys").then(function (reply) {
+        newSecret.disabled = false;
+        if (reply.status !== 201) { sectionSay(newSecret, errorText(reply, "No key was made."), true); return; }
+        var section = $("secret-keys");
+        addKeyLine(section.querySelector("[data-keys]"), keyLine("Secret", reply.body.key.id, true));
+        showOnce(section.querySelector(".key-once"), reply.body.secret_key);
+      });
+    });
+  }
+
+  var endpoints = $("endpoints");
+  if (endpoints) {
+    var hookSay = function (text, bad) { $("endpoints-message").className = "status" + (bad ? " bad" : ""); say("endpoints-message", text); };
+    endpoints.addEventListener("click", function (event) {
+      var stop = event.target.closest && event.target.closest("button[data-delete-endpoint]");
+      if (!stop || !window.confirm("Stop sending events to this address?")) return;
+      stop.disabled = true;
+      send("DELETE", "/v1/webhook-endpoints/" + stop.dataset.deleteEndpoint).then(function (reply) {
+        if (reply.status !== 200) { stop.disabled = false; hookSay(errorText(reply, "Nothing changed."), true); return; }
+        stop.closest("li").remove();
+        hookSay("Stopped: nothing more is sent there.");
+      });
+    });
+    var endpointForm = $("endpoint-form");
+    if (endpointForm) submit(endpointForm, function () {
+      var events = Array.prototype.slice.call(endpointForm.querySelectorAll("input[name=event]:checked")).map(function (input) { return input.value; });
+      if (events.length === 0) { say("endpoint_events-error", "Pick at least one event to send."); return Promise.resolve(); }
+      return send("POST", "/v1/webhook-endpoints", { url: $("endpoint_url").value.trim(), events: events }).then(function (reply) {
+        if (reply.status !== 201) return explain(reply, { url: "endpoint_url" }, "endpoint-message");
+        $("endpoint-secret-value").textContent = reply.body.secret;
+        $("endpoint-secret").hidden = false;
+        var item = document.createElement("li");
+        item.dataset.endpoint = reply.body.id;
+        var words = document.createElement("span");
+        var url = document.createElement("code");
+        url.textContent = reply.body.url;
+        words.appendChild(url);
+        words.appendChild(document.createElement("br"));
+        var what = document.createElement("small");
+        what.className = "muted";
+        what.textContent = Array.prototype.slice.call(endpointForm.querySelectorAll("input[name=event]:checked")).map(function (input) { return input.parentNode.textContent.trim(); }).join("; ");
+        words.appendChild(what);
+        item.appendChild(words);
+        var stop = document.createElement("button");
+        stop.type = "button";
+        stop.className = "danger";
+        stop.dataset.deleteEndpoint = reply.body.id;
+        stop.textContent = "Stop sending";
+        stop.setAttribute("aria-label", "Stop sending to " + reply.body.url);
+        item.appendChild(stop);
+        var none = endpoints.querySelector("li.muted");
+        if (none) none.remove();
+        endpoints.appendChild(item);
+        $("endpoint_url").value = "";
+        hookSay("Added: events are sent to " + reply.body.url + ".");
       });
     });
   }
