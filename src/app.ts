@@ -11,6 +11,7 @@ import { devRoutes } from "./routes/dev";
 import { alertRoutes } from "./routes/alerts";
 import { keyRoutes } from "./routes/keys";
 import { limitRoutes } from "./routes/limits";
+import { auditLogRoutes } from "./routes/audit-log";
 import { meRoutes } from "./routes/me";
 import { memberLoginRoutes } from "./routes/member-login";
 import { smsCodeRoutes } from "./routes/sms-codes";
@@ -82,6 +83,7 @@ export function buildApp() {
   operationRoutes(app);
   smsCodeRoutes(app);
   limitRoutes(app);
+  auditLogRoutes(app);
   alertRoutes(app);
   terminalRoutes(app);
   memberLoginRoutes(app);

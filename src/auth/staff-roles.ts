@@ -44,6 +44,7 @@ export const STAFF_ROUTES: Record<string, readonly StaffRole[]> = {
   "DELETE /v1/limits/:id": MANAGE,
   "GET /v1/alerts": ALL,
   "GET /v1/audit-log": ALL,
+  "GET /v1/audit-log/verify": ALL,
   "POST /v1/webhook-endpoints": OWNER,
   "GET /v1/webhook-endpoints": ALL,
   "DELETE /v1/webhook-endpoints/:id": OWNER,

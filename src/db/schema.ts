@@ -205,6 +205,11 @@ export const auditLog = sqliteTable("audit_log", {
   before: text("before"),
   after: text("after"),
   createdAt: text("created_at").notNull(),
+  actorType: text("actor_type", { enum: ["staff", "secret_key", "terminal_key", "member", "platform"] }).notNull().default("secret_key"),
+  /** The entry's place in its tenant's chain, and the hashes: null until the tenant's sealer chained it. */
+  seq: integer("seq"),
+  prevHash: text("prev_hash"),
+  hash: text("hash"),
 });
 
 export const staff = sqliteTable("staff", {

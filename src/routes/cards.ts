@@ -66,7 +66,7 @@ export function cardRoutes(app: App): void {
     async ({ env, principal, param, body }) => {
       const number = param("number");
       const account = { tenant_id: principal.tenantId, member_id: await requireCardOwner(env.DB, principal.tenantId, number) };
-      return audited(env, principal, "card.blocked", number, await accountOf(env, account).blockCard(account, number, body.reason));
+      return auditedCardChange(env, principal, "card.blocked", number, await accountOf(env, account).blockCard(account, number, body.reason));
     },
   );
 
@@ -76,7 +76,7 @@ export function cardRoutes(app: App): void {
     async ({ env, principal, param }) => {
       const number = param("number");
       const account = { tenant_id: principal.tenantId, member_id: await requireCardOwner(env.DB, principal.tenantId, number) };
-      return audited(env, principal, "card.unblocked", number, await accountOf(env, account).unblockCard(account, number));
+      return auditedCardChange(env, principal, "card.unblocked", number, await accountOf(env, account).unblockCard(account, number));
     },
   );
 
@@ -104,13 +104,13 @@ export function cardRoutes(app: App): void {
           .delete(cards)
           .where(and(eq(cards.tenantId, principal.tenantId), eq(cards.number, body.new_number), eq(cards.memberId, memberId)));
       }
-      return audited(env, principal, "card.replaced", number, outcome);
+      return auditedCardChange(env, principal, "card.replaced", number, outcome);
     },
   );
 }
 
 /** A card change the account made is audited once it answered yes, with the card as it is now. */
-async function audited(env: Env, actor: Actor, action: string, number: string, outcome: Outcome): Promise<Outcome> {
+export async function auditedCardChange(env: Env, actor: Actor, action: string, number: string, outcome: Outcome): Promise<Outcome> {
   if (outcome.status === 200) await recordAudit(env.DB, actor, action, number, { after: bodyOf(outcome) });
   return outcome;
 }

@@ -16,6 +16,7 @@ import { ApiError, invalidRequest } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
 import type { Outcome } from "../lib/outcome";
 import { serverSecret } from "../lib/server-secret";
+import { sealAuditLog } from "../operations/audit-log";
 
 export type AppEnv = { Bindings: Env };
 export type App = Hono<AppEnv>;
@@ -33,6 +34,8 @@ export interface EndpointSpec<R extends Role, B extends z.ZodType | undefined, Q
   query?: Q;
   /** Status of a successful answer, for the document. */
   status?: number;
+  /** The route writes audit entries though its caller is not the back office (a member blocking their card). */
+  audited?: boolean;
   /**
    * The handler dedupes its Idempotency-Key itself, in the same transaction as its effect (creating an operation):
    * the shared replay below stays out of its way.
@@ -98,6 +101,11 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
     const outcome = keyOwner
       ? await idempotent(c.env.DB, serverSecret(c.env), { ...keyOwner, key: idempotencyKey!, fingerprint: await call.fingerprint() }, run)
       : await run();
+    // A back-office change (or one a spec marks) may have written audit entries: the tenant's sealer chains them.
+    if (spec.method !== "get" && outcome.status < 300 && (spec.audited || (principal as Principal | undefined)?.kind === "secret")) {
+      const tenantId = (principal as { tenantId: string }).tenantId;
+      c.executionCtx.waitUntil(sealAuditLog(c.env, tenantId).catch((error) => console.warn("audit seal failed:", String(error))));
+    }
     if (outcome.status === 204) return c.body(null, 204, outcome.headers);
     if ("json" in outcome) return c.body(outcome.json, outcome.status as 200, { ...outcome.headers, "content-type": "application/json" });
     return c.json(outcome.body, outcome.status as 200, outcome.headers);

@@ -1,13 +1,12 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { database } from "../db/client";
-import { newestFirst } from "../db/newest-first";
 import { activeLimits, forgetLimits, presentLimit } from "../db/limits";
 import { auditInsert } from "../db/audit";
-import { auditLog, cards, limits, registers, stores } from "../db/schema";
+import { cards, limits, registers, stores } from "../db/schema";
 import { invalidRequest, notFound } from "../lib/errors";
 import { isId, newId } from "../lib/ids";
-import { cardNumber, method, nonNegativeAmount, pageQuery } from "../lib/schemas";
+import { cardNumber, method, nonNegativeAmount } from "../lib/schemas";
 import { AMOUNT_METRICS, METRICS, PERIODS, SCOPES } from "../limits/limit";
 import { endpoint, type App } from "./endpoint";
 
@@ -33,17 +32,6 @@ export const CreateLimit = z
     if (limit.metric === "balance" && limit.scope !== "card") issue("balance is a card limit", "metric");
   });
 
-
-type AuditRow = typeof auditLog.$inferSelect;
-const presentAudit = (row: AuditRow) => ({
-  id: row.id,
-  actor: row.actor,
-  action: row.action,
-  subject_id: row.subjectId,
-  before: row.before ? JSON.parse(row.before) : null,
-  after: row.after ? JSON.parse(row.after) : null,
-  created_at: row.createdAt,
-});
 
 /** A scope_id must name a card, register or store of this tenant. */
 async function checkScope(d1: D1Database, tenantId: string, scope: string, scopeId: string | null): Promise<void> {
@@ -117,14 +105,6 @@ export function limitRoutes(app: App): void {
       ]);
       forgetLimits(principal.tenantId);
       return { status: 200, body: { ...presentLimit(row), deleted: true } };
-    },
-  );
-
-  endpoint(
-    app,
-    { method: "get", path: "/v1/audit-log", summary: "Every change a person or key made: who, what, before, after; newest first", tag: "Limits and alerts", auth: ["secret"], query: pageQuery },
-    async ({ env, principal, query }) => {
-      return { status: 200, body: await newestFirst(env.DB, auditLog, principal.tenantId, query, presentAudit) };
     },
   );
 }

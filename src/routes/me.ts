@@ -6,6 +6,7 @@ import { cardOwner, findMember, membersByPhone, othersOnPhone, presentMember } f
 import { clearedSessionCookie, endSession, SESSION_COOKIE, sessionCookie, switchSession } from "../auth/member-sessions";
 import { ApiError, notFound } from "../lib/errors";
 import { cardNumber, pageQuery } from "../lib/schemas";
+import { auditedCardChange } from "./cards";
 import { endpoint, requirePrincipal, type App } from "./endpoint";
 import { historyPage } from "../operations/member-history";
 
@@ -115,13 +116,13 @@ export function meRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/me/cards/:number/block", summary: "Block my card (lost or stolen)", tag: "Member", auth: ["member"], status: 200 },
+    { method: "post", path: "/v1/me/cards/:number/block", summary: "Block my card (lost or stolen)", tag: "Member", auth: ["member"], status: 200, audited: true },
     async ({ env, principal, param }) => {
       const number = param("number");
       const owner = cardNumber.safeParse(number).success ? await cardOwner(env.DB, principal.tenantId, number) : null;
       if (owner !== principal.memberId) throw notFound("card_not_found", "Card");
       const account = accountOfMember(principal);
-      return accountOf(env, account).blockCard(account, number, "blocked by the member");
+      return auditedCardChange(env, principal, "card.blocked", number, await accountOf(env, account).blockCard(account, number, "blocked by the member"));
     },
   );
 

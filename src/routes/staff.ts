@@ -117,7 +117,7 @@ export function staffRoutes(app: App): void {
         await db.batch([
           db.insert(tenants).values(tenant),
           db.insert(staff).values(owner),
-          auditInsert(env.DB, { tenantId: tenant.id, credentialId: owner.id }, "tenant.signed_up", tenant.id, { after: presentTenant(tenant) }),
+          auditInsert(env.DB, { kind: "staff", tenantId: tenant.id, staffId: owner.id }, "tenant.signed_up", tenant.id, { after: presentTenant(tenant) }),
         ]);
       } catch (error) {
         // The sign-up did not happen: its invite works again.
@@ -257,7 +257,7 @@ export function staffRoutes(app: App): void {
       const problem = weakPassword(body.password, invited.email);
       if (problem) throw weak(problem);
       if (!(await acceptStaffInvite(env.DB, token, await hashPassword(body.password, serverSecret(env))))) throw notFound("invite_not_found", "Invite");
-      await recordAudit(env.DB, { tenantId: invited.tenantId, credentialId: invited.id }, "staff.invite_accepted", invited.id);
+      await recordAudit(env.DB, { kind: "staff", tenantId: invited.tenantId, staffId: invited.id }, "staff.invite_accepted", invited.id);
       const tenant = await loadTenant(env.DB, invited.tenantId);
       return { status: 200, body: { staff: presentStaff(invited), tenant: presentTenant(tenant) }, headers: await signedIn(env, invited.id, invited.tenantId) };
     },

@@ -1,7 +1,8 @@
 /**
  * One per tenant: what the whole tenant shares and needs one writer for. Today its hourly SMS budget (exact: every
  * SMS of the tenant asks here first); the `sms.budget_exhausted` alert goes to D1 through the object's alert outbox.
- * ARCHITECTURE.md gives this object the tenant's audit chain head and live console sockets as well.
+ * It is also the one sealer of the tenant's audit chain (`sealAudit`); ARCHITECTURE.md gives it the live console
+ * sockets as well.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
@@ -10,6 +11,7 @@ import { newId } from "../lib/ids";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { decideSms, giveBack, type BudgetHour } from "../sms/sms-budget";
 import { ALERT_OUTBOX_SCHEMA, AlertOutbox } from "../webhooks/alert-outbox";
+import { sealAuditEntries } from "../audit/seal";
 
 const SCHEMA = `${ALERT_OUTBOX_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -24,6 +26,7 @@ export function tenantObjectOf(env: Env, tenantId: string) {
 
 export class TenantDO extends DurableObject<Env> {
   private readonly alerts: AlertOutbox;
+  private sealing: Promise<number> = Promise.resolve(0);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -73,6 +76,18 @@ export class TenantDO extends DurableObject<Env> {
       const hour = giveBack(this.hour(), countedAt);
       if (hour) this.saveHour(hour);
     });
+  }
+
+  /**
+   * Chains the tenant's audit entries written since the last seal. The one sealer of the tenant's chain: seals run
+   * one after another here (an await on D1 lets other calls in, so they queue on `sealing`), and the unique
+   * (tenant, seq) index in D1 refuses a fork even if a second instance ever ran. Harmless to call again: with
+   * nothing unchained it reads the head and stops.
+   */
+  sealAudit(tenantId: string): Promise<number> {
+    const run = this.sealing.catch(() => 0).then(() => sealAuditEntries(this.env.DB, tenantId));
+    this.sealing = run;
+    return run;
   }
 
   override async alarm(): Promise<void> {

@@ -1,0 +1,95 @@
+/** The audit log's hash chain: every entry chained in one sequence per tenant, verified, and tampering found. */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { sealAuditEntries } from "../src/audit/seal";
+import { api, asMember, createShop, expectError, memberCookie, type Shop } from "./helpers";
+
+type Entry = { id: string; actor: string; actor_type: string; action: string; seq: number; hash: string; prev_hash: string | null };
+
+async function auditOf(shop: Shop): Promise<Entry[]> {
+  const reply = await api("GET", "/v1/audit-log?limit=100", { token: shop.secret });
+  expect(reply.status).toBe(200);
+  return reply.body.data;
+}
+
+const verify = async (shop: Shop) => (await api("GET", "/v1/audit-log/verify", { token: shop.secret })).body;
+
+/** Each entry's prev_hash is the hash of the one before it in the chain, and places run 1, 2, 3 … */
+function expectChained(newestFirst: Entry[]) {
+  const chain = [...newestFirst].sort((a, b) => a.seq - b.seq);
+  expect(chain.map((e) => e.seq)).toEqual(chain.map((_, i) => i + 1));
+  expect(chain[0].prev_hash).toBeNull();
+  for (let i = 1; i < chain.length; i++) expect(chain[i].prev_hash).toBe(chain[i - 1].hash);
+  for (const entry of chain) expect(entry.hash).toMatch(/^[0-9a-f]{64}$/);
+}
+
+describe("the audit chain", () => {
+  it("chains every change of a tenant, names who acted, and verifies", async () => {
+    const shop = await createShop();
+    const entries = await auditOf(shop);
+    expect(entries.map((e) => e.action)).toEqual(["card.issued", "member.created", "register.created", "store.created"]);
+    expect(new Set(entries.map((e) => e.actor_type))).toEqual(new Set(["secret_key"]));
+    expectChained(entries);
+    expect(await verify(shop)).toEqual({ entries: 4, valid: true });
+    // Another tenant's chain is its own.
+    const other = await createShop();
+    expect((await auditOf(other)).map((e) => e.seq).sort()).toEqual([1, 2, 3, 4]);
+  });
+
+  it("a member blocking their own card is in the log as the member", async () => {
+    const shop = await createShop();
+    const cookie = await memberCookie(shop);
+    expect((await asMember(cookie, "POST", `/v1/me/cards/${shop.card}/block`)).status).toBe(200);
+    const [newest] = await auditOf(shop);
+    expect(newest).toMatchObject({ action: "card.blocked", actor: shop.memberId, actor_type: "member" });
+    expect(await verify(shop)).toEqual({ entries: 5, valid: true });
+  });
+
+  it("changes made at once do not fork the chain", async () => {
+    const shop = await createShop();
+    const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => api("POST", "/v1/stores", { token: shop.secret, body: { name: `Store ${i}` } })));
+    expect(replies.map((r) => r.status)).toEqual(Array(12).fill(201));
+    // Sealers asked at once (every change asks) still chain each entry once.
+    await Promise.all([verify(shop), verify(shop), verify(shop)]);
+    const entries = await auditOf(shop);
+    expect(entries).toHaveLength(16);
+    expectChained(entries);
+    expect(await verify(shop)).toEqual({ entries: 16, valid: true });
+  });
+
+  it("an entry edited in D1 breaks the chain at that entry; one removed, at the entry after it", async () => {
+    const shop = await createShop();
+    const chain = (await auditOf(shop)).sort((a, b) => a.seq - b.seq);
+    await env.DB.prepare("UPDATE audit_log SET after = ? WHERE id = ?").bind(JSON.stringify({ name: "Someone else" }), chain[1].id).run();
+    expect(await verify(shop)).toEqual({ entries: 4, valid: false, first_broken: chain[1].id });
+
+    const second = await createShop();
+    const secondChain = (await auditOf(second)).sort((a, b) => a.seq - b.seq);
+    await env.DB.prepare("DELETE FROM audit_log WHERE id = ?").bind(secondChain[2].id).run();
+    expect(await verify(second)).toEqual({ entries: 3, valid: false, first_broken: secondChain[3].id });
+
+    // Rewriting an entry's own hash to match does not help: the next entry still points at the old one.
+    const third = await createShop();
+    const thirdChain = (await auditOf(third)).sort((a, b) => a.seq - b.seq);
+    await env.DB.prepare("UPDATE audit_log SET actor = 'someone', hash = ? WHERE id = ?").bind("0".repeat(64), thirdChain[0].id).run();
+    expect((await verify(third)).first_broken).toBe(thirdChain[0].id);
+  });
+
+  it("two sealers racing (as if a second instance ran) cannot fork it: one wins, the other changes nothing", async () => {
+    const shop = await createShop();
+    await verify(shop);
+    const insert = env.DB.prepare("INSERT INTO audit_log (id, tenant_id, actor, actor_type, action, subject_id, created_at) VALUES (?, ?, 'k', 'secret_key', 'store.changed', 's', ?)");
+    await env.DB.batch(Array.from({ length: 6 }, (_, i) => insert.bind(`aud_race${i}_${Date.now()}`, shop.tenantId, new Date(Date.now() + i).toISOString())));
+    const results = await Promise.allSettled([sealAuditEntries(env.DB, shop.tenantId), sealAuditEntries(env.DB, shop.tenantId)]);
+    expect(results.filter((r) => r.status === "fulfilled").length).toBeGreaterThanOrEqual(1);
+    const entries = await auditOf(shop);
+    expect(entries).toHaveLength(10);
+    expectChained(entries);
+    expect(await verify(shop)).toEqual({ entries: 10, valid: true });
+  });
+
+  it("a terminal key may not read the audit log", async () => {
+    const shop = await createShop();
+    expectError(await api("GET", "/v1/audit-log/verify", { token: shop.terminal }), 403, "forbidden");
+  });
+});
