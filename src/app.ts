@@ -9,6 +9,7 @@ import { docsRoutes } from "./routes/docs";
 import type { AppEnv } from "./routes/endpoint";
 import { devRoutes } from "./routes/dev";
 import { alertRoutes } from "./routes/alerts";
+import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 import { keyRoutes } from "./routes/keys";
 import { limitRoutes } from "./routes/limits";
 import { auditLogRoutes } from "./routes/audit-log";
@@ -85,6 +86,7 @@ export function buildApp() {
   limitRoutes(app);
   auditLogRoutes(app);
   alertRoutes(app);
+  webhookEndpointRoutes(app);
   terminalRoutes(app);
   memberLoginRoutes(app);
   meRoutes(app);

@@ -1,4 +1,5 @@
 /** Test helpers: HTTP through the Worker's own fetch handler, and a fresh tenant with a till and a member. */
+import { createStaffSession } from "../src/auth/staff-sessions";
 import { exports } from "cloudflare:workers";
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
@@ -203,10 +204,23 @@ export function asMember(cookie: string, method: string, path: string, body?: un
 }
 
 /** Opens the member page's live socket; collects its messages. */
-export async function memberSocket(cookie: string, origin = ORIGIN) {
-  const response = await exports.default.fetch(
-    new Request(`${ORIGIN}/v1/me/events`, { headers: { upgrade: "websocket", cookie, origin } }),
-  );
+export function memberSocket(cookie: string, origin = ORIGIN) {
+  return openSocket("/v1/me/events", cookie, origin);
+}
+
+/** A member of staff of the shop's tenant, signed in: their console cookie (made directly, without a password). */
+export async function staffCookie(shop: Shop, role: "owner" | "manager" | "security" = "owner"): Promise<string> {
+  const staffId = `stf_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  await env.DB.prepare("INSERT INTO staff (id, tenant_id, email, role, password_hash, created_at) VALUES (?, ?, ?, ?, NULL, ?)")
+    .bind(staffId, shop.tenantId, `${staffId}@cafe.example`, role, new Date().toISOString())
+    .run();
+  const session = await createStaffSession(env.DB, staffId, shop.tenantId);
+  return `tillsafe_staff=${session.token}`;
+}
+
+/** A WebSocket to the Worker with a cookie, and its messages by type. */
+export async function openSocket(path: string, cookie: string, origin = ORIGIN) {
+  const response = await exports.default.fetch(new Request(`${ORIGIN}${path}`, { headers: { upgrade: "websocket", cookie, origin } }));
   const socket = response.webSocket;
   if (!socket) return { status: response.status, socket: null, messages: [] as any[], next: async () => null as any };
   socket.accept();

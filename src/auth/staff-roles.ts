@@ -3,15 +3,17 @@
  * back-office route only through this table (a route missing here is refused to every role); a secret key, made for
  * machines, may do everything inside its tenant. `test/staff.test.ts` walks every route of the table.
  *
- * owner: everything. manager: stores, registers, members, cards, operations, limits, settings — not keys, staff or
- * webhook endpoints. security: reads everything; blocks and unblocks cards and ends members' sessions; moves no
- * money and changes no limit or setting.
+ * owner: everything. manager: stores, registers, members, cards, operations, limits, settings — not keys, staff,
+ * webhook endpoints or alerts. security: reads everything; acknowledges and resolves alerts, blocks and unblocks cards
+ * and ends members' sessions; moves no money and changes no limit or setting.
  */
 import type { StaffRole } from "./principal";
 
 const ALL: StaffRole[] = ["owner", "manager", "security"];
 const MANAGE: StaffRole[] = ["owner", "manager"];
 const OWNER: StaffRole[] = ["owner"];
+/** The security team's own work: alerts. */
+const WATCH: StaffRole[] = ["owner", "security"];
 
 export const STAFF_ROUTES: Record<string, readonly StaffRole[]> = {
   "GET /v1/settings": ALL,
@@ -43,6 +45,8 @@ export const STAFF_ROUTES: Record<string, readonly StaffRole[]> = {
   "GET /v1/limits": ALL,
   "DELETE /v1/limits/:id": MANAGE,
   "GET /v1/alerts": ALL,
+  "POST /v1/alerts/:id/acknowledge": WATCH,
+  "POST /v1/alerts/:id/resolve": WATCH,
   "GET /v1/audit-log": ALL,
   "GET /v1/audit-log/verify": ALL,
   "POST /v1/webhook-endpoints": OWNER,

@@ -167,6 +167,12 @@ export const alerts = sqliteTable("alerts", {
   value: integer("value").notNull(),
   operationId: text("operation_id").notNull(),
   createdAt: text("created_at").notNull(),
+  status: text("status", { enum: ["open", "acknowledged", "resolved"] }).notNull().default("open"),
+  acknowledgedAt: text("acknowledged_at"),
+  acknowledgedBy: text("acknowledged_by"),
+  resolvedAt: text("resolved_at"),
+  resolvedBy: text("resolved_by"),
+  note: text("note"),
 });
 
 export const webhookEndpoints = sqliteTable("webhook_endpoints", {

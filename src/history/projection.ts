@@ -8,7 +8,7 @@ import type { Env } from "../env";
 import type { Alert } from "../limits/limit";
 import type { Card, JournalEntry, OperationRecord } from "../accounts/operation";
 import { jsonChunks } from "../lib/json-chunks";
-import { eventStatements, kickIfQueued, type TillsafeEvent } from "../webhooks/events";
+import { afterEvents, eventStatements, type TillsafeEvent } from "../webhooks/events";
 
 /** What one account ships to D1 at once. */
 export interface Shipment {
@@ -76,5 +76,5 @@ export async function projectShipments(env: Env, tenantId: string, shipments: Sh
   statements.push(...queued.statements);
   if (statements.length === 0) return;
   const results = await db.batch(statements);
-  await kickIfQueued(env, tenantId, statements, results, queued.deliveries);
+  await afterEvents(env, tenantId, statements, results, queued);
 }

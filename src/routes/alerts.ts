@@ -1,98 +1,78 @@
+/** Security alerts raised by limits and budgets: newest first, by status; acknowledged, then resolved with a note. */
 import { z } from "zod";
-import { auditIfChanged, auditInsert } from "../db/audit";
-import { deleteWebhookEndpoint, liveWebhookEndpoint, liveWebhookEndpoints, presentEndpoint } from "../db/webhook-endpoints";
-import { database } from "../db/client";
+import { auditIfChanged } from "../db/audit";
+import { findAlert, moveAlert, presentAlert, type AlertRow } from "../db/alerts";
 import { newestFirst } from "../db/newest-first";
-import { alerts, webhookEndpoints } from "../db/schema";
-import { invalidRequest, notFound } from "../lib/errors";
-import { randomSecret, seal } from "../lib/crypto";
-import { newId } from "../lib/ids";
+import { alerts } from "../db/schema";
+import { eq } from "drizzle-orm";
+import { ApiError, notFound, refusalError } from "../lib/errors";
+import { staffMay } from "../auth/staff-roles";
+import { tenantObjectOf } from "../tenants/tenant-do";
 import { pageQuery } from "../lib/schemas";
-import { serverSecret } from "../lib/server-secret";
-import { refusedDestination } from "../webhooks/destination";
-import { endpoint, type App } from "./endpoint";
+import { decideAlertStep, type AlertStep } from "../limits/alert-status";
+import { announceToConsoles } from "../operations/console-live";
+import type { Env } from "../env";
+import type { Actor } from "../db/audit";
+import { endpoint, requirePrincipal, type App } from "./endpoint";
 
-export const EVENT_TYPES = ["alert.raised", "operation.confirmed"] as const;
+export const AlertQuery = pageQuery.extend({ status: z.enum(["open", "acknowledged", "resolved"]).optional() });
+export const ResolveAlert = z.strictObject({ note: z.string().trim().min(1, "must say what was found").max(2000, "must be at most 2000 characters") });
 
-export const CreateWebhookEndpoint = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }).max(2000),
-  events: z.array(z.enum(EVENT_TYPES)).min(1).max(EVENT_TYPES.length),
-});
+/** Who acted, as the alert records it: the member of staff, or the key. */
+const actorId = (principal: { credentialId: string; staff?: { id: string } }) => principal.staff?.id ?? principal.credentialId;
 
-
-type AlertRow = typeof alerts.$inferSelect;
-const presentAlert = (row: AlertRow) => ({
-  id: row.id,
-  type: row.type,
-  limit_id: row.limitId || null,
-  scope: row.scope,
-  scope_id: row.scopeId,
-  metric: row.metric,
-  period: row.period,
-  bound: row.bound,
-  value: row.value,
-  operation_id: row.operationId || null,
-  created_at: row.createdAt,
-});
-
+async function step(env: Env, principal: Actor & { kind: "secret" }, alertId: string, step: AlertStep, note: string | null) {
+  // Read, decide, write if still as read: a second try reads what the first one wrote.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const before = await findAlert(env.DB, principal.tenantId, alertId);
+    if (!before) throw notFound("alert_not_found", "Alert");
+    const decision = decideAlertStep(before.status, step);
+    if (decision.kind === "refuse") throw refusalError(decision.refusal);
+    if (decision.kind === "unchanged") return presentAlert(before);
+    const at = new Date().toISOString();
+    const after: AlertRow =
+      decision.to === "acknowledged"
+        ? { ...before, status: "acknowledged", acknowledgedAt: at, acknowledgedBy: actorId(principal) }
+        : { ...before, status: "resolved", resolvedAt: at, resolvedBy: actorId(principal), note };
+    const audit = auditIfChanged(env.DB, principal, `alert.${decision.to}`, before.id, { before: presentAlert(before), after: presentAlert(after) });
+    if (await moveAlert(env.DB, before, after, audit)) {
+      await announceToConsoles(env, principal.tenantId, { type: "alert_changed", alert: presentAlert(after) });
+      return presentAlert(after);
+    }
+  }
+  throw refusalError({ status: 409, code: "alert_changed", message: "The alert changed while this was saved; look again", details: {} });
+}
 
 export function alertRoutes(app: App): void {
+  // The console's live alerts: the Worker checks the staff session, its role and the Origin; the TenantDO keeps the socket.
+  app.get("/v1/alerts/live", async (c) => {
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new ApiError(426, "upgrade_required", "This endpoint takes a WebSocket upgrade");
+    if (c.req.header("origin") !== new URL(c.req.url).origin) throw new ApiError(403, "forbidden", "The WebSocket must come from the console's own origin");
+    const principal = await requirePrincipal(c, ["secret"]);
+    if (!principal.staff || !staffMay(principal.staff.role, "get", "/v1/alerts")) throw new ApiError(403, "forbidden", "Live alerts are for the console");
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("x-tillsafe-session", principal.staff.sessionId);
+    return tenantObjectOf(c.env, principal.tenantId).fetch(new Request(c.req.raw.url, { headers }));
+  });
+
   endpoint(
     app,
-    { method: "get", path: "/v1/alerts", summary: "Security alerts raised by limits, newest first", tag: "Limits and alerts", auth: ["secret"], query: pageQuery },
+    { method: "get", path: "/v1/alerts", summary: "Security alerts raised by limits, newest first (?status= open, acknowledged or resolved)", tag: "Limits and alerts", auth: ["secret"], query: AlertQuery },
     async ({ env, principal, query }) => {
-      return { status: 200, body: await newestFirst(env.DB, alerts, principal.tenantId, query, presentAlert) };
+      const narrow = query.status ? [eq(alerts.status, query.status)] : [];
+      return { status: 200, body: await newestFirst(env.DB, alerts, principal.tenantId, query, presentAlert, narrow) };
     },
   );
 
   endpoint(
     app,
-    {
-      method: "post",
-      path: "/v1/webhook-endpoints",
-      summary: "Receive events as signed POSTs (Tillsafe-Signature); the secret is shown once",
-      tag: "Limits and alerts",
-      auth: ["secret"],
-      body: CreateWebhookEndpoint,
-    },
-    async ({ env, principal, body }) => {
-      // In development a local receiver (http://localhost:…) is allowed; anywhere else, only a public https host.
-      const refused = env.ENVIRONMENT === "development" ? null : refusedDestination(body.url);
-      if (refused) throw invalidRequest(refused, { field: "url" });
-      const secret = `whsec_${randomSecret(32)}`;
-      const row = {
-        id: newId("whe"),
-        tenantId: principal.tenantId,
-        url: body.url,
-        events: JSON.stringify([...new Set(body.events)]),
-        sealedSecret: await seal(serverSecret(env), secret),
-        createdAt: new Date().toISOString(),
-      };
-      const db = database(env.DB);
-      const endpoint = presentEndpoint({ ...row, deletedAt: null });
-      await db.batch([db.insert(webhookEndpoints).values(row), auditInsert(env.DB, principal, "webhook_endpoint.created", row.id, { after: endpoint })]);
-      return { status: 201, body: { ...endpoint, secret } };
-    },
+    { method: "post", path: "/v1/alerts/:id/acknowledge", summary: "Acknowledge an alert: someone is looking into it", tag: "Limits and alerts", auth: ["secret"], status: 200 },
+    async ({ env, principal, param }) => ({ status: 200, body: await step(env, principal, param("id"), "acknowledge", null) }),
   );
 
   endpoint(
     app,
-    { method: "get", path: "/v1/webhook-endpoints", summary: "Webhook endpoints", tag: "Limits and alerts", auth: ["secret"] },
-    async ({ env, principal }) => {
-      const rows = await liveWebhookEndpoints(env.DB, principal.tenantId);
-      return { status: 200, body: { data: rows.map(presentEndpoint), next_cursor: null } };
-    },
-  );
-
-  endpoint(
-    app,
-    { method: "delete", path: "/v1/webhook-endpoints/:id", summary: "Stop sending to an endpoint", tag: "Limits and alerts", auth: ["secret"] },
-    async ({ env, principal, param }) => {
-      const row = await liveWebhookEndpoint(env.DB, principal.tenantId, param("id"));
-      if (!row) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
-      const audit = auditIfChanged(env.DB, principal, "webhook_endpoint.deleted", row.id, { before: presentEndpoint(row) });
-      if (!(await deleteWebhookEndpoint(env.DB, principal.tenantId, row.id, new Date().toISOString(), audit))) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
-      return { status: 200, body: { ...presentEndpoint(row), deleted: true } };
-    },
+    { method: "post", path: "/v1/alerts/:id/resolve", summary: "Resolve an alert with a note of what was found", tag: "Limits and alerts", auth: ["secret"], body: ResolveAlert, status: 200 },
+    async ({ env, principal, param, body }) => ({ status: 200, body: await step(env, principal, param("id"), "resolve", body.note) }),
   );
 }

@@ -1,8 +1,8 @@
 /**
  * One per tenant: what the whole tenant shares and needs one writer for. Today its hourly SMS budget (exact: every
  * SMS of the tenant asks here first); the `sms.budget_exhausted` alert goes to D1 through the object's alert outbox.
- * It is also the one sealer of the tenant's audit chain (`sealAudit`); ARCHITECTURE.md gives it the live console
- * sockets as well.
+ * It is also the one sealer of the tenant's audit chain (`sealAudit`) and holds the tenant's open console pages
+ * (`announce`: new alerts and alerts moved on, as they reach D1).
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
@@ -12,6 +12,7 @@ import { ensureSchema } from "../lib/sqlite-schema";
 import { decideSms, giveBack, type BudgetHour } from "../sms/sms-budget";
 import { ALERT_OUTBOX_SCHEMA, AlertOutbox } from "../webhooks/alert-outbox";
 import { sealAuditEntries } from "../audit/seal";
+import type { ConsoleMessage } from "../operations/console-live";
 
 const SCHEMA = `${ALERT_OUTBOX_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -19,6 +20,8 @@ CREATE TABLE IF NOT EXISTS sms_budget (id INTEGER PRIMARY KEY CHECK (id = 1), st
 `;
 const SCHEMA_VERSION = 1;
 const ALERT_RETRY_MS = 5_000;
+/** How long a console socket lives before its page must connect (and be signed in) again. */
+const CONSOLE_SOCKET_MS = 10 * 60 * 1000;
 
 export function tenantObjectOf(env: Env, tenantId: string) {
   return env.TENANTS.get(env.TENANTS.idFromName(tenantId));
@@ -31,6 +34,8 @@ export class TenantDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.alerts = new AlertOutbox(ctx.storage.sql);
+    // A page's keep-alive is answered without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     ctx.blockConcurrencyWhile(async () => {
       ensureSchema(ctx.storage.sql, SCHEMA, SCHEMA_VERSION);
       // An alert written by a transaction whose alarm was never set (the object died right after): set it now.
@@ -88,6 +93,48 @@ export class TenantDO extends DurableObject<Env> {
     const run = this.sealing.catch(() => 0).then(() => sealAuditEntries(this.env.DB, tenantId));
     this.sealing = run;
     return run;
+  }
+
+  // ---- the tenant's open console pages (WebSocket Hibernation API) -----------------------------------------
+
+  /** Accepts a console page's socket; the Worker checked the staff session and the Origin before forwarding. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("Expected a WebSocket upgrade", { status: 426 });
+    const [client, server] = Object.values(new WebSocketPair());
+    this.ctx.acceptWebSocket(server, ["console"]);
+    server.serializeAttachment({ session: request.headers.get("x-tillsafe-session") ?? "", until: Date.now() + CONSOLE_SOCKET_MS });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /**
+   * Sends a message to every open console page of the tenant; answers how many got it. A socket older than
+   * CONSOLE_SOCKET_MS is closed instead: its page connects again through the Worker, which checks the staff session
+   * again (a member of staff removed or signed out stops getting alerts within that time).
+   */
+  announce(message: ConsoleMessage, now = Date.now()): number {
+    const text = JSON.stringify(message);
+    let sent = 0;
+    for (const ws of this.ctx.getWebSockets("console")) {
+      try {
+        if (((ws.deserializeAttachment() as { until?: number } | null)?.until ?? 0) <= now) {
+          ws.close(4002, "sign-in to be checked again");
+          continue;
+        }
+        ws.send(text);
+        sent += 1;
+      } catch {
+        // a socket closing under us: the others still get it
+      }
+    }
+    return sent;
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
+    } catch {
+      // already closed
+    }
   }
 
   override async alarm(): Promise<void> {

@@ -6,6 +6,7 @@
 import type { Env } from "../env";
 import type { Alert } from "../limits/limit";
 import { jsonChunks } from "../lib/json-chunks";
+import { announceToConsoles } from "../operations/console-live";
 
 export interface TillsafeEvent {
   id: string;
@@ -45,17 +46,26 @@ export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[
       )
       .bind(chunk, now, new Date(now).toISOString(), tenantId),
   );
-  return { statements: [...statements, ...deliveries], deliveries: new Set(deliveries) };
+  return { statements: [...statements, ...deliveries], deliveries: new Set(deliveries), alertInserts: new Set(statements), alerts };
 }
 
-/** After the batch: wake the tenant's webhook sender if any delivery was queued. */
-export async function kickIfQueued(env: Env, tenantId: string, statements: D1PreparedStatement[], results: D1Result[], deliveries: Set<D1PreparedStatement>) {
-  const queued = statements.some((statement, i) => deliveries.has(statement) && (results[i]?.meta?.changes ?? 0) > 0);
-  if (queued) await env.WEBHOOKS.get(env.WEBHOOKS.idFromName(tenantId)).kick(tenantId);
+export type EventStatements = ReturnType<typeof eventStatements>;
+
+/**
+ * After the batch: wake the tenant's webhook sender if any delivery was queued, and show new alerts on the open
+ * consoles (a retried batch that added nothing shows nothing again).
+ */
+export async function afterEvents(env: Env, tenantId: string, statements: D1PreparedStatement[], results: D1Result[], queued: EventStatements) {
+  const changed = (set: Set<D1PreparedStatement>) => statements.some((statement, i) => set.has(statement) && (results[i]?.meta?.changes ?? 0) > 0);
+  const tasks: Promise<unknown>[] = [];
+  if (changed(queued.deliveries)) tasks.push(env.WEBHOOKS.get(env.WEBHOOKS.idFromName(tenantId)).kick(tenantId));
+  if (changed(queued.alertInserts)) tasks.push(announceToConsoles(env, tenantId, { type: "alerts", alerts: queued.alerts.map((alert) => ({ ...alert, status: "open" })) }));
+  await Promise.all(tasks);
 }
 
 export async function shipEvents(env: Env, tenantId: string, alerts: Alert[], events: TillsafeEvent[]): Promise<void> {
-  const { statements, deliveries } = eventStatements(env.DB, tenantId, alerts, events);
+  const queued = eventStatements(env.DB, tenantId, alerts, events);
+  const { statements } = queued;
   if (statements.length === 0) return;
-  await kickIfQueued(env, tenantId, statements, await env.DB.batch(statements), deliveries);
+  await afterEvents(env, tenantId, statements, await env.DB.batch(statements), queued);
 }

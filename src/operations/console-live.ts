@@ -1,0 +1,14 @@
+/** What open console pages are shown live: new alerts and alerts that moved on, pushed by the tenant's TenantDO. */
+import type { Env } from "../env";
+import { tenantObjectOf } from "../tenants/tenant-do";
+
+export type ConsoleMessage = { type: "alerts"; alerts: object[] } | { type: "alert_changed"; alert: object };
+
+/** Pushes a message to every console socket of the tenant; a failure costs only the live view (pages load fresh). */
+export async function announceToConsoles(env: Env, tenantId: string, message: ConsoleMessage): Promise<void> {
+  try {
+    await tenantObjectOf(env, tenantId).announce(message);
+  } catch (error) {
+    console.warn("console announcement failed:", String(error));
+  }
+}

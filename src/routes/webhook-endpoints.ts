@@ -1,0 +1,72 @@
+/** Webhook endpoints: where the tenant's events are sent, signed; the secret is shown once. */
+import { z } from "zod";
+import { auditIfChanged, auditInsert } from "../db/audit";
+import { deleteWebhookEndpoint, liveWebhookEndpoint, liveWebhookEndpoints, presentEndpoint } from "../db/webhook-endpoints";
+import { database } from "../db/client";
+import { webhookEndpoints } from "../db/schema";
+import { invalidRequest, notFound } from "../lib/errors";
+import { randomSecret, seal } from "../lib/crypto";
+import { newId } from "../lib/ids";
+import { serverSecret } from "../lib/server-secret";
+import { refusedDestination } from "../webhooks/destination";
+import { endpoint, type App } from "./endpoint";
+
+export const EVENT_TYPES = ["alert.raised", "operation.confirmed"] as const;
+
+export const CreateWebhookEndpoint = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).max(2000),
+  events: z.array(z.enum(EVENT_TYPES)).min(1).max(EVENT_TYPES.length),
+});
+
+export function webhookEndpointRoutes(app: App): void {
+  endpoint(
+    app,
+    {
+      method: "post",
+      path: "/v1/webhook-endpoints",
+      summary: "Receive events as signed POSTs (Tillsafe-Signature); the secret is shown once",
+      tag: "Limits and alerts",
+      auth: ["secret"],
+      body: CreateWebhookEndpoint,
+    },
+    async ({ env, principal, body }) => {
+      // In development a local receiver (http://localhost:…) is allowed; anywhere else, only a public https host.
+      const refused = env.ENVIRONMENT === "development" ? null : refusedDestination(body.url);
+      if (refused) throw invalidRequest(refused, { field: "url" });
+      const secret = `whsec_${randomSecret(32)}`;
+      const row = {
+        id: newId("whe"),
+        tenantId: principal.tenantId,
+        url: body.url,
+        events: JSON.stringify([...new Set(body.events)]),
+        sealedSecret: await seal(serverSecret(env), secret),
+        createdAt: new Date().toISOString(),
+      };
+      const db = database(env.DB);
+      const endpoint = presentEndpoint({ ...row, deletedAt: null });
+      await db.batch([db.insert(webhookEndpoints).values(row), auditInsert(env.DB, principal, "webhook_endpoint.created", row.id, { after: endpoint })]);
+      return { status: 201, body: { ...endpoint, secret } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "get", path: "/v1/webhook-endpoints", summary: "Webhook endpoints", tag: "Limits and alerts", auth: ["secret"] },
+    async ({ env, principal }) => {
+      const rows = await liveWebhookEndpoints(env.DB, principal.tenantId);
+      return { status: 200, body: { data: rows.map(presentEndpoint), next_cursor: null } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "delete", path: "/v1/webhook-endpoints/:id", summary: "Stop sending to an endpoint", tag: "Limits and alerts", auth: ["secret"] },
+    async ({ env, principal, param }) => {
+      const row = await liveWebhookEndpoint(env.DB, principal.tenantId, param("id"));
+      if (!row) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
+      const audit = auditIfChanged(env.DB, principal, "webhook_endpoint.deleted", row.id, { before: presentEndpoint(row) });
+      if (!(await deleteWebhookEndpoint(env.DB, principal.tenantId, row.id, new Date().toISOString(), audit))) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
+      return { status: 200, body: { ...presentEndpoint(row), deleted: true } };
+    },
+  );
+}
