@@ -25,6 +25,7 @@ pre,code{white-space:pre-wrap;word-break:break-all;font-size:14px}pre{background
 fieldset{border:0;margin:0;padding:0}.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 nav.row>a{flex:0 0 auto;margin-right:16px;color:var(--accent)}legend{font-size:14px;color:var(--muted);padding:0;margin:8px 0 4px}input[aria-invalid=true]{border-color:var(--bad)}
 ul.list li>button{flex:0 0 auto;align-self:center}[data-register]{border-top:1px solid var(--line);margin-top:8px}
+:focus-visible{outline:3px solid #1a56db;outline-offset:2px}
 .pill{display:inline-block;padding:2px 8px;border-radius:99px;background:var(--line);font-size:13px}
 `;
 

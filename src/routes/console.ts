@@ -141,7 +141,8 @@ export function consoleRoutes(app: App): void {
   app.get("/console/setup", async (c) => {
     const session = await sessionOf(c);
     if (!session) return toConsole(c);
-    const tenant = await loadTenant(c.env.DB, session.tenantId);
-    return html(c, `<!doctype html>${ConsoleSetup({ business: tenant.name })}`);
+    const [tenant, set] = await Promise.all([loadTenant(c.env.DB, session.tenantId), storesWithRegisters(c.env.DB, session.tenantId)]);
+    // Once a store exists, the guided set-up does not make another (a reload would have).
+    return html(c, `<!doctype html>${ConsoleSetup({ business: tenant.name, done: set.length > 0 })}`);
   });
 }

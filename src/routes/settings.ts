@@ -13,10 +13,10 @@ export const UpdateSettings = z.strictObject({
     .max(3)
     .refine((methods) => new Set(methods).size === methods.length, "must not repeat a method")
     .optional(),
-  points_per_currency_unit: z.number().int().min(0).max(10_000).optional(),
-  point_value: z.number().int().min(1).max(1_000_000).optional(),
-  hold_ttl_seconds: z.number().int().min(1).max(86_400).optional(),
-  sms_per_hour: z.number().int().min(0).max(100_000).optional(),
+  points_per_currency_unit: z.number().int("must be a whole number").min(0, "must not be negative").max(10_000, "must be at most 10,000").optional(),
+  point_value: z.number().int("must be a whole number").min(1, "must be at least 1").max(1_000_000, "must be at most 1,000,000").optional(),
+  hold_ttl_seconds: z.number().int("must be a whole number of seconds").min(1, "must be at least 1 second").max(86_400, "must be at most a day").optional(),
+  sms_per_hour: z.number().int("must be a whole number").min(0, "must not be negative").max(100_000, "must be at most 100,000").optional(),
 });
 
 export function settingsRoutes(app: App): void {

@@ -10,7 +10,7 @@ import { endpoint, type App } from "./endpoint";
 export const CreateTenant = z.strictObject({
   name,
   currency: z.string().refine(isKnownCurrency, "must be an ISO 4217 currency code such as USD"),
-  timezone: z.string().max(64).refine(isKnownTimeZone, "must be an IANA time zone such as Australia/Sydney").default("UTC"),
+  timezone: z.string().max(64).refine(isKnownTimeZone, "must be a time zone from the list, such as Australia/Sydney").default("UTC"),
 });
 
 export function tenantRoutes(app: App): void {

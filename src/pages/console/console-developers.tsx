@@ -35,7 +35,7 @@ export function ConsoleDevelopers({ data }: { data: ConsoleDevelopersData }) {
           {data.secretKeys.map((key) => (
             <li data-key={key.id}>
               <span>
-                Secret key made {when(key.created_at)}
+                Secret key <code>sk_{key.id}</code>, made {when(key.created_at)}
                 <br />
                 <small class="muted">{key.last_used_at ? `Last used ${when(key.last_used_at)}` : "Not used yet"}</small>
               </span>
@@ -57,7 +57,7 @@ export function ConsoleDevelopers({ data }: { data: ConsoleDevelopersData }) {
       </section>
       <section aria-labelledby="hooks-h">
         <h2 id="hooks-h">Webhook endpoints</h2>
-        <p class="muted">Tillsafe sends these events as signed POST requests to your server.</p>
+        <p class="muted">Tillsafe tells your server of these events as they happen, signed so that it can check they came from Tillsafe.</p>
         <ul class="list" id="endpoints">
           {data.endpoints.length === 0 ? <li class="muted">No endpoint yet.</li> : null}
           {data.endpoints.map((hook) => (
@@ -81,7 +81,10 @@ export function ConsoleDevelopers({ data }: { data: ConsoleDevelopersData }) {
             The endpoint's signing secret. It is shown <b>only now</b>: your server uses it to check each request's{" "}
             <code>Tillsafe-Signature</code>.
           </p>
-          <pre id="endpoint-secret-value"></pre>
+          <p>
+            <code data-key-token></code>
+          </p>
+          <button type="button" data-copy-key>Copy the secret</button>
         </div>
         {data.owner ? (
           <form id="endpoint-form" novalidate>

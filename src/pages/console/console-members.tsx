@@ -100,9 +100,9 @@ export function ConsoleMember({ data }: { data: ConsoleMemberData }) {
           {member.cards.map((card) => (
             <li data-card={card.number} style="flex-wrap:wrap">
               <span>
-                •••• {card.number.slice(-4)} <span class="pill" data-status>{card.status}</span>
+                {card.number} <span class="pill" data-status>{card.status}</span>
               </span>
-              {card.status === "replaced" ? <span class="muted">Replaced by •••• {(card.replaced_by ?? "").slice(-4)}</span> : null}
+              {card.status === "replaced" ? <span class="muted">Replaced by {card.replaced_by}</span> : null}
               {card.status !== "replaced" && data.may.cards ? (
                 <button type="button" data-card-action={card.status === "blocked" ? "unblock" : "block"} data-number={card.number}>
                   {card.status === "blocked" ? "Unblock" : "Block"}

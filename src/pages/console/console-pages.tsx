@@ -1,4 +1,5 @@
 /** The merchant console's pages (hono/jsx, server-rendered; one small script, /assets/console.js). */
+import { formatMoney } from "../../lib/money-format";
 import { Page } from "../layout";
 
 const METHODS = [
@@ -52,6 +53,9 @@ export function Field(props: { id: string; label: string; type?: string; value?:
 export function ConsoleWelcome(props: { invite: string | null; timeZones: string[]; currencies: string[] }) {
   return (
     <Page title="Tillsafe — console" heading="Tillsafe" subheading="Loyalty balances, safe at the till" script="/assets/console.js" wide>
+      <p>
+        <a href="#signin-email">Already have a login? Sign in</a>
+      </p>
       <section aria-labelledby="signup-h">
         <h2 id="signup-h">Create your business</h2>
         <form id="signup-form" data-invite={props.invite ?? ""} novalidate>
@@ -109,7 +113,21 @@ export function ConsoleInvite(props: { token: string }) {
 }
 
 /** The guided set-up after sign-up: the first store and register, MobiSecure, SMS codes for points. */
-export function ConsoleSetup(props: { business: string }) {
+export function ConsoleSetup(props: { business: string; done: boolean }) {
+  if (props.done) {
+    return (
+      <Page title="Tillsafe — set up" heading={props.business} subheading="Set up" script="/assets/console.js" wide>
+        <Nav here="home" />
+        <section aria-labelledby="done-h">
+          <h2 id="done-h">Your first store is set up</h2>
+          <p>
+            Add more stores, cash registers and their keys on the <a href="/console/stores">Stores</a> page; choose which
+            payments the member approves in <a href="/console/settings">Settings</a>.
+          </p>
+        </section>
+      </Page>
+    );
+  }
   return (
     <Page title="Tillsafe — set up" heading={props.business} subheading="Set up in three steps" script="/assets/console.js" wide>
       <section aria-labelledby="step1-h" id="step1">
@@ -126,7 +144,7 @@ export function ConsoleSetup(props: { business: string }) {
             <code id="terminal-key"></code>
           </p>
           <button type="button" id="copy-key">Copy the key</button>
-          <p class="muted">Try it from a terminal:</p>
+          <p class="muted">For whoever sets up your till software: this command checks that the key works.</p>
           <pre id="curl-line"></pre>
         </div>
       </section>
@@ -231,8 +249,8 @@ export function ConsoleSettings({ data }: { data: ConsoleSettingsData }) {
             ))}
           </fieldset>
           <Field id="points_per_currency_unit" label={`Points earned per whole ${data.currency}`} type="number" min="0" max="10000" value={String(s.points_per_currency_unit)} disabled={readOnly} />
-          <Field id="point_value" label={`What one point pays, in minor units of ${data.currency} (1 = one cent)`} type="number" min="1" value={String(s.point_value)} disabled={readOnly} />
-          <Field id="hold_minutes" label="Minutes a held payment waits for the till to confirm" type="number" min="1" max="1440" value={String(Math.max(1, Math.round(s.hold_ttl_seconds / 60)))} disabled={readOnly} hint="Unconfirmed holds are released after this." />
+          <Field id="point_value" label={`What one point is worth, in the smallest coin of ${data.currency}`} hint={`1 means a point pays ${formatMoney(1, data.currency)}.`} type="number" min="1" value={String(s.point_value)} disabled={readOnly} />
+          <Field id="hold_minutes" label="Minutes a sale may wait at the till to be finished" type="number" min="1" max="1440" value={String(Math.max(1, Math.round(s.hold_ttl_seconds / 60)))} disabled={readOnly} hint="A sale not finished in time is cancelled, and what it held goes back to the member." />
           <Field id="sms_per_hour" label="Most SMS the business may send in an hour" type="number" min="0" value={String(s.sms_per_hour)} disabled={readOnly} />
           <div class="status" id="settings-message" role="status" hidden></div>
           {readOnly ? null : <button class="primary" type="submit">Save settings</button>}
@@ -264,9 +282,9 @@ export function ConsoleStaff({ data }: { data: ConsoleStaffData }) {
         <h2 id="staff-h">Who has a login</h2>
         <ul class="list" id="staff-list">
           {data.staff.map((member) => (
-            <li data-staff={member.id}>
-              <span>{member.email}{member.id === data.me.id ? " (you)" : ""}</span>
-              {owner ? (
+            <li data-staff={member.id} style="flex-wrap:wrap">
+              <span style="overflow-wrap:anywhere;min-width:0">{member.email}{member.id === data.me.id ? " (you)" : ""}</span>
+              {owner && member.id !== data.me.id ? (
                 <span class="row" style="flex:0 0 auto">
                   <label class="visually-hidden" for={`role-${member.id}`}>Role of {member.email}</label>
                   <select id={`role-${member.id}`} data-role-of={member.id}>

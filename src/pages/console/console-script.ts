@@ -28,6 +28,8 @@ export const CONSOLE_SCRIPT = String.raw`
   /** The server's words for a refusal, or the fallback when it gave none. */
   function errorText(reply, fallback) { return reply.body && reply.body.error ? reply.body.error.message : fallback; }
   function say(id, text) { $(id).textContent = text; $(id).hidden = false; }
+  /** After the button pressed went away with its line: the message that says what happened takes the focus. */
+  function focusOn(box) { box.setAttribute("tabindex", "-1"); box.focus(); }
   /** A refusal in words, next to the field it is about when there is one. */
   function explain(reply, fields, messageId) {
     var error = reply.body && reply.body.error;
@@ -128,6 +130,12 @@ export const CONSOLE_SCRIPT = String.raw`
   var settingsForm = $("settings-form");
   if (settingsForm && $("settings-form").querySelector("button")) {
     submit(settingsForm, function () {
+      // An empty box is not a zero: each number is asked for in words before anything is sent.
+      var missing = ["points_per_currency_unit", "point_value", "hold_minutes", "sms_per_hour"].filter(function (id) { return !/^\d+$/.test($(id).value.trim()); });
+      if (missing.length > 0) {
+        missing.reverse().forEach(function (id) { fieldError(id, "Enter a whole number."); });
+        return Promise.resolve();
+      }
       var body = {
         approval_required_for: Array.prototype.slice.call(document.querySelectorAll("input[name=approval]:checked")).map(function (input) { return input.value; }),
         points_per_currency_unit: Number($("points_per_currency_unit").value),
@@ -160,9 +168,10 @@ export const CONSOLE_SCRIPT = String.raw`
     });
     staffList.querySelectorAll("button[data-remove]").forEach(function (button) {
       button.addEventListener("click", function () {
+        if (!window.confirm("Remove " + button.closest("li").querySelector("span").textContent + "? They are signed out at once.")) return;
         button.disabled = true;
         send("DELETE", "/v1/staff/" + button.dataset.remove).then(function (reply) {
-          if (reply.status === 200) { button.closest("li").remove(); staffSay("Removed: their sessions have ended."); return; }
+          if (reply.status === 200) { button.closest("li").remove(); staffSay("Removed: their sessions have ended."); focusOn($("staff-message")); return; }
           button.disabled = false;
           staffSay(errorText(reply, "Not removed."), true);
         });
@@ -205,19 +214,29 @@ export const CONSOLE_SCRIPT = String.raw`
           button.closest("li").querySelector("[data-status]").textContent = reply.body.status;
           button.dataset.cardAction = reply.body.status === "blocked" ? "unblock" : "block";
           button.textContent = reply.body.status === "blocked" ? "Unblock" : "Block";
-          say("cards-message", reply.body.status === "blocked" ? "Blocked: the card can neither pay nor earn, and its pending holds are released." : "Unblocked.");
+          say("cards-message", reply.body.status === "blocked" ? "Blocked: the card can neither pay nor earn points, and any sale in progress with it is cancelled." : "Unblocked.");
         });
       });
     });
     cardList.querySelectorAll("form[data-replace-card]").forEach(function (form) {
       var input = form.querySelector("input");
       submit(form, function () {
-        return send("POST", "/v1/cards/" + encodeURIComponent(form.dataset.replaceCard) + "/replace", { new_number: input.value.replace(/\s+/g, "") }).then(function (reply) {
-          if (reply.status === 200) { location.reload(); return; }
+        var number = input.value.replace(/\s+/g, "");
+        if (number && !window.confirm("Replace card " + form.dataset.replaceCard + " with " + number + "? The old card stops working for good.")) return Promise.resolve();
+        return send("POST", "/v1/cards/" + encodeURIComponent(form.dataset.replaceCard) + "/replace", { new_number: number }).then(function (reply) {
+          if (reply.status === 200) {
+            try { sessionStorage.setItem("tillsafe-flash", "Replaced: card " + number + " now holds the member's balances; " + form.dataset.replaceCard + " no longer works."); } catch (e) {}
+            location.reload();
+            return;
+          }
           explain(reply, { new_number: input.id }, form.querySelector(".status").id);
         });
       });
     });
+    try {
+      var flash = sessionStorage.getItem("tillsafe-flash");
+      if (flash) { sessionStorage.removeItem("tillsafe-flash"); say("cards-message", flash); }
+    } catch (e) {}
     var linkButton = $("portal-link");
     if (linkButton) linkButton.addEventListener("click", function () {
       linkButton.disabled = true;
@@ -235,7 +254,7 @@ export const CONSOLE_SCRIPT = String.raw`
       send("POST", "/v1/members/" + revoke.dataset.member + "/sessions/revoke").then(function (reply) {
         revoke.disabled = false;
         if (reply.status !== 200) { say("page-message", errorText(reply, "Nothing changed.")); return; }
-        say("page-message", reply.body.revoked === 1 ? "1 session ended." : reply.body.revoked + " sessions ended.");
+        say("page-message", reply.body.revoked === 0 ? "The member was not signed in anywhere." : reply.body.revoked === 1 ? "Signed out: 1 session ended." : "Signed out: " + reply.body.revoked + " sessions ended.");
       });
     });
   }
@@ -245,7 +264,7 @@ export const CONSOLE_SCRIPT = String.raw`
     box.querySelector("[data-key-token]").textContent = token;
     box.hidden = false;
     var copy = box.querySelector("[data-copy-key]");
-    copy.textContent = "Copy the key";
+    copy.textContent = copy.dataset.label || (copy.dataset.label = copy.textContent);
     copy.onclick = function () {
       if (navigator.clipboard) navigator.clipboard.writeText(token).then(function () { copy.textContent = "Copied"; }, function () {});
     };
@@ -255,13 +274,18 @@ export const CONSOLE_SCRIPT = String.raw`
     box.className = "status" + (bad ? " bad" : "");
     box.textContent = text;
     box.hidden = false;
+    return box;
   }
   /** A line for a key just made, like the ones the server draws. */
   function keyLine(kind, id, revocable) {
     var item = document.createElement("li");
     item.dataset.key = id;
     var words = document.createElement("span");
-    words.appendChild(document.createTextNode(kind + " key made just now"));
+    var code = document.createElement("code");
+    code.textContent = (kind === "Secret" ? "sk_" : "tk_") + id;
+    words.appendChild(document.createTextNode(kind + " key "));
+    words.appendChild(code);
+    words.appendChild(document.createTextNode(", made just now"));
     words.appendChild(document.createElement("br"));
     var small = document.createElement("small");
     small.className = "muted";
@@ -292,8 +316,9 @@ export const CONSOLE_SCRIPT = String.raw`
     send("POST", "/v1/keys/" + revoke.dataset.revokeKey + "/revoke").then(function (reply) {
       if (reply.status !== 200) { revoke.disabled = false; sectionSay(revoke, errorText(reply, "The key was not revoked."), true); return; }
       var list = revoke.closest("ul");
-      sectionSay(revoke, "Revoked: the key no longer works.");
+      var said = sectionSay(revoke, "Revoked: the key no longer works.");
       revoke.closest("li").remove();
+      focusOn(said);
       if (!list.querySelector("li")) {
         var none = document.createElement("li");
         none.className = "muted";
@@ -315,8 +340,10 @@ export const CONSOLE_SCRIPT = String.raw`
     });
   });
 
-  document.querySelectorAll("button[data-new-key]").forEach(function (button) {
-    button.addEventListener("click", function () {
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-new-key]");
+    if (!button) return;
+    (function () {
       button.disabled = true;
       send("POST", "/v1/registers/" + button.dataset.newKey + "/terminal-keys").then(function (reply) {
         button.disabled = false;
@@ -325,7 +352,7 @@ export const CONSOLE_SCRIPT = String.raw`
         addKeyLine(register.querySelector("[data-keys]"), keyLine("Terminal", reply.body.key.id, true));
         showOnce(register.querySelector(".key-once"), reply.body.terminal_key);
       });
-    });
+    })();
   });
 
   document.querySelectorAll("form[data-add-register]").forEach(function (form) {
@@ -348,6 +375,14 @@ export const CONSOLE_SCRIPT = String.raw`
         var section = form.closest("section");
         var empty = section.querySelector("[data-no-register]");
         if (empty) empty.remove();
+        if (form.dataset.revocable === "yes") {
+          var again = document.createElement("button");
+          again.type = "button";
+          again.dataset.newKey = reply.body.register.id;
+          again.textContent = "New key";
+          again.setAttribute("aria-label", "New key for " + reply.body.register.name);
+          block.appendChild(again);
+        }
         var box = section.querySelector(":scope > .key-once").cloneNode(true);
         block.appendChild(box);
         section.insertBefore(block, section.querySelector("[data-store-message]"));
@@ -392,16 +427,17 @@ export const CONSOLE_SCRIPT = String.raw`
         if (reply.status !== 200) { stop.disabled = false; hookSay(errorText(reply, "Nothing changed."), true); return; }
         stop.closest("li").remove();
         hookSay("Stopped: nothing more is sent there.");
+        focusOn($("endpoints-message"));
       });
     });
     var endpointForm = $("endpoint-form");
     if (endpointForm) submit(endpointForm, function () {
       var events = Array.prototype.slice.call(endpointForm.querySelectorAll("input[name=event]:checked")).map(function (input) { return input.value; });
+      if (!/^https?:\/\/\S+$/.test($("endpoint_url").value.trim())) { fieldError("endpoint_url", "Enter your server's address, starting with https://"); return Promise.resolve(); }
       if (events.length === 0) { say("endpoint_events-error", "Pick at least one event to send."); return Promise.resolve(); }
       return send("POST", "/v1/webhook-endpoints", { url: $("endpoint_url").value.trim(), events: events }).then(function (reply) {
         if (reply.status !== 201) return explain(reply, { url: "endpoint_url" }, "endpoint-message");
-        $("endpoint-secret-value").textContent = reply.body.secret;
-        $("endpoint-secret").hidden = false;
+        showOnce($("endpoint-secret"), reply.body.secret);
         var item = document.createElement("li");
         item.dataset.endpoint = reply.body.id;
         var words = document.createElement("span");

@@ -22,7 +22,7 @@ function KeyLine(props: { key_: LiveKey; register: string; timeZone: string; may
   return (
     <li data-key={key.id}>
       <span>
-        Terminal key made {formatWhen(key.created_at, props.timeZone)}
+        Terminal key <code>tk_{key.id}</code>, made {formatWhen(key.created_at, props.timeZone)}
         <br />
         <small class="muted">{key.last_used_at ? `Last used ${formatWhen(key.last_used_at, props.timeZone)}` : "Not used yet"}</small>
       </span>
