@@ -1,10 +1,10 @@
 /** The merchant console's pages: welcome (create a business, or sign in), invites, the guided set-up, home, stores, members, settings, staff, keys and webhooks. */
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { STAFF_COOKIE, verifyStaffSession, type StaffSession } from "../auth/staff-sessions";
 import { database } from "../db/client";
-import { stores } from "../db/schema";
+import { alerts, stores } from "../db/schema";
 import { findStaff, staffOfTenant } from "../db/staff";
 import { staffMay } from "../auth/staff-roles";
 import { findMember } from "../db/members";
@@ -19,6 +19,9 @@ import { ConsoleDevelopers } from "../pages/console/console-developers";
 import { liveKeysOfTenant } from "../db/keys";
 import { storesWithRegisters } from "../db/stores";
 import { liveWebhookEndpoints, presentEndpoint } from "../db/webhook-endpoints";
+import { AlertItem, ConsoleAlerts } from "../pages/console/console-alerts";
+import { alertContext, findAlert } from "../db/alerts";
+import { newestFirst } from "../db/newest-first";
 import { CONSOLE_SCRIPT } from "../pages/console/console-script";
 import type { App, AppEnv } from "./endpoint";
 import { html, PAGE_HEADERS, script } from "./html";
@@ -130,6 +133,33 @@ export function consoleRoutes(app: App): void {
       endpoints: endpoints.map(presentEndpoint),
     };
     return html(c, `<!doctype html>${ConsoleDevelopers({ data })}`);
+  });
+
+  app.get("/console/alerts", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return toConsole(c);
+    const asked = c.req.query("status");
+    // "To do" (the default) is every alert not resolved yet: open, or being looked at.
+    const status = asked === "resolved" || asked === "all" ? asked : "todo";
+    const [tenant, page] = await Promise.all([
+      loadTenant(c.env.DB, session.tenantId),
+      newestFirst(c.env.DB, alerts, session.tenantId, { limit: 50 }, (row) => row, status === "all" ? [] : status === "resolved" ? [eq(alerts.status, "resolved")] : [inArray(alerts.status, ["open", "acknowledged"])]),
+    ]);
+    const context = await alertContext(c.env.DB, session.tenantId, page.data);
+    const mayAct = staffMay(session.role, "post", "/v1/alerts/:id/resolve");
+    const items = page.data.map((row) => ({ row, context, currency: tenant.currency, timeZone: tenant.timezone, mayAct }));
+    return html(c, `<!doctype html>${ConsoleAlerts({ data: { business: tenant.name, status, items } })}`);
+  });
+
+  // One alert as its line on the alerts page: what the page's script puts in when an alert arrives or moves on.
+  app.get("/console/alerts/items/:id", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return c.body(null, 401, PAGE_HEADERS);
+    const [tenant, row] = await Promise.all([loadTenant(c.env.DB, session.tenantId), findAlert(c.env.DB, session.tenantId, c.req.param("id"))]);
+    if (!row) return c.body(null, 404, PAGE_HEADERS);
+    const context = await alertContext(c.env.DB, session.tenantId, [row]);
+    const mayAct = staffMay(session.role, "post", "/v1/alerts/:id/resolve");
+    return html(c, String(AlertItem({ row, context, currency: tenant.currency, timeZone: tenant.timezone, mayAct })));
   });
 
   app.get("/console/signup/:token", (c) =>

@@ -260,6 +260,48 @@ test("API keys and webhooks: the owner makes a secret key that works, revokes it
   assert.deepEqual([...errors, ...(await atPhoneWidth(page, "console-developers-phone"))], []);
 });
 
+test("alerts: a soft limit crossed at the till arrives live on the open alerts page; looked at, then resolved with a note", async () => {
+  const { page, errors } = await open(1280, 900);
+  await signInAsDemoOwner(page);
+  await page.click("nav >> text=Alerts");
+  await page.locator("#alerts[data-live=yes]").waitFor();
+  assert.equal(await page.locator("#alerts").textContent(), "No alert here.");
+  const secret = { authorization: `Bearer ${env.server.secretKey}`, "content-type": "application/json" };
+  const limit = await fetch(`${env.server.base}/v1/limits`, {
+    method: "POST",
+    headers: secret,
+    body: JSON.stringify({ scope: "card", scope_id: null, metric: "deducted_amount", method: "credit", period: "day", soft: { lower: 500, upper: 100000 } }),
+  });
+  assert.equal(limit.status, 201);
+  const sale = await holdSale(env.server.terminalKey, 1000);
+
+  // No reload: the alert comes over the page's socket.
+  const line = page.locator("#alerts li[data-alert]");
+  await line.waitFor({ timeout: 10_000 });
+  assert.equal(await line.locator("b").textContent(), "Soft limit crossed");
+  assert.match(await line.textContent(), /Card 6001000000000001 \(Nicola\) paid \$10\.00 with customer credit that day; the security team is told above \$5\.00\./);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: `${shots}console-alerts-laptop.png`, fullPage: true });
+  await cancelSale(env.server.terminalKey, sale);
+
+  await line.locator("button[data-acknowledge]").click();
+  await page.locator("#alerts li[data-alert] .pill").filter({ hasText: "being looked at" }).waitFor();
+  await page.locator("#alerts li[data-alert] summary").click();
+  await page.locator("#alerts form[data-resolve] button").click();
+  await page.locator("#alerts form[data-resolve] .field-error:not([hidden])").waitFor();
+  await page.fill("#alerts form[data-resolve] input", "Nicola bought a hamper; receipt checked");
+  await page.locator("#alerts form[data-resolve] button").click();
+  // Resolved: it leaves the open alerts, and is under Resolved with its note.
+  await page.locator("#alerts li[data-alert]").waitFor({ state: "detached" });
+  await page.click("text=Resolved");
+  assert.match(await page.locator("#alerts li[data-alert]").textContent(), /resolved by owner@cafe-aroma\.example: “Nicola bought a hamper; receipt checked”/);
+  const audit = await fetch(`${env.server.base}/v1/audit-log`, { headers: secret }).then((r) => r.json());
+  assert.deepEqual(audit.data.slice(0, 2).map((e) => `${e.action} ${e.actor_type}`), ["alert.resolved staff", "alert.acknowledged staff"]);
+  const verified = await fetch(`${env.server.base}/v1/audit-log/verify`, { headers: secret }).then((r) => r.json());
+  assert.equal(verified.valid, true);
+  assert.deepEqual([...errors, ...(await atPhoneWidth(page, "console-alerts-phone"))], []);
+});
+
 test("members: a sale from a register made in the console shows as held; block, unblock, a link, replace the card", async () => {
   const { page, errors } = await open(1280, 900);
   page.on("dialog", (dialog) => dialog.accept());

@@ -466,6 +466,84 @@ export const CONSOLE_SCRIPT = String.raw`
     });
   }
 
+  var alertList = $("alerts");
+  if (alertList) {
+    var shows = function (status) { var f = alertList.dataset.filter; return f === "all" || f === status || (f === "todo" && status !== "resolved"); };
+    /** Puts in (or replaces) an alert's line as the server draws it; a line its filter no longer shows goes. */
+    var drawAlert = function (id, status, isNew) {
+      return fetch("/console/alerts/items/" + encodeURIComponent(id), { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : null; }).then(function (markup) {
+        if (markup === null) return;
+        var old = alertList.querySelector('li[data-alert="' + id + '"]');
+        if (!shows(status)) { if (old) old.remove(); return; }
+        var holder = document.createElement("ul");
+        holder.innerHTML = markup;
+        var line = holder.firstElementChild;
+        if (old) old.replaceWith(line);
+        else if (isNew) {
+          var none = alertList.querySelector("[data-none]");
+          if (none) none.remove();
+          alertList.insertBefore(line, alertList.firstChild);
+        }
+        bindAlert(line);
+      });
+    };
+    var bindAlert = function (line) {
+      var ack = line.querySelector("button[data-acknowledge]");
+      if (ack) ack.addEventListener("click", function () {
+        ack.disabled = true;
+        send("POST", "/v1/alerts/" + ack.dataset.acknowledge + "/acknowledge").then(function (reply) {
+          if (reply.status !== 200) { ack.disabled = false; say("alerts-live", errorText(reply, "Nothing changed.")); return; }
+          say("alerts-live", "Marked as being looked at.");
+          drawAlert(reply.body.id, reply.body.status, false);
+        });
+      });
+      var form = line.querySelector("form[data-resolve]");
+      if (form) submit(form, function () {
+        var note = form.querySelector("input");
+        if (!note.value.trim()) { fieldError(note.id, "Say what you found, for the audit log."); return Promise.resolve(); }
+        return send("POST", "/v1/alerts/" + form.dataset.resolve + "/resolve", { note: note.value.trim() }).then(function (reply) {
+          if (reply.status !== 200) return explain(reply, { note: note.id }, form.querySelector(".status").id);
+          say("alerts-live", "Resolved.");
+          drawAlert(reply.body.id, reply.body.status, false);
+        });
+      });
+    };
+    alertList.querySelectorAll("li[data-alert]").forEach(bindAlert);
+
+    // Live: the tenant's object pushes new alerts and alerts moved on; a dropped socket connects again by itself.
+    var delay = 1000;
+    var connect = function () {
+      var socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/v1/alerts/live");
+      var keepAlive = null;
+      socket.addEventListener("open", function () {
+        delay = 1000;
+        alertList.dataset.live = "yes";
+        keepAlive = setInterval(function () { try { socket.send("ping"); } catch (e) {} }, 30000);
+      });
+      socket.addEventListener("message", function (event) {
+        if (event.data === "pong") return;
+        var message = null;
+        try { message = JSON.parse(event.data); } catch (e) { return; }
+        if (message.type === "alerts") {
+          message.alerts.forEach(function (alert) {
+            if (alertList.querySelector('li[data-alert="' + alert.id + '"]')) return;
+            if (shows("open")) say("alerts-live", "New alert just now.");
+            drawAlert(alert.id, "open", true);
+          });
+        } else if (message.type === "alert_changed") {
+          drawAlert(message.alert.id, message.alert.status, shows(message.alert.status));
+        }
+      });
+      socket.addEventListener("close", function () {
+        alertList.dataset.live = "no";
+        if (keepAlive) clearInterval(keepAlive);
+        setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 30000);
+      });
+    };
+    connect();
+  }
+
   var signOut = $("sign-out");
   if (signOut) {
     signOut.addEventListener("click", function () {

@@ -1,0 +1,135 @@
+/** The console's alerts: newest first by status, in words, arriving live; acknowledged, then resolved with a note. */
+import type { AlertContext, AlertRow } from "../../db/alerts";
+import { formatMoney } from "../../lib/money-format";
+import { formatWhen } from "../../lib/time-format";
+import { Page } from "../layout";
+import { Nav } from "./console-pages";
+
+const METHOD_WORDS: Record<string, string> = { credit: "customer credit", cashback: "cashback", points: "bonus points" };
+const PERIOD_WORDS: Record<string, string> = { operation: "in one sale", day: "that day", week: "that week", month: "that month", lifetime: "in all", hour: "in an hour" };
+
+/** An alert in a merchant's words: a title and one sentence. */
+export function alertWords(row: AlertRow, context: AlertContext, currency: string): { title: string; sentence: string } {
+  if (row.type === "sms.budget_exhausted") {
+    return { title: "SMS budget used up", sentence: `The business sent ${row.value} SMS this hour, its budget; sign-in codes and points codes wait until the next hour.` };
+  }
+  const method = context.methods.get(row.limitId) ?? null;
+  const amount = (value: number) => (method === "points" ? `${value} pts` : method ? formatMoney(value, currency) : String(value));
+  const who =
+    row.scope === "card"
+      ? `Card ${row.scopeId}${context.members.get(row.scopeId) ? ` (${context.members.get(row.scopeId)!.name})` : ""}`
+      : row.scope === "register"
+        ? `Register ${context.places.get(row.scopeId) ?? "(removed)"}`
+        : row.scope === "store"
+          ? `Store ${context.places.get(row.scopeId) ?? "(removed)"}`
+          : "Every card";
+  const what = METHOD_WORDS[method ?? ""] ?? "";
+  const measured: Record<string, string> = {
+    deducted_amount: `paid ${amount(row.value)} with ${what}`,
+    accrued_amount: `earned ${amount(row.value)} of ${what}`,
+    manual_accrued_amount: `was given ${amount(row.value)} of ${what} by hand`,
+    manual_deducted_amount: `had ${amount(row.value)} of ${what} taken by hand`,
+    accrual_count: `earned ${row.value} times`,
+    manual_operation_count: `had ${row.value} manual changes`,
+    purchase_count: `made ${row.value} purchases`,
+    balance: `would hold ${amount(row.value)} of ${what}`,
+  };
+  const did = `${who} ${measured[row.metric] ?? `reached ${row.value}`} ${row.metric === "balance" ? "" : (PERIOD_WORDS[row.period] ?? "")}`.trim();
+  return row.type === "limit.blocked"
+    ? { title: "Refused by a limit", sentence: `${did}; the limit is ${amount(row.bound)}, so the sale was refused.` }
+    : { title: "Soft limit crossed", sentence: `${did}; the security team is told above ${amount(row.bound)}.` };
+}
+
+const STATUS_WORDS = { open: "open", acknowledged: "being looked at", resolved: "resolved" } as const;
+
+export interface AlertItemProps {
+  row: AlertRow;
+  context: AlertContext;
+  currency: string;
+  timeZone: string;
+  mayAct: boolean;
+}
+
+export function AlertItem({ row, context, currency, timeZone, mayAct }: AlertItemProps) {
+  const words = alertWords(row, context, currency);
+  const member = row.scope === "card" ? context.members.get(row.scopeId) : undefined;
+  const by = (id: string | null) => (id ? (context.staff.get(id) ?? "a key") : "");
+  return (
+    <li data-alert={row.id} data-status={row.status} style="flex-wrap:wrap">
+      <span style="flex:1 1 320px;min-width:0">
+        <b>{words.title}</b> <span class="pill">{STATUS_WORDS[row.status]}</span>
+        <br />
+        {words.sentence}
+        <br />
+        <small class="muted">
+          {formatWhen(row.createdAt, timeZone)}
+          {member ? (
+            <>
+              {" · "}
+              <a href={`/console/members/${member.id}`}>{member.name}'s page</a>
+            </>
+          ) : null}
+          {row.acknowledgedAt ? ` · looked at by ${by(row.acknowledgedBy)}` : ""}
+          {row.resolvedAt ? ` · resolved by ${by(row.resolvedBy)}: “${row.note ?? ""}”` : ""}
+        </small>
+      </span>
+      {mayAct && row.status === "open" ? (
+        <button type="button" data-acknowledge={row.id}>
+          I'm looking at it
+        </button>
+      ) : null}
+      {mayAct && row.status !== "resolved" ? (
+        <details style="flex-basis:100%">
+          <summary>Resolve</summary>
+          <form data-resolve={row.id} novalidate>
+            <label for={`note-${row.id}`}>What did you find?</label>
+            <input id={`note-${row.id}`} name="note" autocomplete="off" aria-describedby={`note-${row.id}-error`} required />
+            <p class="field-error" id={`note-${row.id}-error`} role="alert" hidden></p>
+            <div class="status bad" id={`resolve-message-${row.id}`} role="status" hidden></div>
+            <button class="primary" type="submit">Resolve the alert</button>
+          </form>
+        </details>
+      ) : null}
+    </li>
+  );
+}
+
+export interface ConsoleAlertsData {
+  business: string;
+  /** todo: open or being looked at. */
+  status: "todo" | "resolved" | "all";
+  items: AlertItemProps[];
+}
+
+export function ConsoleAlerts({ data }: { data: ConsoleAlertsData }) {
+  const filter = (status: ConsoleAlertsData["status"], label: string) =>
+    data.status === status ? (
+      <a href={`/console/alerts?status=${status}`} aria-current="page">
+        <b>{label}</b>
+      </a>
+    ) : (
+      <a href={`/console/alerts?status=${status}`}>{label}</a>
+    );
+  return (
+    <Page title={`Alerts — ${data.business}`} heading={data.business} subheading="Security alerts" script="/assets/console.js" wide>
+      <Nav here="alerts" />
+      <section aria-labelledby="alerts-h">
+        <h2 id="alerts-h">Alerts</h2>
+        <nav aria-label="Which alerts" class="row" style="margin-bottom:8px">
+          {filter("todo", "To do")}
+          {filter("resolved", "Resolved")}
+          {filter("all", "All")}
+        </nav>
+        <p class="muted" id="alerts-live" role="status" aria-live="polite">
+          New alerts appear here as they happen.
+        </p>
+        <ul class="list" id="alerts" data-filter={data.status}>
+          {data.items.length === 0 ? <li class="muted" data-none>No alert here.</li> : null}
+          {data.items.map((item) => (
+            <AlertItem {...item} />
+          ))}
+        </ul>
+      </section>
+    </Page>
+  );
+}
