@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import type { StoredCounter } from "../limits/counters-view";
 import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../idempotency";
 import { SESSION_ABSOLUTE_MS } from "../auth/member-sessions";
 import { constantTimeEqual } from "../lib/crypto";
@@ -445,6 +446,13 @@ export class AccountDO extends DurableObject<Env> {
     }));
     await this.scheduleAlarm();
     return summary;
+  }
+
+  /** A limit's card counters in this account, with what is still held (expired holds released first). */
+  async limitCounters(account: AccountRef, limitId: string, now = Date.now()): Promise<StoredCounter[]> {
+    const counters = this.transact(now, () => this.store.counters.countersOf(limitId));
+    await this.scheduleAlarm();
+    return counters;
   }
 
   /** The journal entries not shipped to D1 yet: what a history read adds to D1's rows (read your writes). */

@@ -43,6 +43,7 @@ export const STAFF_ROUTES: Record<string, readonly StaffRole[]> = {
   "GET /v1/operations/:id": ALL,
   "POST /v1/limits": MANAGE,
   "GET /v1/limits": ALL,
+  "GET /v1/limits/:id/counters": ALL,
   "DELETE /v1/limits/:id": MANAGE,
   "GET /v1/alerts": ALL,
   "POST /v1/alerts/:id/acknowledge": WATCH,

@@ -73,3 +73,18 @@ export function memberSearch(d1: D1Database, tenantId: string, query: string): S
   }
   return or(...matches);
 }
+
+/**
+ * Members with an operation since an instant (or still pending, or ever), most recently active first: where a
+ * card limit over every card can have counters (each account keeps its own).
+ */
+export async function recentlyActiveMembers(d1: D1Database, tenantId: string, since: { after?: string; pendingOnly?: boolean }, limit: number): Promise<string[]> {
+  const rows = await d1
+    .prepare(
+      `SELECT member_id FROM operations WHERE tenant_id = ?1 AND (?2 IS NULL OR created_at >= ?2) AND (?3 = 0 OR status = 'pending')
+       GROUP BY member_id ORDER BY MAX(created_at) DESC LIMIT ?4`,
+    )
+    .bind(tenantId, since.after ?? null, since.pendingOnly ? 1 : 0, limit)
+    .all<{ member_id: string }>();
+  return rows.results.map((row) => row.member_id);
+}

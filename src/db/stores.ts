@@ -62,3 +62,7 @@ export async function storesWithRegisters(d1: D1Database, tenantId: string): Pro
   ]);
   return storeRows.map((store) => ({ store, registers: registerRows.filter((register) => register.storeId === store.id) }));
 }
+
+export async function findRegister(d1: D1Database, tenantId: string, registerId: string): Promise<RegisterRow | null> {
+  return (await database(d1).select().from(registers).where(and(eq(registers.tenantId, tenantId), eq(registers.id, registerId))).get()) ?? null;
+}

@@ -5,6 +5,7 @@
  */
 import type { CounterBasis, CounterChange, CounterKey, Counter, RefundGiveBack } from "./evaluate";
 import { refundGiveBack } from "./evaluate";
+import type { StoredCounter } from "./counters-view";
 
 export const COUNTER_SCHEMA = `
 CREATE TABLE IF NOT EXISTS limit_counters (
@@ -28,6 +29,19 @@ export function upgradeCounterSchema(sql: SqlStorage): void {
 
 export class CounterStore {
   constructor(private readonly sql: SqlStorage) {}
+
+  /** Every counter of a limit here, with what of each is still reserved (held, not yet confirmed). */
+  countersOf(limitId: string): StoredCounter[] {
+    return this.sql
+      .exec<{ subject: string; window: string; value: number; pending: number }>(
+        `SELECT c.subject, c.window, c.value,
+           (SELECT COALESCE(SUM(r.amount), 0) FROM limit_reservations r
+            WHERE r.limit_id = c.limit_id AND r.subject = c.subject AND r.window = c.window AND r.status = 'reserved') AS pending
+         FROM limit_counters c WHERE c.limit_id = ?`,
+        limitId,
+      )
+      .toArray();
+  }
 
   counter(key: CounterKey): Counter {
     const row = this.sql

@@ -8,7 +8,14 @@ import { invalidRequest, notFound } from "../lib/errors";
 import { isId, newId } from "../lib/ids";
 import { cardNumber, method, nonNegativeAmount } from "../lib/schemas";
 import { AMOUNT_METRICS, METRICS, PERIODS, SCOPES } from "../limits/limit";
+import { loadTenant } from "../db/tenants";
+import { limitCounters } from "../operations/limit-counters";
 import { endpoint, type App } from "./endpoint";
+
+export const CounterQuery = z.strictObject({
+  scope_id: z.string().min(1).max(64).optional(),
+  per_id: z.string().min(1).max(64).optional(),
+});
 
 export const CreateLimit = z
   .strictObject({
@@ -87,6 +94,24 @@ export function limitRoutes(app: App): void {
       forgetLimits(principal.tenantId);
       const active = await activeLimits(env.DB, principal.tenantId);
       return { status: 200, body: { data: active.sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id)), next_cursor: null } };
+    },
+  );
+
+  endpoint(
+    app,
+    {
+      method: "get",
+      path: "/v1/limits/:id/counters",
+      summary: "A limit's counters in the window in force: value, what of it is still held, the window, the bound",
+      tag: "Limits and alerts",
+      auth: ["secret"],
+      query: CounterQuery,
+    },
+    async ({ env, principal, param, query }) => {
+      const limit = (await activeLimits(env.DB, principal.tenantId)).find((l) => l.id === param("id"));
+      if (!limit) throw notFound("limit_not_found", "Limit");
+      const tenant = await loadTenant(env.DB, principal.tenantId);
+      return { status: 200, body: { data: await limitCounters(env, tenant, limit, query), next_cursor: null } };
     },
   );
 

@@ -7,6 +7,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { keyReused, type Refusal } from "../accounts/ledger";
 import type { Env } from "../env";
+import type { StoredCounter } from "../limits/counters-view";
 import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../idempotency";
 import { newId } from "../lib/ids";
 import { ensureSchema } from "../lib/sqlite-schema";
@@ -130,6 +131,11 @@ export class StoreDO extends DurableObject<Env> {
       this.counters.refund(refund.original_id, refund);
       this.sql.exec("INSERT INTO decisions (operation_id, status, release_after) VALUES (?, 'refund', 0)", key);
     });
+  }
+
+  /** A limit's register and store counters here, with what is still held (GET /v1/limits/{id}/counters). */
+  async limitCounters(limitId: string): Promise<StoredCounter[]> {
+    return this.counters.countersOf(limitId);
   }
 
   /** Counter values, for tests and audits. */
