@@ -1,7 +1,8 @@
 /** A limit's counters as staff read them: the window in force, what is still held, the bound, nearest first. */
 import { describe, expect, it } from "vitest";
 import { windowBounds } from "../src/limits/counters-view";
-import { api, createOperation, createShop, drainOutbox, expectError, topUp, uniqueCard, type Shop } from "./helpers";
+import { limitSentence } from "../src/limits/limit-words";
+import { api, createOperation, createShop, drainOutbox, expectError, ORIGIN, staffCookie, topUp, uniqueCard, type Shop } from "./helpers";
 
 const DAY = 86_400_000;
 
@@ -90,5 +91,38 @@ describe("GET /v1/limits/{id}/counters", () => {
     expectError(await api("GET", `/v1/limits/${limitId}/counters?card=1`, { token: shop.secret }), 400, "invalid_request");
     expectError(await api("GET", `/v1/limits/${limitId}/counters`, { token: shop.terminal }), 403, "forbidden");
     expect(await counters(shop, limitId)).toEqual([]);
+  });
+});
+
+describe("a limit in one sentence", () => {
+  const names = { places: new Map([["reg_1", "King St — Front counter"]]) };
+  const base = { scope: "card", scope_id: null, per: null, metric: "deducted_amount", method: "credit", period: "day", hard: null, soft: null } as const;
+  it("says what a soft and a hard limit do, in the tenant's money, points and counts", () => {
+    expect(limitSentence({ ...base, soft: { lower: 3000, upper: 5000 } }, "USD", names)).toBe(
+      "A card may pay at most $50.00 with customer credit per day; above $30.00 the security team is alerted.",
+    );
+    expect(limitSentence({ ...base, method: "points", metric: "accrued_amount", period: "week", hard: 20000 }, "USD", names)).toBe(
+      "A card may earn at most 20,000 points per week; a sale that would go above is refused.",
+    );
+    expect(limitSentence({ ...base, scope: "register", scope_id: "reg_1", metric: "purchase_count", method: null, period: "operation", hard: 3 }, "JPY", names)).toBe(
+      "Register King St — Front counter may make at most 3 purchases in one sale; a sale that would go above is refused.",
+    );
+    expect(limitSentence({ ...base, per: "store", metric: "balance", hard: 100000 }, "EUR", names)).toBe("A card, at each store, may hold at most €1,000.00 of customer credit; a sale that would go above is refused.");
+  });
+
+  it("the console's preview answers the sentence, or what is missing", async () => {
+    const shop = await createShop();
+    const cookie = await staffCookie(shop, "manager");
+    const preview = async (limit: unknown) => (await api("GET", `/console/limits/preview?limit=${encodeURIComponent(JSON.stringify(limit))}`, { headers: { cookie, origin: ORIGIN } })).body;
+    expect(await preview({ scope: "card", metric: "deducted_amount", method: "cashback", period: "month", hard: 2500 })).toEqual({
+      sentence: "A card may pay at most $25.00 with cashback per month; a sale that would go above is refused.",
+      problem: null,
+    });
+    expect(await preview({ scope: "card", metric: "deducted_amount", method: "cashback", period: "month", soft: { lower: 50, upper: 10 } })).toEqual({ sentence: null, problem: "lower must be below upper" });
+    expect((await api("GET", "/console/limits/preview?limit=%7B", { headers: { cookie } })).body.sentence).toBeNull();
+    expect((await api("GET", "/console/limits/preview?limit=null")).status).toBe(401);
+    const page = (await api("GET", "/console/limits", { headers: { cookie } })).body as string;
+    expect(page).toContain('id="limit-form"');
+    expect((await api("GET", "/console/limits", { headers: { cookie: await staffCookie(shop, "security") } })).body).not.toContain('id="limit-form"');
   });
 });

@@ -17,7 +17,7 @@ button.primary{background:var(--accent);border-color:var(--accent);color:#fff}bu
 button:disabled{opacity:.5;cursor:default}
 .modal{position:fixed;inset:0;background:rgba(20,24,35,.55);display:flex;align-items:center;justify-content:center;padding:16px}
 .modal[hidden]{display:none}.dialog{background:#fff;border-radius:16px;padding:20px;max-width:420px;width:100%}
-.dialog .amount{font-size:32px;font-weight:700;margin:8px 0}.row{display:flex;gap:8px;flex-wrap:wrap}.row>*{flex:1}
+.dialog .amount{font-size:32px;font-weight:700;margin:8px 0}.row{display:flex;gap:8px;flex-wrap:wrap}.row>*{flex:1}.row.fields>*{flex:1 1 140px}
 label{display:block;font-size:14px;color:var(--muted);margin:8px 0 4px}input,select{font:inherit;width:100%;padding:9px 10px;border:1px solid var(--line);border-radius:8px}
 .status{padding:10px 12px;border-radius:10px;background:#eef6f2;margin:10px 0}.status.bad{background:#fbeceb}.status.wait{background:#fff7e0}
 .field-error{color:var(--bad);font-size:14px;margin:4px 0 0}form button[type=submit]{margin-top:12px}

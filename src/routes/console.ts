@@ -22,6 +22,12 @@ import { liveWebhookEndpoints, presentEndpoint } from "../db/webhook-endpoints";
 import { AlertItem, ConsoleAlerts } from "../pages/console/console-alerts";
 import { alertContext, findAlert } from "../db/alerts";
 import { newestFirst } from "../db/newest-first";
+import { ConsoleLimits } from "../pages/console/console-limits";
+import { activeLimits } from "../db/limits";
+import { limitCounters } from "../operations/limit-counters";
+import { limitSentence } from "../limits/limit-words";
+import { minorDigits } from "../lib/money";
+import { CreateLimit } from "./limits";
 import { CONSOLE_SCRIPT } from "../pages/console/console-script";
 import type { App, AppEnv } from "./endpoint";
 import { html, PAGE_HEADERS, script } from "./html";
@@ -40,6 +46,10 @@ async function sessionOf(c: Context<AppEnv>): Promise<StaffSession | null> {
 }
 
 const liveKey = (key: { id: string; createdAt: string; lastUsedAt: string | null }) => ({ id: key.id, created_at: key.createdAt, last_used_at: key.lastUsedAt });
+
+/** Store and register names by id, a register named with its store ("King St — Front counter"). */
+const placeNames = (places: Awaited<ReturnType<typeof storesWithRegisters>>) =>
+  new Map(places.flatMap(({ store, registers }) => [[store.id, store.name] as const, ...registers.map((r) => [r.id, `${store.name} — ${r.name}`] as const)]));
 
 const toConsole = (c: Context<AppEnv>) => c.body(null, 302, { ...PAGE_HEADERS, location: "/console" });
 
@@ -160,6 +170,45 @@ export function consoleRoutes(app: App): void {
     const context = await alertContext(c.env.DB, session.tenantId, [row]);
     const mayAct = staffMay(session.role, "post", "/v1/alerts/:id/resolve");
     return html(c, String(AlertItem({ row, context, currency: tenant.currency, timeZone: tenant.timezone, mayAct })));
+  });
+
+  app.get("/console/limits", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return toConsole(c);
+    const [tenant, active, places] = await Promise.all([loadTenant(c.env.DB, session.tenantId), activeLimits(c.env.DB, session.tenantId), storesWithRegisters(c.env.DB, session.tenantId)]);
+    const names = placeNames(places);
+    const newest = [...active].sort((a, b) => b.created_at.localeCompare(a.created_at));
+    // Counters are read from the objects that keep them: the first ten limits get theirs on the page.
+    const counted = await Promise.all(newest.map((limit, i) => (i < 10 ? limitCounters(c.env, tenant, limit, {}) : Promise.resolve(null))));
+    const data = {
+      business: tenant.name,
+      currency: tenant.currency,
+      digits: minorDigits(tenant.currency),
+      mayManage: staffMay(session.role, "post", "/v1/limits"),
+      limits: newest.map((limit, i) => ({ limit, sentence: limitSentence(limit, tenant.currency, { places: names }), counters: counted[i] })),
+      registers: places.flatMap(({ registers }) => registers.map((r) => ({ id: r.id, name: names.get(r.id)! }))),
+      stores: places.map(({ store }) => ({ id: store.id, name: store.name })),
+      places: names,
+    };
+    return html(c, `<!doctype html>${ConsoleLimits({ data })}`);
+  });
+
+  // The form's preview: the limit it would make, in one sentence, or what is still missing.
+  app.get("/console/limits/preview", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return c.json({ error: { code: "unauthenticated", message: "Sign in again", details: {} } }, 401);
+    let asked: unknown = null;
+    try {
+      asked = JSON.parse(c.req.query("limit") ?? "null");
+    } catch {
+      asked = null;
+    }
+    const parsed = CreateLimit.safeParse(asked);
+    if (!parsed.success) return c.json({ sentence: null, problem: parsed.error.issues[0]?.message ?? "incomplete" });
+    const [tenant, places] = await Promise.all([loadTenant(c.env.DB, session.tenantId), storesWithRegisters(c.env.DB, session.tenantId)]);
+    const names = placeNames(places);
+    const limit = { ...parsed.data, hard: parsed.data.hard ?? null, soft: parsed.data.soft ?? null };
+    return c.json({ sentence: limitSentence(limit, tenant.currency, { places: names }), problem: null });
   });
 
   app.get("/console/signup/:token", (c) =>

@@ -260,19 +260,25 @@ test("API keys and webhooks: the owner makes a secret key that works, revokes it
   assert.deepEqual([...errors, ...(await atPhoneWidth(page, "console-developers-phone"))], []);
 });
 
-test("alerts: a soft limit crossed at the till arrives live on the open alerts page; looked at, then resolved with a note", async () => {
+test("limits and alerts: a soft limit set in the console with its preview; crossed at the till, it arrives live; looked at, resolved", async () => {
   const { page, errors } = await open(1280, 900);
+  page.on("dialog", (dialog) => dialog.accept());
   await signInAsDemoOwner(page);
+  await page.click("nav >> text=Limits");
+  await page.check("input[name=kind][value=soft]");
+  await page.fill("#soft_lower", "5");
+  await page.fill("#soft_upper", "1,000.00");
+  await page.locator("#limit-preview").filter({ hasText: "A card may pay at most $1,000.00 with customer credit per day; above $5.00 the security team is alerted." }).waitFor();
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: `${shots}console-limit-form-laptop.png`, fullPage: true });
+  await page.click("#limit-form button[type=submit]");
+  await page.locator("#limits li[data-limit]").waitFor();
+  assert.equal(await page.locator("#limits li[data-limit] > span").first().textContent(), "Soft A card may pay at most $1,000.00 with customer credit per day; above $5.00 the security team is alerted.");
+
   await page.click("nav >> text=Alerts");
   await page.locator("#alerts[data-live=yes]").waitFor();
   assert.equal(await page.locator("#alerts").textContent(), "No alert here.");
   const secret = { authorization: `Bearer ${env.server.secretKey}`, "content-type": "application/json" };
-  const limit = await fetch(`${env.server.base}/v1/limits`, {
-    method: "POST",
-    headers: secret,
-    body: JSON.stringify({ scope: "card", scope_id: null, metric: "deducted_amount", method: "credit", period: "day", soft: { lower: 500, upper: 100000 } }),
-  });
-  assert.equal(limit.status, 201);
   const sale = await holdSale(env.server.terminalKey, 1000);
 
   // No reload: the alert comes over the page's socket.
@@ -282,7 +288,15 @@ test("alerts: a soft limit crossed at the till arrives live on the open alerts p
   assert.match(await line.textContent(), /Card 6001000000000001 \(Nicola\) paid \$10\.00 with customer credit that day; the security team is told above \$5\.00\./);
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.screenshot({ path: `${shots}console-alerts-laptop.png`, fullPage: true });
+
+  // The limit's counter: the sale still held counts, and says so.
+  await page.click("nav >> text=Limits");
+  assert.equal(await page.locator("#limits li[data-limit] li small").textContent(), "$10.00 of $1,000.00 · $10.00 of it held in sales not finished");
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: `${shots}console-limits-laptop.png`, fullPage: true });
+  assert.deepEqual(await atPhoneWidth(page, "console-limits-phone"), []);
   await cancelSale(env.server.terminalKey, sale);
+  await page.click("nav >> text=Alerts");
 
   await line.locator("button[data-acknowledge]").click();
   await page.locator("#alerts li[data-alert] .pill").filter({ hasText: "being looked at" }).waitFor();

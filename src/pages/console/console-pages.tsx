@@ -9,13 +9,14 @@ const METHODS = [
 ] as const;
 
 /** The console's sections, on every signed-in page. */
-export function Nav(props: { here: "home" | "alerts" | "stores" | "members" | "settings" | "staff" | "developers" }) {
+export function Nav(props: { here: "home" | "alerts" | "limits" | "stores" | "members" | "settings" | "staff" | "developers" }) {
   const link = (href: string, label: string, key: typeof props.here) =>
     props.here === key ? <a href={href} aria-current="page"><b>{label}</b></a> : <a href={href}>{label}</a>;
   return (
     <nav aria-label="Console" class="row" style="margin:8px 0">
       {link("/console", "Home", "home")}
       {link("/console/alerts", "Alerts", "alerts")}
+      {link("/console/limits", "Limits", "limits")}
       {link("/console/stores", "Stores", "stores")}
       {link("/console/members", "Members", "members")}
       {link("/console/settings", "Settings", "settings")}

@@ -544,6 +544,77 @@ export const CONSOLE_SCRIPT = String.raw`
     connect();
   }
 
+  var limitForm = $("limit-form");
+  if (limitForm) {
+    var digits = Number(limitForm.dataset.digits);
+    var value = function (id) { return limitForm.querySelector("#" + id); };
+    var checkedKind = function () { return limitForm.querySelector("input[name=kind]:checked").value; };
+    var counted = function () { return /_count$/.test(value("metric").value); };
+    /** What was typed, in the API's units: minor units for money, a whole number for points and counts; null if not a number. */
+    var units = function (text) {
+      text = text.trim().replace(/,/g, "");
+      var whole = counted() || value("method").value === "points";
+      var match = whole ? /^(\d+)$/.exec(text) : new RegExp("^(\\d+)(?:\\.(\\d{0," + digits + "}))?$").exec(text);
+      if (!match) return null;
+      if (whole) return Number(match[1]);
+      var fraction = (match[2] || "").padEnd(digits, "0");
+      return Number(match[1]) * Math.pow(10, digits) + (digits ? Number(fraction) : 0);
+    };
+    var body = function () {
+      var scope = value("scope").value;
+      var scopeId = scope === "card" ? value("scope_card").value.replace(/\s+/g, "") : value("scope_" + scope).value;
+      var limit = { scope: scope, scope_id: scopeId || null, per: scope === "card" ? value("per").value || null : null, metric: value("metric").value, period: value("period").value };
+      if (!counted()) limit.method = value("method").value;
+      if (checkedKind() === "hard") limit.hard = units(value("hard").value);
+      else limit.soft = { lower: units(value("soft_lower").value), upper: units(value("soft_upper").value) };
+      return limit;
+    };
+    var arrange = function () {
+      var scope = value("scope").value;
+      limitForm.querySelectorAll("[data-for-scope]").forEach(function (box) { box.hidden = box.dataset.forScope !== scope; });
+      limitForm.querySelectorAll("[data-for-kind]").forEach(function (box) { box.hidden = box.dataset.forKind !== checkedKind(); });
+      $("method-box").hidden = counted();
+    };
+    var previewed = 0;
+    var preview = function () {
+      arrange();
+      var mine = ++previewed;
+      fetch("/console/limits/preview?limit=" + encodeURIComponent(JSON.stringify(body())), { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (answer) {
+        if (mine !== previewed) return;
+        $("limit-preview").querySelector("[data-sentence]").textContent = answer.sentence || "Fill in the amounts to see what it will do.";
+      }, function () {});
+    };
+    limitForm.addEventListener("input", preview);
+    limitForm.addEventListener("change", preview);
+    arrange();
+    submit(limitForm, function () {
+      var limit = body();
+      var missing = checkedKind() === "hard" ? (limit.hard === null ? ["hard"] : []) : ["soft_lower", "soft_upper"].filter(function (id) { return units(value(id).value) === null; });
+      if (missing.length > 0) {
+        missing.reverse().forEach(function (id) { fieldError(id, counted() || value("method").value === "points" ? "Enter a whole number." : "Enter an amount, for example 50.00."); });
+        return Promise.resolve();
+      }
+      return send("POST", "/v1/limits", limit).then(function (reply) {
+        if (reply.status === 201) { location.reload(); return; }
+        explain(reply, { scope_id: "scope_card", hard: "hard", soft: "soft_lower" }, "limit-message");
+      });
+    });
+  }
+  var limitList = $("limits");
+  if (limitList) {
+    limitList.addEventListener("click", function (event) {
+      var remove = event.target.closest && event.target.closest("button[data-delete-limit]");
+      if (!remove || !window.confirm("Remove this limit? Sales are no longer counted against it.")) return;
+      remove.disabled = true;
+      send("DELETE", "/v1/limits/" + remove.dataset.deleteLimit).then(function (reply) {
+        if (reply.status !== 200) { remove.disabled = false; say("limits-message", errorText(reply, "Nothing changed.")); return; }
+        remove.closest("li[data-limit]").remove();
+        say("limits-message", "Removed: sales are no longer counted against it.");
+        focusOn($("limits-message"));
+      });
+    });
+  }
+
   var signOut = $("sign-out");
   if (signOut) {
     signOut.addEventListener("click", function () {
