@@ -49,6 +49,20 @@ function CounterLine(props: { counter: CounterView; limit: Limit; currency: stri
   );
 }
 
+function PlaceSelect(props: { scope: string; label: string; every: string; places: { id: string; name: string }[] }) {
+  return (
+    <div data-for-scope={props.scope} hidden>
+      <label for={`scope_${props.scope}`}>{props.label}</label>
+      <select id={`scope_${props.scope}`}>
+        <option value="">{props.every}</option>
+        {props.places.map((place) => (
+          <option value={place.id}>{place.name}</option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export function ConsoleLimits({ data }: { data: ConsoleLimitsData }) {
   return (
     <Page title={`Limits — ${data.business}`} heading={data.business} subheading="Limits" script="/assets/console.js" wide>
@@ -103,24 +117,8 @@ export function ConsoleLimits({ data }: { data: ConsoleLimitsData }) {
                 <input id="scope_card" autocomplete="off" inputmode="numeric" aria-describedby="scope_card-error" />
                 <p class="field-error" id="scope_card-error" role="alert" hidden></p>
               </div>
-              <div data-for-scope="register" hidden>
-                <label for="scope_register">Which register</label>
-                <select id="scope_register">
-                  <option value="">Every register</option>
-                  {data.registers.map((r) => (
-                    <option value={r.id}>{r.name}</option>
-                  ))}
-                </select>
-              </div>
-              <div data-for-scope="store" hidden>
-                <label for="scope_store">Which store</label>
-                <select id="scope_store">
-                  <option value="">Every store</option>
-                  {data.stores.map((s) => (
-                    <option value={s.id}>{s.name}</option>
-                  ))}
-                </select>
-              </div>
+              <PlaceSelect scope="register" label="Which register" every="Every register" places={data.registers} />
+              <PlaceSelect scope="store" label="Which store" every="Every store" places={data.stores} />
             </div>
             <div data-for-scope="card">
               <label for="per">Counted</label>
