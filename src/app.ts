@@ -13,6 +13,7 @@ import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 import { keyRoutes } from "./routes/keys";
 import { limitRoutes } from "./routes/limits";
 import { auditLogRoutes } from "./routes/audit-log";
+import { reportRoutes } from "./routes/reports";
 import { meRoutes } from "./routes/me";
 import { memberLoginRoutes } from "./routes/member-login";
 import { smsCodeRoutes } from "./routes/sms-codes";
@@ -85,6 +86,7 @@ export function buildApp() {
   smsCodeRoutes(app);
   limitRoutes(app);
   auditLogRoutes(app);
+  reportRoutes(app);
   alertRoutes(app);
   webhookEndpointRoutes(app);
   terminalRoutes(app);

@@ -50,6 +50,7 @@ export const STAFF_ROUTES: Record<string, readonly StaffRole[]> = {
   "POST /v1/alerts/:id/resolve": WATCH,
   "GET /v1/audit-log": ALL,
   "GET /v1/audit-log/verify": ALL,
+  "GET /v1/reports/daily": ALL,
   "POST /v1/webhook-endpoints": OWNER,
   "GET /v1/webhook-endpoints": ALL,
   "DELETE /v1/webhook-endpoints/:id": OWNER,

@@ -107,7 +107,8 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
       c.executionCtx.waitUntil(sealAuditLog(c.env, tenantId).catch((error) => console.warn("audit seal failed:", String(error))));
     }
     if (outcome.status === 204) return c.body(null, 204, outcome.headers);
-    if ("json" in outcome) return c.body(outcome.json, outcome.status as 200, { ...outcome.headers, "content-type": "application/json" });
+    // A text body is JSON unless the handler said otherwise (the day's report as CSV).
+    if ("json" in outcome) return c.body(outcome.json, outcome.status as 200, { "content-type": "application/json", ...outcome.headers });
     return c.json(outcome.body, outcome.status as 200, outcome.headers);
   });
 }

@@ -1,0 +1,41 @@
+/** What the day's reconciliation reads from D1: the operations confirmed in a window, the journal posted in it. */
+import type { ConfirmedOperation, JournalRow } from "../reports/daily-report";
+
+/** Holds live at most a day (hold_ttl_seconds ≤ 86,400): an operation confirmed in a window was created within a day before it. */
+const LONGEST_HOLD_MS = 86_400_000;
+
+export async function operationsConfirmedBetween(d1: D1Database, tenantId: string, start: string, end: string, storeId: string | null): Promise<ConfirmedOperation[]> {
+  const createdFrom = new Date(Date.parse(start) - LONGEST_HOLD_MS).toISOString();
+  const rows = await d1
+    .prepare(
+      `SELECT body FROM operations
+       WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?4 AND status = 'confirmed'
+         AND body ->> '$.confirmed_at' >= ?3 AND body ->> '$.confirmed_at' < ?4 AND (?5 IS NULL OR store_id = ?5)`,
+    )
+    .bind(tenantId, createdFrom, start, end, storeId)
+    .all<{ body: string }>();
+  return rows.results.map((row) => JSON.parse(row.body) as ConfirmedOperation);
+}
+
+export async function journalBetween(d1: D1Database, tenantId: string, start: string, end: string, storeId: string | null): Promise<JournalRow[]> {
+  const rows = await d1
+    .prepare(
+      `SELECT kind, method, amount, store_id FROM history_entries
+       WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3 AND (?4 IS NULL OR store_id = ?4)`,
+    )
+    .bind(tenantId, start, end, storeId)
+    .all<JournalRow>();
+  return rows.results;
+}
+
+/**
+ * Operations D1 still has as pending although their hold ran out before `before`: their account decided their end
+ * (confirmed or expired) but its history has not reached D1 yet, so a report would miss it.
+ */
+export async function pendingPastExpiry(d1: D1Database, tenantId: string, before: string, createdFrom: string): Promise<number> {
+  const row = await d1
+    .prepare("SELECT COUNT(*) AS n FROM operations WHERE tenant_id = ?1 AND status = 'pending' AND created_at >= ?3 AND body ->> '$.expires_at' < ?2")
+    .bind(tenantId, before, createdFrom)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}

@@ -1,0 +1,54 @@
+/**
+ * GET /v1/reports/daily: one day of the tenant's calendar, per store and method — what the confirmed operations say
+ * moved, against the journal the accounts posted, `balanced` when they agree. A day whose history has not all
+ * reached D1 says so (`complete: false` and why) instead of passing for final.
+ */
+import { storesWithRegisters } from "../db/stores";
+import { journalBetween, operationsConfirmedBetween, pendingPastExpiry } from "../db/reports";
+import type { Env } from "../env";
+import { windowBounds } from "../limits/counters-view";
+import { dailyReport, type StoreDay } from "../reports/daily-report";
+
+/** How long after a day ends the accounts' last shipments are given to reach D1 before the day is called final. */
+const SETTLE_MS = 5 * 60 * 1000;
+
+export interface DailyReport {
+  date: string;
+  time_zone: string;
+  currency: string;
+  window_start: string;
+  window_end: string;
+  complete: boolean;
+  incomplete_reason: string | null;
+  stores: (StoreDay & { store_name: string })[];
+  balanced: boolean;
+}
+
+export async function dailyReportOf(env: Env, tenant: { id: string; timezone: string; currency: string }, date: string, storeId: string | null, now = Date.now()): Promise<DailyReport> {
+  const { start, end } = windowBounds(date, tenant.timezone) as { start: string; end: string };
+  const [places, operations, journal, lagging] = await Promise.all([
+    storesWithRegisters(env.DB, tenant.id),
+    operationsConfirmedBetween(env.DB, tenant.id, start, end, storeId),
+    journalBetween(env.DB, tenant.id, start, end, storeId),
+    pendingPastExpiry(env.DB, tenant.id, new Date(Math.min(now, Date.parse(end)) - 60_000).toISOString(), new Date(Date.parse(start) - 86_400_000).toISOString()),
+  ]);
+  const names = new Map(places.map(({ store }) => [store.id, store.name]));
+  const storeIds = storeId ? [storeId] : places.map(({ store }) => store.id);
+  const stores = dailyReport(operations, journal, storeIds).map((day) => ({ ...day, store_name: names.get(day.store_id) ?? "" }));
+  const reason =
+    now < Date.parse(end) ? "The day is not over yet: the figures are so far." :
+    now < Date.parse(end) + SETTLE_MS ? "The day ended a moment ago: the last sales may still be on their way to the records." :
+    lagging > 0 ? `${lagging} sale${lagging === 1 ? "" : "s"} of the day ${lagging === 1 ? "has" : "have"} not reached the records yet.` :
+    null;
+  return {
+    date,
+    time_zone: tenant.timezone,
+    currency: tenant.currency,
+    window_start: start,
+    window_end: end,
+    complete: reason === null,
+    incomplete_reason: reason,
+    stores,
+    balanced: stores.every((s) => s.balanced),
+  };
+}
