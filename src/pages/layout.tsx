@@ -26,6 +26,7 @@ fieldset{border:0;margin:0;padding:0}.visually-hidden{position:absolute;width:1p
 nav.row>a{flex:0 0 auto;margin-right:16px;color:var(--accent)}legend{font-size:14px;color:var(--muted);padding:0;margin:8px 0 4px}input[aria-invalid=true]{border-color:var(--bad)}
 ul.list li>button{flex:0 0 auto;align-self:center}[data-register]{border-top:1px solid var(--line);margin-top:8px}
 :focus-visible{outline:3px solid #1a56db;outline-offset:2px}
+table{border-collapse:collapse;width:100%;font-size:15px}th,td{text-align:right;padding:6px 8px;border-top:1px solid var(--line);white-space:nowrap}th[scope=row]{text-align:left;font-weight:normal;white-space:normal}
 .pill{display:inline-block;padding:2px 8px;border-radius:99px;background:var(--line);font-size:13px}
 `;
 

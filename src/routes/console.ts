@@ -28,6 +28,10 @@ import { limitCounters } from "../operations/limit-counters";
 import { limitSentence } from "../limits/limit-words";
 import { minorDigits } from "../lib/money";
 import { CreateLimit } from "./limits";
+import { ConsoleReport } from "../pages/console/console-report";
+import { dailyReportOf } from "../operations/daily-report";
+import { windowOf } from "../limits/calendar";
+import { DailyReportQuery } from "./reports";
 import { CONSOLE_SCRIPT } from "../pages/console/console-script";
 import type { App, AppEnv } from "./endpoint";
 import { html, PAGE_HEADERS, script } from "./html";
@@ -209,6 +213,18 @@ export function consoleRoutes(app: App): void {
     const names = placeNames(places);
     const limit = { ...parsed.data, hard: parsed.data.hard ?? null, soft: parsed.data.soft ?? null };
     return c.json({ sentence: limitSentence(limit, tenant.currency, { places: names }), problem: null });
+  });
+
+  app.get("/console/report", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return toConsole(c);
+    const [tenant, places] = await Promise.all([loadTenant(c.env.DB, session.tenantId), storesWithRegisters(c.env.DB, session.tenantId)]);
+    const asked = DailyReportQuery.shape.date.safeParse(c.req.query("date"));
+    const date = asked.success ? asked.data : windowOf("day", Date.now(), tenant.timezone, "");
+    const storeId = places.some(({ store }) => store.id === c.req.query("store_id")) ? c.req.query("store_id")! : "";
+    const report = await dailyReportOf(c.env, tenant, date, storeId || null);
+    const stores = places.map(({ store }) => ({ id: store.id, name: store.name }));
+    return html(c, `<!doctype html>${ConsoleReport({ data: { business: tenant.name, report, storeId, stores } })}`);
   });
 
   app.get("/console/signup/:token", (c) =>

@@ -368,3 +368,36 @@ test("members: a sale from a register made in the console shows as held; block, 
   assert.equal(await page.locator("#balances li").first().textContent(), balance);
   assert.deepEqual([...errors, ...phoneErrors], []);
 });
+
+test("end of day: a top-up at the till shows in the day's figures, balanced, and the downloaded CSV says the same", async () => {
+  const { page, errors } = await open(1280, 900);
+  await signInAsDemoOwner(page);
+  const till = { authorization: `Bearer ${env.server.terminalKey}`, "content-type": "application/json" };
+  // The card the members test replaced Nicola's with.
+  const created = await fetch(`${env.server.base}/v1/operations`, {
+    method: "POST",
+    headers: { ...till, "idempotency-key": `eod-${Date.now()}` },
+    body: JSON.stringify({ type: "top_up", card: "6001000000000099", method: "credit", amount: 2500 }),
+  }).then((r) => r.json());
+  const confirmed = await fetch(`${env.server.base}/v1/operations/${created.id}/confirm`, { method: "POST", headers: { ...till, "idempotency-key": `eod-confirm-${created.id}` } });
+  assert.equal(confirmed.status, 200);
+
+  await page.click("nav >> text=End of day");
+  // The demo's own top-up of 150.00 at start, and this one; the history reaches D1 within a moment.
+  const cell = page.locator("td[data-figure='credit.topped_up']");
+  for (let tries = 0; tries < 20 && (await cell.textContent()) !== "$175.00"; tries++) {
+    await page.waitForTimeout(250);
+    await page.reload();
+  }
+  assert.equal(await cell.textContent(), "$175.00");
+  assert.match(await page.locator("#report-status").textContent(), /^Balanced: every figure equals what the members' accounts posted\. The day is not over yet/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: `${shots}console-report-laptop.png`, fullPage: true });
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
+  const text = await (await import("node:fs/promises")).readFile(await download.path(), "utf8");
+  const [header, ...lines] = text.trimEnd().split("\r\n").map((line) => line.split(","));
+  const credit = Object.fromEntries(header.map((name, i) => [name, lines.find((line) => line[3] === "credit")[i]]));
+  assert.deepEqual([credit.topped_up, credit.journal_topped_up, credit.top_ups, credit.balanced], ["17500", "17500", "2", "true"]);
+  assert.deepEqual([...errors, ...(await atPhoneWidth(page, "console-report-phone"))], []);
+});

@@ -9,7 +9,7 @@ const METHODS = [
 ] as const;
 
 /** The console's sections, on every signed-in page. */
-export function Nav(props: { here: "home" | "alerts" | "limits" | "stores" | "members" | "settings" | "staff" | "developers" }) {
+export function Nav(props: { here: "home" | "alerts" | "limits" | "report" | "stores" | "members" | "settings" | "staff" | "developers" }) {
   const link = (href: string, label: string, key: typeof props.here) =>
     props.here === key ? <a href={href} aria-current="page"><b>{label}</b></a> : <a href={href}>{label}</a>;
   return (
@@ -17,6 +17,7 @@ export function Nav(props: { here: "home" | "alerts" | "limits" | "stores" | "me
       {link("/console", "Home", "home")}
       {link("/console/alerts", "Alerts", "alerts")}
       {link("/console/limits", "Limits", "limits")}
+      {link("/console/report", "End of day", "report")}
       {link("/console/stores", "Stores", "stores")}
       {link("/console/members", "Members", "members")}
       {link("/console/settings", "Settings", "settings")}
