@@ -32,6 +32,7 @@ import { ConsoleReport } from "../pages/console/console-report";
 import { dailyReportOf } from "../operations/daily-report";
 import { windowOf } from "../limits/calendar";
 import { DailyReportQuery } from "./reports";
+import { dashboardOf } from "../operations/dashboard";
 import { CONSOLE_SCRIPT } from "../pages/console/console-script";
 import type { App, AppEnv } from "./endpoint";
 import { html, PAGE_HEADERS, script } from "./html";
@@ -71,6 +72,9 @@ export function consoleRoutes(app: App): void {
     const data = {
       staff: { email: me?.email ?? "", role: session.role },
       business: tenant.name,
+      currency: tenant.currency,
+      timeZone: tenant.timezone,
+      dashboard: await dashboardOf(c.env, tenant),
       approval: settingsOf(tenant).approval_required_for,
       stores: storeRows.map((row) => ({ id: row.id, name: row.name, sms: row.smsConfirmPointsDeduction })),
     };

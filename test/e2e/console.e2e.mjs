@@ -93,6 +93,11 @@ test("the demo's owner login printed by npm start opens Cafe Aroma's console", a
   assert.equal(await page.locator("header h1").textContent(), "Cafe Aroma");
   assert.equal(await page.locator("#stores li span").first().textContent(), "Cafe Aroma — King St");
   assert.equal(await page.locator("#approval-summary").textContent(), "The member approves payments with customer credit, cashback.");
+  // The dashboard: nothing sold yet today; the chart of the last 24 hours is drawn.
+  assert.equal(await page.locator("#today li").first().textContent(), "Purchases0");
+  assert.equal(await page.locator("#right-now li").first().textContent(), "Sales held, waiting to be finished0");
+  assert.equal(await page.locator("figure svg rect").count(), 0);
+  assert.deepEqual(await accessibilityProblems(page), []);
   assert.deepEqual(errors, []);
 });
 
@@ -170,11 +175,11 @@ async function atPhoneWidth(page, name, prepare = async () => {}) {
 }
 
 /** A sale held at the till with a terminal key: `amount` of credit on Nicola's card. */
-async function holdSale(key, amount) {
+async function holdSale(key, amount, card = "6001000000000001") {
   const held = await fetch(`${env.server.base}/v1/operations`, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "idempotency-key": `console-${Date.now()}-${Math.random()}` },
-    body: JSON.stringify({ type: "purchase", card: "6001000000000001", cheque: { number: "C-1", total: amount }, payments: [{ method: "credit", amount }] }),
+    body: JSON.stringify({ type: "purchase", card, cheque: { number: "C-1", total: amount }, payments: [{ method: "credit", amount }] }),
   });
   assert.equal(held.status, 201);
   return (await held.json()).id;
@@ -399,5 +404,21 @@ test("end of day: a top-up at the till shows in the day's figures, balanced, and
   const [header, ...lines] = text.trimEnd().split("\r\n").map((line) => line.split(","));
   const credit = Object.fromEntries(header.map((name, i) => [name, lines.find((line) => line[3] === "credit")[i]]));
   assert.deepEqual([credit.topped_up, credit.journal_topped_up, credit.top_ups, credit.balanced], ["17500", "17500", "2", "true"]);
+
+  // Home: a sale held at the till right now shows, with what it holds.
+  const held = await holdSale(env.server.terminalKey, 1200, "6001000000000099");
+  await page.click("nav >> text=Home");
+  const now = page.locator("#right-now li").first();
+  for (let tries = 0; tries < 20 && !/1 · /.test(await now.textContent()); tries++) {
+    await page.waitForTimeout(250);
+    await page.reload();
+  }
+  assert.equal(await now.textContent(), "Sales held, waiting to be finished1 · $12.00 credit");
+  // The alert raised in the limits test is in the last 24 hours.
+  assert.match(await page.locator("figure figcaption").textContent(), /Alerts: [1-9]\d* alerts?\.$/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: `${shots}console-dashboard-laptop.png`, fullPage: true });
+  assert.deepEqual(await atPhoneWidth(page, "console-dashboard-phone"), []);
+  await cancelSale(env.server.terminalKey, held);
   assert.deepEqual([...errors, ...(await atPhoneWidth(page, "console-report-phone"))], []);
 });

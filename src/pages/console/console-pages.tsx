@@ -1,5 +1,7 @@
 /** The merchant console's pages (hono/jsx, server-rendered; one small script, /assets/console.js). */
 import { formatMoney } from "../../lib/money-format";
+import type { Dashboard } from "../../operations/dashboard";
+import { LastDayChart } from "./console-chart";
 import { Page } from "../layout";
 
 const METHODS = [
@@ -184,16 +186,54 @@ export function ConsoleSetup(props: { business: string; done: boolean }) {
 export interface ConsoleHomeData {
   staff: { email: string; role: string };
   business: string;
+  currency: string;
+  timeZone: string;
+  dashboard: Dashboard;
   approval: string[];
   stores: { id: string; name: string; sms: boolean }[];
 }
 
-/** Signed in: what the business has set up, and where to go next. */
+function Today({ data }: { data: ConsoleHomeData }) {
+  const d = data.dashboard;
+  const money = (value: number) => formatMoney(value, data.currency);
+  const heldWords = [d.held.amounts.credit ? `${money(d.held.amounts.credit)} credit` : "", d.held.amounts.cashback ? `${money(d.held.amounts.cashback)} cashback` : "", d.held.amounts.points ? `${d.held.amounts.points} pts` : ""].filter(Boolean).join(", ");
+  return (
+    <>
+      <section aria-labelledby="today-h">
+        <h2 id="today-h">Today so far</h2>
+        <ul class="list" id="today">
+          <li><span>Purchases</span><b>{d.today.purchases}</b></li>
+          <li><span>Paid with customer credit</span><b>{money(d.today.deducted.credit)}</b></li>
+          <li><span>Paid with cashback</span><b>{money(d.today.deducted.cashback)}</b></li>
+          <li><span>Paid with bonus points</span><b>{d.today.deducted.points.toLocaleString("en")} pts</b></li>
+          <li><span>Points earned</span><b>{d.today.accrued.toLocaleString("en")} pts</b></li>
+          <li><span>Refunds</span><b>{d.today.refunds}</b></li>
+        </ul>
+        <p class="muted"><a href="/console/report">End of day</a>{d.today.balanced ? " · balanced with the members' accounts" : " · not balanced: see End of day"}</p>
+      </section>
+      <section aria-labelledby="now-h">
+        <h2 id="now-h">Right now</h2>
+        <ul class="list" id="right-now">
+          <li><span>Sales held, waiting to be finished</span><b>{d.held.count}{heldWords ? ` · ${heldWords}` : ""}</b></li>
+          <li><span><a href="/console/alerts">Open alerts</a></span><b class={d.open_alerts > 0 ? "neg" : undefined}>{d.open_alerts}</b></li>
+          <li><span>Blocked cards</span><b>{d.blocked_cards}</b></li>
+        </ul>
+      </section>
+      <section aria-labelledby="day-h">
+        <h2 id="day-h">The last 24 hours</h2>
+        <LastDayChart hours={d.hours} currency={data.currency} timeZone={data.timeZone} />
+      </section>
+    </>
+  );
+}
+
+/** Signed in: today's figures, what needs attention, what the business has set up. */
 export function ConsoleHome({ data }: { data: ConsoleHomeData }) {
   const label = (method: string) => METHODS.find((m) => m.value === method)?.label ?? method;
   return (
     <Page title={`${data.business} — Tillsafe console`} heading={data.business} subheading={`Signed in as ${data.staff.email} (${data.staff.role})`} script="/assets/console.js" wide>
       <Nav here="home" />
+      <Today data={data} />
       <section aria-labelledby="stores-h">
         <h2 id="stores-h">Stores</h2>
         {data.stores.length === 0 ? (

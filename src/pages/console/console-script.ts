@@ -478,6 +478,12 @@ export const CONSOLE_SCRIPT = String.raw`
         var holder = document.createElement("ul");
         holder.innerHTML = markup;
         var line = holder.firstElementChild;
+        // A line redrawn while someone is writing its note keeps the note open, with what was typed.
+        var openNote = old && old.querySelector("details[open] input");
+        if (openNote && line.querySelector("details")) {
+          line.querySelector("details").open = true;
+          line.querySelector("details input").value = openNote.value;
+        }
         if (old) old.replaceWith(line);
         else if (isNew) {
           var none = alertList.querySelector("[data-none]");

@@ -1,0 +1,36 @@
+/** What the console's home page reads from D1: holds not yet finished, open alerts, blocked cards, the last 24 hours. */
+import type { Method } from "../accounts/operation";
+
+/** Sales still held (pending, not yet expired): how many, and what they hold per method. */
+export async function heldNow(d1: D1Database, tenantId: string, now: number): Promise<{ count: number; held: Record<Method, number> }> {
+  const rows = await d1
+    .prepare("SELECT type, body FROM operations WHERE tenant_id = ?1 AND status = 'pending' AND created_at >= ?2 AND body ->> '$.expires_at' > ?3")
+    .bind(tenantId, new Date(now - 86_400_000).toISOString(), new Date(now).toISOString())
+    .all<{ type: string; body: string }>();
+  const held: Record<Method, number> = { credit: 0, cashback: 0, points: 0 };
+  for (const row of rows.results) {
+    const op = JSON.parse(row.body) as { payments?: { method: Method; amount: number }[]; method?: Method; amount?: number };
+    if (row.type === "purchase") for (const p of op.payments ?? []) held[p.method] += p.amount;
+    else if (row.type === "manual_deduction" && op.method) held[op.method] += op.amount ?? 0;
+  }
+  return { count: rows.results.length, held };
+}
+
+export async function openAlertCount(d1: D1Database, tenantId: string): Promise<number> {
+  return (await d1.prepare("SELECT COUNT(*) AS n FROM alerts WHERE tenant_id = ? AND status = 'open'").bind(tenantId).first<number>("n")) ?? 0;
+}
+
+export async function blockedCardCount(d1: D1Database, tenantId: string): Promise<number> {
+  return (await d1.prepare("SELECT COUNT(*) AS n FROM cards WHERE tenant_id = ? AND status = 'blocked'").bind(tenantId).first<number>("n")) ?? 0;
+}
+
+/** Per UTC hour since `since` ("2026-12-01T10"): what members paid per method, and how many alerts were raised. */
+export async function lastHours(d1: D1Database, tenantId: string, since: string) {
+  const [paid, raised] = await d1.batch<{ hour: string; method?: Method; total: number }>([
+    d1
+      .prepare("SELECT substr(created_at, 1, 13) AS hour, method, SUM(-amount) AS total FROM history_entries WHERE tenant_id = ? AND kind = 'payment' AND created_at >= ? GROUP BY hour, method")
+      .bind(tenantId, since),
+    d1.prepare("SELECT substr(created_at, 1, 13) AS hour, COUNT(*) AS total FROM alerts WHERE tenant_id = ? AND created_at >= ? GROUP BY hour").bind(tenantId, since),
+  ]);
+  return { paid: paid.results as { hour: string; method: Method; total: number }[], alerts: raised.results };
+}
