@@ -93,3 +93,20 @@ describe("the audit chain", () => {
     expectError(await api("GET", "/v1/audit-log/verify", { token: shop.terminal }), 403, "forbidden");
   });
 });
+
+describe("changes made by hand at the till", () => {
+  it("a manual accrual or deduction confirmed is audited once, with the terminal key as actor, even if confirmed again", async () => {
+    const shop = await createShop();
+    const created = await api("POST", "/v1/operations", {
+      token: shop.terminal,
+      headers: { "idempotency-key": `manual-${Date.now()}` },
+      body: { type: "manual_accrual", card: shop.card, method: "points", amount: 250, reason: "birthday bonus" },
+    });
+    expect(created.status).toBe(201);
+    for (let i = 0; i < 2; i++) expect((await api("POST", `/v1/operations/${created.body.id}/confirm`, { token: shop.terminal })).status).toBe(200);
+    const entries = (await auditOf(shop)).filter((e) => e.action === "balance.manual_accrual");
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actor_type: "terminal_key", subject_id: created.body.id, after: { card: shop.card, method: "points", amount: 250, reason: "birthday bonus" } });
+    expect(await verify(shop)).toMatchObject({ valid: true });
+  });
+});

@@ -78,6 +78,14 @@ export async function recordAudit(d1: D1Database, actor: Actor, action: string, 
   await auditInsert(d1, actor, action, subjectId, change);
 }
 
+/** Writes an entry once under an id of the caller's (a retried confirm records its change once). */
+export async function recordAuditOnce(d1: D1Database, id: string, actor: Actor, action: string, subjectId: string, change: { before?: unknown; after?: unknown } = {}): Promise<void> {
+  await database(d1)
+    .insert(auditLog)
+    .values({ ...auditRow({ ...whoActed(actor), action, subjectId, ...change }), id })
+    .onConflictDoNothing();
+}
+
 type AuditRow = typeof auditLog.$inferSelect;
 
 const asEntry = (row: AuditRow): ChainEntry => ({

@@ -22,6 +22,8 @@ import { memberOfOperation, operationId, requestKeyOf } from "../lib/ids";
 import { minorDigits } from "../lib/money";
 import { sha256Hex } from "../lib/crypto";
 import { amount, cardNumber, method, pageQuery } from "../lib/schemas";
+import { recordAuditOnce } from "../db/audit";
+import { sealAuditLog } from "../operations/audit-log";
 import { endpoint, type App } from "./endpoint";
 
 const reason = z.string().trim().min(1).max(500);
@@ -252,9 +254,18 @@ export function operationRoutes(app: App): void {
       auth: ["terminal"],
       status: 200,
     },
-    async ({ env, principal, param }) => {
+    async ({ c, env, principal, param }) => {
       const { account, scope } = locate(principal, param("id"));
-      return accountOf(env, account).confirm(account, param("id"), scope);
+      const outcome = await accountOf(env, account).confirm(account, param("id"), scope);
+      // A change made by hand (points or credit added or taken at the till) is in the audit log, with its key.
+      if (outcome.status === 200 && "json" in outcome && outcome.json.includes('"type":"manual_')) {
+        const op = JSON.parse(outcome.json) as Operation;
+        if (op.type === "manual_accrual" || op.type === "manual_deduction") {
+          await recordAuditOnce(env.DB, `aud_${op.id}`, principal, `balance.${op.type}`, op.id, { after: { card: op.card, method: op.method, amount: op.amount, reason: op.reason, store_id: op.store_id, register_id: op.register_id } });
+          c.executionCtx.waitUntil(sealAuditLog(env, principal.tenantId).catch((error) => console.warn("audit seal failed:", String(error))));
+        }
+      }
+      return outcome;
     },
   );
 
