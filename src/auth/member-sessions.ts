@@ -2,6 +2,7 @@
  * Member access to the hosted page: one-time portal links (10 minutes) exchanged for a session, and sessions with
  * an idle and an absolute expiry. Tokens are 256-bit random strings; D1 keeps only their SHA-256.
  */
+import { whoActed, type Actor } from "../db/audit";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { serialize } from "hono/utils/cookie";
 import { database } from "../db/client";
@@ -103,17 +104,18 @@ export async function endSession(d1: D1Database, sessionId: string, now = Date.n
  * the audit entry with how many sessions were live — one D1 batch, so neither a link redeemed meanwhile nor a
  * failure between the steps leaves a revocation half done or unaudited. Answers the ids of the sessions it ended.
  */
-export async function endMemberSessions(d1: D1Database, tenantId: string, memberId: string, actor: string, now = Date.now()): Promise<string[]> {
+export async function endMemberSessions(d1: D1Database, tenantId: string, memberId: string, by: Actor, now = Date.now()): Promise<string[]> {
+  const who = whoActed(by);
   const nowIso = new Date(now).toISOString();
   const idleSince = new Date(now - SESSION_IDLE_MS).toISOString();
   const live = "tenant_id = ?1 AND member_id = ?2 AND revoked_at IS NULL AND expires_at > ?3 AND last_seen_at > ?4";
   const [, revoked] = await d1.batch([
     d1
       .prepare(
-        `INSERT INTO audit_log (id, tenant_id, actor, action, subject_id, before, after, created_at)
-         SELECT ?5, ?1, ?6, 'member.sessions_revoked', ?2, NULL, json_object('revoked', COUNT(*)), ?3 FROM member_sessions WHERE ${live}`,
+        `INSERT INTO audit_log (id, tenant_id, actor, actor_type, action, subject_id, before, after, created_at)
+         SELECT ?5, ?1, ?6, ?7, 'member.sessions_revoked', ?2, NULL, json_object('revoked', COUNT(*)), ?3 FROM member_sessions WHERE ${live}`,
       )
-      .bind(tenantId, memberId, nowIso, idleSince, newId("aud"), actor),
+      .bind(tenantId, memberId, nowIso, idleSince, newId("aud"), who.actor, who.actorType),
     d1.prepare(`UPDATE member_sessions SET revoked_at = ?3 WHERE ${live} RETURNING id`).bind(tenantId, memberId, nowIso, idleSince),
     d1.prepare("UPDATE portal_links SET used_at = ?3 WHERE tenant_id = ?1 AND member_id = ?2 AND used_at IS NULL").bind(tenantId, memberId, nowIso),
   ]);

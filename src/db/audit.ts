@@ -44,7 +44,7 @@ export type Actor =
   | { kind: "member"; tenantId: string; memberId: string }
   | { kind: "staff"; tenantId: string; staffId: string };
 
-function whoActed(actor: Actor): { tenantId: string; actor: string; actorType: ActorType } {
+export function whoActed(actor: Actor): { tenantId: string; actor: string; actorType: ActorType } {
   switch (actor.kind) {
     case "secret":
       return actor.staff ? { tenantId: actor.tenantId, actor: actor.staff.id, actorType: "staff" } : { tenantId: actor.tenantId, actor: actor.credentialId, actorType: "secret_key" };

@@ -4,7 +4,7 @@ import { getCookie } from "hono/cookie";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { STAFF_COOKIE, verifyStaffSession, type StaffSession } from "../auth/staff-sessions";
 import { database } from "../db/client";
-import { alerts, stores } from "../db/schema";
+import { alerts, auditLog, stores } from "../db/schema";
 import { findStaff, staffOfTenant } from "../db/staff";
 import { staffMay } from "../auth/staff-roles";
 import { findMember } from "../db/members";
@@ -33,6 +33,8 @@ import { dailyReportOf } from "../operations/daily-report";
 import { windowOf } from "../limits/calendar";
 import { DailyReportQuery } from "./reports";
 import { dashboardOf } from "../operations/dashboard";
+import { ConsoleAudit, changesOf } from "../pages/console/console-audit";
+import { sealAuditLog } from "../operations/audit-log";
 import { CONSOLE_SCRIPT } from "../pages/console/console-script";
 import type { App, AppEnv } from "./endpoint";
 import { html, PAGE_HEADERS, script } from "./html";
@@ -229,6 +231,34 @@ export function consoleRoutes(app: App): void {
     const report = await dailyReportOf(c.env, tenant, date, storeId || null);
     const stores = places.map(({ store }) => ({ id: store.id, name: store.name }));
     return html(c, `<!doctype html>${ConsoleReport({ data: { business: tenant.name, report, storeId, stores } })}`);
+  });
+
+  app.get("/console/audit", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return toConsole(c);
+    await sealAuditLog(c.env, session.tenantId).catch((error) => console.warn("audit seal failed:", String(error)));
+    const cursor = c.req.query("cursor");
+    const [tenant, page, people] = await Promise.all([
+      loadTenant(c.env.DB, session.tenantId),
+      newestFirst(c.env.DB, auditLog, session.tenantId, { limit: 50, cursor: cursor && cursor.length < 200 ? cursor : undefined }, (row) => row).catch(() => ({ data: [], next_cursor: null })),
+      staffOfTenant(c.env.DB, session.tenantId),
+    ]);
+    const emails = new Map(people.map((p) => [p.id, p.email]));
+    const who = (row: typeof auditLog.$inferSelect) =>
+      row.actorType === "staff" ? (emails.get(row.actor) ?? "someone no longer on the team")
+      : row.actorType === "secret_key" ? `secret key sk_${row.actor}`
+      : row.actorType === "terminal_key" ? `till key tk_${row.actor}`
+      : row.actorType === "member" ? "the member, on their page"
+      : "Tillsafe";
+    const lines = page.data.map((row) => ({
+      id: row.id,
+      created_at: row.createdAt,
+      who: who(row),
+      action: row.action,
+      subject_id: row.subjectId,
+      changes: changesOf(row.before ? JSON.parse(row.before) : null, row.after ? JSON.parse(row.after) : null),
+    }));
+    return html(c, `<!doctype html>${ConsoleAudit({ data: { business: tenant.name, timeZone: tenant.timezone, lines, older: page.next_cursor } })}`);
   });
 
   app.get("/console/signup/:token", (c) =>

@@ -105,7 +105,7 @@ export function portalSessionRoutes(app: App): void {
     },
     async ({ env, principal, param }) => {
       const member = await requireMember(env.DB, principal.tenantId, param("id"));
-      const ended = await endMemberSessions(env.DB, principal.tenantId, member.id, principal.credentialId);
+      const ended = await endMemberSessions(env.DB, principal.tenantId, member.id, principal);
       const account = { tenant_id: principal.tenantId, member_id: member.id };
       await accountOf(env, account).endSessions(account, ended);
       return { status: 200, body: { revoked: ended.length } };

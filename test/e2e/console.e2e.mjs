@@ -371,7 +371,18 @@ test("members: a sale from a register made in the console shows as held; block, 
   assert.equal(await page.locator("#cards li[data-card='6001000000000001']").textContent(), "6001000000000001 replacedReplaced by 6001000000000099");
   assert.match(await page.locator("#cards-message").textContent(), /^Replaced: card 6001000000000099 now holds/);
   assert.equal(await page.locator("#balances li").first().textContent(), balance);
-  assert.deepEqual([...errors, ...phoneErrors], []);
+
+  // The audit log has each of it, by the owner, newest first; the chain holds.
+  await page.click("nav >> text=Audit log");
+  const actions = await page.locator("#audit li").evaluateAll((items) => items.slice(0, 4).map((li) => li.dataset.action));
+  assert.deepEqual(actions, ["card.replaced", "member.sessions_revoked", "card.unblocked", "card.blocked"]);
+  const blocked = page.locator("#audit li[data-action='card.blocked']").first();
+  assert.match(await blocked.textContent(), /^Blocked a card 6001000000000001.*owner@cafe-aroma\.example.*status: blocked/);
+  await page.click("#verify-audit");
+  await page.locator("#verify-message").filter({ hasText: /^Intact: all \d+ entries are as they were written\.$/ }).waitFor();
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: `${shots}console-audit-laptop.png`, fullPage: true });
+  assert.deepEqual([...errors, ...phoneErrors, ...(await atPhoneWidth(page, "console-audit-phone"))], []);
 });
 
 test("end of day: a top-up at the till shows in the day's figures, balanced, and the downloaded CSV says the same", async () => {

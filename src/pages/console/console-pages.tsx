@@ -11,7 +11,7 @@ const METHODS = [
 ] as const;
 
 /** The console's sections, on every signed-in page. */
-export function Nav(props: { here: "home" | "alerts" | "limits" | "report" | "stores" | "members" | "settings" | "staff" | "developers" }) {
+export function Nav(props: { here: "home" | "alerts" | "limits" | "report" | "audit" | "stores" | "members" | "settings" | "staff" | "developers" }) {
   const link = (href: string, label: string, key: typeof props.here) =>
     props.here === key ? <a href={href} aria-current="page"><b>{label}</b></a> : <a href={href}>{label}</a>;
   return (
@@ -20,6 +20,7 @@ export function Nav(props: { here: "home" | "alerts" | "limits" | "report" | "st
       {link("/console/alerts", "Alerts", "alerts")}
       {link("/console/limits", "Limits", "limits")}
       {link("/console/report", "End of day", "report")}
+      {link("/console/audit", "Audit log", "audit")}
       {link("/console/stores", "Stores", "stores")}
       {link("/console/members", "Members", "members")}
       {link("/console/settings", "Settings", "settings")}

@@ -621,6 +621,22 @@ export const CONSOLE_SCRIPT = String.raw`
     });
   }
 
+  var verifyAudit = $("verify-audit");
+  if (verifyAudit) {
+    verifyAudit.addEventListener("click", function () {
+      verifyAudit.disabled = true;
+      send("GET", "/v1/audit-log/verify").then(function (reply) {
+        verifyAudit.disabled = false;
+        var box = $("verify-message");
+        if (reply.status !== 200) { box.className = "status bad"; say("verify-message", errorText(reply, "The check did not run.")); return; }
+        box.className = reply.body.valid ? "status" : "status bad";
+        say("verify-message", reply.body.valid
+          ? "Intact: all " + reply.body.entries + " entries are as they were written."
+          : "Altered: the log was changed after it was written, from entry " + reply.body.first_broken + " on. Tell your Tillsafe contact.");
+      });
+    });
+  }
+
   var signOut = $("sign-out");
   if (signOut) {
     signOut.addEventListener("click", function () {
