@@ -1,10 +1,10 @@
 /** The merchant console's pages: welcome (create a business, or sign in), invites, the guided set-up, home, stores, members, settings, staff, keys and webhooks. */
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt } from "drizzle-orm";
 import { STAFF_COOKIE, verifyStaffSession, type StaffSession } from "../auth/staff-sessions";
 import { database } from "../db/client";
-import { alerts, auditLog, stores } from "../db/schema";
+import { alerts, auditLog, operations, stores } from "../db/schema";
 import { findStaff, staffOfTenant } from "../db/staff";
 import { staffMay } from "../auth/staff-roles";
 import { findMember } from "../db/members";
@@ -35,6 +35,13 @@ import { DailyReportQuery } from "./reports";
 import { dashboardOf } from "../operations/dashboard";
 import { ConsoleAudit, changesOf } from "../pages/console/console-audit";
 import { sealAuditLog } from "../operations/audit-log";
+import { ConsoleOperation, ConsoleOperations } from "../pages/console/console-operations";
+import { journalOf, refundsOf } from "../db/operations";
+import { windowBounds } from "../limits/counters-view";
+import { accountOf } from "../accounts/account-ref";
+import type { Operation } from "../accounts/operation";
+import { bodyOf } from "../lib/outcome";
+import { memberOfOperation } from "../lib/ids";
 import { CONSOLE_SCRIPT } from "../pages/console/console-script";
 import type { App, AppEnv } from "./endpoint";
 import { html, PAGE_HEADERS, script } from "./html";
@@ -259,6 +266,73 @@ export function consoleRoutes(app: App): void {
       changes: changesOf(row.before ? JSON.parse(row.before) : null, row.after ? JSON.parse(row.after) : null),
     }));
     return html(c, `<!doctype html>${ConsoleAudit({ data: { business: tenant.name, timeZone: tenant.timezone, lines, older: page.next_cursor } })}`);
+  });
+
+  app.get("/console/operations", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return toConsole(c);
+    const [tenant, places] = await Promise.all([loadTenant(c.env.DB, session.tenantId), storesWithRegisters(c.env.DB, session.tenantId)]);
+    const names = placeNames(places);
+    const q = (name: string) => (c.req.query(name) ?? "").slice(0, 64);
+    const day = (name: string) => (DailyReportQuery.shape.date.safeParse(q(name)).success ? q(name) : "");
+    const status = ["pending", "confirmed", "cancelled", "expired"].includes(q("status")) ? q("status") : "";
+    const filters = { status, store_id: names.has(q("store_id")) ? q("store_id") : "", register_id: names.has(q("register_id")) ? q("register_id") : "", member_id: q("member_id").startsWith("mem_") ? q("member_id") : "", from: day("from"), to: day("to") };
+    const from = filters.from ? windowBounds(filters.from, tenant.timezone).start : null;
+    const to = filters.to ? windowBounds(filters.to, tenant.timezone).end : null;
+    const cursor = q("cursor") || undefined;
+    const page = await newestFirst(c.env.DB, operations, session.tenantId, { limit: 50, cursor }, (row) => JSON.parse(row.body) as Operation, [
+      filters.status ? eq(operations.status, filters.status) : undefined,
+      filters.store_id ? eq(operations.storeId, filters.store_id) : undefined,
+      filters.register_id ? eq(operations.registerId, filters.register_id) : undefined,
+      filters.member_id ? eq(operations.memberId, filters.member_id) : undefined,
+      from ? gte(operations.createdAt, from) : undefined,
+      to ? lt(operations.createdAt, to) : undefined,
+    ]).catch(() => ({ data: [] as Operation[], next_cursor: null }));
+    const data = {
+      business: tenant.name,
+      currency: tenant.currency,
+      timeZone: tenant.timezone,
+      filters,
+      stores: places.map(({ store }) => ({ id: store.id, name: store.name })),
+      registers: places.flatMap(({ registers }) => registers.map((r) => ({ id: r.id, name: names.get(r.id)! }))),
+      operations: page.data,
+      older: page.next_cursor,
+    };
+    return html(c, `<!doctype html>${ConsoleOperations({ data })}`);
+  });
+
+  app.get("/console/operations/:id", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return toConsole(c);
+    const id = c.req.param("id");
+    const memberId = memberOfOperation(id);
+    const missing = () => html(c, `<!doctype html><meta charset="utf-8"><title>Not found</title><p>No such operation. <a href="/console/operations">Operations</a>.</p>`, 404);
+    if (!memberId) return missing();
+    const account = { tenant_id: session.tenantId, member_id: memberId };
+    const outcome = await accountOf(c.env, account).getOperation(account, id, {}, {});
+    if (outcome.status !== 200) return missing();
+    const operation = bodyOf(outcome) as Operation;
+    const [tenant, places, member, approvals, refunds, journal] = await Promise.all([
+      loadTenant(c.env.DB, session.tenantId),
+      storesWithRegisters(c.env.DB, session.tenantId),
+      findMember(c.env.DB, session.tenantId, memberId),
+      accountOf(c.env, account).approvalRequests(account, null, 50, null),
+      operation.type === "purchase" ? refundsOf(c.env.DB, session.tenantId, memberId, id) : Promise.resolve([]),
+      journalOf(c.env.DB, session.tenantId, memberId, id),
+    ]);
+    const data = {
+      business: tenant.name,
+      currency: tenant.currency,
+      timeZone: tenant.timezone,
+      operation,
+      member: member ? { id: member.id, name: member.name } : null,
+      places: placeNames(places),
+      approvals: approvals.data.filter((request) => request.operation_id === id),
+      refunds,
+      journal,
+      mayCancel: staffMay(session.role, "post", "/v1/operations/:id/cancel"),
+    };
+    return html(c, `<!doctype html>${ConsoleOperation({ data })}`);
   });
 
   app.get("/console/signup/:token", (c) =>

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, gte, lt } from "drizzle-orm";
 import { z } from "zod";
 import type { OperationScope } from "../accounts/account-do";
 import { accountOf } from "../accounts/account-ref";
@@ -60,8 +60,12 @@ export const ReadOperation = z.object({
 export const ListOperations = pageQuery.extend({
   status: z.enum(["pending", "confirmed", "cancelled", "expired"]).optional(),
   store_id: z.string().max(64).optional(),
+  register_id: z.string().max(64).optional(),
   member_id: z.string().max(64).optional(),
   type: z.enum(OPERATION_TYPES).optional(),
+  /** Made at or after / before these instants (ISO 8601). */
+  created_after: z.iso.datetime({ offset: true }).optional(),
+  created_before: z.iso.datetime({ offset: true }).optional(),
 });
 
 const operationNotFound = () => notFound("operation_not_found", "Operation");
@@ -271,10 +275,23 @@ export function operationRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/operations/:id/cancel", summary: "Cancel a pending operation and release its holds", tag: "Cash register", auth: ["terminal"], status: 200 },
+    {
+      method: "post",
+      path: "/v1/operations/:id/cancel",
+      summary: "Cancel a pending operation and release its holds (the till that made it, or the back office: a hold a till left behind)",
+      tag: "Cash register",
+      auth: ["terminal", "secret"],
+      status: 200,
+    },
     async ({ env, principal, param }) => {
       const { account, scope } = locate(principal, param("id"));
-      return accountOf(env, account).cancel(account, param("id"), scope);
+      const outcome = await accountOf(env, account).cancel(account, param("id"), scope);
+      // The back office cancelling a till's hold is a change by a person or key: audited (once, by its own id).
+      if (principal.kind === "secret" && outcome.status === 200) {
+        const op = bodyOf(outcome) as Operation;
+        await recordAuditOnce(env.DB, `aud_cancel_${op.id}`, principal, "operation.cancelled", op.id, { after: { status: op.status, card: op.card, register_id: op.register_id } });
+      }
+      return outcome;
     },
   );
 
@@ -286,7 +303,10 @@ export function operationRoutes(app: App): void {
         query.status ? eq(operations.status, query.status) : undefined,
         query.store_id ? eq(operations.storeId, query.store_id) : undefined,
         query.member_id ? eq(operations.memberId, query.member_id) : undefined,
+        query.register_id ? eq(operations.registerId, query.register_id) : undefined,
         query.type ? eq(operations.type, query.type) : undefined,
+        query.created_after ? gte(operations.createdAt, new Date(query.created_after).toISOString()) : undefined,
+        query.created_before ? lt(operations.createdAt, new Date(query.created_before).toISOString()) : undefined,
       ]);
       return { status: 200, body };
     },

@@ -430,6 +430,19 @@ test("end of day: a top-up at the till shows in the day's figures, balanced, and
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.screenshot({ path: `${shots}console-dashboard-laptop.png`, fullPage: true });
   assert.deepEqual(await atPhoneWidth(page, "console-dashboard-phone"), []);
-  await cancelSale(env.server.terminalKey, held);
+
+  // The hold the till left behind, found among the held operations and cancelled from its page.
+  page.on("dialog", (dialog) => dialog.accept());
+  await page.click("nav >> text=Operations");
+  await page.selectOption("#status", "pending");
+  await page.click("#operation-filters button[type=submit]");
+  await page.locator(`#operations li[data-operation='${held}'] a`).click();
+  await page.waitForURL(new RegExp(`/console/operations/${held}$`));
+  assert.equal(await page.locator("header p").textContent().then((t) => t.split(" · ")[0]), "held, not finished");
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: `${shots}console-operation-laptop.png`, fullPage: true });
+  await page.click("#cancel-operation");
+  await page.locator("header p").filter({ hasText: /^cancelled · / }).waitFor();
+  assert.deepEqual(await atPhoneWidth(page, "console-operation-phone"), []);
   assert.deepEqual([...errors, ...(await atPhoneWidth(page, "console-report-phone"))], []);
 });

@@ -69,6 +69,12 @@ export function AlertItem({ row, context, currency, timeZone, mayAct }: AlertIte
               <a href={`/console/members/${member.id}`}>{member.name}'s page</a>
             </>
           ) : null}
+          {row.operationId ? (
+            <>
+              {" · "}
+              <a href={`/console/operations/${row.operationId}`}>the sale</a>
+            </>
+          ) : null}
           {row.acknowledgedAt ? ` · looked at by ${by(row.acknowledgedBy)}` : ""}
           {row.resolvedAt ? ` · resolved by ${by(row.resolvedBy)}: “${row.note ?? ""}”` : ""}
         </small>

@@ -137,6 +137,9 @@ export function ConsoleMember({ data }: { data: ConsoleMemberData }) {
       </section>
       <section aria-labelledby="history-h">
         <h2 id="history-h">History</h2>
+        <p>
+          <a href={`/console/operations?member_id=${member.id}`}>Every operation of {member.name}</a>, with what each held and when
+        </p>
         {data.history.length === 0 ? <p>Nothing yet.</p> : null}
         <ul class="list" id="history">
           {data.history.map((entry) => (

@@ -11,12 +11,13 @@ const METHODS = [
 ] as const;
 
 /** The console's sections, on every signed-in page. */
-export function Nav(props: { here: "home" | "alerts" | "limits" | "report" | "audit" | "stores" | "members" | "settings" | "staff" | "developers" }) {
+export function Nav(props: { here: "home" | "operations" | "alerts" | "limits" | "report" | "audit" | "stores" | "members" | "settings" | "staff" | "developers" }) {
   const link = (href: string, label: string, key: typeof props.here) =>
     props.here === key ? <a href={href} aria-current="page"><b>{label}</b></a> : <a href={href}>{label}</a>;
   return (
     <nav aria-label="Console" class="row" style="margin:8px 0">
       {link("/console", "Home", "home")}
+      {link("/console/operations", "Operations", "operations")}
       {link("/console/alerts", "Alerts", "alerts")}
       {link("/console/limits", "Limits", "limits")}
       {link("/console/report", "End of day", "report")}

@@ -621,6 +621,18 @@ export const CONSOLE_SCRIPT = String.raw`
     });
   }
 
+  var cancelOperation = $("cancel-operation");
+  if (cancelOperation) {
+    cancelOperation.addEventListener("click", function () {
+      if (!window.confirm("Cancel this hold? What it holds goes back to the member, and the till can no longer finish it.")) return;
+      cancelOperation.disabled = true;
+      send("POST", "/v1/operations/" + cancelOperation.dataset.operation + "/cancel").then(function (reply) {
+        if (reply.status !== 200) { cancelOperation.disabled = false; say("operation-message", errorText(reply, "Nothing changed.")); return; }
+        location.reload();
+      });
+    });
+  }
+
   var verifyAudit = $("verify-audit");
   if (verifyAudit) {
     verifyAudit.addEventListener("click", function () {
