@@ -4,7 +4,7 @@ import type { Operation } from "../../accounts/operation";
 import { formatMoney } from "../../lib/money-format";
 import { formatWhen } from "../../lib/time-format";
 import { Page } from "../layout";
-import { Nav } from "./console-pages";
+import { FilterSelect, Nav, ShowButton } from "./console-pages";
 
 export const TYPE_WORDS: Record<string, string> = {
   purchase: "Purchase",
@@ -53,38 +53,15 @@ export interface ConsoleOperationsData {
 
 export function ConsoleOperations({ data }: { data: ConsoleOperationsData }) {
   const f = data.filters;
-  const option = (value: string, label: string, current: string) => (
-    <option value={value} selected={value === current}>
-      {label}
-    </option>
-  );
   return (
     <Page title={`Operations — ${data.business}`} heading={data.business} subheading="Operations" script="/assets/console.js" wide>
       <Nav here="operations" />
       <section aria-labelledby="filter-h">
         <h2 id="filter-h">Which operations</h2>
         <form method="get" action="/console/operations" class="row fields" id="operation-filters">
-          <div>
-            <label for="status">Status</label>
-            <select id="status" name="status">
-              {option("", "Any", f.status)}
-              {Object.entries(STATUS_WORDS).map(([value, words]) => option(value, words.charAt(0).toUpperCase() + words.slice(1), f.status))}
-            </select>
-          </div>
-          <div>
-            <label for="store_id">Store</label>
-            <select id="store_id" name="store_id">
-              {option("", "Every store", f.store_id)}
-              {data.stores.map((s) => option(s.id, s.name, f.store_id))}
-            </select>
-          </div>
-          <div>
-            <label for="register_id">Register</label>
-            <select id="register_id" name="register_id">
-              {option("", "Every register", f.register_id)}
-              {data.registers.map((r) => option(r.id, r.name, f.register_id))}
-            </select>
-          </div>
+          <FilterSelect id="status" label="Status" every="Any" current={f.status} choices={Object.entries(STATUS_WORDS).map(([id, words]) => ({ id, name: words.charAt(0).toUpperCase() + words.slice(1) }))} />
+          <FilterSelect id="store_id" label="Store" every="Every store" current={f.store_id} choices={data.stores} />
+          <FilterSelect id="register_id" label="Register" every="Every register" current={f.register_id} choices={data.registers} />
           <div>
             <label for="from">From (day)</label>
             <input id="from" name="from" type="date" value={f.from} />
@@ -94,9 +71,7 @@ export function ConsoleOperations({ data }: { data: ConsoleOperationsData }) {
             <input id="to" name="to" type="date" value={f.to} />
           </div>
           {f.member_id ? <input type="hidden" name="member_id" value={f.member_id} /> : null}
-          <div style="align-self:flex-end">
-            <button class="primary" type="submit">Show</button>
-          </div>
+          <ShowButton />
         </form>
       </section>
       <section aria-labelledby="ops-h">

@@ -56,6 +56,30 @@ export function Field(props: { id: string; label: string; type?: string; value?:
   );
 }
 
+/** A filter's choice in a GET form: "every …" first, then the choices, the current one selected. */
+export function FilterSelect(props: { id: string; label: string; every: string; current: string; choices: { id: string; name: string }[] }) {
+  return (
+    <div>
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} name={props.id}>
+        <option value="" selected={props.current === ""}>{props.every}</option>
+        {props.choices.map((choice) => (
+          <option value={choice.id} selected={choice.id === props.current}>{choice.name}</option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** The submit button of a filter form, at the foot of its row. */
+export function ShowButton() {
+  return (
+    <div style="align-self:flex-end">
+      <button class="primary" type="submit">Show</button>
+    </div>
+  );
+}
+
 /** Signed out: create a business, or sign in. */
 export function ConsoleWelcome(props: { invite: string | null; timeZones: string[]; currencies: string[] }) {
   return (

@@ -3,7 +3,7 @@ import { formatMoney } from "../../lib/money-format";
 import type { DailyReport } from "../../operations/daily-report";
 import type { Figures } from "../../reports/daily-report";
 import { Page } from "../layout";
-import { Nav } from "./console-pages";
+import { FilterSelect, Nav, ShowButton } from "./console-pages";
 
 const METHOD_WORDS = { credit: "Customer credit", cashback: "Cashback", points: "Bonus points" } as const;
 const ROWS: [keyof Figures, string][] = [
@@ -37,18 +37,8 @@ export function ConsoleReport({ data }: { data: ConsoleReportData }) {
             <label for="date">Day ({report.time_zone})</label>
             <input id="date" name="date" type="date" value={report.date} required />
           </div>
-          <div>
-            <label for="store_id">Store</label>
-            <select id="store_id" name="store_id">
-              <option value="">Every store</option>
-              {data.stores.map((s) => (
-                <option value={s.id} selected={s.id === data.storeId}>{s.name}</option>
-              ))}
-            </select>
-          </div>
-          <div style="align-self:flex-end">
-            <button class="primary" type="submit">Show</button>
-          </div>
+          <FilterSelect id="store_id" label="Store" every="Every store" current={data.storeId} choices={data.stores} />
+          <ShowButton />
         </form>
       </section>
       <section aria-labelledby="summary-h">
