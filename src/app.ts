@@ -10,6 +10,7 @@ import type { AppEnv } from "./routes/endpoint";
 import { devRoutes } from "./routes/dev";
 import { alertRoutes } from "./routes/alerts";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
+import { eventRoutes } from "./routes/events";
 import { keyRoutes } from "./routes/keys";
 import { limitRoutes } from "./routes/limits";
 import { auditLogRoutes } from "./routes/audit-log";
@@ -89,6 +90,7 @@ export function buildApp() {
   reportRoutes(app);
   alertRoutes(app);
   webhookEndpointRoutes(app);
+  eventRoutes(app);
   terminalRoutes(app);
   memberLoginRoutes(app);
   meRoutes(app);

@@ -183,6 +183,17 @@ export const webhookEndpoints = sqliteTable("webhook_endpoints", {
   sealedSecret: text("sealed_secret").notNull(),
   createdAt: text("created_at").notNull(),
   deletedAt: text("deleted_at"),
+  /** After a rotation: the secret before, still signing until `previousValidUntil` (ms). */
+  previousSealedSecret: text("previous_sealed_secret"),
+  previousValidUntil: integer("previous_valid_until"),
+});
+
+export const events = sqliteTable("events", {
+  id: text("id").primaryKey(),
+  tenantId: text("tenant_id").notNull(),
+  type: text("type").notNull(),
+  createdAt: text("created_at").notNull(),
+  payload: text("payload").notNull(),
 });
 
 export const webhookDeliveries = sqliteTable(

@@ -34,3 +34,23 @@ export async function deleteWebhookEndpoint(d1: D1Database, tenantId: string, en
   ]);
   return (deleted.meta.changes ?? 0) === 1;
 }
+
+/** An endpoint's delivery attempts, newest first. */
+export async function attemptsOf(d1: D1Database, tenantId: string, endpointId: string, limit: number) {
+  const rows = await d1
+    .prepare("SELECT event_id, attempt, status_code, error, at, next_attempt_at FROM webhook_attempts WHERE tenant_id = ? AND endpoint_id = ? ORDER BY at DESC, attempt DESC LIMIT ?")
+    .bind(tenantId, endpointId, limit)
+    .all<{ event_id: string; attempt: number; status_code: number | null; error: string | null; at: string; next_attempt_at: string | null }>();
+  return rows.results;
+}
+
+/** A new secret for a live endpoint, the current one kept as the previous until `until`; with its audit entry. */
+export async function rotateSecret(d1: D1Database, tenantId: string, endpointId: string, sealed: string, until: number, audit: D1PreparedStatement): Promise<boolean> {
+  const [rotated] = await d1.batch([
+    d1
+      .prepare("UPDATE webhook_endpoints SET previous_sealed_secret = sealed_secret, previous_valid_until = ?, sealed_secret = ? WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL")
+      .bind(until, sealed, tenantId, endpointId),
+    audit,
+  ]);
+  return (rotated.meta.changes ?? 0) === 1;
+}

@@ -1,7 +1,7 @@
 /** Webhook endpoints: where the tenant's events are sent, signed; the secret is shown once. */
 import { z } from "zod";
 import { auditIfChanged, auditInsert } from "../db/audit";
-import { deleteWebhookEndpoint, liveWebhookEndpoint, liveWebhookEndpoints, presentEndpoint } from "../db/webhook-endpoints";
+import { attemptsOf, deleteWebhookEndpoint, liveWebhookEndpoint, liveWebhookEndpoints, presentEndpoint, rotateSecret } from "../db/webhook-endpoints";
 import { database } from "../db/client";
 import { webhookEndpoints } from "../db/schema";
 import { invalidRequest, notFound } from "../lib/errors";
@@ -10,6 +10,9 @@ import { newId } from "../lib/ids";
 import { serverSecret } from "../lib/server-secret";
 import { refusedDestination } from "../webhooks/destination";
 import { endpoint, type App } from "./endpoint";
+
+/** How long the secret before a rotation still signs. */
+const PREVIOUS_SECRET_MS = 24 * 60 * 60 * 1000;
 
 export const EVENT_TYPES = ["alert.raised", "operation.confirmed"] as const;
 
@@ -43,7 +46,7 @@ export function webhookEndpointRoutes(app: App): void {
         createdAt: new Date().toISOString(),
       };
       const db = database(env.DB);
-      const endpoint = presentEndpoint({ ...row, deletedAt: null });
+      const endpoint = presentEndpoint({ ...row, deletedAt: null, previousSealedSecret: null, previousValidUntil: null });
       await db.batch([db.insert(webhookEndpoints).values(row), auditInsert(env.DB, principal, "webhook_endpoint.created", row.id, { after: endpoint })]);
       return { status: 201, body: { ...endpoint, secret } };
     },
@@ -67,6 +70,29 @@ export function webhookEndpointRoutes(app: App): void {
       const audit = auditIfChanged(env.DB, principal, "webhook_endpoint.deleted", row.id, { before: presentEndpoint(row) });
       if (!(await deleteWebhookEndpoint(env.DB, principal.tenantId, row.id, new Date().toISOString(), audit))) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
       return { status: 200, body: { ...presentEndpoint(row), deleted: true } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "get", path: "/v1/webhook-endpoints/:id/deliveries", summary: "An endpoint's delivery attempts, newest first: status code, error, attempt, next attempt", tag: "Limits and alerts", auth: ["secret"] },
+    async ({ env, principal, param }) => {
+      if (!(await liveWebhookEndpoint(env.DB, principal.tenantId, param("id")))) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
+      return { status: 200, body: { data: await attemptsOf(env.DB, principal.tenantId, param("id"), 100), next_cursor: null } };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "post", path: "/v1/webhook-endpoints/:id/rotate-secret", summary: "A new signing secret (shown once); the old one stays valid for 24 hours and both signatures are sent meanwhile", tag: "Limits and alerts", auth: ["secret"], status: 200 },
+    async ({ env, principal, param }) => {
+      const row = await liveWebhookEndpoint(env.DB, principal.tenantId, param("id"));
+      if (!row) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
+      const secret = `whsec_${randomSecret(32)}`;
+      const until = Date.now() + PREVIOUS_SECRET_MS;
+      const audit = auditIfChanged(env.DB, principal, "webhook_endpoint.secret_rotated", row.id, { after: { previous_valid_until: new Date(until).toISOString() } });
+      if (!(await rotateSecret(env.DB, principal.tenantId, row.id, await seal(serverSecret(env), secret), until, audit))) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
+      return { status: 200, body: { ...presentEndpoint(row), secret, previous_secret_valid_until: new Date(until).toISOString() } };
     },
   );
 }

@@ -33,6 +33,16 @@ export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[
       .bind(chunk, tenantId),
   );
   const now = Date.now();
+  // Every event goes into the tenant's event log (GET /v1/events, redelivery), keyed by its id.
+  const logged = jsonChunks([...alerts.map(alertEvent), ...events]).map((chunk) =>
+    db
+      .prepare(
+        `INSERT INTO events (id, tenant_id, type, created_at, payload)
+         SELECT ev.value ->> '$.id', ?2, ev.value ->> '$.type', ev.value ->> '$.created_at', ev.value FROM json_each(?1) ev WHERE true
+         ON CONFLICT(id) DO NOTHING`,
+      )
+      .bind(chunk, tenantId),
+  );
   // Each event is queued for every endpoint of the tenant subscribed to its type (none when the tenant has no
   // endpoint); each delivery keeps its event's text.
   const deliveries = jsonChunks([...alerts.map(alertEvent), ...events]).map((chunk) =>
@@ -46,7 +56,7 @@ export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[
       )
       .bind(chunk, now, new Date(now).toISOString(), tenantId),
   );
-  return { statements: [...statements, ...deliveries], deliveries: new Set(deliveries), alertInserts: new Set(statements), alerts };
+  return { statements: [...statements, ...logged, ...deliveries], deliveries: new Set(deliveries), alertInserts: new Set(statements), alerts };
 }
 
 export type EventStatements = ReturnType<typeof eventStatements>;

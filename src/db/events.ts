@@ -1,0 +1,42 @@
+/** The tenant's event log in D1: listing, and queueing one event again for an endpoint. */
+import { and, desc, eq, gt, gte, lt, or } from "drizzle-orm";
+import { database } from "./client";
+import { events } from "./schema";
+
+/** Events are kept (and listed) for 30 days. */
+export const EVENT_DAYS = 30;
+
+export async function listEvents(d1: D1Database, tenantId: string, query: { type?: string; created_after?: string; limit: number; before?: [string, string] }, now = Date.now()) {
+  const oldest = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
+  const after = query.created_after && query.created_after > oldest ? query.created_after : oldest;
+  return database(d1)
+    .select()
+    .from(events)
+    .where(
+      and(
+        eq(events.tenantId, tenantId),
+        query.created_after ? gt(events.createdAt, after) : gte(events.createdAt, after),
+        query.type ? eq(events.type, query.type) : undefined,
+        query.before ? or(lt(events.createdAt, query.before[0]), and(eq(events.createdAt, query.before[0]), lt(events.id, query.before[1]))) : undefined,
+      ),
+    )
+    .orderBy(desc(events.createdAt), desc(events.id))
+    .limit(query.limit + 1);
+}
+
+/**
+ * Queues an event for an endpoint to be sent now: a delivery given up or delivered is opened again with one more
+ * try; one never made is made from the event log. False: no such event of the tenant in the log.
+ */
+export async function queueAgain(d1: D1Database, tenantId: string, eventId: string, endpointId: string, maxAttempts: number, now = Date.now()): Promise<boolean> {
+  const [inserted] = await d1.batch([
+    d1
+      .prepare(
+        `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
+         SELECT id, ?3, tenant_id, type, payload, 0, ?4, ?5 FROM events WHERE tenant_id = ?1 AND id = ?2
+         ON CONFLICT(event_id, endpoint_id) DO UPDATE SET delivered_at = NULL, next_attempt_at = ?4, attempts = MIN(attempts, ?6)`,
+      )
+      .bind(tenantId, eventId, endpointId, now, new Date(now).toISOString(), maxAttempts - 1),
+  ]);
+  return (inserted.meta.changes ?? 0) > 0;
+}

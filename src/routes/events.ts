@@ -1,0 +1,48 @@
+/** The event log (the last 30 days, as sent to webhooks) and sending one event again to an endpoint. */
+import { z } from "zod";
+import { listEvents, queueAgain } from "../db/events";
+import { isPosition } from "../db/newest-first";
+import { liveWebhookEndpoint } from "../db/webhook-endpoints";
+import { notFound } from "../lib/errors";
+import { decodeCursor, toPage } from "../lib/pagination";
+import { pageQuery } from "../lib/schemas";
+import { MAX_ATTEMPTS } from "../webhooks/webhook-do";
+import { endpoint, type App } from "./endpoint";
+
+export const EVENT_LOG_TYPES = ["operation.created", "operation.confirmed", "operation.cancelled", "operation.expired", "approval_request.answered", "card.blocked", "alert.raised"] as const;
+
+export const EventQuery = pageQuery.extend({
+  type: z.enum(EVENT_LOG_TYPES).optional(),
+  created_after: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const Redeliver = z.strictObject({ endpoint_id: z.string().min(1).max(64) });
+
+export function eventRoutes(app: App): void {
+  endpoint(
+    app,
+    { method: "get", path: "/v1/events", summary: "Every event of the last 30 days, newest first, as delivered to webhooks", tag: "Limits and alerts", auth: ["secret"], query: EventQuery },
+    async ({ env, principal, query }) => {
+      const before = decodeCursor(query.cursor, isPosition);
+      const rows = await listEvents(env.DB, principal.tenantId, {
+        type: query.type,
+        created_after: query.created_after ? new Date(query.created_after).toISOString() : undefined,
+        limit: query.limit,
+        before: before ?? undefined,
+      });
+      const page = toPage(rows, query.limit, (row) => ({ ...(JSON.parse(row.payload) as object), livemode: true }), (row) => [row.createdAt, row.id]);
+      return { status: 200, body: page };
+    },
+  );
+
+  endpoint(
+    app,
+    { method: "post", path: "/v1/events/:id/redeliver", summary: "Send an event to an endpoint again, now", tag: "Limits and alerts", auth: ["secret"], body: Redeliver, status: 202 },
+    async ({ env, principal, param, body }) => {
+      if (!(await liveWebhookEndpoint(env.DB, principal.tenantId, body.endpoint_id))) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
+      if (!(await queueAgain(env.DB, principal.tenantId, param("id"), body.endpoint_id, MAX_ATTEMPTS))) throw notFound("event_not_found", "Event");
+      await env.WEBHOOKS.get(env.WEBHOOKS.idFromName(principal.tenantId)).kick(principal.tenantId);
+      return { status: 202, body: { event_id: param("id"), endpoint_id: body.endpoint_id, queued: true } };
+    },
+  );
+}

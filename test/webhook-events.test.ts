@@ -1,0 +1,105 @@
+/** The event log, every delivery attempt, sending an event again, and rotating an endpoint's secret. */
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { signatureHeader } from "../src/webhooks/signing";
+import { api, createOperation, createShop, drainOutbox, expectError, topUp, type Shop } from "./helpers";
+
+afterEach(() => vi.restoreAllMocks());
+
+/** A receiver at hooks.example answering `answer()`; what it received. */
+function receiver(answer: () => number) {
+  const received: { body: string; signature: string }[] = [];
+  const realFetch = globalThis.fetch;
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (!url.startsWith("https://hooks.example/")) return realFetch(input, init);
+    received.push({ body: String(init?.body), signature: new Headers(init?.headers).get("tillsafe-signature")! });
+    return new Response(null, { status: answer() });
+  });
+  return received;
+}
+
+async function deliverUntil(shop: Shop, done: () => boolean) {
+  const webhooks = env.WEBHOOKS.get(env.WEBHOOKS.idFromName(shop.tenantId));
+  for (let i = 0; i < 50 && !done(); i++) {
+    await runDurableObjectAlarm(webhooks);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A shop whose refused sale raised an alert, with an endpoint subscribed to alerts. */
+async function shopWithAlert() {
+  const shop = await createShop();
+  await topUp(shop, 5000);
+  const hook = await api("POST", "/v1/webhook-endpoints", { token: shop.secret, body: { url: "https://hooks.example/tillsafe", events: ["alert.raised"] } });
+  await api("POST", "/v1/limits", { token: shop.secret, body: { scope: "card", metric: "deducted_amount", method: "credit", period: "operation", hard: 100 } });
+  const refused = await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "W-1", total: 101 }, payments: [{ method: "credit", amount: 101 }] });
+  expectError(refused, 422, "limit_exceeded");
+  await drainOutbox(shop);
+  return { shop, hook: hook.body as { id: string; secret: string } };
+}
+
+const stopSending = (shop: Shop, endpointId: string) => api("DELETE", `/v1/webhook-endpoints/${endpointId}`, { token: shop.secret });
+
+describe("the event log and deliveries", () => {
+  it("lists the tenant's events newest first, by type and time; each attempt is kept with its code and next try", async () => {
+    let status = 500;
+    const received = receiver(() => status);
+    const { shop, hook } = await shopWithAlert();
+    const events = (await api("GET", "/v1/events", { token: shop.secret })).body.data;
+    expect(events).toHaveLength(2); // the alert, and the top-up's confirmation
+    const alert = events.find((e: { type: string }) => e.type === "alert.raised");
+    expect(alert).toMatchObject({ id: expect.stringMatching(/^evt_/), livemode: true, data: { alert: { type: "limit.blocked", bound: 100, value: 101 } } });
+    expect((await api("GET", "/v1/events?type=alert.raised", { token: shop.secret })).body.data.map((e: { id: string }) => e.id)).toEqual([alert.id]);
+    expect((await api("GET", `/v1/events?created_after=${new Date(Date.now() + 60_000).toISOString()}`, { token: shop.secret })).body.data).toEqual([]);
+    expectError(await api("GET", "/v1/events?type=operation.exploded", { token: shop.secret }), 400, "invalid_request");
+
+    await deliverUntil(shop, () => received.length === 1);
+    const attempts = (await api("GET", `/v1/webhook-endpoints/${hook.id}/deliveries`, { token: shop.secret })).body.data;
+    expect(attempts).toEqual([{ event_id: alert.id, attempt: 1, status_code: 500, error: "answered 500", at: expect.any(String), next_attempt_at: expect.any(String) }]);
+    expect(Date.parse(attempts[0].next_attempt_at) - Date.parse(attempts[0].at)).toBeGreaterThanOrEqual(29_000);
+
+    // Sent again now, without waiting for the back-off: delivered.
+    status = 204;
+    expect((await api("POST", `/v1/events/${alert.id}/redeliver`, { token: shop.secret, body: { endpoint_id: hook.id } })).status).toBe(202);
+    await deliverUntil(shop, () => received.length === 2);
+    expect(received[1].body).toBe(received[0].body);
+    const after = (await api("GET", `/v1/webhook-endpoints/${hook.id}/deliveries`, { token: shop.secret })).body.data;
+    expect(after.map((a: { attempt: number; status_code: number; next_attempt_at: string | null }) => [a.attempt, a.status_code, a.next_attempt_at])).toEqual([[2, 204, null], [1, 500, attempts[0].next_attempt_at]]);
+    // A delivered event sent again on purpose is sent once more.
+    expect((await api("POST", `/v1/events/${alert.id}/redeliver`, { token: shop.secret, body: { endpoint_id: hook.id } })).status).toBe(202);
+    await deliverUntil(shop, () => received.length === 3);
+    expect(received).toHaveLength(3);
+
+    expectError(await api("POST", "/v1/events/evt_nope/redeliver", { token: shop.secret, body: { endpoint_id: hook.id } }), 404, "event_not_found");
+    expectError(await api("POST", `/v1/events/${alert.id}/redeliver`, { token: shop.secret, body: { endpoint_id: "whe_nope" } }), 404, "webhook_endpoint_not_found");
+    // Another tenant sees none of these events.
+    const other = (await api("GET", "/v1/events", { token: (await createShop()).secret })).body.data;
+    expect(other).toEqual([]);
+    expect((await stopSending(shop, hook.id)).status).toBe(200);
+  });
+
+  it("rotating the secret: both signatures for a day, the new one first; the old secret still verifies", async () => {
+    const received = receiver(() => 204);
+    const { shop, hook } = await shopWithAlert();
+    await deliverUntil(shop, () => received.length === 1);
+    const t0 = Number(/t=(\d+)/.exec(received[0].signature)![1]);
+    expect(received[0].signature).toBe(await signatureHeader(hook.secret, received[0].body, t0));
+    const rotated = await api("POST", `/v1/webhook-endpoints/${hook.id}/rotate-secret`, { token: shop.secret });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).toMatch(/^whsec_/);
+    expect(rotated.body.secret).not.toBe(hook.secret);
+    expect(Date.parse(rotated.body.previous_secret_valid_until) - Date.now()).toBeGreaterThan(23.9 * 3_600_000);
+    const [event] = (await api("GET", "/v1/events?type=alert.raised", { token: shop.secret })).body.data;
+    expect((await api("POST", `/v1/events/${event.id}/redeliver`, { token: shop.secret, body: { endpoint_id: hook.id } })).status).toBe(202);
+    await deliverUntil(shop, () => received.length === 2);
+    const { body, signature } = received[1];
+    const t = Number(/t=(\d+)/.exec(signature)![1]);
+    expect(signature).toBe(await signatureHeader([rotated.body.secret, hook.secret], body, t));
+    expect(signature.split(",v1=")).toHaveLength(3);
+    const audit = (await api("GET", "/v1/audit-log", { token: shop.secret })).body.data;
+    expect(audit.some((e: { action: string; subject_id: string }) => e.action === "webhook_endpoint.secret_rotated" && e.subject_id === hook.id)).toBe(true);
+    expect((await stopSending(shop, hook.id)).status).toBe(200);
+  });
+});
