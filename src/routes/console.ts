@@ -18,7 +18,7 @@ import { ConsoleStores } from "../pages/console/console-stores";
 import { ConsoleDevelopers } from "../pages/console/console-developers";
 import { liveKeysOfTenant } from "../db/keys";
 import { storesWithRegisters } from "../db/stores";
-import { liveWebhookEndpoints, presentEndpoint } from "../db/webhook-endpoints";
+import { attemptsOf, liveWebhookEndpoints, presentEndpoint } from "../db/webhook-endpoints";
 import { AlertItem, ConsoleAlerts } from "../pages/console/console-alerts";
 import { alertContext, findAlert } from "../db/alerts";
 import { newestFirst } from "../db/newest-first";
@@ -157,7 +157,7 @@ export function consoleRoutes(app: App): void {
       timeZone: tenant.timezone,
       owner: staffMay(session.role, "post", "/v1/secret-keys"),
       secretKeys: keys.filter((key) => key.kind === "secret").map(liveKey),
-      endpoints: endpoints.map(presentEndpoint),
+      endpoints: await Promise.all(endpoints.map(async (row) => ({ ...presentEndpoint(row), attempts: await attemptsOf(c.env.DB, session.tenantId, row.id, 5) }))),
     };
     return html(c, `<!doctype html>${ConsoleDevelopers({ data })}`);
   });

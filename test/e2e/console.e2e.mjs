@@ -257,6 +257,12 @@ test("API keys and webhooks: the owner makes a secret key that works, revokes it
   await line.locator("button[data-revoke-key]").click();
   await page.locator("#secret-keys [data-store-message]").filter({ hasText: "Revoked" }).waitFor();
   assert.equal((await fetch(`${env.server.base}/v1/stores`, { headers: { authorization: `Bearer ${secret}` } })).status, 401);
+  assert.equal(await page.locator("#endpoints li[data-endpoint] small.muted").last().textContent(), "Nothing sent yet.");
+  const firstSecret = await page.locator("#endpoint-secret [data-key-token]").textContent();
+  await page.click("#endpoints button[data-rotate-endpoint]");
+  await page.locator("#endpoints-message").filter({ hasText: /^New secret made: both secrets sign until / }).waitFor();
+  assert.match(await page.locator("#endpoint-secret [data-key-token]").textContent(), /^whsec_/);
+  assert.notEqual(await page.locator("#endpoint-secret [data-key-token]").textContent(), firstSecret);
   await page.click("#endpoints button[data-delete-endpoint]");
   await page.locator("#endpoints-message").filter({ hasText: "Stopped" }).waitFor();
   await page.reload();

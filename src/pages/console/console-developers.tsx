@@ -15,7 +15,14 @@ export interface ConsoleDevelopersData {
   timeZone: string;
   owner: boolean;
   secretKeys: LiveKey[];
-  endpoints: { id: string; url: string; events: string[]; created_at: string }[];
+  endpoints: {
+    id: string;
+    url: string;
+    events: string[];
+    created_at: string;
+    /** The last few delivery attempts, newest first. */
+    attempts: { event_id: string; attempt: number; status_code: number | null; error: string | null; at: string; next_attempt_at: string | null }[];
+  }[];
 }
 
 export function ConsoleDevelopers({ data }: { data: ConsoleDevelopersData }) {
@@ -61,17 +68,44 @@ export function ConsoleDevelopers({ data }: { data: ConsoleDevelopersData }) {
         <ul class="list" id="endpoints">
           {data.endpoints.length === 0 ? <li class="muted">No endpoint yet.</li> : null}
           {data.endpoints.map((hook) => (
-            <li data-endpoint={hook.id}>
-              <span>
+            <li data-endpoint={hook.id} style="flex-wrap:wrap">
+              <span style="flex:1 1 300px;min-width:0">
                 <code>{hook.url}</code>
                 <br />
                 <small class="muted">{hook.events.map((event) => EVENT_WORDS[event] ?? event).join("; ")}</small>
               </span>
               {data.owner ? (
-                <button type="button" class="danger" data-delete-endpoint={hook.id} aria-label={`Stop sending to ${hook.url}`}>
-                  Stop sending
-                </button>
+                <span class="row" style="flex:0 0 auto">
+                  <button type="button" data-rotate-endpoint={hook.id} aria-label={`New signing secret for ${hook.url}`}>
+                    New secret
+                  </button>
+                  <button type="button" class="danger" data-delete-endpoint={hook.id} aria-label={`Stop sending to ${hook.url}`}>
+                    Stop sending
+                  </button>
+                </span>
               ) : null}
+              <div style="flex-basis:100%">
+                {hook.attempts.length === 0 ? (
+                  <small class="muted">Nothing sent yet.</small>
+                ) : (
+                  <ul class="list" aria-label={`Last sent to ${hook.url}`}>
+                    {hook.attempts.map((attempt) => (
+                      <li data-attempt={`${attempt.event_id}:${attempt.attempt}`}>
+                        <small>
+                          {when(attempt.at)} · try {attempt.attempt} ·{" "}
+                          {attempt.status_code !== null && attempt.status_code >= 200 && attempt.status_code < 300 ? `delivered (${attempt.status_code})` : (attempt.error ?? "failed")}
+                          {attempt.next_attempt_at ? ` · next try ${when(attempt.next_attempt_at)}` : ""}
+                        </small>
+                        {data.owner ? (
+                          <button type="button" data-redeliver={attempt.event_id} data-endpoint-id={hook.id} aria-label={`Send ${attempt.event_id} again to ${hook.url}`}>
+                            Send again
+                          </button>
+                        ) : null}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </div>
             </li>
           ))}
         </ul>

@@ -420,6 +420,27 @@ export const CONSOLE_SCRIPT = String.raw`
   if (endpoints) {
     var hookSay = function (text, bad) { $("endpoints-message").className = "status" + (bad ? " bad" : ""); say("endpoints-message", text); };
     endpoints.addEventListener("click", function (event) {
+      var again = event.target.closest && event.target.closest("button[data-redeliver]");
+      if (again) {
+        again.disabled = true;
+        send("POST", "/v1/events/" + again.dataset.redeliver + "/redeliver", { endpoint_id: again.dataset.endpointId }).then(function (reply) {
+          again.disabled = false;
+          hookSay(reply.status === 202 ? "Sent again: it goes out within a few seconds." : errorText(reply, "Not sent."), reply.status !== 202);
+        });
+        return;
+      }
+      var rotate = event.target.closest && event.target.closest("button[data-rotate-endpoint]");
+      if (rotate) {
+        if (!window.confirm("Make a new signing secret? The old one keeps working for 24 hours, so your server has a day to change.")) return;
+        rotate.disabled = true;
+        send("POST", "/v1/webhook-endpoints/" + rotate.dataset.rotateEndpoint + "/rotate-secret").then(function (reply) {
+          rotate.disabled = false;
+          if (reply.status !== 200) { hookSay(errorText(reply, "Nothing changed."), true); return; }
+          showOnce($("endpoint-secret"), reply.body.secret);
+          hookSay("New secret made: both secrets sign until " + new Date(reply.body.previous_secret_valid_until).toLocaleString() + ".");
+        });
+        return;
+      }
       var stop = event.target.closest && event.target.closest("button[data-delete-endpoint]");
       if (!stop || !window.confirm("Stop sending events to this address?")) return;
       stop.disabled = true;
