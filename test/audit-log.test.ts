@@ -68,6 +68,12 @@ describe("the audit chain", () => {
     await env.DB.prepare("DELETE FROM audit_log WHERE id = ?").bind(secondChain[2].id).run();
     expect(await verify(second)).toEqual({ entries: 3, valid: false, first_broken: secondChain[3].id });
 
+    // The newest entries cut from the end: the sealer remembers where the chain ended.
+    const cut = await createShop();
+    const cutChain = (await auditOf(cut)).sort((a, b) => a.seq - b.seq);
+    await env.DB.prepare("DELETE FROM audit_log WHERE id = ?").bind(cutChain[3].id).run();
+    expect(await verify(cut)).toEqual({ entries: 3, valid: false, first_broken: cutChain[3].id });
+
     // Rewriting an entry's own hash to match does not help: the next entry still points at the old one.
     const third = await createShop();
     const thirdChain = (await auditOf(third)).sort((a, b) => a.seq - b.seq);

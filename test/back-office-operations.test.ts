@@ -7,8 +7,9 @@ describe("the back office and operations", () => {
     const shop = await createShop();
     await topUp(shop, 5000);
     const held = await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "B-1", total: 1200 }, payments: [{ method: "credit", amount: 1200 }] });
-    const security = await staffCookie(shop, "security");
-    const cancel = () => api("POST", `/v1/operations/${held.body.id}/cancel`, { headers: { cookie: security, origin: ORIGIN } });
+    expectError(await api("POST", `/v1/operations/${held.body.id}/cancel`, { headers: { cookie: await staffCookie(shop, "security"), origin: ORIGIN } }), 403, "forbidden");
+    const manager = await staffCookie(shop, "manager");
+    const cancel = () => api("POST", `/v1/operations/${held.body.id}/cancel`, { headers: { cookie: manager, origin: ORIGIN } });
     const first = await cancel();
     expect(first.status).toBe(200);
     expect(first.body.status).toBe("cancelled");
@@ -20,6 +21,12 @@ describe("the back office and operations", () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actor_type: "staff", subject_id: held.body.id });
     expectError(await api("POST", `/v1/operations/${held.body.id}/cancel`, { token: (await createShop()).secret }), 404, "operation_not_found");
+    // One the till cancelled itself is not recorded as the back office's.
+    const tills = await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "B-3", total: 100 }, payments: [{ method: "credit", amount: 100 }] });
+    expect((await api("POST", `/v1/operations/${tills.body.id}/cancel`, { token: shop.terminal })).status).toBe(200);
+    expect((await api("POST", `/v1/operations/${tills.body.id}/cancel`, { token: shop.secret })).status).toBe(200);
+    const entries = (await api("GET", "/v1/audit-log", { token: shop.secret })).body.data.filter((e: { action: string }) => e.action === "operation.cancelled");
+    expect(entries.map((e: { subject_id: string }) => e.subject_id)).toEqual([held.body.id]);
   });
 
   it("lists by register and by time; an operation's page shows its refunds and what it posted", async () => {

@@ -73,6 +73,10 @@ describe("GET /v1/reports/daily", () => {
     expect(lines[1]).toBe(`${date},${shop.storeId},Main St,credit,minor units of USD,2000,0,1000,0,10000,0,0,2000,0,1000,0,10000,0,0,1,1,1,1,true,false`);
     expect(lines).toHaveLength(4);
     expect((await report(shop, `date=${date}&format=csv`)).body).toBe(csv.body);
+    // A store name a spreadsheet would run as a formula is written as text.
+    await api("PATCH", `/v1/stores/${shop.storeId}`, { token: shop.secret, body: { name: '=HYPERLINK("http://evil.example","x")' } });
+    const named = ((await report(shop, `date=${date}&format=csv`)).body as string).split("\r\n")[1];
+    expect(named).toContain(`,"'=HYPERLINK(""http://evil.example"",""x"")",credit,`);
   });
 
   it("a past day with nothing in it is final and balanced; bad dates and other stores are refused", async () => {

@@ -30,6 +30,8 @@ describe("window bounds in the tenant's calendar", () => {
     expect(windowBounds("2026-W48", "UTC")).toEqual({ start: "2026-11-23T00:00:00.000Z", end: "2026-11-30T00:00:00.000Z" });
     expect(windowBounds("2026-12", "UTC")).toEqual({ start: "2026-12-01T00:00:00.000Z", end: "2027-01-01T00:00:00.000Z" });
     expect(windowBounds("lifetime", "UTC")).toEqual({ start: null, end: null });
+    // Santiago skips midnight itself on 2025-09-07 (00:00 → 01:00): the day begins at 01:00 local, 04:00 UTC.
+    expect(windowBounds("2025-09-07", "America/Santiago").start).toBe("2025-09-07T04:00:00.000Z");
   });
 });
 

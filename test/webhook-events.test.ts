@@ -98,6 +98,10 @@ describe("the event log and deliveries", () => {
     const t = Number(/t=(\d+)/.exec(signature)![1]);
     expect(signature).toBe(await signatureHeader([rotated.body.secret, hook.secret], body, t));
     expect(signature.split(",v1=")).toHaveLength(3);
+    // A second rotation while the first secret still signs would cut it off: refused, nothing changes.
+    const again = await api("POST", `/v1/webhook-endpoints/${hook.id}/rotate-secret`, { token: shop.secret });
+    expectError(again, 409, "rotation_in_progress");
+    expect(again.body.error.details.previous_valid_until).toBe(rotated.body.previous_secret_valid_until);
     const audit = (await api("GET", "/v1/audit-log", { token: shop.secret })).body.data;
     expect(audit.some((e: { action: string; subject_id: string }) => e.action === "webhook_endpoint.secret_rotated" && e.subject_id === hook.id)).toBe(true);
     expect((await stopSending(shop, hook.id)).status).toBe(200);

@@ -5,7 +5,7 @@
  *
  * owner: everything. manager: stores, registers, members, cards, operations, limits, settings — not keys, staff,
  * webhook endpoints or alerts. security: reads everything; acknowledges and resolves alerts, blocks and unblocks cards
- * and ends members' sessions, cancels a hold a till left behind; moves no money and changes no limit or setting.
+ * and ends members' sessions; moves no money and changes no limit or setting.
  */
 import type { StaffRole } from "./principal";
 
@@ -40,7 +40,7 @@ export const STAFF_ROUTES: Record<string, readonly StaffRole[]> = {
   "POST /v1/cards/:number/unblock": ALL,
   "POST /v1/cards/:number/replace": MANAGE,
   "GET /v1/operations": ALL,
-  "POST /v1/operations/:id/cancel": ALL,
+  "POST /v1/operations/:id/cancel": MANAGE,
   "GET /v1/operations/:id": ALL,
   "POST /v1/limits": MANAGE,
   "GET /v1/limits": ALL,

@@ -26,17 +26,17 @@ export async function listEvents(d1: D1Database, tenantId: string, query: { type
 
 /**
  * Queues an event for an endpoint to be sent now: a delivery given up or delivered is opened again with one more
- * try; one never made is made from the event log. False: no such event of the tenant in the log.
+ * try; one never made is made from the event log. False: no such event of the tenant in the last 30 days.
  */
 export async function queueAgain(d1: D1Database, tenantId: string, eventId: string, endpointId: string, maxAttempts: number, now = Date.now()): Promise<boolean> {
   const [inserted] = await d1.batch([
     d1
       .prepare(
         `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
-         SELECT id, ?3, tenant_id, type, payload, 0, ?4, ?5 FROM events WHERE tenant_id = ?1 AND id = ?2
+         SELECT id, ?3, tenant_id, type, payload, 0, ?4, ?5 FROM events WHERE tenant_id = ?1 AND id = ?2 AND created_at >= ?7
          ON CONFLICT(event_id, endpoint_id) DO UPDATE SET delivered_at = NULL, next_attempt_at = ?4, attempts = MIN(attempts, ?6)`,
       )
-      .bind(tenantId, eventId, endpointId, now, new Date(now).toISOString(), maxAttempts - 1),
+      .bind(tenantId, eventId, endpointId, now, new Date(now).toISOString(), maxAttempts - 1, new Date(now - EVENT_DAYS * 86_400_000).toISOString()),
   ]);
   return (inserted.meta.changes ?? 0) > 0;
 }

@@ -32,10 +32,14 @@ export async function journalBetween(d1: D1Database, tenantId: string, start: st
  * Operations D1 still has as pending although their hold ran out before `before`: their account decided their end
  * (confirmed or expired) but its history has not reached D1 yet, so a report would miss it.
  */
-export async function pendingPastExpiry(d1: D1Database, tenantId: string, before: string, createdFrom: string): Promise<number> {
+export async function pendingPastExpiry(d1: D1Database, tenantId: string, window: { start: string; before: string }, storeId: string | null): Promise<number> {
+  const createdFrom = new Date(Date.parse(window.start) - 86_400_000).toISOString();
   const row = await d1
-    .prepare("SELECT COUNT(*) AS n FROM operations WHERE tenant_id = ?1 AND status = 'pending' AND created_at >= ?3 AND body ->> '$.expires_at' < ?2")
-    .bind(tenantId, before, createdFrom)
+    .prepare(
+      `SELECT COUNT(*) AS n FROM operations WHERE tenant_id = ?1 AND status = 'pending' AND created_at >= ?3
+         AND body ->> '$.expires_at' >= ?4 AND body ->> '$.expires_at' < ?2 AND (?5 IS NULL OR store_id = ?5)`,
+    )
+    .bind(tenantId, window.before, createdFrom, window.start, storeId)
     .first<{ n: number }>();
   return row?.n ?? 0;
 }

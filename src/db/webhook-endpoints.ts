@@ -44,12 +44,19 @@ export async function attemptsOf(d1: D1Database, tenantId: string, endpointId: s
   return rows.results;
 }
 
-/** A new secret for a live endpoint, the current one kept as the previous until `until`; with its audit entry. */
-export async function rotateSecret(d1: D1Database, tenantId: string, endpointId: string, sealed: string, until: number, audit: D1PreparedStatement): Promise<boolean> {
+/**
+ * A new secret for a live endpoint, the current one kept as the previous until `until`; with its audit entry. Not
+ * while an earlier rotation's previous secret still signs (`now`): that secret would stop at once. False: nothing
+ * changed.
+ */
+export async function rotateSecret(d1: D1Database, tenantId: string, endpointId: string, sealed: string, until: number, now: number, audit: D1PreparedStatement): Promise<boolean> {
   const [rotated] = await d1.batch([
     d1
-      .prepare("UPDATE webhook_endpoints SET previous_sealed_secret = sealed_secret, previous_valid_until = ?, sealed_secret = ? WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL")
-      .bind(until, sealed, tenantId, endpointId),
+      .prepare(
+        `UPDATE webhook_endpoints SET previous_sealed_secret = sealed_secret, previous_valid_until = ?, sealed_secret = ?
+         WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL AND (previous_valid_until IS NULL OR previous_valid_until <= ?)`,
+      )
+      .bind(until, sealed, tenantId, endpointId, now),
     audit,
   ]);
   return (rotated.meta.changes ?? 0) === 1;

@@ -36,11 +36,19 @@ function offsetAt(instant: number, timeZone: string): number {
   return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) - instant;
 }
 
-/** The instant a local calendar date begins in the zone (Date.UTC's rules carry a day or month past its end). */
+/** The local calendar date of an instant, as "YYYY-MM-DD". */
+const localDay = (instant: number, timeZone: string) => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(instant));
+
+/**
+ * The instant a local calendar date begins in the zone (Date.UTC's rules carry a day or month past its end). Where
+ * the clocks skip midnight itself (Santiago, Havana), the day begins at the first instant that is on it.
+ */
 function localMidnight(year: number, month: number, day: number, timeZone: string): string {
   const wall = Date.UTC(year, month - 1, day);
   let instant = wall - offsetAt(wall, timeZone);
   instant = wall - offsetAt(instant, timeZone);
+  const target = new Date(wall).toISOString().slice(0, 10);
+  for (let step = 0; step < 8 && localDay(instant, timeZone) < target; step++) instant += 15 * 60 * 1000;
   return new Date(instant).toISOString();
 }
 

@@ -11,5 +11,5 @@ export function sealAuditLog(env: Env, tenantId: string): Promise<number> {
 /** Chains what is waiting, then walks the chain. */
 export async function verifyAuditLog(env: Env, tenantId: string) {
   await sealAuditLog(env, tenantId);
-  return verifyAuditChain(env.DB, tenantId);
+  return verifyAuditChain(env.DB, tenantId, await tenantObjectOf(env, tenantId).auditHead());
 }

@@ -30,7 +30,7 @@ export async function dailyReportOf(env: Env, tenant: { id: string; timezone: st
     storesWithRegisters(env.DB, tenant.id),
     operationsConfirmedBetween(env.DB, tenant.id, start, end, storeId),
     journalBetween(env.DB, tenant.id, start, end, storeId),
-    pendingPastExpiry(env.DB, tenant.id, new Date(Math.min(now, Date.parse(end)) - 60_000).toISOString(), new Date(Date.parse(start) - 86_400_000).toISOString()),
+    pendingPastExpiry(env.DB, tenant.id, { start, before: new Date(Math.min(now, Date.parse(end)) - 60_000).toISOString() }, storeId),
   ]);
   const names = new Map(places.map(({ store }) => [store.id, store.name]));
   const storeIds = storeId ? [storeId] : places.map(({ store }) => store.id);

@@ -21,22 +21,22 @@ export interface CounterFilter {
   per_id?: string;
 }
 
-export async function limitCounters(env: Env, tenant: { id: string; timezone: string }, limit: Limit, filter: CounterFilter, now = Date.now()): Promise<CounterView[]> {
-  const stored = limit.scope === "card" ? await cardCounters(env, tenant, limit, filter.scope_id ?? limit.scope_id, now) : await placeCounters(env, tenant.id, limit, filter.scope_id ?? limit.scope_id);
+export async function limitCounters(env: Env, tenant: { id: string; timezone: string }, limit: Limit, filter: CounterFilter, now = Date.now(), maxAccounts = MAX_ACCOUNTS): Promise<CounterView[]> {
+  const stored = limit.scope === "card" ? await cardCounters(env, tenant, limit, filter.scope_id ?? limit.scope_id, now, maxAccounts) : await placeCounters(env, tenant.id, limit, filter.scope_id ?? limit.scope_id);
   return countersInForce(limit, stored, now, tenant.timezone).filter((counter) => {
     const [scopePart, perPart] = counter.subject.split("@");
     return (!filter.scope_id || scopePart === filter.scope_id) && (!filter.per_id || perPart === filter.per_id);
   });
 }
 
-async function cardCounters(env: Env, tenant: { id: string; timezone: string }, limit: Limit, card: string | null, now: number): Promise<StoredCounter[]> {
+async function cardCounters(env: Env, tenant: { id: string; timezone: string }, limit: Limit, card: string | null, now: number, maxAccounts: number): Promise<StoredCounter[]> {
   let members: string[];
   if (card) {
     const owner = await cardOwner(env.DB, tenant.id, card);
     members = owner ? [owner] : [];
   } else {
     const start = limit.period === "operation" ? null : windowBounds(windowOf(limit.period, now, tenant.timezone, ""), tenant.timezone).start;
-    members = await recentlyActiveMembers(env.DB, tenant.id, { after: start ?? undefined, pendingOnly: limit.period === "operation" }, MAX_ACCOUNTS);
+    members = await recentlyActiveMembers(env.DB, tenant.id, { after: start ?? undefined, pendingOnly: limit.period === "operation" }, maxAccounts);
   }
   const each = await Promise.all(members.map((member_id) => accountOf(env, { tenant_id: tenant.id, member_id }).limitCounters({ tenant_id: tenant.id, member_id }, limit.id, now)));
   return each.flat();

@@ -2,9 +2,10 @@
 import { FIGURES } from "./daily-report";
 import type { DailyReport } from "../operations/daily-report";
 
+/** A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe, then quoting. */
 const cell = (value: string | number | boolean) => {
-  const text = String(value);
-  return /[",\n\r]/.test(text) || /^[=+\-@]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  const text = typeof value === "string" && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 
 export function reportCsv(report: DailyReport): string {

@@ -195,8 +195,11 @@ export function consoleRoutes(app: App): void {
     const [tenant, active, places] = await Promise.all([loadTenant(c.env.DB, session.tenantId), activeLimits(c.env.DB, session.tenantId), storesWithRegisters(c.env.DB, session.tenantId)]);
     const names = placeNames(places);
     const newest = [...active].sort((a, b) => b.created_at.localeCompare(a.created_at));
-    // Counters are read from the objects that keep them: the first ten limits get theirs on the page.
-    const counted = await Promise.all(newest.map((limit, i) => (i < 10 ? limitCounters(c.env, tenant, limit, {}) : Promise.resolve(null))));
+    // Counters are read from the objects that keep them: the first five limits get theirs on the page, each from at
+    // most 20 accounts; a limit whose objects do not answer shows no counters rather than failing the page.
+    const counted = await Promise.all(
+      newest.map((limit, i) => (i < 5 ? limitCounters(c.env, tenant, limit, {}, Date.now(), 20).catch(() => null) : Promise.resolve(null))),
+    );
     const data = {
       business: tenant.name,
       currency: tenant.currency,

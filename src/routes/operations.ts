@@ -285,10 +285,12 @@ export function operationRoutes(app: App): void {
     },
     async ({ env, principal, param }) => {
       const { account, scope } = locate(principal, param("id"));
+      const asked = new Date().toISOString();
       const outcome = await accountOf(env, account).cancel(account, param("id"), scope);
-      // The back office cancelling a till's hold is a change by a person or key: audited (once, by its own id).
-      if (principal.kind === "secret" && outcome.status === 200) {
-        const op = bodyOf(outcome) as Operation;
+      const op = outcome.status === 200 ? (bodyOf(outcome) as Operation) : null;
+      // The back office cancelling a till's hold is a change by a person or key: audited once (by its own id), and
+      // only when this call released it — not for one the till had cancelled or that had expired already.
+      if (principal.kind === "secret" && op && op.status === "cancelled" && (op.cancelled_at ?? "") >= asked) {
         await recordAuditOnce(env.DB, `aud_cancel_${op.id}`, principal, "operation.cancelled", op.id, { after: { status: op.status, card: op.card, register_id: op.register_id } });
       }
       return outcome;

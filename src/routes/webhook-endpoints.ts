@@ -4,7 +4,7 @@ import { auditIfChanged, auditInsert } from "../db/audit";
 import { attemptsOf, deleteWebhookEndpoint, liveWebhookEndpoint, liveWebhookEndpoints, presentEndpoint, rotateSecret } from "../db/webhook-endpoints";
 import { database } from "../db/client";
 import { webhookEndpoints } from "../db/schema";
-import { invalidRequest, notFound } from "../lib/errors";
+import { ApiError, invalidRequest, notFound } from "../lib/errors";
 import { randomSecret, seal } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { serverSecret } from "../lib/server-secret";
@@ -89,9 +89,16 @@ export function webhookEndpointRoutes(app: App): void {
       const row = await liveWebhookEndpoint(env.DB, principal.tenantId, param("id"));
       if (!row) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
       const secret = `whsec_${randomSecret(32)}`;
-      const until = Date.now() + PREVIOUS_SECRET_MS;
+      const now = Date.now();
+      const until = now + PREVIOUS_SECRET_MS;
       const audit = auditIfChanged(env.DB, principal, "webhook_endpoint.secret_rotated", row.id, { after: { previous_valid_until: new Date(until).toISOString() } });
-      if (!(await rotateSecret(env.DB, principal.tenantId, row.id, await seal(serverSecret(env), secret), until, audit))) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
+      if (!(await rotateSecret(env.DB, principal.tenantId, row.id, await seal(serverSecret(env), secret), until, now, audit))) {
+        const current = await liveWebhookEndpoint(env.DB, principal.tenantId, row.id);
+        if (!current) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
+        // The secret before the last rotation still signs: a second rotation now would cut it off without warning.
+        const validUntil = new Date(current.previousValidUntil ?? now).toISOString();
+        throw new ApiError(409, "rotation_in_progress", `The secret before the last rotation is valid until ${validUntil}; rotate again after that`, { previous_valid_until: validUntil });
+      }
       return { status: 200, body: { ...presentEndpoint(row), secret, previous_secret_valid_until: new Date(until).toISOString() } };
     },
   );

@@ -11,7 +11,7 @@ import { newId } from "../lib/ids";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { decideSms, giveBack, type BudgetHour } from "../sms/sms-budget";
 import { ALERT_OUTBOX_SCHEMA, AlertOutbox } from "../webhooks/alert-outbox";
-import { sealAuditEntries } from "../audit/seal";
+import { sealAuditEntries, type SealedHead } from "../audit/seal";
 import type { ConsoleMessage } from "../operations/console-live";
 
 const SCHEMA = `${ALERT_OUTBOX_SCHEMA}
@@ -90,9 +90,20 @@ export class TenantDO extends DurableObject<Env> {
    * nothing unchained it reads the head and stops.
    */
   sealAudit(tenantId: string): Promise<number> {
-    const run = this.sealing.catch(() => 0).then(() => sealAuditEntries(this.env.DB, tenantId));
+    const run = this.sealing.catch(() => 0).then(async () => {
+      const { sealed, last } = await sealAuditEntries(this.env.DB, tenantId);
+      // The chain's end as sealed here: a verification that finds the chain shorter knows entries were cut.
+      if (last) this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES ('audit_head', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1", JSON.stringify(last));
+      return sealed;
+    });
     this.sealing = run;
     return run;
+  }
+
+  /** The last audit entry this object chained (null before its first seal). */
+  auditHead(): SealedHead | null {
+    const row = this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'audit_head'").toArray()[0];
+    return row ? (JSON.parse(row.value) as SealedHead) : null;
   }
 
   // ---- the tenant's open console pages (WebSocket Hibernation API) -----------------------------------------

@@ -77,7 +77,7 @@ export function ConsoleLimits({ data }: { data: ConsoleLimitsData }) {
                 <span class="pill">{limit.hard !== null ? "Hard" : "Soft"}</span> {sentence}
               </span>
               {counters === null ? (
-                <small class="muted">Open this limit's counters with the API (the page shows the first ten limits).</small>
+                <small class="muted">Counters not shown here: the page shows those of the five newest limits (the API has every limit's).</small>
               ) : counters.length === 0 ? (
                 <small class="muted">Nothing counted in this window yet.</small>
               ) : (
