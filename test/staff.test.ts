@@ -127,9 +127,13 @@ describe("signing in", () => {
 
   it("one address gets 20 password checks a minute, whatever the emails; another address is not held up", async () => {
     const from = (address: string) => api("POST", "/v1/staff-sessions", { body: { email: newEmail(), password: PASSWORD }, headers: fromSomewhere(address) });
+    // The binding counts in fixed 60-second windows: a run that crosses a window's end may get up to 20 more.
     const statuses: number[] = [];
-    for (let i = 0; i < 21; i++) statuses.push((await from("203.0.113.77")).status);
-    expect(statuses).toEqual([...Array(20).fill(401), 429]);
+    while (statuses.length < 45 && !statuses.includes(429)) statuses.push((await from("203.0.113.77")).status);
+    const first429 = statuses.indexOf(429);
+    expect(first429).toBeGreaterThanOrEqual(20);
+    expect(first429).toBeLessThanOrEqual(40);
+    expect(statuses.slice(0, first429)).toEqual(Array(first429).fill(401));
     const refused = await from("203.0.113.77");
     expectError(refused, 429, "rate_limited");
     expect([refused.body.error.details.retry_after, refused.headers.get("retry-after")]).toEqual([60, "60"]);

@@ -3,7 +3,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signatureHeader } from "../src/webhooks/signing";
-import { api, createOperation, createShop, drainOutbox, expectError, topUp, type Shop } from "./helpers";
+import { api, approvalRequest, asMember, createOperation, createShop, drainOutbox, expectError, memberCookie, requireApproval, topUp, type Shop } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -43,12 +43,45 @@ async function shopWithAlert() {
 const stopSending = (shop: Shop, endpointId: string) => api("DELETE", `/v1/webhook-endpoints/${endpointId}`, { token: shop.secret });
 
 describe("the event log and deliveries", () => {
+  it("logs every type API.md lists: created, confirmed, cancelled, expired, an approval answered, a card blocked", async () => {
+    const shop = await createShop();
+    await topUp(shop, 5000);
+    const held = await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "E-1", total: 300 }, payments: [{ method: "credit", amount: 300 }] });
+    expect((await api("POST", `/v1/operations/${held.body.id}/cancel`, { token: shop.terminal })).status).toBe(200);
+    await api("POST", `/v1/cards/${shop.card}/block`, { token: shop.secret, body: { reason: "lost" } });
+    // Blocking again changes nothing and logs nothing.
+    await api("POST", `/v1/cards/${shop.card}/block`, { token: shop.secret, body: { reason: "lost" } });
+    await drainOutbox(shop);
+    const types = (await api("GET", "/v1/events", { token: shop.secret })).body.data.map((e: { type: string }) => e.type);
+    expect(types).toEqual(["card.blocked", "operation.cancelled", "operation.created", "operation.confirmed", "operation.created"]);
+    const blocked = (await api("GET", "/v1/events?type=card.blocked", { token: shop.secret })).body.data[0];
+    expect(blocked.data.card).toEqual({ number: shop.card, member_id: shop.memberId, status: "blocked", block_reason: "lost" });
+    const cancelled = (await api("GET", "/v1/events?type=operation.cancelled", { token: shop.secret })).body.data[0];
+    expect(cancelled).toMatchObject({ id: `evt_${held.body.id.slice(3)}_cancelled`, data: { operation: { id: held.body.id, status: "cancelled" } } });
+  });
+
+  it("an approval the member answers is logged as approval_request.answered, with the answer", async () => {
+    const shop = await createShop();
+    await topUp(shop, 5000);
+    await requireApproval(shop);
+    const held = await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "E-2", total: 400 }, payments: [{ method: "credit", amount: 400 }] });
+    const request = { ...(await approvalRequest(shop, held.body.id)) };
+    request.body = request.body.request;
+    expect(request.status).toBe(201);
+    const cookie = await memberCookie(shop);
+    expect((await asMember(cookie, "POST", `/v1/me/approval-requests/${request.body.id}/reject`)).status).toBe(200);
+    await drainOutbox(shop);
+    const [answered] = (await api("GET", "/v1/events?type=approval_request.answered", { token: shop.secret })).body.data;
+    expect(answered).toMatchObject({ id: `evt_${request.body.id}_answered`, data: { approval_request: { id: request.body.id, operation_id: held.body.id, status: "rejected" } } });
+  });
+
   it("lists the tenant's events newest first, by type and time; each attempt is kept with its code and next try", async () => {
     let status = 500;
     const received = receiver(() => status);
     const { shop, hook } = await shopWithAlert();
     const events = (await api("GET", "/v1/events", { token: shop.secret })).body.data;
-    expect(events).toHaveLength(2); // the alert, and the top-up's confirmation
+    // The alert, and the top-up's creation and confirmation, newest first.
+    expect(events.map((e: { type: string }) => e.type)).toEqual(["alert.raised", "operation.confirmed", "operation.created"]);
     const alert = events.find((e: { type: string }) => e.type === "alert.raised");
     expect(alert).toMatchObject({ id: expect.stringMatching(/^evt_/), livemode: true, data: { alert: { type: "limit.blocked", bound: 100, value: 101 } } });
     expect((await api("GET", "/v1/events?type=alert.raised", { token: shop.secret })).body.data.map((e: { id: string }) => e.id)).toEqual([alert.id]);

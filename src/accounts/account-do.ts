@@ -298,6 +298,7 @@ export class AccountDO extends DurableObject<Env> {
       if (refusal) return refusalOutcome(refusal);
       const status = answer === "approve" ? "approved" : "rejected";
       this.store.closeRequest(request, status, now);
+      this.store.event(`evt_${request.id}_answered`, "approval_request.answered", new Date(now).toISOString(), { approval_request: { ...request, status, answered_at: new Date(now).toISOString() } });
       const record = this.store.record(request.operation_id)!;
       setStep(record, "approval", status);
       this.store.saveRecord(record, now);
@@ -401,6 +402,7 @@ export class AccountDO extends DurableObject<Env> {
       if (card.status === "active") {
         this.store.updateCard({ ...card, status: "blocked", block_reason: reason });
         this.voidPendingOperations(number, now);
+        this.store.event(newId("evt"), "card.blocked", new Date(now).toISOString(), { card: { number, member_id: account.member_id, status: "blocked", block_reason: reason } });
       }
       return { status: 200, body: this.publicCard(account, number) };
     });

@@ -158,6 +158,7 @@ export class AccountStorage {
     );
     this.recent(op.id, text);
     this.placeHolds(record);
+    this.event(`evt_${op.id.slice(3)}_created`, "operation.created", op.created_at, { operation: { ...op } });
     this.enqueue("operation", op.id);
     this.changes.operations.add(op.id);
     this.earliestExpiry = Math.min(this.earliestExpiry, Date.parse(op.expires_at));
@@ -260,6 +261,7 @@ export class AccountStorage {
     op.status = status;
     op.cancelled_at = new Date(now).toISOString();
     this.saveRecord(record, now);
+    this.event(`evt_${op.id.slice(3)}_${status}`, `operation.${status}`, op.cancelled_at, { operation: { ...op } });
     if (record.counted) this.counters.release(op.id);
     if (record.store_reserved) this.tellStore(op.store_id, { action: "release", operation_id: op.id });
     const pending = this.pendingRequest(op.id);
@@ -501,6 +503,11 @@ export class AccountStorage {
   /** Notes a message for D1 or a StoreDO; a transaction's messages are written as one outbox row when it ends. */
   enqueue(kind: OutboxItem["kind"], ref: string, payload: unknown = null): void {
     this.pendingOutbox.push({ kind, ref, payload });
+  }
+
+  /** An event for the tenant's event log and webhooks, shipped with the transaction's outbox (by its id: once). */
+  event(id: string, type: string, createdAt: string, data: object): void {
+    this.enqueue("event", id, { id, type, created_at: createdAt, data });
   }
 
   /** Writes the transaction's messages as one outbox row (inside the same transaction as the change). */

@@ -14,7 +14,7 @@ import { endpoint, type App } from "./endpoint";
 /** How long the secret before a rotation still signs. */
 const PREVIOUS_SECRET_MS = 24 * 60 * 60 * 1000;
 
-export const EVENT_TYPES = ["alert.raised", "operation.confirmed"] as const;
+export const EVENT_TYPES = ["alert.raised", "operation.confirmed", "operation.created", "operation.cancelled", "operation.expired", "approval_request.answered", "card.blocked"] as const;
 
 export const CreateWebhookEndpoint = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).max(2000),

@@ -10,7 +10,7 @@ import { announceToConsoles } from "../operations/console-live";
 
 export interface TillsafeEvent {
   id: string;
-  type: "alert.raised" | "operation.confirmed";
+  type: string;
   created_at: string;
   data: object;
 }
