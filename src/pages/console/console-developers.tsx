@@ -110,16 +110,12 @@ export function ConsoleDevelopers({ data }: { data: ConsoleDevelopersData }) {
           ))}
         </ul>
         <div class="status" role="status" id="endpoints-message" hidden></div>
-        <div id="endpoint-secret" hidden>
-          <p>
-            The endpoint's signing secret. It is shown <b>only now</b>: your server uses it to check each request's{" "}
-            <code>Tillsafe-Signature</code>.
-          </p>
-          <p>
-            <code data-key-token></code>
-          </p>
-          <button type="button" data-copy-key>Copy the secret</button>
-        </div>
+        <KeyShownOnce
+          id="endpoint-secret"
+          what="The endpoint's signing secret."
+          keepIt={<>your server uses it to check each request's <code>Tillsafe-Signature</code>.</>}
+          copy="Copy the secret"
+        />
         {data.owner ? (
           <form id="endpoint-form" novalidate>
             <Field id="endpoint_url" label="Your server's address" type="url" placeholder="https://example.com/tillsafe" autocomplete="off" />

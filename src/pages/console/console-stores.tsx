@@ -1,4 +1,5 @@
 /** The console's stores: each store's SMS flag, its cash registers and their terminal keys (issue, revoke, last used). */
+import type { Child } from "hono/jsx";
 import { formatWhen } from "../../lib/time-format";
 import { Page } from "../layout";
 import { Field, Nav } from "./console-pages";
@@ -35,17 +36,17 @@ function KeyLine(props: { key_: LiveKey; register: string; timeZone: string; may
   );
 }
 
-/** Shows a terminal key once, with a copy button (filled by the script). */
-export function KeyShownOnce(props: { what: string; keepIt?: string }) {
+/** Shows a key or secret once, with a copy button (filled by the script). */
+export function KeyShownOnce(props: { what: string; keepIt?: Child; id?: string; copy?: string }) {
   return (
-    <div class="key-once" hidden>
+    <div class="key-once" id={props.id} hidden>
       <p>
         {props.what} It is shown <b>only now</b>: {props.keepIt ?? "put it in your till software."}
       </p>
       <p>
         <code data-key-token></code>
       </p>
-      <button type="button" data-copy-key>Copy the key</button>
+      <button type="button" data-copy-key>{props.copy ?? "Copy the key"}</button>
     </div>
   );
 }
