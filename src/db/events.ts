@@ -1,27 +1,19 @@
 /** The tenant's event log in D1: listing, and queueing one event again for an endpoint. */
-import { and, desc, eq, gt, gte, lt, or } from "drizzle-orm";
-import { database } from "./client";
+import { eq, gt, gte } from "drizzle-orm";
+import { newestFirst } from "./newest-first";
 import { events } from "./schema";
 
 /** Events are kept (and listed) for 30 days. */
 export const EVENT_DAYS = 30;
 
-export async function listEvents(d1: D1Database, tenantId: string, query: { type?: string; created_after?: string; limit: number; before?: [string, string] }, now = Date.now()) {
+/** One page of the tenant's events of the last 30 days, newest first (the shared keyset pagination). */
+export function eventsPage(d1: D1Database, tenantId: string, query: { type?: string; created_after?: string; limit: number; cursor?: string }, now = Date.now()) {
   const oldest = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
   const after = query.created_after && query.created_after > oldest ? query.created_after : oldest;
-  return database(d1)
-    .select()
-    .from(events)
-    .where(
-      and(
-        eq(events.tenantId, tenantId),
-        query.created_after ? gt(events.createdAt, after) : gte(events.createdAt, after),
-        query.type ? eq(events.type, query.type) : undefined,
-        query.before ? or(lt(events.createdAt, query.before[0]), and(eq(events.createdAt, query.before[0]), lt(events.id, query.before[1]))) : undefined,
-      ),
-    )
-    .orderBy(desc(events.createdAt), desc(events.id))
-    .limit(query.limit + 1);
+  return newestFirst(d1, events, tenantId, query, (row) => ({ ...(JSON.parse(row.payload) as object), livemode: true }), [
+    query.created_after ? gt(events.createdAt, after) : gte(events.createdAt, after),
+    query.type ? eq(events.type, query.type) : undefined,
+  ]);
 }
 
 /**

@@ -1,10 +1,8 @@
 /** The event log (the last 30 days, as sent to webhooks) and sending one event again to an endpoint. */
 import { z } from "zod";
-import { listEvents, queueAgain } from "../db/events";
-import { isPosition } from "../db/newest-first";
+import { eventsPage, queueAgain } from "../db/events";
 import { liveWebhookEndpoint } from "../db/webhook-endpoints";
 import { notFound } from "../lib/errors";
-import { decodeCursor, toPage } from "../lib/pagination";
 import { pageQuery } from "../lib/schemas";
 import { MAX_ATTEMPTS } from "../webhooks/webhook-do";
 import { endpoint, type App } from "./endpoint";
@@ -23,14 +21,7 @@ export function eventRoutes(app: App): void {
     app,
     { method: "get", path: "/v1/events", summary: "Every event of the last 30 days, newest first, as delivered to webhooks", tag: "Limits and alerts", auth: ["secret"], query: EventQuery },
     async ({ env, principal, query }) => {
-      const before = decodeCursor(query.cursor, isPosition);
-      const rows = await listEvents(env.DB, principal.tenantId, {
-        type: query.type,
-        created_after: query.created_after ? new Date(query.created_after).toISOString() : undefined,
-        limit: query.limit,
-        before: before ?? undefined,
-      });
-      const page = toPage(rows, query.limit, (row) => ({ ...(JSON.parse(row.payload) as object), livemode: true }), (row) => [row.createdAt, row.id]);
+      const page = await eventsPage(env.DB, principal.tenantId, { ...query, created_after: query.created_after ? new Date(query.created_after).toISOString() : undefined });
       return { status: 200, body: page };
     },
   );

@@ -1,6 +1,6 @@
 /** The last 24 hours at a glance: one row of hourly bars per payment method and one for alerts (server-drawn SVG). */
 import type { HourBar } from "../../operations/dashboard";
-import { formatMoney } from "../../lib/money-format";
+import { formatAmount } from "../../lib/money-format";
 
 const ROWS = [
   { key: "credit", label: "Customer credit", color: "#0b6e4f" },
@@ -19,7 +19,7 @@ export function LastDayChart(props: { hours: HourBar[]; currency: string; timeZo
   const hourLabel = (iso: string) => new Intl.DateTimeFormat("en-GB", { timeZone: props.timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(iso));
   const valueOf = (bar: HourBar, key: (typeof ROWS)[number]["key"]) => (key === "alerts" ? bar.alerts : bar.paid[key]);
   const words = (key: (typeof ROWS)[number]["key"], value: number) =>
-    key === "alerts" ? `${value} alert${value === 1 ? "" : "s"}` : key === "points" ? `${value.toLocaleString("en")} pts` : formatMoney(value, props.currency);
+    key === "alerts" ? `${value} alert${value === 1 ? "" : "s"}` : formatAmount(key, value, props.currency);
   const totals = ROWS.map((row) => `${row.label}: ${words(row.key, props.hours.reduce((n, bar) => n + valueOf(bar, row.key), 0))}`).join("; ");
   const height = ROWS.length * ROW_H + 24;
   return (

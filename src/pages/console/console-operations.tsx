@@ -1,7 +1,7 @@
 /** The console's operations: the list with its filters, and one operation with everything that happened to it. */
 import type { ApprovalRequest } from "../../accounts/approval";
 import type { Operation } from "../../accounts/operation";
-import { formatMoney } from "../../lib/money-format";
+import { formatAmount, formatMoney } from "../../lib/money-format";
 import { formatWhen } from "../../lib/time-format";
 import { Page } from "../layout";
 import { FilterSelect, Nav, ShowButton } from "./console-pages";
@@ -25,7 +25,7 @@ const AUTH_WORDS: Record<string, string> = {
 
 /** What an operation moves, in words: "$40.00 credit, 100 pts". */
 export function whatItMoves(op: Operation, currency: string): string {
-  const amount = (method: string, value: number) => (method === "points" ? `${value.toLocaleString("en")} pts` : `${formatMoney(value, currency)} ${method}`);
+  const amount = (method: string, value: number) => (method === "points" ? formatAmount(method, value, currency) : `${formatMoney(value, currency)} ${method}`);
   if (op.payments?.length) return op.payments.map((p) => amount(p.method, p.amount)).join(", ");
   if (op.method && op.amount !== undefined) return amount(op.method, op.amount);
   return op.cheque ? formatMoney(op.cheque.total, currency) : "";
@@ -129,7 +129,7 @@ const JOURNAL_WORDS: Record<string, string> = {
 export function ConsoleOperation({ data }: { data: ConsoleOperationData }) {
   const op = data.operation;
   const when = (iso: string | null | undefined) => (iso ? formatWhen(iso, data.timeZone) : "");
-  const amount = (method: string, value: number) => (method === "points" ? `${value.toLocaleString("en")} pts` : formatMoney(value, data.currency));
+  const amount = (method: string, value: number) => formatAmount(method, value, data.currency);
   return (
     <Page title={`${TYPE_WORDS[op.type] ?? op.type} — ${data.business}`} heading={TYPE_WORDS[op.type] ?? op.type} subheading={`${STATUS_WORDS[op.status] ?? op.status} · ${when(op.created_at)}`} script="/assets/console.js" wide>
       <Nav here="operations" />

@@ -1,5 +1,5 @@
 /** The console's end of day: a day's figures per store and method, whether they balance with the journal, the CSV. */
-import { formatMoney } from "../../lib/money-format";
+import { formatAmount } from "../../lib/money-format";
 import type { DailyReport } from "../../operations/daily-report";
 import type { Figures } from "../../reports/daily-report";
 import { Page } from "../layout";
@@ -25,7 +25,7 @@ export interface ConsoleReportData {
 
 export function ConsoleReport({ data }: { data: ConsoleReportData }) {
   const { report } = data;
-  const amount = (method: string, value: number) => (method === "points" ? `${value.toLocaleString("en")} pts` : formatMoney(value, report.currency));
+  const amount = (method: string, value: number) => formatAmount(method, value, report.currency);
   const csv = `/v1/reports/daily?date=${report.date}${data.storeId ? `&store_id=${encodeURIComponent(data.storeId)}` : ""}&format=csv`;
   return (
     <Page title={`End of day — ${data.business}`} heading={data.business} subheading="End of day" script="/assets/console.js" wide>
