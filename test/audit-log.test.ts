@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sealAuditEntries } from "../src/audit/seal";
-import { api, asMember, createShop, expectError, memberCookie, type Shop } from "./helpers";
+import { account, api, asMember, createShop, drainOutbox, expectError, memberCookie, type Shop } from "./helpers";
 
 type Entry = { id: string; actor: string; actor_type: string; action: string; seq: number; hash: string; prev_hash: string | null };
 
@@ -97,6 +97,37 @@ describe("the audit chain", () => {
   it("a terminal key may not read the audit log", async () => {
     const shop = await createShop();
     expectError(await api("GET", "/v1/audit-log/verify", { token: shop.terminal }), 403, "forbidden");
+  });
+});
+
+describe("card changes the account decides", () => {
+  it("are audited by the account itself: an answer lost before the Worker wrote its entry still reaches the log, once", async () => {
+    const shop = await createShop();
+    const who = { tenant_id: shop.tenantId, actor: "sk_lost", actor_type: "secret_key" as const };
+    const ref = { tenant_id: shop.tenantId, member_id: shop.memberId };
+    // The object decides; the Worker that asked never writes (as if it died with the answer).
+    const decided = await account(shop).blockCard(ref, shop.card, "lost", who);
+    expect(decided.audit).toMatchObject({ action: "card.blocked", actor: "sk_lost", subject_id: shop.card });
+    expect((await auditOf(shop)).map((e) => e.action)).not.toContain("card.blocked");
+    await drainOutbox(shop);
+    const blocked = (await auditOf(shop)).filter((e) => e.action === "card.blocked");
+    expect(blocked).toMatchObject([{ id: decided.audit!.id, actor: "sk_lost", actor_type: "secret_key", after: { number: shop.card, status: "blocked", block_reason: "lost" } }]);
+
+    // Through the API: written at once by the route and shipped again from the outbox, still one entry each.
+    expect((await api("POST", `/v1/cards/${shop.card}/unblock`, { token: shop.secret })).status).toBe(200);
+    expect((await auditOf(shop)).filter((e) => e.action === "card.unblocked")).toHaveLength(1);
+    await drainOutbox(shop);
+    expect((await auditOf(shop)).filter((e) => e.action === "card.unblocked")).toHaveLength(1);
+    expect(await verify(shop)).toEqual({ entries: 6, valid: true });
+  });
+
+  it("a card blocked again, or unblocked while active, changes nothing and logs nothing", async () => {
+    const shop = await createShop();
+    for (let i = 0; i < 2; i++) expect((await api("POST", `/v1/cards/${shop.card}/block`, { token: shop.secret, body: { reason: "lost" } })).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await api("POST", `/v1/cards/${shop.card}/unblock`, { token: shop.secret })).status).toBe(200);
+    expect((await api("POST", `/v1/cards/${shop.card}/unblock`, { token: shop.secret })).status).toBe(200);
+    await drainOutbox(shop);
+    expect((await auditOf(shop)).map((e) => e.action).slice(0, 3)).toEqual(["card.unblocked", "card.blocked", "card.issued"]);
   });
 });
 

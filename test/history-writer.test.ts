@@ -47,6 +47,7 @@ function shipment(tenantId: string, memberId: string, n: number, amount: number 
     cards: [],
     alerts: [],
     events: [],
+    audits: [],
   } as unknown as Shipment;
 }
 

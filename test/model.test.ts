@@ -11,6 +11,7 @@ import type { AccountRef } from "../src/accounts/account-do";
 import { accountOf } from "../src/accounts/account-ref";
 import type { OperationPolicy } from "../src/accounts/ledger";
 import type { Method, OperationRequest } from "../src/accounts/operation";
+import type { Who } from "../src/audit/audit-entry";
 import { randomIdBody } from "../src/lib/ids";
 import regressions from "./model-regressions.json";
 
@@ -263,11 +264,14 @@ class RefundStep implements fc.AsyncCommand<Model, Real> {
   toString = () => `RefundStep(${this.pick},${this.confirm ? "confirm" : "cancel"})`;
 }
 
+/** The back office changing a card (the actor its audit entry names). */
+const backOffice = (real: Real): Who => ({ tenant_id: real.account.tenant_id, actor: "sk_model", actor_type: "secret_key" });
+
 class Block implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(model: Model, real: Real) {
     expireDue(model);
-    const answer = await real.stub.blockCard(real.account, model.current, "lost", model.now);
+    const answer = await real.stub.blockCard(real.account, model.current, "lost", backOffice(real), model.now);
     expect(answer.status).toBe(200);
     if (model.cards.get(model.current) === "active") {
       model.cards.set(model.current, "blocked");
@@ -281,7 +285,7 @@ class Unblock implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(model: Model, real: Real) {
     expireDue(model);
-    const answer = await real.stub.unblockCard(real.account, model.current, model.now);
+    const answer = await real.stub.unblockCard(real.account, model.current, backOffice(real), model.now);
     expect(answer.status).toBe(200);
     model.cards.set(model.current, "active");
   }
@@ -294,7 +298,7 @@ class Replace implements fc.AsyncCommand<Model, Real> {
     expireDue(model);
     model.nextCard += 1;
     const next = `9${String(model.nextCard).padStart(7, "0")}`;
-    const answer = await real.stub.replaceCard(real.account, model.current, next, true, model.now);
+    const answer = await real.stub.replaceCard(real.account, model.current, next, true, backOffice(real), model.now);
     expect(answer.status).toBe(200);
     for (const op of model.ops) if (op.status === "pending" && op.card === model.current) close(model, op, "cancelled");
     model.cards.set(model.current, "replaced");

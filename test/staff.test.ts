@@ -212,6 +212,9 @@ describe("staff and roles", () => {
     expectError(await api("POST", `/v1/staff-invites/${token}`, { body: { password: PASSWORD }, headers: fromSomewhere() }), 404, "invite_not_found");
     expect((await signIn(email, PASSWORD)).body.staff).toMatchObject({ email, role: "security" });
     expectError(await asStaff(owner.cookie, "POST", "/v1/staff", { email, role: "manager" }), 409, "email_taken");
+    // Accepted once, audited once (the weak password and the second use wrote nothing), as the new member of staff.
+    const log = (await asStaff(owner.cookie, "GET", "/v1/audit-log?limit=100")).body.data as { action: string; actor: string }[];
+    expect(log.filter((e) => e.action === "staff.invite_accepted")).toMatchObject([{ actor: invited.body.staff.id }]);
   });
 
   it("an owner still invited (no password yet) does not count as another owner", async () => {

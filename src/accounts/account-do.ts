@@ -5,6 +5,8 @@ import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../idempotency";
 import { SESSION_ABSOLUTE_MS } from "../auth/member-sessions";
 import { constantTimeEqual } from "../lib/crypto";
 import { newId } from "../lib/ids";
+import type { AuditEntry } from "../audit/audit-chain";
+import { auditEntry, type Who } from "../audit/audit-entry";
 import { sealed, type Decided, type Outcome } from "../lib/outcome";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { upgradeCounterSchema } from "../limits/counter-store";
@@ -184,8 +186,9 @@ export class AccountDO extends DurableObject<Env> {
     return first;
   }
 
-  async confirm(account: AccountRef, id: string, scope: OperationScope = {}, now = Date.now()): Promise<Outcome> {
-    const outcome = this.transact(now, () => {
+  /** `by`: who confirms, for the audit entry of a change made by hand (a manual accrual or deduction). */
+  async confirm(account: AccountRef, id: string, scope: OperationScope = {}, now = Date.now(), by: Who | null = null): Promise<Outcome> {
+    const outcome = this.transact<Outcome>(now, () => {
       const record = this.scoped(id, scope);
       if (!record) return operationNotFound();
       const decision = decideConfirm(record.operation, now);
@@ -197,23 +200,31 @@ export class AccountDO extends DurableObject<Env> {
         case "expire":
           this.store.close(record, "expired", now);
           return refusalOutcome(refuse(409, "operation_not_pending", "The operation is expired", { status: "expired" }));
-        case "post":
+        case "post": {
           this.store.post(record, now);
-          return { status: 200, body: record.operation };
+          const op = record.operation;
+          const manual = op.type === "manual_accrual" || op.type === "manual_deduction";
+          const after = { card: op.card, method: op.method, amount: op.amount, reason: op.reason, store_id: op.store_id, register_id: op.register_id };
+          return { status: 200, body: op, ...(manual && by ? { audit: this.audited(by, `aud_${op.id}`, `balance.${op.type}`, op.id, after, now) } : {}) };
+        }
       }
     });
     await this.scheduleAlarm();
     return sealed(outcome);
   }
 
-  async cancel(account: AccountRef, id: string, scope: OperationScope = {}, now = Date.now()): Promise<Decided> {
-    const outcome = this.transact(now, () => {
+  /** `by`: the back office cancelling a till's hold, audited when this call released it. */
+  async cancel(account: AccountRef, id: string, scope: OperationScope = {}, now = Date.now(), by: Who | null = null): Promise<Decided> {
+    const outcome = this.transact<Decided>(now, () => {
       const record = this.scoped(id, scope);
       if (!record) return operationNotFound();
       const decision = decideCancel(record.operation);
       if (decision.kind === "refuse") return refusalOutcome(decision.refusal);
-      if (decision.kind === "release") this.store.close(record, "cancelled", now);
-      return { status: 200, body: record.operation };
+      if (decision.kind !== "release") return { status: 200, body: record.operation };
+      this.store.close(record, "cancelled", now);
+      const op = record.operation;
+      const after = { status: op.status, card: op.card, register_id: op.register_id };
+      return { status: 200, body: op, ...(by ? { audit: this.audited(by, `aud_cancel_${op.id}`, "operation.cancelled", op.id, after, now) } : {}) };
     });
     await this.scheduleAlarm();
     return outcome;
@@ -396,36 +407,38 @@ export class AccountDO extends DurableObject<Env> {
     });
   }
 
-  async blockCard(account: AccountRef, number: string, reason: string, now = Date.now()): Promise<Decided> {
-    const outcome = this.transact(now, () => {
+  // Each card change is audited in the transaction that made it (a card blocked again changes nothing, and logs nothing).
+
+  async blockCard(account: AccountRef, number: string, reason: string, by: Who, now = Date.now()): Promise<Decided> {
+    const outcome = this.transact<Decided>(now, () => {
       const card = this.knownCard(account, number);
-      if (card.status === "active") {
-        this.store.updateCard({ ...card, status: "blocked", block_reason: reason });
-        this.voidPendingOperations(number, now);
-        this.store.event(newId("evt"), "card.blocked", new Date(now).toISOString(), { card: { number, member_id: account.member_id, status: "blocked", block_reason: reason } });
-      }
-      return { status: 200, body: this.publicCard(account, number) };
+      if (card.status !== "active") return { status: 200, body: this.publicCard(account, number) };
+      this.store.updateCard({ ...card, status: "blocked", block_reason: reason });
+      this.voidPendingOperations(number, now);
+      this.store.event(newId("evt"), "card.blocked", new Date(now).toISOString(), { card: { number, member_id: account.member_id, status: "blocked", block_reason: reason } });
+      return this.cardChanged(account, number, by, "card.blocked", now);
     });
     await this.scheduleAlarm();
     return outcome;
   }
 
-  async unblockCard(account: AccountRef, number: string, now = Date.now()): Promise<Decided> {
-    const outcome = this.transact(now, () => {
+  async unblockCard(account: AccountRef, number: string, by: Who, now = Date.now()): Promise<Decided> {
+    const outcome = this.transact<Decided>(now, () => {
       const card = this.knownCard(account, number);
       if (card.status === "replaced") {
         return refusalOutcome(refuse(409, "card_replaced", "A replaced card cannot be unblocked", { replaced_by: card.replaced_by }));
       }
-      if (card.status === "blocked") this.store.updateCard({ ...card, status: "active", block_reason: null });
-      return { status: 200, body: this.publicCard(account, number) };
+      if (card.status !== "blocked") return { status: 200, body: this.publicCard(account, number) };
+      this.store.updateCard({ ...card, status: "active", block_reason: null });
+      return this.cardChanged(account, number, by, "card.unblocked", now);
     });
     await this.scheduleAlarm();
     return outcome;
   }
 
   /** `newIsFresh`: the route has just registered `newNumber` for this member (false on a repeat). */
-  async replaceCard(account: AccountRef, number: string, newNumber: string, newIsFresh: boolean, now = Date.now()): Promise<Decided> {
-    const outcome = this.transact(now, () => {
+  async replaceCard(account: AccountRef, number: string, newNumber: string, newIsFresh: boolean, by: Who, now = Date.now()): Promise<Decided> {
+    const outcome = this.transact<Decided>(now, () => {
       const card = this.knownCard(account, number);
       if (card.status === "replaced") {
         if (card.replaced_by === newNumber) return { status: 200, body: this.publicCard(account, number) };
@@ -435,10 +448,23 @@ export class AccountDO extends DurableObject<Env> {
       this.store.updateCard({ ...card, status: "replaced", replaced_by: newNumber });
       this.voidPendingOperations(number, now);
       this.store.knownCard(newNumber);
-      return { status: 200, body: this.publicCard(account, number) };
+      return this.cardChanged(account, number, by, "card.replaced", now);
     });
     await this.scheduleAlarm();
     return outcome;
+  }
+
+  /** The answer to a card change, with its audit entry: the card as it is now. */
+  private cardChanged(account: AccountRef, number: string, by: Who, action: string, now: number): Decided {
+    const card = this.publicCard(account, number);
+    return { status: 200, body: card, audit: this.audited(by, newId("aud"), action, number, card, now) };
+  }
+
+  /** An audit entry of a change this transaction made, in its outbox (the route writes it at once as well). */
+  private audited(by: Who, id: string, action: string, subjectId: string, after: unknown, now: number): AuditEntry {
+    const entry = auditEntry(by, id, action, subjectId, { after }, new Date(now).toISOString());
+    this.store.enqueue("audit", id, entry);
+    return entry;
   }
 
   async summary(account: AccountRef, now = Date.now()): Promise<{ balances: Balances; cards: MemberCard[] }> {

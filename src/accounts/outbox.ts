@@ -3,6 +3,7 @@
  * with other accounts' shipments), then the StoreDO messages. Every step is idempotent, so a retry is harmless.
  */
 import type { Env } from "../env";
+import type { AuditEntry } from "../audit/audit-chain";
 import type { Alert } from "../limits/limit";
 import type { TillsafeEvent } from "../webhooks/events";
 import { historyWriterOf } from "../history/history-writer-do";
@@ -11,9 +12,9 @@ import { isEmptyShipment, type Shipment } from "../history/projection";
 import type { StoreMessage } from "./account-storage";
 import type { Card, JournalEntry, OperationRecord } from "./operation";
 
-/** One message: a journal entry, an operation or card to project, an alert, an event, a StoreDO message. */
+/** One message: a journal entry, an operation or card to project, an alert, an event, an audit entry, a StoreDO message. */
 export type OutboxItem = {
-  kind: "entry" | "operation" | "card" | "alert" | "store" | "event";
+  kind: "entry" | "operation" | "card" | "alert" | "store" | "event" | "audit";
   ref: string;
   /** The message itself (rows written before batching hold it as JSON text). */
   payload: unknown;
@@ -47,7 +48,7 @@ export interface OutboxSources {
 
 /** The D1 part of outbox rows as one shipment, and the StoreDO messages among them. */
 function shipmentOf(account: { tenant_id: string; member_id: string }, rows: OutboxRow[], sources: OutboxSources) {
-  const shipment: Shipment = { ...account, operations: [], entries: [], cards: [], alerts: [], events: [] };
+  const shipment: Shipment = { ...account, operations: [], entries: [], cards: [], alerts: [], events: [], audits: [] };
   const storeMessages: (StoreMessage & { store_id: string })[] = [];
   const shipped = new Set<string>();
   for (const row of items(rows)) {
@@ -58,6 +59,7 @@ function shipmentOf(account: { tenant_id: string; member_id: string }, rows: Out
     if (row.kind === "entry") shipment.entries.push(payloadOf<JournalEntry>(row));
     else if (row.kind === "alert") shipment.alerts.push(payloadOf<Alert>(row));
     else if (row.kind === "event") shipment.events.push(payloadOf<TillsafeEvent>(row));
+    else if (row.kind === "audit") shipment.audits.push(payloadOf<AuditEntry>(row));
     else if (row.kind === "store") storeMessages.push(payloadOf<StoreMessage & { store_id: string }>(row));
     else if (row.kind === "operation") {
       const record = sources.operation(row.ref);

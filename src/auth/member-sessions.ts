@@ -115,7 +115,7 @@ export async function endMemberSessions(d1: D1Database, tenantId: string, member
         `INSERT INTO audit_log (id, tenant_id, actor, actor_type, action, subject_id, before, after, created_at)
          SELECT ?5, ?1, ?6, ?7, 'member.sessions_revoked', ?2, NULL, json_object('revoked', COUNT(*)), ?3 FROM member_sessions WHERE ${live}`,
       )
-      .bind(tenantId, memberId, nowIso, idleSince, newId("aud"), who.actor, who.actorType),
+      .bind(tenantId, memberId, nowIso, idleSince, newId("aud"), who.actor, who.actor_type),
     d1.prepare(`UPDATE member_sessions SET revoked_at = ?3 WHERE ${live} RETURNING id`).bind(tenantId, memberId, nowIso, idleSince),
     d1.prepare("UPDATE portal_links SET used_at = ?3 WHERE tenant_id = ?1 AND member_id = ?2 AND used_at IS NULL").bind(tenantId, memberId, nowIso),
   ]);

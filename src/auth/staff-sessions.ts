@@ -106,9 +106,9 @@ export async function releaseTenantInvite(d1: D1Database, token: string, usedAt:
 
 /**
  * Accepts a staff invite in one D1 batch: the link is used once, and the password is set only if this batch used
- * it (a conditional update), so a failure leaves neither a used link nor a half-made login.
+ * it (a conditional update), so a failure leaves neither a used link nor a half-made login, nor either unaudited.
  */
-export async function acceptStaffInvite(d1: D1Database, token: string, passwordHash: string, now = Date.now()): Promise<boolean> {
+export async function acceptStaffInvite(d1: D1Database, token: string, passwordHash: string, audit: D1PreparedStatement, now = Date.now()): Promise<boolean> {
   const hash = await sha256Hex(token);
   const nowIso = new Date(now).toISOString();
   const [used] = await d1.batch([
@@ -116,6 +116,8 @@ export async function acceptStaffInvite(d1: D1Database, token: string, passwordH
     d1
       .prepare("UPDATE staff SET password_hash = ?3 WHERE id = (SELECT staff_id FROM staff_invites WHERE token_hash = ?1 AND used_at = ?2)")
       .bind(hash, nowIso, passwordHash),
+    // Written only if the password was set just now: the invite and its entry commit together.
+    audit,
   ]);
   return used.results.length === 1;
 }

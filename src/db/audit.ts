@@ -4,86 +4,59 @@
  */
 import { and, asc, desc, eq, gt, isNotNull, isNull } from "drizzle-orm";
 import type { AuditEntry as ChainEntry, ChainHead, SealedEntry } from "../audit/audit-chain";
+import { auditEntry, whoActed, type Actor, type Change } from "../audit/audit-entry";
 import { database } from "./client";
 import { auditLog } from "./schema";
 import { newId } from "../lib/ids";
 
-type ActorType = (typeof auditLog.$inferSelect)["actorType"];
-
-interface AuditEntry {
-  tenantId: string;
-  /** The id of the key or person who acted. */
-  actor: string;
-  actorType: ActorType;
-  action: string;
-  subjectId: string;
-  before?: unknown;
-  after?: unknown;
-  at?: string;
-}
+export type { Actor } from "../audit/audit-entry";
+export { whoActed } from "../audit/audit-entry";
 
 /** The row to insert (in the same D1 batch as the change, where there is one). */
-function auditRow(entry: AuditEntry): typeof auditLog.$inferInsert {
+function auditRow(entry: ChainEntry): typeof auditLog.$inferInsert {
   return {
-    id: newId("aud"),
-    tenantId: entry.tenantId,
+    id: entry.id,
+    tenantId: entry.tenant_id,
     actor: entry.actor,
-    actorType: entry.actorType,
+    actorType: entry.actor_type as (typeof auditLog.$inferInsert)["actorType"],
     action: entry.action,
-    subjectId: entry.subjectId,
-    before: entry.before === undefined ? null : JSON.stringify(entry.before),
-    after: entry.after === undefined ? null : JSON.stringify(entry.after),
-    createdAt: entry.at ?? new Date().toISOString(),
+    subjectId: entry.subject_id,
+    before: entry.before,
+    after: entry.after,
+    createdAt: entry.created_at,
   };
 }
 
-/** Who acted, as the credential says: a key, a member of staff (a console session), or a member. */
-export type Actor =
-  | { kind: "secret"; tenantId: string; credentialId: string; staff?: { id: string } }
-  | { kind: "terminal"; tenantId: string; credentialId: string }
-  | { kind: "member"; tenantId: string; memberId: string }
-  | { kind: "staff"; tenantId: string; staffId: string };
-
-export function whoActed(actor: Actor): { tenantId: string; actor: string; actorType: ActorType } {
-  switch (actor.kind) {
-    case "secret":
-      return actor.staff ? { tenantId: actor.tenantId, actor: actor.staff.id, actorType: "staff" } : { tenantId: actor.tenantId, actor: actor.credentialId, actorType: "secret_key" };
-    case "terminal":
-      return { tenantId: actor.tenantId, actor: actor.credentialId, actorType: "terminal_key" };
-    case "member":
-      return { tenantId: actor.tenantId, actor: actor.memberId, actorType: "member" };
-    case "staff":
-      return { tenantId: actor.tenantId, actor: actor.staffId, actorType: "staff" };
-  }
-}
+const entryOf = (actor: Actor, action: string, subjectId: string, change: Change, id = newId("aud")) =>
+  auditEntry(whoActed(actor), id, action, subjectId, change, new Date().toISOString());
 
 /** The insert of one audit entry, for the D1 batch of the change it records. */
-export function auditInsert(d1: D1Database, actor: Actor, action: string, subjectId: string, change: { before?: unknown; after?: unknown } = {}) {
-  return database(d1).insert(auditLog).values(auditRow({ ...whoActed(actor), action, subjectId, ...change }));
+export function auditInsert(d1: D1Database, actor: Actor, action: string, subjectId: string, change: Change = {}) {
+  return database(d1).insert(auditLog).values(auditRow(entryOf(actor, action, subjectId, change)));
 }
 
 /**
  * The insert of one audit entry that happens only if the statement just before it in the same D1 batch changed a
  * row (SQLite's `changes()`): a conditional change and its entry commit together, or neither does.
  */
-export function auditIfChanged(d1: D1Database, actor: Actor, action: string, subjectId: string, change: { before?: unknown; after?: unknown } = {}): D1PreparedStatement {
-  const row = auditRow({ ...whoActed(actor), action, subjectId, ...change });
+export function auditIfChanged(d1: D1Database, actor: Actor, action: string, subjectId: string, change: Change = {}): D1PreparedStatement {
+  const e = entryOf(actor, action, subjectId, change);
   return d1
     .prepare("INSERT INTO audit_log (id, tenant_id, actor, actor_type, action, subject_id, before, after, created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1")
-    .bind(row.id, row.tenantId, row.actor, row.actorType, row.action, row.subjectId, row.before ?? null, row.after ?? null, row.createdAt);
+    .bind(e.id, e.tenant_id, e.actor, e.actor_type, e.action, e.subject_id, e.before, e.after, e.created_at);
 }
 
-/** Writes one audit entry on its own (for a change decided elsewhere, such as a card in its AccountDO). */
-export async function recordAudit(d1: D1Database, actor: Actor, action: string, subjectId: string, change: { before?: unknown; after?: unknown } = {}): Promise<void> {
+/** Writes one audit entry on its own. */
+export async function recordAudit(d1: D1Database, actor: Actor, action: string, subjectId: string, change: Change = {}): Promise<void> {
   await auditInsert(d1, actor, action, subjectId, change);
 }
 
-/** Writes an entry once under an id of the caller's (a retried confirm records its change once). */
-export async function recordAuditOnce(d1: D1Database, id: string, actor: Actor, action: string, subjectId: string, change: { before?: unknown; after?: unknown } = {}): Promise<void> {
-  await database(d1)
-    .insert(auditLog)
-    .values({ ...auditRow({ ...whoActed(actor), action, subjectId, ...change }), id })
-    .onConflictDoNothing();
+/**
+ * Writes an entry a Durable Object decided (and put in its outbox too): whichever of the two writes comes first
+ * stores it, the other finds its id taken and adds nothing.
+ */
+export async function recordDecidedAudit(d1: D1Database, entry: ChainEntry): Promise<void> {
+  await database(d1).insert(auditLog).values(auditRow(entry)).onConflictDoNothing();
 }
 
 type AuditRow = typeof auditLog.$inferSelect;

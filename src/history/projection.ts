@@ -1,10 +1,11 @@
 /**
  * The D1 projection of what accounts decided: operations (for lists), journal entries (history), card statuses,
- * alerts and webhook deliveries. Many accounts' shipments go in one D1 batch. Every statement is idempotent —
+ * alerts, webhook deliveries and audit entries. Many accounts' shipments go in one D1 batch. Every statement is idempotent —
  * journal entries are inserted by entry id (a retry cannot duplicate), operations and cards are replaced only by a
  * higher version, alerts and deliveries by their ids — so shipping the same shipment twice adds nothing.
  */
 import type { Env } from "../env";
+import type { AuditEntry } from "../audit/audit-chain";
 import type { Alert } from "../limits/limit";
 import type { Card, JournalEntry, OperationRecord } from "../accounts/operation";
 import { jsonChunks } from "../lib/json-chunks";
@@ -19,10 +20,12 @@ export interface Shipment {
   cards: (Card & { version: number })[];
   alerts: Alert[];
   events: TillsafeEvent[];
+  /** Audit entries of changes the account decided (written by the route too: stored once, by id). */
+  audits: AuditEntry[];
 }
 
 export const isEmptyShipment = (s: Shipment) =>
-  s.operations.length + s.entries.length + s.cards.length + s.alerts.length + s.events.length === 0;
+  s.operations.length + s.entries.length + s.cards.length + s.alerts.length + s.events.length + s.audits.length === 0;
 
 /** Writes the shipments of one tenant's accounts to D1 in one batch, then wakes the webhook sender if needed. */
 export async function projectShipments(env: Env, tenantId: string, shipments: Shipment[]): Promise<void> {
@@ -71,6 +74,19 @@ export async function projectShipments(env: Env, tenantId: string, shipments: Sh
           .bind(card.status, card.block_reason, card.replaced_by, card.version, tenantId, s.member_id, card.number, card.version),
       );
     }
+  }
+  for (const chunk of jsonChunks(shipments.flatMap((s) => s.audits))) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO audit_log (id, tenant_id, actor, actor_type, action, subject_id, before, after, created_at)
+           SELECT a.value ->> '$.id', ?2, a.value ->> '$.actor', a.value ->> '$.actor_type', a.value ->> '$.action',
+             a.value ->> '$.subject_id', a.value ->> '$.before', a.value ->> '$.after', a.value ->> '$.created_at'
+           FROM json_each(?1) a WHERE true
+           ON CONFLICT DO NOTHING`,
+        )
+        .bind(chunk, tenantId),
+    );
   }
   const queued = eventStatements(db, tenantId, shipments.flatMap((s) => s.alerts), shipments.flatMap((s) => s.events));
   statements.push(...queued.statements);

@@ -1,9 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { accountOf } from "../accounts/account-ref";
-import { recordAudit, type Actor } from "../db/audit";
-import type { Env } from "../env";
-import { bodyOf, type Outcome } from "../lib/outcome";
+import { recordAudit, whoActed } from "../db/audit";
 import { database } from "../db/client";
 import { cardOwner } from "../db/members";
 import { cards } from "../db/schema";
@@ -66,7 +64,7 @@ export function cardRoutes(app: App): void {
     async ({ env, principal, param, body }) => {
       const number = param("number");
       const account = { tenant_id: principal.tenantId, member_id: await requireCardOwner(env.DB, principal.tenantId, number) };
-      return auditedCardChange(env, principal, "card.blocked", number, await accountOf(env, account).blockCard(account, number, body.reason));
+      return accountOf(env, account).blockCard(account, number, body.reason, whoActed(principal));
     },
   );
 
@@ -76,7 +74,7 @@ export function cardRoutes(app: App): void {
     async ({ env, principal, param }) => {
       const number = param("number");
       const account = { tenant_id: principal.tenantId, member_id: await requireCardOwner(env.DB, principal.tenantId, number) };
-      return auditedCardChange(env, principal, "card.unblocked", number, await accountOf(env, account).unblockCard(account, number));
+      return accountOf(env, account).unblockCard(account, number, whoActed(principal));
     },
   );
 
@@ -97,20 +95,14 @@ export function cardRoutes(app: App): void {
       const account = { tenant_id: principal.tenantId, member_id: memberId };
       const fresh = await insertCard(env.DB, principal.tenantId, memberId, body.new_number);
       if (!fresh && (await cardOwner(env.DB, principal.tenantId, body.new_number)) !== memberId) throw cardTaken();
-      const outcome = await accountOf(env, account).replaceCard(account, number, body.new_number, fresh);
+      const outcome = await accountOf(env, account).replaceCard(account, number, body.new_number, fresh, whoActed(principal));
       if (outcome.status >= 400 && fresh) {
         // The account refused: the new number must not stay behind as a usable card.
         await database(env.DB)
           .delete(cards)
           .where(and(eq(cards.tenantId, principal.tenantId), eq(cards.number, body.new_number), eq(cards.memberId, memberId)));
       }
-      return auditedCardChange(env, principal, "card.replaced", number, outcome);
+      return outcome;
     },
   );
-}
-
-/** A card change the account made is audited once it answered yes, with the card as it is now. */
-export async function auditedCardChange(env: Env, actor: Actor, action: string, number: string, outcome: Outcome): Promise<Outcome> {
-  if (outcome.status === 200) await recordAudit(env.DB, actor, action, number, { after: bodyOf(outcome) });
-  return outcome;
 }

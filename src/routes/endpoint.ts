@@ -17,6 +17,7 @@ import { sha256Hex } from "../lib/crypto";
 import type { Outcome } from "../lib/outcome";
 import { serverSecret } from "../lib/server-secret";
 import { sealAuditLog } from "../operations/audit-log";
+import { recordDecidedAudit } from "../db/audit";
 
 export type AppEnv = { Bindings: Env };
 export type App = Hono<AppEnv>;
@@ -101,8 +102,10 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
     const outcome = keyOwner
       ? await idempotent(c.env.DB, serverSecret(c.env), { ...keyOwner, key: idempotencyKey!, fingerprint: await call.fingerprint() }, run)
       : await run();
+    // A change an object decided comes with its audit entry (in the object's outbox too, should this write fail).
+    if (outcome.audit) await recordDecidedAudit(c.env.DB, outcome.audit);
     // A back-office change (or one a spec marks) may have written audit entries: the tenant's sealer chains them.
-    if (spec.method !== "get" && outcome.status < 300 && (spec.audited || (principal as Principal | undefined)?.kind === "secret")) {
+    if (spec.method !== "get" && outcome.status < 300 && (spec.audited || outcome.audit || (principal as Principal | undefined)?.kind === "secret")) {
       const tenantId = (principal as { tenantId: string }).tenantId;
       c.executionCtx.waitUntil(sealAuditLog(c.env, tenantId).catch((error) => console.warn("audit seal failed:", String(error))));
     }

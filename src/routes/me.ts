@@ -6,7 +6,7 @@ import { cardOwner, findMember, membersByPhone, othersOnPhone, presentMember } f
 import { clearedSessionCookie, endSession, SESSION_COOKIE, sessionCookie, switchSession } from "../auth/member-sessions";
 import { ApiError, notFound } from "../lib/errors";
 import { cardNumber, pageQuery } from "../lib/schemas";
-import { auditedCardChange } from "./cards";
+import { whoActed } from "../db/audit";
 import { endpoint, requirePrincipal, type App } from "./endpoint";
 import { historyPage } from "../operations/member-history";
 
@@ -122,7 +122,7 @@ export function meRoutes(app: App): void {
       const owner = cardNumber.safeParse(number).success ? await cardOwner(env.DB, principal.tenantId, number) : null;
       if (owner !== principal.memberId) throw notFound("card_not_found", "Card");
       const account = accountOfMember(principal);
-      return auditedCardChange(env, principal, "card.blocked", number, await accountOf(env, account).blockCard(account, number, "blocked by the member"));
+      return accountOf(env, account).blockCard(account, number, "blocked by the member", whoActed(principal));
     },
   );
 

@@ -22,8 +22,7 @@ import { memberOfOperation, operationId, requestKeyOf } from "../lib/ids";
 import { minorDigits } from "../lib/money";
 import { sha256Hex } from "../lib/crypto";
 import { amount, cardNumber, method, pageQuery } from "../lib/schemas";
-import { recordAuditOnce } from "../db/audit";
-import { sealAuditLog } from "../operations/audit-log";
+import { whoActed } from "../db/audit";
 import { endpoint, type App } from "./endpoint";
 
 const reason = z.string().trim().min(1).max(500);
@@ -260,16 +259,8 @@ export function operationRoutes(app: App): void {
     },
     async ({ c, env, principal, param }) => {
       const { account, scope } = locate(principal, param("id"));
-      const outcome = await accountOf(env, account).confirm(account, param("id"), scope);
-      // A change made by hand (points or credit added or taken at the till) is in the audit log, with its key.
-      if (outcome.status === 200 && "json" in outcome && outcome.json.includes('"type":"manual_')) {
-        const op = JSON.parse(outcome.json) as Operation;
-        if (op.type === "manual_accrual" || op.type === "manual_deduction") {
-          await recordAuditOnce(env.DB, `aud_${op.id}`, principal, `balance.${op.type}`, op.id, { after: { card: op.card, method: op.method, amount: op.amount, reason: op.reason, store_id: op.store_id, register_id: op.register_id } });
-          c.executionCtx.waitUntil(sealAuditLog(env, principal.tenantId).catch((error) => console.warn("audit seal failed:", String(error))));
-        }
-      }
-      return outcome;
+      // A change made by hand (points or credit added or taken at the till) comes back with its audit entry.
+      return accountOf(env, account).confirm(account, param("id"), scope, Date.now(), whoActed(principal));
     },
   );
 
@@ -285,15 +276,9 @@ export function operationRoutes(app: App): void {
     },
     async ({ env, principal, param }) => {
       const { account, scope } = locate(principal, param("id"));
-      const asked = new Date().toISOString();
-      const outcome = await accountOf(env, account).cancel(account, param("id"), scope);
-      const op = outcome.status === 200 ? (bodyOf(outcome) as Operation) : null;
-      // The back office cancelling a till's hold is a change by a person or key: audited once (by its own id), and
-      // only when this call released it — not for one the till had cancelled or that had expired already.
-      if (principal.kind === "secret" && op && op.status === "cancelled" && (op.cancelled_at ?? "") >= asked) {
-        await recordAuditOnce(env.DB, `aud_cancel_${op.id}`, principal, "operation.cancelled", op.id, { after: { status: op.status, card: op.card, register_id: op.register_id } });
-      }
-      return outcome;
+      // The back office cancelling a till's hold is a change by a person or key: audited by the account, and only
+      // when this call released it — not for one the till had cancelled or that had expired already.
+      return accountOf(env, account).cancel(account, param("id"), scope, Date.now(), principal.kind === "secret" ? whoActed(principal) : null);
     },
   );
 

@@ -19,7 +19,7 @@ import {
   staffCookie,
   tenantInviteIsLive,
 } from "../auth/staff-sessions";
-import { auditIfChanged, auditInsert, recordAudit } from "../db/audit";
+import { auditIfChanged, auditInsert } from "../db/audit";
 import { database } from "../db/client";
 import { staff, staffInvites, tenants } from "../db/schema";
 import { changePassword, changeStaffUnlessLastOwner, dropAttempt, findStaff, forgetFailures, noteAttempt, presentStaff, staffByEmail, staffOfTenant } from "../db/staff";
@@ -256,8 +256,8 @@ export function staffRoutes(app: App): void {
       if (!invited) throw notFound("invite_not_found", "Invite");
       const problem = weakPassword(body.password, invited.email);
       if (problem) throw weak(problem);
-      if (!(await acceptStaffInvite(env.DB, token, await hashPassword(body.password, serverSecret(env))))) throw notFound("invite_not_found", "Invite");
-      await recordAudit(env.DB, { kind: "staff", tenantId: invited.tenantId, staffId: invited.id }, "staff.invite_accepted", invited.id);
+      const audit = auditIfChanged(env.DB, { kind: "staff", tenantId: invited.tenantId, staffId: invited.id }, "staff.invite_accepted", invited.id);
+      if (!(await acceptStaffInvite(env.DB, token, await hashPassword(body.password, serverSecret(env)), audit))) throw notFound("invite_not_found", "Invite");
       const tenant = await loadTenant(env.DB, invited.tenantId);
       return { status: 200, body: { staff: presentStaff(invited), tenant: presentTenant(tenant) }, headers: await signedIn(env, invited.id, invited.tenantId) };
     },
