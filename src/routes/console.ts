@@ -33,7 +33,8 @@ import { dailyReportOf } from "../operations/daily-report";
 import { windowOf } from "../limits/calendar";
 import { DailyReportQuery } from "./reports";
 import { dashboardOf } from "../operations/dashboard";
-import { ConsoleAudit, changesOf } from "../pages/console/console-audit";
+import { ConsoleAudit } from "../pages/console/console-audit";
+import { changesOf } from "../pages/console/audit-words";
 import { sealAuditLog } from "../operations/audit-log";
 import { ConsoleOperation, ConsoleOperations } from "../pages/console/console-operations";
 import { journalOf, refundsOf } from "../db/operations";
@@ -248,12 +249,14 @@ export function consoleRoutes(app: App): void {
     if (!session) return toConsole(c);
     await sealAuditLog(c.env, session.tenantId).catch((error) => console.warn("audit seal failed:", String(error)));
     const cursor = c.req.query("cursor");
-    const [tenant, page, people] = await Promise.all([
+    const [tenant, page, people, places] = await Promise.all([
       loadTenant(c.env.DB, session.tenantId),
       newestFirst(c.env.DB, auditLog, session.tenantId, { limit: 50, cursor: cursor && cursor.length < 200 ? cursor : undefined }, (row) => row).catch(() => ({ data: [], next_cursor: null })),
       staffOfTenant(c.env.DB, session.tenantId),
+      storesWithRegisters(c.env.DB, session.tenantId),
     ]);
     const emails = new Map(people.map((p) => [p.id, p.email]));
+    const context = { currency: tenant.currency, timeZone: tenant.timezone, places: placeNames(places), people: emails };
     const who = (row: typeof auditLog.$inferSelect) =>
       row.actorType === "staff" ? (emails.get(row.actor) ?? "someone no longer on the team")
       : row.actorType === "secret_key" ? `secret key sk_${row.actor}`
@@ -266,7 +269,7 @@ export function consoleRoutes(app: App): void {
       who: who(row),
       action: row.action,
       subject_id: row.subjectId,
-      changes: changesOf(row.before ? JSON.parse(row.before) : null, row.after ? JSON.parse(row.after) : null),
+      changes: changesOf(row.action, row.before ? JSON.parse(row.before) : null, row.after ? JSON.parse(row.after) : null, context),
     }));
     return html(c, `<!doctype html>${ConsoleAudit({ data: { business: tenant.name, timeZone: tenant.timezone, lines, older: page.next_cursor } })}`);
   });

@@ -3,29 +3,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { accessibilityProblems } from "./axe.mjs";
+import { consoleHelpers } from "./console-helpers.mjs";
 import { e2eEnvironment, shots } from "./harness.mjs";
 
 const env = e2eEnvironment();
+const { open, signInAsDemoOwner, atPhoneWidth, holdSale, cancelSale } = consoleHelpers(env);
 const PASSWORD = "a long enough sentence";
-
-async function open(width, height) {
-  const context = await env.newContext({ viewport: { width, height }, timezoneId: "Australia/Sydney" });
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (error) => errors.push(String(error)));
-  // A CSP violation or a failed script shows as a console error.
-  page.on("console", (message) => { if (message.type() === "error" && !/Failed to load resource/.test(message.text())) errors.push(message.text()); });
-  return { page, errors };
-}
-
-/** Signs in as the demo's owner, whose login `npm start` printed. */
-async function signInAsDemoOwner(page) {
-  await page.goto(`${env.server.base}/console`);
-  await page.fill("#signin-email", env.server.owner.email);
-  await page.fill("#signin-password", env.server.owner.password);
-  await page.click("#signin-submit");
-  await page.locator("#sign-out").waitFor();
-}
 
 for (const [label, width, height] of [["laptop", 1280, 900], ["phone", 390, 844]]) {
   test(`sign up, set up a store and register, land on home, sign out and in (${label})`, async () => {
@@ -36,7 +19,18 @@ for (const [label, width, height] of [["laptop", 1280, 900], ["phone", 390, 844]
     assert.deepEqual(await accessibilityProblems(page), []);
     await page.screenshot({ path: `${shots}console-welcome-${label}.png`, fullPage: true });
 
+    // Two fields wrong at once: each says so next to it, and the first takes the focus.
     await page.fill("#business_name", "Cafe Aroma");
+    await page.fill("#timezone", "Mars/Olympus");
+    await page.fill("#email", "owner@cafe");
+    await page.fill("#password", PASSWORD);
+    await page.click("#signup-submit");
+    await page.locator("#email-error:not([hidden])").waitFor();
+    assert.deepEqual(
+      [await page.locator("#timezone-error").textContent(), await page.locator("#email-error").textContent(), await page.evaluate(() => document.activeElement.id)],
+      ["Must be a time zone from the list, such as Australia/Sydney.", "Must be an email address.", "timezone"],
+    );
+    await page.fill("#timezone", "Australia/Sydney");
     await page.fill("#email", email);
     await page.fill("#password", "short");
     await page.click("#signup-submit");
@@ -162,33 +156,6 @@ test("settings and staff: the owner changes settings and invites a security memb
   await guard.page.screenshot({ path: `${shots}console-settings-security-phone.png`, fullPage: true });
   assert.deepEqual([...errors, ...guard.errors], []);
 });
-
-/** The page the test is on, signed in the same, at phone width: checked by axe-core and saved; its errors. */
-async function atPhoneWidth(page, name, prepare = async () => {}) {
-  const phone = await open(390, 844);
-  await phone.page.context().addCookies(await page.context().cookies());
-  await phone.page.goto(page.url());
-  await prepare(phone.page);
-  assert.deepEqual(await accessibilityProblems(phone.page), []);
-  await phone.page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
-  return phone.errors;
-}
-
-/** A sale held at the till with a terminal key: `amount` of credit on Nicola's card. */
-async function holdSale(key, amount, card = "6001000000000001") {
-  const held = await fetch(`${env.server.base}/v1/operations`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "idempotency-key": `console-${Date.now()}-${Math.random()}` },
-    body: JSON.stringify({ type: "purchase", card, cheque: { number: "C-1", total: amount }, payments: [{ method: "credit", amount }] }),
-  });
-  assert.equal(held.status, 201);
-  return (await held.json()).id;
-}
-
-async function cancelSale(key, id) {
-  const cancelled = await fetch(`${env.server.base}/v1/operations/${id}/cancel`, { method: "POST", headers: { authorization: `Bearer ${key}`, "idempotency-key": `cancel-${id}` } });
-  assert.equal(cancelled.status, 200);
-}
 
 test("stores: add a register, sell with its key, see the key used, revoke it; the till is refused", async () => {
   const { page, errors } = await open(1280, 900);
@@ -383,7 +350,7 @@ test("members: a sale from a register made in the console shows as held; block, 
   const actions = await page.locator("#audit li").evaluateAll((items) => items.slice(0, 4).map((li) => li.dataset.action));
   assert.deepEqual(actions, ["card.replaced", "member.sessions_revoked", "card.unblocked", "card.blocked"]);
   const blocked = page.locator("#audit li[data-action='card.blocked']").first();
-  assert.match(await blocked.textContent(), /^Blocked a card 6001000000000001.*owner@cafe-aroma\.example.*status: blocked/);
+  assert.match(await blocked.textContent(), /^Blocked a card 6001000000000001.*owner@cafe-aroma\.example.*Status: blocked · Reason: /);
   await page.click("#verify-audit");
   await page.locator("#verify-message").filter({ hasText: /^Intact: all \d+ entries are as they were written\.$/ }).waitFor();
   assert.deepEqual(await accessibilityProblems(page), []);

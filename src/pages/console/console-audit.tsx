@@ -2,36 +2,7 @@
 import { formatWhen } from "../../lib/time-format";
 import { Page } from "../layout";
 import { Nav } from "./console-pages";
-
-/** What each action is, in a merchant's words. */
-const ACTION_WORDS: Record<string, string> = {
-  "tenant.signed_up": "Created the business",
-  "settings.changed": "Changed the settings",
-  "store.created": "Added a store",
-  "store.changed": "Changed a store",
-  "register.created": "Added a cash register",
-  "key.issued": "Made a key",
-  "key.revoked": "Revoked a key",
-  "webhook_endpoint.created": "Added a webhook endpoint",
-  "webhook_endpoint.deleted": "Stopped a webhook endpoint",
-  "member.created": "Added a member",
-  "card.issued": "Gave a member a card",
-  "card.blocked": "Blocked a card",
-  "card.unblocked": "Unblocked a card",
-  "card.replaced": "Replaced a card",
-  "limit.created": "Added a limit",
-  "limit.deleted": "Removed a limit",
-  "staff.invited": "Invited someone",
-  "staff.invite_accepted": "Joined the team",
-  "staff.role_changed": "Changed someone's role",
-  "staff.removed": "Removed someone",
-  "staff.password_changed": "Changed their password",
-  "member.sessions_revoked": "Signed a member out everywhere",
-  "alert.acknowledged": "Looked into an alert",
-  "alert.resolved": "Resolved an alert",
-  "balance.manual_accrual": "Added to a balance by hand",
-  "balance.manual_deduction": "Took from a balance by hand",
-};
+import { ACTION_WORDS } from "./audit-words";
 
 export interface AuditLine {
   id: string;
@@ -47,18 +18,6 @@ export interface ConsoleAuditData {
   timeZone: string;
   lines: AuditLine[];
   older: string | null;
-}
-
-/** What an entry changed: the fields whose value differs before and after (or what was made, or removed). */
-export function changesOf(before: unknown, after: unknown): string[] {
-  const show = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
-  const b = (before ?? {}) as Record<string, unknown>;
-  const a = (after ?? {}) as Record<string, unknown>;
-  if (before == null && after == null) return [];
-  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((key) => !["id", "created_at"].includes(key));
-  if (before == null) return keys.filter((key) => a[key] !== null && a[key] !== undefined).map((key) => `${key}: ${show(a[key])}`);
-  if (after == null) return keys.map((key) => `${key} was ${show(b[key])}`);
-  return keys.filter((key) => JSON.stringify(b[key]) !== JSON.stringify(a[key])).map((key) => `${key}: ${show(b[key])} → ${show(a[key])}`);
 }
 
 export function ConsoleAudit({ data }: { data: ConsoleAuditData }) {

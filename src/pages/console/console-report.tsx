@@ -23,6 +23,9 @@ export interface ConsoleReportData {
   stores: { id: string; name: string }[];
 }
 
+/** "1 refund", "2 refunds". */
+const counted = (n: number, one: string, many: string) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+
 export function ConsoleReport({ data }: { data: ConsoleReportData }) {
   const { report } = data;
   const amount = (method: string, value: number) => formatAmount(method, value, report.currency);
@@ -57,7 +60,8 @@ export function ConsoleReport({ data }: { data: ConsoleReportData }) {
         <section aria-labelledby={`report-${store.store_id}-h`} data-report-store={store.store_id}>
           <h2 id={`report-${store.store_id}-h`}>{store.store_name}</h2>
           <p class="muted">
-            {store.counts.purchases} purchases · {store.counts.refunds} refunds · {store.counts.top_ups} top-ups · {store.counts.manual} changes by hand
+            {counted(store.counts.purchases, "purchase", "purchases")} · {counted(store.counts.refunds, "refund", "refunds")} · {counted(store.counts.top_ups, "top-up", "top-ups")} ·{" "}
+            {counted(store.counts.manual, "change by hand", "changes by hand")}
           </p>
           <div style="overflow-x:auto" tabindex={0} role="region" aria-label={`Figures of ${store.store_name}`}>
             <table>

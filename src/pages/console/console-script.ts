@@ -35,9 +35,16 @@ export const CONSOLE_SCRIPT = String.raw`
     var error = reply.body && reply.body.error;
     if (!error) return say(messageId, "Something went wrong on our side (HTTP " + reply.status + "). Try again in a moment.");
     var d = error.details || {};
-    var field = d.field || (d.issues && d.issues[0] && d.issues[0].path);
-    var message = d.issues && d.issues[0] ? d.issues[0].message : error.message;
-    if (field && fields[field] && fieldError(fields[field], field === d.field ? error.message : capital(message))) return;
+    // Every field the server found wrong gets its error at once; the first of them takes the focus.
+    var wrong = [];
+    if (d.field && fields[d.field]) wrong.push({ id: fields[d.field], text: error.message });
+    (d.issues || []).forEach(function (issue) {
+      var id = fields[issue.path];
+      if (id && !wrong.some(function (w) { return w.id === id; })) wrong.push({ id: id, text: capital(issue.message) });
+    });
+    var placed = wrong.filter(function (w) { return $(w.id + "-error"); });
+    placed.reverse().forEach(function (w) { fieldError(w.id, w.text); });
+    if (placed.length > 0) return;
     if (error.code === "rate_limited") return say(messageId, "Too many tries. Wait " + Math.ceil((d.retry_after || 60) / 60) + " minutes, then try again.");
     say(messageId, error.message);
   }
