@@ -60,6 +60,29 @@ describe("the event log and deliveries", () => {
     expect(cancelled).toMatchObject({ id: `evt_${held.body.id.slice(3)}_cancelled`, data: { operation: { id: held.body.id, status: "cancelled" } } });
   });
 
+  it("keeps 30 days: older events, their deliveries and attempts are dropped by the tenant's history writer", async () => {
+    const shop = await createShop();
+    const at = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+    const event = env.DB.prepare("INSERT INTO events (id, tenant_id, type, created_at, payload) VALUES (?, ?, 'card.blocked', ?, '{}')");
+    await env.DB.batch([
+      event.bind("evt_old", shop.tenantId, at(31)),
+      event.bind("evt_recent", shop.tenantId, at(29)),
+      env.DB.prepare("INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, delivered_at, created_at) VALUES ('evt_old', 'whe_x', ?, 'card.blocked', '{}', 1, 0, ?, ?)").bind(shop.tenantId, at(31), at(31)),
+      env.DB.prepare("INSERT INTO webhook_attempts (event_id, endpoint_id, tenant_id, attempt, status_code, at) VALUES ('evt_old', 'whe_x', ?, 1, 200, ?)").bind(shop.tenantId, at(31)),
+    ]);
+    // The shop's first history batch (its top-up) is the writer's first: it cleans up after it.
+    await topUp(shop, 100);
+    await drainOutbox(shop);
+    const left = async () =>
+      (await env.DB.prepare(
+        `SELECT (SELECT group_concat(id) FROM events WHERE tenant_id = ?1 AND id IN ('evt_old', 'evt_recent')) AS events,
+           (SELECT COUNT(*) FROM webhook_deliveries WHERE tenant_id = ?1) AS deliveries, (SELECT COUNT(*) FROM webhook_attempts WHERE tenant_id = ?1) AS attempts`,
+      ).bind(shop.tenantId).first())!;
+    for (let i = 0; i < 40 && (await left()).deliveries !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(await left()).toEqual({ events: "evt_recent", deliveries: 0, attempts: 0 });
+    expect((await api("GET", "/v1/events?type=operation.confirmed", { token: shop.secret })).body.data).toHaveLength(1);
+  });
+
   it("an approval the member answers is logged as approval_request.answered, with the answer", async () => {
     const shop = await createShop();
     await topUp(shop, 5000);

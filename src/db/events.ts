@@ -1,4 +1,4 @@
-/** The tenant's event log in D1: listing, and queueing one event again for an endpoint. */
+/** The tenant's event log in D1: listing, queueing one event again for an endpoint, and forgetting it after 30 days. */
 import { eq, gt, gte } from "drizzle-orm";
 import { newestFirst } from "./newest-first";
 import { events } from "./schema";
@@ -31,4 +31,20 @@ export async function queueAgain(d1: D1Database, tenantId: string, eventId: stri
       .bind(tenantId, eventId, endpointId, now, new Date(now).toISOString(), maxAttempts - 1, new Date(now - EVENT_DAYS * 86_400_000).toISOString()),
   ]);
   return (inserted.meta.changes ?? 0) > 0;
+}
+
+/** At most this many rows of each table go in one clean-up, so it stays a small write however much piled up. */
+const FORGET_BATCH = 500;
+
+/**
+ * Drops what is older than 30 days: events, their delivery attempts, and deliveries (delivered or given up long
+ * ago: the retries end within hours). One batch; run again, it drops the next rows or nothing.
+ */
+export async function forgetOldEvents(d1: D1Database, tenantId: string, now = Date.now()): Promise<void> {
+  const before = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
+  await d1.batch([
+    d1.prepare("DELETE FROM webhook_attempts WHERE rowid IN (SELECT rowid FROM webhook_attempts WHERE tenant_id = ?1 AND at < ?2 LIMIT ?3)").bind(tenantId, before, FORGET_BATCH),
+    d1.prepare("DELETE FROM webhook_deliveries WHERE rowid IN (SELECT rowid FROM webhook_deliveries WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)").bind(tenantId, before, FORGET_BATCH),
+    d1.prepare("DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)").bind(tenantId, before, FORGET_BATCH),
+  ]);
 }

@@ -14,6 +14,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { projectShipments, type Shipment } from "./projection";
+import { forgetOldEvents } from "../db/events";
 
 /**
  * How long a batch stays open for more shipments (history is not on any request's path). Each D1 batch has a fixed
@@ -23,6 +24,9 @@ import { projectShipments, type Shipment } from "./projection";
 const WINDOW_MS = 100;
 /** A batch holds at most this many shipments, and is written at once when it has them. */
 const MAX_SHIPMENTS = 256;
+
+/** How often a writer drops the tenant's events older than 30 days (after a batch it wrote). */
+const FORGET_EVERY_MS = 60 * 60 * 1000;
 
 /** What `write` answers: D1 holds the shipment, or why not (a value, not a thrown error: the account decides). */
 export type WriteResult = { written: true } | { written: false; reason: string };
@@ -43,6 +47,8 @@ export class HistoryWriterDO extends DurableObject<Env> {
   private committing = false;
   /** The tenant this writer is named after, from its first shipment: a batch never mixes tenants. */
   private tenant: string | null = null;
+  /** When this instance last dropped old events (each new instance does it after its first batch). */
+  private forgotAt = 0;
 
   /** Answers once D1 holds the shipment, or once D1 refused it. */
   async write(shipment: Shipment): Promise<WriteResult> {
@@ -78,6 +84,11 @@ export class HistoryWriterDO extends DurableObject<Env> {
     try {
       await projectShipments(this.env, this.tenant!, batch.map((w) => w.shipment));
       for (const w of batch) w.settle({ written: true });
+      if (Date.now() - this.forgotAt >= FORGET_EVERY_MS) {
+        this.forgotAt = Date.now();
+        // The log is kept 30 days (API.md); a failed clean-up is tried again within the hour.
+        await forgetOldEvents(this.env.DB, this.tenant!).catch((error) => console.warn("dropping old events failed:", String(error)));
+      }
     } catch (error) {
       if (batch.length === 1) return batch[0].settle({ written: false, reason: error instanceof Error ? error.message : String(error) });
       await Promise.all(batch.map((w) => this.commit([w])));
