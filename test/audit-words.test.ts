@@ -6,12 +6,16 @@ const context = { currency: "USD", timeZone: "Australia/Sydney", places: new Map
 
 describe("changesOf", () => {
   it("says what changed in settings, with methods named", () => {
-    const before = { name: "Cafe", approval_required_for: [], hold_ttl_seconds: 900, sms: false };
-    const after = { name: "Cafe", approval_required_for: ["credit", "cashback"], hold_ttl_seconds: 600, sms: true };
+    const before = { approval_required_for: [], points_per_currency_unit: 1, point_value: 1, hold_ttl_seconds: 900, sms_per_hour: 100 };
+    const after = { approval_required_for: ["credit", "cashback"], points_per_currency_unit: 2, point_value: 5, hold_ttl_seconds: 90, sms_per_hour: 100 };
     expect(changesOf("settings.changed", before, after, context)).toEqual([
       "Member approval needed for: none → customer credit, cashback",
-      "Holds last (seconds): 900 → 600",
-      "Sms: no → yes",
+      "Points earned per $1.00: 1 → 2",
+      "Value of a point: $0.01 → $0.05",
+      "Holds last: 15 minutes → 90 seconds",
+    ]);
+    expect(changesOf("store.changed", { name: "King St", sms_confirm_points_deduction: false }, { name: "King St", sms_confirm_points_deduction: true }, context)).toEqual([
+      "SMS code needed to pay with points: no → yes",
     ]);
   });
 

@@ -10,6 +10,9 @@ import { type Shipment } from "../src/history/projection";
 import { jsonChunks } from "../src/lib/json-chunks";
 import { account, createShop, d1WithBatch, drainOutbox, expectInvariants, topUp, writerUsesDb } from "./helpers";
 
+/** The writer's hourly clean-up of old events (beside the batches; not one of them). */
+const isCleanUp = (statements: D1PreparedStatement[]) => /^DELETE FROM webhook_attempts/.test((statements[0] as unknown as { statement?: string }).statement ?? "");
+
 /** A shop whose history writer uses a D1 with its batch calls counted (the number of statements of each). */
 async function writerCountingBatches() {
   const shop = await createShop();
@@ -18,6 +21,7 @@ async function writerCountingBatches() {
   await writerUsesDb(
     shop,
     d1WithBatch((statements, real) => {
+      if (isCleanUp(statements)) return real.batch(statements);
       batches.push(statements.length);
       return real.batch(statements);
     }),
@@ -76,6 +80,7 @@ describe("history writer", () => {
     await writerUsesDb(
       shop,
       d1WithBatch(async (statements, real) => {
+        if (isCleanUp(statements)) return real.batch(statements);
         batches.push(statements.length);
         if (batches.length === 1) await held;
         return real.batch(statements);

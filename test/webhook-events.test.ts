@@ -60,15 +60,26 @@ describe("the event log and deliveries", () => {
     expect(cancelled).toMatchObject({ id: `evt_${held.body.id.slice(3)}_cancelled`, data: { operation: { id: held.body.id, status: "cancelled" } } });
   });
 
-  it("keeps 30 days: older events, their deliveries and attempts are dropped by the tenant's history writer", async () => {
-    const shop = await createShop();
+  it("keeps 30 days: older events, finished deliveries and attempts are dropped by the tenant's history writer", async () => {
+    const [shop, other] = [await createShop(), await createShop()];
     const at = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
     const event = env.DB.prepare("INSERT INTO events (id, tenant_id, type, created_at, payload) VALUES (?, ?, 'card.blocked', ?, '{}')");
+    const delivery = env.DB.prepare(
+      "INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, delivered_at, created_at) VALUES (?, ?, ?, 'card.blocked', '{}', ?, 0, ?, ?)",
+    );
+    const attempt = env.DB.prepare("INSERT INTO webhook_attempts (event_id, endpoint_id, tenant_id, attempt, status_code, at) VALUES (?, 'whe_x', ?, 1, 200, ?)");
     await env.DB.batch([
       event.bind("evt_old", shop.tenantId, at(31)),
       event.bind("evt_recent", shop.tenantId, at(29)),
-      env.DB.prepare("INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, delivered_at, created_at) VALUES ('evt_old', 'whe_x', ?, 'card.blocked', '{}', 1, 0, ?, ?)").bind(shop.tenantId, at(31), at(31)),
-      env.DB.prepare("INSERT INTO webhook_attempts (event_id, endpoint_id, tenant_id, attempt, status_code, at) VALUES ('evt_old', 'whe_x', ?, 1, 200, ?)").bind(shop.tenantId, at(31)),
+      delivery.bind("evt_old", "whe_x", shop.tenantId, 1, at(31), at(31)),
+      delivery.bind("evt_old", "whe_given_up", shop.tenantId, 8, null, at(31)),
+      // Sent again by hand lately: still being tried, so it stays.
+      delivery.bind("evt_old", "whe_again", shop.tenantId, 2, null, at(31)),
+      attempt.bind("evt_old", shop.tenantId, at(31)),
+      // Another business's old rows are its own writer's to drop.
+      event.bind("evt_other_old", other.tenantId, at(31)),
+      delivery.bind("evt_other_old", "whe_y", other.tenantId, 1, at(31), at(31)),
+      attempt.bind("evt_other_old", other.tenantId, at(31)),
     ]);
     // The shop's first history batch (its top-up) is the writer's first: it cleans up after it.
     await topUp(shop, 100);
@@ -76,10 +87,12 @@ describe("the event log and deliveries", () => {
     const left = async () =>
       (await env.DB.prepare(
         `SELECT (SELECT group_concat(id) FROM events WHERE tenant_id = ?1 AND id IN ('evt_old', 'evt_recent')) AS events,
-           (SELECT COUNT(*) FROM webhook_deliveries WHERE tenant_id = ?1) AS deliveries, (SELECT COUNT(*) FROM webhook_attempts WHERE tenant_id = ?1) AS attempts`,
+           (SELECT group_concat(endpoint_id) FROM webhook_deliveries WHERE tenant_id = ?1) AS deliveries, (SELECT COUNT(*) FROM webhook_attempts WHERE tenant_id = ?1) AS attempts`,
       ).bind(shop.tenantId).first())!;
-    for (let i = 0; i < 40 && (await left()).deliveries !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
-    expect(await left()).toEqual({ events: "evt_recent", deliveries: 0, attempts: 0 });
+    for (let i = 0; i < 40 && (await left()).attempts !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(await left()).toEqual({ events: "evt_recent", deliveries: "whe_again", attempts: 0 });
+    const others = await env.DB.prepare("SELECT (SELECT COUNT(*) FROM events WHERE tenant_id = ?1) + (SELECT COUNT(*) FROM webhook_deliveries WHERE tenant_id = ?1) + (SELECT COUNT(*) FROM webhook_attempts WHERE tenant_id = ?1) AS n").bind(other.tenantId).first("n");
+    expect(others).toBe(3);
     expect((await api("GET", "/v1/events?type=operation.confirmed", { token: shop.secret })).body.data).toHaveLength(1);
   });
 

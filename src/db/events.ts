@@ -37,14 +37,20 @@ export async function queueAgain(d1: D1Database, tenantId: string, eventId: stri
 const FORGET_BATCH = 500;
 
 /**
- * Drops what is older than 30 days: events, their delivery attempts, and deliveries (delivered or given up long
- * ago: the retries end within hours). One batch; run again, it drops the next rows or nothing.
+ * Drops what is older than 30 days: events, delivery attempts, and deliveries delivered or given up (`maxAttempts`
+ * made) — one sent again lately is still being tried, and stays. One batch; run again, it drops the next rows or
+ * nothing. Both tables have an index by tenant and time for it (migration 0012).
  */
-export async function forgetOldEvents(d1: D1Database, tenantId: string, now = Date.now()): Promise<void> {
+export async function forgetOldEvents(d1: D1Database, tenantId: string, maxAttempts: number, now = Date.now()): Promise<void> {
   const before = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
   await d1.batch([
     d1.prepare("DELETE FROM webhook_attempts WHERE rowid IN (SELECT rowid FROM webhook_attempts WHERE tenant_id = ?1 AND at < ?2 LIMIT ?3)").bind(tenantId, before, FORGET_BATCH),
-    d1.prepare("DELETE FROM webhook_deliveries WHERE rowid IN (SELECT rowid FROM webhook_deliveries WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)").bind(tenantId, before, FORGET_BATCH),
+    d1
+      .prepare(
+        `DELETE FROM webhook_deliveries WHERE rowid IN (SELECT rowid FROM webhook_deliveries
+           WHERE tenant_id = ?1 AND created_at < ?2 AND (delivered_at IS NOT NULL OR attempts >= ?4) LIMIT ?3)`,
+      )
+      .bind(tenantId, before, FORGET_BATCH, maxAttempts),
     d1.prepare("DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)").bind(tenantId, before, FORGET_BATCH),
   ]);
 }

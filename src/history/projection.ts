@@ -25,7 +25,7 @@ export interface Shipment {
 }
 
 export const isEmptyShipment = (s: Shipment) =>
-  s.operations.length + s.entries.length + s.cards.length + s.alerts.length + s.events.length + s.audits.length === 0;
+  s.operations.length + s.entries.length + s.cards.length + s.alerts.length + s.events.length + (s.audits ?? []).length === 0;
 
 /** Writes the shipments of one tenant's accounts to D1 in one batch, then wakes the webhook sender if needed. */
 export async function projectShipments(env: Env, tenantId: string, shipments: Shipment[]): Promise<void> {
@@ -75,7 +75,8 @@ export async function projectShipments(env: Env, tenantId: string, shipments: Sh
       );
     }
   }
-  for (const chunk of jsonChunks(shipments.flatMap((s) => s.audits))) {
+  // `?? []`: an account still running the version before audit entries rode the outbox ships none.
+  for (const chunk of jsonChunks(shipments.flatMap((s) => s.audits ?? []))) {
     statements.push(
       db
         .prepare(

@@ -103,7 +103,8 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
       ? await idempotent(c.env.DB, serverSecret(c.env), { ...keyOwner, key: idempotencyKey!, fingerprint: await call.fingerprint() }, run)
       : await run();
     // A change an object decided comes with its audit entry (in the object's outbox too, should this write fail).
-    if (outcome.audit) await recordDecidedAudit(c.env.DB, outcome.audit);
+    // The change is made: a failed write here is not the caller's error, and the outbox still brings the entry.
+    if (outcome.audit) await recordDecidedAudit(c.env.DB, outcome.audit).catch((error) => console.warn("audit write failed; the outbox has it:", String(error)));
     // A back-office change (or one a spec marks) may have written audit entries: the tenant's sealer chains them.
     if (spec.method !== "get" && outcome.status < 300 && (spec.audited || outcome.audit || (principal as Principal | undefined)?.kind === "secret")) {
       const tenantId = (principal as { tenantId: string }).tenantId;

@@ -257,7 +257,7 @@ export function operationRoutes(app: App): void {
       auth: ["terminal"],
       status: 200,
     },
-    async ({ c, env, principal, param }) => {
+    async ({ env, principal, param }) => {
       const { account, scope } = locate(principal, param("id"));
       // A change made by hand (points or credit added or taken at the till) comes back with its audit entry.
       return accountOf(env, account).confirm(account, param("id"), scope, Date.now(), whoActed(principal));

@@ -4,7 +4,8 @@
  */
 import { limitSentence } from "../../limits/limit-words";
 import type { Limit } from "../../limits/limit";
-import { formatAmount } from "../../lib/money-format";
+import { formatAmount, formatMoney } from "../../lib/money-format";
+import { minorDigits } from "../../lib/money";
 import { formatWhen } from "../../lib/time-format";
 
 export const ACTION_WORDS: Record<string, string> = {
@@ -35,7 +36,7 @@ export const ACTION_WORDS: Record<string, string> = {
   "alert.resolved": "Resolved an alert",
   "balance.manual_accrual": "Added to a balance by hand",
   "balance.manual_deduction": "Took from a balance by hand",
-  "operation.cancelled": "Cancelled a sale the till left held",
+  "operation.cancelled": "Cancelled a hold the till left open",
 };
 
 const FIELD_WORDS: Record<string, string> = {
@@ -43,14 +44,14 @@ const FIELD_WORDS: Record<string, string> = {
   currency: "Currency",
   timezone: "Time zone",
   approval_required_for: "Member approval needed for",
-  points_per_currency_unit: "Points earned per currency unit",
-  point_value: "Value of a point (minor units)",
-  hold_ttl_seconds: "Holds last (seconds)",
-  sms_confirm_points_deduction: "SMS code before points pay",
+  point_value: "Value of a point",
+  hold_ttl_seconds: "Holds last",
+  sms_confirm_points_deduction: "SMS code needed to pay with points",
+  sms_per_hour: "SMS messages per hour",
   store_id: "Store",
   register_id: "Register",
   terminal_key_id: "Till key",
-  kind: "Kind",
+  kind: "Key type",
   prefix: "Key",
   revoked_at: "Revoked",
   last_used_at: "Last used",
@@ -77,8 +78,8 @@ const FIELD_WORDS: Record<string, string> = {
   resolved_by: "Resolved by",
 };
 
-/** Fields that say where a record belongs rather than what changed (a card's number is the entry's subject). */
-const HIDDEN = new Set(["id", "number", "created_at", "member_id", "tenant_id", "limit_id", "scope", "scope_id", "metric", "period", "bound", "value", "type", "operation_id"]);
+/** Fields that say which record it is rather than what changed (a card's number is the entry's subject). */
+const HIDDEN = new Set(["id", "number", "created_at", "member_id", "tenant_id"]);
 
 const METHOD_WORDS: Record<string, string> = { credit: "customer credit", cashback: "cashback", points: "bonus points" };
 
@@ -98,6 +99,8 @@ function show(key: string, value: unknown, record: Fields, context: AuditContext
   if (typeof value === "boolean") return value ? "yes" : "no";
   if (key === "amount" && typeof value === "number" && typeof record.method === "string") return formatAmount(record.method, value, context.currency);
   if (key === "method" && typeof value === "string") return METHOD_WORDS[value] ?? value;
+  if (key === "point_value" && typeof value === "number") return formatMoney(value, context.currency);
+  if (key === "hold_ttl_seconds" && typeof value === "number") return value % 60 === 0 ? `${value / 60} minutes` : `${value} seconds`;
   if ((key === "store_id" || key === "register_id") && typeof value === "string") return context.places.get(value) ?? value;
   if ((key === "acknowledged_by" || key === "resolved_by") && typeof value === "string") return context.people.get(value) ?? "someone no longer on the team";
   if (Array.isArray(value)) return value.length === 0 ? "none" : value.map((v) => (typeof v === "string" ? (METHOD_WORDS[v] ?? v) : JSON.stringify(v))).join(", ");
@@ -105,7 +108,10 @@ function show(key: string, value: unknown, record: Fields, context: AuditContext
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-const label = (key: string) => FIELD_WORDS[key] ?? key.charAt(0).toUpperCase() + key.slice(1).replaceAll("_", " ");
+function label(key: string, context: AuditContext): string {
+  if (key === "points_per_currency_unit") return `Points earned per ${formatMoney(10 ** minorDigits(context.currency), context.currency)}`;
+  return FIELD_WORDS[key] ?? key.charAt(0).toUpperCase() + key.slice(1).replaceAll("_", " ");
+}
 
 /** What an entry changed: the fields whose value differs before and after (or what was made, or removed). */
 export function changesOf(action: string, before: unknown, after: unknown, context: AuditContext): string[] {
@@ -117,7 +123,7 @@ export function changesOf(action: string, before: unknown, after: unknown, conte
   const b = (before ?? {}) as Fields;
   const a = (after ?? {}) as Fields;
   const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((key) => !HIDDEN.has(key));
-  if (before == null) return keys.filter((key) => a[key] !== null && a[key] !== undefined).map((key) => `${label(key)}: ${show(key, a[key], a, context)}`);
-  if (after == null) return keys.filter((key) => b[key] !== null && b[key] !== undefined).map((key) => `${label(key)} was ${show(key, b[key], b, context)}`);
-  return keys.filter((key) => JSON.stringify(b[key]) !== JSON.stringify(a[key])).map((key) => `${label(key)}: ${show(key, b[key], b, context)} → ${show(key, a[key], a, context)}`);
+  if (before == null) return keys.filter((key) => a[key] !== null && a[key] !== undefined).map((key) => `${label(key, context)}: ${show(key, a[key], a, context)}`);
+  if (after == null) return keys.filter((key) => b[key] !== null && b[key] !== undefined).map((key) => `${label(key, context)} was ${show(key, b[key], b, context)}`);
+  return keys.filter((key) => JSON.stringify(b[key]) !== JSON.stringify(a[key])).map((key) => `${label(key, context)}: ${show(key, b[key], b, context)} → ${show(key, a[key], a, context)}`);
 }
