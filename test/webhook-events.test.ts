@@ -2,19 +2,21 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signatureHeader } from "../src/webhooks/signing";
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import { newEndpointSecret, signatureHeader } from "../src/webhooks/signing";
 import { api, approvalRequest, asMember, createOperation, createShop, drainOutbox, expectError, memberCookie, requireApproval, topUp, type Shop } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
 /** A receiver at hooks.example answering `answer()`; what it received. */
 function receiver(answer: () => number) {
-  const received: { body: string; signature: string }[] = [];
+  const received: { body: string; signature: string; headers: Record<string, string> }[] = [];
   const realFetch = globalThis.fetch;
   vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     if (!url.startsWith("https://hooks.example/")) return realFetch(input, init);
-    received.push({ body: String(init?.body), signature: new Headers(init?.headers).get("tillsafe-signature")! });
+    const headers = new Headers(init?.headers);
+    received.push({ body: String(init?.body), signature: headers.get("tillsafe-signature")!, headers: Object.fromEntries(headers) });
     return new Response(null, { status: answer() });
   });
   return received;
@@ -155,6 +157,14 @@ describe("the event log and deliveries", () => {
     await deliverUntil(shop, () => received.length === 1);
     const t0 = Number(/t=(\d+)/.exec(received[0].signature)![1]);
     expect(received[0].signature).toBe(await signatureHeader(hook.secret, received[0].body, t0));
+    // Standard Webhooks: the event id, the same time, and a signature the standardwebhooks package verifies.
+    const first = JSON.parse(received[0].body);
+    expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect([received[0].headers["webhook-id"], received[0].headers["webhook-timestamp"]]).toEqual([first.id, String(t0)]);
+    expect(received[0].headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(new Webhook(hook.secret).verify(received[0].body, received[0].headers)).toEqual(first);
+    // A body changed on the way does not verify.
+    expect(() => new Webhook(hook.secret).verify(received[0].body.replace("alert", "alerT"), received[0].headers)).toThrow(WebhookVerificationError);
     const rotated = await api("POST", `/v1/webhook-endpoints/${hook.id}/rotate-secret`, { token: shop.secret });
     expect(rotated.status).toBe(200);
     expect(rotated.body.secret).toMatch(/^whsec_/);
@@ -167,6 +177,10 @@ describe("the event log and deliveries", () => {
     const t = Number(/t=(\d+)/.exec(signature)![1]);
     expect(signature).toBe(await signatureHeader([rotated.body.secret, hook.secret], body, t));
     expect(signature.split(",v1=")).toHaveLength(3);
+    // The Standard Webhooks signature likewise: a receiver with either secret verifies it with the standard library.
+    expect(received[1].headers["webhook-signature"].split(" ")).toHaveLength(2);
+    for (const secret of [rotated.body.secret, hook.secret]) expect(new Webhook(secret).verify(body, received[1].headers)).toEqual(JSON.parse(body));
+    expect(() => new Webhook(newEndpointSecret()).verify(body, received[1].headers)).toThrow(WebhookVerificationError);
     // A second rotation while the first secret still signs would cut it off: refused, nothing changes.
     const again = await api("POST", `/v1/webhook-endpoints/${hook.id}/rotate-secret`, { token: shop.secret });
     expectError(again, 409, "rotation_in_progress");

@@ -3,7 +3,7 @@
  * Workers allow), the result keyed with the server secret (HMAC-SHA256), so a stolen database alone cannot be
  * attacked offline. Stored as `pbkdf2-sha256$<iterations>$<salt>$<hash>`; compared in constant time.
  */
-import { base64url, fromBase64url } from "../lib/encoding";
+import { base64url, fromBase64 } from "../lib/encoding";
 import { constantTimeEqual } from "../lib/crypto";
 
 export const PBKDF2_ITERATIONS = 100_000;
@@ -56,6 +56,6 @@ const DUMMY = `pbkdf2-sha256$${PBKDF2_ITERATIONS}$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAA
 export async function checkPassword(password: string, stored: string | null, serverSecret: string): Promise<boolean> {
   const [scheme, iterations, salt, hash] = (stored ?? DUMMY).split("$");
   if (scheme !== "pbkdf2-sha256" || !salt || !hash) return false;
-  const candidate = await derive(password, fromBase64url(salt), Number(iterations), serverSecret);
+  const candidate = await derive(password, fromBase64(salt), Number(iterations), serverSecret);
   return constantTimeEqual(candidate, hash) && stored !== null;
 }

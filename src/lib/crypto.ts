@@ -1,4 +1,4 @@
-import { base64url, fromBase64url, hex } from "./encoding";
+import { base64url, fromBase64, hex } from "./encoding";
 
 const encoder = new TextEncoder();
 
@@ -40,6 +40,6 @@ export async function seal(secret: string, plaintext: string): Promise<string> {
 
 export async function unseal(secret: string, sealed: string): Promise<string> {
   const [iv, data] = sealed.split(".");
-  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64url(iv) }, await aesKey(secret), fromBase64url(data));
+  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv) }, await aesKey(secret), fromBase64(data));
   return new TextDecoder().decode(plain);
 }

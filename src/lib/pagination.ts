@@ -1,4 +1,4 @@
-import { base64url, fromBase64url } from "./encoding";
+import { base64url, fromBase64 } from "./encoding";
 import { invalidRequest } from "./errors";
 
 export interface Page<T> {
@@ -14,7 +14,7 @@ export function encodeCursor(position: unknown[]): string {
 export function decodeCursor<T extends unknown[]>(cursor: string | undefined, shape: (value: unknown[]) => value is T): T | null {
   if (cursor === undefined) return null;
   try {
-    const value = JSON.parse(new TextDecoder().decode(fromBase64url(cursor)));
+    const value = JSON.parse(new TextDecoder().decode(fromBase64(cursor)));
     if (Array.isArray(value) && shape(value)) return value;
   } catch {
     // fall through to the refusal

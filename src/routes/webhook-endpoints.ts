@@ -5,10 +5,11 @@ import { attemptsOf, deleteWebhookEndpoint, liveWebhookEndpoint, liveWebhookEndp
 import { database } from "../db/client";
 import { webhookEndpoints } from "../db/schema";
 import { ApiError, invalidRequest, notFound } from "../lib/errors";
-import { randomSecret, seal } from "../lib/crypto";
+import { seal } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { serverSecret } from "../lib/server-secret";
 import { refusedDestination } from "../webhooks/destination";
+import { newEndpointSecret } from "../webhooks/signing";
 import { endpoint, type App } from "./endpoint";
 
 /** How long the secret before a rotation still signs. */
@@ -27,7 +28,7 @@ export function webhookEndpointRoutes(app: App): void {
     {
       method: "post",
       path: "/v1/webhook-endpoints",
-      summary: "Receive events as signed POSTs (Tillsafe-Signature); the secret is shown once",
+      summary: "Receive events as signed POSTs (Standard Webhooks headers and Tillsafe-Signature); the secret is shown once",
       tag: "Limits and alerts",
       auth: ["secret"],
       body: CreateWebhookEndpoint,
@@ -36,7 +37,7 @@ export function webhookEndpointRoutes(app: App): void {
       // In development a local receiver (http://localhost:…) is allowed; anywhere else, only a public https host.
       const refused = env.ENVIRONMENT === "development" ? null : refusedDestination(body.url);
       if (refused) throw invalidRequest(refused, { field: "url" });
-      const secret = `whsec_${randomSecret(32)}`;
+      const secret = newEndpointSecret();
       const row = {
         id: newId("whe"),
         tenantId: principal.tenantId,
@@ -88,7 +89,7 @@ export function webhookEndpointRoutes(app: App): void {
     async ({ env, principal, param }) => {
       const row = await liveWebhookEndpoint(env.DB, principal.tenantId, param("id"));
       if (!row) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
-      const secret = `whsec_${randomSecret(32)}`;
+      const secret = newEndpointSecret();
       const now = Date.now();
       const until = now + PREVIOUS_SECRET_MS;
       const audit = auditIfChanged(env.DB, principal, "webhook_endpoint.secret_rotated", row.id, { after: { previous_valid_until: new Date(until).toISOString() } });

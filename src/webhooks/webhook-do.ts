@@ -6,7 +6,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { unseal } from "../lib/crypto";
 import { serverSecret } from "../lib/server-secret";
-import { signatureHeader } from "./signing";
+import { signedHeaders } from "./signing";
 
 export const MAX_ATTEMPTS = 8;
 const FIRST_RETRY_MS = 30_000;
@@ -70,10 +70,10 @@ export class WebhookDO extends DurableObject<Env> {
       const secrets = [await unseal(serverSecret(this.env), delivery.sealed_secret)];
       // For a day after a rotation the old secret signs too: a receiver not yet updated still accepts.
       if (delivery.previous_sealed_secret && (delivery.previous_valid_until ?? 0) > Date.now()) secrets.push(await unseal(serverSecret(this.env), delivery.previous_sealed_secret));
-      const signature = await signatureHeader(secrets, delivery.payload, Math.floor(Date.now() / 1000));
+      const signed = await signedHeaders(secrets, delivery.event_id, delivery.payload, Math.floor(Date.now() / 1000));
       const response = await fetch(delivery.url, {
         method: "POST",
-        headers: { "content-type": "application/json", "tillsafe-signature": signature, "user-agent": "Tillsafe-Webhooks/1" },
+        headers: { "content-type": "application/json", ...signed, "user-agent": "Tillsafe-Webhooks/1" },
         body: delivery.payload,
         signal: AbortSignal.timeout(TIMEOUT_MS),
         // A redirect could lead anywhere, past the destination check: a 3xx is a failed attempt, never followed.

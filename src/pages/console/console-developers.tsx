@@ -113,7 +113,7 @@ export function ConsoleDevelopers({ data }: { data: ConsoleDevelopersData }) {
         <KeyShownOnce
           id="endpoint-secret"
           what="The endpoint's signing secret."
-          keepIt={<>your server uses it to check each request's <code>Tillsafe-Signature</code>.</>}
+          keepIt={<>your server uses it to check each request's <code>webhook-signature</code> (any Standard Webhooks library does it) or <code>Tillsafe-Signature</code>.</>}
           copy="Copy the secret"
         />
         {data.owner ? (
