@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { ApiError, errorBody } from "./lib/errors";
 import { randomIdBody } from "./lib/ids";
+import { browserTillRoutes } from "./routes/browser-tills";
 import { cardRoutes } from "./routes/cards";
 import { docsRoutes } from "./routes/docs";
 import type { AppEnv } from "./routes/endpoint";
@@ -75,6 +76,8 @@ export function buildApp() {
   app.get("/", (c) =>
     c.json({ name: "Tillsafe", docs: "/docs", openapi: "/openapi.json" }),
   );
+  // Before the routes: the CORS of browser tills answers preflights and refuses foreign pages first.
+  browserTillRoutes(app);
   tenantRoutes(app);
   staffRoutes(app);
   settingsRoutes(app);

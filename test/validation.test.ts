@@ -62,6 +62,7 @@ describe("bodies", () => {
       point_value: 1,
       hold_ttl_seconds: 900,
       sms_per_hour: 500,
+      allowed_origins: [],
     });
     for (const body of [{ name: "A", currency: "XXY" }, { name: "A", currency: "USD", timezone: "Mars/Base" }, { name: "", currency: "USD" }]) {
       expectError(await api("POST", "/v1/tenants", { token: PLATFORM, body }), 400, "invalid_request");

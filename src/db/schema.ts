@@ -12,7 +12,14 @@ export const tenants = sqliteTable("tenants", {
   holdTtlSeconds: integer("hold_ttl_seconds").notNull().default(900),
   smsPerHour: integer("sms_per_hour").notNull().default(500),
   createdAt: text("created_at").notNull(),
+  /** JSON array of web origins whose pages may call the terminal routes. */
+  allowedOrigins: text("allowed_origins").notNull().default("[]"),
 });
+
+/** The tenants' allowed origins by origin (for preflights, which name no tenant). */
+export const tenantOrigins = sqliteTable("tenant_origins", { origin: text("origin").notNull(), tenantId: text("tenant_id").notNull() }, (t) => [
+  primaryKey({ columns: [t.origin, t.tenantId] }),
+]);
 
 export const apiKeys = sqliteTable("api_keys", {
   id: text("id").primaryKey(),

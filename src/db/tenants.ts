@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Method } from "../accounts/operation";
 import { newId } from "../lib/ids";
 import { database } from "./client";
-import { tenants } from "./schema";
+import { tenantOrigins, tenants } from "./schema";
 
 export type TenantRow = typeof tenants.$inferSelect;
 
@@ -14,6 +14,8 @@ export interface Settings {
   hold_ttl_seconds: number;
   /** Every SMS of the tenant in one hour, of any kind. */
   sms_per_hour: number;
+  /** Web origins whose pages may call the terminal routes (CORS). */
+  allowed_origins: string[];
 }
 
 const CACHE_TTL_MS = 5_000;
@@ -48,6 +50,7 @@ export function newTenant(fields: { name: string; currency: string; timezone: st
     pointValue: 1,
     holdTtlSeconds: 900,
     smsPerHour: 500,
+    allowedOrigins: "[]",
   };
 }
 
@@ -66,5 +69,18 @@ export function settingsOf(tenant: TenantRow): Settings {
     point_value: tenant.pointValue,
     hold_ttl_seconds: tenant.holdTtlSeconds,
     sms_per_hour: tenant.smsPerHour,
+    allowed_origins: JSON.parse(tenant.allowedOrigins) as string[],
   };
+}
+
+/** Whether any tenant lets pages of this origin call the terminal routes (what a preflight can know). */
+export async function someTenantAllows(d1: D1Database, origin: string): Promise<boolean> {
+  return (await d1.prepare("SELECT 1 FROM tenant_origins WHERE origin = ? LIMIT 1").bind(origin).first()) !== null;
+}
+
+/** The writes that make `tenant_origins` say what the tenant's `allowed_origins` now says (for its batch). */
+export function allowedOriginsRows(d1: D1Database, tenantId: string, origins: string[]) {
+  const db = database(d1);
+  const cleared = db.delete(tenantOrigins).where(eq(tenantOrigins.tenantId, tenantId));
+  return origins.length === 0 ? [cleared] : [cleared, db.insert(tenantOrigins).values(origins.map((origin) => ({ origin, tenantId }))).onConflictDoNothing()];
 }

@@ -18,12 +18,12 @@ button:disabled{opacity:.5;cursor:default}
 .modal{position:fixed;inset:0;background:rgba(20,24,35,.55);display:flex;align-items:center;justify-content:center;padding:16px}
 .modal[hidden]{display:none}.dialog{background:#fff;border-radius:16px;padding:20px;max-width:420px;width:100%}
 .dialog .amount{font-size:32px;font-weight:700;margin:8px 0}.row{display:flex;gap:8px;flex-wrap:wrap}.row>*{flex:1}.row.fields>*{flex:1 1 140px}
-label{display:block;font-size:14px;color:var(--muted);margin:8px 0 4px}input,select{font:inherit;width:100%;padding:9px 10px;border:1px solid var(--line);border-radius:8px}
+label{display:block;font-size:14px;color:var(--muted);margin:8px 0 4px}input,select,textarea{font:inherit;width:100%;padding:9px 10px;border:1px solid var(--line);border-radius:8px}
 .status{padding:10px 12px;border-radius:10px;background:#eef6f2;margin:10px 0}.status.bad{background:#fbeceb}.status.wait{background:#fff7e0}
 .field-error{color:var(--bad);font-size:14px;margin:4px 0 0}form button[type=submit]{margin-top:12px}
 pre,code{white-space:pre-wrap;word-break:break-all;font-size:14px}pre{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:8px}
 fieldset{border:0;margin:0;padding:0}.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-nav.row>a{flex:0 0 auto;margin-right:16px;color:var(--accent)}legend{font-size:14px;color:var(--muted);padding:0;margin:8px 0 4px}input[aria-invalid=true]{border-color:var(--bad)}
+nav.row>a{flex:0 0 auto;margin-right:16px;color:var(--accent)}legend{font-size:14px;color:var(--muted);padding:0;margin:8px 0 4px}input[aria-invalid=true],textarea[aria-invalid=true]{border-color:var(--bad)}
 ul.list li>button{flex:0 0 auto;align-self:center}[data-register]{border-top:1px solid var(--line);margin-top:8px}
 :focus-visible{outline:3px solid #1a56db;outline-offset:2px}
 table{border-collapse:collapse;width:100%;font-size:15px}th,td{text-align:right;padding:6px 8px;border-top:1px solid var(--line);white-space:nowrap}th[scope=row]{text-align:left;font-weight:normal;white-space:normal}

@@ -3,8 +3,8 @@ import { z } from "zod";
 import { auditInsert } from "../db/audit";
 import { database } from "../db/client";
 import { tenants } from "../db/schema";
-import { forgetTenant, loadTenant, settingsOf } from "../db/tenants";
-import { method } from "../lib/schemas";
+import { allowedOriginsRows, forgetTenant, loadTenant, settingsOf } from "../db/tenants";
+import { method, webOrigin } from "../lib/schemas";
 import { endpoint, type App } from "./endpoint";
 
 export const UpdateSettings = z.strictObject({
@@ -17,6 +17,11 @@ export const UpdateSettings = z.strictObject({
   point_value: z.number().int("must be a whole number").min(1, "must be at least 1").max(1_000_000, "must be at most 1,000,000").optional(),
   hold_ttl_seconds: z.number().int("must be a whole number of seconds").min(1, "must be at least 1 second").max(86_400, "must be at most a day").optional(),
   sms_per_hour: z.number().int("must be a whole number").min(0, "must not be negative").max(100_000, "must be at most 100,000").optional(),
+  allowed_origins: z
+    .array(webOrigin)
+    .max(20, "must list at most 20 origins")
+    .refine((origins) => new Set(origins).size === origins.length, "must not repeat an origin")
+    .optional(),
 });
 
 export function settingsRoutes(app: App): void {
@@ -36,13 +41,18 @@ export function settingsRoutes(app: App): void {
         ...(body.point_value !== undefined ? { pointValue: body.point_value } : {}),
         ...(body.hold_ttl_seconds !== undefined ? { holdTtlSeconds: body.hold_ttl_seconds } : {}),
         ...(body.sms_per_hour !== undefined ? { smsPerHour: body.sms_per_hour } : {}),
+        ...(body.allowed_origins !== undefined ? { allowedOrigins: JSON.stringify(body.allowed_origins) } : {}),
       };
       forgetTenant(principal.tenantId);
       const before = settingsOf(await loadTenant(env.DB, principal.tenantId));
       if (Object.keys(changes).length > 0) {
         const db = database(env.DB);
         const after = { ...before, ...body };
-        await db.batch([db.update(tenants).set(changes).where(eq(tenants.id, principal.tenantId)), auditInsert(env.DB, principal, "settings.changed", principal.tenantId, { before, after })]);
+        await db.batch([
+          db.update(tenants).set(changes).where(eq(tenants.id, principal.tenantId)),
+          ...(body.allowed_origins !== undefined ? allowedOriginsRows(env.DB, principal.tenantId, body.allowed_origins) : []),
+          auditInsert(env.DB, principal, "settings.changed", principal.tenantId, { before, after }),
+        ]);
       }
       forgetTenant(principal.tenantId);
       return { status: 200, body: settingsOf(await loadTenant(env.DB, principal.tenantId)) };

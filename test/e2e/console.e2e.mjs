@@ -115,12 +115,18 @@ test("settings and staff: the owner changes settings and invites a security memb
   await page.locator("#sms_per_hour-error:not([hidden])").waitFor();
   await page.fill("#sms_per_hour", "200");
   await page.check("input[name=approval][value=points]");
+  // A web till's address with a path is not an origin: said next to the box.
+  await page.fill("#allowed_origins", "https://pos.cafe.example/till");
+  await page.click("#settings-form button[type=submit]");
+  await page.locator("#allowed_origins-error:not([hidden])").waitFor();
+  assert.match(await page.locator("#allowed_origins-error").textContent(), /^Must be a web origin such as https:\/\/pos\.example\.com/);
+  await page.fill("#allowed_origins", "https://pos.cafe.example/\n\nhttp://localhost:5173");
   await page.click("#settings-form button[type=submit]");
   await page.locator("#settings-message").filter({ hasText: "Saved." }).waitFor();
   await page.reload();
   assert.deepEqual(
-    await Promise.all(["#points_per_currency_unit", "#hold_minutes", "#sms_per_hour"].map((id) => page.inputValue(id))),
-    ["2", "10", "200"],
+    await Promise.all(["#points_per_currency_unit", "#hold_minutes", "#sms_per_hour", "#allowed_origins"].map((id) => page.inputValue(id))),
+    ["2", "10", "200", "https://pos.cafe.example\nhttp://localhost:5173"],
   );
   assert.equal(await page.isChecked("input[name=approval][value=points]"), true);
   assert.deepEqual(await accessibilityProblems(page), []);

@@ -48,6 +48,7 @@ const FIELD_WORDS: Record<string, string> = {
   hold_ttl_seconds: "Holds last",
   sms_confirm_points_deduction: "SMS code needed to pay with points",
   sms_per_hour: "SMS messages per hour",
+  allowed_origins: "Web tills allowed",
   store_id: "Store",
   register_id: "Register",
   terminal_key_id: "Till key",

@@ -295,7 +295,7 @@ export interface ConsoleSettingsData {
   business: string;
   role: string;
   currency: string;
-  settings: { approval_required_for: string[]; points_per_currency_unit: number; point_value: number; hold_ttl_seconds: number; sms_per_hour: number };
+  settings: { approval_required_for: string[]; points_per_currency_unit: number; point_value: number; hold_ttl_seconds: number; sms_per_hour: number; allowed_origins: string[] };
 }
 
 /** The business's settings; owners and managers change them, security staff read them. */
@@ -321,6 +321,16 @@ export function ConsoleSettings({ data }: { data: ConsoleSettingsData }) {
           <Field id="point_value" label={`What one point is worth, in the smallest coin of ${data.currency}`} hint={`1 means a point pays ${formatMoney(1, data.currency)}.`} type="number" min="1" value={String(s.point_value)} disabled={readOnly} />
           <Field id="hold_minutes" label="Minutes a sale may wait at the till to be finished" type="number" min="1" max="1440" value={String(Math.max(1, Math.round(s.hold_ttl_seconds / 60)))} disabled={readOnly} hint="A sale not finished in time is cancelled, and what it held goes back to the member." />
           <Field id="sms_per_hour" label="Most SMS the business may send in an hour" type="number" min="0" value={String(s.sms_per_hour)} disabled={readOnly} />
+          <div>
+            <label for="allowed_origins">Web tills: sites whose pages may use a till key</label>
+            <textarea id="allowed_origins" name="allowed_origins" rows={3} aria-describedby="allowed_origins-error allowed_origins-hint" disabled={readOnly} placeholder="https://pos.example.com">
+              {s.allowed_origins.join("\n")}
+            </textarea>
+            <p class="muted" id="allowed_origins-hint">
+              One per line, such as https://pos.example.com. Leave it empty if your tills are not web pages: then no web page can use a till key.
+            </p>
+            <p class="field-error" id="allowed_origins-error" role="alert" hidden></p>
+          </div>
           <div class="status" id="settings-message" role="status" hidden></div>
           {readOnly ? null : <button class="primary" type="submit">Save settings</button>}
         </form>

@@ -39,7 +39,8 @@ export const CONSOLE_SCRIPT = String.raw`
     var wrong = [];
     if (d.field && fields[d.field]) wrong.push({ id: fields[d.field], text: error.message });
     (d.issues || []).forEach(function (issue) {
-      var id = fields[issue.path];
+      // One item of a list ("allowed_origins.1") is shown at the list's field.
+      var id = fields[issue.path] || fields[String(issue.path).split(".")[0]];
       if (id && !wrong.some(function (w) { return w.id === id; })) wrong.push({ id: id, text: capital(issue.message) });
     });
     var placed = wrong.filter(function (w) { return $(w.id + "-error"); });
@@ -148,12 +149,13 @@ export const CONSOLE_SCRIPT = String.raw`
         points_per_currency_unit: Number($("points_per_currency_unit").value),
         point_value: Number($("point_value").value),
         hold_ttl_seconds: Math.round(Number($("hold_minutes").value) * 60),
-        sms_per_hour: Number($("sms_per_hour").value)
+        sms_per_hour: Number($("sms_per_hour").value),
+        allowed_origins: $("allowed_origins").value.split("\n").map(function (line) { return line.trim().replace(/\/+$/, ""); }).filter(Boolean)
       };
       return send("PATCH", "/v1/settings", body).then(function (reply) {
         if (reply.status === 200) { $("settings-message").className = "status"; say("settings-message", "Saved."); return; }
         $("settings-message").className = "status bad";
-        explain(reply, { points_per_currency_unit: "points_per_currency_unit", point_value: "point_value", hold_ttl_seconds: "hold_minutes", sms_per_hour: "sms_per_hour" }, "settings-message");
+        explain(reply, { points_per_currency_unit: "points_per_currency_unit", point_value: "point_value", hold_ttl_seconds: "hold_minutes", sms_per_hour: "sms_per_hour", allowed_origins: "allowed_origins" }, "settings-message");
       });
     });
   }
