@@ -23,6 +23,7 @@ import { memberRoutes, portalSessionRoutes } from "./routes/members";
 import { pageRoutes } from "./routes/pages";
 import { consoleRoutes } from "./routes/console";
 import { terminalRoutes } from "./routes/terminal";
+import { testSmsRoutes } from "./routes/test-sms";
 import { operationRoutes } from "./routes/operations";
 import { settingsRoutes } from "./routes/settings";
 import { staffRoutes } from "./routes/staff";
@@ -97,6 +98,7 @@ export function buildApp() {
   terminalRoutes(app);
   memberLoginRoutes(app);
   meRoutes(app);
+  testSmsRoutes(app);
   devRoutes(app);
   pageRoutes(app);
   consoleRoutes(app);

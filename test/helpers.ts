@@ -62,10 +62,11 @@ export interface Shop {
   card: string;
 }
 
-export async function createShop(options: { currency?: string; sms?: boolean } = {}): Promise<Shop> {
+/** A tenant with a store, a register and a member with a card; `livemode: false` makes a test tenant. */
+export async function createShop(options: { currency?: string; sms?: boolean; livemode?: boolean; phone?: string } = {}): Promise<Shop> {
   const tenant = await api("POST", "/v1/tenants", {
     token: PLATFORM,
-    body: { name: "Cafe Aroma", currency: options.currency ?? "USD", timezone: "Australia/Sydney" },
+    body: { name: "Cafe Aroma", currency: options.currency ?? "USD", timezone: "Australia/Sydney", ...(options.livemode === undefined ? {} : { livemode: options.livemode }) },
   });
   expect(tenant.status).toBe(201);
   const secret = tenant.body.secret_key as string;
@@ -73,7 +74,7 @@ export async function createShop(options: { currency?: string; sms?: boolean } =
   expect(store.status).toBe(201);
   const register = await api("POST", `/v1/stores/${store.body.id}/registers`, { token: secret, body: { name: "Till 1" } });
   expect(register.status).toBe(201);
-  const member = await api("POST", "/v1/members", { token: secret, body: { name: "Nicola", phone: "+61412345678" } });
+  const member = await api("POST", "/v1/members", { token: secret, body: { name: "Nicola", phone: options.phone ?? "+61412345678" } });
   expect(member.status).toBe(201);
   const card = uniqueCard();
   const issued = await api("POST", `/v1/members/${member.body.id}/cards`, { token: secret, body: { number: card } });

@@ -58,7 +58,7 @@ describe("history", () => {
       ["accrual", "points", 56, 56],
     ]);
     expect(Object.keys(page.body.data[0]).sort()).toEqual(
-      ["amount", "balance_after", "created_at", "id", "kind", "method", "operation_id", "register_id", "store_id"].sort(),
+      ["amount", "balance_after", "created_at", "id", "kind", "livemode", "method", "operation_id", "register_id", "store_id"].sort(),
     );
     expect(page.body.data[0]).toMatchObject({ operation_id: sale.body.id, store_id: shop.storeId, register_id: shop.registerId });
     expect(page.body.next_cursor).toEqual(expect.any(String));

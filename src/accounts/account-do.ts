@@ -7,6 +7,7 @@ import { constantTimeEqual } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import type { AuditEntry } from "../audit/audit-chain";
 import { auditEntry, type Who } from "../audit/audit-entry";
+import { TEST_ANSWER_DELAY_MS } from "../tenants/test-mode";
 import { sealed, type Decided, type Outcome } from "../lib/outcome";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { upgradeCounterSchema } from "../limits/counter-store";
@@ -112,7 +113,7 @@ export class AccountDO extends DurableObject<Env> {
       this.alarmAt = await ctx.storage.getAlarm();
       const awake = this.store.wake();
       // Outbox rows or holds with no alarm to see to them (an alarm lost with a crash mid-run): set one again.
-      if (this.alarmAt === null && (awake.outbox || awake.nextExpiry !== null)) await this.scheduleAlarm();
+      if (this.alarmAt === null && (awake.outbox || awake.nextExpiry !== null || awake.nextTestAnswer !== null)) await this.scheduleAlarm();
     });
   }
 
@@ -269,7 +270,7 @@ export class AccountDO extends DurableObject<Env> {
     account: AccountRef,
     id: string,
     scope: OperationScope,
-    options: { resend: boolean; store_name: string; register_name: string },
+    options: { resend: boolean; store_name: string; register_name: string; test_answer?: "approve" | "reject" | null },
     now = Date.now(),
   ): Promise<Decided> {
     const sent: { request: ApprovalRequest | null } = { request: null };
@@ -288,6 +289,7 @@ export class AccountDO extends DurableObject<Env> {
       const created = newApprovalRequest(newId("apr"), record, record.approval.methods, record.approval.point_value, options, now);
       sent.request = created;
       this.store.insertRequest(created);
+      if (options.test_answer) this.store.scheduleTestAnswer(created.id, options.test_answer, now + TEST_ANSWER_DELAY_MS);
       setStep(record, "approval", "pending");
       this.store.saveRecord(record, now);
       return { status: 201, body: { request: created } };
@@ -302,21 +304,38 @@ export class AccountDO extends DurableObject<Env> {
 
   /** The member's answer; the operation's authorization follows it and waiting cashiers wake at once. */
   async answerApproval(account: AccountRef, requestId: string, answer: Answer, now = Date.now()): Promise<Decided> {
-    const outcome = this.transact(now, () => {
-      const request = this.store.request(requestId);
-      if (!request) return refusalOutcome(refuse(404, "approval_request_not_found", "Approval request not found"));
-      const refusal = decideAnswer(request);
-      if (refusal) return refusalOutcome(refusal);
-      const status = answer === "approve" ? "approved" : "rejected";
-      this.store.closeRequest(request, status, now);
-      this.store.event(`evt_${request.id}_answered`, "approval_request.answered", new Date(now).toISOString(), { approval_request: { ...request, status, answered_at: new Date(now).toISOString() } });
-      const record = this.store.record(request.operation_id)!;
-      setStep(record, "approval", status);
-      this.store.saveRecord(record, now);
-      return { status: 200, body: request };
-    });
+    const outcome = this.transact(now, () => this.answer(requestId, answer, now));
     await this.scheduleAlarm();
     return outcome;
+  }
+
+  /** Inside a transaction: the member's answer to a request, or why it cannot be answered now. */
+  private answer(requestId: string, answer: Answer, now: number): Decided {
+    const request = this.store.request(requestId);
+    if (!request) return refusalOutcome(refuse(404, "approval_request_not_found", "Approval request not found"));
+    const refusal = decideAnswer(request);
+    if (refusal) return refusalOutcome(refusal);
+    const status = answer === "approve" ? "approved" : "rejected";
+    this.store.closeRequest(request, status, now);
+    this.store.event(`evt_${request.id}_answered`, "approval_request.answered", new Date(now).toISOString(), { approval_request: { ...request, status, answered_at: new Date(now).toISOString() } });
+    const record = this.store.record(request.operation_id)!;
+    setStep(record, "approval", status);
+    this.store.saveRecord(record, now);
+    return { status: 200, body: request };
+  }
+
+  /**
+   * Test mode: the answers test phones give by themselves, once due — each with its row's removal, in one
+   * transaction. A request closed meanwhile (resent, cancelled, expired) is not answered; run again, nothing is.
+   */
+  private answerDueTestRequests(now: number): void {
+    for (const due of this.store.dueTestAnswers(now)) {
+      this.transact(now, () => {
+        this.store.dropTestAnswer(due.request_id);
+        this.answer(due.request_id, due.answer, now);
+      });
+    }
+    if (now >= this.store.earliestTestAnswer) this.store.refreshTestAnswers();
   }
 
   async approvalRequests(account: AccountRef, status: ApprovalStatus | null, limit: number, after: string | null, now = Date.now()) {
@@ -600,6 +619,7 @@ export class AccountDO extends DurableObject<Env> {
     if (!account) return;
     // Expires due holds: a transaction only when one may be due.
     if (this.store.mayBeDue(Date.now())) this.transact(Date.now(), () => undefined);
+    this.answerDueTestRequests(Date.now());
     try {
       await this.ship(account);
       this.shipFailures = 0;
@@ -781,6 +801,7 @@ export class AccountDO extends DurableObject<Env> {
     }
     const expiry = this.store.nextExpiry();
     if (expiry !== null) next = Math.min(next, expiry);
+    next = Math.min(next, this.store.earliestTestAnswer);
     if (!Number.isFinite(next)) return;
     if (this.alarmAt !== null && this.alarmAt <= next && this.alarmAt > Date.now() - 60_000) return;
     this.alarmAt = next;

@@ -2,7 +2,7 @@
 import { COUNTER_SCHEMA } from "../limits/counter-store";
 
 /** Bumped whenever ACCOUNT_SCHEMA changes, so an object runs its DDL once per version, not on every start. */
-export const ACCOUNT_SCHEMA_VERSION = 4;
+export const ACCOUNT_SCHEMA_VERSION = 5;
 
 export const ACCOUNT_SCHEMA = `${COUNTER_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,6 +44,8 @@ CREATE INDEX IF NOT EXISTS sms_sends_time ON sms_sends(sent_at);
 CREATE TABLE IF NOT EXISTS ended_sessions (id TEXT PRIMARY KEY, ended_at INTEGER NOT NULL) WITHOUT ROWID;
 -- Version 2: what a pending operation holds lives only in its record.
 DROP TABLE IF EXISTS holds;
+-- Version 5: test mode's answers a test phone gives by itself, when they are due.
+CREATE TABLE IF NOT EXISTS test_answers (request_id TEXT PRIMARY KEY, answer TEXT NOT NULL, due_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, ref TEXT NOT NULL, payload TEXT
 );

@@ -276,14 +276,40 @@ export class AccountStorage {
    * On waking, in one query: whether the outbox has rows, and when the first pending operation expires (which
    * also tells `expireDue` that nothing is due before then).
    */
-  wake(): { outbox: boolean; nextExpiry: number | null } {
+  wake(): { outbox: boolean; nextExpiry: number | null; nextTestAnswer: number | null } {
     const row = this.sql
-      .exec<{ outbox: number; expiry: number | null }>(
-        "SELECT EXISTS (SELECT 1 FROM outbox) AS outbox, (SELECT MIN(expires_at) FROM operations WHERE status = 'pending') AS expiry",
+      .exec<{ outbox: number; expiry: number | null; answer: number | null }>(
+        `SELECT EXISTS (SELECT 1 FROM outbox) AS outbox, (SELECT MIN(expires_at) FROM operations WHERE status = 'pending') AS expiry,
+           (SELECT MIN(due_at) FROM test_answers) AS answer`,
       )
       .one();
     this.earliestExpiry = row.expiry ?? Number.POSITIVE_INFINITY;
-    return { outbox: row.outbox === 1, nextExpiry: row.expiry };
+    this.earliestTestAnswer = row.answer ?? Number.POSITIVE_INFINITY;
+    return { outbox: row.outbox === 1, nextExpiry: row.expiry, nextTestAnswer: row.answer };
+  }
+
+  // ---- test mode ----------------------------------------------------------------------------------------------
+
+  /** When the first answer a test phone gives by itself is due (infinity: none waits; kept in memory). */
+  earliestTestAnswer = Number.POSITIVE_INFINITY;
+
+  scheduleTestAnswer(requestId: string, answer: "approve" | "reject", dueAt: number): void {
+    this.sql.exec("INSERT OR REPLACE INTO test_answers (request_id, answer, due_at) VALUES (?, ?, ?)", requestId, answer, dueAt);
+    this.earliestTestAnswer = Math.min(this.earliestTestAnswer, dueAt);
+  }
+
+  dueTestAnswers(now: number): { request_id: string; answer: "approve" | "reject" }[] {
+    if (now < this.earliestTestAnswer) return [];
+    return this.sql.exec<{ request_id: string; answer: "approve" | "reject" }>("SELECT request_id, answer FROM test_answers WHERE due_at <= ?", now).toArray();
+  }
+
+  dropTestAnswer(requestId: string): void {
+    this.sql.exec("DELETE FROM test_answers WHERE request_id = ?", requestId);
+  }
+
+  /** After answers were given: when the next is due. */
+  refreshTestAnswers(): void {
+    this.earliestTestAnswer = this.sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM test_answers").one().at ?? Number.POSITIVE_INFINITY;
   }
 
   /** Whether a pending operation may be due at `now` (false: certainly none is). */
@@ -306,6 +332,7 @@ export class AccountStorage {
   forgetCachedState(): void {
     this.pendingOutbox = [];
     this.earliestExpiry = 0;
+    this.earliestTestAnswer = 0;
     this.totals = null;
     this.lastSeq = null;
     this.cardCache.clear();

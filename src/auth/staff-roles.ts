@@ -58,6 +58,7 @@ export const STAFF_ROUTES: Record<string, readonly StaffRole[]> = {
   "GET /v1/webhook-endpoints/:id/deliveries": ALL,
   "POST /v1/webhook-endpoints/:id/rotate-secret": OWNER,
   "GET /v1/events": ALL,
+  "GET /v1/test/sms": ALL,
   "POST /v1/events/:id/redeliver": OWNER,
   "GET /v1/staff": ALL,
   "GET /v1/staff/me": ALL,

@@ -10,7 +10,7 @@ export const EVENT_DAYS = 30;
 export function eventsPage(d1: D1Database, tenantId: string, query: { type?: string; created_after?: string; limit: number; cursor?: string }, now = Date.now()) {
   const oldest = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
   const after = query.created_after && query.created_after > oldest ? query.created_after : oldest;
-  return newestFirst(d1, events, tenantId, query, (row) => ({ ...(JSON.parse(row.payload) as object), livemode: true }), [
+  return newestFirst(d1, events, tenantId, query, (row) => ({ livemode: true, ...(JSON.parse(row.payload) as object) }), [
     query.created_after ? gt(events.createdAt, after) : gte(events.createdAt, after),
     query.type ? eq(events.type, query.type) : undefined,
   ]);

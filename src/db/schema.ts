@@ -14,6 +14,8 @@ export const tenants = sqliteTable("tenants", {
   createdAt: text("created_at").notNull(),
   /** JSON array of web origins whose pages may call the terminal routes. */
   allowedOrigins: text("allowed_origins").notNull().default("[]"),
+  /** False for a test tenant (no real SMS; the test phones answer by themselves). */
+  livemode: integer("livemode", { mode: "boolean" }).notNull().default(true),
 });
 
 /** The tenants' allowed origins by origin (for preflights, which name no tenant). */

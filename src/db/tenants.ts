@@ -38,7 +38,7 @@ export async function loadTenantIfAny(d1: D1Database, tenantId: string): Promise
 }
 
 /** A new tenant's record, with the default settings of API.md. */
-export function newTenant(fields: { name: string; currency: string; timezone: string }, now = Date.now()): TenantRow {
+export function newTenant(fields: { name: string; currency: string; timezone: string; livemode?: boolean }, now = Date.now()): TenantRow {
   return {
     id: newId("ten"),
     name: fields.name,
@@ -51,6 +51,7 @@ export function newTenant(fields: { name: string; currency: string; timezone: st
     holdTtlSeconds: 900,
     smsPerHour: 500,
     allowedOrigins: "[]",
+    livemode: fields.livemode ?? true,
   };
 }
 
@@ -59,7 +60,7 @@ export function forgetTenant(tenantId: string): void {
 }
 
 export function presentTenant(tenant: TenantRow) {
-  return { id: tenant.id, name: tenant.name, currency: tenant.currency, timezone: tenant.timezone, created_at: tenant.createdAt };
+  return { id: tenant.id, name: tenant.name, currency: tenant.currency, timezone: tenant.timezone, livemode: tenant.livemode, created_at: tenant.createdAt };
 }
 
 export function settingsOf(tenant: TenantRow): Settings {

@@ -6,6 +6,7 @@ import type { Refusal } from "../accounts/ledger";
 import type { TenantRow } from "../db/tenants";
 import type { Env } from "../env";
 import { chooseSender } from "../sms/choose-sender";
+import { DevOutboxSender } from "../sms/dev-outbox";
 import { tenantObjectOf } from "../tenants/tenant-do";
 
 /** Null once sent; the budget's refusal (429 `rate_limited`) when the tenant has used its hour. Throws what the provider throws. */
@@ -14,7 +15,8 @@ export async function sendTenantSms(env: Env, tenant: TenantRow, to: string, tex
   const refusal = await askBudget(env, tenant, true, countedAt);
   if (refusal) return refusal;
   try {
-    await chooseSender(env).send(to, text, tenant.id);
+    // A test tenant sends no real SMS: its messages stay in the outbox of GET /v1/test/sms.
+    await (tenant.livemode ? chooseSender(env) : new DevOutboxSender(env.DB)).send(to, text, tenant.id);
   } catch (error) {
     await tenantObjectOf(env, tenant.id).smsNotSent(countedAt);
     throw error;

@@ -63,6 +63,9 @@ async function sessionOf(c: Context<AppEnv>): Promise<StaffSession | null> {
 const liveKey = (key: { id: string; createdAt: string; lastUsedAt: string | null }) => ({ id: key.id, created_at: key.createdAt, last_used_at: key.lastUsedAt });
 
 /** Store and register names by id, a register named with its store ("King St — Front counter"). */
+/** The business as the console names it: a test business says so on every page. */
+const businessName = (tenant: { name: string; livemode: boolean }) => (tenant.livemode ? tenant.name : `${tenant.name} (test mode)`);
+
 const placeNames = (places: Awaited<ReturnType<typeof storesWithRegisters>>) =>
   new Map(places.flatMap(({ store, registers }) => [[store.id, store.name] as const, ...registers.map((r) => [r.id, `${store.name} — ${r.name}`] as const)]));
 
@@ -81,7 +84,7 @@ export function consoleRoutes(app: App): void {
     ]);
     const data = {
       staff: { email: me?.email ?? "", role: session.role },
-      business: tenant.name,
+      business: businessName(tenant),
       currency: tenant.currency,
       timeZone: tenant.timezone,
       dashboard: await dashboardOf(c.env, tenant),
@@ -95,7 +98,7 @@ export function consoleRoutes(app: App): void {
     const session = await sessionOf(c);
     if (!session) return toConsole(c);
     const tenant = await loadTenant(c.env.DB, session.tenantId);
-    const data = { business: tenant.name, role: session.role, currency: tenant.currency, settings: settingsOf(tenant) };
+    const data = { business: businessName(tenant), role: session.role, currency: tenant.currency, settings: settingsOf(tenant) };
     return html(c, `<!doctype html>${ConsoleSettings({ data })}`);
   });
 
@@ -103,7 +106,7 @@ export function consoleRoutes(app: App): void {
     const session = await sessionOf(c);
     if (!session) return toConsole(c);
     const [tenant, rows] = await Promise.all([loadTenant(c.env.DB, session.tenantId), staffOfTenant(c.env.DB, session.tenantId)]);
-    const data = { business: tenant.name, me: { id: session.staffId, role: session.role }, staff: rows.map(({ id, email, role }) => ({ id, email, role })) };
+    const data = { business: businessName(tenant), me: { id: session.staffId, role: session.role }, staff: rows.map(({ id, email, role }) => ({ id, email, role })) };
     return html(c, `<!doctype html>${ConsoleStaff({ data })}`);
   });
 
@@ -113,7 +116,7 @@ export function consoleRoutes(app: App): void {
     const query = (c.req.query("query") ?? "").trim().slice(0, 100);
     const tenant = await loadTenant(c.env.DB, session.tenantId);
     const found = await findMembers(c.env, session.tenantId, { limit: 20, query: query || undefined });
-    return html(c, `<!doctype html>${ConsoleMembers({ business: tenant.name, query, currency: tenant.currency, members: found.data })}`);
+    return html(c, `<!doctype html>${ConsoleMembers({ business: businessName(tenant), query, currency: tenant.currency, members: found.data })}`);
   });
 
   app.get("/console/members/:id", async (c) => {
@@ -128,7 +131,7 @@ export function consoleRoutes(app: App): void {
       link: staffMay(session.role, "post", "/v1/members/:id/portal-sessions"),
       revoke: staffMay(session.role, "post", "/v1/members/:id/sessions/revoke"),
     };
-    return html(c, `<!doctype html>${ConsoleMember({ data: { business: tenant.name, timeZone: tenant.timezone, currency: tenant.currency, member, history: history.data, may } })}`);
+    return html(c, `<!doctype html>${ConsoleMember({ data: { business: businessName(tenant), timeZone: tenant.timezone, currency: tenant.currency, member, history: history.data, may } })}`);
   });
 
   app.get("/console/stores", async (c) => {
@@ -136,7 +139,7 @@ export function consoleRoutes(app: App): void {
     if (!session) return toConsole(c);
     const [tenant, rows, keys] = await Promise.all([loadTenant(c.env.DB, session.tenantId), storesWithRegisters(c.env.DB, session.tenantId), liveKeysOfTenant(c.env.DB, session.tenantId)]);
     const data = {
-      business: tenant.name,
+      business: businessName(tenant),
       timeZone: tenant.timezone,
       may: { manage: staffMay(session.role, "post", "/v1/stores/:id/registers"), keys: staffMay(session.role, "post", "/v1/registers/:id/terminal-keys") },
       stores: rows.map(({ store, registers }) => ({
@@ -154,7 +157,7 @@ export function consoleRoutes(app: App): void {
     if (!session) return toConsole(c);
     const [tenant, keys, endpoints] = await Promise.all([loadTenant(c.env.DB, session.tenantId), liveKeysOfTenant(c.env.DB, session.tenantId), liveWebhookEndpoints(c.env.DB, session.tenantId)]);
     const data = {
-      business: tenant.name,
+      business: businessName(tenant),
       timeZone: tenant.timezone,
       owner: staffMay(session.role, "post", "/v1/secret-keys"),
       secretKeys: keys.filter((key) => key.kind === "secret").map(liveKey),
@@ -176,7 +179,7 @@ export function consoleRoutes(app: App): void {
     const context = await alertContext(c.env.DB, session.tenantId, page.data);
     const mayAct = staffMay(session.role, "post", "/v1/alerts/:id/resolve");
     const items = page.data.map((row) => ({ row, context, currency: tenant.currency, timeZone: tenant.timezone, mayAct }));
-    return html(c, `<!doctype html>${ConsoleAlerts({ data: { business: tenant.name, status, items } })}`);
+    return html(c, `<!doctype html>${ConsoleAlerts({ data: { business: businessName(tenant), status, items } })}`);
   });
 
   // One alert as its line on the alerts page: what the page's script puts in when an alert arrives or moves on.
@@ -202,7 +205,7 @@ export function consoleRoutes(app: App): void {
       newest.map((limit, i) => (i < 5 ? limitCounters(c.env, tenant, limit, {}, Date.now(), 20).catch(() => null) : Promise.resolve(null))),
     );
     const data = {
-      business: tenant.name,
+      business: businessName(tenant),
       currency: tenant.currency,
       digits: minorDigits(tenant.currency),
       mayManage: staffMay(session.role, "post", "/v1/limits"),
@@ -241,7 +244,7 @@ export function consoleRoutes(app: App): void {
     const storeId = places.some(({ store }) => store.id === c.req.query("store_id")) ? c.req.query("store_id")! : "";
     const report = await dailyReportOf(c.env, tenant, date, storeId || null);
     const stores = places.map(({ store }) => ({ id: store.id, name: store.name }));
-    return html(c, `<!doctype html>${ConsoleReport({ data: { business: tenant.name, report, storeId, stores } })}`);
+    return html(c, `<!doctype html>${ConsoleReport({ data: { business: businessName(tenant), report, storeId, stores } })}`);
   });
 
   app.get("/console/audit", async (c) => {
@@ -271,7 +274,7 @@ export function consoleRoutes(app: App): void {
       subject_id: row.subjectId,
       changes: changesOf(row.action, row.before ? JSON.parse(row.before) : null, row.after ? JSON.parse(row.after) : null, context),
     }));
-    return html(c, `<!doctype html>${ConsoleAudit({ data: { business: tenant.name, timeZone: tenant.timezone, lines, older: page.next_cursor } })}`);
+    return html(c, `<!doctype html>${ConsoleAudit({ data: { business: businessName(tenant), timeZone: tenant.timezone, lines, older: page.next_cursor } })}`);
   });
 
   app.get("/console/operations", async (c) => {
@@ -295,7 +298,7 @@ export function consoleRoutes(app: App): void {
       to ? lt(operations.createdAt, to) : undefined,
     ]).catch(() => ({ data: [] as Operation[], next_cursor: null }));
     const data = {
-      business: tenant.name,
+      business: businessName(tenant),
       currency: tenant.currency,
       timeZone: tenant.timezone,
       filters,
@@ -327,7 +330,7 @@ export function consoleRoutes(app: App): void {
       journalOf(c.env.DB, session.tenantId, memberId, id),
     ]);
     const data = {
-      business: tenant.name,
+      business: businessName(tenant),
       currency: tenant.currency,
       timeZone: tenant.timezone,
       operation,
@@ -352,6 +355,6 @@ export function consoleRoutes(app: App): void {
     if (!session) return toConsole(c);
     const [tenant, set] = await Promise.all([loadTenant(c.env.DB, session.tenantId), storesWithRegisters(c.env.DB, session.tenantId)]);
     // Once a store exists, the guided set-up does not make another (a reload would have).
-    return html(c, `<!doctype html>${ConsoleSetup({ business: tenant.name, done: set.length > 0 })}`);
+    return html(c, `<!doctype html>${ConsoleSetup({ business: businessName(tenant), done: set.length > 0 })}`);
   });
 }

@@ -18,6 +18,8 @@ import type { Outcome } from "../lib/outcome";
 import { serverSecret } from "../lib/server-secret";
 import { sealAuditLog } from "../operations/audit-log";
 import { recordDecidedAudit } from "../db/audit";
+import { loadTenant } from "../db/tenants";
+import { withLivemode } from "./livemode";
 
 export type AppEnv = { Bindings: Env };
 export type App = Hono<AppEnv>;
@@ -99,9 +101,10 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
 
     const run = () => handler(call);
     const keyOwner = spec.method === "post" && idempotencyKey && !spec.ownIdempotency ? keyOwnerOf(principal as Principal | undefined) : null;
-    const outcome = keyOwner
+    const decided = keyOwner
       ? await idempotent(c.env.DB, serverSecret(c.env), { ...keyOwner, key: idempotencyKey!, fingerprint: await call.fingerprint() }, run)
       : await run();
+    const outcome = withLivemode(decided, await livemodeOf(c.env, principal as Principal | undefined, decided));
     // A change an object decided comes with its audit entry (in the object's outbox too, should this write fail).
     // The change is made: a failed write here is not the caller's error, and the outbox still brings the entry.
     if (outcome.audit) await recordDecidedAudit(c.env.DB, outcome.audit).catch((error) => console.warn("audit write failed; the outbox has it:", String(error)));
@@ -115,6 +118,13 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
     if ("json" in outcome) return c.body(outcome.json, outcome.status as 200, { "content-type": "application/json", ...outcome.headers });
     return c.json(outcome.body, outcome.status as 200, outcome.headers);
   });
+}
+
+/** Whether the answer's tenant is live: the credential's, or (signing up, signing in) the tenant the answer names. */
+async function livemodeOf(env: Env, principal: Principal | undefined, outcome: Outcome): Promise<boolean> {
+  if (principal && principal.kind !== "platform") return (await loadTenant(env.DB, principal.tenantId)).livemode;
+  const tenant = "body" in outcome ? (outcome.body as { tenant?: { livemode?: unknown } }).tenant : undefined;
+  return typeof tenant?.livemode === "boolean" ? tenant.livemode : true;
 }
 
 /**

@@ -12,7 +12,8 @@ import { bodyOf, type Outcome } from "../lib/outcome";
 import { OPERATION_TYPES } from "../accounts/operation";
 import type { Principal } from "../auth/principal";
 import { newestFirst } from "../db/newest-first";
-import { cardOwner } from "../db/members";
+import { cardOwner, findMember } from "../db/members";
+import { testAnswerOf } from "../tenants/test-mode";
 import { operations } from "../db/schema";
 import { findStore, registerName } from "../db/stores";
 import { loadTenant, settingsOf } from "../db/tenants";
@@ -235,14 +236,18 @@ export function operationRoutes(app: App): void {
     },
     async ({ env, principal, param, body }) => {
       const { account, scope } = locate(principal, param("id"));
-      const [store, register] = await Promise.all([
+      const [store, register, tenant] = await Promise.all([
         findStore(env.DB, principal.tenantId, principal.storeId),
         registerName(env.DB, principal.tenantId, principal.registerId),
+        loadTenant(env.DB, principal.tenantId),
       ]);
+      // Test mode: a member with one of the test phones answers by themselves (a live tenant's never do).
+      const member = tenant.livemode ? null : await findMember(env.DB, principal.tenantId, account.member_id);
       return accountOf(env, account).requestApproval(account, param("id"), scope, {
         resend: body.resend,
         store_name: store?.name ?? "",
         register_name: register,
+        test_answer: testAnswerOf(tenant.livemode, member?.phone),
       });
     },
   );

@@ -41,6 +41,7 @@ export const SignUp = z.strictObject({
   business_name: CreateTenant.shape.name,
   currency: CreateTenant.shape.currency,
   timezone: CreateTenant.shape.timezone,
+  livemode: CreateTenant.shape.livemode,
   email,
   password,
   invite: z.string().max(200).optional(),
@@ -110,7 +111,7 @@ export function staffRoutes(app: App): void {
       if (invited !== null && !(await redeemTenantInvite(env.DB, invited, redeemedAt))) {
         throw new ApiError(403, "invite_required", "Sign-up needs an invitation link from Tillsafe");
       }
-      const tenant = newTenant({ name: body.business_name, currency: body.currency, timezone: body.timezone });
+      const tenant = newTenant({ name: body.business_name, currency: body.currency, timezone: body.timezone, livemode: body.livemode });
       const owner = { id: newId("stf"), tenantId: tenant.id, email: body.email, role: "owner" as const, passwordHash: await hashPassword(body.password, serverSecret(env)), createdAt: tenant.createdAt };
       const db = database(env.DB);
       try {

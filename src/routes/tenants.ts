@@ -11,6 +11,8 @@ export const CreateTenant = z.strictObject({
   name,
   currency: z.string().refine(isKnownCurrency, "must be an ISO 4217 currency code such as USD"),
   timezone: z.string().max(64).refine(isKnownTimeZone, "must be a time zone from the list, such as Australia/Sydney").default("UTC"),
+  /** False makes a test tenant (API.md, test mode). */
+  livemode: z.boolean().default(true),
 });
 
 export function tenantRoutes(app: App): void {

@@ -17,6 +17,9 @@ export interface TillsafeEvent {
 
 export const alertEvent = (alert: Alert): TillsafeEvent => ({ id: `evt_${alert.id.slice(4)}`, type: "alert.raised", created_at: alert.created_at, data: { alert } });
 
+/** An event's JSON (`ev.value`) with the tenant's (`t`) `livemode` in it, as SQL. */
+const WITH_LIVEMODE = "json_set(ev.value, '$.livemode', json(iif(t.livemode, 'true', 'false')))";
+
 /** Statements that record the alerts and queue deliveries of every event; `deliveries` marks which ones queue. */
 export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[], events: TillsafeEvent[]) {
   // Alerts and events travel as JSON arrays, one statement per array however many there are.
@@ -33,12 +36,14 @@ export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[
       .bind(chunk, tenantId),
   );
   const now = Date.now();
-  // Every event goes into the tenant's event log (GET /v1/events, redelivery), keyed by its id.
+  // Every event goes into the tenant's event log (GET /v1/events, redelivery), keyed by its id, with whether the
+  // tenant is live (its payload is what webhooks receive).
   const logged = jsonChunks([...alerts.map(alertEvent), ...events]).map((chunk) =>
     db
       .prepare(
         `INSERT INTO events (id, tenant_id, type, created_at, payload)
-         SELECT ev.value ->> '$.id', ?2, ev.value ->> '$.type', ev.value ->> '$.created_at', ev.value FROM json_each(?1) ev WHERE true
+         SELECT ev.value ->> '$.id', ?2, ev.value ->> '$.type', ev.value ->> '$.created_at', ${WITH_LIVEMODE}
+         FROM json_each(?1) ev, tenants t WHERE t.id = ?2
          ON CONFLICT(id) DO NOTHING`,
       )
       .bind(chunk, tenantId),
@@ -49,9 +54,9 @@ export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[
     db
       .prepare(
         `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
-         SELECT ev.value ->> '$.id', e.id, e.tenant_id, ev.value ->> '$.type', ev.value, 0, ?2, ?3
-         FROM webhook_endpoints e, json_each(e.events) j, json_each(?1) ev
-         WHERE e.tenant_id = ?4 AND e.deleted_at IS NULL AND j.value = ev.value ->> '$.type'
+         SELECT ev.value ->> '$.id', e.id, e.tenant_id, ev.value ->> '$.type', ${WITH_LIVEMODE}, 0, ?2, ?3
+         FROM webhook_endpoints e, json_each(e.events) j, json_each(?1) ev, tenants t
+         WHERE e.tenant_id = ?4 AND t.id = ?4 AND e.deleted_at IS NULL AND j.value = ev.value ->> '$.type'
          ON CONFLICT(event_id, endpoint_id) DO NOTHING`,
       )
       .bind(chunk, now, new Date(now).toISOString(), tenantId),

@@ -110,6 +110,14 @@ export function ConsoleWelcome(props: { invite: string | null; timeZones: string
           </datalist>
           <Field id="email" label="Your email" type="email" autocomplete="email" />
           <Field id="password" label="Choose a password" type="password" autocomplete="new-password" hint="At least 12 characters; a short sentence works well." />
+          <div>
+            <label style="color:inherit">
+              <input type="checkbox" id="test_mode" style="width:auto" aria-describedby="test_mode-hint" /> A test business, to try Tillsafe out
+            </label>
+            <p class="muted" id="test_mode-hint">
+              It sends no real SMS, and members with the test phones (+15005550001 approves, +15005550002 rejects, +15005550003 never answers) answer by themselves.
+            </p>
+          </div>
           <div class="status bad" id="signup-message" role="status" hidden></div>
           <button class="primary" type="submit" id="signup-submit">Create my business</button>
         </form>

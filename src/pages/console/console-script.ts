@@ -69,7 +69,8 @@ export const CONSOLE_SCRIPT = String.raw`
         currency: $("currency").value,
         timezone: $("timezone").value.trim(),
         email: $("email").value.trim(),
-        password: $("password").value
+        password: $("password").value,
+        livemode: !$("test_mode").checked
       };
       if (signup.dataset.invite) body.invite = signup.dataset.invite;
       return send("POST", "/v1/signup", body).then(function (reply) {
