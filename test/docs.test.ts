@@ -16,6 +16,11 @@ describe("contract documents", () => {
     expect(variants[0].additionalProperties).toBe(false);
   });
 
+  it("the committed docs/openapi.json is the one the server serves (npm run openapi writes it)", async () => {
+    const reply = await api("GET", "/openapi.json");
+    await expect(`${JSON.stringify(reply.body, null, 2)}\n`).toMatchFileSnapshot("../docs/openapi.json");
+  });
+
   it("/docs is a readable page", async () => {
     const reply = await api("GET", "/docs");
     expect(reply.status).toBe(200);

@@ -1,6 +1,7 @@
 /** Test helpers: HTTP through the Worker's own fetch handler, and a fresh tenant with a till and a member. */
 import { createStaffSession } from "../src/auth/staff-sessions";
 import { exports } from "cloudflare:workers";
+import { checkAgainstContract } from "./contract";
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { expect, vi } from "vitest";
@@ -36,6 +37,7 @@ export async function api<T = any>(
   } catch {
     // not JSON: keep the text
   }
+  checkAgainstContract(method, path, response.status, parsed, response.headers.get("content-type"));
   return { status: response.status, body: parsed as T, headers: response.headers };
 }
 

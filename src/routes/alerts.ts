@@ -66,13 +66,13 @@ export function alertRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/alerts/:id/acknowledge", summary: "Acknowledge an alert: someone is looking into it", tag: "Limits and alerts", auth: ["secret"], status: 200 },
+    { method: "post", path: "/v1/alerts/:id/acknowledge", errors: ["alert_not_found", "alert_resolved"], summary: "Acknowledge an alert: someone is looking into it", tag: "Limits and alerts", auth: ["secret"], status: 200 },
     async ({ env, principal, param }) => ({ status: 200, body: await step(env, principal, param("id"), "acknowledge", null) }),
   );
 
   endpoint(
     app,
-    { method: "post", path: "/v1/alerts/:id/resolve", summary: "Resolve an alert with a note of what was found", tag: "Limits and alerts", auth: ["secret"], body: ResolveAlert, status: 200 },
+    { method: "post", path: "/v1/alerts/:id/resolve", errors: ["alert_not_found", "alert_resolved"], summary: "Resolve an alert with a note of what was found", tag: "Limits and alerts", auth: ["secret"], body: ResolveAlert, status: 200 },
     async ({ env, principal, param, body }) => ({ status: 200, body: await step(env, principal, param("id"), "resolve", body.note) }),
   );
 }

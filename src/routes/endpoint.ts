@@ -15,6 +15,7 @@ import { idempotent } from "../idempotency";
 import { ApiError, invalidRequest } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
 import type { Outcome } from "../lib/outcome";
+import type { ErrorCode } from "../lib/error-codes";
 import { serverSecret } from "../lib/server-secret";
 import { sealAuditLog } from "../operations/audit-log";
 import { recordDecidedAudit } from "../db/audit";
@@ -37,6 +38,13 @@ export interface EndpointSpec<R extends Role, B extends z.ZodType | undefined, Q
   query?: Q;
   /** Status of a successful answer, for the document. */
   status?: number;
+  /** The successful answer's body, as the document declares it (and the tests hold every answer to). */
+  response?: z.ZodType;
+  /**
+   * The error codes this route may answer beyond those every route of its kind may (see `commonErrors`); the
+   * document lists them, and the tests refuse an answered code the route does not name.
+   */
+  errors?: readonly ErrorCode[];
   /** The route writes audit entries though its caller is not the back office (a member blocking their card). */
   audited?: boolean;
   /**
@@ -69,6 +77,22 @@ export interface DocumentedEndpoint {
   body?: z.ZodType;
   query?: z.ZodType;
   status: number;
+  response?: z.ZodType;
+  /** Every code it may answer, the common ones included. */
+  errors: ErrorCode[];
+}
+
+/**
+ * What any route of a kind may answer: bad input, a refused origin or role, a missing credential, a body too large,
+ * a key reused, and for a path with a parameter the router's `not_found` (a value that is no path segment).
+ */
+export function commonErrors(spec: { method: Method; path: string; auth: readonly Role[] }): ErrorCode[] {
+  const codes: ErrorCode[] = ["invalid_request", "forbidden"];
+  if (spec.auth.length > 0) codes.push("unauthenticated");
+  if (spec.path.includes(":")) codes.push("not_found");
+  if (spec.method !== "get" && spec.method !== "delete") codes.push("payload_too_large");
+  if (spec.method === "post" && spec.auth.some((role) => role !== "member")) codes.push("idempotency_key_in_progress", "idempotency_key_reused");
+  return codes;
 }
 
 export const documented: DocumentedEndpoint[] = [];
@@ -78,7 +102,7 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
   spec: EndpointSpec<R, B, Q>,
   handler: (call: Call<R, Infer<B>, Infer<Q>>) => Promise<Outcome>,
 ): void {
-  documented.push({ ...spec, status: spec.status ?? (spec.method === "post" ? 201 : 200) });
+  documented.push({ ...spec, status: spec.status ?? (spec.method === "post" ? 201 : 200), errors: [...new Set([...commonErrors(spec), ...(spec.errors ?? [])])] });
   app.on(spec.method.toUpperCase(), spec.path, async (c) => {
     // An endpoint with no roles is public (signing in); every other one needs a credential.
     const principal = spec.auth.length === 0 ? undefined : await requirePrincipal(c, spec.auth);

@@ -28,7 +28,7 @@ export function eventRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/events/:id/redeliver", summary: "Send an event to an endpoint again, now", tag: "Limits and alerts", auth: ["secret"], body: Redeliver, status: 202 },
+    { method: "post", path: "/v1/events/:id/redeliver", errors: ["event_not_found", "webhook_endpoint_not_found"], summary: "Send an event to an endpoint again, now", tag: "Limits and alerts", auth: ["secret"], body: Redeliver, status: 202 },
     async ({ env, principal, param, body }) => {
       if (!(await liveWebhookEndpoint(env.DB, principal.tenantId, body.endpoint_id))) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
       if (!(await queueAgain(env.DB, principal.tenantId, param("id"), body.endpoint_id, MAX_ATTEMPTS))) throw notFound("event_not_found", "Event");

@@ -33,7 +33,7 @@ export function keyRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/registers/:id/terminal-keys", summary: "Issue a new terminal key for a register (shown once); revoke the old one separately", tag: "Back office", auth: ["secret"] },
+    { method: "post", path: "/v1/registers/:id/terminal-keys", errors: ["register_not_found"], summary: "Issue a new terminal key for a register (shown once); revoke the old one separately", tag: "Back office", auth: ["secret"] },
     async ({ env, principal, param }) => {
       const db = database(env.DB);
       const register = await db.select().from(registers).where(and(eq(registers.tenantId, principal.tenantId), eq(registers.id, param("id")))).get();
@@ -47,7 +47,7 @@ export function keyRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/keys/:id/revoke", summary: "Revoke a key: it stops working at once here and within 30 seconds everywhere", tag: "Back office", auth: ["secret"], status: 200 },
+    { method: "post", path: "/v1/keys/:id/revoke", errors: ["key_not_found"], summary: "Revoke a key: it stops working at once here and within 30 seconds everywhere", tag: "Back office", auth: ["secret"], status: 200 },
     async ({ env, principal, param }) => {
       const live = await database(env.DB)
         .select()

@@ -101,7 +101,7 @@ export function limitRoutes(app: App): void {
     app,
     {
       method: "get",
-      path: "/v1/limits/:id/counters",
+      path: "/v1/limits/:id/counters", errors: ["limit_not_found"],
       summary: "A limit's counters in the window in force: value, what of it is still held, the window, the bound",
       tag: "Limits and alerts",
       auth: ["secret"],
@@ -117,7 +117,7 @@ export function limitRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "delete", path: "/v1/limits/:id", summary: "Delete a limit", tag: "Limits and alerts", auth: ["secret"] },
+    { method: "delete", path: "/v1/limits/:id", errors: ["limit_not_found"], summary: "Delete a limit", tag: "Limits and alerts", auth: ["secret"] },
     async ({ env, principal, param }) => {
       const db = database(env.DB);
       const where = and(eq(limits.tenantId, principal.tenantId), eq(limits.id, param("id")), isNull(limits.deletedAt));

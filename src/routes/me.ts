@@ -35,7 +35,7 @@ export function meRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/me/switch",
+      path: "/v1/me/switch", errors: ["member_not_found"],
       summary: "Move the page's session to another member on the same phone (one of `members_on_this_phone`)",
       tag: "Member",
       auth: ["member"],
@@ -102,6 +102,7 @@ export function meRoutes(app: App): void {
       {
         method: "post",
         path: `/v1/me/approval-requests/:id/${answer}`,
+        errors: ["approval_request_not_found", "approval_request_closed"],
         summary: answer === "approve" ? "Approve a request" : "Reject a request",
         tag: "Member",
         auth: ["member"],
@@ -116,7 +117,7 @@ export function meRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/me/cards/:number/block", summary: "Block my card (lost or stolen)", tag: "Member", auth: ["member"], status: 200, audited: true },
+    { method: "post", path: "/v1/me/cards/:number/block", errors: ["card_not_found"], summary: "Block my card (lost or stolen)", tag: "Member", auth: ["member"], status: 200, audited: true },
     async ({ env, principal, param }) => {
       const number = param("number");
       const owner = cardNumber.safeParse(number).success ? await cardOwner(env.DB, principal.tenantId, number) : null;

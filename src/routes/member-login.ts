@@ -61,7 +61,7 @@ export function memberLoginRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/member-login/codes",
+      path: "/v1/member-login/codes", errors: ["rate_limited"],
       summary: "Send a sign-in code to a member's phone (202 whether or not the phone is known)",
       tag: "Member",
       auth: [],
@@ -88,7 +88,7 @@ export function memberLoginRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/member-login/verify",
+      path: "/v1/member-login/verify", errors: ["code_attempts_exhausted", "code_not_sent", "code_expired", "invalid_code"],
       summary: "Exchange a sign-in code for the session cookie",
       tag: "Member",
       auth: [],

@@ -52,7 +52,7 @@ export function memberRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/members/:id", summary: "Read a member with balances and cards", tag: "Back office", auth: ["secret"] },
+    { method: "get", path: "/v1/members/:id", errors: ["member_not_found"], summary: "Read a member with balances and cards", tag: "Back office", auth: ["secret"] },
     async ({ env, principal, param }) => {
       const member = await requireMember(env.DB, principal.tenantId, param("id"));
       return { status: 200, body: await memberWithAccount(env, principal.tenantId, member) };
@@ -63,7 +63,7 @@ export function memberRoutes(app: App): void {
     app,
     {
       method: "get",
-      path: "/v1/members/:id/history",
+      path: "/v1/members/:id/history", errors: ["member_not_found"],
       summary: "A member's history, newest first",
       tag: "Back office",
       auth: ["secret"],
@@ -81,7 +81,7 @@ export function portalSessionRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/members/:id/portal-sessions",
+      path: "/v1/members/:id/portal-sessions", errors: ["member_not_found"],
       summary: "A one-time link (10 minutes) that signs the member into the hosted page",
       tag: "Back office",
       auth: ["secret"],
@@ -97,7 +97,7 @@ export function portalSessionRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/members/:id/sessions/revoke",
+      path: "/v1/members/:id/sessions/revoke", errors: ["member_not_found"],
       summary: "End every hosted-page session of the member at once (and void unused portal links); open pages are closed",
       tag: "Back office",
       auth: ["secret"],

@@ -100,7 +100,7 @@ export function operationRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/operations",
+      path: "/v1/operations", errors: ["idempotency_key_required", "card_not_found", "card_blocked", "insufficient_funds", "payments_exceed_total", "limit_exceeded", "balance_out_of_range", "operation_not_found", "operation_not_confirmed", "refund_exceeds_remaining"],
       summary: "Create a pending operation (requires Idempotency-Key): deductions are held, accruals wait for confirm",
       tag: "Cash register",
       auth: ["terminal"],
@@ -161,7 +161,7 @@ export function operationRoutes(app: App): void {
     app,
     {
       method: "get",
-      path: "/v1/operations/:id",
+      path: "/v1/operations/:id", errors: ["operation_not_found"],
       summary: "Read an operation; with ?wait=N (≤ 30 s) answer as soon as it changes (long poll), with ?since=<updated_at> at once if it already has",
       tag: "Cash register",
       auth: ["terminal", "secret"],
@@ -177,7 +177,7 @@ export function operationRoutes(app: App): void {
     app,
     {
       method: "patch",
-      path: "/v1/operations/:id",
+      path: "/v1/operations/:id", errors: ["operation_not_found", "operation_not_pending", "operation_not_updatable", "already_authorized", "insufficient_funds", "payments_exceed_total", "limit_exceeded", "balance_out_of_range"],
       summary: "Change a pending purchase before it is authorized: re-checks funds, re-holds, restarts authorization",
       tag: "Cash register",
       auth: ["terminal"],
@@ -228,7 +228,7 @@ export function operationRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/operations/:id/approval-requests",
+      path: "/v1/operations/:id/approval-requests", errors: ["operation_not_found", "operation_not_pending", "already_approved", "approval_not_required", "approval_request_pending", "rate_limited"],
       summary: "Request for Approval: ask the member on the hosted page; `delivered` says whether an open page got it",
       tag: "Cash register",
       auth: ["terminal"],
@@ -256,7 +256,7 @@ export function operationRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/operations/:id/confirm",
+      path: "/v1/operations/:id/confirm", errors: ["operation_not_found", "operation_not_pending", "authorization_required", "balance_out_of_range"],
       summary: "Confirm a pending operation: holds become journal entries, accruals are credited",
       tag: "Cash register",
       auth: ["terminal"],
@@ -273,7 +273,7 @@ export function operationRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/operations/:id/cancel",
+      path: "/v1/operations/:id/cancel", errors: ["operation_not_found", "operation_not_pending"],
       summary: "Cancel a pending operation and release its holds (the till that made it, or the back office: a hold a till left behind)",
       tag: "Cash register",
       auth: ["terminal", "secret"],

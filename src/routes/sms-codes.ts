@@ -30,7 +30,7 @@ export function smsCodeRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/operations/:id/sms-codes",
+      path: "/v1/operations/:id/sms-codes", errors: ["operation_not_found", "operation_not_pending", "sms_code_not_required", "already_verified", "rate_limited", "sms_provider_error"],
       summary: "Send the member a 6-digit code confirming the points deduction (a new code voids the last one)",
       tag: "Cash register",
       auth: ["terminal"],
@@ -78,7 +78,7 @@ export function smsCodeRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/operations/:id/sms-codes/verify",
+      path: "/v1/operations/:id/sms-codes/verify", errors: ["operation_not_found", "operation_not_pending", "sms_code_not_required", "already_verified", "invalid_code", "code_expired", "code_attempts_exhausted", "code_not_sent"],
       summary: "Check the code the member read out: 5 attempts, valid 5 minutes, single use",
       tag: "Cash register",
       auth: ["terminal"],

@@ -53,7 +53,7 @@ export function storeRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/stores/:id", summary: "Read a store", tag: "Back office", auth: ["secret"] },
+    { method: "get", path: "/v1/stores/:id", errors: ["store_not_found"], summary: "Read a store", tag: "Back office", auth: ["secret"] },
     async ({ env, principal, param }) => {
       const store = await findStore(env.DB, principal.tenantId, param("id"));
       if (!store) throw notFound("store_not_found", "Store");
@@ -63,7 +63,7 @@ export function storeRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "patch", path: "/v1/stores/:id", summary: "Change a store", tag: "Back office", auth: ["secret"], body: UpdateStore },
+    { method: "patch", path: "/v1/stores/:id", errors: ["store_not_found"], summary: "Change a store", tag: "Back office", auth: ["secret"], body: UpdateStore },
     async ({ env, principal, param, body }) => {
       const where = and(eq(stores.tenantId, principal.tenantId), eq(stores.id, param("id")));
       const changes = {
@@ -86,7 +86,7 @@ export function storeRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/stores/:id/registers",
+      path: "/v1/stores/:id/registers", errors: ["store_not_found"],
       summary: "Create a cash register and its terminal key (shown once)",
       tag: "Back office",
       auth: ["secret"],
@@ -111,7 +111,7 @@ export function storeRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/stores/:id/registers", summary: "List a store's registers", tag: "Back office", auth: ["secret"] },
+    { method: "get", path: "/v1/stores/:id/registers", errors: ["store_not_found"], summary: "List a store's registers", tag: "Back office", auth: ["secret"] },
     async ({ env, principal, param }) => {
       const store = await findStore(env.DB, principal.tenantId, param("id"));
       if (!store) throw notFound("store_not_found", "Store");

@@ -10,7 +10,7 @@ export function testSmsRoutes(app: App): void {
     app,
     {
       method: "get",
-      path: "/v1/test/sms",
+      path: "/v1/test/sms", errors: ["not_found"],
       summary: "Test mode: the SMS a test tenant sent (none reach a phone), newest first",
       tag: "Test mode",
       auth: ["secret"],

@@ -64,7 +64,7 @@ export function webhookEndpointRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "delete", path: "/v1/webhook-endpoints/:id", summary: "Stop sending to an endpoint", tag: "Limits and alerts", auth: ["secret"] },
+    { method: "delete", path: "/v1/webhook-endpoints/:id", errors: ["webhook_endpoint_not_found"], summary: "Stop sending to an endpoint", tag: "Limits and alerts", auth: ["secret"] },
     async ({ env, principal, param }) => {
       const row = await liveWebhookEndpoint(env.DB, principal.tenantId, param("id"));
       if (!row) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
@@ -76,7 +76,7 @@ export function webhookEndpointRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/webhook-endpoints/:id/deliveries", summary: "An endpoint's delivery attempts, newest first: status code, error, attempt, next attempt", tag: "Limits and alerts", auth: ["secret"] },
+    { method: "get", path: "/v1/webhook-endpoints/:id/deliveries", errors: ["webhook_endpoint_not_found"], summary: "An endpoint's delivery attempts, newest first: status code, error, attempt, next attempt", tag: "Limits and alerts", auth: ["secret"] },
     async ({ env, principal, param }) => {
       if (!(await liveWebhookEndpoint(env.DB, principal.tenantId, param("id")))) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
       return { status: 200, body: { data: await attemptsOf(env.DB, principal.tenantId, param("id"), 100), next_cursor: null } };
@@ -85,7 +85,7 @@ export function webhookEndpointRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/webhook-endpoints/:id/rotate-secret", summary: "A new signing secret (shown once); the old one stays valid for 24 hours and both signatures are sent meanwhile", tag: "Limits and alerts", auth: ["secret"], status: 200 },
+    { method: "post", path: "/v1/webhook-endpoints/:id/rotate-secret", errors: ["rotation_in_progress", "webhook_endpoint_not_found"], summary: "A new signing secret (shown once); the old one stays valid for 24 hours and both signatures are sent meanwhile", tag: "Limits and alerts", auth: ["secret"], status: 200 },
     async ({ env, principal, param }) => {
       const row = await liveWebhookEndpoint(env.DB, principal.tenantId, param("id"));
       if (!row) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
