@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { openApiDocument } from "../src/routes/docs";
 import { api } from "./helpers";
 
 describe("contract documents", () => {
@@ -16,9 +17,31 @@ describe("contract documents", () => {
     expect(variants[0].additionalProperties).toBe(false);
   });
 
-  it("the committed docs/openapi.json is the one the server serves (npm run openapi writes it)", async () => {
-    const reply = await api("GET", "/openapi.json");
-    await expect(`${JSON.stringify(reply.body, null, 2)}\n`).toMatchFileSnapshot("../docs/openapi.json");
+  it("the committed docs/openapi.json is the production contract (npm run openapi writes it); development adds its own routes", async () => {
+    const production = openApiDocument("production");
+    await expect(`${JSON.stringify(production, null, 2)}\n`).toMatchFileSnapshot("../docs/openapi.json");
+    expect(production.paths["/v1/dev/sms"]).toBeUndefined();
+    const served = (await api("GET", "/openapi.json")).body;
+    expect(Object.keys(served.paths["/v1/dev/sms"])).toEqual(["get"]);
+    expect({ ...served, paths: undefined }).toEqual({ ...production, paths: undefined });
+    // Every operation has its own operationId.
+    const ids = Object.values(served.paths).flatMap((item: any) => Object.values(item).map((op: any) => op.operationId));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("errors are declared per route and status, each code with its details", async () => {
+    const doc = openApiDocument("production") as any;
+    const confirm = doc.paths["/v1/operations/{id}/confirm"].post;
+    const conflicts = confirm.responses["409"].content["application/json"].schema.properties.error.discriminator.mapping;
+    expect(Object.keys(conflicts).sort()).toEqual(["authorization_required", "idempotency_key_in_progress", "operation_not_pending"]);
+    const create = doc.paths["/v1/operations"].post;
+    expect(create.responses["422"].content["application/json"].schema.properties.error.discriminator.mapping.limit_exceeded).toBe("#/components/schemas/Error_limit_exceeded");
+    const limit = doc.components.schemas.Error_limit_exceeded;
+    expect(limit.properties.code).toEqual({ const: "limit_exceeded" });
+    expect(limit.properties.details.required).toEqual(["limit_id", "scope", "scope_id", "metric", "period", "bound", "current", "attempted"]);
+    expect(confirm.security).toEqual([{ terminalKey: [] }]);
+    const me = openApiDocument("production").paths["/v1/me"].get as any;
+    expect(me.security).toEqual([{ memberSession: [] }, { memberToken: [] }]);
   });
 
   it("/docs is a readable page", async () => {
