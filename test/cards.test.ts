@@ -23,7 +23,7 @@ describe("cards", () => {
 
     const blocked = await api("POST", `/v1/cards/${shop.card}/block`, { token: shop.secret, body: { reason: "lost" } });
     expect(blocked.status).toBe(200);
-    expect(blocked.body).toEqual({ number: shop.card, status: "blocked", block_reason: "lost", replaced_by: null, member_id: shop.memberId });
+    expect(blocked.body).toEqual({ number: shop.card, status: "blocked", block_reason: "lost", replaced_by: null, member_id: shop.memberId, livemode: true });
     expect((await api("GET", `/v1/operations/${pending.body.id}`, { token: shop.terminal })).body.status).toBe("cancelled");
     expect((await balances(shop)).credit).toEqual({ balance: 5000, available: 5000 });
 

@@ -4,6 +4,7 @@ import { newestFirst } from "../db/newest-first";
 import { pageQuery } from "../lib/schemas";
 import { sealAuditLog, verifyAuditLog } from "../operations/audit-log";
 import { endpoint, type App } from "./endpoint";
+import * as R from "./responses";
 
 type AuditRow = typeof auditLog.$inferSelect;
 const presentAudit = (row: AuditRow) => ({
@@ -33,7 +34,7 @@ export function auditLogRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/audit-log/verify", summary: "Walk the audit log's hash chain: valid, or the first entry that does not hold", tag: "Limits and alerts", auth: ["secret"] },
+    { method: "get", path: "/v1/audit-log/verify", response: R.ChainVerified, summary: "Walk the audit log's hash chain: valid, or the first entry that does not hold", tag: "Limits and alerts", auth: ["secret"] },
     async ({ env, principal }) => ({ status: 200, body: await verifyAuditLog(env, principal.tenantId) }),
   );
 }

@@ -9,6 +9,7 @@ import { ApiError, notFound } from "../lib/errors";
 import { cardNumber } from "../lib/schemas";
 import { endpoint, type App } from "./endpoint";
 import { requireMember } from "./members";
+import * as R from "./responses";
 
 export const AddCard = z.strictObject({ number: cardNumber });
 export const BlockCard = z.strictObject({ reason: z.string().trim().min(1).max(500) });
@@ -35,7 +36,7 @@ async function requireCardOwner(d1: D1Database, tenantId: string, number: string
 export function cardRoutes(app: App): void {
   endpoint(
     app,
-    { method: "post", path: "/v1/members/:id/cards", errors: ["card_number_taken", "member_not_found"], summary: "Issue a card to a member", tag: "Back office", auth: ["secret"], body: AddCard },
+    { method: "post", path: "/v1/members/:id/cards", errors: ["card_number_taken", "member_not_found"], response: R.Card, summary: "Issue a card to a member", tag: "Back office", auth: ["secret"], body: AddCard },
     async ({ env, principal, param, body }) => {
       const member = await requireMember(env.DB, principal.tenantId, param("id"));
       if (!(await insertCard(env.DB, principal.tenantId, member.id, body.number))) throw cardTaken();
@@ -48,7 +49,7 @@ export function cardRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/cards/:number", errors: ["card_not_found"], summary: "Read a card", tag: "Back office", auth: ["secret"] },
+    { method: "get", path: "/v1/cards/:number", errors: ["card_not_found"], response: R.Card, summary: "Read a card", tag: "Back office", auth: ["secret"] },
     async ({ env, principal, param }) => {
       const number = param("number");
       const account = { tenant_id: principal.tenantId, member_id: await requireCardOwner(env.DB, principal.tenantId, number) };
@@ -60,7 +61,7 @@ export function cardRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/cards/:number/block", errors: ["card_not_found"], summary: "Block a card (lost or stolen)", tag: "Back office", auth: ["secret"], body: BlockCard, status: 200 },
+    { method: "post", path: "/v1/cards/:number/block", errors: ["card_not_found"], response: R.Card, summary: "Block a card (lost or stolen)", tag: "Back office", auth: ["secret"], body: BlockCard, status: 200 },
     async ({ env, principal, param, body }) => {
       const number = param("number");
       const account = { tenant_id: principal.tenantId, member_id: await requireCardOwner(env.DB, principal.tenantId, number) };
@@ -70,7 +71,7 @@ export function cardRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/cards/:number/unblock", errors: ["card_not_found", "card_replaced"], summary: "Unblock a blocked card", tag: "Back office", auth: ["secret"], status: 200 },
+    { method: "post", path: "/v1/cards/:number/unblock", errors: ["card_not_found", "card_replaced"], response: R.Card, summary: "Unblock a blocked card", tag: "Back office", auth: ["secret"], status: 200 },
     async ({ env, principal, param }) => {
       const number = param("number");
       const account = { tenant_id: principal.tenantId, member_id: await requireCardOwner(env.DB, principal.tenantId, number) };
@@ -82,7 +83,7 @@ export function cardRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/cards/:number/replace", errors: ["card_not_found", "card_number_taken", "card_replaced"],
+      path: "/v1/cards/:number/replace", errors: ["card_not_found", "card_number_taken", "card_replaced"], response: R.Card,
       summary: "Replace a card: the old one is blocked for good, balances stay with the member",
       tag: "Back office",
       auth: ["secret"],

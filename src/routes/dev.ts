@@ -19,6 +19,7 @@ import { devMessages } from "../sms/dev-outbox";
 import { z } from "zod";
 import { serverSecret } from "../lib/server-secret";
 import { endpoint, type App, type AppEnv } from "./endpoint";
+import * as R from "./responses";
 
 export const DevSmsQuery = z.object({ phone: phone.optional(), limit: z.coerce.number().int().min(1).max(100).default(20) });
 
@@ -128,7 +129,7 @@ export function devRoutes(app: App): void {
     app,
     {
       method: "get",
-      path: "/v1/dev/sms",
+      path: "/v1/dev/sms", response: R.SmsOutbox,
       summary: "Development only: the SMS outbox that stands in for a provider, newest first",
       tag: "Development",
       auth: ["platform"],

@@ -8,11 +8,12 @@ import { database } from "../db/client";
 import { apiKeys, registers } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { endpoint, type App } from "./endpoint";
+import * as R from "./responses";
 
 export function keyRoutes(app: App): void {
   endpoint(
     app,
-    { method: "get", path: "/v1/keys", summary: "The tenant's secret and terminal keys (never their secrets)", tag: "Back office", auth: ["secret"] },
+    { method: "get", path: "/v1/keys", response: R.listOf(R.Key), summary: "The tenant's secret and terminal keys (never their secrets)", tag: "Back office", auth: ["secret"] },
     async ({ env, principal }) => {
       const rows = await database(env.DB).select().from(apiKeys).where(eq(apiKeys.tenantId, principal.tenantId)).orderBy(desc(apiKeys.createdAt));
       return { status: 200, body: { data: rows.map(presentKey), next_cursor: null } };
@@ -21,7 +22,7 @@ export function keyRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/secret-keys", summary: "Issue another secret key (shown once)", tag: "Back office", auth: ["secret"] },
+    { method: "post", path: "/v1/secret-keys", response: R.SecretKeyMade, summary: "Issue another secret key (shown once)", tag: "Back office", auth: ["secret"] },
     async ({ env, principal }) => {
       const key = await issueKey("secret");
       const row = { id: key.id, tenantId: principal.tenantId, kind: "secret" as const, secretHash: key.secretHash, storeId: null, registerId: null, createdAt: new Date().toISOString(), revokedAt: null, lastUsedAt: null };
@@ -33,7 +34,7 @@ export function keyRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/registers/:id/terminal-keys", errors: ["register_not_found"], summary: "Issue a new terminal key for a register (shown once); revoke the old one separately", tag: "Back office", auth: ["secret"] },
+    { method: "post", path: "/v1/registers/:id/terminal-keys", errors: ["register_not_found"], response: R.TerminalKeyMade, summary: "Issue a new terminal key for a register (shown once); revoke the old one separately", tag: "Back office", auth: ["secret"] },
     async ({ env, principal, param }) => {
       const db = database(env.DB);
       const register = await db.select().from(registers).where(and(eq(registers.tenantId, principal.tenantId), eq(registers.id, param("id")))).get();
@@ -47,7 +48,7 @@ export function keyRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/keys/:id/revoke", errors: ["key_not_found"], summary: "Revoke a key: it stops working at once here and within 30 seconds everywhere", tag: "Back office", auth: ["secret"], status: 200 },
+    { method: "post", path: "/v1/keys/:id/revoke", errors: ["key_not_found"], response: R.Key, summary: "Revoke a key: it stops working at once here and within 30 seconds everywhere", tag: "Back office", auth: ["secret"], status: 200 },
     async ({ env, principal, param }) => {
       const live = await database(env.DB)
         .select()

@@ -1,18 +1,25 @@
 /**
- * Every object of a tenant carries `livemode` (API.md, test mode): the answer's body, each item of its list, and each
- * object it holds directly — whatever has an `id`. Added where answers leave, so no object can forget it.
+ * Every object of a tenant carries `livemode` (API.md, test mode): whatever in an answer has an `id`, and cards, at
+ * any depth — but an audit entry's `before` and `after`, kept as written. Added where answers leave, so no object
+ * can forget it.
  */
 import type { Outcome } from "../lib/outcome";
 
 type Json = Record<string, unknown>;
 
 const isRecord = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
-const mark = (value: unknown, livemode: boolean): unknown => (isRecord(value) && typeof value.id === "string" ? { ...value, livemode } : value);
+/** An object of the tenant: it has an id, or it is a card (known by its number). */
+const isObject = (value: Json) => typeof value.id === "string" || (typeof value.number === "string" && typeof value.status === "string");
 
-function marked(body: Json, livemode: boolean): Json {
+/** An audit entry's record of before and after stays as it was written. */
+const AS_WRITTEN = new Set(["before", "after"]);
+
+function marked(value: unknown, livemode: boolean): unknown {
+  if (Array.isArray(value)) return value.map((item) => marked(item, livemode));
+  if (!isRecord(value)) return value;
   const out: Json = {};
-  for (const [key, value] of Object.entries(body)) out[key] = Array.isArray(value) ? value.map((item) => mark(item, livemode)) : mark(value, livemode);
-  return typeof body.id === "string" ? { ...out, livemode } : out;
+  for (const [key, inner] of Object.entries(value)) out[key] = AS_WRITTEN.has(key) ? inner : marked(inner, livemode);
+  return isObject(value) ? { ...out, livemode } : out;
 }
 
 /** The outcome with `livemode` on its objects; errors and non-JSON answers (CSV) go as they are. */
@@ -22,5 +29,5 @@ export function withLivemode(outcome: Outcome, livemode: boolean): Outcome {
     // The account's hot answers are one operation as text: marked without parsing it again.
     return outcome.json.startsWith('{"id":') ? { ...outcome, json: `{"livemode":${livemode},${outcome.json.slice(1)}` } : outcome;
   }
-  return isRecord(outcome.body) ? { ...outcome, body: marked(outcome.body, livemode) } : outcome;
+  return isRecord(outcome.body) ? { ...outcome, body: marked(outcome.body, livemode) as object } : outcome;
 }

@@ -9,6 +9,7 @@ import { cardNumber, pageQuery } from "../lib/schemas";
 import { whoActed } from "../db/audit";
 import { endpoint, requirePrincipal, type App } from "./endpoint";
 import { historyPage } from "../operations/member-history";
+import * as R from "./responses";
 
 export const ListApprovalRequests = pageQuery.extend({
   status: z.enum(["pending", "approved", "rejected", "superseded", "expired", "cancelled"]).optional(),
@@ -21,7 +22,7 @@ const accountOfMember = (principal: { tenantId: string; memberId: string }) => (
 export function meRoutes(app: App): void {
   endpoint(
     app,
-    { method: "get", path: "/v1/me", summary: "The member, balances and cards", tag: "Member", auth: ["member"] },
+    { method: "get", path: "/v1/me", response: R.Me, summary: "The member, balances and cards", tag: "Member", auth: ["member"] },
     async ({ env, principal }) => {
       const member = await findMember(env.DB, principal.tenantId, principal.memberId);
       if (!member) throw notFound("member_not_found", "Member");
@@ -35,7 +36,7 @@ export function meRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/me/switch", errors: ["member_not_found"],
+      path: "/v1/me/switch", errors: ["member_not_found"], response: R.Switched,
       summary: "Move the page's session to another member on the same phone (one of `members_on_this_phone`)",
       tag: "Member",
       auth: ["member"],
@@ -76,7 +77,7 @@ export function meRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/me/history", summary: "The member's history, newest first", tag: "Member", auth: ["member"], query: pageQuery },
+    { method: "get", path: "/v1/me/history", response: R.listOf(R.HistoryEntry), summary: "The member's history, newest first", tag: "Member", auth: ["member"], query: pageQuery },
     async ({ env, principal, query }) => ({ status: 200, body: await historyPage(env, principal.tenantId, principal.memberId, query) }),
   );
 
@@ -84,7 +85,7 @@ export function meRoutes(app: App): void {
     app,
     {
       method: "get",
-      path: "/v1/me/approval-requests",
+      path: "/v1/me/approval-requests", response: R.listOf(R.ApprovalRequest),
       summary: "Approval requests, newest first (?status=pending retrieves the ones missed)",
       tag: "Member",
       auth: ["member"],
@@ -117,7 +118,7 @@ export function meRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/me/cards/:number/block", errors: ["card_not_found"], summary: "Block my card (lost or stolen)", tag: "Member", auth: ["member"], status: 200, audited: true },
+    { method: "post", path: "/v1/me/cards/:number/block", errors: ["card_not_found"], response: R.Card, summary: "Block my card (lost or stolen)", tag: "Member", auth: ["member"], status: 200, audited: true },
     async ({ env, principal, param }) => {
       const number = param("number");
       const owner = cardNumber.safeParse(number).success ? await cardOwner(env.DB, principal.tenantId, number) : null;

@@ -19,6 +19,7 @@ import { phone } from "../lib/schemas";
 import { membersByPhone, presentMember, type MemberRow } from "../db/members";
 import { serverSecret } from "../lib/server-secret";
 import { endpoint, refuseForeignOrigin, type App } from "./endpoint";
+import * as R from "./responses";
 
 const tenantId = z.string().regex(/^ten_[0-9a-z]{16}$/, "must be a tenant id");
 export const RequestLoginCode = z.strictObject({ tenant_id: tenantId, phone });
@@ -61,7 +62,7 @@ export function memberLoginRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/member-login/codes", errors: ["rate_limited"],
+      path: "/v1/member-login/codes", errors: ["rate_limited"], response: R.LoginCodeSent,
       summary: "Send a sign-in code to a member's phone (202 whether or not the phone is known)",
       tag: "Member",
       auth: [],

@@ -11,6 +11,7 @@ import { isId, newId } from "../lib/ids";
 import { name, pageQuery, phone } from "../lib/schemas";
 import { historyPage } from "../operations/member-history";
 import { endpoint, type App } from "./endpoint";
+import * as R from "./responses";
 
 export const FindMembers = pageQuery.extend({ query: z.string().trim().min(1).max(100).optional() });
 
@@ -25,7 +26,7 @@ const ZERO = { balance: 0, available: 0 };
 export function memberRoutes(app: App): void {
   endpoint(
     app,
-    { method: "post", path: "/v1/members", summary: "Enrol a member", tag: "Back office", auth: ["secret"], body: CreateMember },
+    { method: "post", path: "/v1/members", response: R.Member, summary: "Enrol a member", tag: "Back office", auth: ["secret"], body: CreateMember },
     async ({ env, principal, body }) => {
       const member = {
         id: newId("mem"),
@@ -46,13 +47,13 @@ export function memberRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/members", summary: "Members newest first; ?query= finds a phone (as typed), a card number or the start of a name", tag: "Back office", auth: ["secret"], query: FindMembers },
+    { method: "get", path: "/v1/members", response: R.listOf(R.Member), summary: "Members newest first; ?query= finds a phone (as typed), a card number or the start of a name", tag: "Back office", auth: ["secret"], query: FindMembers },
     async ({ env, principal, query }) => ({ status: 200, body: await findMembers(env, principal.tenantId, query) }),
   );
 
   endpoint(
     app,
-    { method: "get", path: "/v1/members/:id", errors: ["member_not_found"], summary: "Read a member with balances and cards", tag: "Back office", auth: ["secret"] },
+    { method: "get", path: "/v1/members/:id", errors: ["member_not_found"], response: R.Member, summary: "Read a member with balances and cards", tag: "Back office", auth: ["secret"] },
     async ({ env, principal, param }) => {
       const member = await requireMember(env.DB, principal.tenantId, param("id"));
       return { status: 200, body: await memberWithAccount(env, principal.tenantId, member) };
@@ -63,7 +64,7 @@ export function memberRoutes(app: App): void {
     app,
     {
       method: "get",
-      path: "/v1/members/:id/history", errors: ["member_not_found"],
+      path: "/v1/members/:id/history", errors: ["member_not_found"], response: R.listOf(R.HistoryEntry),
       summary: "A member's history, newest first",
       tag: "Back office",
       auth: ["secret"],
@@ -81,7 +82,7 @@ export function portalSessionRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/members/:id/portal-sessions", errors: ["member_not_found"],
+      path: "/v1/members/:id/portal-sessions", errors: ["member_not_found"], response: R.PortalLink,
       summary: "A one-time link (10 minutes) that signs the member into the hosted page",
       tag: "Back office",
       auth: ["secret"],
@@ -97,7 +98,7 @@ export function portalSessionRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/members/:id/sessions/revoke", errors: ["member_not_found"],
+      path: "/v1/members/:id/sessions/revoke", errors: ["member_not_found"], response: R.SessionsRevoked,
       summary: "End every hosted-page session of the member at once (and void unused portal links); open pages are closed",
       tag: "Back office",
       auth: ["secret"],

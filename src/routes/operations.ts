@@ -25,6 +25,7 @@ import { sha256Hex } from "../lib/crypto";
 import { amount, cardNumber, method, pageQuery } from "../lib/schemas";
 import { whoActed } from "../db/audit";
 import { endpoint, type App } from "./endpoint";
+import * as R from "./responses";
 
 const reason = z.string().trim().min(1).max(500);
 
@@ -100,7 +101,7 @@ export function operationRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/operations", errors: ["idempotency_key_required", "card_not_found", "card_blocked", "insufficient_funds", "payments_exceed_total", "limit_exceeded", "balance_out_of_range", "operation_not_found", "operation_not_confirmed", "refund_exceeds_remaining"],
+      path: "/v1/operations", errors: ["idempotency_key_required", "card_not_found", "card_blocked", "insufficient_funds", "payments_exceed_total", "limit_exceeded", "balance_out_of_range", "operation_not_found", "operation_not_confirmed", "refund_exceeds_remaining"], response: R.Operation,
       summary: "Create a pending operation (requires Idempotency-Key): deductions are held, accruals wait for confirm",
       tag: "Cash register",
       auth: ["terminal"],
@@ -161,7 +162,7 @@ export function operationRoutes(app: App): void {
     app,
     {
       method: "get",
-      path: "/v1/operations/:id", errors: ["operation_not_found"],
+      path: "/v1/operations/:id", errors: ["operation_not_found"], response: R.Operation,
       summary: "Read an operation; with ?wait=N (≤ 30 s) answer as soon as it changes (long poll), with ?since=<updated_at> at once if it already has",
       tag: "Cash register",
       auth: ["terminal", "secret"],
@@ -177,7 +178,7 @@ export function operationRoutes(app: App): void {
     app,
     {
       method: "patch",
-      path: "/v1/operations/:id", errors: ["operation_not_found", "operation_not_pending", "operation_not_updatable", "already_authorized", "insufficient_funds", "payments_exceed_total", "limit_exceeded", "balance_out_of_range"],
+      path: "/v1/operations/:id", errors: ["operation_not_found", "operation_not_pending", "operation_not_updatable", "already_authorized", "insufficient_funds", "payments_exceed_total", "limit_exceeded", "balance_out_of_range"], response: R.Operation,
       summary: "Change a pending purchase before it is authorized: re-checks funds, re-holds, restarts authorization",
       tag: "Cash register",
       auth: ["terminal"],
@@ -228,7 +229,7 @@ export function operationRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/operations/:id/approval-requests", errors: ["operation_not_found", "operation_not_pending", "already_approved", "approval_not_required", "approval_request_pending", "rate_limited"],
+      path: "/v1/operations/:id/approval-requests", errors: ["operation_not_found", "operation_not_pending", "already_approved", "approval_not_required", "approval_request_pending", "rate_limited"], response: R.ApprovalAsked,
       summary: "Request for Approval: ask the member on the hosted page; `delivered` says whether an open page got it",
       tag: "Cash register",
       auth: ["terminal"],
@@ -256,7 +257,7 @@ export function operationRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/operations/:id/confirm", errors: ["operation_not_found", "operation_not_pending", "authorization_required", "balance_out_of_range"],
+      path: "/v1/operations/:id/confirm", errors: ["operation_not_found", "operation_not_pending", "authorization_required", "balance_out_of_range"], response: R.Operation,
       summary: "Confirm a pending operation: holds become journal entries, accruals are credited",
       tag: "Cash register",
       auth: ["terminal"],
@@ -273,7 +274,7 @@ export function operationRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/operations/:id/cancel", errors: ["operation_not_found", "operation_not_pending"],
+      path: "/v1/operations/:id/cancel", errors: ["operation_not_found", "operation_not_pending"], response: R.Operation,
       summary: "Cancel a pending operation and release its holds (the till that made it, or the back office: a hold a till left behind)",
       tag: "Cash register",
       auth: ["terminal", "secret"],
@@ -289,7 +290,7 @@ export function operationRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/operations", summary: "List operations, newest first", tag: "Back office", auth: ["secret"], query: ListOperations },
+    { method: "get", path: "/v1/operations", response: R.listOf(R.Operation), summary: "List operations, newest first", tag: "Back office", auth: ["secret"], query: ListOperations },
     async ({ env, principal, query }) => {
       const body = await newestFirst(env.DB, operations, principal.tenantId, query, (row) => JSON.parse(row.body) as Operation, [
         query.status ? eq(operations.status, query.status) : undefined,

@@ -6,6 +6,7 @@ import { tenants } from "../db/schema";
 import { allowedOriginsRows, forgetTenant, loadTenant, settingsOf } from "../db/tenants";
 import { method, webOrigin } from "../lib/schemas";
 import { endpoint, type App } from "./endpoint";
+import * as R from "./responses";
 
 export const UpdateSettings = z.strictObject({
   approval_required_for: z
@@ -27,13 +28,13 @@ export const UpdateSettings = z.strictObject({
 export function settingsRoutes(app: App): void {
   endpoint(
     app,
-    { method: "get", path: "/v1/settings", summary: "Read the tenant's settings", tag: "Back office", auth: ["secret"] },
+    { method: "get", path: "/v1/settings", response: R.Settings, summary: "Read the tenant's settings", tag: "Back office", auth: ["secret"] },
     async ({ env, principal }) => ({ status: 200, body: settingsOf(await loadTenant(env.DB, principal.tenantId)) }),
   );
 
   endpoint(
     app,
-    { method: "patch", path: "/v1/settings", summary: "Change the tenant's settings", tag: "Back office", auth: ["secret"], body: UpdateSettings },
+    { method: "patch", path: "/v1/settings", response: R.Settings, summary: "Change the tenant's settings", tag: "Back office", auth: ["secret"], body: UpdateSettings },
     async ({ env, principal, body }) => {
       const changes = {
         ...(body.approval_required_for !== undefined ? { approvalRequiredFor: JSON.stringify(body.approval_required_for) } : {}),

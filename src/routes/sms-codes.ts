@@ -17,6 +17,7 @@ import { SmsProviderError } from "../sms/sms-sender";
 import { serverSecret } from "../lib/server-secret";
 import { endpoint, type App } from "./endpoint";
 import { locate } from "./operations";
+import * as R from "./responses";
 
 export const VerifyCode = z.strictObject({ code: z.string().regex(/^[0-9]{6}$/, "must be the 6 digits of the SMS") });
 
@@ -30,7 +31,7 @@ export function smsCodeRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/operations/:id/sms-codes", errors: ["operation_not_found", "operation_not_pending", "sms_code_not_required", "already_verified", "rate_limited", "sms_provider_error"],
+      path: "/v1/operations/:id/sms-codes", errors: ["operation_not_found", "operation_not_pending", "sms_code_not_required", "already_verified", "rate_limited", "sms_provider_error"], response: R.CodeSent,
       summary: "Send the member a 6-digit code confirming the points deduction (a new code voids the last one)",
       tag: "Cash register",
       auth: ["terminal"],
@@ -78,7 +79,7 @@ export function smsCodeRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/operations/:id/sms-codes/verify", errors: ["operation_not_found", "operation_not_pending", "sms_code_not_required", "already_verified", "invalid_code", "code_expired", "code_attempts_exhausted", "code_not_sent"],
+      path: "/v1/operations/:id/sms-codes/verify", errors: ["operation_not_found", "operation_not_pending", "sms_code_not_required", "already_verified", "invalid_code", "code_expired", "code_attempts_exhausted", "code_not_sent"], response: R.Operation,
       summary: "Check the code the member read out: 5 attempts, valid 5 minutes, single use",
       tag: "Cash register",
       auth: ["terminal"],

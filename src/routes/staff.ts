@@ -32,6 +32,7 @@ import { serverSecret } from "../lib/server-secret";
 import { CreateTenant } from "./tenants";
 import { budgetKeyOf } from "../lib/client-address";
 import { endpoint, refuseForeignOrigin, type App, type AppEnv } from "./endpoint";
+import * as R from "./responses";
 
 const email = z.string().trim().toLowerCase().max(254).email("must be an email address");
 const password = z.string().max(1024);
@@ -97,7 +98,7 @@ async function signedIn(env: Env, staffId: string, tenantId: string) {
 export function staffRoutes(app: App): void {
   endpoint(
     app,
-    { method: "post", path: "/v1/signup", errors: ["email_taken", "invite_required", "rate_limited", "weak_password"], summary: "Create a business and its owner's console login (open sign-up, or a platform invite)", tag: "Console", auth: [], body: SignUp },
+    { method: "post", path: "/v1/signup", errors: ["email_taken", "invite_required", "rate_limited", "weak_password"], response: R.SignedIn, summary: "Create a business and its owner's console login (open sign-up, or a platform invite)", tag: "Console", auth: [], body: SignUp },
     async ({ c, env, body }) => {
       refuseForeignOrigin(c, "Sign in from the console itself");
       const problem = weakPassword(body.password, body.email);
@@ -133,7 +134,7 @@ export function staffRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/staff-sessions", errors: ["invalid_credentials", "rate_limited"], summary: "Sign in to the console (5 failures per email in 15 minutes, then 429)", tag: "Console", auth: [], body: SignIn, status: 200 },
+    { method: "post", path: "/v1/staff-sessions", errors: ["invalid_credentials", "rate_limited"], response: R.SignedIn, summary: "Sign in to the console (5 failures per email in 15 minutes, then 429)", tag: "Console", auth: [], body: SignIn, status: 200 },
     async ({ c, env, body }) => {
       refuseForeignOrigin(c, "Sign in from the console itself");
       await addressBudget(c);
@@ -158,7 +159,7 @@ export function staffRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/staff/me", summary: "Who is signed in to the console, and their business", tag: "Console", auth: ["secret"] },
+    { method: "get", path: "/v1/staff/me", response: R.SignedIn, summary: "Who is signed in to the console, and their business", tag: "Console", auth: ["secret"] },
     async ({ env, principal }) => {
       const me = await findStaff(env.DB, principal.tenantId, staffOf(principal).id);
       if (!me) throw new ApiError(401, "unauthenticated", "Missing or invalid credentials");
@@ -168,7 +169,7 @@ export function staffRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/staff/me/password", errors: ["invalid_credentials", "rate_limited", "weak_password"], summary: "Change my password (my other sessions end)", tag: "Console", auth: ["secret"], body: ChangePassword, status: 200 },
+    { method: "post", path: "/v1/staff/me/password", errors: ["invalid_credentials", "rate_limited", "weak_password"], response: R.StaffOnly, summary: "Change my password (my other sessions end)", tag: "Console", auth: ["secret"], body: ChangePassword, status: 200 },
     async ({ env, principal, body }) => {
       const session = staffOf(principal);
       const me = await findStaff(env.DB, principal.tenantId, session.id);
@@ -188,13 +189,13 @@ export function staffRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/staff", summary: "The business's staff and their roles", tag: "Console", auth: ["secret"] },
+    { method: "get", path: "/v1/staff", response: R.listOf(R.Staff), summary: "The business's staff and their roles", tag: "Console", auth: ["secret"] },
     async ({ env, principal }) => ({ status: 200, body: { data: (await staffOfTenant(env.DB, principal.tenantId)).map(presentStaff), next_cursor: null } }),
   );
 
   endpoint(
     app,
-    { method: "post", path: "/v1/staff", errors: ["email_taken"], summary: "Invite a member of staff: they set a password at the link (single use, 7 days)", tag: "Console", auth: ["secret"], body: InviteStaff },
+    { method: "post", path: "/v1/staff", errors: ["email_taken"], response: R.StaffInvited, summary: "Invite a member of staff: they set a password at the link (single use, 7 days)", tag: "Console", auth: ["secret"], body: InviteStaff },
     async ({ c, env, principal, body }) => {
       staffOf(principal);
       if (await staffByEmail(env.DB, body.email)) throw new ApiError(409, "email_taken", "This email already has a Tillsafe login", { field: "email" });
@@ -213,7 +214,7 @@ export function staffRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "patch", path: "/v1/staff/:id", errors: ["last_owner", "staff_not_found"], summary: "Change a member of staff's role (the last owner stays an owner)", tag: "Console", auth: ["secret"], body: ChangeRole },
+    { method: "patch", path: "/v1/staff/:id", errors: ["last_owner", "staff_not_found"], response: R.Staff, summary: "Change a member of staff's role (the last owner stays an owner)", tag: "Console", auth: ["secret"], body: ChangeRole },
     async ({ env, principal, param, body }) => {
       staffOf(principal);
       const before = await findStaff(env.DB, principal.tenantId, param("id"));
@@ -229,7 +230,7 @@ export function staffRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "delete", path: "/v1/staff/:id", errors: ["last_owner", "staff_not_found"], summary: "Remove a member of staff: their sessions end at once (the last owner stays)", tag: "Console", auth: ["secret"] },
+    { method: "delete", path: "/v1/staff/:id", errors: ["last_owner", "staff_not_found"], response: R.StaffRemoved, summary: "Remove a member of staff: their sessions end at once (the last owner stays)", tag: "Console", auth: ["secret"] },
     async ({ env, principal, param }) => {
       staffOf(principal);
       const before = await findStaff(env.DB, principal.tenantId, param("id"));
@@ -244,7 +245,7 @@ export function staffRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/staff-invites/:token", errors: ["invite_not_found", "rate_limited", "weak_password"], summary: "Accept a staff invite: set a password and sign in", tag: "Console", auth: [], body: AcceptInvite, status: 200 },
+    { method: "post", path: "/v1/staff-invites/:token", errors: ["invite_not_found", "rate_limited", "weak_password"], response: R.SignedIn, summary: "Accept a staff invite: set a password and sign in", tag: "Console", auth: [], body: AcceptInvite, status: 200 },
     async ({ c, env, param, body }) => {
       refuseForeignOrigin(c, "Sign in from the console itself");
       await addressBudget(c);

@@ -11,6 +11,7 @@ import { notFound } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { name, pageQuery } from "../lib/schemas";
 import { endpoint, type App } from "./endpoint";
+import * as R from "./responses";
 
 export const CreateStore = z.strictObject({
   name,
@@ -28,7 +29,7 @@ export const CreateRegister = z.strictObject({ name });
 export function storeRoutes(app: App): void {
   endpoint(
     app,
-    { method: "post", path: "/v1/stores", summary: "Create a store", tag: "Back office", auth: ["secret"], body: CreateStore },
+    { method: "post", path: "/v1/stores", response: R.Store, summary: "Create a store", tag: "Back office", auth: ["secret"], body: CreateStore },
     async ({ env, principal, body }) => {
       const store = {
         id: newId("sto"),
@@ -45,7 +46,7 @@ export function storeRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/stores", summary: "List stores, newest first", tag: "Back office", auth: ["secret"], query: pageQuery },
+    { method: "get", path: "/v1/stores", response: R.listOf(R.Store), summary: "List stores, newest first", tag: "Back office", auth: ["secret"], query: pageQuery },
     async ({ env, principal, query }) => {
       return { status: 200, body: await newestFirst(env.DB, stores, principal.tenantId, query, presentStore) };
     },
@@ -53,7 +54,7 @@ export function storeRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/stores/:id", errors: ["store_not_found"], summary: "Read a store", tag: "Back office", auth: ["secret"] },
+    { method: "get", path: "/v1/stores/:id", errors: ["store_not_found"], response: R.Store, summary: "Read a store", tag: "Back office", auth: ["secret"] },
     async ({ env, principal, param }) => {
       const store = await findStore(env.DB, principal.tenantId, param("id"));
       if (!store) throw notFound("store_not_found", "Store");
@@ -63,7 +64,7 @@ export function storeRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "patch", path: "/v1/stores/:id", errors: ["store_not_found"], summary: "Change a store", tag: "Back office", auth: ["secret"], body: UpdateStore },
+    { method: "patch", path: "/v1/stores/:id", errors: ["store_not_found"], response: R.Store, summary: "Change a store", tag: "Back office", auth: ["secret"], body: UpdateStore },
     async ({ env, principal, param, body }) => {
       const where = and(eq(stores.tenantId, principal.tenantId), eq(stores.id, param("id")));
       const changes = {
@@ -86,7 +87,7 @@ export function storeRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/stores/:id/registers", errors: ["store_not_found"],
+      path: "/v1/stores/:id/registers", errors: ["store_not_found"], response: R.RegisterMade,
       summary: "Create a cash register and its terminal key (shown once)",
       tag: "Back office",
       auth: ["secret"],
@@ -111,7 +112,7 @@ export function storeRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/stores/:id/registers", errors: ["store_not_found"], summary: "List a store's registers", tag: "Back office", auth: ["secret"] },
+    { method: "get", path: "/v1/stores/:id/registers", errors: ["store_not_found"], response: R.listOf(R.Register), summary: "List a store's registers", tag: "Back office", auth: ["secret"] },
     async ({ env, principal, param }) => {
       const store = await findStore(env.DB, principal.tenantId, param("id"));
       if (!store) throw notFound("store_not_found", "Store");

@@ -6,6 +6,7 @@ import { newTenant, presentTenant } from "../db/tenants";
 import { isKnownCurrency, isKnownTimeZone } from "../lib/money";
 import { name } from "../lib/schemas";
 import { endpoint, type App } from "./endpoint";
+import * as R from "./responses";
 
 export const CreateTenant = z.strictObject({
   name,
@@ -18,7 +19,7 @@ export const CreateTenant = z.strictObject({
 export function tenantRoutes(app: App): void {
   endpoint(
     app,
-    { method: "post", path: "/v1/tenants", summary: "Create a tenant and its first secret key", tag: "Platform", auth: ["platform"], body: CreateTenant },
+    { method: "post", path: "/v1/tenants", response: R.TenantMade, summary: "Create a tenant and its first secret key", tag: "Platform", auth: ["platform"], body: CreateTenant },
     async ({ env, body }) => {
       const tenant = newTenant(body);
       const createdAt = tenant.createdAt;

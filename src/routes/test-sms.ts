@@ -4,13 +4,14 @@ import { ApiError } from "../lib/errors";
 import { devMessages } from "../sms/dev-outbox";
 import { DevSmsQuery } from "./dev";
 import { endpoint, type App } from "./endpoint";
+import * as R from "./responses";
 
 export function testSmsRoutes(app: App): void {
   endpoint(
     app,
     {
       method: "get",
-      path: "/v1/test/sms", errors: ["not_found"],
+      path: "/v1/test/sms", errors: ["not_found"], response: R.SmsOutbox,
       summary: "Test mode: the SMS a test tenant sent (none reach a phone), newest first",
       tag: "Test mode",
       auth: ["secret"],

@@ -1,0 +1,154 @@
+/**
+ * The objects the API answers with, as zod schemas: what the OpenAPI document declares for each route, and what the
+ * tests hold every answer to (strict: a field added or renamed without its schema fails a test).
+ */
+import { z } from "zod";
+import { METHODS, OPERATION_TYPES } from "../accounts/operation";
+
+const id = z.string();
+const time = z.string().describe("ISO-8601 UTC");
+const minor = z.number().int().describe("Minor units (cents) of money, or whole points");
+const method = z.enum(METHODS);
+const livemode = z.boolean().describe("False for an object of a test tenant");
+const authStatus = z.enum(["not_required", "required", "pending", "approved", "rejected", "verified"]);
+
+/** A page of a list, newest first. */
+export const listOf = <T extends z.ZodType>(item: T) => z.strictObject({ data: z.array(item), next_cursor: z.string().nullable() });
+
+const balance = z.strictObject({ balance: minor, available: minor.describe("Balance less what pending operations hold") });
+export const Balances = z.strictObject({ credit: balance, cashback: balance, points: balance });
+
+export const Payment = z.strictObject({ method, amount: minor });
+
+export const Operation = z
+  .strictObject({
+    id,
+    type: z.enum(OPERATION_TYPES),
+    status: z.enum(["pending", "confirmed", "cancelled", "expired"]),
+    card: z.string().nullable().optional(),
+    member_id: id,
+    store_id: id,
+    register_id: id,
+    cheque: z.strictObject({ number: z.string(), total: minor }).optional(),
+    payments: z.array(Payment).optional(),
+    accrue_points: z.boolean().optional(),
+    accrual: z.strictObject({ points: minor }).optional(),
+    original_operation_id: id.optional(),
+    method: method.optional(),
+    amount: minor.optional(),
+    reason: z.string().optional(),
+    authorization: z.strictObject({
+      method: z.enum(["none", "approval", "sms_code"]),
+      status: authStatus,
+      steps: z.strictObject({ approval: authStatus.optional(), sms_code: authStatus.optional() }).optional(),
+    }),
+    expires_at: time,
+    created_at: time,
+    updated_at: time.describe("Changes with every change of state (long polls compare it)"),
+    confirmed_at: time.nullable(),
+    cancelled_at: time.nullable(),
+    livemode,
+  })
+  .describe("An operation: held, then confirmed or cancelled");
+
+export const Card = z.strictObject({
+  number: z.string(),
+  status: z.enum(["active", "blocked", "replaced"]),
+  block_reason: z.string().nullable(),
+  replaced_by: z.string().nullable(),
+  member_id: id,
+  livemode,
+});
+
+const memberFields = { id, name: z.string(), phone: z.string(), external_ref: z.string().nullable(), created_at: time, livemode };
+export const MemberSummary = z.strictObject(memberFields);
+export const Member = z.strictObject({ ...memberFields, balances: Balances, cards: z.array(Card) });
+
+export const HistoryEntry = z.strictObject({
+  id,
+  operation_id: id,
+  kind: z.string(),
+  method,
+  amount: z.number().int().describe("Signed: negative takes from the balance"),
+  balance_after: minor,
+  created_at: time,
+  store_id: id.nullable(),
+  register_id: id.nullable(),
+  livemode,
+});
+
+export const ApprovalRequest = z.strictObject({
+  id,
+  operation_id: id,
+  amount: minor,
+  methods: z.array(method),
+  payments: z.array(Payment),
+  status: z.enum(["pending", "approved", "rejected", "superseded", "expired", "cancelled"]),
+  store_id: id,
+  store_name: z.string(),
+  register_id: id,
+  register_name: z.string(),
+  cheque_number: z.string().nullable(),
+  created_at: time,
+  expires_at: time,
+  answered_at: time.nullable(),
+  livemode,
+});
+
+export const Store = z.strictObject({ id, name: z.string(), sms_confirm_points_deduction: z.boolean(), created_at: time, livemode });
+export const Register = z.strictObject({ id, store_id: id, name: z.string(), created_at: time, livemode });
+export const Key = z.strictObject({
+  id,
+  kind: z.enum(["secret", "terminal"]),
+  store_id: id.nullable(),
+  register_id: id.nullable(),
+  created_at: time,
+  revoked_at: time.nullable(),
+  last_used_at: time.nullable(),
+  livemode,
+});
+
+export const Tenant = z.strictObject({ id, name: z.string(), currency: z.string(), timezone: z.string(), livemode, created_at: time });
+export const Staff = z.strictObject({ id, email: z.string(), role: z.enum(["owner", "manager", "security"]), created_at: time, livemode });
+
+export const Settings = z.strictObject({
+  approval_required_for: z.array(method),
+  points_per_currency_unit: z.number().int(),
+  point_value: z.number().int(),
+  hold_ttl_seconds: z.number().int(),
+  sms_per_hour: z.number().int(),
+  allowed_origins: z.array(z.string()),
+});
+
+export const Terminal = z.strictObject({
+  tenant: Tenant.extend({ minor_digits: z.number().int(), point_value: z.number().int() }),
+  store: z.strictObject({ id, name: z.string(), livemode }),
+  register: z.strictObject({ id, name: z.string(), livemode }),
+});
+
+export const SmsMessage = z.strictObject({ to: z.string(), body: z.string(), created_at: time });
+
+// ---- the answers made of them ---------------------------------------------------------------------------------
+
+export const ApprovalAsked = z.strictObject({ request: ApprovalRequest, delivered: z.boolean().describe("Whether an open page of the member got it") });
+export const CodeSent = z.strictObject({ sent_to: z.string().describe("The member's phone, masked"), expires_at: time });
+export const Me = z.strictObject({
+  member: MemberSummary,
+  balances: Balances,
+  cards: z.array(Card),
+  members_on_this_phone: z.array(z.strictObject({ id, name: z.string(), livemode })),
+});
+export const Switched = z.strictObject({ member: MemberSummary });
+export const RegisterMade = z.strictObject({ register: Register, terminal_key: z.string().describe("Shown once"), key: Key });
+export const SecretKeyMade = z.strictObject({ key: Key, secret_key: z.string().describe("Shown once") });
+export const TerminalKeyMade = z.strictObject({ key: Key, terminal_key: z.string().describe("Shown once") });
+export const TenantMade = z.strictObject({ tenant: Tenant, secret_key: z.string().describe("Shown once") });
+export const SignedIn = z.strictObject({ staff: Staff, tenant: Tenant });
+export const StaffOnly = z.strictObject({ staff: Staff });
+export const StaffInvited = z.strictObject({ staff: Staff, invite_url: z.string(), expires_at: time });
+export const StaffRemoved = Staff.extend({ deleted: z.literal(true) });
+export const SmsOutbox = z.strictObject({ data: z.array(SmsMessage) });
+export const PortalLink = z.strictObject({ url: z.string().describe("Single use"), expires_at: time });
+export const SessionsRevoked = z.strictObject({ revoked: z.number().int() });
+export const ChainVerified = z.strictObject({ entries: z.number().int(), valid: z.boolean(), first_broken: id.optional() });
+export const LoginCodeSent = z.strictObject({ sent: z.boolean() });
