@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "../src/routes/docs";
+import { documented } from "../src/routes/endpoint";
 import { api } from "./helpers";
 
 describe("contract documents", () => {
@@ -27,6 +28,11 @@ describe("contract documents", () => {
     // Every operation has its own operationId.
     const ids = Object.values(served.paths).flatMap((item: any) => Object.values(item).map((op: any) => op.operationId));
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("every route declares the body of its answer (the tests hold each answer to it)", async () => {
+    await api("GET", "/openapi.json");
+    expect(documented.filter((e) => !e.response && e.status !== 204).map((e) => `${e.method.toUpperCase()} ${e.path}`)).toEqual([]);
   });
 
   it("errors are declared per route and status, each code with its details", async () => {

@@ -14,6 +14,7 @@ import { announceToConsoles } from "../operations/console-live";
 import type { Env } from "../env";
 import type { Actor } from "../db/audit";
 import { endpoint, requirePrincipal, type App } from "./endpoint";
+import * as R from "./responses";
 
 export const AlertQuery = pageQuery.extend({ status: z.enum(["open", "acknowledged", "resolved"]).optional() });
 export const ResolveAlert = z.strictObject({ note: z.string().trim().min(1, "must say what was found").max(2000, "must be at most 2000 characters") });
@@ -57,7 +58,7 @@ export function alertRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/alerts", summary: "Security alerts raised by limits, newest first (?status= open, acknowledged or resolved)", tag: "Limits and alerts", auth: ["secret"], query: AlertQuery },
+    { method: "get", path: "/v1/alerts", response: R.listOf(R.Alert), summary: "Security alerts raised by limits, newest first (?status= open, acknowledged or resolved)", tag: "Limits and alerts", auth: ["secret"], query: AlertQuery },
     async ({ env, principal, query }) => {
       const narrow = query.status ? [eq(alerts.status, query.status)] : [];
       return { status: 200, body: await newestFirst(env.DB, alerts, principal.tenantId, query, presentAlert, narrow) };
@@ -66,13 +67,13 @@ export function alertRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/alerts/:id/acknowledge", errors: ["alert_not_found", "alert_resolved"], summary: "Acknowledge an alert: someone is looking into it", tag: "Limits and alerts", auth: ["secret"], status: 200 },
+    { method: "post", path: "/v1/alerts/:id/acknowledge", errors: ["alert_not_found", "alert_resolved"], response: R.Alert, summary: "Acknowledge an alert: someone is looking into it", tag: "Limits and alerts", auth: ["secret"], status: 200 },
     async ({ env, principal, param }) => ({ status: 200, body: await step(env, principal, param("id"), "acknowledge", null) }),
   );
 
   endpoint(
     app,
-    { method: "post", path: "/v1/alerts/:id/resolve", errors: ["alert_not_found", "alert_resolved"], summary: "Resolve an alert with a note of what was found", tag: "Limits and alerts", auth: ["secret"], body: ResolveAlert, status: 200 },
+    { method: "post", path: "/v1/alerts/:id/resolve", errors: ["alert_not_found", "alert_resolved"], response: R.Alert, summary: "Resolve an alert with a note of what was found", tag: "Limits and alerts", auth: ["secret"], body: ResolveAlert, status: 200 },
     async ({ env, principal, param, body }) => ({ status: 200, body: await step(env, principal, param("id"), "resolve", body.note) }),
   );
 }

@@ -24,7 +24,7 @@ const presentAudit = (row: AuditRow) => ({
 export function auditLogRoutes(app: App): void {
   endpoint(
     app,
-    { method: "get", path: "/v1/audit-log", summary: "Every change a person or key made: who, what, before, after; newest first, hash-chained", tag: "Limits and alerts", auth: ["secret"], query: pageQuery },
+    { method: "get", path: "/v1/audit-log", response: R.listOf(R.AuditEntry), summary: "Every change a person or key made: who, what, before, after; newest first, hash-chained", tag: "Limits and alerts", auth: ["secret"], query: pageQuery },
     async ({ env, principal, query }) => {
       // Chained first, so every entry listed carries its hash (a sealer that cannot answer leaves them null).
       await sealAuditLog(env, principal.tenantId).catch((error) => console.warn("audit seal failed:", String(error)));

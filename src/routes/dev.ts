@@ -114,6 +114,7 @@ export function devRoutes(app: App): void {
     {
       method: "post",
       path: "/v1/dev/seed",
+      response: R.DemoSeeded,
       summary: "Development only: create the Cafe Aroma demo once and return its keys and links",
       tag: "Development",
       auth: ["platform"],

@@ -6,6 +6,7 @@ import { notFound } from "../lib/errors";
 import { pageQuery } from "../lib/schemas";
 import { MAX_ATTEMPTS } from "../webhooks/webhook-do";
 import { endpoint, type App } from "./endpoint";
+import * as R from "./responses";
 
 export const EVENT_LOG_TYPES = ["operation.created", "operation.confirmed", "operation.cancelled", "operation.expired", "approval_request.answered", "card.blocked", "alert.raised"] as const;
 
@@ -19,7 +20,7 @@ export const Redeliver = z.strictObject({ endpoint_id: z.string().min(1).max(64)
 export function eventRoutes(app: App): void {
   endpoint(
     app,
-    { method: "get", path: "/v1/events", summary: "Every event of the last 30 days, newest first, as delivered to webhooks", tag: "Limits and alerts", auth: ["secret"], query: EventQuery },
+    { method: "get", path: "/v1/events", response: R.listOf(R.Event), summary: "Every event of the last 30 days, newest first, as delivered to webhooks", tag: "Limits and alerts", auth: ["secret"], query: EventQuery },
     async ({ env, principal, query }) => {
       const page = await eventsPage(env.DB, principal.tenantId, { ...query, created_after: query.created_after ? new Date(query.created_after).toISOString() : undefined });
       return { status: 200, body: page };
@@ -28,7 +29,7 @@ export function eventRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/events/:id/redeliver", errors: ["event_not_found", "webhook_endpoint_not_found"], summary: "Send an event to an endpoint again, now", tag: "Limits and alerts", auth: ["secret"], body: Redeliver, status: 202 },
+    { method: "post", path: "/v1/events/:id/redeliver", errors: ["event_not_found", "webhook_endpoint_not_found"], response: R.Redelivery, summary: "Send an event to an endpoint again, now", tag: "Limits and alerts", auth: ["secret"], body: Redeliver, status: 202 },
     async ({ env, principal, param, body }) => {
       if (!(await liveWebhookEndpoint(env.DB, principal.tenantId, body.endpoint_id))) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
       if (!(await queueAgain(env.DB, principal.tenantId, param("id"), body.endpoint_id, MAX_ATTEMPTS))) throw notFound("event_not_found", "Event");

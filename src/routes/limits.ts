@@ -11,6 +11,7 @@ import { AMOUNT_METRICS, METRICS, PERIODS, SCOPES } from "../limits/limit";
 import { loadTenant } from "../db/tenants";
 import { limitCounters } from "../operations/limit-counters";
 import { endpoint, type App } from "./endpoint";
+import * as R from "./responses";
 
 export const CounterQuery = z.strictObject({
   scope_id: z.string().min(1).max(64).optional(),
@@ -57,7 +58,7 @@ async function checkScope(d1: D1Database, tenantId: string, scope: string, scope
 export function limitRoutes(app: App): void {
   endpoint(
     app,
-    { method: "post", path: "/v1/limits", summary: "Create a limit (hard or soft) on a card, register or store counter", tag: "Limits and alerts", auth: ["secret"], body: CreateLimit },
+    { method: "post", path: "/v1/limits", response: R.Limit, summary: "Create a limit (hard or soft) on a card, register or store counter", tag: "Limits and alerts", auth: ["secret"], body: CreateLimit },
     async ({ env, principal, body }) => {
       await checkScope(env.DB, principal.tenantId, body.scope, body.scope_id);
       const now = new Date().toISOString();
@@ -89,7 +90,7 @@ export function limitRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/limits", summary: "The tenant's limits", tag: "Limits and alerts", auth: ["secret"] },
+    { method: "get", path: "/v1/limits", response: R.listOf(R.Limit), summary: "The tenant's limits", tag: "Limits and alerts", auth: ["secret"] },
     async ({ env, principal }) => {
       forgetLimits(principal.tenantId);
       const active = await activeLimits(env.DB, principal.tenantId);
@@ -101,7 +102,7 @@ export function limitRoutes(app: App): void {
     app,
     {
       method: "get",
-      path: "/v1/limits/:id/counters", errors: ["limit_not_found"],
+      path: "/v1/limits/:id/counters", errors: ["limit_not_found"], response: R.listOf(R.Counter),
       summary: "A limit's counters in the window in force: value, what of it is still held, the window, the bound",
       tag: "Limits and alerts",
       auth: ["secret"],
@@ -117,7 +118,7 @@ export function limitRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "delete", path: "/v1/limits/:id", errors: ["limit_not_found"], summary: "Delete a limit", tag: "Limits and alerts", auth: ["secret"] },
+    { method: "delete", path: "/v1/limits/:id", errors: ["limit_not_found"], response: R.LimitRemoved, summary: "Delete a limit", tag: "Limits and alerts", auth: ["secret"] },
     async ({ env, principal, param }) => {
       const db = database(env.DB);
       const where = and(eq(limits.tenantId, principal.tenantId), eq(limits.id, param("id")), isNull(limits.deletedAt));

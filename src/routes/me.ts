@@ -104,6 +104,7 @@ export function meRoutes(app: App): void {
         method: "post",
         path: `/v1/me/approval-requests/:id/${answer}`,
         errors: ["approval_request_not_found", "approval_request_closed"],
+        response: R.ApprovalRequest,
         summary: answer === "approve" ? "Approve a request" : "Reject a request",
         tag: "Member",
         auth: ["member"],

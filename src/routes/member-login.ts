@@ -89,7 +89,7 @@ export function memberLoginRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/member-login/verify", errors: ["code_attempts_exhausted", "code_not_sent", "code_expired", "invalid_code"],
+      path: "/v1/member-login/verify", errors: ["code_attempts_exhausted", "code_not_sent", "code_expired", "invalid_code"], response: R.MemberSignedIn,
       summary: "Exchange a sign-in code for the session cookie",
       tag: "Member",
       auth: [],

@@ -6,6 +6,7 @@ import { notFound } from "../lib/errors";
 import { dailyReportOf } from "../operations/daily-report";
 import { reportCsv } from "../reports/report-csv";
 import { endpoint, type App } from "./endpoint";
+import * as R from "./responses";
 
 const isDate = (text: string) => {
   const [y, m, d] = text.split("-").map(Number);
@@ -22,7 +23,7 @@ export const DailyReportQuery = z.strictObject({
 export function reportRoutes(app: App): void {
   endpoint(
     app,
-    { method: "get", path: "/v1/reports/daily", errors: ["store_not_found"], summary: "The day's reconciliation per store and method, against the journal (CSV with Accept: text/csv)", tag: "Limits and alerts", auth: ["secret"], query: DailyReportQuery },
+    { method: "get", path: "/v1/reports/daily", errors: ["store_not_found"], response: R.DailyReport, summary: "The day's reconciliation per store and method, against the journal (CSV with Accept: text/csv)", tag: "Limits and alerts", auth: ["secret"], query: DailyReportQuery },
     async ({ c, env, principal, query }) => {
       if (query.store_id && !(await findStore(env.DB, principal.tenantId, query.store_id))) throw notFound("store_not_found", "Store");
       const tenant = await loadTenant(env.DB, principal.tenantId);

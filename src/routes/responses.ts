@@ -152,3 +152,127 @@ export const PortalLink = z.strictObject({ url: z.string().describe("Single use"
 export const SessionsRevoked = z.strictObject({ revoked: z.number().int() });
 export const ChainVerified = z.strictObject({ entries: z.number().int(), valid: z.boolean(), first_broken: id.optional() });
 export const LoginCodeSent = z.strictObject({ sent: z.boolean() });
+
+// ---- limits, alerts, webhooks, events, the audit log and the day's report -------------------------------------
+
+export const Limit = z.strictObject({
+  id,
+  scope: z.enum(["card", "register", "store"]),
+  scope_id: z.string().nullable().describe("null: every card, register or store"),
+  per: z.enum(["register", "store"]).nullable(),
+  metric: z.string(),
+  method: method.nullable(),
+  period: z.string(),
+  hard: z.number().int().nullable(),
+  soft: z.strictObject({ lower: z.number().int(), upper: z.number().int() }).nullable(),
+  created_at: time,
+  livemode,
+});
+export const LimitRemoved = Limit.extend({ deleted: z.literal(true) });
+export const Counter = z.strictObject({
+  subject: z.string().describe("The card, register or store counted"),
+  window_start: time.nullable(),
+  window_end: time.nullable(),
+  value: z.number().int(),
+  pending: z.number().int().describe("The part of value still held by pending operations"),
+  bound: z.number().int(),
+  alert_above: z.number().int().nullable(),
+});
+
+export const Alert = z.strictObject({
+  id,
+  type: z.string(),
+  limit_id: id.nullable(),
+  scope: z.string(),
+  scope_id: z.string(),
+  metric: z.string(),
+  period: z.string(),
+  bound: z.number().int(),
+  value: z.number().int(),
+  operation_id: id.nullable(),
+  created_at: time,
+  status: z.enum(["open", "acknowledged", "resolved"]),
+  acknowledged_at: time.nullable(),
+  acknowledged_by: id.nullable(),
+  resolved_at: time.nullable(),
+  resolved_by: id.nullable(),
+  note: z.string().nullable(),
+  livemode,
+});
+
+const endpointFields = { id, url: z.string(), events: z.array(z.string()), created_at: time, livemode };
+export const WebhookEndpoint = z.strictObject(endpointFields);
+export const WebhookEndpointMade = z.strictObject({ ...endpointFields, secret: z.string().describe("whsec_…, shown once") });
+export const WebhookEndpointStopped = z.strictObject({ ...endpointFields, deleted: z.literal(true) });
+export const SecretRotated = z.strictObject({ ...endpointFields, secret: z.string().describe("whsec_…, shown once"), previous_secret_valid_until: time });
+export const DeliveryAttempt = z.strictObject({
+  event_id: id,
+  attempt: z.number().int(),
+  status_code: z.number().int().nullable(),
+  error: z.string().nullable(),
+  at: time,
+  next_attempt_at: time.nullable(),
+});
+export const Redelivery = z.strictObject({ event_id: id, endpoint_id: id, queued: z.literal(true) });
+export const Event = z.object({ id, type: z.string(), created_at: time, livemode, data: z.record(z.string(), z.unknown()) }).describe("As webhooks receive it");
+
+export const AuditEntry = z.strictObject({
+  id,
+  actor: z.string().describe("The staff member, key or member who acted"),
+  actor_type: z.enum(["staff", "secret_key", "terminal_key", "member", "platform"]),
+  action: z.string(),
+  subject_id: z.string(),
+  before: z.unknown().nullable(),
+  after: z.unknown().nullable(),
+  created_at: time,
+  seq: z.number().int().nullable(),
+  hash: z.string().nullable(),
+  prev_hash: z.string().nullable(),
+  livemode,
+});
+
+const figures = z.strictObject({
+  deducted: z.number().int(),
+  accrued: z.number().int(),
+  refunded: z.number().int(),
+  accrual_reversed: z.number().int(),
+  topped_up: z.number().int(),
+  manual_accrued: z.number().int(),
+  manual_deducted: z.number().int(),
+});
+export const DailyReport = z.strictObject({
+  date: z.string(),
+  time_zone: z.string(),
+  currency: z.string(),
+  window_start: time,
+  window_end: time,
+  complete: z.boolean().describe("False while the day is not over, or its history has not all reached the records"),
+  incomplete_reason: z.string().nullable(),
+  stores: z.array(
+    z.strictObject({
+      store_id: id,
+      store_name: z.string(),
+      counts: z.strictObject({ purchases: z.number().int(), refunds: z.number().int(), top_ups: z.number().int(), manual: z.number().int() }),
+      methods: z.array(z.strictObject({ method, operations: figures, journal: figures, balanced: z.boolean() })),
+      balanced: z.boolean(),
+    }),
+  ),
+  balanced: z.boolean(),
+});
+
+export const MemberSignedIn = z.strictObject({ member: MemberSummary, tenant: Tenant });
+export const SignUpLink = z.strictObject({ url: z.string(), expires_at: time });
+
+export const DemoSeeded = z.strictObject({
+  tenant_id: id,
+  secret_key: z.string(),
+  terminal_key: z.string(),
+  member_id: id,
+  card: z.string(),
+  register_url: z.string(),
+  member_url: z.string(),
+  member_url_expires_at: time,
+  console_url: z.string(),
+  owner_email: z.string(),
+  owner_password: z.string(),
+});

@@ -267,7 +267,7 @@ export function staffRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/tenant-invites", summary: "A sign-up link for one business (single use, 7 days), where sign-up is not open", tag: "Platform", auth: ["platform"] },
+    { method: "post", path: "/v1/tenant-invites", response: R.SignUpLink, summary: "A sign-up link for one business (single use, 7 days), where sign-up is not open", tag: "Platform", auth: ["platform"] },
     async ({ c, env }) => {
       const invite = await createTenantInvite(env.DB);
       return { status: 201, body: { url: `${new URL(c.req.url).origin}/console/signup/${invite.token}`, expires_at: invite.expiresAt } };

@@ -11,6 +11,7 @@ import { serverSecret } from "../lib/server-secret";
 import { refusedDestination } from "../webhooks/destination";
 import { newEndpointSecret } from "../webhooks/signing";
 import { endpoint, type App } from "./endpoint";
+import * as R from "./responses";
 
 /** How long the secret before a rotation still signs. */
 const PREVIOUS_SECRET_MS = 24 * 60 * 60 * 1000;
@@ -27,7 +28,7 @@ export function webhookEndpointRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/webhook-endpoints",
+      path: "/v1/webhook-endpoints", response: R.WebhookEndpointMade,
       summary: "Receive events as signed POSTs (Standard Webhooks headers and Tillsafe-Signature); the secret is shown once",
       tag: "Limits and alerts",
       auth: ["secret"],
@@ -55,7 +56,7 @@ export function webhookEndpointRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/webhook-endpoints", summary: "Webhook endpoints", tag: "Limits and alerts", auth: ["secret"] },
+    { method: "get", path: "/v1/webhook-endpoints", response: R.listOf(R.WebhookEndpoint), summary: "Webhook endpoints", tag: "Limits and alerts", auth: ["secret"] },
     async ({ env, principal }) => {
       const rows = await liveWebhookEndpoints(env.DB, principal.tenantId);
       return { status: 200, body: { data: rows.map(presentEndpoint), next_cursor: null } };
@@ -64,7 +65,7 @@ export function webhookEndpointRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "delete", path: "/v1/webhook-endpoints/:id", errors: ["webhook_endpoint_not_found"], summary: "Stop sending to an endpoint", tag: "Limits and alerts", auth: ["secret"] },
+    { method: "delete", path: "/v1/webhook-endpoints/:id", errors: ["webhook_endpoint_not_found"], response: R.WebhookEndpointStopped, summary: "Stop sending to an endpoint", tag: "Limits and alerts", auth: ["secret"] },
     async ({ env, principal, param }) => {
       const row = await liveWebhookEndpoint(env.DB, principal.tenantId, param("id"));
       if (!row) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
@@ -76,7 +77,7 @@ export function webhookEndpointRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/webhook-endpoints/:id/deliveries", errors: ["webhook_endpoint_not_found"], summary: "An endpoint's delivery attempts, newest first: status code, error, attempt, next attempt", tag: "Limits and alerts", auth: ["secret"] },
+    { method: "get", path: "/v1/webhook-endpoints/:id/deliveries", errors: ["webhook_endpoint_not_found"], response: R.listOf(R.DeliveryAttempt), summary: "An endpoint's delivery attempts, newest first: status code, error, attempt, next attempt", tag: "Limits and alerts", auth: ["secret"] },
     async ({ env, principal, param }) => {
       if (!(await liveWebhookEndpoint(env.DB, principal.tenantId, param("id")))) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
       return { status: 200, body: { data: await attemptsOf(env.DB, principal.tenantId, param("id"), 100), next_cursor: null } };
@@ -85,7 +86,7 @@ export function webhookEndpointRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/webhook-endpoints/:id/rotate-secret", errors: ["rotation_in_progress", "webhook_endpoint_not_found"], summary: "A new signing secret (shown once); the old one stays valid for 24 hours and both signatures are sent meanwhile", tag: "Limits and alerts", auth: ["secret"], status: 200 },
+    { method: "post", path: "/v1/webhook-endpoints/:id/rotate-secret", errors: ["rotation_in_progress", "webhook_endpoint_not_found"], response: R.SecretRotated, summary: "A new signing secret (shown once); the old one stays valid for 24 hours and both signatures are sent meanwhile", tag: "Limits and alerts", auth: ["secret"], status: 200 },
     async ({ env, principal, param }) => {
       const row = await liveWebhookEndpoint(env.DB, principal.tenantId, param("id"));
       if (!row) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
