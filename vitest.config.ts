@@ -1,11 +1,22 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { copyDocsAssets } from "./scripts/docs-assets.mjs";
 
 export default defineConfig(async () => {
+  copyDocsAssets();
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     plugins: [
+      // As wrangler.toml's Text rule: a Markdown file imported is its text (the API guide).
+      {
+        name: "markdown-as-text",
+        enforce: "pre" as const,
+        load(id: string) {
+          return id.endsWith(".md") ? `export default ${JSON.stringify(readFileSync(id, "utf8"))};` : null;
+        },
+      },
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {

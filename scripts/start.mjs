@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { copyDocsAssets } from "./docs-assets.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 // Run wrangler on this Node (the project's pinned one under npm), whatever `node` the PATH finds first.
@@ -17,6 +18,8 @@ const env = {
   CI: "true",
   WRANGLER_SEND_METRICS: "false",
 };
+
+copyDocsAssets();
 
 const migrate = spawnSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
   cwd: root,

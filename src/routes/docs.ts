@@ -5,6 +5,8 @@ import type { Role } from "../auth/principal";
 import { SESSION_COOKIE } from "../auth/member-sessions";
 import { STAFF_COOKIE } from "../auth/staff-sessions";
 import { ERROR_CODES, type ErrorCode } from "../lib/error-codes";
+// The guide (docs/guide.md, Markdown) is the document's introduction: /docs shows it above the reference.
+import GUIDE from "../../docs/guide.md";
 
 /** Each credential's security schemes; a route that takes several kinds lists each as an alternative. */
 const SECURITY: Record<Role, string[]> = {
@@ -174,7 +176,7 @@ export function openApiDocument(environment: string | undefined) {
     info: {
       title: "Tillsafe API",
       version: "1.0.0",
-      description: "Loyalty balances secured at the till. The contract in prose is docs/api.md in the repository, and the guide is at /docs/guide.",
+      description: GUIDE,
       contact: { name: "Tillsafe" },
       license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
     },
@@ -186,23 +188,27 @@ export function openApiDocument(environment: string | undefined) {
   };
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]!);
+/** Scalar's settings: nothing from outside this server (no web fonts, no AI agent calling scalar.com), examples with fetch. */
+const SCALAR_CONFIGURATION = {
+  withDefaultFonts: false,
+  agent: { disabled: true },
+  mcp: { disabled: true },
+  showDeveloperTools: "never",
+  hideClientButton: true,
+  defaultHttpClient: { targetKey: "js", clientKey: "fetch" },
+  telemetry: false,
+};
 
 export function docsRoutes(app: App): void {
   app.get("/openapi.json", (c) => c.json(openApiDocument(c.env.ENVIRONMENT)));
-  app.get("/docs", (c) => {
-    const rows = documented
-      .map(
-        (e) =>
-          `<tr><td><code>${e.method.toUpperCase()}</code></td><td><code>${escapeHtml(e.path.replace(/:([a-z_]+)/g, "{$1}"))}</code></td>` +
-          `<td>${escapeHtml(e.summary)}</td><td>${e.auth.join(", ")}</td></tr>`,
-      )
-      .join("\n");
-    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Tillsafe API</title><style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem}
-table{border-collapse:collapse;width:100%}td{border-bottom:1px solid #ddd;padding:.4rem .6rem;vertical-align:top}code{font-size:13px}</style></head>
-<body><h1>Tillsafe API</h1><p>Amounts are integers in minor units. Errors: <code>{"error":{"code","message","details"}}</code>.
-The full machine-readable contract is at <a href="/openapi.json">/openapi.json</a>.</p>
-<table><thead><tr><th>Method</th><th>Path</th><th>What it does</th><th>Credential</th></tr></thead><tbody>${rows}</tbody></table></body></html>`);
-  });
+  // The interactive reference: Scalar's standalone bundle, served as a static asset of this Worker (no CDN, no
+  // fonts from elsewhere), reading /openapi.json; the guide is the document's introduction.
+  app.get("/docs", (c) =>
+    c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Tillsafe API</title></head><body>
+<noscript><h1>Tillsafe API</h1><p>The reference needs JavaScript. The contract is <a href="/openapi.json">/openapi.json</a>, and its description is the guide.</p></noscript>
+<div id="reference"></div>
+<script src="/docs-assets/scalar.js"></script>
+<script>Scalar.createApiReference("#reference", ${JSON.stringify({ url: "/openapi.json", ...SCALAR_CONFIGURATION })});</script></body></html>`),
+  );
 }

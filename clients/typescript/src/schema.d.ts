@@ -7112,8 +7112,14 @@ export interface operations {
                             actor_type: "staff" | "secret_key" | "terminal_key" | "member" | "platform";
                             action: string;
                             subject_id: string;
-                            before: unknown | null;
-                            after: unknown | null;
+                            /** @description The record before the change (null when it was made) */
+                            before: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description The record after the change (null when it was removed) */
+                            after: {
+                                [key: string]: unknown;
+                            } | null;
                             /** @description ISO-8601 UTC */
                             created_at: string;
                             seq: number | null;
