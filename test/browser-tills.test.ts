@@ -34,7 +34,7 @@ describe("browser tills (allowed_origins)", () => {
     expect([pre.status, pre.headers.get("access-control-allow-origin"), pre.headers.get("access-control-allow-headers"), pre.headers.get("access-control-max-age")]).toEqual([
       204,
       POS,
-      "authorization,content-type,idempotency-key",
+      "authorization,content-type,idempotency-key,x-request-id",
       "600",
     ]);
     const held = await api("POST", "/v1/operations", { token: shop.terminal, body: sale(shop.card), headers: { origin: POS, "idempotency-key": idemKey() } });
@@ -47,6 +47,9 @@ describe("browser tills (allowed_origins)", () => {
     // Another business's key from the same page is refused: the origin is allowed by this business, not by that one.
     const other = await createShop();
     expectError(await api("GET", "/v1/terminal", { token: other.terminal, headers: { origin: POS } }), 403, "forbidden");
+    // A revoked or wrong key from the allowed page: its 401 can be read there.
+    const unknown = await api("GET", "/v1/terminal", { token: "tk_nope_nope", headers: { origin: POS } });
+    expect([unknown.status, unknown.headers.get("access-control-allow-origin"), unknown.headers.get("vary")]).toEqual([401, POS, "Origin"]);
     // A secret key is never for a browser: no Allow-Origin for it.
     const listed = await api("GET", "/v1/operations", { token: shop.secret, headers: { origin: POS } });
     expect([listed.status, listed.headers.get("access-control-allow-origin")]).toEqual([200, null]);

@@ -47,6 +47,8 @@ describe("test mode", () => {
     // What webhooks receive is the logged payload: it says so itself.
     const payload = await env.DB.prepare("SELECT payload FROM events WHERE tenant_id = ? AND type = 'operation.confirmed'").bind(shop.tenantId).first<string>("payload");
     expect(JSON.parse(payload!)).toMatchObject({ livemode: false, data: { operation: { id: created.id } } });
+    // GET /v1/events answers each event exactly as it was logged and sent.
+    expect(events.find((e: { type: string }) => e.type === "operation.confirmed")).toEqual(JSON.parse(payload!));
 
     const live = await createShop();
     expect((await topUp(live, 100)).livemode).toBe(true);

@@ -167,7 +167,8 @@ export function openApiDocument(environment: string | undefined) {
             ]
           : []),
       ],
-      ...(endpoint.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(endpoint.body) } } } } : {}),
+      // An empty body reads as {}: it is required only where {} is not enough.
+      ...(endpoint.body ? { requestBody: { required: !endpoint.body.safeParse({}).success, content: { "application/json": { schema: jsonSchema(endpoint.body) } } } } : {}),
       responses: responsesOf(endpoint),
     };
   }

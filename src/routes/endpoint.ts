@@ -86,12 +86,12 @@ export interface DocumentedEndpoint {
  * What any route of a kind may answer: bad input, a refused origin or role, a missing credential, a body too large,
  * a key reused, and for a path with a parameter the router's `not_found` (a value that is no path segment).
  */
-export function commonErrors(spec: { method: Method; path: string; auth: readonly Role[] }): ErrorCode[] {
-  const codes: ErrorCode[] = ["invalid_request", "forbidden"];
+export function commonErrors(spec: { method: Method; path: string; auth: readonly Role[]; ownIdempotency?: boolean }): ErrorCode[] {
+  const codes: ErrorCode[] = ["invalid_request", "forbidden", "payload_too_large"];
   if (spec.auth.length > 0) codes.push("unauthenticated");
   if (spec.path.includes(":")) codes.push("not_found");
-  if (spec.method !== "get" && spec.method !== "delete") codes.push("payload_too_large");
-  if (spec.method === "post" && spec.auth.some((role) => role !== "member")) codes.push("idempotency_key_in_progress", "idempotency_key_reused");
+  // The shared replay of Idempotency-Keys (a route that dedupes its own key answers reuse itself, not in-progress).
+  if (spec.method === "post" && spec.auth.some((role) => role !== "member")) codes.push(...(spec.ownIdempotency ? ["idempotency_key_reused" as const] : ["idempotency_key_in_progress" as const, "idempotency_key_reused" as const]));
   return codes;
 }
 

@@ -14,9 +14,13 @@ const isObject = (value: Json) => typeof value.id === "string" || (typeof value.
 /** An audit entry's record of before and after stays as it was written. */
 const AS_WRITTEN = new Set(["before", "after"]);
 
+/** An event goes out as it was logged, as webhooks receive it (its payload says livemode itself). */
+const isEvent = (value: Json) => typeof value.id === "string" && value.id.startsWith("evt_") && "data" in value;
+
 function marked(value: unknown, livemode: boolean): unknown {
   if (Array.isArray(value)) return value.map((item) => marked(item, livemode));
   if (!isRecord(value)) return value;
+  if (isEvent(value)) return { ...value, livemode: typeof value.livemode === "boolean" ? value.livemode : livemode };
   const out: Json = {};
   for (const [key, inner] of Object.entries(value)) out[key] = AS_WRITTEN.has(key) ? inner : marked(inner, livemode);
   return isObject(value) ? { ...out, livemode } : out;
@@ -26,8 +30,11 @@ function marked(value: unknown, livemode: boolean): unknown {
 export function withLivemode(outcome: Outcome, livemode: boolean): Outcome {
   if (outcome.status >= 300 || outcome.headers?.["content-type"]) return outcome;
   if ("json" in outcome) {
-    // The account's hot answers are one operation as text: marked without parsing it again.
-    return outcome.json.startsWith('{"id":') ? { ...outcome, json: `{"livemode":${livemode},${outcome.json.slice(1)}` } : outcome;
+    // The account's hot answers are one operation as text (no object with an id inside it): marked without parsing
+    // it again. Any other text is parsed and marked like a body.
+    if (outcome.json.startsWith('{"id":"op_')) return { ...outcome, json: `{"livemode":${livemode},${outcome.json.slice(1)}` };
+    const body = JSON.parse(outcome.json) as unknown;
+    return isRecord(body) ? { ...outcome, json: JSON.stringify(marked(body, livemode)) } : outcome;
   }
   return isRecord(outcome.body) ? { ...outcome, body: marked(outcome.body, livemode) as object } : outcome;
 }

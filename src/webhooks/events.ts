@@ -17,8 +17,8 @@ export interface TillsafeEvent {
 
 export const alertEvent = (alert: Alert): TillsafeEvent => ({ id: `evt_${alert.id.slice(4)}`, type: "alert.raised", created_at: alert.created_at, data: { alert } });
 
-/** An event's JSON (`ev.value`) with the tenant's (`t`) `livemode` in it, as SQL. */
-const WITH_LIVEMODE = "json_set(ev.value, '$.livemode', json(iif(t.livemode, 'true', 'false')))";
+/** An event's JSON (`ev.value`) with the tenant's (`?2`) `livemode` in it, as SQL (a missing tenant reads as live). */
+const WITH_LIVEMODE = "json_set(ev.value, '$.livemode', json(iif(coalesce((SELECT livemode FROM tenants WHERE id = ?2), 1), 'true', 'false')))";
 
 /** Statements that record the alerts and queue deliveries of every event; `deliveries` marks which ones queue. */
 export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[], events: TillsafeEvent[]) {
@@ -43,7 +43,7 @@ export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[
       .prepare(
         `INSERT INTO events (id, tenant_id, type, created_at, payload)
          SELECT ev.value ->> '$.id', ?2, ev.value ->> '$.type', ev.value ->> '$.created_at', ${WITH_LIVEMODE}
-         FROM json_each(?1) ev, tenants t WHERE t.id = ?2
+         FROM json_each(?1) ev WHERE true
          ON CONFLICT(id) DO NOTHING`,
       )
       .bind(chunk, tenantId),
@@ -54,9 +54,9 @@ export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[
     db
       .prepare(
         `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
-         SELECT ev.value ->> '$.id', e.id, e.tenant_id, ev.value ->> '$.type', ${WITH_LIVEMODE}, 0, ?2, ?3
-         FROM webhook_endpoints e, json_each(e.events) j, json_each(?1) ev, tenants t
-         WHERE e.tenant_id = ?4 AND t.id = ?4 AND e.deleted_at IS NULL AND j.value = ev.value ->> '$.type'
+         SELECT ev.value ->> '$.id', e.id, e.tenant_id, ev.value ->> '$.type', ${WITH_LIVEMODE.replace("?2", "?4")}, 0, ?2, ?3
+         FROM webhook_endpoints e, json_each(e.events) j, json_each(?1) ev
+         WHERE e.tenant_id = ?4 AND e.deleted_at IS NULL AND j.value = ev.value ->> '$.type'
          ON CONFLICT(event_id, endpoint_id) DO NOTHING`,
       )
       .bind(chunk, now, new Date(now).toISOString(), tenantId),

@@ -2257,6 +2257,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     getStaffMe: {
@@ -2328,6 +2339,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_forbidden"];
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
             };
@@ -2513,6 +2535,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_forbidden"];
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
             };
@@ -2714,6 +2747,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_last_owner"];
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
             };
@@ -3082,6 +3126,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     patchSettings: {
@@ -3091,7 +3146,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     approval_required_for?: ("credit" | "cashback" | "points")[];
@@ -3230,6 +3285,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_forbidden"];
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
             };
@@ -3413,6 +3479,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     patchStoresById: {
@@ -3425,7 +3502,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     name?: string;
@@ -3581,6 +3658,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_not_found"] | components["schemas"]["Error_store_not_found"];
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
             };
@@ -3783,6 +3871,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_forbidden"];
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
             };
@@ -4227,6 +4326,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     postMembers: {
@@ -4469,6 +4579,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     getMembersByIdHistory: {
@@ -4557,6 +4678,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_not_found"] | components["schemas"]["Error_member_not_found"];
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
             };
@@ -4964,6 +5096,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_not_found"] | components["schemas"]["Error_card_not_found"];
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
             };
@@ -5444,6 +5587,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     postOperations: {
@@ -5613,14 +5767,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress, card_blocked, insufficient_funds, operation_not_confirmed */
+            /** @description card_blocked, insufficient_funds, operation_not_confirmed */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        error: components["schemas"]["Error_idempotency_key_in_progress"] | components["schemas"]["Error_card_blocked"] | components["schemas"]["Error_insufficient_funds"] | components["schemas"]["Error_operation_not_confirmed"];
+                        error: components["schemas"]["Error_card_blocked"] | components["schemas"]["Error_insufficient_funds"] | components["schemas"]["Error_operation_not_confirmed"];
                     };
                 };
             };
@@ -5769,6 +5923,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_not_found"] | components["schemas"]["Error_operation_not_found"];
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
             };
@@ -5956,7 +6121,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     /** @default false */
@@ -6778,6 +6943,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     postLimits: {
@@ -6993,6 +7169,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     deleteLimitsById: {
@@ -7081,6 +7268,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     getAuditLog: {
@@ -7165,6 +7363,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     getAuditLogVerify: {
@@ -7219,6 +7428,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_forbidden"];
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
             };
@@ -7339,6 +7559,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     getAlerts: {
@@ -7421,6 +7652,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_forbidden"];
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
             };
@@ -7744,6 +7986,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     postWebhookEndpoints: {
@@ -7928,6 +8181,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     getWebhookEndpointsByIdDeliveries: {
@@ -8003,6 +8267,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_not_found"] | components["schemas"]["Error_webhook_endpoint_not_found"];
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
             };
@@ -8196,6 +8471,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     postEventsByIdRedeliver: {
@@ -8385,6 +8671,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_forbidden"];
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
             };
@@ -8667,6 +8964,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     postMeSwitch: {
@@ -8898,6 +9206,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
         };
     };
     getMeApprovalRequests: {
@@ -8984,6 +9303,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_forbidden"];
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
             };
@@ -9377,6 +9707,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_not_found"];
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
             };
