@@ -128,7 +128,8 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
     const decided = keyOwner
       ? await idempotent(c.env.DB, serverSecret(c.env), { ...keyOwner, key: idempotencyKey!, fingerprint: await call.fingerprint() }, run)
       : await run();
-    const outcome = withLivemode(decided, await livemodeOf(c.env, principal as Principal | undefined, decided));
+    // An error carries no object: only a successful answer needs the tenant's livemode.
+    const outcome = decided.status < 300 ? withLivemode(decided, await livemodeOf(c.env, principal as Principal | undefined, decided)) : decided;
     // A change an object decided comes with its audit entry (in the object's outbox too, should this write fail).
     // The change is made: a failed write here is not the caller's error, and the outbox still brings the entry.
     if (outcome.audit) await recordDecidedAudit(c.env.DB, outcome.audit).catch((error) => console.warn("audit write failed; the outbox has it:", String(error)));
