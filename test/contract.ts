@@ -1,10 +1,11 @@
 /**
  * Every answer the tests receive is held to the contract the OpenAPI document declares for its route: a success
- * body to the route's response schema, an error to the codes the route names and the details of that code. An
- * answer that drifts fails the test that received it.
+ * body to the route's response schema, an error to the codes the route names and the details of that code. So are
+ * the live pages' messages and what webhook endpoints receive. An answer that drifts fails the test that received it.
  */
 import { documented, type DocumentedEndpoint } from "../src/routes/endpoint";
 import { ERROR_CODES, type ErrorCode } from "../src/lib/error-codes";
+import * as R from "../src/routes/responses";
 
 const patterns = new Map<DocumentedEndpoint, RegExp>();
 const patternOf = (endpoint: DocumentedEndpoint) => {
@@ -39,4 +40,20 @@ export function checkAgainstContract(method: string, url: string, status: number
   if (ERROR_CODES[code].status !== status) throw new Error(`${code} came with ${status}, not ${ERROR_CODES[code].status}`);
   const details = ERROR_CODES[code].details.safeParse(error!.details);
   if (!details.success) throw new Error(`${method} ${route.path}: the details of ${code} drifted: ${details.error.message}`);
+}
+
+const SOCKET_MESSAGES: Record<string, typeof R.MemberMessage | typeof R.ConsoleMessage> = { "/v1/me/events": R.MemberMessage, "/v1/alerts/live": R.ConsoleMessage };
+
+/** A message of a live page's WebSocket, held to the schema `x-websockets` declares for it. */
+export function checkSocketMessage(path: string, message: unknown): void {
+  const schema = SOCKET_MESSAGES[path.split("?")[0]];
+  if (!schema) throw new Error(`${path} is no documented WebSocket`);
+  const checked = schema.safeParse(message);
+  if (!checked.success) throw new Error(`${path} sent a message its schema does not allow: ${checked.error.message}`);
+}
+
+/** A webhook delivery's body, held to the schema `webhooks` declares for its event type. */
+export function checkWebhookBody(text: string): void {
+  const checked = R.Event.safeParse(JSON.parse(text));
+  if (!checked.success) throw new Error(`a webhook delivery the schema of its event does not allow: ${checked.error.message}`);
 }

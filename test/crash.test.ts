@@ -11,6 +11,7 @@ import type { WebhookDO } from "../src/webhooks/webhook-do";
 import { operationId, requestKeyOf } from "../src/lib/ids";
 import { storeOf } from "../src/limits/store-limits";
 import { account, api, balances, captureWarnings, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, idemKey, topUp, writerUsesDb, type Shop } from "./helpers";
+import { checkWebhookBody } from "./contract";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -174,6 +175,7 @@ describe("crash safety", () => {
     expect(received).toHaveLength(2);
     expect(received[1]).toBe(received[0]);
     expect(JSON.parse(received[0])).toMatchObject({ type: "operation.confirmed", data: { operation: { type: "top_up", amount: 100 } } });
+    checkWebhookBody(received[0]);
     await runInDurableObject(hooks, (instance: WebhookDO) => instance.alarm());
     expect(received).toHaveLength(2);
   });

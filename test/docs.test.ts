@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { openApiDocument } from "../src/routes/docs";
 import { documented } from "../src/routes/endpoint";
+import * as R from "../src/routes/responses";
 import { api } from "./helpers";
+
+/** The examples a schema carries (`.meta({ examples })`). */
+const examplesOf = (schema: z.ZodType) => (schema.meta()?.examples ?? []) as unknown[];
 
 describe("contract documents", () => {
   it("/openapi.json is generated from the validating schemas", async () => {
@@ -48,6 +53,43 @@ describe("contract documents", () => {
     expect(confirm.security).toEqual([{ terminalKey: [] }]);
     const me = openApiDocument("production").paths["/v1/me"].get as any;
     expect(me.security).toEqual([{ memberSession: [] }, { memberToken: [] }]);
+  });
+
+  it("every example is one the schema it illustrates accepts, and the main bodies have one", async () => {
+    const schemas = [
+      ...Object.entries(R).filter(([, value]) => value instanceof z.ZodType).map(([name, schema]) => [name, schema as z.ZodType] as const),
+      ...Object.entries(R.EVENTS).map(([type, schema]) => [type, schema as z.ZodType] as const),
+      ...documented.flatMap((e) => (e.body ? [[`${e.method} ${e.path}`, e.body] as const] : [])),
+    ];
+    const illustrated: string[] = [];
+    for (const [name, schema] of schemas) {
+      for (const example of examplesOf(schema)) {
+        const parsed = schema.safeParse(example);
+        expect(parsed.error?.message, `the example of ${name}`).toBeUndefined();
+        illustrated.push(name);
+      }
+    }
+    for (const name of ["Operation", "ApprovalRequest", "Member", "Limit", "Alert", "operation.confirmed", "alert.raised", "post /v1/operations", "post /v1/limits", "post /v1/webhook-endpoints"]) {
+      expect(illustrated, name).toContain(name);
+    }
+    // The document shows each named object once, with its example, and refers to it.
+    const doc = openApiDocument("production") as any;
+    expect(doc.components.schemas.Operation.examples).toEqual(examplesOf(R.Operation));
+    expect(doc.paths["/v1/operations/{id}/confirm"].post.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Operation" });
+    expect(doc.paths["/v1/operations"].post.requestBody.content["application/json"].schema.examples).toHaveLength(3);
+  });
+
+  it("webhooks: one signed POST per event type, its body the event's schema; the sockets' messages have schemas too", async () => {
+    const doc = openApiDocument("production") as any;
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...R.EVENT_TYPES].sort());
+    const confirmed = doc.webhooks["operation.confirmed"].post;
+    expect(confirmed.parameters.map((p: { name: string }) => p.name)).toEqual(["webhook-id", "webhook-timestamp", "webhook-signature", "Tillsafe-Signature"]);
+    expect(confirmed.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Event_operation_confirmed" });
+    expect(doc.components.schemas.Event_operation_confirmed.properties.data.properties.operation).toEqual({ $ref: "#/components/schemas/Operation" });
+    expect(doc.paths["/v1/events"].get.responses["200"].content["application/json"].schema.properties.data.items.oneOf).toHaveLength(7);
+    const messages = doc["x-websockets"]["/v1/me/events"].messages;
+    expect(messages.oneOf.map((m: any) => m.properties.type.const)).toEqual(["approval_request", "approval_request_closed", "balance", "history"]);
+    expect(messages.oneOf[0].properties.request).toEqual({ $ref: "#/components/schemas/ApprovalRequest" });
   });
 
   it("/docs is a readable page", async () => {

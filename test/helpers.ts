@@ -1,7 +1,7 @@
 /** Test helpers: HTTP through the Worker's own fetch handler, and a fresh tenant with a till and a member. */
 import { createStaffSession } from "../src/auth/staff-sessions";
 import { exports } from "cloudflare:workers";
-import { checkAgainstContract } from "./contract";
+import { checkAgainstContract, checkSocketMessage } from "./contract";
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { expect, vi } from "vitest";
@@ -231,6 +231,7 @@ export async function openSocket(path: string, cookie: string, origin = ORIGIN) 
   const waiting: ((message: any) => void)[] = [];
   socket.addEventListener("message", (event) => {
     const message = JSON.parse(event.data as string);
+    checkSocketMessage(path, message);
     messages.push(message);
     for (const wake of waiting.splice(0)) wake(message);
   });

@@ -4,7 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, approvalRequest, createOperation, createShop, drainOutbox, expectError, requireApproval, topUp, type Shop } from "./helpers";
+import { api, approvalRequest, createOperation, createShop, drainOutbox, expectError, memberCookie, openSocket, requireApproval, staffCookie, topUp, type Shop } from "./helpers";
 
 const sale = (shop: Shop, amount = 500) => createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "T-1", total: amount }, payments: [{ method: "credit", amount }] });
 
@@ -46,9 +46,22 @@ describe("test mode", () => {
     expect(events.map((e: { type: string; livemode: boolean }) => `${e.type} ${e.livemode}`)).toEqual(["operation.confirmed false", "operation.created false"]);
     // What webhooks receive is the logged payload: it says so itself.
     const payload = await env.DB.prepare("SELECT payload FROM events WHERE tenant_id = ? AND type = 'operation.confirmed'").bind(shop.tenantId).first<string>("payload");
-    expect(JSON.parse(payload!)).toMatchObject({ livemode: false, data: { operation: { id: created.id } } });
+    expect(JSON.parse(payload!)).toMatchObject({ livemode: false, data: { operation: { id: created.id, livemode: false } } });
     // GET /v1/events answers each event exactly as it was logged and sent.
     expect(events.find((e: { type: string }) => e.type === "operation.confirmed")).toEqual(JSON.parse(payload!));
+
+    // So do the live pages' messages: the member's page, and the console's alerts.
+    const page = await openSocket("/v1/me/events", await memberCookie(shop));
+    const consolePage = await openSocket("/v1/alerts/live", await staffCookie(shop, "security"));
+    await requireApproval(shop);
+    await api("POST", "/v1/limits", { token: shop.secret, body: { scope: "card", metric: "deducted_amount", method: "credit", period: "operation", soft: { lower: 10, upper: 1000 } } });
+    const held = await sale(shop, 200);
+    expect((await approvalRequest(shop, held.body.id)).status).toBe(201);
+    expect((await page.next("approval_request")).request).toMatchObject({ operation_id: held.body.id, livemode: false });
+    await drainOutbox(shop);
+    expect((await consolePage.next("alerts")).alerts).toEqual([expect.objectContaining({ type: "limit.soft_crossed", operation_id: held.body.id, livemode: false })]);
+    page.socket?.close();
+    consolePage.socket?.close();
 
     const live = await createShop();
     expect((await topUp(live, 100)).livemode).toBe(true);
@@ -65,7 +78,7 @@ describe("test mode", () => {
     // The answer is logged like a member's own.
     await drainOutbox(shop);
     const [answered] = (await api("GET", "/v1/events?type=approval_request.answered", { token: shop.secret })).body.data;
-    expect(answered).toMatchObject({ livemode: false, data: { approval_request: { operation_id: id, status: "approved" } } });
+    expect(answered).toMatchObject({ livemode: false, data: { approval_request: { operation_id: id, status: "approved", livemode: false } } });
   });
 
   it("+15005550002 rejects by itself; asked again with a new amount, it rejects again", async () => {

@@ -4,11 +4,17 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { newEndpointSecret, signatureHeader } from "../src/webhooks/signing";
+import { checkWebhookBody } from "./contract";
 import { api, approvalRequest, asMember, createOperation, createShop, drainOutbox, expectError, memberCookie, requireApproval, topUp, type Shop } from "./helpers";
 
-afterEach(() => vi.restoreAllMocks());
+/** Deliveries whose body drifted from the schema of their event (checked as received, failed after the test). */
+const drifted: string[] = [];
+afterEach(() => {
+  vi.restoreAllMocks();
+  expect(drifted.splice(0)).toEqual([]);
+});
 
-/** A receiver at hooks.example answering `answer()`; what it received. */
+/** A receiver at hooks.example answering `answer()`; what it received, each body held to the contract. */
 function receiver(answer: () => number) {
   const received: { body: string; signature: string; headers: Record<string, string> }[] = [];
   const realFetch = globalThis.fetch;
@@ -17,6 +23,11 @@ function receiver(answer: () => number) {
     if (!url.startsWith("https://hooks.example/")) return realFetch(input, init);
     const headers = new Headers(init?.headers);
     received.push({ body: String(init?.body), signature: headers.get("tillsafe-signature")!, headers: Object.fromEntries(headers) });
+    try {
+      checkWebhookBody(String(init?.body));
+    } catch (error) {
+      drifted.push(String(error));
+    }
     return new Response(null, { status: answer() });
   });
   return received;
@@ -57,7 +68,7 @@ describe("the event log and deliveries", () => {
     const types = (await api("GET", "/v1/events", { token: shop.secret })).body.data.map((e: { type: string }) => e.type);
     expect(types).toEqual(["card.blocked", "operation.cancelled", "operation.created", "operation.confirmed", "operation.created"]);
     const blocked = (await api("GET", "/v1/events?type=card.blocked", { token: shop.secret })).body.data[0];
-    expect(blocked.data.card).toEqual({ number: shop.card, member_id: shop.memberId, status: "blocked", block_reason: "lost" });
+    expect(blocked.data.card).toEqual({ number: shop.card, member_id: shop.memberId, status: "blocked", block_reason: "lost", livemode: true });
     const cancelled = (await api("GET", "/v1/events?type=operation.cancelled", { token: shop.secret })).body.data[0];
     expect(cancelled).toMatchObject({ id: `evt_${held.body.id.slice(3)}_cancelled`, data: { operation: { id: held.body.id, status: "cancelled" } } });
   });

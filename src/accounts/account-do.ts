@@ -34,6 +34,7 @@ import { shipOutbox } from "./outbox";
 import { claimRefund } from "./refund";
 import { decisionRefusal, evaluateLimits, type Counter, type CounterKey } from "../limits/evaluate";
 import type { Limit, OperationFacts } from "../limits/limit";
+import { messageText } from "../tenants/livemode";
 
 /** Which account an object is: the tenant from the caller's credential and the member. */
 export interface AccountRef {
@@ -553,7 +554,7 @@ export class AccountDO extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = Object.values(pair);
     this.ctx.acceptWebSocket(server, ["member"]);
-    server.serializeAttachment({ session, connected_at: Date.now() });
+    server.serializeAttachment({ session, connected_at: Date.now(), livemode: request.headers.get("x-tillsafe-livemode") !== "false" });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -600,15 +601,16 @@ export class AccountDO extends DurableObject<Env> {
     }
   }
 
+  /** Sends a message to the member's open pages, its objects marked with the tenant's livemode; answers how many got it. */
   private broadcast(message: object | (() => object)): number {
     const sockets = this.ctx.getWebSockets("member");
     if (sockets.length === 0) return 0;
-    const text = JSON.stringify(typeof message === "function" ? message() : message);
+    const textFor = messageText(typeof message === "function" ? message() : message);
     let sent = 0;
     for (const ws of sockets) {
       if (ws.readyState !== SOCKET_OPEN) continue;
       try {
-        ws.send(text);
+        ws.send(textFor((ws.deserializeAttachment() as { livemode?: boolean } | null)?.livemode ?? true));
         sent += 1;
       } catch {
         // a socket closing under us: the others still get it

@@ -14,6 +14,7 @@ import { announceToConsoles } from "../operations/console-live";
 import type { Env } from "../env";
 import type { Actor } from "../db/audit";
 import { endpoint, requirePrincipal, type App } from "./endpoint";
+import { checkUpgrade, handOver } from "./live-sockets";
 import * as R from "./responses";
 
 export const AlertQuery = pageQuery.extend({ status: z.enum(["open", "acknowledged", "resolved"]).optional() });
@@ -47,13 +48,10 @@ async function step(env: Env, principal: Actor & { kind: "secret" }, alertId: st
 export function alertRoutes(app: App): void {
   // The console's live alerts: the Worker checks the staff session, its role and the Origin; the TenantDO keeps the socket.
   app.get("/v1/alerts/live", async (c) => {
-    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new ApiError(426, "upgrade_required", "This endpoint takes a WebSocket upgrade");
-    if (c.req.header("origin") !== new URL(c.req.url).origin) throw new ApiError(403, "forbidden", "The WebSocket must come from the console's own origin");
+    checkUpgrade(c, "console");
     const principal = await requirePrincipal(c, ["secret"]);
     if (!principal.staff || !staffMay(principal.staff.role, "get", "/v1/alerts")) throw new ApiError(403, "forbidden", "Live alerts are for the console");
-    const headers = new Headers(c.req.raw.headers);
-    headers.set("x-tillsafe-session", principal.staff.sessionId);
-    return tenantObjectOf(c.env, principal.tenantId).fetch(new Request(c.req.raw.url, { headers }));
+    return handOver(c, tenantObjectOf(c.env, principal.tenantId), principal.staff.sessionId, principal.tenantId);
   });
 
   endpoint(

@@ -10,9 +10,10 @@ import { cardNumber } from "../lib/schemas";
 import { endpoint, type App } from "./endpoint";
 import { requireMember } from "./members";
 import * as R from "./responses";
+import * as EX from "./examples";
 
 export const AddCard = z.strictObject({ number: cardNumber });
-export const BlockCard = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+export const BlockCard = z.strictObject({ reason: z.string().trim().min(1).max(500) }).meta({ examples: [EX.blockCard] });
 export const ReplaceCard = z.strictObject({ new_number: cardNumber });
 
 const cardTaken = () => new ApiError(409, "card_number_taken", "This card number already belongs to a member of this business");

@@ -5,6 +5,8 @@ import type { Role } from "../auth/principal";
 import { SESSION_COOKIE } from "../auth/member-sessions";
 import { STAFF_COOKIE } from "../auth/staff-sessions";
 import { ERROR_CODES, type ErrorCode } from "../lib/error-codes";
+import * as R from "./responses";
+import { docsPage } from "../pages/docs-page";
 // The guide (docs/guide.md, Markdown) is the document's introduction: /docs shows it above the reference.
 import GUIDE from "../../docs/guide.md";
 
@@ -23,6 +25,12 @@ const SECURITY_SCHEMES = {
   staffSession: { type: "apiKey", in: "cookie", name: STAFF_COOKIE, description: "A console session of a member of staff (signed in at /console); acts as the back office within the staff member's role." },
   memberSession: { type: "apiKey", in: "cookie", name: SESSION_COOKIE, description: "The hosted membership page's session cookie." },
   memberToken: { type: "http", scheme: "bearer", description: "A member session token `ms_…` (the same session, for a native app)." },
+  webhookSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "webhook-signature",
+    description: "What Tillsafe's webhook deliveries carry: the Standard Webhooks signature, keyed with the endpoint's `whsec_` secret. Verify it before trusting the body.",
+  },
 };
 
 const TAGS = [
@@ -33,6 +41,7 @@ const TAGS = [
   { name: "Console", description: "Merchant staff: sign-up, sessions, staff and roles, the audit log and the day's report." },
   { name: "Platform", description: "The platform operator: tenants and sign-up invitations." },
   { name: "Test mode", description: "What a test tenant offers in place of real phones." },
+  { name: "Webhooks", description: "What Tillsafe sends to the merchant's webhook endpoints: one signed POST per event, tried again until a 2xx." },
   { name: "Development", description: "Only when the server runs with ENVIRONMENT=development." },
 ];
 
@@ -48,14 +57,26 @@ export function operationIdOf(endpoint: Pick<DocumentedEndpoint, "method" | "pat
   return `${endpoint.method}${words.join("")}`;
 }
 
-function jsonSchema(schema: z.ZodType, io: "input" | "output" = "input") {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+/** The document's named schemas (`#/components/schemas/…`), filled as the routes' schemas are converted. */
+type Components = Record<string, unknown>;
+
+/**
+ * A zod schema as JSON Schema. The named objects in it (a schema with a `.meta({ id })`) go to `components` once and
+ * are referred to by `$ref`; two different schemas under one name are a mistake, and throw.
+ */
+function jsonSchema(components: Components, schema: z.ZodType, io: "input" | "output" = "input"): Record<string, unknown> {
+  const converted = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  const { $schema: _, $defs, ...rest } = JSON.parse(JSON.stringify(converted).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<string, unknown>;
+  for (const [name, definition] of Object.entries(($defs ?? {}) as Record<string, unknown>)) {
+    if (name in components && JSON.stringify(components[name]) !== JSON.stringify(definition)) throw new Error(`Two schemas are named ${name}`);
+    components[name] = definition;
+  }
   return rest;
 }
 
-function queryParameters(endpoint: DocumentedEndpoint) {
+function queryParameters(components: Components, endpoint: DocumentedEndpoint) {
   if (!endpoint.query) return [];
-  const schema = jsonSchema(endpoint.query) as { properties?: Record<string, { description?: string }>; required?: string[] };
+  const schema = jsonSchema(components, endpoint.query) as { properties?: Record<string, { description?: string }>; required?: string[] };
   return Object.entries(schema.properties ?? {}).map(([name, property]) => ({
     name,
     in: "query",
@@ -68,18 +89,31 @@ function queryParameters(endpoint: DocumentedEndpoint) {
 const errorSchemaName = (code: ErrorCode) => `Error_${code}`;
 
 /** Each error code a route answers as a named schema (`Error_limit_exceeded`): the code, a message in words, its details. */
-function errorSchemas(used: Set<ErrorCode>) {
+function errorSchemas(components: Components, used: Set<ErrorCode>) {
   return Object.fromEntries(
     (Object.keys(ERROR_CODES) as ErrorCode[]).filter((code) => used.has(code)).map((code) => [
       errorSchemaName(code),
       {
         type: "object",
         required: ["code", "message", "details"],
-        properties: { code: { const: code }, message: { type: "string" }, details: jsonSchema(ERROR_CODES[code].details, "output") },
+        properties: { code: { const: code }, message: { type: "string" }, details: jsonSchema(components, ERROR_CODES[code].details, "output") },
       },
     ]),
   );
 }
+
+const STATUS_WORDS: Record<number, string> = {
+  400: "Invalid request",
+  401: "Unauthenticated",
+  403: "Forbidden",
+  404: "Not found",
+  409: "Conflict",
+  413: "Too large",
+  422: "Refused",
+  426: "Upgrade required",
+  429: "Too many requests",
+  502: "The SMS provider failed",
+};
 
 /** One error status of a route: the codes it may answer with that status, told apart by `code`. */
 function errorResponse(codes: ErrorCode[], status: number) {
@@ -89,17 +123,17 @@ function errorResponse(codes: ErrorCode[], status: number) {
       ? { $ref: ref(codes[0]) }
       : { oneOf: codes.map((code) => ({ $ref: ref(code) })), discriminator: { propertyName: "code", mapping: Object.fromEntries(codes.map((code) => [code, ref(code)])) } };
   return {
-    description: codes.join(", "),
+    description: `${STATUS_WORDS[status] ?? "Error"}: ${codes.map((code) => `\`${code}\``).join(", ")}`,
     ...(status === 429 ? { headers: { "Retry-After": { description: "Seconds to wait before trying again", schema: { type: "integer" } } } } : {}),
     content: { "application/json": { schema: { type: "object", required: ["error"], properties: { error } } } },
   };
 }
 
-function responsesOf(endpoint: DocumentedEndpoint) {
+function responsesOf(components: Components, endpoint: DocumentedEndpoint) {
   const success =
     endpoint.status === 204
       ? { description: "Done; no body" }
-      : { description: endpoint.summary, content: { "application/json": { schema: endpoint.response ? jsonSchema(endpoint.response, "output") : { type: "object" } } } };
+      : { description: endpoint.summary, content: { "application/json": { schema: endpoint.response ? jsonSchema(components, endpoint.response, "output") : { type: "object" } } } };
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of endpoint.errors) byStatus.set(ERROR_CODES[code].status, [...(byStatus.get(ERROR_CODES[code].status) ?? []), code]);
   return {
@@ -110,31 +144,64 @@ function responsesOf(endpoint: DocumentedEndpoint) {
 
 /**
  * The two live channels, WebSockets of the member page and of the console. OpenAPI has no operation for a socket
- * (its answer is a 101), so they are described beside the paths, in `x-websockets`.
+ * (its answer is a 101), so they are described beside the paths, in `x-websockets`, each with the schema of its
+ * messages (JSON text, one object per message, told apart by `type`).
  */
-const WEBSOCKETS = {
-  "/v1/me/events": {
-    summary: "The member's open page, live",
-    security: [{ memberSession: [] }, { memberToken: [] }],
-    messages: {
-      approval_request: "a request to approve: `{ type, request }`",
-      approval_request_closed: "a request answered, resent, cancelled or expired: `{ type, request }`",
-      balance: "the balances now: `{ type, balances }` (also the answer to the text `balances`)",
-      history: "new history entries, newest first: `{ type, entries }`",
+function webSockets(components: Components) {
+  const errors = ["unauthenticated", "forbidden (another origin)", "upgrade_required (not a WebSocket upgrade)"];
+  return {
+    "/v1/me/events": {
+      summary: "The member's open page, live",
+      security: [{ memberSession: [] }, { memberToken: [] }],
+      description: "Send the text `balances` to get the balances now; `ping` is answered `pong`.",
+      messages: jsonSchema(components, R.MemberMessage, "output"),
+      errors,
     },
-    errors: ["unauthenticated", "forbidden (another origin)", "upgrade_required (not a WebSocket upgrade)"],
-  },
-  "/v1/alerts/live": {
-    summary: "The console's alerts, live",
-    security: [{ secretKey: [] }, { staffSession: [] }],
-    messages: { alerts: "new alerts: `{ type, alerts }`", alert_changed: "an alert acknowledged or resolved: `{ type, alert }`" },
-    errors: ["unauthenticated", "forbidden (another origin)", "upgrade_required (not a WebSocket upgrade)"],
-  },
-};
+    "/v1/alerts/live": {
+      summary: "The console's alerts, live",
+      security: [{ secretKey: [] }, { staffSession: [] }],
+      messages: jsonSchema(components, R.ConsoleMessage, "output"),
+      errors,
+    },
+  };
+}
+
+/** The headers every webhook delivery carries (Standard Webhooks, and Tillsafe's own signature beside them). */
+const WEBHOOK_HEADERS = [
+  { name: "webhook-id", description: "The event id: the same when the event is sent again (deduplicate on it)", schema: { type: "string" } },
+  { name: "webhook-timestamp", description: "When this attempt was signed, in unix seconds (refuse one more than 5 minutes off)", schema: { type: "string" } },
+  { name: "webhook-signature", description: "`v1,<base64 HMAC-SHA256 of \"<id>.<timestamp>.<raw body>\">`, keyed with the endpoint's `whsec_` secret; two, space-separated, for 24 hours after a rotation", schema: { type: "string" } },
+  { name: "Tillsafe-Signature", description: "`t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\">`, with the same key", schema: { type: "string" } },
+].map((header) => ({ ...header, in: "header", required: true }));
+
+/** OpenAPI 3.1 `webhooks`: what Tillsafe POSTs to an endpoint, one entry per event type. */
+function webhooks(components: Components) {
+  return Object.fromEntries(
+    Object.entries(R.EVENTS).map(([type, schema]) => [
+      type,
+      {
+        post: {
+          operationId: `webhook${type.split(/[._]/).map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join("")}`,
+          summary: type,
+          description: `${schema.meta()?.description ?? type}. Answer 2xx within 10 seconds; anything else is tried again later, with backoff.`,
+          tags: ["Webhooks"],
+          security: [{ webhookSignature: [] }],
+          parameters: WEBHOOK_HEADERS,
+          requestBody: { required: true, content: { "application/json": { schema: jsonSchema(components, schema, "output") } } },
+          responses: {
+            "200": { description: "Received; any 2xx will do" },
+            "400": { description: "Refused (say, a signature that does not verify). Any answer but a 2xx, or none within 10 seconds, is tried again later, up to 8 attempts." },
+          },
+        },
+      },
+    ]),
+  );
+}
 
 /** The contract of the routes this environment has (the development routes only in development). */
 export function openApiDocument(environment: string | undefined) {
   const paths: Record<string, Record<string, unknown>> = {};
+  const components: Components = {};
   for (const endpoint of documented) {
     if (endpoint.tag === "Development" && environment !== "development") continue;
     const path = endpoint.path.replace(/:([a-z_]+)/g, "{$1}");
@@ -154,7 +221,7 @@ export function openApiDocument(environment: string | undefined) {
       security: endpoint.auth.flatMap((role) => SECURITY[role].map((scheme) => ({ [scheme]: [] }))),
       parameters: [
         ...pathParameters,
-        ...queryParameters(endpoint),
+        ...queryParameters(components, endpoint),
         ...(endpoint.method === "post" && endpoint.auth.some((role) => role !== "member")
           ? [
               {
@@ -168,8 +235,8 @@ export function openApiDocument(environment: string | undefined) {
           : []),
       ],
       // An empty body reads as {}: it is required only where {} is not enough.
-      ...(endpoint.body ? { requestBody: { required: !endpoint.body.safeParse({}).success, content: { "application/json": { schema: jsonSchema(endpoint.body) } } } } : {}),
-      responses: responsesOf(endpoint),
+      ...(endpoint.body ? { requestBody: { required: !endpoint.body.safeParse({}).success, content: { "application/json": { schema: jsonSchema(components, endpoint.body) } } } } : {}),
+      responses: responsesOf(components, endpoint),
     };
   }
   return {
@@ -183,33 +250,17 @@ export function openApiDocument(environment: string | undefined) {
     },
     servers: [{ url: "/", description: "This server" }],
     tags: TAGS,
-    components: { securitySchemes: SECURITY_SCHEMES, schemas: errorSchemas(new Set(documented.flatMap((e) => e.errors))) },
     paths,
-    "x-websockets": WEBSOCKETS,
+    webhooks: webhooks(components),
+    "x-websockets": webSockets(components),
+    components: { securitySchemes: SECURITY_SCHEMES, schemas: sortedByName({ ...components, ...errorSchemas(components, new Set(documented.flatMap((e) => e.errors))) }) },
   };
 }
 
-/** Scalar's settings: nothing from outside this server (no web fonts, no AI agent calling scalar.com), examples with fetch. */
-const SCALAR_CONFIGURATION = {
-  withDefaultFonts: false,
-  agent: { disabled: true },
-  mcp: { disabled: true },
-  showDeveloperTools: "never",
-  hideClientButton: true,
-  defaultHttpClient: { targetKey: "js", clientKey: "fetch" },
-  telemetry: false,
-};
+const sortedByName = (schemas: Components) => Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b)));
 
 export function docsRoutes(app: App): void {
   app.get("/openapi.json", (c) => c.json(openApiDocument(c.env.ENVIRONMENT)));
-  // The interactive reference: Scalar's standalone bundle, served as a static asset of this Worker (no CDN, no
-  // fonts from elsewhere), reading /openapi.json; the guide is the document's introduction.
-  app.get("/docs", (c) =>
-    c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Tillsafe API</title></head><body>
-<noscript><h1>Tillsafe API</h1><p>The reference needs JavaScript. The contract is <a href="/openapi.json">/openapi.json</a>, and its description is the guide.</p></noscript>
-<div id="reference"></div>
-<script src="/docs-assets/scalar.js"></script>
-<script>Scalar.createApiReference("#reference", ${JSON.stringify({ url: "/openapi.json", ...SCALAR_CONFIGURATION })});</script></body></html>`),
-  );
+  // The interactive reference (Scalar, served by this Worker) with the guide as its introduction.
+  app.get("/docs", (c) => c.html(docsPage()));
 }

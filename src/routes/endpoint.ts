@@ -20,7 +20,7 @@ import { serverSecret } from "../lib/server-secret";
 import { sealAuditLog } from "../operations/audit-log";
 import { recordDecidedAudit } from "../db/audit";
 import { loadTenant } from "../db/tenants";
-import { withLivemode } from "./livemode";
+import { withLivemode } from "../tenants/livemode";
 
 export type AppEnv = { Bindings: Env };
 export type App = Hono<AppEnv>;

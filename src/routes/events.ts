@@ -8,10 +8,9 @@ import { MAX_ATTEMPTS } from "../webhooks/webhook-do";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
 
-export const EVENT_LOG_TYPES = ["operation.created", "operation.confirmed", "operation.cancelled", "operation.expired", "approval_request.answered", "card.blocked", "alert.raised"] as const;
 
 export const EventQuery = pageQuery.extend({
-  type: z.enum(EVENT_LOG_TYPES).optional(),
+  type: z.enum(R.EVENT_TYPES).optional(),
   created_after: z.iso.datetime({ offset: true }).optional(),
 });
 

@@ -12,6 +12,7 @@ import { loadTenant } from "../db/tenants";
 import { limitCounters } from "../operations/limit-counters";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
+import * as EX from "./examples";
 
 export const CounterQuery = z.strictObject({
   scope_id: z.string().min(1).max(64).optional(),
@@ -38,7 +39,8 @@ export const CreateLimit = z
       issue(`${limit.metric} needs a method: points, credit or cashback`, "method");
     }
     if (limit.metric === "balance" && limit.scope !== "card") issue("balance is a card limit", "metric");
-  });
+  })
+  .meta({ examples: EX.createLimit });
 
 
 /** A scope_id must name a card, register or store of this tenant. */

@@ -10,6 +10,7 @@ import { whoActed } from "../db/audit";
 import { endpoint, requirePrincipal, type App } from "./endpoint";
 import { historyPage } from "../operations/member-history";
 import * as R from "./responses";
+import { checkUpgrade, handOver } from "./live-sockets";
 
 export const ListApprovalRequests = pageQuery.extend({
   status: z.enum(["pending", "approved", "rejected", "superseded", "expired", "cancelled"]).optional(),
@@ -131,15 +132,8 @@ export function meRoutes(app: App): void {
 
   // The live channel of the member page: the Worker checks the session and the Origin, the AccountDO keeps the socket.
   app.get("/v1/me/events", async (c) => {
-    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-      throw new ApiError(426, "upgrade_required", "This endpoint takes a WebSocket upgrade");
-    }
-    const origin = c.req.header("origin");
-    if (origin !== new URL(c.req.url).origin) throw new ApiError(403, "forbidden", "The WebSocket must come from the member page's own origin");
+    checkUpgrade(c, "member page");
     const principal = await requirePrincipal(c, ["member"]);
-    const account = accountOfMember(principal);
-    const headers = new Headers(c.req.raw.headers);
-    headers.set("x-tillsafe-session", principal.sessionId);
-    return accountOf(c.env, account).fetch(new Request(c.req.raw.url, { headers }));
+    return handOver(c, accountOf(c.env, accountOfMember(principal)), principal.sessionId, principal.tenantId);
   });
 }

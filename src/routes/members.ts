@@ -12,14 +12,17 @@ import { name, pageQuery, phone } from "../lib/schemas";
 import { historyPage } from "../operations/member-history";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
+import * as EX from "./examples";
 
 export const FindMembers = pageQuery.extend({ query: z.string().trim().min(1).max(100).optional() });
 
-export const CreateMember = z.strictObject({
-  name,
-  phone,
-  external_ref: z.string().trim().min(1).max(200).optional(),
-});
+export const CreateMember = z
+  .strictObject({
+    name,
+    phone,
+    external_ref: z.string().trim().min(1).max(200).optional(),
+  })
+  .meta({ examples: [EX.createMember] });
 
 const ZERO = { balance: 0, available: 0 };
 

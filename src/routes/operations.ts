@@ -26,6 +26,7 @@ import { amount, cardNumber, method, pageQuery } from "../lib/schemas";
 import { whoActed } from "../db/audit";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
+import * as EX from "./examples";
 
 const reason = z.string().trim().min(1).max(500);
 
@@ -41,7 +42,7 @@ export const CreateOperation = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("top_up"), card: cardNumber, method: z.literal("credit"), amount }),
   z.strictObject({ type: z.literal("manual_accrual"), card: cardNumber, method, amount, reason }),
   z.strictObject({ type: z.literal("manual_deduction"), card: cardNumber, method, amount, reason }),
-]);
+]).meta({ examples: EX.createOperation });
 
 export const ChangePurchase = z
   .strictObject({

@@ -1,9 +1,11 @@
 /**
  * The objects the API answers with, as zod schemas: what the OpenAPI document declares for each route, and what the
- * tests hold every answer to (strict: a field added or renamed without its schema fails a test).
+ * tests hold every answer to (strict: a field added or renamed without its schema fails a test). A schema with an
+ * `id` is one named object of the document (`#/components/schemas/<id>`), shown once and referred to everywhere.
  */
 import { z } from "zod";
 import { METHODS, OPERATION_TYPES } from "../accounts/operation";
+import * as EX from "./examples";
 
 const id = z.string();
 const time = z.string().describe("ISO-8601 UTC");
@@ -16,7 +18,7 @@ const authStatus = z.enum(["not_required", "required", "pending", "approved", "r
 export const listOf = <T extends z.ZodType>(item: T) => z.strictObject({ data: z.array(item), next_cursor: z.string().nullable() });
 
 const balance = z.strictObject({ balance: minor, available: minor.describe("Balance less what pending operations hold") });
-export const Balances = z.strictObject({ credit: balance, cashback: balance, points: balance });
+export const Balances = z.strictObject({ credit: balance, cashback: balance, points: balance }).meta({ id: "Balances", examples: [EX.member.balances] });
 
 export const Payment = z.strictObject({ method, amount: minor });
 
@@ -49,7 +51,7 @@ export const Operation = z
     cancelled_at: time.nullable(),
     livemode,
   })
-  .describe("An operation: held, then confirmed or cancelled");
+  .meta({ id: "Operation", description: "An operation: held, then confirmed or cancelled", examples: [EX.operation] });
 
 export const Card = z.strictObject({
   number: z.string(),
@@ -58,11 +60,11 @@ export const Card = z.strictObject({
   replaced_by: z.string().nullable(),
   member_id: id,
   livemode,
-});
+}).meta({ id: "Card", examples: [EX.card] });
 
 const memberFields = { id, name: z.string(), phone: z.string(), external_ref: z.string().nullable(), created_at: time, livemode };
-export const MemberSummary = z.strictObject(memberFields);
-export const Member = z.strictObject({ ...memberFields, balances: Balances, cards: z.array(Card) });
+export const MemberSummary = z.strictObject(memberFields).meta({ id: "MemberSummary" });
+export const Member = z.strictObject({ ...memberFields, balances: Balances, cards: z.array(Card) }).meta({ id: "Member", examples: [EX.member] });
 
 export const HistoryEntry = z.strictObject({
   id,
@@ -75,7 +77,7 @@ export const HistoryEntry = z.strictObject({
   store_id: id.nullable(),
   register_id: id.nullable(),
   livemode,
-});
+}).meta({ id: "HistoryEntry" });
 
 export const ApprovalRequest = z.strictObject({
   id,
@@ -93,10 +95,10 @@ export const ApprovalRequest = z.strictObject({
   expires_at: time,
   answered_at: time.nullable(),
   livemode,
-});
+}).meta({ id: "ApprovalRequest", description: "A request to the member to approve the payments of an operation", examples: [EX.approvalRequest] });
 
-export const Store = z.strictObject({ id, name: z.string(), sms_confirm_points_deduction: z.boolean(), created_at: time, livemode });
-export const Register = z.strictObject({ id, store_id: id, name: z.string(), created_at: time, livemode });
+export const Store = z.strictObject({ id, name: z.string(), sms_confirm_points_deduction: z.boolean(), created_at: time, livemode }).meta({ id: "Store" });
+export const Register = z.strictObject({ id, store_id: id, name: z.string(), created_at: time, livemode }).meta({ id: "Register" });
 export const Key = z.strictObject({
   id,
   kind: z.enum(["secret", "terminal"]),
@@ -106,10 +108,10 @@ export const Key = z.strictObject({
   revoked_at: time.nullable(),
   last_used_at: time.nullable(),
   livemode,
-});
+}).meta({ id: "Key" });
 
-export const Tenant = z.strictObject({ id, name: z.string(), currency: z.string(), timezone: z.string(), livemode, created_at: time });
-export const Staff = z.strictObject({ id, email: z.string(), role: z.enum(["owner", "manager", "security"]), created_at: time, livemode });
+export const Tenant = z.strictObject({ id, name: z.string(), currency: z.string(), timezone: z.string(), livemode, created_at: time }).meta({ id: "Tenant" });
+export const Staff = z.strictObject({ id, email: z.string(), role: z.enum(["owner", "manager", "security"]), created_at: time, livemode }).meta({ id: "Staff" });
 
 export const Settings = z.strictObject({
   approval_required_for: z.array(method),
@@ -118,7 +120,7 @@ export const Settings = z.strictObject({
   hold_ttl_seconds: z.number().int(),
   sms_per_hour: z.number().int(),
   allowed_origins: z.array(z.string()),
-});
+}).meta({ id: "Settings" });
 
 export const Terminal = z.strictObject({
   tenant: Tenant.extend({ minor_digits: z.number().int(), point_value: z.number().int() }),
@@ -167,7 +169,7 @@ export const Limit = z.strictObject({
   soft: z.strictObject({ lower: z.number().int(), upper: z.number().int() }).nullable(),
   created_at: time,
   livemode,
-});
+}).meta({ id: "Limit", examples: [EX.limit] });
 export const LimitRemoved = Limit.extend({ deleted: z.literal(true) });
 export const Counter = z.strictObject({
   subject: z.string().describe("The card, register or store counted"),
@@ -177,11 +179,11 @@ export const Counter = z.strictObject({
   pending: z.number().int().describe("The part of value still held by pending operations"),
   bound: z.number().int(),
   alert_above: z.number().int().nullable(),
-});
+}).meta({ id: "Counter" });
 
-export const Alert = z.strictObject({
+const raisedAlertFields = {
   id,
-  type: z.string(),
+  type: z.enum(["limit.soft_crossed", "limit.blocked", "sms.budget_exhausted"]),
   limit_id: id.nullable(),
   scope: z.string(),
   scope_id: z.string(),
@@ -191,17 +193,22 @@ export const Alert = z.strictObject({
   value: z.number().int(),
   operation_id: id.nullable(),
   created_at: time,
+  livemode,
+};
+/** An alert as it was raised (in `alert.raised` and on the console's live page). */
+export const RaisedAlert = z.strictObject(raisedAlertFields).meta({ id: "RaisedAlert" });
+export const Alert = z.strictObject({
+  ...raisedAlertFields,
   status: z.enum(["open", "acknowledged", "resolved"]),
   acknowledged_at: time.nullable(),
   acknowledged_by: id.nullable(),
   resolved_at: time.nullable(),
   resolved_by: id.nullable(),
   note: z.string().nullable(),
-  livemode,
-});
+}).meta({ id: "Alert", examples: [EX.alert] });
 
 const endpointFields = { id, url: z.string(), events: z.array(z.string()), created_at: time, livemode };
-export const WebhookEndpoint = z.strictObject(endpointFields);
+export const WebhookEndpoint = z.strictObject(endpointFields).meta({ id: "WebhookEndpoint", examples: [EX.webhookEndpoint] });
 export const WebhookEndpointMade = z.strictObject({ ...endpointFields, secret: z.string().describe("whsec_…, shown once") });
 export const WebhookEndpointStopped = z.strictObject({ ...endpointFields, deleted: z.literal(true) });
 export const SecretRotated = z.strictObject({ ...endpointFields, secret: z.string().describe("whsec_…, shown once"), previous_secret_valid_until: time });
@@ -212,9 +219,34 @@ export const DeliveryAttempt = z.strictObject({
   error: z.string().nullable(),
   at: time,
   next_attempt_at: time.nullable(),
-});
+}).meta({ id: "DeliveryAttempt" });
 export const Redelivery = z.strictObject({ event_id: id, endpoint_id: id, queued: z.literal(true) });
-export const Event = z.object({ id, type: z.string(), created_at: time, livemode, data: z.record(z.string(), z.unknown()) }).describe("As webhooks receive it");
+/** An event: what a webhook endpoint receives, as GET /v1/events lists it; `data` holds the object it is about. */
+const eventOf = <T extends string, D extends z.ZodRawShape>(type: T, description: string, data: D) =>
+  z
+    .strictObject({ id: id.describe("evt_…: the same id when the event is sent again"), type: z.literal(type), created_at: time, livemode, data: z.strictObject(data) })
+    .meta({ id: `Event_${type.replace(".", "_")}`, description, ...(type in EX.events ? { examples: [EX.events[type as keyof typeof EX.events]] } : {}) });
+const BlockedCard = Card.omit({ replaced_by: true });
+/** Every type of event, each with the schema of what is sent. */
+export const EVENTS = {
+  "operation.created": eventOf("operation.created", "An operation was held", { operation: Operation }),
+  "operation.confirmed": eventOf("operation.confirmed", "An operation was confirmed: its balances moved", { operation: Operation }),
+  "operation.cancelled": eventOf("operation.cancelled", "A held operation was cancelled: nothing moved", { operation: Operation }),
+  "operation.expired": eventOf("operation.expired", "A held operation reached its expiry unconfirmed: nothing moved", { operation: Operation }),
+  "approval_request.answered": eventOf("approval_request.answered", "The member approved or rejected a request", { approval_request: ApprovalRequest }),
+  "card.blocked": eventOf("card.blocked", "A card was blocked (lost, stolen, or by the security service)", { card: BlockedCard }),
+  "alert.raised": eventOf("alert.raised", "A limit alerted the security service or blocked an operation", { alert: RaisedAlert }),
+};
+export const EVENT_TYPES = Object.keys(EVENTS) as [keyof typeof EVENTS, ...(keyof typeof EVENTS)[]];
+export const Event = z.discriminatedUnion("type", [
+  EVENTS["operation.created"],
+  EVENTS["operation.confirmed"],
+  EVENTS["operation.cancelled"],
+  EVENTS["operation.expired"],
+  EVENTS["approval_request.answered"],
+  EVENTS["card.blocked"],
+  EVENTS["alert.raised"],
+]);
 
 export const AuditEntry = z.strictObject({
   id,
@@ -229,7 +261,7 @@ export const AuditEntry = z.strictObject({
   hash: z.string().nullable(),
   prev_hash: z.string().nullable(),
   livemode,
-});
+}).meta({ id: "AuditEntry" });
 
 const figures = z.strictObject({
   deducted: z.number().int(),
@@ -258,7 +290,7 @@ export const DailyReport = z.strictObject({
     }),
   ),
   balanced: z.boolean(),
-});
+}).meta({ id: "DailyReport" });
 
 export const MemberSignedIn = z.strictObject({ member: MemberSummary, tenant: Tenant });
 export const SignUpLink = z.strictObject({ url: z.string(), expires_at: time });
@@ -276,3 +308,23 @@ export const DemoSeeded = z.strictObject({
   owner_email: z.string(),
   owner_password: z.string(),
 });
+
+// ---- the live pages' messages (WebSockets) ---------------------------------------------------------------------
+
+/** What the member's open page receives on /v1/me/events. */
+export const MemberMessage = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("approval_request"), request: ApprovalRequest }).describe("A request to approve, shown at once"),
+    z.strictObject({ type: z.literal("approval_request_closed"), request: ApprovalRequest }).describe("A request answered, resent, cancelled or expired"),
+    z.strictObject({ type: z.literal("balance"), balances: Balances }).describe("The balances now (also the answer to the text `balances`)"),
+    z.strictObject({ type: z.literal("history"), entries: z.array(HistoryEntry) }).describe("New history entries, newest first"),
+  ])
+  .meta({ examples: [EX.memberMessages.approval_request, EX.memberMessages.balance] });
+
+/** What an open console page receives on /v1/alerts/live. */
+export const ConsoleMessage = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("alerts"), alerts: z.array(RaisedAlert.extend({ status: z.literal("open") })) }).describe("New alerts"),
+    z.strictObject({ type: z.literal("alert_changed"), alert: Alert }).describe("An alert acknowledged or resolved"),
+  ])
+  .meta({ examples: [EX.consoleMessages.alerts] });

@@ -18,8 +18,9 @@ import { serverSecret } from "../lib/server-secret";
 import { endpoint, type App } from "./endpoint";
 import { locate } from "./operations";
 import * as R from "./responses";
+import * as EX from "./examples";
 
-export const VerifyCode = z.strictObject({ code: z.string().regex(/^[0-9]{6}$/, "must be the 6 digits of the SMS") });
+export const VerifyCode = z.strictObject({ code: z.string().regex(/^[0-9]{6}$/, "must be the 6 digits of the SMS") }).meta({ examples: [EX.verifyCode] });
 
 function pointsDeducted(operation: Operation): number {
   if (operation.type === "manual_deduction" && operation.method === "points") return operation.amount ?? 0;

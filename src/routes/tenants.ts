@@ -7,6 +7,7 @@ import { isKnownCurrency, isKnownTimeZone } from "../lib/money";
 import { name } from "../lib/schemas";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
+import * as EX from "./examples";
 
 export const CreateTenant = z.strictObject({
   name,
@@ -14,7 +15,7 @@ export const CreateTenant = z.strictObject({
   timezone: z.string().max(64).refine(isKnownTimeZone, "must be a time zone from the list, such as Australia/Sydney").default("UTC"),
   /** False makes a test tenant (API.md, test mode). */
   livemode: z.boolean().default(true),
-});
+}).meta({ examples: [EX.createTenant] });
 
 export function tenantRoutes(app: App): void {
   endpoint(

@@ -12,16 +12,19 @@ import { refusedDestination } from "../webhooks/destination";
 import { newEndpointSecret } from "../webhooks/signing";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
+import * as EX from "./examples";
 
 /** How long the secret before a rotation still signs. */
 const PREVIOUS_SECRET_MS = 24 * 60 * 60 * 1000;
 
-export const EVENT_TYPES = ["alert.raised", "operation.confirmed", "operation.created", "operation.cancelled", "operation.expired", "approval_request.answered", "card.blocked"] as const;
 
-export const CreateWebhookEndpoint = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }).max(2000),
-  events: z.array(z.enum(EVENT_TYPES)).min(1).max(EVENT_TYPES.length),
-});
+
+export const CreateWebhookEndpoint = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/ }).max(2000),
+    events: z.array(z.enum(R.EVENT_TYPES)).min(1).max(R.EVENT_TYPES.length),
+  })
+  .meta({ examples: [EX.createWebhookEndpoint] });
 
 export function webhookEndpointRoutes(app: App): void {
   endpoint(

@@ -13,6 +13,7 @@ import { decideSms, giveBack, type BudgetHour } from "../sms/sms-budget";
 import { ALERT_OUTBOX_SCHEMA, AlertOutbox } from "../webhooks/alert-outbox";
 import { sealAuditEntries, type SealedHead } from "../audit/seal";
 import type { ConsoleMessage } from "../operations/console-live";
+import { messageText } from "./livemode";
 
 const SCHEMA = `${ALERT_OUTBOX_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -113,7 +114,11 @@ export class TenantDO extends DurableObject<Env> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("Expected a WebSocket upgrade", { status: 426 });
     const [client, server] = Object.values(new WebSocketPair());
     this.ctx.acceptWebSocket(server, ["console"]);
-    server.serializeAttachment({ session: request.headers.get("x-tillsafe-session") ?? "", until: Date.now() + CONSOLE_SOCKET_MS });
+    server.serializeAttachment({
+      session: request.headers.get("x-tillsafe-session") ?? "",
+      until: Date.now() + CONSOLE_SOCKET_MS,
+      livemode: request.headers.get("x-tillsafe-livemode") !== "false",
+    });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -123,15 +128,16 @@ export class TenantDO extends DurableObject<Env> {
    * again (a member of staff removed or signed out stops getting alerts within that time).
    */
   announce(message: ConsoleMessage, now = Date.now()): number {
-    const text = JSON.stringify(message);
+    const textFor = messageText(message);
     let sent = 0;
     for (const ws of this.ctx.getWebSockets("console")) {
       try {
-        if (((ws.deserializeAttachment() as { until?: number } | null)?.until ?? 0) <= now) {
+        const attachment = ws.deserializeAttachment() as { until?: number; livemode?: boolean } | null;
+        if ((attachment?.until ?? 0) <= now) {
           ws.close(4002, "sign-in to be checked again");
           continue;
         }
-        ws.send(text);
+        ws.send(textFor(attachment?.livemode ?? true));
         sent += 1;
       } catch {
         // a socket closing under us: the others still get it

@@ -17,8 +17,13 @@ export interface TillsafeEvent {
 
 export const alertEvent = (alert: Alert): TillsafeEvent => ({ id: `evt_${alert.id.slice(4)}`, type: "alert.raised", created_at: alert.created_at, data: { alert } });
 
-/** An event's JSON (`ev.value`) with the tenant's (`?2`) `livemode` in it, as SQL (a missing tenant reads as live). */
-const WITH_LIVEMODE = "json_set(ev.value, '$.livemode', json(iif(coalesce((SELECT livemode FROM tenants WHERE id = ?2), 1), 'true', 'false')))";
+/** The tenant's (`?2`) `livemode` as JSON, in SQL (a missing tenant reads as live). */
+const LIVEMODE = "json(iif(coalesce((SELECT livemode FROM tenants WHERE id = ?2), 1), 'true', 'false'))";
+/** The key of the one object an event's `data` holds (`operation`, `card`, `alert`, `approval_request`). */
+const DATA_KEY = "(SELECT key FROM json_each(ev.value, '$.data') LIMIT 1)";
+/** An event's JSON (`ev.value`) with the tenant's `livemode` on the event and on the object it is about, as SQL. */
+const WITH_LIVEMODE = `iif(${DATA_KEY} IS NULL, json_set(ev.value, '$.livemode', ${LIVEMODE}),
+  json_set(ev.value, '$.livemode', ${LIVEMODE}, '$.data.' || ${DATA_KEY} || '.livemode', ${LIVEMODE}))`;
 
 /** Statements that record the alerts and queue deliveries of every event; `deliveries` marks which ones queue. */
 export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[], events: TillsafeEvent[]) {
@@ -54,7 +59,7 @@ export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[
     db
       .prepare(
         `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
-         SELECT ev.value ->> '$.id', e.id, e.tenant_id, ev.value ->> '$.type', ${WITH_LIVEMODE.replace("?2", "?4")}, 0, ?2, ?3
+         SELECT ev.value ->> '$.id', e.id, e.tenant_id, ev.value ->> '$.type', ${WITH_LIVEMODE.replaceAll("?2", "?4")}, 0, ?2, ?3
          FROM webhook_endpoints e, json_each(e.events) j, json_each(?1) ev
          WHERE e.tenant_id = ?4 AND e.deleted_at IS NULL AND j.value = ev.value ->> '$.type'
          ON CONFLICT(event_id, endpoint_id) DO NOTHING`,

@@ -1289,119 +1289,396 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "operation.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * operation.created
+         * @description An operation was held. Answer 2xx within 10 seconds; anything else is tried again later, with backoff.
+         */
+        post: operations["webhookOperationCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "operation.confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * operation.confirmed
+         * @description An operation was confirmed: its balances moved. Answer 2xx within 10 seconds; anything else is tried again later, with backoff.
+         */
+        post: operations["webhookOperationConfirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "operation.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * operation.cancelled
+         * @description A held operation was cancelled: nothing moved. Answer 2xx within 10 seconds; anything else is tried again later, with backoff.
+         */
+        post: operations["webhookOperationCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "operation.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * operation.expired
+         * @description A held operation reached its expiry unconfirmed: nothing moved. Answer 2xx within 10 seconds; anything else is tried again later, with backoff.
+         */
+        post: operations["webhookOperationExpired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "approval_request.answered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * approval_request.answered
+         * @description The member approved or rejected a request. Answer 2xx within 10 seconds; anything else is tried again later, with backoff.
+         */
+        post: operations["webhookApprovalRequestAnswered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "card.blocked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * card.blocked
+         * @description A card was blocked (lost, stolen, or by the security service). Answer 2xx within 10 seconds; anything else is tried again later, with backoff.
+         */
+        post: operations["webhookCardBlocked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "alert.raised": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * alert.raised
+         * @description A limit alerted the security service or blocked an operation. Answer 2xx within 10 seconds; anything else is tried again later, with backoff.
+         */
+        post: operations["webhookAlertRaised"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
-        Error_invalid_request: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "invalid_request";
-            message: string;
-            /** @description What was wrong: the fields (`issues`), or the one field */
-            details: {
-                issues?: {
-                    path: string;
-                    message: string;
-                }[];
-                field?: string;
+        /**
+         * @example {
+         *       "id": "alt_9e8d7c6b5a4f3e2d",
+         *       "type": "limit.soft_crossed",
+         *       "limit_id": "lim_1a2b3c4d5e6f7081",
+         *       "scope": "card",
+         *       "scope_id": "4000123412341234",
+         *       "metric": "deducted_amount",
+         *       "period": "day",
+         *       "bound": 20000,
+         *       "value": 21000,
+         *       "operation_id": "op_3f2e1d0c9b8a7654",
+         *       "created_at": "2026-11-30T09:14:05.120Z",
+         *       "livemode": true,
+         *       "status": "open",
+         *       "acknowledged_at": null,
+         *       "acknowledged_by": null,
+         *       "resolved_at": null,
+         *       "resolved_by": null,
+         *       "note": null
+         *     }
+         */
+        Alert: {
+            id: string;
+            /** @enum {string} */
+            type: "limit.soft_crossed" | "limit.blocked" | "sms.budget_exhausted";
+            limit_id: string | null;
+            scope: string;
+            scope_id: string;
+            metric: string;
+            period: string;
+            bound: number;
+            value: number;
+            operation_id: string | null;
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "resolved";
+            acknowledged_at: string | null;
+            acknowledged_by: string | null;
+            resolved_at: string | null;
+            resolved_by: string | null;
+            note: string | null;
+        };
+        /**
+         * @description A request to the member to approve the payments of an operation
+         * @example {
+         *       "id": "apr_6d5c4b3a2f1e0d9c",
+         *       "operation_id": "op_3f2e1d0c9b8a7654",
+         *       "amount": 1000,
+         *       "methods": [
+         *         "credit"
+         *       ],
+         *       "payments": [
+         *         {
+         *           "method": "credit",
+         *           "amount": 1000
+         *         }
+         *       ],
+         *       "status": "approved",
+         *       "store_id": "sto_2b9c4d1e0f3a5b67",
+         *       "store_name": "Harbour St",
+         *       "register_id": "reg_5e8a1c3b7d9f0e24",
+         *       "register_name": "Till 1",
+         *       "cheque_number": "R-1042",
+         *       "created_at": "2026-11-30T09:14:06.002Z",
+         *       "expires_at": "2026-11-30T09:16:06.002Z",
+         *       "answered_at": "2026-11-30T09:14:17.450Z",
+         *       "livemode": true
+         *     }
+         */
+        ApprovalRequest: {
+            id: string;
+            operation_id: string;
+            /** @description Minor units (cents) of money, or whole points */
+            amount: number;
+            methods: ("credit" | "cashback" | "points")[];
+            payments: {
                 /** @enum {string} */
-                method?: "credit" | "cashback" | "points";
+                method: "credit" | "cashback" | "points";
+                /** @description Minor units (cents) of money, or whole points */
+                amount: number;
+            }[];
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "superseded" | "expired" | "cancelled";
+            store_id: string;
+            store_name: string;
+            register_id: string;
+            register_name: string;
+            cheque_number: string | null;
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description ISO-8601 UTC */
+            expires_at: string;
+            answered_at: string | null;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+        };
+        AuditEntry: {
+            id: string;
+            /** @description The staff member, key or member who acted */
+            actor: string;
+            /** @enum {string} */
+            actor_type: "staff" | "secret_key" | "terminal_key" | "member" | "platform";
+            action: string;
+            subject_id: string;
+            /** @description The record before the change (null when it was made) */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The record after the change (null when it was removed) */
+            after: {
+                [key: string]: unknown;
+            } | null;
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            seq: number | null;
+            hash: string | null;
+            prev_hash: string | null;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+        };
+        /**
+         * @example {
+         *       "credit": {
+         *         "balance": 4000,
+         *         "available": 4000
+         *       },
+         *       "cashback": {
+         *         "balance": 150,
+         *         "available": 150
+         *       },
+         *       "points": {
+         *         "balance": 1225,
+         *         "available": 1200
+         *       }
+         *     }
+         */
+        Balances: {
+            credit: {
+                /** @description Minor units (cents) of money, or whole points */
+                balance: number;
+                /** @description Balance less what pending operations hold */
+                available: number;
+            };
+            cashback: {
+                /** @description Minor units (cents) of money, or whole points */
+                balance: number;
+                /** @description Balance less what pending operations hold */
+                available: number;
+            };
+            points: {
+                /** @description Minor units (cents) of money, or whole points */
+                balance: number;
+                /** @description Balance less what pending operations hold */
+                available: number;
             };
         };
-        Error_idempotency_key_required: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "idempotency_key_required";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
+        /**
+         * @example {
+         *       "number": "4000123412341234",
+         *       "status": "active",
+         *       "block_reason": null,
+         *       "replaced_by": null,
+         *       "member_id": "mem_0a1b2c3d4e5f6789",
+         *       "livemode": true
+         *     }
+         */
+        Card: {
+            number: string;
+            /** @enum {string} */
+            status: "active" | "blocked" | "replaced";
+            block_reason: string | null;
+            replaced_by: string | null;
+            member_id: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
         };
-        Error_payments_exceed_total: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "payments_exceed_total";
-            message: string;
-            details: {
-                total: number;
-                payments_value: number;
-            };
+        Counter: {
+            /** @description The card, register or store counted */
+            subject: string;
+            window_start: string | null;
+            window_end: string | null;
+            value: number;
+            /** @description The part of value still held by pending operations */
+            pending: number;
+            bound: number;
+            alert_above: number | null;
         };
-        Error_weak_password: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "weak_password";
-            message: string;
-            details: {
-                field?: string;
-            };
+        DailyReport: {
+            date: string;
+            time_zone: string;
+            currency: string;
+            /** @description ISO-8601 UTC */
+            window_start: string;
+            /** @description ISO-8601 UTC */
+            window_end: string;
+            /** @description False while the day is not over, or its history has not all reached the records */
+            complete: boolean;
+            incomplete_reason: string | null;
+            stores: {
+                store_id: string;
+                store_name: string;
+                counts: {
+                    purchases: number;
+                    refunds: number;
+                    top_ups: number;
+                    manual: number;
+                };
+                methods: {
+                    /** @enum {string} */
+                    method: "credit" | "cashback" | "points";
+                    operations: {
+                        deducted: number;
+                        accrued: number;
+                        refunded: number;
+                        accrual_reversed: number;
+                        topped_up: number;
+                        manual_accrued: number;
+                        manual_deducted: number;
+                    };
+                    journal: {
+                        deducted: number;
+                        accrued: number;
+                        refunded: number;
+                        accrual_reversed: number;
+                        topped_up: number;
+                        manual_accrued: number;
+                        manual_deducted: number;
+                    };
+                    balanced: boolean;
+                }[];
+                balanced: boolean;
+            }[];
+            balanced: boolean;
         };
-        Error_unauthenticated: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "unauthenticated";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_invalid_credentials: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "invalid_credentials";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_forbidden: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "forbidden";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_invite_required: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "invite_required";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_not_found: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "not_found";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_approval_request_not_found: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "approval_request_not_found";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
+        DeliveryAttempt: {
+            event_id: string;
+            attempt: number;
+            status_code: number | null;
+            error: string | null;
+            /** @description ISO-8601 UTC */
+            at: string;
+            next_attempt_at: string | null;
         };
         Error_alert_not_found: {
             /**
@@ -1409,116 +1686,6 @@ export interface components {
              * @enum {string}
              */
             code: "alert_not_found";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_card_not_found: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "card_not_found";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_event_not_found: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "event_not_found";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_invite_not_found: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "invite_not_found";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_key_not_found: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "key_not_found";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_limit_not_found: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "limit_not_found";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_member_not_found: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "member_not_found";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_operation_not_found: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "operation_not_found";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_register_not_found: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "register_not_found";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_staff_not_found: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "staff_not_found";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_store_not_found: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "store_not_found";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_webhook_endpoint_not_found: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "webhook_endpoint_not_found";
             message: string;
             /** @description No details */
             details: Record<string, never>;
@@ -1587,6 +1754,16 @@ export interface components {
                 status: string;
             };
         };
+        Error_approval_request_not_found: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "approval_request_not_found";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
         Error_approval_request_pending: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -1614,6 +1791,19 @@ export interface components {
                 };
             };
         };
+        Error_balance_out_of_range: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "balance_out_of_range";
+            message: string;
+            details: {
+                /** @enum {string} */
+                method: "credit" | "cashback" | "points";
+                limit: number;
+            };
+        };
         Error_card_blocked: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -1624,6 +1814,16 @@ export interface components {
             details: {
                 status: string;
             };
+        };
+        Error_card_not_found: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "card_not_found";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
         };
         Error_card_number_taken: {
             /**
@@ -1688,12 +1888,52 @@ export interface components {
             /** @description No details */
             details: Record<string, never>;
         };
+        Error_event_not_found: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "event_not_found";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        Error_forbidden: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "forbidden";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
         Error_idempotency_key_in_progress: {
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             code: "idempotency_key_in_progress";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        Error_idempotency_key_required: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "idempotency_key_required";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        Error_idempotency_key_reused: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "idempotency_key_reused";
             message: string;
             /** @description No details */
             details: Record<string, never>;
@@ -1712,9 +1952,127 @@ export interface components {
                 requested: number;
             };
         };
+        Error_invalid_code: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "invalid_code";
+            message: string;
+            details: {
+                attempts_left: number;
+            };
+        };
+        Error_invalid_credentials: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "invalid_credentials";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        Error_invalid_request: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "invalid_request";
+            message: string;
+            /** @description What was wrong: the fields (`issues`), or the one field */
+            details: {
+                issues?: {
+                    path: string;
+                    message: string;
+                }[];
+                field?: string;
+                /** @enum {string} */
+                method?: "credit" | "cashback" | "points";
+            };
+        };
+        Error_invite_not_found: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "invite_not_found";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        Error_invite_required: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "invite_required";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        Error_key_not_found: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "key_not_found";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
         Error_last_owner: {
             /** @constant */
             code: "last_owner";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        Error_limit_exceeded: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "limit_exceeded";
+            message: string;
+            details: {
+                limit_id: string;
+                /** @enum {string} */
+                scope: "card" | "register" | "store";
+                scope_id: string;
+                metric: string;
+                period: string;
+                bound: number;
+                current: number;
+                attempted: number;
+            };
+        };
+        Error_limit_not_found: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "limit_not_found";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        Error_member_not_found: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "member_not_found";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        Error_not_found: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "not_found";
             message: string;
             /** @description No details */
             details: Record<string, never>;
@@ -1729,6 +2087,16 @@ export interface components {
             details: {
                 status: string;
             };
+        };
+        Error_operation_not_found: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "operation_not_found";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
         };
         Error_operation_not_pending: {
             /**
@@ -1747,6 +2115,56 @@ export interface components {
              * @enum {string}
              */
             code: "operation_not_updatable";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        Error_payload_too_large: {
+            /** @constant */
+            code: "payload_too_large";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        Error_payments_exceed_total: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "payments_exceed_total";
+            message: string;
+            details: {
+                total: number;
+                payments_value: number;
+            };
+        };
+        Error_rate_limited: {
+            /** @constant */
+            code: "rate_limited";
+            message: string;
+            details: {
+                /** @description Seconds until a try may succeed (also the Retry-After header) */
+                retry_after?: number;
+            };
+        };
+        Error_refund_exceeds_remaining: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "refund_exceeds_remaining";
+            message: string;
+            details: {
+                remaining: number;
+                attempted: number;
+            };
+        };
+        Error_register_not_found: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "register_not_found";
             message: string;
             /** @description No details */
             details: Record<string, never>;
@@ -1778,87 +2196,6 @@ export interface components {
                 };
             };
         };
-        Error_payload_too_large: {
-            /** @constant */
-            code: "payload_too_large";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_balance_out_of_range: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "balance_out_of_range";
-            message: string;
-            details: {
-                /** @enum {string} */
-                method: "credit" | "cashback" | "points";
-                limit: number;
-            };
-        };
-        Error_idempotency_key_reused: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "idempotency_key_reused";
-            message: string;
-            /** @description No details */
-            details: Record<string, never>;
-        };
-        Error_invalid_code: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "invalid_code";
-            message: string;
-            details: {
-                attempts_left: number;
-            };
-        };
-        Error_limit_exceeded: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "limit_exceeded";
-            message: string;
-            details: {
-                limit_id: string;
-                /** @enum {string} */
-                scope: "card" | "register" | "store";
-                scope_id: string;
-                metric: string;
-                period: string;
-                bound: number;
-                current: number;
-                attempted: number;
-            };
-        };
-        Error_refund_exceeds_remaining: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            code: "refund_exceeds_remaining";
-            message: string;
-            details: {
-                remaining: number;
-                attempted: number;
-            };
-        };
-        Error_rate_limited: {
-            /** @constant */
-            code: "rate_limited";
-            message: string;
-            details: {
-                /** @description Seconds until a try may succeed (also the Retry-After header) */
-                retry_after?: number;
-            };
-        };
         Error_sms_provider_error: {
             /** @constant */
             code: "sms_provider_error";
@@ -1866,6 +2203,586 @@ export interface components {
             details: {
                 provider_status?: number | null;
             };
+        };
+        Error_staff_not_found: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "staff_not_found";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        Error_store_not_found: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "store_not_found";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        Error_unauthenticated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "unauthenticated";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        Error_weak_password: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "weak_password";
+            message: string;
+            details: {
+                field?: string;
+            };
+        };
+        Error_webhook_endpoint_not_found: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "webhook_endpoint_not_found";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        /**
+         * @description A limit alerted the security service or blocked an operation
+         * @example {
+         *       "id": "evt_9e8d7c6b5a4f3e2d",
+         *       "type": "alert.raised",
+         *       "created_at": "2026-11-30T09:14:05.120Z",
+         *       "livemode": true,
+         *       "data": {
+         *         "alert": {
+         *           "id": "alt_9e8d7c6b5a4f3e2d",
+         *           "type": "limit.soft_crossed",
+         *           "limit_id": "lim_1a2b3c4d5e6f7081",
+         *           "scope": "card",
+         *           "scope_id": "4000123412341234",
+         *           "metric": "deducted_amount",
+         *           "period": "day",
+         *           "bound": 20000,
+         *           "value": 21000,
+         *           "operation_id": "op_3f2e1d0c9b8a7654",
+         *           "created_at": "2026-11-30T09:14:05.120Z",
+         *           "livemode": true
+         *         }
+         *       }
+         *     }
+         */
+        Event_alert_raised: {
+            /** @description evt_…: the same id when the event is sent again */
+            id: string;
+            /** @constant */
+            type: "alert.raised";
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+            data: {
+                alert: components["schemas"]["RaisedAlert"];
+            };
+        };
+        /**
+         * @description The member approved or rejected a request
+         * @example {
+         *       "id": "evt_apr_6d5c4b3a2f1e0d9c_answered",
+         *       "type": "approval_request.answered",
+         *       "created_at": "2026-11-30T09:14:17.450Z",
+         *       "livemode": true,
+         *       "data": {
+         *         "approval_request": {
+         *           "id": "apr_6d5c4b3a2f1e0d9c",
+         *           "operation_id": "op_3f2e1d0c9b8a7654",
+         *           "amount": 1000,
+         *           "methods": [
+         *             "credit"
+         *           ],
+         *           "payments": [
+         *             {
+         *               "method": "credit",
+         *               "amount": 1000
+         *             }
+         *           ],
+         *           "status": "approved",
+         *           "store_id": "sto_2b9c4d1e0f3a5b67",
+         *           "store_name": "Harbour St",
+         *           "register_id": "reg_5e8a1c3b7d9f0e24",
+         *           "register_name": "Till 1",
+         *           "cheque_number": "R-1042",
+         *           "created_at": "2026-11-30T09:14:06.002Z",
+         *           "expires_at": "2026-11-30T09:16:06.002Z",
+         *           "answered_at": "2026-11-30T09:14:17.450Z",
+         *           "livemode": true
+         *         }
+         *       }
+         *     }
+         */
+        Event_approval_request_answered: {
+            /** @description evt_…: the same id when the event is sent again */
+            id: string;
+            /** @constant */
+            type: "approval_request.answered";
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+            data: {
+                approval_request: components["schemas"]["ApprovalRequest"];
+            };
+        };
+        /**
+         * @description A card was blocked (lost, stolen, or by the security service)
+         * @example {
+         *       "id": "evt_0f1e2d3c4b5a6978",
+         *       "type": "card.blocked",
+         *       "created_at": "2026-11-30T17:02:44.310Z",
+         *       "livemode": true,
+         *       "data": {
+         *         "card": {
+         *           "number": "4000123412341234",
+         *           "member_id": "mem_0a1b2c3d4e5f6789",
+         *           "status": "blocked",
+         *           "block_reason": "Reported lost",
+         *           "livemode": true
+         *         }
+         *       }
+         *     }
+         */
+        Event_card_blocked: {
+            /** @description evt_…: the same id when the event is sent again */
+            id: string;
+            /** @constant */
+            type: "card.blocked";
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+            data: {
+                card: {
+                    number: string;
+                    /** @enum {string} */
+                    status: "active" | "blocked" | "replaced";
+                    block_reason: string | null;
+                    member_id: string;
+                    /** @description False for an object of a test tenant */
+                    livemode: boolean;
+                };
+            };
+        };
+        /** @description A held operation was cancelled: nothing moved */
+        Event_operation_cancelled: {
+            /** @description evt_…: the same id when the event is sent again */
+            id: string;
+            /** @constant */
+            type: "operation.cancelled";
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+            data: {
+                operation: components["schemas"]["Operation"];
+            };
+        };
+        /**
+         * @description An operation was confirmed: its balances moved
+         * @example {
+         *       "id": "evt_3f2e1d0c9b8a7654",
+         *       "type": "operation.confirmed",
+         *       "created_at": "2026-11-30T09:14:19.804Z",
+         *       "livemode": true,
+         *       "data": {
+         *         "operation": {
+         *           "id": "op_3f2e1d0c9b8a7654",
+         *           "type": "purchase",
+         *           "status": "confirmed",
+         *           "card": "4000123412341234",
+         *           "member_id": "mem_0a1b2c3d4e5f6789",
+         *           "store_id": "sto_2b9c4d1e0f3a5b67",
+         *           "register_id": "reg_5e8a1c3b7d9f0e24",
+         *           "cheque": {
+         *             "number": "R-1042",
+         *             "total": 1250
+         *           },
+         *           "payments": [
+         *             {
+         *               "method": "credit",
+         *               "amount": 1000
+         *             }
+         *           ],
+         *           "accrue_points": true,
+         *           "accrual": {
+         *             "points": 25
+         *           },
+         *           "authorization": {
+         *             "method": "approval",
+         *             "status": "approved",
+         *             "steps": {
+         *               "approval": "approved"
+         *             }
+         *           },
+         *           "expires_at": "2026-11-30T09:29:05.120Z",
+         *           "created_at": "2026-11-30T09:14:05.120Z",
+         *           "updated_at": "2026-11-30T09:14:19.804Z",
+         *           "confirmed_at": "2026-11-30T09:14:19.804Z",
+         *           "cancelled_at": null,
+         *           "livemode": true
+         *         }
+         *       }
+         *     }
+         */
+        Event_operation_confirmed: {
+            /** @description evt_…: the same id when the event is sent again */
+            id: string;
+            /** @constant */
+            type: "operation.confirmed";
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+            data: {
+                operation: components["schemas"]["Operation"];
+            };
+        };
+        /** @description An operation was held */
+        Event_operation_created: {
+            /** @description evt_…: the same id when the event is sent again */
+            id: string;
+            /** @constant */
+            type: "operation.created";
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+            data: {
+                operation: components["schemas"]["Operation"];
+            };
+        };
+        /** @description A held operation reached its expiry unconfirmed: nothing moved */
+        Event_operation_expired: {
+            /** @description evt_…: the same id when the event is sent again */
+            id: string;
+            /** @constant */
+            type: "operation.expired";
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+            data: {
+                operation: components["schemas"]["Operation"];
+            };
+        };
+        HistoryEntry: {
+            id: string;
+            operation_id: string;
+            kind: string;
+            /** @enum {string} */
+            method: "credit" | "cashback" | "points";
+            /** @description Signed: negative takes from the balance */
+            amount: number;
+            /** @description Minor units (cents) of money, or whole points */
+            balance_after: number;
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            store_id: string | null;
+            register_id: string | null;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+        };
+        Key: {
+            id: string;
+            /** @enum {string} */
+            kind: "secret" | "terminal";
+            store_id: string | null;
+            register_id: string | null;
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            revoked_at: string | null;
+            last_used_at: string | null;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+        };
+        /**
+         * @example {
+         *       "id": "lim_1a2b3c4d5e6f7081",
+         *       "scope": "card",
+         *       "scope_id": null,
+         *       "per": null,
+         *       "metric": "deducted_amount",
+         *       "method": "credit",
+         *       "period": "day",
+         *       "hard": null,
+         *       "soft": {
+         *         "lower": 20000,
+         *         "upper": 50000
+         *       },
+         *       "created_at": "2026-11-01T08:00:00.000Z",
+         *       "livemode": true
+         *     }
+         */
+        Limit: {
+            id: string;
+            /** @enum {string} */
+            scope: "card" | "register" | "store";
+            /** @description null: every card, register or store */
+            scope_id: string | null;
+            per: ("register" | "store") | null;
+            metric: string;
+            method: ("credit" | "cashback" | "points") | null;
+            period: string;
+            hard: number | null;
+            soft: {
+                lower: number;
+                upper: number;
+            } | null;
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+        };
+        /**
+         * @example {
+         *       "id": "mem_0a1b2c3d4e5f6789",
+         *       "name": "Ana Lima",
+         *       "phone": "+61412345678",
+         *       "external_ref": "crm-8812",
+         *       "created_at": "2026-10-02T23:40:11.000Z",
+         *       "livemode": true,
+         *       "balances": {
+         *         "credit": {
+         *           "balance": 4000,
+         *           "available": 4000
+         *         },
+         *         "cashback": {
+         *           "balance": 150,
+         *           "available": 150
+         *         },
+         *         "points": {
+         *           "balance": 1225,
+         *           "available": 1200
+         *         }
+         *       },
+         *       "cards": [
+         *         {
+         *           "number": "4000123412341234",
+         *           "status": "active",
+         *           "block_reason": null,
+         *           "replaced_by": null,
+         *           "member_id": "mem_0a1b2c3d4e5f6789",
+         *           "livemode": true
+         *         }
+         *       ]
+         *     }
+         */
+        Member: {
+            id: string;
+            name: string;
+            phone: string;
+            external_ref: string | null;
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+            balances: components["schemas"]["Balances"];
+            cards: components["schemas"]["Card"][];
+        };
+        MemberSummary: {
+            id: string;
+            name: string;
+            phone: string;
+            external_ref: string | null;
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+        };
+        /**
+         * @description An operation: held, then confirmed or cancelled
+         * @example {
+         *       "id": "op_3f2e1d0c9b8a7654",
+         *       "type": "purchase",
+         *       "status": "confirmed",
+         *       "card": "4000123412341234",
+         *       "member_id": "mem_0a1b2c3d4e5f6789",
+         *       "store_id": "sto_2b9c4d1e0f3a5b67",
+         *       "register_id": "reg_5e8a1c3b7d9f0e24",
+         *       "cheque": {
+         *         "number": "R-1042",
+         *         "total": 1250
+         *       },
+         *       "payments": [
+         *         {
+         *           "method": "credit",
+         *           "amount": 1000
+         *         }
+         *       ],
+         *       "accrue_points": true,
+         *       "accrual": {
+         *         "points": 25
+         *       },
+         *       "authorization": {
+         *         "method": "approval",
+         *         "status": "approved",
+         *         "steps": {
+         *           "approval": "approved"
+         *         }
+         *       },
+         *       "expires_at": "2026-11-30T09:29:05.120Z",
+         *       "created_at": "2026-11-30T09:14:05.120Z",
+         *       "updated_at": "2026-11-30T09:14:19.804Z",
+         *       "confirmed_at": "2026-11-30T09:14:19.804Z",
+         *       "cancelled_at": null,
+         *       "livemode": true
+         *     }
+         */
+        Operation: {
+            id: string;
+            /** @enum {string} */
+            type: "purchase" | "refund" | "top_up" | "manual_accrual" | "manual_deduction";
+            /** @enum {string} */
+            status: "pending" | "confirmed" | "cancelled" | "expired";
+            card?: string | null;
+            member_id: string;
+            store_id: string;
+            register_id: string;
+            cheque?: {
+                number: string;
+                /** @description Minor units (cents) of money, or whole points */
+                total: number;
+            };
+            payments?: {
+                /** @enum {string} */
+                method: "credit" | "cashback" | "points";
+                /** @description Minor units (cents) of money, or whole points */
+                amount: number;
+            }[];
+            accrue_points?: boolean;
+            accrual?: {
+                /** @description Minor units (cents) of money, or whole points */
+                points: number;
+            };
+            original_operation_id?: string;
+            /** @enum {string} */
+            method?: "credit" | "cashback" | "points";
+            /** @description Minor units (cents) of money, or whole points */
+            amount?: number;
+            reason?: string;
+            authorization: {
+                /** @enum {string} */
+                method: "none" | "approval" | "sms_code";
+                /** @enum {string} */
+                status: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
+                steps?: {
+                    /** @enum {string} */
+                    approval?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
+                    /** @enum {string} */
+                    sms_code?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
+                };
+            };
+            /** @description ISO-8601 UTC */
+            expires_at: string;
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description Changes with every change of state (long polls compare it) */
+            updated_at: string;
+            confirmed_at: string | null;
+            cancelled_at: string | null;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+        };
+        RaisedAlert: {
+            id: string;
+            /** @enum {string} */
+            type: "limit.soft_crossed" | "limit.blocked" | "sms.budget_exhausted";
+            limit_id: string | null;
+            scope: string;
+            scope_id: string;
+            metric: string;
+            period: string;
+            bound: number;
+            value: number;
+            operation_id: string | null;
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+        };
+        Register: {
+            id: string;
+            store_id: string;
+            name: string;
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+        };
+        Settings: {
+            approval_required_for: ("credit" | "cashback" | "points")[];
+            points_per_currency_unit: number;
+            point_value: number;
+            hold_ttl_seconds: number;
+            sms_per_hour: number;
+            allowed_origins: string[];
+        };
+        Staff: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "manager" | "security";
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+        };
+        Store: {
+            id: string;
+            name: string;
+            sms_confirm_points_deduction: boolean;
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+        };
+        Tenant: {
+            id: string;
+            name: string;
+            currency: string;
+            timezone: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
+            /** @description ISO-8601 UTC */
+            created_at: string;
+        };
+        /**
+         * @example {
+         *       "id": "whe_4c3b2a1f0e9d8c7b",
+         *       "url": "https://pos.example/tillsafe/events",
+         *       "events": [
+         *         "operation.confirmed",
+         *         "alert.raised"
+         *       ],
+         *       "created_at": "2026-11-01T08:05:00.000Z",
+         *       "livemode": true
+         *     }
+         */
+        WebhookEndpoint: {
+            id: string;
+            url: string;
+            events: string[];
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description False for an object of a test tenant */
+            livemode: boolean;
         };
     };
     responses: never;
@@ -1906,22 +2823,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        tenant: {
-                            id: string;
-                            name: string;
-                            currency: string;
-                            timezone: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                        };
+                        tenant: components["schemas"]["Tenant"];
                         /** @description Shown once */
                         secret_key: string;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1932,7 +2840,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1943,7 +2851,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1954,7 +2862,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1965,7 +2873,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1976,7 +2884,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2020,30 +2928,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        staff: {
-                            id: string;
-                            email: string;
-                            /** @enum {string} */
-                            role: "owner" | "manager" | "security";
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        };
-                        tenant: {
-                            id: string;
-                            name: string;
-                            currency: string;
-                            timezone: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                        };
+                        staff: components["schemas"]["Staff"];
+                        tenant: components["schemas"]["Tenant"];
                     };
                 };
             };
-            /** @description invalid_request, weak_password */
+            /** @description Invalid request: `invalid_request`, `weak_password` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2054,7 +2944,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden, invite_required */
+            /** @description Forbidden: `forbidden`, `invite_required` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2065,7 +2955,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description email_taken */
+            /** @description Conflict: `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2076,7 +2966,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2087,7 +2977,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description rate_limited */
+            /** @description Too many requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2126,30 +3016,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        staff: {
-                            id: string;
-                            email: string;
-                            /** @enum {string} */
-                            role: "owner" | "manager" | "security";
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        };
-                        tenant: {
-                            id: string;
-                            name: string;
-                            currency: string;
-                            timezone: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                        };
+                        staff: components["schemas"]["Staff"];
+                        tenant: components["schemas"]["Tenant"];
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2160,7 +3032,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_credentials */
+            /** @description Unauthenticated: `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2171,7 +3043,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2182,7 +3054,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2193,7 +3065,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description rate_limited */
+            /** @description Too many requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2224,7 +3096,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2235,7 +3107,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2246,7 +3118,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2257,7 +3129,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2286,30 +3158,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        staff: {
-                            id: string;
-                            email: string;
-                            /** @enum {string} */
-                            role: "owner" | "manager" | "security";
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        };
-                        tenant: {
-                            id: string;
-                            name: string;
-                            currency: string;
-                            timezone: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                        };
+                        staff: components["schemas"]["Staff"];
+                        tenant: components["schemas"]["Tenant"];
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2320,7 +3174,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2331,7 +3185,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2342,7 +3196,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2381,20 +3235,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        staff: {
-                            id: string;
-                            email: string;
-                            /** @enum {string} */
-                            role: "owner" | "manager" | "security";
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        };
+                        staff: components["schemas"]["Staff"];
                     };
                 };
             };
-            /** @description invalid_request, weak_password */
+            /** @description Invalid request: `invalid_request`, `weak_password` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2405,7 +3250,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated, invalid_credentials */
+            /** @description Unauthenticated: `unauthenticated`, `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2416,7 +3261,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2427,7 +3272,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2438,7 +3283,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2449,7 +3294,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2460,7 +3305,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description rate_limited */
+            /** @description Too many requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2491,21 +3336,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: string;
-                            email: string;
-                            /** @enum {string} */
-                            role: "owner" | "manager" | "security";
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        }[];
+                        data: components["schemas"]["Staff"][];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2516,7 +3352,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2527,7 +3363,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2538,7 +3374,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2579,23 +3415,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        staff: {
-                            id: string;
-                            email: string;
-                            /** @enum {string} */
-                            role: "owner" | "manager" | "security";
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        };
+                        staff: components["schemas"]["Staff"];
                         invite_url: string;
                         /** @description ISO-8601 UTC */
                         expires_at: string;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2606,7 +3433,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2617,7 +3444,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2628,7 +3455,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress, email_taken */
+            /** @description Conflict: `idempotency_key_in_progress`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2639,7 +3466,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2650,7 +3477,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2695,7 +3522,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2706,7 +3533,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2717,7 +3544,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2728,7 +3555,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, staff_not_found */
+            /** @description Not found: `not_found`, `staff_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2739,7 +3566,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description last_owner */
+            /** @description Conflict: `last_owner` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2750,7 +3577,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2788,19 +3615,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string;
-                        /** @enum {string} */
-                        role: "owner" | "manager" | "security";
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Staff"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2811,7 +3629,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2822,7 +3640,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2833,7 +3651,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, staff_not_found */
+            /** @description Not found: `not_found`, `staff_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2844,7 +3662,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description last_owner */
+            /** @description Conflict: `last_owner` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2855,7 +3673,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2893,30 +3711,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        staff: {
-                            id: string;
-                            email: string;
-                            /** @enum {string} */
-                            role: "owner" | "manager" | "security";
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        };
-                        tenant: {
-                            id: string;
-                            name: string;
-                            currency: string;
-                            timezone: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                        };
+                        staff: components["schemas"]["Staff"];
+                        tenant: components["schemas"]["Tenant"];
                     };
                 };
             };
-            /** @description invalid_request, weak_password */
+            /** @description Invalid request: `invalid_request`, `weak_password` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2927,7 +3727,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2938,7 +3738,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, invite_not_found */
+            /** @description Not found: `not_found`, `invite_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2949,7 +3749,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2960,7 +3760,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description rate_limited */
+            /** @description Too many requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3000,7 +3800,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3011,7 +3811,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3022,7 +3822,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3033,7 +3833,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3044,7 +3844,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3055,7 +3855,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3083,17 +3883,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        approval_required_for: ("credit" | "cashback" | "points")[];
-                        points_per_currency_unit: number;
-                        point_value: number;
-                        hold_ttl_seconds: number;
-                        sms_per_hour: number;
-                        allowed_origins: string[];
-                    };
+                    "application/json": components["schemas"]["Settings"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3104,7 +3897,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3115,7 +3908,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3126,7 +3919,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3165,17 +3958,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        approval_required_for: ("credit" | "cashback" | "points")[];
-                        points_per_currency_unit: number;
-                        point_value: number;
-                        hold_ttl_seconds: number;
-                        sms_per_hour: number;
-                        allowed_origins: string[];
-                    };
+                    "application/json": components["schemas"]["Settings"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3186,7 +3972,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3197,7 +3983,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3208,7 +3994,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3242,20 +4028,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: string;
-                            name: string;
-                            sms_confirm_points_deduction: boolean;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        }[];
+                        data: components["schemas"]["Store"][];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3266,7 +4044,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3277,7 +4055,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3288,7 +4066,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3327,18 +4105,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        sms_confirm_points_deduction: boolean;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Store"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3349,7 +4119,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3360,7 +4130,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3371,7 +4141,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3382,7 +4152,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3393,7 +4163,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3424,18 +4194,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        sms_confirm_points_deduction: boolean;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Store"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3446,7 +4208,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3457,7 +4219,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3468,7 +4230,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, store_not_found */
+            /** @description Not found: `not_found`, `store_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3479,7 +4241,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3517,18 +4279,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        sms_confirm_points_deduction: boolean;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Store"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3539,7 +4293,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3550,7 +4304,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3561,7 +4315,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, store_not_found */
+            /** @description Not found: `not_found`, `store_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3572,7 +4326,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3604,20 +4358,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: string;
-                            store_id: string;
-                            name: string;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        }[];
+                        data: components["schemas"]["Register"][];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3628,7 +4374,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3639,7 +4385,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3650,7 +4396,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, store_not_found */
+            /** @description Not found: `not_found`, `store_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3661,7 +4407,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3702,34 +4448,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        register: {
-                            id: string;
-                            store_id: string;
-                            name: string;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        };
+                        register: components["schemas"]["Register"];
                         /** @description Shown once */
                         terminal_key: string;
-                        key: {
-                            id: string;
-                            /** @enum {string} */
-                            kind: "secret" | "terminal";
-                            store_id: string | null;
-                            register_id: string | null;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            revoked_at: string | null;
-                            last_used_at: string | null;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        };
+                        key: components["schemas"]["Key"];
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3740,7 +4466,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3751,7 +4477,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3762,7 +4488,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, store_not_found */
+            /** @description Not found: `not_found`, `store_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3773,7 +4499,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3784,7 +4510,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3795,7 +4521,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3824,24 +4550,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: string;
-                            /** @enum {string} */
-                            kind: "secret" | "terminal";
-                            store_id: string | null;
-                            register_id: string | null;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            revoked_at: string | null;
-                            last_used_at: string | null;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        }[];
+                        data: components["schemas"]["Key"][];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3852,7 +4566,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3863,7 +4577,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3874,7 +4588,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3906,25 +4620,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        key: {
-                            id: string;
-                            /** @enum {string} */
-                            kind: "secret" | "terminal";
-                            store_id: string | null;
-                            register_id: string | null;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            revoked_at: string | null;
-                            last_used_at: string | null;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        };
+                        key: components["schemas"]["Key"];
                         /** @description Shown once */
                         secret_key: string;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3935,7 +4637,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3946,7 +4648,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3957,7 +4659,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3968,7 +4670,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3979,7 +4681,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4014,25 +4716,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        key: {
-                            id: string;
-                            /** @enum {string} */
-                            kind: "secret" | "terminal";
-                            store_id: string | null;
-                            register_id: string | null;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            revoked_at: string | null;
-                            last_used_at: string | null;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        };
+                        key: components["schemas"]["Key"];
                         /** @description Shown once */
                         terminal_key: string;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4043,7 +4733,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4054,7 +4744,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4065,7 +4755,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, register_not_found */
+            /** @description Not found: `not_found`, `register_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4076,7 +4766,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4087,7 +4777,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4098,7 +4788,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4132,22 +4822,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        kind: "secret" | "terminal";
-                        store_id: string | null;
-                        register_id: string | null;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        revoked_at: string | null;
-                        last_used_at: string | null;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Key"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4158,7 +4836,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4169,7 +4847,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4180,7 +4858,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, key_not_found */
+            /** @description Not found: `not_found`, `key_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4191,7 +4869,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4202,7 +4880,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4213,7 +4891,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4249,51 +4927,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: string;
-                            name: string;
-                            phone: string;
-                            external_ref: string | null;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                            balances: {
-                                credit: {
-                                    /** @description Minor units (cents) of money, or whole points */
-                                    balance: number;
-                                    /** @description Balance less what pending operations hold */
-                                    available: number;
-                                };
-                                cashback: {
-                                    /** @description Minor units (cents) of money, or whole points */
-                                    balance: number;
-                                    /** @description Balance less what pending operations hold */
-                                    available: number;
-                                };
-                                points: {
-                                    /** @description Minor units (cents) of money, or whole points */
-                                    balance: number;
-                                    /** @description Balance less what pending operations hold */
-                                    available: number;
-                                };
-                            };
-                            cards: {
-                                number: string;
-                                /** @enum {string} */
-                                status: "active" | "blocked" | "replaced";
-                                block_reason: string | null;
-                                replaced_by: string | null;
-                                member_id: string;
-                                /** @description False for an object of a test tenant */
-                                livemode: boolean;
-                            }[];
-                        }[];
+                        data: components["schemas"]["Member"][];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4304,7 +4943,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4315,7 +4954,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4326,7 +4965,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4365,49 +5004,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        phone: string;
-                        external_ref: string | null;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                        balances: {
-                            credit: {
-                                /** @description Minor units (cents) of money, or whole points */
-                                balance: number;
-                                /** @description Balance less what pending operations hold */
-                                available: number;
-                            };
-                            cashback: {
-                                /** @description Minor units (cents) of money, or whole points */
-                                balance: number;
-                                /** @description Balance less what pending operations hold */
-                                available: number;
-                            };
-                            points: {
-                                /** @description Minor units (cents) of money, or whole points */
-                                balance: number;
-                                /** @description Balance less what pending operations hold */
-                                available: number;
-                            };
-                        };
-                        cards: {
-                            number: string;
-                            /** @enum {string} */
-                            status: "active" | "blocked" | "replaced";
-                            block_reason: string | null;
-                            replaced_by: string | null;
-                            member_id: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Member"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4418,7 +5018,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4429,7 +5029,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4440,7 +5040,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4451,7 +5051,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4462,7 +5062,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4493,49 +5093,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        phone: string;
-                        external_ref: string | null;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                        balances: {
-                            credit: {
-                                /** @description Minor units (cents) of money, or whole points */
-                                balance: number;
-                                /** @description Balance less what pending operations hold */
-                                available: number;
-                            };
-                            cashback: {
-                                /** @description Minor units (cents) of money, or whole points */
-                                balance: number;
-                                /** @description Balance less what pending operations hold */
-                                available: number;
-                            };
-                            points: {
-                                /** @description Minor units (cents) of money, or whole points */
-                                balance: number;
-                                /** @description Balance less what pending operations hold */
-                                available: number;
-                            };
-                        };
-                        cards: {
-                            number: string;
-                            /** @enum {string} */
-                            status: "active" | "blocked" | "replaced";
-                            block_reason: string | null;
-                            replaced_by: string | null;
-                            member_id: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Member"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4546,7 +5107,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4557,7 +5118,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4568,7 +5129,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, member_not_found */
+            /** @description Not found: `not_found`, `member_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4579,7 +5140,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4616,28 +5177,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: string;
-                            operation_id: string;
-                            kind: string;
-                            /** @enum {string} */
-                            method: "credit" | "cashback" | "points";
-                            /** @description Signed: negative takes from the balance */
-                            amount: number;
-                            /** @description Minor units (cents) of money, or whole points */
-                            balance_after: number;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            store_id: string | null;
-                            register_id: string | null;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        }[];
+                        data: components["schemas"]["HistoryEntry"][];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4648,7 +5193,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4659,7 +5204,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4670,7 +5215,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, member_not_found */
+            /** @description Not found: `not_found`, `member_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4681,7 +5226,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4723,7 +5268,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4734,7 +5279,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4745,7 +5290,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4756,7 +5301,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, member_not_found */
+            /** @description Not found: `not_found`, `member_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4767,7 +5312,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4778,7 +5323,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4789,7 +5334,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4828,7 +5373,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4839,7 +5384,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4850,7 +5395,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4861,7 +5406,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, member_not_found */
+            /** @description Not found: `not_found`, `member_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4872,7 +5417,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4883,7 +5428,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4894,7 +5439,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4934,19 +5479,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        number: string;
-                        /** @enum {string} */
-                        status: "active" | "blocked" | "replaced";
-                        block_reason: string | null;
-                        replaced_by: string | null;
-                        member_id: string;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Card"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4957,7 +5493,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4968,7 +5504,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4979,7 +5515,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, member_not_found */
+            /** @description Not found: `not_found`, `member_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4990,7 +5526,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress, card_number_taken */
+            /** @description Conflict: `idempotency_key_in_progress`, `card_number_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5001,7 +5537,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5012,7 +5548,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5043,19 +5579,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        number: string;
-                        /** @enum {string} */
-                        status: "active" | "blocked" | "replaced";
-                        block_reason: string | null;
-                        replaced_by: string | null;
-                        member_id: string;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Card"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5066,7 +5593,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5077,7 +5604,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5088,7 +5615,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, card_not_found */
+            /** @description Not found: `not_found`, `card_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5099,7 +5626,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5139,19 +5666,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        number: string;
-                        /** @enum {string} */
-                        status: "active" | "blocked" | "replaced";
-                        block_reason: string | null;
-                        replaced_by: string | null;
-                        member_id: string;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Card"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5162,7 +5680,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5173,7 +5691,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5184,7 +5702,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, card_not_found */
+            /** @description Not found: `not_found`, `card_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5195,7 +5713,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5206,7 +5724,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5217,7 +5735,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5251,19 +5769,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        number: string;
-                        /** @enum {string} */
-                        status: "active" | "blocked" | "replaced";
-                        block_reason: string | null;
-                        replaced_by: string | null;
-                        member_id: string;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Card"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5274,7 +5783,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5285,7 +5794,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5296,7 +5805,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, card_not_found */
+            /** @description Not found: `not_found`, `card_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5307,7 +5816,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress, card_replaced */
+            /** @description Conflict: `idempotency_key_in_progress`, `card_replaced` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5318,7 +5827,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5329,7 +5838,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5369,19 +5878,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        number: string;
-                        /** @enum {string} */
-                        status: "active" | "blocked" | "replaced";
-                        block_reason: string | null;
-                        replaced_by: string | null;
-                        member_id: string;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Card"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5392,7 +5892,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5403,7 +5903,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5414,7 +5914,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, card_not_found */
+            /** @description Not found: `not_found`, `card_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5425,7 +5925,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress, card_number_taken, card_replaced */
+            /** @description Conflict: `idempotency_key_in_progress`, `card_number_taken`, `card_replaced` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5436,7 +5936,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5447,7 +5947,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5495,66 +5995,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "purchase" | "refund" | "top_up" | "manual_accrual" | "manual_deduction";
-                            /** @enum {string} */
-                            status: "pending" | "confirmed" | "cancelled" | "expired";
-                            card?: string | null;
-                            member_id: string;
-                            store_id: string;
-                            register_id: string;
-                            cheque?: {
-                                number: string;
-                                /** @description Minor units (cents) of money, or whole points */
-                                total: number;
-                            };
-                            payments?: {
-                                /** @enum {string} */
-                                method: "credit" | "cashback" | "points";
-                                /** @description Minor units (cents) of money, or whole points */
-                                amount: number;
-                            }[];
-                            accrue_points?: boolean;
-                            accrual?: {
-                                /** @description Minor units (cents) of money, or whole points */
-                                points: number;
-                            };
-                            original_operation_id?: string;
-                            /** @enum {string} */
-                            method?: "credit" | "cashback" | "points";
-                            /** @description Minor units (cents) of money, or whole points */
-                            amount?: number;
-                            reason?: string;
-                            authorization: {
-                                /** @enum {string} */
-                                method: "none" | "approval" | "sms_code";
-                                /** @enum {string} */
-                                status: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                                steps?: {
-                                    /** @enum {string} */
-                                    approval?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                                    /** @enum {string} */
-                                    sms_code?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                                };
-                            };
-                            /** @description ISO-8601 UTC */
-                            expires_at: string;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description Changes with every change of state (long polls compare it) */
-                            updated_at: string;
-                            confirmed_at: string | null;
-                            cancelled_at: string | null;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        }[];
+                        data: components["schemas"]["Operation"][];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5565,7 +6011,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5576,7 +6022,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5587,7 +6033,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5666,64 +6112,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        type: "purchase" | "refund" | "top_up" | "manual_accrual" | "manual_deduction";
-                        /** @enum {string} */
-                        status: "pending" | "confirmed" | "cancelled" | "expired";
-                        card?: string | null;
-                        member_id: string;
-                        store_id: string;
-                        register_id: string;
-                        cheque?: {
-                            number: string;
-                            /** @description Minor units (cents) of money, or whole points */
-                            total: number;
-                        };
-                        payments?: {
-                            /** @enum {string} */
-                            method: "credit" | "cashback" | "points";
-                            /** @description Minor units (cents) of money, or whole points */
-                            amount: number;
-                        }[];
-                        accrue_points?: boolean;
-                        accrual?: {
-                            /** @description Minor units (cents) of money, or whole points */
-                            points: number;
-                        };
-                        original_operation_id?: string;
-                        /** @enum {string} */
-                        method?: "credit" | "cashback" | "points";
-                        /** @description Minor units (cents) of money, or whole points */
-                        amount?: number;
-                        reason?: string;
-                        authorization: {
-                            /** @enum {string} */
-                            method: "none" | "approval" | "sms_code";
-                            /** @enum {string} */
-                            status: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                            steps?: {
-                                /** @enum {string} */
-                                approval?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                                /** @enum {string} */
-                                sms_code?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                            };
-                        };
-                        /** @description ISO-8601 UTC */
-                        expires_at: string;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @description Changes with every change of state (long polls compare it) */
-                        updated_at: string;
-                        confirmed_at: string | null;
-                        cancelled_at: string | null;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Operation"];
                 };
             };
-            /** @description invalid_request, idempotency_key_required, payments_exceed_total */
+            /** @description Invalid request: `invalid_request`, `idempotency_key_required`, `payments_exceed_total` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5734,7 +6126,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5745,7 +6137,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5756,7 +6148,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description card_not_found, operation_not_found */
+            /** @description Not found: `card_not_found`, `operation_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5767,7 +6159,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description card_blocked, insufficient_funds, operation_not_confirmed */
+            /** @description Conflict: `card_blocked`, `insufficient_funds`, `operation_not_confirmed` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5778,7 +6170,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5789,7 +6181,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused, limit_exceeded, balance_out_of_range, refund_exceeds_remaining */
+            /** @description Refused: `idempotency_key_reused`, `limit_exceeded`, `balance_out_of_range`, `refund_exceeds_remaining` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5825,64 +6217,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        type: "purchase" | "refund" | "top_up" | "manual_accrual" | "manual_deduction";
-                        /** @enum {string} */
-                        status: "pending" | "confirmed" | "cancelled" | "expired";
-                        card?: string | null;
-                        member_id: string;
-                        store_id: string;
-                        register_id: string;
-                        cheque?: {
-                            number: string;
-                            /** @description Minor units (cents) of money, or whole points */
-                            total: number;
-                        };
-                        payments?: {
-                            /** @enum {string} */
-                            method: "credit" | "cashback" | "points";
-                            /** @description Minor units (cents) of money, or whole points */
-                            amount: number;
-                        }[];
-                        accrue_points?: boolean;
-                        accrual?: {
-                            /** @description Minor units (cents) of money, or whole points */
-                            points: number;
-                        };
-                        original_operation_id?: string;
-                        /** @enum {string} */
-                        method?: "credit" | "cashback" | "points";
-                        /** @description Minor units (cents) of money, or whole points */
-                        amount?: number;
-                        reason?: string;
-                        authorization: {
-                            /** @enum {string} */
-                            method: "none" | "approval" | "sms_code";
-                            /** @enum {string} */
-                            status: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                            steps?: {
-                                /** @enum {string} */
-                                approval?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                                /** @enum {string} */
-                                sms_code?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                            };
-                        };
-                        /** @description ISO-8601 UTC */
-                        expires_at: string;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @description Changes with every change of state (long polls compare it) */
-                        updated_at: string;
-                        confirmed_at: string | null;
-                        cancelled_at: string | null;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Operation"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5893,7 +6231,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5904,7 +6242,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5915,7 +6253,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, operation_not_found */
+            /** @description Not found: `not_found`, `operation_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5926,7 +6264,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5972,64 +6310,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        type: "purchase" | "refund" | "top_up" | "manual_accrual" | "manual_deduction";
-                        /** @enum {string} */
-                        status: "pending" | "confirmed" | "cancelled" | "expired";
-                        card?: string | null;
-                        member_id: string;
-                        store_id: string;
-                        register_id: string;
-                        cheque?: {
-                            number: string;
-                            /** @description Minor units (cents) of money, or whole points */
-                            total: number;
-                        };
-                        payments?: {
-                            /** @enum {string} */
-                            method: "credit" | "cashback" | "points";
-                            /** @description Minor units (cents) of money, or whole points */
-                            amount: number;
-                        }[];
-                        accrue_points?: boolean;
-                        accrual?: {
-                            /** @description Minor units (cents) of money, or whole points */
-                            points: number;
-                        };
-                        original_operation_id?: string;
-                        /** @enum {string} */
-                        method?: "credit" | "cashback" | "points";
-                        /** @description Minor units (cents) of money, or whole points */
-                        amount?: number;
-                        reason?: string;
-                        authorization: {
-                            /** @enum {string} */
-                            method: "none" | "approval" | "sms_code";
-                            /** @enum {string} */
-                            status: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                            steps?: {
-                                /** @enum {string} */
-                                approval?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                                /** @enum {string} */
-                                sms_code?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                            };
-                        };
-                        /** @description ISO-8601 UTC */
-                        expires_at: string;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @description Changes with every change of state (long polls compare it) */
-                        updated_at: string;
-                        confirmed_at: string | null;
-                        cancelled_at: string | null;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Operation"];
                 };
             };
-            /** @description invalid_request, payments_exceed_total */
+            /** @description Invalid request: `invalid_request`, `payments_exceed_total` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6040,7 +6324,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6051,7 +6335,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6062,7 +6346,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, operation_not_found */
+            /** @description Not found: `not_found`, `operation_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6073,7 +6357,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description operation_not_pending, operation_not_updatable, already_authorized, insufficient_funds */
+            /** @description Conflict: `operation_not_pending`, `operation_not_updatable`, `already_authorized`, `insufficient_funds` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6084,7 +6368,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6095,7 +6379,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description limit_exceeded, balance_out_of_range */
+            /** @description Refused: `limit_exceeded`, `balance_out_of_range` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6137,39 +6421,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        request: {
-                            id: string;
-                            operation_id: string;
-                            /** @description Minor units (cents) of money, or whole points */
-                            amount: number;
-                            methods: ("credit" | "cashback" | "points")[];
-                            payments: {
-                                /** @enum {string} */
-                                method: "credit" | "cashback" | "points";
-                                /** @description Minor units (cents) of money, or whole points */
-                                amount: number;
-                            }[];
-                            /** @enum {string} */
-                            status: "pending" | "approved" | "rejected" | "superseded" | "expired" | "cancelled";
-                            store_id: string;
-                            store_name: string;
-                            register_id: string;
-                            register_name: string;
-                            cheque_number: string | null;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description ISO-8601 UTC */
-                            expires_at: string;
-                            answered_at: string | null;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        };
+                        request: components["schemas"]["ApprovalRequest"];
                         /** @description Whether an open page of the member got it */
                         delivered: boolean;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6180,7 +6438,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6191,7 +6449,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6202,7 +6460,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, operation_not_found */
+            /** @description Not found: `not_found`, `operation_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6213,7 +6471,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress, operation_not_pending, already_approved, approval_not_required, approval_request_pending */
+            /** @description Conflict: `idempotency_key_in_progress`, `operation_not_pending`, `already_approved`, `approval_not_required`, `approval_request_pending` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6224,7 +6482,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6235,7 +6493,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6246,7 +6504,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description rate_limited */
+            /** @description Too many requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6282,64 +6540,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        type: "purchase" | "refund" | "top_up" | "manual_accrual" | "manual_deduction";
-                        /** @enum {string} */
-                        status: "pending" | "confirmed" | "cancelled" | "expired";
-                        card?: string | null;
-                        member_id: string;
-                        store_id: string;
-                        register_id: string;
-                        cheque?: {
-                            number: string;
-                            /** @description Minor units (cents) of money, or whole points */
-                            total: number;
-                        };
-                        payments?: {
-                            /** @enum {string} */
-                            method: "credit" | "cashback" | "points";
-                            /** @description Minor units (cents) of money, or whole points */
-                            amount: number;
-                        }[];
-                        accrue_points?: boolean;
-                        accrual?: {
-                            /** @description Minor units (cents) of money, or whole points */
-                            points: number;
-                        };
-                        original_operation_id?: string;
-                        /** @enum {string} */
-                        method?: "credit" | "cashback" | "points";
-                        /** @description Minor units (cents) of money, or whole points */
-                        amount?: number;
-                        reason?: string;
-                        authorization: {
-                            /** @enum {string} */
-                            method: "none" | "approval" | "sms_code";
-                            /** @enum {string} */
-                            status: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                            steps?: {
-                                /** @enum {string} */
-                                approval?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                                /** @enum {string} */
-                                sms_code?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                            };
-                        };
-                        /** @description ISO-8601 UTC */
-                        expires_at: string;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @description Changes with every change of state (long polls compare it) */
-                        updated_at: string;
-                        confirmed_at: string | null;
-                        cancelled_at: string | null;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Operation"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6350,7 +6554,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6361,7 +6565,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6372,7 +6576,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, operation_not_found */
+            /** @description Not found: `not_found`, `operation_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6383,7 +6587,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress, operation_not_pending, authorization_required */
+            /** @description Conflict: `idempotency_key_in_progress`, `operation_not_pending`, `authorization_required` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6394,7 +6598,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6405,7 +6609,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused, balance_out_of_range */
+            /** @description Refused: `idempotency_key_reused`, `balance_out_of_range` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6439,64 +6643,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        type: "purchase" | "refund" | "top_up" | "manual_accrual" | "manual_deduction";
-                        /** @enum {string} */
-                        status: "pending" | "confirmed" | "cancelled" | "expired";
-                        card?: string | null;
-                        member_id: string;
-                        store_id: string;
-                        register_id: string;
-                        cheque?: {
-                            number: string;
-                            /** @description Minor units (cents) of money, or whole points */
-                            total: number;
-                        };
-                        payments?: {
-                            /** @enum {string} */
-                            method: "credit" | "cashback" | "points";
-                            /** @description Minor units (cents) of money, or whole points */
-                            amount: number;
-                        }[];
-                        accrue_points?: boolean;
-                        accrual?: {
-                            /** @description Minor units (cents) of money, or whole points */
-                            points: number;
-                        };
-                        original_operation_id?: string;
-                        /** @enum {string} */
-                        method?: "credit" | "cashback" | "points";
-                        /** @description Minor units (cents) of money, or whole points */
-                        amount?: number;
-                        reason?: string;
-                        authorization: {
-                            /** @enum {string} */
-                            method: "none" | "approval" | "sms_code";
-                            /** @enum {string} */
-                            status: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                            steps?: {
-                                /** @enum {string} */
-                                approval?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                                /** @enum {string} */
-                                sms_code?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                            };
-                        };
-                        /** @description ISO-8601 UTC */
-                        expires_at: string;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @description Changes with every change of state (long polls compare it) */
-                        updated_at: string;
-                        confirmed_at: string | null;
-                        cancelled_at: string | null;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Operation"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6507,7 +6657,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6518,7 +6668,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6529,7 +6679,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, operation_not_found */
+            /** @description Not found: `not_found`, `operation_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6540,7 +6690,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress, operation_not_pending */
+            /** @description Conflict: `idempotency_key_in_progress`, `operation_not_pending` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6551,7 +6701,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6562,7 +6712,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6604,7 +6754,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6615,7 +6765,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6626,7 +6776,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6637,7 +6787,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, operation_not_found */
+            /** @description Not found: `not_found`, `operation_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6648,7 +6798,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress, operation_not_pending, sms_code_not_required, already_verified */
+            /** @description Conflict: `idempotency_key_in_progress`, `operation_not_pending`, `sms_code_not_required`, `already_verified` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6659,7 +6809,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6670,7 +6820,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6681,7 +6831,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description rate_limited */
+            /** @description Too many requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6694,7 +6844,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description sms_provider_error */
+            /** @description The SMS provider failed: `sms_provider_error` */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6734,64 +6884,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        type: "purchase" | "refund" | "top_up" | "manual_accrual" | "manual_deduction";
-                        /** @enum {string} */
-                        status: "pending" | "confirmed" | "cancelled" | "expired";
-                        card?: string | null;
-                        member_id: string;
-                        store_id: string;
-                        register_id: string;
-                        cheque?: {
-                            number: string;
-                            /** @description Minor units (cents) of money, or whole points */
-                            total: number;
-                        };
-                        payments?: {
-                            /** @enum {string} */
-                            method: "credit" | "cashback" | "points";
-                            /** @description Minor units (cents) of money, or whole points */
-                            amount: number;
-                        }[];
-                        accrue_points?: boolean;
-                        accrual?: {
-                            /** @description Minor units (cents) of money, or whole points */
-                            points: number;
-                        };
-                        original_operation_id?: string;
-                        /** @enum {string} */
-                        method?: "credit" | "cashback" | "points";
-                        /** @description Minor units (cents) of money, or whole points */
-                        amount?: number;
-                        reason?: string;
-                        authorization: {
-                            /** @enum {string} */
-                            method: "none" | "approval" | "sms_code";
-                            /** @enum {string} */
-                            status: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                            steps?: {
-                                /** @enum {string} */
-                                approval?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                                /** @enum {string} */
-                                sms_code?: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
-                            };
-                        };
-                        /** @description ISO-8601 UTC */
-                        expires_at: string;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @description Changes with every change of state (long polls compare it) */
-                        updated_at: string;
-                        confirmed_at: string | null;
-                        cancelled_at: string | null;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Operation"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6802,7 +6898,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6813,7 +6909,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6824,7 +6920,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, operation_not_found */
+            /** @description Not found: `not_found`, `operation_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6835,7 +6931,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress, operation_not_pending, sms_code_not_required, already_verified, code_expired, code_attempts_exhausted, code_not_sent */
+            /** @description Conflict: `idempotency_key_in_progress`, `operation_not_pending`, `sms_code_not_required`, `already_verified`, `code_expired`, `code_attempts_exhausted`, `code_not_sent` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6846,7 +6942,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6857,7 +6953,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused, invalid_code */
+            /** @description Refused: `idempotency_key_reused`, `invalid_code` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6886,31 +6982,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: string;
-                            /** @enum {string} */
-                            scope: "card" | "register" | "store";
-                            /** @description null: every card, register or store */
-                            scope_id: string | null;
-                            per: ("register" | "store") | null;
-                            metric: string;
-                            method: ("credit" | "cashback" | "points") | null;
-                            period: string;
-                            hard: number | null;
-                            soft: {
-                                lower: number;
-                                upper: number;
-                            } | null;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        }[];
+                        data: components["schemas"]["Limit"][];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6921,7 +6998,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6932,7 +7009,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6943,7 +7020,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6996,29 +7073,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        scope: "card" | "register" | "store";
-                        /** @description null: every card, register or store */
-                        scope_id: string | null;
-                        per: ("register" | "store") | null;
-                        metric: string;
-                        method: ("credit" | "cashback" | "points") | null;
-                        period: string;
-                        hard: number | null;
-                        soft: {
-                            lower: number;
-                            upper: number;
-                        } | null;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Limit"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7029,7 +7087,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7040,7 +7098,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7051,7 +7109,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7062,7 +7120,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7073,7 +7131,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7110,22 +7168,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description The card, register or store counted */
-                            subject: string;
-                            window_start: string | null;
-                            window_end: string | null;
-                            value: number;
-                            /** @description The part of value still held by pending operations */
-                            pending: number;
-                            bound: number;
-                            alert_above: number | null;
-                        }[];
+                        data: components["schemas"]["Counter"][];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7136,7 +7184,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7147,7 +7195,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7158,7 +7206,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, limit_not_found */
+            /** @description Not found: `not_found`, `limit_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7169,7 +7217,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7224,7 +7272,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7235,7 +7283,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7246,7 +7294,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7257,7 +7305,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, limit_not_found */
+            /** @description Not found: `not_found`, `limit_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7268,7 +7316,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7302,35 +7350,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: string;
-                            /** @description The staff member, key or member who acted */
-                            actor: string;
-                            /** @enum {string} */
-                            actor_type: "staff" | "secret_key" | "terminal_key" | "member" | "platform";
-                            action: string;
-                            subject_id: string;
-                            /** @description The record before the change (null when it was made) */
-                            before: {
-                                [key: string]: unknown;
-                            } | null;
-                            /** @description The record after the change (null when it was removed) */
-                            after: {
-                                [key: string]: unknown;
-                            } | null;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            seq: number | null;
-                            hash: string | null;
-                            prev_hash: string | null;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        }[];
+                        data: components["schemas"]["AuditEntry"][];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7341,7 +7366,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7352,7 +7377,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7363,7 +7388,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7398,7 +7423,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7409,7 +7434,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7420,7 +7445,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7431,7 +7456,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7466,56 +7491,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        date: string;
-                        time_zone: string;
-                        currency: string;
-                        /** @description ISO-8601 UTC */
-                        window_start: string;
-                        /** @description ISO-8601 UTC */
-                        window_end: string;
-                        /** @description False while the day is not over, or its history has not all reached the records */
-                        complete: boolean;
-                        incomplete_reason: string | null;
-                        stores: {
-                            store_id: string;
-                            store_name: string;
-                            counts: {
-                                purchases: number;
-                                refunds: number;
-                                top_ups: number;
-                                manual: number;
-                            };
-                            methods: {
-                                /** @enum {string} */
-                                method: "credit" | "cashback" | "points";
-                                operations: {
-                                    deducted: number;
-                                    accrued: number;
-                                    refunded: number;
-                                    accrual_reversed: number;
-                                    topped_up: number;
-                                    manual_accrued: number;
-                                    manual_deducted: number;
-                                };
-                                journal: {
-                                    deducted: number;
-                                    accrued: number;
-                                    refunded: number;
-                                    accrual_reversed: number;
-                                    topped_up: number;
-                                    manual_accrued: number;
-                                    manual_deducted: number;
-                                };
-                                balanced: boolean;
-                            }[];
-                            balanced: boolean;
-                        }[];
-                        balanced: boolean;
-                    };
+                    "application/json": components["schemas"]["DailyReport"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7526,7 +7505,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7537,7 +7516,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7548,7 +7527,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description store_not_found */
+            /** @description Not found: `store_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7559,7 +7538,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7595,34 +7574,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: string;
-                            type: string;
-                            limit_id: string | null;
-                            scope: string;
-                            scope_id: string;
-                            metric: string;
-                            period: string;
-                            bound: number;
-                            value: number;
-                            operation_id: string | null;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @enum {string} */
-                            status: "open" | "acknowledged" | "resolved";
-                            acknowledged_at: string | null;
-                            acknowledged_by: string | null;
-                            resolved_at: string | null;
-                            resolved_by: string | null;
-                            note: string | null;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        }[];
+                        data: components["schemas"]["Alert"][];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7633,7 +7590,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7644,7 +7601,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7655,7 +7612,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7689,32 +7646,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        type: string;
-                        limit_id: string | null;
-                        scope: string;
-                        scope_id: string;
-                        metric: string;
-                        period: string;
-                        bound: number;
-                        value: number;
-                        operation_id: string | null;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @enum {string} */
-                        status: "open" | "acknowledged" | "resolved";
-                        acknowledged_at: string | null;
-                        acknowledged_by: string | null;
-                        resolved_at: string | null;
-                        resolved_by: string | null;
-                        note: string | null;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Alert"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7725,7 +7660,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7736,7 +7671,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7747,7 +7682,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, alert_not_found */
+            /** @description Not found: `not_found`, `alert_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7758,7 +7693,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress, alert_resolved */
+            /** @description Conflict: `idempotency_key_in_progress`, `alert_resolved` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7769,7 +7704,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7780,7 +7715,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7820,32 +7755,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        type: string;
-                        limit_id: string | null;
-                        scope: string;
-                        scope_id: string;
-                        metric: string;
-                        period: string;
-                        bound: number;
-                        value: number;
-                        operation_id: string | null;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @enum {string} */
-                        status: "open" | "acknowledged" | "resolved";
-                        acknowledged_at: string | null;
-                        acknowledged_by: string | null;
-                        resolved_at: string | null;
-                        resolved_by: string | null;
-                        note: string | null;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Alert"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7856,7 +7769,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7867,7 +7780,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7878,7 +7791,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, alert_not_found */
+            /** @description Not found: `not_found`, `alert_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7889,7 +7802,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress, alert_resolved */
+            /** @description Conflict: `idempotency_key_in_progress`, `alert_resolved` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7900,7 +7813,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7911,7 +7824,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7940,20 +7853,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: string;
-                            url: string;
-                            events: string[];
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        }[];
+                        data: components["schemas"]["WebhookEndpoint"][];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7964,7 +7869,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7975,7 +7880,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7986,7 +7891,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8014,7 +7919,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    events: ("alert.raised" | "operation.confirmed" | "operation.created" | "operation.cancelled" | "operation.expired" | "approval_request.answered" | "card.blocked")[];
+                    events: ("operation.created" | "operation.confirmed" | "operation.cancelled" | "operation.expired" | "approval_request.answered" | "card.blocked" | "alert.raised")[];
                 };
             };
         };
@@ -8038,7 +7943,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8049,7 +7954,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8060,7 +7965,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8071,7 +7976,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8082,7 +7987,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8093,7 +7998,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8137,7 +8042,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8148,7 +8053,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8159,7 +8064,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8170,7 +8075,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, webhook_endpoint_not_found */
+            /** @description Not found: `not_found`, `webhook_endpoint_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8181,7 +8086,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8213,20 +8118,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            event_id: string;
-                            attempt: number;
-                            status_code: number | null;
-                            error: string | null;
-                            /** @description ISO-8601 UTC */
-                            at: string;
-                            next_attempt_at: string | null;
-                        }[];
+                        data: components["schemas"]["DeliveryAttempt"][];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8237,7 +8134,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8248,7 +8145,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8259,7 +8156,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, webhook_endpoint_not_found */
+            /** @description Not found: `not_found`, `webhook_endpoint_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8270,7 +8167,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8319,7 +8216,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8330,7 +8227,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8341,7 +8238,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8352,7 +8249,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, webhook_endpoint_not_found */
+            /** @description Not found: `not_found`, `webhook_endpoint_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8363,7 +8260,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress, rotation_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress`, `rotation_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8374,7 +8271,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8385,7 +8282,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8423,22 +8320,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: string;
-                            type: string;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                            data: {
-                                [key: string]: unknown;
-                            };
-                        }[];
+                        data: (components["schemas"]["Event_operation_created"] | components["schemas"]["Event_operation_confirmed"] | components["schemas"]["Event_operation_cancelled"] | components["schemas"]["Event_operation_expired"] | components["schemas"]["Event_approval_request_answered"] | components["schemas"]["Event_card_blocked"] | components["schemas"]["Event_alert_raised"])[];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8449,7 +8336,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8460,7 +8347,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8471,7 +8358,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8519,7 +8406,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8530,7 +8417,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8541,7 +8428,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8552,7 +8439,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, event_not_found, webhook_endpoint_not_found */
+            /** @description Not found: `not_found`, `event_not_found`, `webhook_endpoint_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8563,7 +8450,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_in_progress */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8574,7 +8461,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8585,7 +8472,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_key_reused */
+            /** @description Refused: `idempotency_key_reused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8641,7 +8528,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8652,7 +8539,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8663,7 +8550,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8674,7 +8561,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8714,7 +8601,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8725,7 +8612,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8736,7 +8623,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8747,7 +8634,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description rate_limited */
+            /** @description Too many requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8786,30 +8673,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        member: {
-                            id: string;
-                            name: string;
-                            phone: string;
-                            external_ref: string | null;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        };
-                        tenant: {
-                            id: string;
-                            name: string;
-                            currency: string;
-                            timezone: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                        };
+                        member: components["schemas"]["MemberSummary"];
+                        tenant: components["schemas"]["Tenant"];
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8820,7 +8689,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8831,7 +8700,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description code_attempts_exhausted, code_not_sent, code_expired */
+            /** @description Conflict: `code_attempts_exhausted`, `code_not_sent`, `code_expired` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8842,7 +8711,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8853,7 +8722,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_code */
+            /** @description Refused: `invalid_code` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8882,46 +8751,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        member: {
-                            id: string;
-                            name: string;
-                            phone: string;
-                            external_ref: string | null;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        };
-                        balances: {
-                            credit: {
-                                /** @description Minor units (cents) of money, or whole points */
-                                balance: number;
-                                /** @description Balance less what pending operations hold */
-                                available: number;
-                            };
-                            cashback: {
-                                /** @description Minor units (cents) of money, or whole points */
-                                balance: number;
-                                /** @description Balance less what pending operations hold */
-                                available: number;
-                            };
-                            points: {
-                                /** @description Minor units (cents) of money, or whole points */
-                                balance: number;
-                                /** @description Balance less what pending operations hold */
-                                available: number;
-                            };
-                        };
-                        cards: {
-                            number: string;
-                            /** @enum {string} */
-                            status: "active" | "blocked" | "replaced";
-                            block_reason: string | null;
-                            replaced_by: string | null;
-                            member_id: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        }[];
+                        member: components["schemas"]["MemberSummary"];
+                        balances: components["schemas"]["Balances"];
+                        cards: components["schemas"]["Card"][];
                         members_on_this_phone: {
                             id: string;
                             name: string;
@@ -8931,7 +8763,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8942,7 +8774,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8953,7 +8785,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8964,7 +8796,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8999,20 +8831,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        member: {
-                            id: string;
-                            name: string;
-                            phone: string;
-                            external_ref: string | null;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        };
+                        member: components["schemas"]["MemberSummary"];
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9023,7 +8846,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9034,7 +8857,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9045,7 +8868,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description member_not_found */
+            /** @description Not found: `member_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9056,7 +8879,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9085,7 +8908,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9096,7 +8919,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9107,7 +8930,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9118,7 +8941,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9152,28 +8975,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: string;
-                            operation_id: string;
-                            kind: string;
-                            /** @enum {string} */
-                            method: "credit" | "cashback" | "points";
-                            /** @description Signed: negative takes from the balance */
-                            amount: number;
-                            /** @description Minor units (cents) of money, or whole points */
-                            balance_after: number;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            store_id: string | null;
-                            register_id: string | null;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        }[];
+                        data: components["schemas"]["HistoryEntry"][];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9184,7 +8991,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9195,7 +9002,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9206,7 +9013,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9242,38 +9049,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: string;
-                            operation_id: string;
-                            /** @description Minor units (cents) of money, or whole points */
-                            amount: number;
-                            methods: ("credit" | "cashback" | "points")[];
-                            payments: {
-                                /** @enum {string} */
-                                method: "credit" | "cashback" | "points";
-                                /** @description Minor units (cents) of money, or whole points */
-                                amount: number;
-                            }[];
-                            /** @enum {string} */
-                            status: "pending" | "approved" | "rejected" | "superseded" | "expired" | "cancelled";
-                            store_id: string;
-                            store_name: string;
-                            register_id: string;
-                            register_name: string;
-                            cheque_number: string | null;
-                            /** @description ISO-8601 UTC */
-                            created_at: string;
-                            /** @description ISO-8601 UTC */
-                            expires_at: string;
-                            answered_at: string | null;
-                            /** @description False for an object of a test tenant */
-                            livemode: boolean;
-                        }[];
+                        data: components["schemas"]["ApprovalRequest"][];
                         next_cursor: string | null;
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9284,7 +9065,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9295,7 +9076,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9306,7 +9087,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9337,36 +9118,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        operation_id: string;
-                        /** @description Minor units (cents) of money, or whole points */
-                        amount: number;
-                        methods: ("credit" | "cashback" | "points")[];
-                        payments: {
-                            /** @enum {string} */
-                            method: "credit" | "cashback" | "points";
-                            /** @description Minor units (cents) of money, or whole points */
-                            amount: number;
-                        }[];
-                        /** @enum {string} */
-                        status: "pending" | "approved" | "rejected" | "superseded" | "expired" | "cancelled";
-                        store_id: string;
-                        store_name: string;
-                        register_id: string;
-                        register_name: string;
-                        cheque_number: string | null;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @description ISO-8601 UTC */
-                        expires_at: string;
-                        answered_at: string | null;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["ApprovalRequest"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9377,7 +9132,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9388,7 +9143,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9399,7 +9154,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, approval_request_not_found */
+            /** @description Not found: `not_found`, `approval_request_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9410,7 +9165,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description approval_request_closed */
+            /** @description Conflict: `approval_request_closed` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9421,7 +9176,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9452,36 +9207,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        operation_id: string;
-                        /** @description Minor units (cents) of money, or whole points */
-                        amount: number;
-                        methods: ("credit" | "cashback" | "points")[];
-                        payments: {
-                            /** @enum {string} */
-                            method: "credit" | "cashback" | "points";
-                            /** @description Minor units (cents) of money, or whole points */
-                            amount: number;
-                        }[];
-                        /** @enum {string} */
-                        status: "pending" | "approved" | "rejected" | "superseded" | "expired" | "cancelled";
-                        store_id: string;
-                        store_name: string;
-                        register_id: string;
-                        register_name: string;
-                        cheque_number: string | null;
-                        /** @description ISO-8601 UTC */
-                        created_at: string;
-                        /** @description ISO-8601 UTC */
-                        expires_at: string;
-                        answered_at: string | null;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["ApprovalRequest"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9492,7 +9221,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9503,7 +9232,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9514,7 +9243,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, approval_request_not_found */
+            /** @description Not found: `not_found`, `approval_request_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9525,7 +9254,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description approval_request_closed */
+            /** @description Conflict: `approval_request_closed` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9536,7 +9265,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9567,19 +9296,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        number: string;
-                        /** @enum {string} */
-                        status: "active" | "blocked" | "replaced";
-                        block_reason: string | null;
-                        replaced_by: string | null;
-                        member_id: string;
-                        /** @description False for an object of a test tenant */
-                        livemode: boolean;
-                    };
+                    "application/json": components["schemas"]["Card"];
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9590,7 +9310,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9601,7 +9321,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9612,7 +9332,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found, card_not_found */
+            /** @description Not found: `not_found`, `card_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9623,7 +9343,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9666,7 +9386,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_request */
+            /** @description Invalid request: `invalid_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9677,7 +9397,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthenticated */
+            /** @description Unauthenticated: `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9688,7 +9408,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9699,7 +9419,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not_found */
+            /** @description Not found: `not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9710,7 +9430,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description payload_too_large */
+            /** @description Too large: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9720,6 +9440,272 @@ export interface operations {
                         error: components["schemas"]["Error_payload_too_large"];
                     };
                 };
+            };
+        };
+    };
+    webhookOperationCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same when the event is sent again (deduplicate on it) */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in unix seconds (refuse one more than 5 minutes off) */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">`, keyed with the endpoint's `whsec_` secret; two, space-separated, for 24 hours after a rotation */
+                "webhook-signature": string;
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, with the same key */
+                "Tillsafe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_operation_created"];
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (say, a signature that does not verify). Any answer but a 2xx, or none within 10 seconds, is tried again later, up to 8 attempts. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookOperationConfirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same when the event is sent again (deduplicate on it) */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in unix seconds (refuse one more than 5 minutes off) */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">`, keyed with the endpoint's `whsec_` secret; two, space-separated, for 24 hours after a rotation */
+                "webhook-signature": string;
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, with the same key */
+                "Tillsafe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_operation_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (say, a signature that does not verify). Any answer but a 2xx, or none within 10 seconds, is tried again later, up to 8 attempts. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookOperationCancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same when the event is sent again (deduplicate on it) */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in unix seconds (refuse one more than 5 minutes off) */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">`, keyed with the endpoint's `whsec_` secret; two, space-separated, for 24 hours after a rotation */
+                "webhook-signature": string;
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, with the same key */
+                "Tillsafe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_operation_cancelled"];
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (say, a signature that does not verify). Any answer but a 2xx, or none within 10 seconds, is tried again later, up to 8 attempts. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookOperationExpired: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same when the event is sent again (deduplicate on it) */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in unix seconds (refuse one more than 5 minutes off) */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">`, keyed with the endpoint's `whsec_` secret; two, space-separated, for 24 hours after a rotation */
+                "webhook-signature": string;
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, with the same key */
+                "Tillsafe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_operation_expired"];
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (say, a signature that does not verify). Any answer but a 2xx, or none within 10 seconds, is tried again later, up to 8 attempts. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookApprovalRequestAnswered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same when the event is sent again (deduplicate on it) */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in unix seconds (refuse one more than 5 minutes off) */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">`, keyed with the endpoint's `whsec_` secret; two, space-separated, for 24 hours after a rotation */
+                "webhook-signature": string;
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, with the same key */
+                "Tillsafe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_approval_request_answered"];
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (say, a signature that does not verify). Any answer but a 2xx, or none within 10 seconds, is tried again later, up to 8 attempts. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookCardBlocked: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same when the event is sent again (deduplicate on it) */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in unix seconds (refuse one more than 5 minutes off) */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">`, keyed with the endpoint's `whsec_` secret; two, space-separated, for 24 hours after a rotation */
+                "webhook-signature": string;
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, with the same key */
+                "Tillsafe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_card_blocked"];
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (say, a signature that does not verify). Any answer but a 2xx, or none within 10 seconds, is tried again later, up to 8 attempts. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookAlertRaised: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same when the event is sent again (deduplicate on it) */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in unix seconds (refuse one more than 5 minutes off) */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">`, keyed with the endpoint's `whsec_` secret; two, space-separated, for 24 hours after a rotation */
+                "webhook-signature": string;
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, with the same key */
+                "Tillsafe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_alert_raised"];
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (say, a signature that does not verify). Any answer but a 2xx, or none within 10 seconds, is tried again later, up to 8 attempts. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

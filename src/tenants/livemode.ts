@@ -1,7 +1,7 @@
 /**
  * Every object of a tenant carries `livemode` (API.md, test mode): whatever in an answer has an `id`, and cards, at
- * any depth — but an audit entry's `before` and `after`, kept as written. Added where answers leave, so no object
- * can forget it.
+ * any depth — but an audit entry's `before` and `after`, kept as written. Added where answers and live messages
+ * leave, so no object can forget it.
  */
 import type { Outcome } from "../lib/outcome";
 
@@ -17,6 +17,7 @@ const AS_WRITTEN = new Set(["before", "after"]);
 /** An event goes out as it was logged, as webhooks receive it (its payload says livemode itself). */
 const isEvent = (value: Json) => typeof value.id === "string" && value.id.startsWith("evt_") && "data" in value;
 
+/** The value with `livemode` on every object of the tenant in it. */
 function marked(value: unknown, livemode: boolean): unknown {
   if (Array.isArray(value)) return value.map((item) => marked(item, livemode));
   if (!isRecord(value)) return value;
@@ -37,4 +38,10 @@ export function withLivemode(outcome: Outcome, livemode: boolean): Outcome {
     return isRecord(body) ? { ...outcome, json: JSON.stringify(marked(body, livemode)) } : outcome;
   }
   return isRecord(outcome.body) ? { ...outcome, body: marked(outcome.body, livemode) as object } : outcome;
+}
+
+/** A live message as text for a socket of a live or a test tenant, each made once however many sockets get it. */
+export function messageText(message: unknown): (livemode: boolean) => string {
+  const texts = new Map<boolean, string>();
+  return (livemode) => texts.get(livemode) ?? texts.set(livemode, JSON.stringify(marked(message, livemode))).get(livemode)!;
 }
