@@ -73,7 +73,7 @@ describe("the event log and deliveries", () => {
     expect(cancelled).toMatchObject({ id: `evt_${held.body.id.slice(3)}_cancelled`, data: { operation: { id: held.body.id, status: "cancelled" } } });
   });
 
-  it("keeps 30 days: older events, finished deliveries and attempts are dropped by the tenant's history writer", async () => {
+  it("keeps 30 days: older events, finished deliveries and attempts (and test SMS after 7) are dropped by the tenant's history writer", async () => {
     const [shop, other] = [await createShop(), await createShop()];
     const at = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
     const event = env.DB.prepare("INSERT INTO events (id, tenant_id, type, created_at, payload) VALUES (?, ?, 'card.blocked', ?, '{}')");
@@ -89,6 +89,7 @@ describe("the event log and deliveries", () => {
       // Sent again by hand lately: still being tried, so it stays.
       delivery.bind("evt_old", "whe_again", shop.tenantId, 2, null, at(31)),
       attempt.bind("evt_old", shop.tenantId, at(31)),
+      env.DB.prepare("INSERT INTO dev_sms (id, tenant_id, \"to\", body, created_at) VALUES ('sms_old', ?1, '+15005550001', 'old', ?2), ('sms_new', ?1, '+15005550001', 'new', ?3)").bind(shop.tenantId, at(8), at(6)),
       // Another business's old rows are its own writer's to drop.
       event.bind("evt_other_old", other.tenantId, at(31)),
       delivery.bind("evt_other_old", "whe_y", other.tenantId, 1, at(31), at(31)),
@@ -100,10 +101,11 @@ describe("the event log and deliveries", () => {
     const left = async () =>
       (await env.DB.prepare(
         `SELECT (SELECT group_concat(id) FROM events WHERE tenant_id = ?1 AND id IN ('evt_old', 'evt_recent')) AS events,
-           (SELECT group_concat(endpoint_id) FROM webhook_deliveries WHERE tenant_id = ?1) AS deliveries, (SELECT COUNT(*) FROM webhook_attempts WHERE tenant_id = ?1) AS attempts`,
+           (SELECT group_concat(endpoint_id) FROM webhook_deliveries WHERE tenant_id = ?1) AS deliveries, (SELECT COUNT(*) FROM webhook_attempts WHERE tenant_id = ?1) AS attempts,
+           (SELECT group_concat(id) FROM dev_sms WHERE tenant_id = ?1) AS sms`,
       ).bind(shop.tenantId).first())!;
     for (let i = 0; i < 40 && (await left()).attempts !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
-    expect(await left()).toEqual({ events: "evt_recent", deliveries: "whe_again", attempts: 0 });
+    expect(await left()).toEqual({ events: "evt_recent", deliveries: "whe_again", attempts: 0, sms: "sms_new" });
     const others = await env.DB.prepare("SELECT (SELECT COUNT(*) FROM events WHERE tenant_id = ?1) + (SELECT COUNT(*) FROM webhook_deliveries WHERE tenant_id = ?1) + (SELECT COUNT(*) FROM webhook_attempts WHERE tenant_id = ?1) AS n").bind(other.tenantId).first("n");
     expect(others).toBe(3);
     expect((await api("GET", "/v1/events?type=operation.confirmed", { token: shop.secret })).body.data).toHaveLength(1);

@@ -7,13 +7,13 @@ import { database } from "../db/client";
 import { apiKeys } from "../db/schema";
 import type { Env } from "../env";
 import { constantTimeEqual, sha256Hex } from "../lib/crypto";
+import { ShortCache } from "../lib/short-cache";
 import { parseKey } from "./keys";
 import { verifySession } from "./member-sessions";
 import type { Principal } from "./principal";
 
 const CACHE_TTL_MS = 30_000;
-const CACHE_MAX = 10_000;
-const verified = new Map<string, { principal: Principal; until: number }>();
+const verified = new ShortCache<Principal>(CACHE_TTL_MS, 10_000);
 
 export function bearerToken(header: string | undefined): string | null {
   if (!header) return null;
@@ -35,7 +35,7 @@ export async function authenticate(env: Env, token: string): Promise<Principal |
     return null;
   }
   const cached = verified.get(token);
-  if (cached && cached.until > Date.now()) return cached.principal;
+  if (cached) return cached;
 
   const row = await database(env.DB).select().from(apiKeys).where(eq(apiKeys.id, parsed.id)).get();
   if (!row || row.revokedAt || row.kind !== parsed.kind) return null;
@@ -45,9 +45,7 @@ export async function authenticate(env: Env, token: string): Promise<Principal |
     row.kind === "secret"
       ? { kind: "secret", tenantId: row.tenantId, credentialId: row.id }
       : { kind: "terminal", tenantId: row.tenantId, credentialId: row.id, storeId: row.storeId!, registerId: row.registerId! };
-  if (verified.size >= CACHE_MAX) verified.clear();
-  verified.set(token, { principal, until: Date.now() + CACHE_TTL_MS });
-  return principal;
+  return verified.set(token, principal);
 }
 
 /**
@@ -61,7 +59,5 @@ async function noteUse(d1: D1Database, keyId: string, lastUsedAt: string | null,
 
 /** Drops a revoked key from this isolate's cache at once (other isolates let it lapse within CACHE_TTL_MS). */
 export function forgetKey(keyId: string): void {
-  for (const [token, entry] of verified) {
-    if (entry.principal.kind !== "platform" && entry.principal.kind !== "member" && entry.principal.credentialId === keyId) verified.delete(token);
-  }
+  verified.deleteWhere((principal) => principal.kind !== "platform" && principal.kind !== "member" && principal.credentialId === keyId);
 }

@@ -36,13 +36,17 @@ export async function queueAgain(d1: D1Database, tenantId: string, eventId: stri
 /** At most this many rows of each table go in one clean-up, so it stays a small write however much piled up. */
 const FORGET_BATCH = 500;
 
+/** How long the SMS of a test tenant (and of development) stay in GET /v1/test/sms. */
+export const TEST_SMS_DAYS = 7;
+
 /**
  * Drops what is older than 30 days: events, delivery attempts, and deliveries delivered or given up (`maxAttempts`
- * made) — one sent again lately is still being tried, and stays. One batch; run again, it drops the next rows or
- * nothing. Both tables have an index by tenant and time for it (migration 0012).
+ * made) — one sent again lately is still being tried, and stays; and test SMS older than 7 days. One batch; run
+ * again, it drops the next rows or nothing. Each table has an index by tenant and time for it (migrations 0012, 0015).
  */
-export async function forgetOldEvents(d1: D1Database, tenantId: string, maxAttempts: number, now = Date.now()): Promise<void> {
+export async function forgetOldLogs(d1: D1Database, tenantId: string, maxAttempts: number, now = Date.now()): Promise<void> {
   const before = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
+  const smsBefore = new Date(now - TEST_SMS_DAYS * 86_400_000).toISOString();
   await d1.batch([
     d1.prepare("DELETE FROM webhook_attempts WHERE rowid IN (SELECT rowid FROM webhook_attempts WHERE tenant_id = ?1 AND at < ?2 LIMIT ?3)").bind(tenantId, before, FORGET_BATCH),
     d1
@@ -52,5 +56,6 @@ export async function forgetOldEvents(d1: D1Database, tenantId: string, maxAttem
       )
       .bind(tenantId, before, FORGET_BATCH, maxAttempts),
     d1.prepare("DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)").bind(tenantId, before, FORGET_BATCH),
+    d1.prepare("DELETE FROM dev_sms WHERE rowid IN (SELECT rowid FROM dev_sms WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)").bind(tenantId, smsBefore, FORGET_BATCH),
   ]);
 }

@@ -2,13 +2,13 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Method } from "../accounts/operation";
 import type { Limit } from "../limits/limit";
+import { ShortCache } from "../lib/short-cache";
 import { database } from "./client";
 import { limits } from "./schema";
 
 export type LimitRow = typeof limits.$inferSelect;
 
-const CACHE_TTL_MS = 5_000;
-const cache = new Map<string, { limits: Limit[]; until: number }>();
+const cache = new ShortCache<Limit[]>(5_000);
 
 export function presentLimit(row: LimitRow): Limit {
   return {
@@ -26,12 +26,9 @@ export function presentLimit(row: LimitRow): Limit {
 }
 
 export async function activeLimits(d1: D1Database, tenantId: string): Promise<Limit[]> {
-  const hit = cache.get(tenantId);
-  if (hit && hit.until > Date.now()) return hit.limits;
-  const rows = await database(d1).select().from(limits).where(and(eq(limits.tenantId, tenantId), isNull(limits.deletedAt)));
-  const active = rows.map(presentLimit);
-  cache.set(tenantId, { limits: active, until: Date.now() + CACHE_TTL_MS });
-  return active;
+  return cache.through(tenantId, async () =>
+    (await database(d1).select().from(limits).where(and(eq(limits.tenantId, tenantId), isNull(limits.deletedAt)))).map(presentLimit),
+  );
 }
 
 export function forgetLimits(tenantId: string): void {

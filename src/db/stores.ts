@@ -1,39 +1,34 @@
 /** Stores and registers: records, presenters, and a short per-isolate cache of a store's flags for the till. */
 import { and, asc, eq } from "drizzle-orm";
+import { ShortCache } from "../lib/short-cache";
 import { database } from "./client";
 import { registers, stores } from "./schema";
 
 export type StoreRow = typeof stores.$inferSelect;
 export type RegisterRow = typeof registers.$inferSelect;
 
-const CACHE_TTL_MS = 5_000;
-const cache = new Map<string, { store: StoreRow | null; until: number }>();
+const cache = new ShortCache<StoreRow | null>(5_000);
 
 export async function findStore(d1: D1Database, tenantId: string, storeId: string): Promise<StoreRow | null> {
-  const key = `${tenantId}/${storeId}`;
-  const hit = cache.get(key);
-  if (hit && hit.until > Date.now()) return hit.store;
-  const store =
-    (await database(d1).select().from(stores).where(and(eq(stores.tenantId, tenantId), eq(stores.id, storeId))).get()) ?? null;
-  cache.set(key, { store, until: Date.now() + CACHE_TTL_MS });
-  return store;
+  return cache.through(
+    `${tenantId}/${storeId}`,
+    async () => (await database(d1).select().from(stores).where(and(eq(stores.tenantId, tenantId), eq(stores.id, storeId))).get()) ?? null,
+  );
 }
 
-const registerNames = new Map<string, string>();
+/** Register names last an hour in an isolate (renaming is not offered). */
+const registerNames = new ShortCache<string>(3_600_000);
 
-/** A register's name, for the member's approval pop-up; names are cached per isolate (renaming is not offered). */
+/** A register's name, for the member's approval pop-up. */
 export async function registerName(d1: D1Database, tenantId: string, registerId: string): Promise<string> {
-  const key = `${tenantId}/${registerId}`;
-  const cached = registerNames.get(key);
-  if (cached !== undefined) return cached;
-  const row = await database(d1)
-    .select({ name: registers.name })
-    .from(registers)
-    .where(and(eq(registers.tenantId, tenantId), eq(registers.id, registerId)))
-    .get();
-  const name = row?.name ?? "";
-  registerNames.set(key, name);
-  return name;
+  return registerNames.through(`${tenantId}/${registerId}`, async () => {
+    const row = await database(d1)
+      .select({ name: registers.name })
+      .from(registers)
+      .where(and(eq(registers.tenantId, tenantId), eq(registers.id, registerId)))
+      .get();
+    return row?.name ?? "";
+  });
 }
 
 export function forgetStore(tenantId: string, storeId: string): void {

@@ -2,6 +2,7 @@
 import { eq } from "drizzle-orm";
 import type { Method } from "../accounts/operation";
 import { newId } from "../lib/ids";
+import { ShortCache } from "../lib/short-cache";
 import { database } from "./client";
 import { tenantOrigins, tenants } from "./schema";
 
@@ -18,17 +19,15 @@ export interface Settings {
   allowed_origins: string[];
 }
 
-const CACHE_TTL_MS = 5_000;
-const cache = new Map<string, { tenant: TenantRow; until: number }>();
+const cache = new ShortCache<TenantRow>(5_000);
 
 export async function loadTenant(d1: D1Database, tenantId: string): Promise<TenantRow> {
-  const hit = cache.get(tenantId);
-  if (hit && hit.until > Date.now()) return hit.tenant;
-  const tenant = await database(d1).select().from(tenants).where(eq(tenants.id, tenantId)).get();
-  // A credential exists only for an existing tenant, so a missing row is a broken database, not bad input.
-  if (!tenant) throw new Error(`tenant ${tenantId} of a valid credential is missing`);
-  cache.set(tenantId, { tenant, until: Date.now() + CACHE_TTL_MS });
-  return tenant;
+  return cache.through(tenantId, async () => {
+    const tenant = await database(d1).select().from(tenants).where(eq(tenants.id, tenantId)).get();
+    // A credential exists only for an existing tenant, so a missing row is a broken database, not bad input.
+    if (!tenant) throw new Error(`tenant ${tenantId} of a valid credential is missing`);
+    return tenant;
+  });
 }
 
 /** A tenant named by a URL (not by a credential): null when there is none. */
@@ -57,6 +56,8 @@ export function newTenant(fields: { name: string; currency: string; timezone: st
 
 export function forgetTenant(tenantId: string): void {
   cache.delete(tenantId);
+  // Its allowed origins may have changed: which origins some tenant allows is read again.
+  allowedSomewhere.clear();
 }
 
 export function presentTenant(tenant: TenantRow) {
@@ -75,8 +76,11 @@ export function settingsOf(tenant: TenantRow): Settings {
 }
 
 /** Whether any tenant lets pages of this origin call the terminal routes (what a preflight can know). */
+/** Whether some tenant allows an origin, remembered a few seconds (a browser asks again at most every 10 minutes). */
+const allowedSomewhere = new ShortCache<boolean>(5_000);
+
 export async function someTenantAllows(d1: D1Database, origin: string): Promise<boolean> {
-  return (await d1.prepare("SELECT 1 FROM tenant_origins WHERE origin = ? LIMIT 1").bind(origin).first()) !== null;
+  return allowedSomewhere.through(origin, async () => (await d1.prepare("SELECT 1 FROM tenant_origins WHERE origin = ? LIMIT 1").bind(origin).first()) !== null);
 }
 
 /** The writes that make `tenant_origins` say what the tenant's `allowed_origins` now says (for its batch). */

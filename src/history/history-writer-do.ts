@@ -14,7 +14,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { projectShipments, type Shipment } from "./projection";
-import { forgetOldEvents } from "../db/events";
+import { forgetOldLogs } from "../db/events";
 import { MAX_ATTEMPTS } from "../webhooks/webhook-do";
 
 /**
@@ -81,18 +81,18 @@ export class HistoryWriterDO extends DurableObject<Env> {
     });
   }
 
-  /** The log is kept 30 days (API.md): dropped beside the batches, not in their way; a failed run is tried within the hour. */
-  private forgetOldEventsIfDue(): void {
+  /** The event log is kept 30 days (API.md), test SMS 7: dropped beside the batches, not in their way; a failed run is tried within the hour. */
+  private forgetOldLogsIfDue(): void {
     if (Date.now() - this.forgotAt < FORGET_EVERY_MS) return;
     this.forgotAt = Date.now();
-    void forgetOldEvents(this.env.DB, this.tenant!, MAX_ATTEMPTS).catch((error) => console.warn("dropping old events failed:", String(error)));
+    void forgetOldLogs(this.env.DB, this.tenant!, MAX_ATTEMPTS).catch((error) => console.warn("dropping old logs failed:", String(error)));
   }
 
   private async commit(batch: Waiting[]): Promise<void> {
     try {
       await projectShipments(this.env, this.tenant!, batch.map((w) => w.shipment));
       for (const w of batch) w.settle({ written: true });
-      this.forgetOldEventsIfDue();
+      this.forgetOldLogsIfDue();
     } catch (error) {
       if (batch.length === 1) return batch[0].settle({ written: false, reason: error instanceof Error ? error.message : String(error) });
       await Promise.all(batch.map((w) => this.commit([w])));
