@@ -44,12 +44,15 @@ export function checkAgainstContract(method: string, url: string, status: number
 
 const SOCKET_MESSAGES: Record<string, typeof R.MemberMessage | typeof R.ConsoleMessage> = { "/v1/me/events": R.MemberMessage, "/v1/alerts/live": R.ConsoleMessage };
 
+/** What drifted where the test could not throw (a socket's message listener): the setup fails the test after it. */
+export const drifted: string[] = [];
+
 /** A message of a live page's WebSocket, held to the schema `x-websockets` declares for it. */
 export function checkSocketMessage(path: string, message: unknown): void {
   const schema = SOCKET_MESSAGES[path.split("?")[0]];
-  if (!schema) throw new Error(`${path} is no documented WebSocket`);
-  const checked = schema.safeParse(message);
-  if (!checked.success) throw new Error(`${path} sent a message its schema does not allow: ${checked.error.message}`);
+  const checked = schema?.safeParse(message);
+  if (!schema) drifted.push(`${path} is no documented WebSocket`);
+  else if (!checked?.success) drifted.push(`${path} sent a message its schema does not allow: ${checked?.error?.message}`);
 }
 
 /** A webhook delivery's body, held to the schema `webhooks` declares for its event type. */

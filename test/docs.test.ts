@@ -98,7 +98,13 @@ describe("contract documents", () => {
     expect(reply.headers.get("content-type")).toMatch(/text\/html/);
     // The reference is drawn by the bundle this server serves itself, from its own document: nothing from elsewhere.
     expect(reply.body).toContain('<script src="/docs-assets/scalar.js"></script>');
-    expect(reply.body).toContain('"url":"/openapi.json"');
+    expect(reply.body).toContain('<script src="/docs/reference.js"></script>');
+    // Like every page here: no inline script may run, and no other site may frame it.
+    expect(reply.headers.get("content-security-policy")).toContain("script-src 'self';");
+    expect(reply.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    const reference = await api("GET", "/docs/reference.js");
+    expect([reference.status, reference.headers.get("content-type")]).toEqual([200, "text/javascript; charset=utf-8"]);
+    expect(reference.body).toContain('"url":"/openapi.json"');
     expect(reply.body).not.toMatch(/src="https?:/);
   });
 });

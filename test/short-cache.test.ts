@@ -19,5 +19,11 @@ describe("ShortCache", () => {
     expect(await cache.through("d", load)).toBe("loaded 1");
     cache.deleteWhere((value) => value === "loaded 1");
     expect(await cache.through("d", load)).toBe("loaded 2");
+    // A value read while the entry was being forgotten is answered but not kept: the next read loads again.
+    cache.delete("d");
+    const racing = cache.through("d", load);
+    cache.clear();
+    expect(await racing).toBe("loaded 3");
+    expect(await cache.through("d", load)).toBe("loaded 4");
   });
 });

@@ -68,7 +68,7 @@ describe("the event log and deliveries", () => {
     const types = (await api("GET", "/v1/events", { token: shop.secret })).body.data.map((e: { type: string }) => e.type);
     expect(types).toEqual(["card.blocked", "operation.cancelled", "operation.created", "operation.confirmed", "operation.created"]);
     const blocked = (await api("GET", "/v1/events?type=card.blocked", { token: shop.secret })).body.data[0];
-    expect(blocked.data.card).toEqual({ number: shop.card, member_id: shop.memberId, status: "blocked", block_reason: "lost", livemode: true });
+    expect(blocked.data.card).toEqual({ number: shop.card, member_id: shop.memberId, status: "blocked", block_reason: "lost", replaced_by: null, livemode: true });
     const cancelled = (await api("GET", "/v1/events?type=operation.cancelled", { token: shop.secret })).body.data[0];
     expect(cancelled).toMatchObject({ id: `evt_${held.body.id.slice(3)}_cancelled`, data: { operation: { id: held.body.id, status: "cancelled" } } });
   });

@@ -441,7 +441,7 @@ export class AccountDO extends DurableObject<Env> {
       if (card.status !== "active") return { status: 200, body: this.publicCard(account, number) };
       this.store.updateCard({ ...card, status: "blocked", block_reason: reason });
       this.voidPendingOperations(number, now);
-      this.store.event(newId("evt"), "card.blocked", new Date(now).toISOString(), { card: { number, member_id: account.member_id, status: "blocked", block_reason: reason } });
+      this.store.event(newId("evt"), "card.blocked", new Date(now).toISOString(), { card: { number, member_id: account.member_id, status: "blocked", block_reason: reason, replaced_by: null } });
       return this.cardChanged(account, number, by, "card.blocked", now);
     });
     await this.scheduleAlarm();

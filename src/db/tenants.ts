@@ -75,10 +75,10 @@ export function settingsOf(tenant: TenantRow): Settings {
   };
 }
 
-/** Whether any tenant lets pages of this origin call the terminal routes (what a preflight can know). */
 /** Whether some tenant allows an origin, remembered a few seconds (a browser asks again at most every 10 minutes). */
 const allowedSomewhere = new ShortCache<boolean>(5_000);
 
+/** Whether any tenant lets pages of this origin call the terminal routes (what a preflight can know). */
 export async function someTenantAllows(d1: D1Database, origin: string): Promise<boolean> {
   return allowedSomewhere.through(origin, async () => (await d1.prepare("SELECT 1 FROM tenant_origins WHERE origin = ? LIMIT 1").bind(origin).first()) !== null);
 }

@@ -5,6 +5,8 @@
  */
 export class ShortCache<V> {
   private readonly entries = new Map<string, { value: V; until: number }>();
+  /** Counts the deletions: a value loaded before one is not kept (it may be what was just forgotten). */
+  private forgets = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -30,19 +32,25 @@ export class ShortCache<V> {
   /** The value, read with `load` when it is not there or no longer fresh. */
   async through(key: string, load: () => Promise<V>): Promise<V> {
     const hit = this.get(key);
-    return hit !== undefined ? hit : this.set(key, await load());
+    if (hit !== undefined) return hit;
+    const forgets = this.forgets;
+    const value = await load();
+    return forgets === this.forgets ? this.set(key, value) : value;
   }
 
   delete(key: string): void {
+    this.forgets += 1;
     this.entries.delete(key);
   }
 
   clear(): void {
+    this.forgets += 1;
     this.entries.clear();
   }
 
   /** Drops every entry `doomed` picks (a revoked key's tokens). */
   deleteWhere(doomed: (value: V) => boolean): void {
+    this.forgets += 1;
     for (const [key, entry] of this.entries) if (doomed(entry.value)) this.entries.delete(key);
   }
 }

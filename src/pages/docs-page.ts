@@ -30,8 +30,8 @@ const SCALAR_CONFIGURATION = {
 }`,
 };
 
-/** Puts right, as the reference draws, the names and roles it leaves out (no backticks: it is inlined). */
-const REPAIRS = String.raw`
+/** Puts right, as the reference draws, the names and roles it leaves out; then draws the reference. */
+export const DOCS_SCRIPT = String.raw`
 (function () {
   function name(element, label) { if (!element.getAttribute("aria-label")) element.setAttribute("aria-label", label); }
   function repair(root) {
@@ -42,7 +42,11 @@ const REPAIRS = String.raw`
       name(b, "More languages");
       if (b.closest("[role=tablist]") && !b.getAttribute("role")) { b.setAttribute("role", "tab"); b.setAttribute("aria-haspopup", "true"); }
     });
-    root.querySelectorAll("button[aria-selected]:not([role])").forEach(function (b) { b.removeAttribute("aria-selected"); });
+    // aria-selected belongs to tabs and options: on a sidebar button it says aria-current instead.
+    root.querySelectorAll("button[aria-selected]:not([role])").forEach(function (b) {
+      if (b.getAttribute("aria-selected") === "true") b.setAttribute("aria-current", "page"); else b.removeAttribute("aria-current");
+      b.removeAttribute("aria-selected");
+    });
     root.querySelectorAll("button.show-more[aria-label]").forEach(function (b) {
       var text = b.textContent.trim();
       var label = b.getAttribute("aria-label");
@@ -58,14 +62,13 @@ const REPAIRS = String.raw`
     queued = true;
     requestAnimationFrame(function () { queued = false; repair(document); });
   }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-selected", "aria-label", "role"] });
-})();`;
+})();
+Scalar.createApiReference("#reference", ${JSON.stringify({ url: "/openapi.json", ...SCALAR_CONFIGURATION })});`;
 
-export function docsPage(): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+/** The page: Scalar's bundle, then ours (both scripts of this server: the page's CSP allows no inline script). */
+export const DOCS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Tillsafe API</title></head><body>
 <noscript><h1>Tillsafe API</h1><p>The reference needs JavaScript. The contract is <a href="/openapi.json">/openapi.json</a>, and its description is the guide.</p></noscript>
 <div id="reference"></div>
 <script src="/docs-assets/scalar.js"></script>
-<script>${REPAIRS}
-Scalar.createApiReference("#reference", ${JSON.stringify({ url: "/openapi.json", ...SCALAR_CONFIGURATION })});</script></body></html>`;
-}
+<script src="/docs/reference.js"></script></body></html>`;

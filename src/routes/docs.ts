@@ -6,7 +6,9 @@ import { SESSION_COOKIE } from "../auth/member-sessions";
 import { STAFF_COOKIE } from "../auth/staff-sessions";
 import { ERROR_CODES, type ErrorCode } from "../lib/error-codes";
 import * as R from "./responses";
-import { docsPage } from "../pages/docs-page";
+import { MAX_ATTEMPTS, TIMEOUT_MS } from "../webhooks/webhook-do";
+import { DOCS_PAGE, DOCS_SCRIPT } from "../pages/docs-page";
+import { html, script } from "./html";
 // The guide (docs/guide.md, Markdown) is the document's introduction: /docs shows it above the reference.
 import GUIDE from "../../docs/guide.md";
 
@@ -25,12 +27,6 @@ const SECURITY_SCHEMES = {
   staffSession: { type: "apiKey", in: "cookie", name: STAFF_COOKIE, description: "A console session of a member of staff (signed in at /console); acts as the back office within the staff member's role." },
   memberSession: { type: "apiKey", in: "cookie", name: SESSION_COOKIE, description: "The hosted membership page's session cookie." },
   memberToken: { type: "http", scheme: "bearer", description: "A member session token `ms_…` (the same session, for a native app)." },
-  webhookSignature: {
-    type: "apiKey",
-    in: "header",
-    name: "webhook-signature",
-    description: "What Tillsafe's webhook deliveries carry: the Standard Webhooks signature, keyed with the endpoint's `whsec_` secret. Verify it before trusting the body.",
-  },
 };
 
 const TAGS = [
@@ -183,14 +179,15 @@ function webhooks(components: Components) {
         post: {
           operationId: `webhook${type.split(/[._]/).map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join("")}`,
           summary: type,
-          description: `${schema.meta()?.description ?? type}. Answer 2xx within 10 seconds; anything else is tried again later, with backoff.`,
+          description: `${schema.meta()?.description ?? type}. Answer 2xx within ${TIMEOUT_MS / 1000} seconds; anything else is tried again later, with backoff.`,
           tags: ["Webhooks"],
-          security: [{ webhookSignature: [] }],
+          // Tillsafe calls the merchant: no credential of this API; the signature headers prove the sender.
+          security: [],
           parameters: WEBHOOK_HEADERS,
           requestBody: { required: true, content: { "application/json": { schema: jsonSchema(components, schema, "output") } } },
           responses: {
             "200": { description: "Received; any 2xx will do" },
-            "400": { description: "Refused (say, a signature that does not verify). Any answer but a 2xx, or none within 10 seconds, is tried again later, up to 8 attempts." },
+            "400": { description: `Refused (say, a signature that does not verify). Any answer but a 2xx, or none within ${TIMEOUT_MS / 1000} seconds, is tried again later, up to ${MAX_ATTEMPTS} attempts.` },
           },
         },
       },
@@ -253,14 +250,15 @@ export function openApiDocument(environment: string | undefined) {
     paths,
     webhooks: webhooks(components),
     "x-websockets": webSockets(components),
-    components: { securitySchemes: SECURITY_SCHEMES, schemas: sortedByName({ ...components, ...errorSchemas(components, new Set(documented.flatMap((e) => e.errors))) }) },
+    components: { securitySchemes: SECURITY_SCHEMES, schemas: sortedByName({ ...errorSchemas(components, new Set(documented.flatMap((e) => e.errors))), ...components }) },
   };
 }
 
-const sortedByName = (schemas: Components) => Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b)));
+const sortedByName = (schemas: Components) => Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 export function docsRoutes(app: App): void {
   app.get("/openapi.json", (c) => c.json(openApiDocument(c.env.ENVIRONMENT)));
   // The interactive reference (Scalar, served by this Worker) with the guide as its introduction.
-  app.get("/docs", (c) => c.html(docsPage()));
+  app.get("/docs", (c) => html(c, DOCS_PAGE));
+  app.get("/docs/reference.js", (c) => script(c, DOCS_SCRIPT));
 }

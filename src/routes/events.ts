@@ -8,7 +8,6 @@ import { MAX_ATTEMPTS } from "../webhooks/webhook-do";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
 
-
 export const EventQuery = pageQuery.extend({
   type: z.enum(R.EVENT_TYPES).optional(),
   created_after: z.iso.datetime({ offset: true }).optional(),

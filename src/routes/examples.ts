@@ -114,7 +114,7 @@ export const events = {
     type: "card.blocked",
     created_at: "2026-11-30T17:02:44.310Z",
     livemode: true,
-    data: { card: { number: CARD, member_id: MEMBER, status: "blocked", block_reason: "Reported lost", livemode: true } },
+    data: { card: { ...card, status: "blocked", block_reason: "Reported lost" } },
   },
   "approval_request.answered": {
     id: `evt_${approvalRequest.id}_answered`,

@@ -184,14 +184,14 @@ export const Counter = z.strictObject({
 const raisedAlertFields = {
   id,
   type: z.enum(["limit.soft_crossed", "limit.blocked", "sms.budget_exhausted"]),
-  limit_id: id.nullable(),
+  limit_id: id.min(1).nullable().describe("null: an alert of no limit (the SMS budget)"),
   scope: z.string(),
   scope_id: z.string(),
   metric: z.string(),
   period: z.string(),
   bound: z.number().int(),
   value: z.number().int(),
-  operation_id: id.nullable(),
+  operation_id: id.min(1).nullable(),
   created_at: time,
   livemode,
 };
@@ -226,7 +226,6 @@ const eventOf = <T extends string, D extends z.ZodRawShape>(type: T, description
   z
     .strictObject({ id: id.describe("evt_…: the same id when the event is sent again"), type: z.literal(type), created_at: time, livemode, data: z.strictObject(data) })
     .meta({ id: `Event_${type.replace(".", "_")}`, description, ...(type in EX.events ? { examples: [EX.events[type as keyof typeof EX.events]] } : {}) });
-const BlockedCard = Card.omit({ replaced_by: true });
 /** Every type of event, each with the schema of what is sent. */
 export const EVENTS = {
   "operation.created": eventOf("operation.created", "An operation was held", { operation: Operation }),
@@ -234,7 +233,7 @@ export const EVENTS = {
   "operation.cancelled": eventOf("operation.cancelled", "A held operation was cancelled: nothing moved", { operation: Operation }),
   "operation.expired": eventOf("operation.expired", "A held operation reached its expiry unconfirmed: nothing moved", { operation: Operation }),
   "approval_request.answered": eventOf("approval_request.answered", "The member approved or rejected a request", { approval_request: ApprovalRequest }),
-  "card.blocked": eventOf("card.blocked", "A card was blocked (lost, stolen, or by the security service)", { card: BlockedCard }),
+  "card.blocked": eventOf("card.blocked", "A card was blocked (lost, stolen, or by the security service)", { card: Card }),
   "alert.raised": eventOf("alert.raised", "A limit alerted the security service or blocked an operation", { alert: RaisedAlert }),
 };
 export const EVENT_TYPES = Object.keys(EVENTS) as [keyof typeof EVENTS, ...(keyof typeof EVENTS)[]];

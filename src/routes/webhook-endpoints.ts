@@ -17,8 +17,6 @@ import * as EX from "./examples";
 /** How long the secret before a rotation still signs. */
 const PREVIOUS_SECRET_MS = 24 * 60 * 60 * 1000;
 
-
-
 export const CreateWebhookEndpoint = z
   .strictObject({
     url: z.url({ protocol: /^https?$/ }).max(2000),

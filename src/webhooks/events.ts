@@ -15,7 +15,10 @@ export interface TillsafeEvent {
   data: object;
 }
 
-export const alertEvent = (alert: Alert): TillsafeEvent => ({ id: `evt_${alert.id.slice(4)}`, type: "alert.raised", created_at: alert.created_at, data: { alert } });
+/** An alert as raised, as the API answers it: no limit or operation is `null` (the record keeps ""). */
+const asRaised = (alert: Alert) => ({ ...alert, limit_id: alert.limit_id || null, operation_id: alert.operation_id || null });
+
+export const alertEvent = (alert: Alert): TillsafeEvent => ({ id: `evt_${alert.id.slice(4)}`, type: "alert.raised", created_at: alert.created_at, data: { alert: asRaised(alert) } });
 
 /** The tenant's (`?2`) `livemode` as JSON, in SQL (a missing tenant reads as live). */
 const LIVEMODE = "json(iif(coalesce((SELECT livemode FROM tenants WHERE id = ?2), 1), 'true', 'false'))";
@@ -79,7 +82,7 @@ export async function afterEvents(env: Env, tenantId: string, statements: D1Prep
   const changed = (set: Set<D1PreparedStatement>) => statements.some((statement, i) => set.has(statement) && (results[i]?.meta?.changes ?? 0) > 0);
   const tasks: Promise<unknown>[] = [];
   if (changed(queued.deliveries)) tasks.push(env.WEBHOOKS.get(env.WEBHOOKS.idFromName(tenantId)).kick(tenantId));
-  if (changed(queued.alertInserts)) tasks.push(announceToConsoles(env, tenantId, { type: "alerts", alerts: queued.alerts.map((alert) => ({ ...alert, status: "open" })) }));
+  if (changed(queued.alertInserts)) tasks.push(announceToConsoles(env, tenantId, { type: "alerts", alerts: queued.alerts.map((alert) => ({ ...asRaised(alert), status: "open" })) }));
   await Promise.all(tasks);
 }
 

@@ -11,7 +11,7 @@ import { signedHeaders } from "./signing";
 export const MAX_ATTEMPTS = 8;
 const FIRST_RETRY_MS = 30_000;
 const BATCH = 25;
-const TIMEOUT_MS = 10_000;
+export const TIMEOUT_MS = 10_000;
 /** How long after an attempt that could not be recorded the alarm tries again. */
 const UNRECORDED_RETRY_MS = 5_000;
 

@@ -1459,6 +1459,7 @@ export interface components {
             id: string;
             /** @enum {string} */
             type: "limit.soft_crossed" | "limit.blocked" | "sms.budget_exhausted";
+            /** @description null: an alert of no limit (the SMS budget) */
             limit_id: string | null;
             scope: string;
             scope_id: string;
@@ -2351,9 +2352,10 @@ export interface components {
          *       "data": {
          *         "card": {
          *           "number": "4000123412341234",
-         *           "member_id": "mem_0a1b2c3d4e5f6789",
          *           "status": "blocked",
          *           "block_reason": "Reported lost",
+         *           "replaced_by": null,
+         *           "member_id": "mem_0a1b2c3d4e5f6789",
          *           "livemode": true
          *         }
          *       }
@@ -2369,15 +2371,7 @@ export interface components {
             /** @description False for an object of a test tenant */
             livemode: boolean;
             data: {
-                card: {
-                    number: string;
-                    /** @enum {string} */
-                    status: "active" | "blocked" | "replaced";
-                    block_reason: string | null;
-                    member_id: string;
-                    /** @description False for an object of a test tenant */
-                    livemode: boolean;
-                };
+                card: components["schemas"]["Card"];
             };
         };
         /** @description A held operation was cancelled: nothing moved */
@@ -2704,6 +2698,7 @@ export interface components {
             id: string;
             /** @enum {string} */
             type: "limit.soft_crossed" | "limit.blocked" | "sms.budget_exhausted";
+            /** @description null: an alert of no limit (the SMS budget) */
             limit_id: string | null;
             scope: string;
             scope_id: string;
