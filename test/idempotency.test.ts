@@ -133,7 +133,7 @@ describe("Idempotency-Key on POST /v1/operations", () => {
     const claim = (key: string, operation_id: string, at: number) => store.claimKey(ref, { key, operation_id, at });
     expect(await claim("k".repeat(16), "op_a", t0)).toBeNull();
     expect(await claim("k".repeat(16), "op_a", t0 + day)).toBeNull();
-    expect(await claim("k".repeat(16), "op_b", t0 + 2 * day)).toMatchObject({ status: 422, code: "idempotency_key_reused" });
+    expect(await claim("k".repeat(16), "op_b", t0 + 2 * day)).toMatchObject({ refused: true, code: "idempotency_key_reused" });
     // A later claim of another key purges claims older than three days (at most hourly).
     expect(await claim("m".repeat(16), "op_c", t0 + 3 * day + 2 * 3600 * 1000)).toBeNull();
     expect(await claim("k".repeat(16), "op_b", t0 + 3 * day + 2 * 3600 * 1000)).toBeNull();

@@ -5,7 +5,6 @@ import {
   decideCancel,
   decideConfirm,
   emptyAmounts,
-  isRefusal,
   planOperation,
   postings,
   type AccountView,
@@ -14,6 +13,7 @@ import {
 } from "../src/accounts/ledger";
 import type { CardStatus, Method, OperationRecord } from "../src/accounts/operation";
 import { claimRefund, confirmRefund, freeRefund, mulDiv } from "../src/accounts/refund";
+import { isRefusal } from "../src/lib/refusal";
 
 const policy: OperationPolicy = {
   approval_required_for: [],
@@ -75,12 +75,12 @@ describe("accrual", () => {
 describe("refusals", () => {
   it("insufficient funds names the method and what is available", () => {
     const result = planOperation(purchase([{ method: "credit", amount: 4700 }]), view({ credit: 5000 }, { credit: 1000 }), null);
-    expect(result).toMatchObject({ status: 409, code: "insufficient_funds", details: { method: "credit", available: 4000 } });
+    expect(result).toMatchObject({ refused: true, code: "insufficient_funds", details: { method: "credit", available: 4000 } });
   });
 
   it("payments worth more than the cheque are refused; points count at point_value", () => {
     expect(planOperation(purchase([{ method: "credit", amount: 4701 }]), view({ credit: 9999 }), null)).toMatchObject({
-      status: 400,
+      refused: true,
       code: "payments_exceed_total",
     });
     expect(
@@ -91,14 +91,14 @@ describe("refusals", () => {
   it("blocked, replaced and unknown cards", () => {
     const cards = { b: "blocked", r: "replaced" } as Record<string, CardStatus>;
     const topUp = (card: string) => input({ type: "top_up", card, method: "credit", amount: 100 });
-    expect(planOperation(topUp("b"), view({}, {}, cards), null)).toMatchObject({ status: 409, code: "card_blocked" });
-    expect(planOperation(topUp("r"), view({}, {}, cards), null)).toMatchObject({ status: 409, code: "card_blocked" });
-    expect(planOperation(topUp("x"), view({}, {}, cards), null)).toMatchObject({ status: 404, code: "card_not_found" });
+    expect(planOperation(topUp("b"), view({}, {}, cards), null)).toMatchObject({ refused: true, code: "card_blocked" });
+    expect(planOperation(topUp("r"), view({}, {}, cards), null)).toMatchObject({ refused: true, code: "card_blocked" });
+    expect(planOperation(topUp("x"), view({}, {}, cards), null)).toMatchObject({ refused: true, code: "card_not_found" });
   });
 
   it("repeating a payment method is refused", () => {
     const result = planOperation(purchase([{ method: "credit", amount: 1 }, { method: "credit", amount: 2 }]), view({ credit: 100 }), null);
-    expect(result).toMatchObject({ status: 400, code: "invalid_request" });
+    expect(result).toMatchObject({ refused: true, code: "invalid_request" });
   });
 });
 
@@ -161,15 +161,15 @@ describe("refunds", () => {
     expect(second.credits).toEqual({ credit: 2362, cashback: 788 });
     expect(second.holds).toEqual({ points: 37 });
     claimRefund(original, second);
-    expect(planOperation(refund(1), account, original)).toMatchObject({ status: 422, code: "refund_exceeds_remaining", details: { remaining: 0 } });
+    expect(planOperation(refund(1), account, original)).toMatchObject({ refused: true, code: "refund_exceeds_remaining", details: { remaining: 0 } });
   });
 
   it("takes back no more points than are available, and refunds only confirmed purchases", () => {
     const original = confirmedPurchase();
     expect(plan(refund(4700), view({ points: 5 }), original).holds).toEqual({ points: 5 });
     original.operation.status = "pending";
-    expect(planOperation(refund(100), view(), original)).toMatchObject({ status: 409, code: "operation_not_confirmed" });
-    expect(planOperation(refund(100), view(), null)).toMatchObject({ status: 404, code: "operation_not_found" });
+    expect(planOperation(refund(100), view(), original)).toMatchObject({ refused: true, code: "operation_not_confirmed" });
+    expect(planOperation(refund(100), view(), null)).toMatchObject({ refused: true, code: "operation_not_found" });
   });
 
   it("a cancelled refund frees exactly its claim: 20.00 with 0.01 of credit gives back 0.01, never more", () => {
@@ -190,7 +190,7 @@ describe("refunds", () => {
     const again = plan(refund(1900), account, original);
     expect(again.credits).toEqual({});
     claimRefund(original, again);
-    expect(planOperation(refund(1), account, original)).toMatchObject({ status: 422, code: "refund_exceeds_remaining" });
+    expect(planOperation(refund(1), account, original)).toMatchObject({ refused: true, code: "refund_exceeds_remaining" });
   });
 
   it("computes shares of amounts near 2^53 exactly", () => {

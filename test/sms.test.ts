@@ -64,10 +64,10 @@ describe("code rules", () => {
   it("limits sends per purpose and per member hour", () => {
     const t = 1_000_000_000;
     expect(decideIssue([], null, t)).toBeNull();
-    expect(decideIssue([t], t, t + 5_000)).toMatchObject({ status: 429, code: "rate_limited", details: { retry_after: 15 } });
+    expect(decideIssue([t], t, t + 5_000)).toMatchObject({ refused: true, code: "rate_limited", details: { retry_after: 15 } });
     expect(decideIssue([t], t, t + 20_000)).toBeNull();
     const ten = Array.from({ length: 10 }, (_, i) => t + i * 60_000);
-    expect(decideIssue(ten, null, t + 10 * 60_000)).toMatchObject({ status: 429, details: { retry_after: 3000 } });
+    expect(decideIssue(ten, null, t + 10 * 60_000)).toMatchObject({ refused: true, details: { retry_after: 3000 } });
     expect(decideIssue(ten, null, t + 3600_000)).toBeNull();
   });
 
@@ -78,13 +78,13 @@ describe("code rules", () => {
     let current = state;
     for (const left of [4, 3, 2, 1]) {
       const wrong = decideVerify(current, false, t + 1);
-      expect(wrong).toMatchObject({ kind: "wrong", refusal: { status: 422, code: "invalid_code", details: { attempts_left: left } } });
+      expect(wrong).toMatchObject({ kind: "wrong", refusal: { refused: true, code: "invalid_code", details: { attempts_left: left } } });
       current = (wrong as { state: typeof state }).state;
     }
     const last = decideVerify(current, false, t + 1);
-    expect(last).toMatchObject({ kind: "wrong", refusal: { status: 409, code: "code_attempts_exhausted" } });
+    expect(last).toMatchObject({ kind: "wrong", refusal: { refused: true, code: "code_attempts_exhausted" } });
     expect(decideVerify((last as { state: typeof state }).state, true, t + 1)).toMatchObject({ refusal: { code: "code_attempts_exhausted" } });
-    expect(decideVerify(state, true, t + CODE_TTL_MS)).toMatchObject({ refusal: { status: 409, code: "code_expired" } });
+    expect(decideVerify(state, true, t + CODE_TTL_MS)).toMatchObject({ refusal: { refused: true, code: "code_expired" } });
     expect(decideVerify(state, true, t + CODE_TTL_MS - 1)).toEqual({ kind: "verified" });
     expect(decideVerify(null, true, t)).toMatchObject({ refusal: { code: "code_not_sent" } });
   });

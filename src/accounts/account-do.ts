@@ -20,14 +20,11 @@ import {
   decideCancel,
   decideConfirm,
   emptyAmounts,
-  isRefusal,
   keyReused,
   planOperation,
-  refuse,
   replanPurchase,
   type NewOperation,
   type OperationPolicy,
-  type Refusal,
 } from "./ledger";
 import { historyEntry, METHODS, type Balances, type Card, type JournalEntry, type Method, type OperationRecord, type PurchaseChange } from "./operation";
 import { shipOutbox } from "./outbox";
@@ -35,6 +32,7 @@ import { claimRefund } from "./refund";
 import { decisionRefusal, evaluateLimits, type Counter, type CounterKey } from "../limits/evaluate";
 import type { Limit, OperationFacts } from "../limits/limit";
 import { messageText } from "../tenants/livemode";
+import { isRefusal, refusalOutcome, refuse, type Refusal } from "../lib/refusal";
 
 /** Which account an object is: the tenant from the caller's credential and the member. */
 export interface AccountRef {
@@ -58,12 +56,6 @@ const OUTBOX_DELAY_MS = 1000;
 const MAX_WAIT_SECONDS = 30;
 const SOCKET_OPEN = 1;
 
-const refusalOutcome = (refusal: Refusal): Decided => ({
-  status: refusal.status,
-  body: { error: { code: refusal.code, message: refusal.message, details: refusal.details } },
-  ...(refusal.code === "rate_limited" ? { headers: { "retry-after": String(refusal.details.retry_after) } } : {}),
-});
-
 const LOGIN = "login";
 
 /** The limits an operation is checked against here (card scope), and whether its StoreDO counted the others. */
@@ -73,18 +65,17 @@ export interface LimitCheck {
   store_reserved: boolean;
 }
 
-
 function smsStepRefusal(record: OperationRecord): Refusal | null {
   const op = record.operation;
-  if (op.status !== "pending") return refuse(409, "operation_not_pending", `The operation is ${op.status}`, { status: op.status });
+  if (op.status !== "pending") return refuse("operation_not_pending", `The operation is ${op.status}`, { status: op.status });
   if (record.steps.sms_code === undefined) {
-    return refuse(409, "sms_code_not_required", "This operation does not need an SMS code", { authorization: op.authorization });
+    return refuse("sms_code_not_required", "This operation does not need an SMS code", { authorization: op.authorization });
   }
-  if (record.steps.sms_code === "verified") return refuse(409, "already_verified", "The code for this operation was already verified");
+  if (record.steps.sms_code === "verified") return refuse("already_verified", "The code for this operation was already verified");
   return null;
 }
 
-const operationNotFound = () => refusalOutcome(refuse(404, "operation_not_found", "Operation not found"));
+const operationNotFound = () => refusalOutcome(refuse("operation_not_found", "Operation not found"));
 
 /**
  * One member account: balances, holds, operations, the journal, card statuses, approval requests and the member's
@@ -201,7 +192,7 @@ export class AccountDO extends DurableObject<Env> {
           return refusalOutcome(decision.refusal);
         case "expire":
           this.store.close(record, "expired", now);
-          return refusalOutcome(refuse(409, "operation_not_pending", "The operation is expired", { status: "expired" }));
+          return refusalOutcome(refuse("operation_not_pending", "The operation is expired", { status: "expired" }));
         case "post": {
           this.store.post(record, now);
           const op = record.operation;
@@ -313,7 +304,7 @@ export class AccountDO extends DurableObject<Env> {
   /** Inside a transaction: the member's answer to a request, or why it cannot be answered now. */
   private answer(requestId: string, answer: Answer, now: number): Decided {
     const request = this.store.request(requestId);
-    if (!request) return refusalOutcome(refuse(404, "approval_request_not_found", "Approval request not found"));
+    if (!request) return refusalOutcome(refuse("approval_request_not_found", "Approval request not found"));
     const refusal = decideAnswer(request);
     if (refusal) return refusalOutcome(refusal);
     const status = answer === "approve" ? "approved" : "rejected";
@@ -452,7 +443,7 @@ export class AccountDO extends DurableObject<Env> {
     const outcome = this.transact<Decided>(now, () => {
       const card = this.knownCard(account, number);
       if (card.status === "replaced") {
-        return refusalOutcome(refuse(409, "card_replaced", "A replaced card cannot be unblocked", { replaced_by: card.replaced_by }));
+        return refusalOutcome(refuse("card_replaced", "A replaced card cannot be unblocked", { replaced_by: card.replaced_by }));
       }
       if (card.status !== "blocked") return { status: 200, body: this.publicCard(account, number) };
       this.store.updateCard({ ...card, status: "active", block_reason: null });
@@ -468,9 +459,9 @@ export class AccountDO extends DurableObject<Env> {
       const card = this.knownCard(account, number);
       if (card.status === "replaced") {
         if (card.replaced_by === newNumber) return { status: 200, body: this.publicCard(account, number) };
-        return refusalOutcome(refuse(409, "card_replaced", "The card was already replaced", { replaced_by: card.replaced_by }));
+        return refusalOutcome(refuse("card_replaced", "The card was already replaced", { replaced_by: card.replaced_by }));
       }
-      if (!newIsFresh) return refusalOutcome(refuse(409, "card_number_taken", "This card number is already in use in this tenant"));
+      if (!newIsFresh) return refusalOutcome(refuse("card_number_taken", "This card number is already in use in this tenant"));
       this.store.updateCard({ ...card, status: "replaced", replaced_by: newNumber });
       this.voidPendingOperations(number, now);
       this.store.knownCard(newNumber);

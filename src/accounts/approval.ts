@@ -2,8 +2,9 @@
  * MobiSecure: the member approves or rejects an operation's deduction on the hosted page.
  * Pure rules over plain data; the AccountDO stores the requests and pushes them to the member's open pages.
  */
-import { refuse, type Refusal } from "./ledger";
+
 import type { Method, OperationRecord } from "./operation";
+import { refuse, type Refusal } from "../lib/refusal";
 
 export type ApprovalStatus = "pending" | "approved" | "rejected" | "superseded" | "expired" | "cancelled";
 
@@ -42,25 +43,25 @@ export type RequestDecision = { supersede: ApprovalRequest | null } | Refusal;
 export function decideRequest({ record, pending, lastRequestAt, resend, now }: RequestContext): RequestDecision {
   const op = record.operation;
   if (op.status !== "pending") {
-    return refuse(409, "operation_not_pending", `The operation is ${op.status}`, { status: op.status });
+    return refuse("operation_not_pending", `The operation is ${op.status}`, { status: op.status });
   }
   if (record.steps.approval === undefined) {
-    return refuse(409, "approval_not_required", "This operation does not need the member's approval", {
+    return refuse("approval_not_required", "This operation does not need the member's approval", {
       authorization: op.authorization,
     });
   }
   if (record.steps.approval === "approved") {
-    return refuse(409, "already_approved", "The member has already approved this operation");
+    return refuse("already_approved", "The member has already approved this operation");
   }
   if (pending) {
     if (!resend) {
-      return refuse(409, "approval_request_pending", "A request for this operation is still pending; resend to replace it", {
+      return refuse("approval_request_pending", "A request for this operation is still pending; resend to replace it", {
         request_id: pending.id,
       });
     }
     if (lastRequestAt !== null && now - lastRequestAt < RESEND_INTERVAL_MS) {
       const retryAfter = Math.ceil((RESEND_INTERVAL_MS - (now - lastRequestAt)) / 1000);
-      return refuse(429, "rate_limited", "Resent too soon; wait a moment", { retry_after: retryAfter });
+      return refuse("rate_limited", "Resent too soon; wait a moment", { retry_after: retryAfter });
     }
   }
   return { supersede: pending };
@@ -101,7 +102,7 @@ export type Answer = "approve" | "reject";
 
 export function decideAnswer(request: ApprovalRequest): Refusal | null {
   if (request.status !== "pending") {
-    return refuse(409, "approval_request_closed", `This request is ${request.status}`, { status: request.status });
+    return refuse("approval_request_closed", `This request is ${request.status}`, { status: request.status });
   }
   return null;
 }

@@ -15,34 +15,17 @@ import {
   type PurchaseChange,
 } from "./operation";
 import { mulDiv, refundShares } from "./refund";
-
-export interface Refusal {
-  status: number;
-  code: string;
-  message: string;
-  details: Record<string, unknown>;
-}
-
-export const refuse = (status: number, code: string, message: string, details: Record<string, unknown> = {}): Refusal => ({
-  status,
-  code,
-  message,
-  details,
-});
+import { isRefusal, refuse, type Refusal } from "../lib/refusal";
 
 /** An Idempotency-Key already used with a different request (by this account, or at the store for another card). */
-export const keyReused = (): Refusal => refuse(422, "idempotency_key_reused", "This Idempotency-Key was already used with a different request");
+export const keyReused = (): Refusal => refuse("idempotency_key_reused", "This Idempotency-Key was already used with a different request");
 
 /** No balance, available amount, accrual, points value or counter ever passes this (API.md: exact integers only). */
 export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
 
 /** 422 `balance_out_of_range`: the operation would take `method`'s figure past 2^53−1; nothing changes. */
 export const outOfRange = (method: Method | null, what: string): Refusal =>
-  refuse(422, "balance_out_of_range", `The operation would take the ${what} past ${MAX_AMOUNT}`, { method, limit: MAX_AMOUNT });
-
-export function isRefusal(value: unknown): value is Refusal {
-  return typeof value === "object" && value !== null && "code" in value && "status" in value && !("operation" in value);
-}
+  refuse("balance_out_of_range", `The operation would take the ${what} past ${MAX_AMOUNT}`, { method, limit: MAX_AMOUNT });
 
 /** The tenant's and store's settings an operation is decided under, copied into the request by the route. */
 export interface OperationPolicy {
@@ -110,7 +93,7 @@ export function operationEffects(
     let pointsValue = 0;
     for (const payment of request.payments) {
       if (holds[payment.method] !== undefined) {
-        return refuse(400, "invalid_request", "Each payment method may appear once", { method: payment.method });
+        return refuse("invalid_request", "Each payment method may appear once", { method: payment.method });
       }
       const value = moneyValue(payment.method, payment.amount, policy);
       if (value > MAX_AMOUNT) return outOfRange(payment.method, "points value");
@@ -119,7 +102,7 @@ export function operationEffects(
       holds[payment.method] = payment.amount;
     }
     if (paidValue > request.cheque.total) {
-      return refuse(400, "payments_exceed_total", "The payments are worth more than the cheque total", {
+      return refuse("payments_exceed_total", "The payments are worth more than the cheque total", {
         total: request.cheque.total,
         payments_value: paidValue,
       });
@@ -161,17 +144,17 @@ export function planOperation(input: NewOperation, account: AccountView, origina
 
   if (request.type === "refund") {
     if (!original || original.operation.type !== "purchase") {
-      return refuse(404, "operation_not_found", "The original operation was not found");
+      return refuse("operation_not_found", "The original operation was not found");
     }
     if (original.operation.status !== "confirmed") {
-      return refuse(409, "operation_not_confirmed", "Only a confirmed purchase can be refunded", {
+      return refuse("operation_not_confirmed", "Only a confirmed purchase can be refunded", {
         status: original.operation.status,
       });
     }
     const total = original.operation.cheque!.total;
     const remaining = total - original.refunded;
     if (request.amount > remaining) {
-      return refuse(422, "refund_exceeds_remaining", "The refund is larger than what is left to refund", {
+      return refuse("refund_exceeds_remaining", "The refund is larger than what is left to refund", {
         remaining,
         attempted: request.amount,
       });
@@ -192,8 +175,8 @@ export function planOperation(input: NewOperation, account: AccountView, origina
     };
   } else {
     const status = account.cardStatus(request.card);
-    if (status === undefined) return refuse(404, "card_not_found", "Card not found");
-    if (status !== "active") return refuse(409, "card_blocked", `The card is ${status}`, { status });
+    if (status === undefined) return refuse("card_not_found", "Card not found");
+    if (status !== "active") return refuse("card_blocked", `The card is ${status}`, { status });
 
     const effects = operationEffects(request, policy);
     if (isRefusal(effects)) return effects;
@@ -226,7 +209,7 @@ export function planOperation(input: NewOperation, account: AccountView, origina
   for (const method of METHODS) {
     const wanted = holds[method] ?? 0;
     if (wanted > 0 && wanted > available(account, method)) {
-      return refuse(409, "insufficient_funds", `Not enough ${method} available`, {
+      return refuse("insufficient_funds", `Not enough ${method} available`, {
         method,
         available: available(account, method),
         requested: wanted,
@@ -257,10 +240,10 @@ export function replanPurchase(
   now: number,
 ): OperationRecord | Refusal {
   const op = record.operation;
-  if (op.type !== "purchase") return refuse(409, "operation_not_updatable", "Only a pending purchase can be changed");
-  if (op.status !== "pending") return refuse(409, "operation_not_pending", `The operation is ${op.status}`, { status: op.status });
+  if (op.type !== "purchase") return refuse("operation_not_updatable", "Only a pending purchase can be changed");
+  if (op.status !== "pending") return refuse("operation_not_pending", `The operation is ${op.status}`, { status: op.status });
   if (isStepDone(record.steps.approval) || isStepDone(record.steps.sms_code)) {
-    return refuse(409, "already_authorized", "An authorized operation cannot be changed; cancel it and start again", {
+    return refuse("already_authorized", "An authorized operation cannot be changed; cancel it and start again", {
       authorization: op.authorization,
     });
   }
@@ -314,13 +297,13 @@ export type ConfirmDecision =
 export function decideConfirm(operation: Operation, now: number): ConfirmDecision {
   if (operation.status === "confirmed") return { kind: "already_confirmed" };
   if (operation.status !== "pending") {
-    return { kind: "refuse", refusal: refuse(409, "operation_not_pending", `The operation is ${operation.status}`, { status: operation.status }) };
+    return { kind: "refuse", refusal: refuse("operation_not_pending", `The operation is ${operation.status}`, { status: operation.status }) };
   }
   if (isDue(operation, now)) return { kind: "expire" };
   if (!isAuthorized(operation)) {
     return {
       kind: "refuse",
-      refusal: refuse(409, "authorization_required", "The operation needs authorization before it can be confirmed", {
+      refusal: refuse("authorization_required", "The operation needs authorization before it can be confirmed", {
         authorization: operation.authorization,
       }),
     };
@@ -333,7 +316,7 @@ export type CancelDecision = { kind: "already_closed" } | { kind: "release" } | 
 export function decideCancel(operation: Operation): CancelDecision {
   if (operation.status === "pending") return { kind: "release" };
   if (operation.status === "confirmed") {
-    return { kind: "refuse", refusal: refuse(409, "operation_not_pending", "A confirmed operation cannot be cancelled; refund it", { status: "confirmed" }) };
+    return { kind: "refuse", refusal: refuse("operation_not_pending", "A confirmed operation cannot be cancelled; refund it", { status: "confirmed" }) };
   }
   return { kind: "already_closed" };
 }

@@ -3,8 +3,9 @@
  * without modulo bias, valid 5 minutes, 5 attempts, single use, stored only as HMAC-SHA256 under a server secret.
  * The rules are pure functions; the AccountDO keeps the state and the route does the hashing and sending.
  */
-import { refuse, type Refusal } from "../accounts/ledger";
+
 import { hex } from "../lib/encoding";
+import { refuse, type Refusal } from "../lib/refusal";
 
 export const CODE_TTL_MS = 5 * 60 * 1000;
 export const CODE_ATTEMPTS = 5;
@@ -53,12 +54,12 @@ export function maskPhone(phone: string): string {
 export function decideIssue(sentAt: number[], purposeSentAt: number | null, now: number): Refusal | null {
   if (purposeSentAt !== null && now - purposeSentAt < CODE_RESEND_MS) {
     const retryAfter = Math.ceil((CODE_RESEND_MS - (now - purposeSentAt)) / 1000);
-    return refuse(429, "rate_limited", "A code was sent moments ago; wait before sending another", { retry_after: retryAfter });
+    return refuse("rate_limited", "A code was sent moments ago; wait before sending another", { retry_after: retryAfter });
   }
   const recent = sentAt.filter((at) => now - at < HOUR_MS).sort((a, b) => a - b);
   if (recent.length >= CODES_PER_MEMBER_PER_HOUR) {
     const retryAfter = Math.ceil((recent[0] + HOUR_MS - now) / 1000);
-    return refuse(429, "rate_limited", "Too many codes were sent to this member in the last hour", { retry_after: retryAfter });
+    return refuse("rate_limited", "Too many codes were sent to this member in the last hour", { retry_after: retryAfter });
   }
   return null;
 }
@@ -74,16 +75,16 @@ export type VerifyDecision =
 
 /** One attempt at a code. `matches` is the constant-time comparison of the hashes, made by the caller. */
 export function decideVerify(state: CodeState | null, matches: boolean, now: number): VerifyDecision {
-  if (!state) return { kind: "refuse", refusal: refuse(409, "code_not_sent", "No code was sent for this, or it was already used") };
+  if (!state) return { kind: "refuse", refusal: refuse("code_not_sent", "No code was sent for this, or it was already used") };
   if (state.attempts_left <= 0) {
-    return { kind: "refuse", refusal: refuse(409, "code_attempts_exhausted", "Too many wrong codes; send a new one") };
+    return { kind: "refuse", refusal: refuse("code_attempts_exhausted", "Too many wrong codes; send a new one") };
   }
-  if (now >= state.expires_at) return { kind: "refuse", refusal: refuse(409, "code_expired", "The code has expired; send a new one") };
+  if (now >= state.expires_at) return { kind: "refuse", refusal: refuse("code_expired", "The code has expired; send a new one") };
   if (matches) return { kind: "verified" };
   const next = { ...state, attempts_left: state.attempts_left - 1 };
   const refusal =
     next.attempts_left === 0
-      ? refuse(409, "code_attempts_exhausted", "Too many wrong codes; send a new one", { attempts_left: 0 })
-      : refuse(422, "invalid_code", "The code is not right", { attempts_left: next.attempts_left });
+      ? refuse("code_attempts_exhausted", "Too many wrong codes; send a new one", { attempts_left: 0 })
+      : refuse("invalid_code", "The code is not right", { attempts_left: next.attempts_left });
   return { kind: "wrong", state: next, refusal };
 }

@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   store_not_found: { status: 404, details: none },
   webhook_endpoint_not_found: { status: 404, details: none },
   alert_resolved: { status: 409, details: none },
+  /** Another change of the alert was saved first: look again. */
+  alert_changed: { status: 409, details: none },
   already_approved: { status: 409, details: none },
   already_authorized: { status: 409, details: none },
   already_verified: { status: 409, details: none },

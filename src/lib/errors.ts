@@ -1,4 +1,4 @@
-import type { Refusal } from "../accounts/ledger";
+import { refusalOutcome, type Refusal } from "./refusal";
 
 /** An API refusal: a status and a code from API.md, turned into the one error shape by the app's error handler. */
 export class ApiError extends Error {
@@ -24,9 +24,8 @@ export const invalidRequest = (message: string, details: Record<string, unknown>
 
 export const notFound = (code: string, what: string) => new ApiError(404, code, `${what} not found`);
 
-/** A rule's refusal as the error a route throws; a 429 tells when to try again (`Retry-After`). */
+/** A rule's refusal as the error a route throws: the same status and headers as its answer (`refusalOutcome`). */
 export function refusalError(refusal: Refusal): ApiError {
-  const retryAfter = refusal.details.retry_after;
-  const headers: Record<string, string> = typeof retryAfter === "number" ? { "retry-after": String(retryAfter) } : {};
-  return new ApiError(refusal.status, refusal.code, refusal.message, refusal.details, headers);
+  const { status, headers } = refusalOutcome(refusal);
+  return new ApiError(status, refusal.code, refusal.message, refusal.details, headers);
 }

@@ -3,11 +3,12 @@
  * hard bound (refuse), a soft upper bound (refuse), or a soft lower bound (alert once per limit, subject and window).
  * Shared by the AccountDO (card limits) and the StoreDO (register and store limits).
  */
-import { MAX_AMOUNT, outOfRange, refuse, type Refusal } from "../accounts/ledger";
+import { MAX_AMOUNT, outOfRange } from "../accounts/ledger";
 import { METHODS, type Method } from "../accounts/operation";
 import { mulDiv } from "../accounts/refund";
 import { windowOf } from "./calendar";
 import type { Alert, Limit, OperationFacts } from "./limit";
+import { refuse, type Refusal } from "../lib/refusal";
 
 export interface Counter {
   value: number;
@@ -201,5 +202,5 @@ export function decisionRefusal(decision: LimitDecision): Refusal | null {
 /** The 422 `limit_exceeded` refusal, with what the cashier needs to say why. */
 export function limitExceeded(refusal: LimitRefusal): Refusal {
   const what = `${refusal.scope} ${refusal.metric.replace(/_/g, " ")}`;
-  return refuse(422, "limit_exceeded", `The operation would take the ${what} past its limit of ${refusal.bound}`, { ...refusal });
+  return refuse("limit_exceeded", `The operation would take the ${what} past its limit of ${refusal.bound}`, { ...refusal });
 }

@@ -3,11 +3,11 @@
  * store limits (only when a limit there looks at it) before the account holds it, in one call; give the count back
  * when the account then refuses.
  */
-import type { Refusal } from "../accounts/ledger";
 import type { Env } from "../env";
 import type { KeyClaim, StoreRef } from "../stores/store-do";
 import { appliesTo, contribution } from "./evaluate";
 import type { Limit, OperationFacts } from "./limit";
+import { type Refusal } from "../lib/refusal";
 
 export function storeOf(env: Env, store: StoreRef) {
   return env.STORES.get(env.STORES.idFromName(`${store.tenant_id}:${store.store_id}`));

@@ -2,12 +2,12 @@
  * Sending one SMS of a tenant: it takes a place in the tenant's hourly budget (its TenantDO), then goes to the
  * provider; a message the provider refuses gives its place back. Every SMS the product sends comes through here.
  */
-import type { Refusal } from "../accounts/ledger";
 import type { TenantRow } from "../db/tenants";
 import type { Env } from "../env";
 import { chooseSender } from "../sms/choose-sender";
 import { DevOutboxSender } from "../sms/dev-outbox";
 import { tenantObjectOf } from "../tenants/tenant-do";
+import { type Refusal } from "../lib/refusal";
 
 /** Null once sent; the budget's refusal (429 `rate_limited`) when the tenant has used its hour. Throws what the provider throws. */
 export async function sendTenantSms(env: Env, tenant: TenantRow, to: string, text: string): Promise<Refusal | null> {

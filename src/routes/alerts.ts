@@ -6,6 +6,7 @@ import { newestFirst } from "../db/newest-first";
 import { alerts } from "../db/schema";
 import { eq } from "drizzle-orm";
 import { ApiError, notFound, refusalError } from "../lib/errors";
+import { refuse } from "../lib/refusal";
 import { staffMay } from "../auth/staff-roles";
 import { tenantObjectOf } from "../tenants/tenant-do";
 import { pageQuery } from "../lib/schemas";
@@ -42,7 +43,7 @@ async function step(env: Env, principal: Actor & { kind: "secret" }, alertId: st
       return presentAlert(after);
     }
   }
-  throw refusalError({ status: 409, code: "alert_changed", message: "The alert changed while this was saved; look again", details: {} });
+  throw refusalError(refuse("alert_changed", "The alert changed while this was saved; look again"));
 }
 
 export function alertRoutes(app: App): void {
@@ -65,13 +66,13 @@ export function alertRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/alerts/:id/acknowledge", errors: ["alert_not_found", "alert_resolved"], response: R.Alert, summary: "Acknowledge an alert: someone is looking into it", tag: "Limits and alerts", auth: ["secret"], status: 200 },
+    { method: "post", path: "/v1/alerts/:id/acknowledge", errors: ["alert_not_found", "alert_resolved", "alert_changed"], response: R.Alert, summary: "Acknowledge an alert: someone is looking into it", tag: "Limits and alerts", auth: ["secret"], status: 200 },
     async ({ env, principal, param }) => ({ status: 200, body: await step(env, principal, param("id"), "acknowledge", null) }),
   );
 
   endpoint(
     app,
-    { method: "post", path: "/v1/alerts/:id/resolve", errors: ["alert_not_found", "alert_resolved"], response: R.Alert, summary: "Resolve an alert with a note of what was found", tag: "Limits and alerts", auth: ["secret"], body: ResolveAlert, status: 200 },
+    { method: "post", path: "/v1/alerts/:id/resolve", errors: ["alert_not_found", "alert_resolved", "alert_changed"], response: R.Alert, summary: "Resolve an alert with a note of what was found", tag: "Limits and alerts", auth: ["secret"], body: ResolveAlert, status: 200 },
     async ({ env, principal, param, body }) => ({ status: 200, body: await step(env, principal, param("id"), "resolve", body.note) }),
   );
 }

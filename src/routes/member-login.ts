@@ -10,7 +10,7 @@ import { createSession, sessionCookie } from "../auth/member-sessions";
 import { loadTenantIfAny, presentTenant, type TenantRow } from "../db/tenants";
 import type { Env } from "../env";
 import type { AccountRef } from "../accounts/account-do";
-import { refuse } from "../accounts/ledger";
+
 import { refusalError } from "../lib/errors";
 import { budgetKeyOf } from "../lib/client-address";
 import { randomSecret, sha256Hex } from "../lib/crypto";
@@ -20,6 +20,7 @@ import { membersByPhone, presentMember, type MemberRow } from "../db/members";
 import { serverSecret } from "../lib/server-secret";
 import { endpoint, refuseForeignOrigin, type App } from "./endpoint";
 import * as R from "./responses";
+import { refuse } from "../lib/refusal";
 
 const tenantId = z.string().regex(/^ten_[0-9a-z]{16}$/, "must be a tenant id");
 export const RequestLoginCode = z.strictObject({ tenant_id: tenantId, phone });
@@ -73,7 +74,7 @@ export function memberLoginRoutes(app: App): void {
       refuseForeignOrigin(c, "Sign in from the membership page itself");
       // Budgets first, alike for every phone: 5 codes a minute from one address, and the tenant's SMS of the hour.
       if (!(await env.SIGNIN_CODES.limit({ key: budgetKeyOf(c.req.raw.headers) })).success) {
-        throw refusalError(refuse(429, "rate_limited", "Too many sign-in codes were asked for from this address; wait a minute", { retry_after: 60 }));
+        throw refusalError(refuse("rate_limited", "Too many sign-in codes were asked for from this address; wait a minute", { retry_after: 60 }));
       }
       const program = await loadTenantIfAny(env.DB, body.tenant_id);
       const exhausted = program ? await smsBudgetLeft(env, program) : null;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { OperationScope } from "../accounts/account-do";
 import { accountOf } from "../accounts/account-ref";
 import type { LimitCheck } from "../accounts/account-do";
-import { isRefusal, operationEffects, type OperationPolicy } from "../accounts/ledger";
+import { operationEffects, type OperationPolicy } from "../accounts/ledger";
 import type { Amounts, Operation } from "../accounts/operation";
 import { activeLimits } from "../db/limits";
 import type { OperationFacts } from "../limits/limit";
@@ -27,6 +27,7 @@ import { whoActed } from "../db/audit";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
 import * as EX from "./examples";
+import { isRefusal } from "../lib/refusal";
 
 const reason = z.string().trim().min(1).max(500);
 
@@ -95,7 +96,6 @@ export function locate(principal: Extract<Principal, { kind: "terminal" | "secre
   const scope: OperationScope = principal.kind === "terminal" ? { register_id: principal.registerId } : {};
   return { account, scope };
 }
-
 
 export function operationRoutes(app: App): void {
   endpoint(

@@ -3,7 +3,7 @@
  * the tenant, of any kind, takes one; over the budget nothing is sent, and the first refusal of the hour raises
  * `sms.budget_exhausted`.
  */
-import { refuse, type Refusal } from "../accounts/ledger";
+import { refuse, type Refusal } from "../lib/refusal";
 
 const HOUR_MS = 3600 * 1000;
 
@@ -33,7 +33,7 @@ export function decideSms(stored: BudgetHour | null, perHour: number, now: numbe
     const retryAfter = Math.max(1, Math.ceil((start + HOUR_MS - now) / 1000));
     const raiseAlert = !hour.alerted;
     hour.alerted = true;
-    const refusal = refuse(429, "rate_limited", "This program has sent its SMS allowance for this hour; try again later", {
+    const refusal = refuse("rate_limited", "This program has sent its SMS allowance for this hour; try again later", {
       retry_after: retryAfter,
       budget: "sms_per_hour",
     });

@@ -5,7 +5,7 @@
  * final, `release` gives it back, `refund` gives back a refund's share. Alerts go to D1 through an outbox from the alarm.
  */
 import { DurableObject } from "cloudflare:workers";
-import { keyReused, type Refusal } from "../accounts/ledger";
+import { keyReused } from "../accounts/ledger";
 import type { Env } from "../env";
 import type { StoredCounter } from "../limits/counters-view";
 import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../idempotency";
@@ -15,6 +15,7 @@ import { COUNTER_SCHEMA, CounterStore, upgradeCounterSchema } from "../limits/co
 import { decisionRefusal, evaluateLimits, type RefundGiveBack } from "../limits/evaluate";
 import type { Limit, OperationFacts } from "../limits/limit";
 import { ALERT_OUTBOX_SCHEMA, AlertOutbox } from "../webhooks/alert-outbox";
+import { type Refusal } from "../lib/refusal";
 
 const SCHEMA = `${COUNTER_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -6,7 +6,6 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import type { Refusal } from "../accounts/ledger";
 import { newId } from "../lib/ids";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { decideSms, giveBack, type BudgetHour } from "../sms/sms-budget";
@@ -14,6 +13,7 @@ import { ALERT_OUTBOX_SCHEMA, AlertOutbox } from "../webhooks/alert-outbox";
 import { sealAuditEntries, type SealedHead } from "../audit/seal";
 import type { ConsoleMessage } from "../operations/console-live";
 import { messageText } from "./livemode";
+import type { Refusal } from "../lib/refusal";
 
 const SCHEMA = `${ALERT_OUTBOX_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -1681,6 +1681,16 @@ export interface components {
             at: string;
             next_attempt_at: string | null;
         };
+        Error_alert_changed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "alert_changed";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
         Error_alert_not_found: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -7688,14 +7698,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: `idempotency_key_in_progress`, `alert_resolved` */
+            /** @description Conflict: `idempotency_key_in_progress`, `alert_resolved`, `alert_changed` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        error: components["schemas"]["Error_idempotency_key_in_progress"] | components["schemas"]["Error_alert_resolved"];
+                        error: components["schemas"]["Error_idempotency_key_in_progress"] | components["schemas"]["Error_alert_resolved"] | components["schemas"]["Error_alert_changed"];
                     };
                 };
             };
@@ -7797,14 +7807,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: `idempotency_key_in_progress`, `alert_resolved` */
+            /** @description Conflict: `idempotency_key_in_progress`, `alert_resolved`, `alert_changed` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        error: components["schemas"]["Error_idempotency_key_in_progress"] | components["schemas"]["Error_alert_resolved"];
+                        error: components["schemas"]["Error_idempotency_key_in_progress"] | components["schemas"]["Error_alert_resolved"] | components["schemas"]["Error_alert_changed"];
                     };
                 };
             };
