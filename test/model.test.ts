@@ -7,7 +7,7 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
-import type { AccountRef } from "../src/accounts/account-do";
+import type { AccountRef } from "../src/accounts/account-ref";
 import { accountOf } from "../src/accounts/account-ref";
 import type { OperationPolicy } from "../src/accounts/ledger";
 import type { Method, OperationRequest } from "../src/accounts/operation";

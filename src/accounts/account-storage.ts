@@ -31,10 +31,17 @@ export interface Changes {
   balances: boolean;
 }
 
-export const noChanges = (): Changes => ({ operations: new Set(), closedRequests: [], entries: [], balances: false });
+const noChanges = (): Changes => ({ operations: new Set(), closedRequests: [], entries: [], balances: false });
 
 export class AccountStorage {
-  changes: Changes = noChanges();
+  private changes: Changes = noChanges();
+
+  /** What changed since the last call (for the sockets and long polls once the transaction committed), and starts anew. */
+  takeChanges(): Changes {
+    const taken = this.changes;
+    this.changes = noChanges();
+    return taken;
+  }
   /** No pending operation expires before this (a lower bound: 0 means "look"). */
   private earliestExpiry = 0;
   /** This transaction's outbox messages, written by flushOutbox. */

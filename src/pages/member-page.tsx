@@ -1,7 +1,7 @@
 /** The hosted membership page: balances, MobiSecure approvals arriving live, history, cards. */
 import type { ApprovalRequest } from "../accounts/approval";
 import type { Balances } from "../accounts/operation";
-import type { MemberCard } from "../accounts/account-do";
+import type { MemberCard } from "../accounts/account-ref";
 import { Page } from "./layout";
 
 export interface MemberPageData {

@@ -9,7 +9,7 @@ import { codeHash, generateCode } from "../auth/one-time-code";
 import { createSession, sessionCookie } from "../auth/member-sessions";
 import { loadTenantIfAny, presentTenant, type TenantRow } from "../db/tenants";
 import type { Env } from "../env";
-import type { AccountRef } from "../accounts/account-do";
+import type { AccountRef } from "../accounts/account-ref";
 
 import { refusalError } from "../lib/errors";
 import { budgetKeyOf } from "../lib/client-address";

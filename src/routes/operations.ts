@@ -1,8 +1,7 @@
 import { eq, gte, lt } from "drizzle-orm";
 import { z } from "zod";
-import type { OperationScope } from "../accounts/account-do";
 import { accountOf } from "../accounts/account-ref";
-import type { LimitCheck } from "../accounts/account-do";
+import type { LimitCheck, OperationScope } from "../accounts/account-ref";
 import { operationEffects, type OperationPolicy } from "../accounts/ledger";
 import type { Amounts, Operation } from "../accounts/operation";
 import { activeLimits } from "../db/limits";

@@ -1,6 +1,6 @@
 /** The console's members: find a member, and a member's page (balances with what is held, cards, history, links). */
 import type { Balances } from "../../accounts/operation";
-import type { MemberCard } from "../../accounts/account-do";
+import type { MemberCard } from "../../accounts/account-ref";
 import { formatMoney } from "../../lib/money-format";
 import { formatWhen } from "../../lib/time-format";
 import { Page } from "../layout";
