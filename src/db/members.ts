@@ -1,6 +1,8 @@
 /** Members and the card → member index. A card never changes member, so that mapping is cached for good. */
 import { and, asc, eq, inArray, like, or, sql, type SQL } from "drizzle-orm";
 import { database } from "./client";
+import { notFound } from "../lib/errors";
+import { isId } from "../lib/ids";
 import { cards, members } from "./schema";
 
 export type MemberRow = typeof members.$inferSelect;
@@ -87,4 +89,11 @@ export async function recentlyActiveMembers(d1: D1Database, tenantId: string, si
     .bind(tenantId, since.after ?? null, since.pendingOnly ? 1 : 0, limit)
     .all<{ member_id: string }>();
   return rows.results.map((row) => row.member_id);
+}
+
+/** A member of the tenant named by a URL, or 404 `member_not_found`. */
+export async function requireMember(d1: D1Database, tenantId: string, memberId: string) {
+  const member = isId("mem", memberId) ? await findMember(d1, tenantId, memberId) : null;
+  if (!member) throw notFound("member_not_found", "Member");
+  return member;
 }

@@ -1,5 +1,8 @@
-/** Operations and their journal in D1, for an operation's page in the console. */
+/** Operations and their journal in D1: the back office's list, and an operation's page in the console. */
+import { eq, gte, lt } from "drizzle-orm";
 import type { Operation } from "../accounts/operation";
+import { newestFirst } from "./newest-first";
+import { operations } from "./schema";
 
 /** The refunds made of a purchase, newest first. */
 export async function refundsOf(d1: D1Database, tenantId: string, memberId: string, operationId: string): Promise<Operation[]> {
@@ -17,4 +20,21 @@ export async function journalOf(d1: D1Database, tenantId: string, memberId: stri
     .bind(tenantId, memberId, operationId)
     .all<{ kind: string; method: string; amount: number; created_at: string }>();
   return rows.results;
+}
+
+/** The tenant's operations, newest first, by the back office's filters. */
+export function operationsPage(
+  d1: D1Database,
+  tenantId: string,
+  query: { cursor?: string; limit: number } & { status?: string; store_id?: string; register_id?: string; member_id?: string; type?: string; created_after?: string; created_before?: string },
+) {
+  return newestFirst(d1, operations, tenantId, query, (row) => JSON.parse(row.body) as Operation, [
+    query.status ? eq(operations.status, query.status) : undefined,
+    query.store_id ? eq(operations.storeId, query.store_id) : undefined,
+    query.member_id ? eq(operations.memberId, query.member_id) : undefined,
+    query.register_id ? eq(operations.registerId, query.register_id) : undefined,
+    query.type ? eq(operations.type, query.type) : undefined,
+    query.created_after ? gte(operations.createdAt, new Date(query.created_after).toISOString()) : undefined,
+    query.created_before ? lt(operations.createdAt, new Date(query.created_before).toISOString()) : undefined,
+  ]);
 }

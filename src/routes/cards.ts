@@ -8,7 +8,7 @@ import { cards } from "../db/schema";
 import { ApiError, notFound } from "../lib/errors";
 import { cardNumber } from "../lib/schemas";
 import { endpoint, type App } from "./endpoint";
-import { requireMember } from "./members";
+import { requireMember } from "../db/members";
 import * as R from "./responses";
 import * as EX from "./examples";
 

@@ -27,11 +27,9 @@ import { activeLimits } from "../db/limits";
 import { limitCounters } from "../operations/limit-counters";
 import { limitSentence } from "../limits/limit-words";
 import { minorDigits } from "../lib/money";
-import { CreateLimit } from "./limits";
 import { ConsoleReport } from "../pages/console/console-report";
 import { dailyReportOf } from "../operations/daily-report";
 import { windowOf } from "../limits/calendar";
-import { DailyReportQuery } from "./reports";
 import { dashboardOf } from "../operations/dashboard";
 import { ConsoleAudit } from "../pages/console/console-audit";
 import { changesOf } from "../pages/console/audit-words";
@@ -46,6 +44,7 @@ import { memberOfOperation } from "../lib/ids";
 import { CONSOLE_SCRIPT } from "../pages/console/console-script";
 import type { App, AppEnv } from "./endpoint";
 import { html, PAGE_HEADERS, script } from "./html";
+import { CreateLimit, DailyReportQuery } from "./requests";
 
 /** The currencies offered first; any ISO 4217 code the server knows is accepted by the API. */
 const CURRENCIES = ["USD", "EUR", "GBP", "AUD", "NZD", "CAD", "CHF", "JPY", "SGD", "HKD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR", "ZAR", "BRL", "MXN", "AED"].filter(isKnownCurrency);

@@ -14,14 +14,11 @@ import { base32, base64url } from "../lib/encoding";
 import { ApiError, errorBody } from "../lib/errors";
 import { operationId } from "../lib/ids";
 import { minorDigits } from "../lib/money";
-import { phone } from "../lib/schemas";
 import { devMessages } from "../sms/dev-outbox";
-import { z } from "zod";
 import { serverSecret } from "../lib/server-secret";
 import { endpoint, type App, type AppEnv } from "./endpoint";
+import { DevSmsQuery } from "./requests";
 import * as R from "./responses";
-
-export const DevSmsQuery = z.object({ phone: phone.optional(), limit: z.coerce.number().int().min(1).max(100).default(20) });
 
 const DEMO_CARD = "6001000000000001";
 const DEMO_CREDIT = 15_000;

@@ -6,41 +6,17 @@ import { auditInsert } from "../db/audit";
 import { cards, limits, registers, stores } from "../db/schema";
 import { invalidRequest, notFound } from "../lib/errors";
 import { isId, newId } from "../lib/ids";
-import { cardNumber, method, nonNegativeAmount } from "../lib/schemas";
-import { AMOUNT_METRICS, METRICS, PERIODS, SCOPES } from "../limits/limit";
+import { cardNumber } from "../lib/schemas";
 import { loadTenant } from "../db/tenants";
 import { limitCounters } from "../operations/limit-counters";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
-import * as EX from "./examples";
+import { CreateLimit } from "./requests";
 
 export const CounterQuery = z.strictObject({
   scope_id: z.string().min(1).max(64).optional(),
   per_id: z.string().min(1).max(64).optional(),
 });
-
-export const CreateLimit = z
-  .strictObject({
-    scope: z.enum(SCOPES),
-    scope_id: z.string().max(64).nullable().default(null),
-    per: z.enum(["register", "store"]).nullable().default(null),
-    metric: z.enum(METRICS),
-    method: method.nullable().default(null),
-    period: z.enum(PERIODS),
-    hard: nonNegativeAmount.optional(),
-    soft: z.strictObject({ lower: nonNegativeAmount, upper: nonNegativeAmount }).optional(),
-  })
-  .superRefine((limit, ctx) => {
-    const issue = (message: string, path: string) => ctx.addIssue({ code: "custom", message, path: [path] });
-    if ((limit.hard === undefined) === (limit.soft === undefined)) issue("give either hard or soft", "hard");
-    if (limit.soft && limit.soft.lower >= limit.soft.upper) issue("lower must be below upper", "soft");
-    if (limit.per !== null && limit.scope !== "card") issue("per is for card limits only", "per");
-    if (((AMOUNT_METRICS as readonly string[]).includes(limit.metric) || limit.metric === "balance") && limit.method === null) {
-      issue(`${limit.metric} needs a method: points, credit or cashback`, "method");
-    }
-    if (limit.metric === "balance" && limit.scope !== "card") issue("balance is a card limit", "metric");
-  })
-  .meta({ examples: EX.createLimit });
 
 
 /** A scope_id must name a card, register or store of this tenant. */

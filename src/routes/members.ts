@@ -3,11 +3,10 @@ import { accountOf } from "../accounts/account-ref";
 import { createPortalLink, endMemberSessions } from "../auth/member-sessions";
 import { auditInsert } from "../db/audit";
 import { database } from "../db/client";
-import { findMember, presentMember } from "../db/members";
+import { presentMember, requireMember } from "../db/members";
 import { findMembers, memberWithAccount } from "../operations/find-members";
 import { members } from "../db/schema";
-import { notFound } from "../lib/errors";
-import { isId, newId } from "../lib/ids";
+import { newId } from "../lib/ids";
 import { name, pageQuery, phone } from "../lib/schemas";
 import { historyPage } from "../operations/member-history";
 import { endpoint, type App } from "./endpoint";
@@ -115,10 +114,4 @@ export function portalSessionRoutes(app: App): void {
       return { status: 200, body: { revoked: ended.length } };
     },
   );
-}
-
-export async function requireMember(d1: D1Database, tenantId: string, memberId: string) {
-  const member = isId("mem", memberId) ? await findMember(d1, tenantId, memberId) : null;
-  if (!member) throw notFound("member_not_found", "Member");
-  return member;
 }

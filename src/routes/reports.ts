@@ -1,5 +1,4 @@
 /** The day's reconciliation: JSON, or CSV with `Accept: text/csv` (or `format=csv`, for a download link). */
-import { z } from "zod";
 import { findStore } from "../db/stores";
 import { loadTenant } from "../db/tenants";
 import { notFound } from "../lib/errors";
@@ -7,18 +6,7 @@ import { dailyReportOf } from "../operations/daily-report";
 import { reportCsv } from "../reports/report-csv";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
-
-const isDate = (text: string) => {
-  const [y, m, d] = text.split("-").map(Number);
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-};
-
-export const DailyReportQuery = z.strictObject({
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date such as 2026-12-01").refine(isDate, "must be a real date"),
-  store_id: z.string().min(1).max(64).optional(),
-  format: z.enum(["json", "csv"]).optional(),
-});
+import { DailyReportQuery } from "./requests";
 
 export function reportRoutes(app: App): void {
   endpoint(

@@ -16,7 +16,7 @@ import { sendTenantSms } from "../operations/send-sms";
 import { SmsProviderError } from "../sms/sms-sender";
 import { serverSecret } from "../lib/server-secret";
 import { endpoint, type App } from "./endpoint";
-import { locate } from "./operations";
+import { locateOperation } from "../operations/operation-policy";
 import * as R from "./responses";
 import * as EX from "./examples";
 
@@ -39,7 +39,7 @@ export function smsCodeRoutes(app: App): void {
     },
     async ({ env, principal, param }) => {
       const id = param("id");
-      const { account, scope } = locate(principal, id);
+      const { account, scope } = locateOperation(principal, id);
       const [member, tenant, store] = await Promise.all([
         findMember(env.DB, principal.tenantId, account.member_id),
         loadTenant(env.DB, principal.tenantId),
@@ -89,7 +89,7 @@ export function smsCodeRoutes(app: App): void {
     },
     async ({ env, principal, param, body }) => {
       const id = param("id");
-      const { account, scope } = locate(principal, id);
+      const { account, scope } = locateOperation(principal, id);
       return accountOf(env, account).verifyOperationCode(account, id, scope, await codeHash(serverSecret(env), id, body.code));
     },
   );

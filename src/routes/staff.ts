@@ -29,10 +29,10 @@ import { ApiError, notFound } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { serverSecret } from "../lib/server-secret";
-import { CreateTenant } from "./tenants";
 import { budgetKeyOf } from "../lib/client-address";
 import { endpoint, refuseForeignOrigin, type App, type AppEnv } from "./endpoint";
 import * as R from "./responses";
+import { CreateTenant } from "./requests";
 
 const email = z.string().trim().toLowerCase().max(254).email("must be an email address");
 const password = z.string().max(1024);

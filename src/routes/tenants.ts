@@ -1,21 +1,10 @@
-import { z } from "zod";
 import { issueKey } from "../auth/keys";
 import { database } from "../db/client";
 import { apiKeys, tenants } from "../db/schema";
 import { newTenant, presentTenant } from "../db/tenants";
-import { isKnownCurrency, isKnownTimeZone } from "../lib/money";
-import { name } from "../lib/schemas";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
-import * as EX from "./examples";
-
-export const CreateTenant = z.strictObject({
-  name,
-  currency: z.string().refine(isKnownCurrency, "must be an ISO 4217 currency code such as USD"),
-  timezone: z.string().max(64).refine(isKnownTimeZone, "must be a time zone from the list, such as Australia/Sydney").default("UTC"),
-  /** False makes a test tenant (API.md, test mode). */
-  livemode: z.boolean().default(true),
-}).meta({ examples: [EX.createTenant] });
+import { CreateTenant } from "./requests";
 
 export function tenantRoutes(app: App): void {
   endpoint(

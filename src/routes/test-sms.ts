@@ -2,9 +2,9 @@
 import { loadTenant } from "../db/tenants";
 import { ApiError } from "../lib/errors";
 import { devMessages } from "../sms/dev-outbox";
-import { DevSmsQuery } from "./dev";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
+import { DevSmsQuery } from "./requests";
 
 export function testSmsRoutes(app: App): void {
   endpoint(
