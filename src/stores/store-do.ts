@@ -17,7 +17,8 @@ import type { Limit, OperationFacts } from "../limits/limit";
 import { ALERT_OUTBOX_SCHEMA, AlertOutbox } from "../webhooks/alert-outbox";
 import { type Refusal } from "../lib/refusal";
 
-const SCHEMA = `${COUNTER_SCHEMA}
+/** The StoreDO's tables (docs/storage.md has a row for each). */
+export const STORE_SCHEMA = `${COUNTER_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS decisions (
   operation_id TEXT PRIMARY KEY, status TEXT NOT NULL, refusal TEXT, release_after INTEGER NOT NULL
@@ -69,7 +70,7 @@ export class StoreDO extends DurableObject<Env> {
     this.counters = new CounterStore(ctx.storage.sql);
     this.alerts = new AlertOutbox(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
-      ensureSchema(ctx.storage.sql, SCHEMA, SCHEMA_VERSION, () => upgradeCounterSchema(ctx.storage.sql));
+      ensureSchema(ctx.storage.sql, STORE_SCHEMA, SCHEMA_VERSION, () => upgradeCounterSchema(ctx.storage.sql));
     });
   }
 

@@ -15,7 +15,8 @@ import type { ConsoleMessage } from "../operations/console-live";
 import { messageText } from "./livemode";
 import type { Refusal } from "../lib/refusal";
 
-const SCHEMA = `${ALERT_OUTBOX_SCHEMA}
+/** The TenantDO's tables (docs/storage.md has a row for each). */
+export const TENANT_SCHEMA = `${ALERT_OUTBOX_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sms_budget (id INTEGER PRIMARY KEY CHECK (id = 1), start INTEGER NOT NULL, sent INTEGER NOT NULL, alerted INTEGER NOT NULL);
 `;
@@ -38,7 +39,7 @@ export class TenantDO extends DurableObject<Env> {
     // A page's keep-alive is answered without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     ctx.blockConcurrencyWhile(async () => {
-      ensureSchema(ctx.storage.sql, SCHEMA, SCHEMA_VERSION);
+      ensureSchema(ctx.storage.sql, TENANT_SCHEMA, SCHEMA_VERSION);
       // An alert written by a transaction whose alarm was never set (the object died right after): set it now.
       if (!this.alerts.isEmpty() && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
     });
