@@ -1,5 +1,5 @@
 /**
- * Idempotent POSTs of every key and the platform token: the first response to an Idempotency-Key is kept (sealed,
+ * Idempotent POSTs of every key and the platform token: the first response to an Idempotency-Key is kept (answerAsText,
  * since some carry a shown-once secret) and returned for every repeat by the same credential. A claim row makes
  * concurrent repeats wait for the first. POST /v1/operations does not come here: its AccountDO dedupes in the same
  * transaction as the balance change.

@@ -1,36 +1,32 @@
 import { DurableObject } from "cloudflare:workers";
-import type { AuditEntry } from "../audit/audit-chain";
-import { auditEntry, type Who } from "../audit/audit-entry";
+import type { Who } from "../audit/audit-entry";
 import type { Env } from "../env";
 import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../idempotency";
-import { newId } from "../lib/ids";
-import { sealed, type Decided, type Outcome } from "../lib/outcome";
-import { isRefusal, refusalOutcome, refuse } from "../lib/refusal";
+import { answerAsText, type Decided, type Outcome } from "../lib/outcome";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { upgradeCounterSchema } from "../limits/counter-store";
 import type { StoredCounter } from "../limits/counters-view";
-import { TEST_ANSWER_DELAY_MS } from "../tenants/test-mode";
 import { AccountAlarm } from "./account-alarm";
+import { answerRequest, requestApproval, requestsPage, type ApprovalAsk } from "./account-approvals";
+import { addCard, blockCard, replaceCard, unblockCard } from "./account-cards";
+import { cancelOperation, changePurchase, confirmOperation, createOperation, replayedCreate, type NewOperationCall } from "./account-operations";
 import type { AccountRef, LimitCheck, MemberCard, OperationScope } from "./account-ref";
 import { ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION } from "./account-schema";
-import { AccountStorage, type StoredCard } from "./account-storage";
-import { decideAnswer, decideRequest, newApprovalRequest, type Answer, type ApprovalRequest, type ApprovalStatus } from "./approval";
-import { setStep } from "./authorization";
-import { countCardLimits } from "./card-limits";
-import { attemptCode, issueCode, LOGIN, smsStepRefusal } from "./code-steps";
-import { decideCancel, decideConfirm, emptyAmounts, keyReused, planOperation, replanPurchase, type NewOperation, type OperationPolicy } from "./ledger";
+import { AccountStorage } from "./account-storage";
+import { operationNotFound, type AccountTx } from "./account-tx";
+import type { Answer, ApprovalStatus } from "./approval";
+import { forgetCode, issueLoginCode, issueOperationCode, verifyLoginCode, verifyOperationCode } from "./code-steps";
+import { invariantsOf, type Invariants } from "./account-invariants";
+import type { OperationPolicy } from "./ledger";
 import { closeQuietly, MemberPages } from "./member-pages";
-import { historyEntry, type Balances, type JournalEntry, type Method, type OperationRecord, type PurchaseChange } from "./operation";
+import { historyEntry, type Balances, type JournalEntry, type OperationRecord, type PurchaseChange } from "./operation";
 import { OperationWaits } from "./operation-waits";
-import { claimRefund } from "./refund";
-
 
 const MAX_WAIT_SECONDS = 30;
 
 
 
 
-const operationNotFound = () => refusalOutcome(refuse("operation_not_found", "Operation not found"));
 
 /**
  * One member account: balances, holds, operations, the journal, card statuses, approval requests and the member's
@@ -43,6 +39,8 @@ export class AccountDO extends DurableObject<Env> {
   private readonly clock: AccountAlarm;
   private readonly pages: MemberPages;
   private readonly waits = new OperationWaits();
+  /** What the decisions of each call work with (account-tx.ts). */
+  private readonly tx: AccountTx;
   /** When this instance last dropped expired idempotency answers. */
   private purgedAt = 0;
   /** The account row is written (kept in memory only after the transaction that wrote it committed). */
@@ -53,6 +51,7 @@ export class AccountDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.ledger = new AccountStorage(ctx.storage.sql);
+    this.tx = { ledger: this.ledger, remember: (account) => this.remember(account), scoped: (id, scope) => this.scoped(id, scope) };
     this.clock = new AccountAlarm(ctx, env, this.ledger);
     this.pages = new MemberPages(ctx);
     ctx.blockConcurrencyWhile(async () => {
@@ -66,45 +65,19 @@ export class AccountDO extends DurableObject<Env> {
 
   // ---- RPC: operations -------------------------------------------------------------------------------------
 
-  async createOperation(account: AccountRef, input: NewOperation & { fingerprint: string; limits?: LimitCheck }): Promise<Outcome> {
-    const outcome = this.transact<Outcome>(input.now, () => {
-      const { answer: prior, record: existing } = this.ledger.replayOf(input.id);
-      if (prior) {
-        if (prior.fingerprint !== input.fingerprint) {
-          return refusalOutcome(keyReused());
-        }
-        // The first answer goes out again as the text it was stored as.
-        return { status: prior.status, json: prior.body };
-      }
-      if (existing) return { status: 201, body: existing.operation };
+  async createOperation(account: AccountRef, input: NewOperationCall): Promise<Outcome> {
+    const outcome = await this.decide<Outcome>(input.now, () => {
+      const replayed = replayedCreate(this.tx, input);
+      if (replayed) return replayed;
       this.remember(account);
       if (input.now - this.purgedAt >= KEY_PURGE_EVERY_MS) {
         // First answers older than the retention go, inside a transaction that writes anyway (at most hourly).
         this.ledger.forgetAnswersBefore(input.now - KEY_RETENTION_MS);
         this.purgedAt = input.now;
       }
-
-      const request = input.request;
-      if (request.type !== "refund") this.ledger.knownCard(request.card);
-      const original = request.type === "refund" ? this.ledger.refundable(request.original_operation_id) : null;
-      // An unknown original is not worth a stored answer: it will stay unknown.
-      if (request.type === "refund" && !original) return operationNotFound();
-      const plan = planOperation(input, this.ledger.view(), original);
-      const refusal = isRefusal(plan) ? plan : countCardLimits(this.ledger, plan, input.limits, input.now, (key) => this.ledger.counters.counter(key));
-      const outcome: Decided = refusal ? refusalOutcome(refusal) : { status: 201, body: (plan as OperationRecord).operation };
-      this.ledger.rememberAnswer(input.id, input.fingerprint, outcome.status, outcome.body, input.now);
-      if (refusal || isRefusal(plan)) return outcome;
-
-      if (original && request.type === "refund") {
-        claimRefund(original, plan);
-        this.ledger.saveRecord(original, input.now);
-      }
-      plan.store_reserved = input.limits?.store_reserved ?? false;
-      this.ledger.insertRecord(plan);
-      return outcome;
+      return createOperation(this.tx, input);
     });
-    await this.clock.schedule();
-    return sealed(outcome);
+    return answerAsText(outcome);
   }
 
   /**
@@ -136,139 +109,32 @@ export class AccountDO extends DurableObject<Env> {
 
   /** `by`: who confirms, for the audit entry of a change made by hand (a manual accrual or deduction). */
   async confirm(account: AccountRef, id: string, scope: OperationScope = {}, now = Date.now(), by: Who | null = null): Promise<Outcome> {
-    const outcome = this.transact<Outcome>(now, () => {
-      const record = this.scoped(id, scope);
-      if (!record) return operationNotFound();
-      const decision = decideConfirm(record.operation, now);
-      switch (decision.kind) {
-        case "already_confirmed":
-          return { status: 200, body: record.operation };
-        case "refuse":
-          return refusalOutcome(decision.refusal);
-        case "expire":
-          this.ledger.close(record, "expired", now);
-          return refusalOutcome(refuse("operation_not_pending", "The operation is expired", { status: "expired" }));
-        case "post": {
-          this.ledger.post(record, now);
-          const op = record.operation;
-          const manual = op.type === "manual_accrual" || op.type === "manual_deduction";
-          const after = { card: op.card, method: op.method, amount: op.amount, reason: op.reason, store_id: op.store_id, register_id: op.register_id };
-          return { status: 200, body: op, ...(manual && by ? { audit: this.audited(by, `aud_${op.id}`, `balance.${op.type}`, op.id, after, now) } : {}) };
-        }
-      }
-    });
-    await this.clock.schedule();
-    return sealed(outcome);
+    return answerAsText(await this.decide(now, () => confirmOperation(this.tx, id, scope, now, by)));
   }
 
   /** `by`: the back office cancelling a till's hold, audited when this call released it. */
   async cancel(account: AccountRef, id: string, scope: OperationScope = {}, now = Date.now(), by: Who | null = null): Promise<Decided> {
-    const outcome = this.transact<Decided>(now, () => {
-      const record = this.scoped(id, scope);
-      if (!record) return operationNotFound();
-      const decision = decideCancel(record.operation);
-      if (decision.kind === "refuse") return refusalOutcome(decision.refusal);
-      if (decision.kind !== "release") return { status: 200, body: record.operation };
-      this.ledger.close(record, "cancelled", now);
-      const op = record.operation;
-      const after = { status: op.status, card: op.card, register_id: op.register_id };
-      return { status: 200, body: op, ...(by ? { audit: this.audited(by, `aud_cancel_${op.id}`, "operation.cancelled", op.id, after, now) } : {}) };
-    });
-    await this.clock.schedule();
-    return outcome;
+    return this.decide(now, () => cancelOperation(this.tx, id, scope, now, by));
   }
 
   /** PATCH: a new cheque or payments for a pending purchase; re-holds, restarts authorization, supersedes a request. */
-  async updateOperation(
-    account: AccountRef,
-    id: string,
-    scope: OperationScope,
-    change: PurchaseChange,
-    policy: OperationPolicy,
-    limits?: LimitCheck,
-    now = Date.now(),
-  ): Promise<Decided> {
-    const outcome = this.transact(now, () => {
-      const record = this.scoped(id, scope);
-      if (!record) return operationNotFound();
-      const plan = replanPurchase(record, change, policy, this.ledger.view(), now);
-      if (isRefusal(plan)) return refusalOutcome(plan);
-      // The card limits are checked as if this operation's own count were not there, then counted anew.
-      const refusal = countCardLimits(this.ledger, plan, limits, now, (key) => this.ledger.counters.counterWithout(id, key), () =>
-        this.ledger.counters.release(id),
-      );
-      if (refusal) return refusalOutcome(refusal);
-      plan.store_reserved = record.store_reserved || (limits?.store_reserved ?? false);
-      plan.counted = plan.counted || record.counted;
-      this.ledger.replaceHolds(record, plan);
-      this.ledger.saveRecord(plan, now);
-      const pending = this.ledger.pendingRequest(id);
-      if (pending) this.ledger.closeRequest(pending, "superseded", now);
-      return { status: 200, body: plan.operation };
-    });
-    await this.clock.schedule();
-    return outcome;
+  async updateOperation(account: AccountRef, id: string, scope: OperationScope, change: PurchaseChange, policy: OperationPolicy, limits?: LimitCheck, now = Date.now()): Promise<Decided> {
+    return this.decide(now, () => changePurchase(this.tx, id, scope, change, policy, limits, now));
   }
 
   // ---- RPC: member approval (MobiSecure) -------------------------------------------------------------------
 
   /** "Request for Approval": stores the request, pushes it to every open page of the member, says if one got it. */
-  async requestApproval(
-    account: AccountRef,
-    id: string,
-    scope: OperationScope,
-    options: { resend: boolean; store_name: string; register_name: string; test_answer?: "approve" | "reject" | null },
-    now = Date.now(),
-  ): Promise<Decided> {
-    const sent: { request: ApprovalRequest | null } = { request: null };
-    const outcome = this.transact(now, () => {
-      const record = this.scoped(id, scope);
-      if (!record) return operationNotFound();
-      const decision = decideRequest({
-        record,
-        pending: this.ledger.pendingRequest(id),
-        lastRequestAt: this.ledger.lastRequestTime(id),
-        resend: options.resend,
-        now,
-      });
-      if (isRefusal(decision)) return refusalOutcome(decision);
-      if (decision.supersede) this.ledger.closeRequest(decision.supersede, "superseded", now);
-      const created = newApprovalRequest(newId("apr"), record, record.approval.methods, record.approval.point_value, options, now);
-      sent.request = created;
-      this.ledger.insertRequest(created);
-      if (options.test_answer) this.ledger.scheduleTestAnswer(created.id, options.test_answer, now + TEST_ANSWER_DELAY_MS);
-      setStep(record, "approval", "pending");
-      this.ledger.saveRecord(record, now);
-      return { status: 201, body: { request: created } };
-    });
-    if (sent.request) {
-      const delivered = this.pages.broadcast({ type: "approval_request", request: sent.request }) > 0;
-      (outcome.body as { delivered?: boolean }).delivered = delivered;
-    }
+  async requestApproval(account: AccountRef, id: string, scope: OperationScope, ask: ApprovalAsk, now = Date.now()): Promise<Decided> {
+    const { outcome, created } = this.transact(now, () => requestApproval(this.tx, id, scope, ask, now));
+    if (created) (outcome.body as { delivered?: boolean }).delivered = this.pages.broadcast({ type: "approval_request", request: created }) > 0;
     await this.clock.schedule();
     return outcome;
   }
 
   /** The member's answer; the operation's authorization follows it and waiting cashiers wake at once. */
   async answerApproval(account: AccountRef, requestId: string, answer: Answer, now = Date.now()): Promise<Decided> {
-    const outcome = this.transact(now, () => this.answer(requestId, answer, now));
-    await this.clock.schedule();
-    return outcome;
-  }
-
-  /** Inside a transaction: the member's answer to a request, or why it cannot be answered now. */
-  private answer(requestId: string, answer: Answer, now: number): Decided {
-    const request = this.ledger.request(requestId);
-    if (!request) return refusalOutcome(refuse("approval_request_not_found", "Approval request not found"));
-    const refusal = decideAnswer(request);
-    if (refusal) return refusalOutcome(refusal);
-    const status = answer === "approve" ? "approved" : "rejected";
-    this.ledger.closeRequest(request, status, now);
-    this.ledger.event(`evt_${request.id}_answered`, "approval_request.answered", new Date(now).toISOString(), { approval_request: { ...request, status, answered_at: new Date(now).toISOString() } });
-    const record = this.ledger.record(request.operation_id)!;
-    setStep(record, "approval", status);
-    this.ledger.saveRecord(record, now);
-    return { status: 200, body: request };
+    return this.decide(now, () => answerRequest(this.tx, requestId, answer, now));
   }
 
   /**
@@ -280,7 +146,7 @@ export class AccountDO extends DurableObject<Env> {
       try {
         this.transact(now, () => {
           this.ledger.dropTestAnswer(due.request_id);
-          this.answer(due.request_id, due.answer, now);
+          answerRequest(this.tx, due.request_id, due.answer, now);
         });
       } catch (error) {
         // One answer that cannot be given must not hold up the outbox behind it: it is dropped, and said.
@@ -292,167 +158,21 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   async approvalRequests(account: AccountRef, status: ApprovalStatus | null, limit: number, after: string | null, now = Date.now()) {
-    return this.transact(now, () => {
-      const before = after ? this.ledger.requestSeq(after) : null;
-      const rows = this.ledger.requests(status, limit + 1, before);
-      return { data: rows.slice(0, limit), next_cursor: rows.length > limit ? rows[limit - 1].id : null };
-    });
+    return this.transact(now, () => requestsPage(this.tx, status, limit, after));
   }
 
-  // ---- RPC: one-time SMS codes ----------------------------------------------------------------------------
-
-  /**
-   * Records a new code (its HMAC, made by the route) for an operation's SMS step, voiding the one before, within
-   * the send limits. The route sends the SMS afterwards, and calls `forgetCode` if the provider refuses it.
-   */
-  async issueOperationCode(account: AccountRef, id: string, scope: OperationScope, hash: string, now = Date.now()): Promise<Decided> {
-    const outcome = this.transact(now, () => {
-      const record = this.scoped(id, scope);
-      if (!record) return operationNotFound();
-      const refusal = smsStepRefusal(record);
-      if (refusal) return refusalOutcome(refusal);
-      const issued = issueCode(this.ledger, id, hash, now);
-      if (isRefusal(issued)) return refusalOutcome(issued);
-      setStep(record, "sms_code", "pending");
-      this.ledger.saveRecord(record, now);
-      return {
-        status: 201,
-        body: { expires_at: new Date(issued.expires_at).toISOString(), issued_at: issued.issued_at, operation: record.operation },
-      };
-    });
-    await this.clock.schedule();
-    return outcome;
-  }
-
-  async verifyOperationCode(account: AccountRef, id: string, scope: OperationScope, hash: string, now = Date.now()): Promise<Decided> {
-    const outcome = this.transact(now, () => {
-      const record = this.scoped(id, scope);
-      if (!record) return operationNotFound();
-      const refusal = smsStepRefusal(record);
-      if (refusal) return refusalOutcome(refusal);
-      const decision = attemptCode(this.ledger, id, hash, now);
-      if (decision) return refusalOutcome(decision);
-      setStep(record, "sms_code", "verified");
-      this.ledger.saveRecord(record, now);
-      return { status: 200, body: record.operation };
-    });
-    await this.clock.schedule();
-    return outcome;
-  }
-
-  /** A member signing in on the hosted page: the same rules, with "login" as the purpose. */
-  async issueLoginCode(account: AccountRef, hash: string, now = Date.now()): Promise<Decided> {
-    return this.transact(now, () => {
-      this.remember(account);
-      const issued = issueCode(this.ledger, LOGIN, hash, now);
-      return isRefusal(issued) ? refusalOutcome(issued) : { status: 202, body: { issued_at: issued.issued_at } };
-    });
-  }
-
-  async verifyLoginCode(account: AccountRef, hash: string, now = Date.now()): Promise<Decided> {
-    return this.transact(now, () => {
-      const decision = attemptCode(this.ledger, LOGIN, hash, now);
-      return decision ? refusalOutcome(decision) : { status: 200, body: { verified: true } };
-    });
-  }
-
-  /** Takes back a code whose SMS the provider refused. */
-  async forgetCode(account: AccountRef, purpose: string, issuedAt: number, now = Date.now()): Promise<void> {
-    this.transact(now, () => {
-      this.ledger.forgetSend(purpose, issuedAt);
-      const record = purpose === LOGIN ? null : this.ledger.record(purpose);
-      if (record && record.steps.sms_code === "pending" && !this.ledger.code(purpose)) {
-        setStep(record, "sms_code", "required");
-        this.ledger.saveRecord(record, now);
-      }
-    });
-    await this.clock.schedule();
-  }
-
-  // ---- RPC: cards and balances -----------------------------------------------------------------------------
-
-  async addCard(account: AccountRef, number: string): Promise<MemberCard> {
-    return this.transact(Date.now(), () => {
-      this.remember(account);
-      this.ledger.knownCard(number);
-      return this.publicCard(account, number);
-    });
-  }
-
-  // Each card change is audited in the transaction that made it (a card blocked again changes nothing, and logs nothing).
-
-  async blockCard(account: AccountRef, number: string, reason: string, by: Who, now = Date.now()): Promise<Decided> {
-    const outcome = this.transact<Decided>(now, () => {
-      const card = this.knownCard(account, number);
-      if (card.status !== "active") return { status: 200, body: this.publicCard(account, number) };
-      this.ledger.updateCard({ ...card, status: "blocked", block_reason: reason });
-      this.voidPendingOperations(number, now);
-      this.ledger.event(newId("evt"), "card.blocked", new Date(now).toISOString(), { card: { number, member_id: account.member_id, status: "blocked", block_reason: reason, replaced_by: null } });
-      return this.cardChanged(account, number, by, "card.blocked", now);
-    });
-    await this.clock.schedule();
-    return outcome;
-  }
-
-  async unblockCard(account: AccountRef, number: string, by: Who, now = Date.now()): Promise<Decided> {
-    const outcome = this.transact<Decided>(now, () => {
-      const card = this.knownCard(account, number);
-      if (card.status === "replaced") {
-        return refusalOutcome(refuse("card_replaced", "A replaced card cannot be unblocked", { replaced_by: card.replaced_by }));
-      }
-      if (card.status !== "blocked") return { status: 200, body: this.publicCard(account, number) };
-      this.ledger.updateCard({ ...card, status: "active", block_reason: null });
-      return this.cardChanged(account, number, by, "card.unblocked", now);
-    });
-    await this.clock.schedule();
-    return outcome;
-  }
-
-  /** `newIsFresh`: the route has just registered `newNumber` for this member (false on a repeat). */
-  async replaceCard(account: AccountRef, number: string, newNumber: string, newIsFresh: boolean, by: Who, now = Date.now()): Promise<Decided> {
-    const outcome = this.transact<Decided>(now, () => {
-      const card = this.knownCard(account, number);
-      if (card.status === "replaced") {
-        if (card.replaced_by === newNumber) return { status: 200, body: this.publicCard(account, number) };
-        return refusalOutcome(refuse("card_replaced", "The card was already replaced", { replaced_by: card.replaced_by }));
-      }
-      if (!newIsFresh) return refusalOutcome(refuse("card_number_taken", "This card number is already in use in this tenant"));
-      this.ledger.updateCard({ ...card, status: "replaced", replaced_by: newNumber });
-      this.voidPendingOperations(number, now);
-      this.ledger.knownCard(newNumber);
-      return this.cardChanged(account, number, by, "card.replaced", now);
-    });
-    await this.clock.schedule();
-    return outcome;
-  }
-
-  /** The answer to a card change, with its audit entry: the card as it is now. */
-  private cardChanged(account: AccountRef, number: string, by: Who, action: string, now: number): Decided {
-    const card = this.publicCard(account, number);
-    return { status: 200, body: card, audit: this.audited(by, newId("aud"), action, number, card, now) };
-  }
-
-  /** An audit entry of a change this transaction made, in its outbox (the route writes it at once as well). */
-  private audited(by: Who, id: string, action: string, subjectId: string, after: unknown, now: number): AuditEntry {
-    const entry = auditEntry(by, id, action, subjectId, { after }, new Date(now).toISOString());
-    this.ledger.enqueue("audit", id, entry);
-    return entry;
-  }
+  // ---- RPC: reads ------------------------------------------------------------------------------------------
 
   async summary(account: AccountRef, now = Date.now()): Promise<{ balances: Balances; cards: MemberCard[] }> {
-    const summary = this.transact(now, () => ({
+    return this.decide(now, () => ({
       balances: this.ledger.balances(),
       cards: this.ledger.cards().map((card) => ({ ...card, member_id: account.member_id })),
     }));
-    await this.clock.schedule();
-    return summary;
   }
 
   /** A limit's card counters in this account, with what is still held (expired holds released first). */
   async limitCounters(account: AccountRef, limitId: string, now = Date.now()): Promise<StoredCounter[]> {
-    const counters = this.transact(now, () => this.ledger.counters.countersOf(limitId));
-    await this.clock.schedule();
-    return counters;
+    return this.decide(now, () => this.ledger.counters.countersOf(limitId));
   }
 
   /** The journal entries not shipped to D1 yet: what a history read adds to D1's rows (read your writes). */
@@ -460,30 +180,49 @@ export class AccountDO extends DurableObject<Env> {
     return this.ledger.unshippedEntries();
   }
 
-  /** Everything the invariants speak of, for tests and audits: balances, holds and journal sums per method. */
-  async audit(): Promise<{
-    balances: Record<Method, number>;
-    held: Record<Method, number>;
-    journalSums: Record<Method, number>;
-    journal: JournalEntry[];
-    outboxSize: number;
-  }> {
-    const journal = this.ctx.storage.sql.exec<JournalEntry>("SELECT * FROM journal ORDER BY seq").toArray();
-    const journalSums = emptyAmounts();
-    for (const entry of journal) journalSums[entry.method] += entry.amount;
-    // Storage, not memory: the invariants hold for what is written, and memory must agree with it.
-    const stored = this.ledger.storedTotals();
-    const view = this.ledger.view();
-    if (JSON.stringify(stored) !== JSON.stringify({ balances: view.balances, held: view.held, incoming: view.incoming })) {
-      throw new Error(`in-memory totals ${JSON.stringify(view)} differ from storage ${JSON.stringify(stored)}`);
-    }
-    return {
-      balances: stored.balances,
-      held: stored.held,
-      journalSums,
-      journal: journal.map((entry) => ({ ...entry })),
-      outboxSize: this.ledger.outboxSize(),
-    };
+  /** Everything the invariants speak of, for tests and audits (account-invariants.ts). */
+  async audit(): Promise<Invariants> {
+    return invariantsOf(this.ctx.storage.sql, this.ledger);
+  }
+
+  // ---- RPC: one-time SMS codes (code-steps.ts) ------------------------------------------------------------
+
+  async issueOperationCode(account: AccountRef, id: string, scope: OperationScope, hash: string, now = Date.now()): Promise<Decided> {
+    return this.decide(now, () => issueOperationCode(this.tx, id, scope, hash, now));
+  }
+
+  async verifyOperationCode(account: AccountRef, id: string, scope: OperationScope, hash: string, now = Date.now()): Promise<Decided> {
+    return this.decide(now, () => verifyOperationCode(this.tx, id, scope, hash, now));
+  }
+
+  async issueLoginCode(account: AccountRef, hash: string, now = Date.now()): Promise<Decided> {
+    return this.transact(now, () => issueLoginCode(this.tx, account, hash, now));
+  }
+
+  async verifyLoginCode(account: AccountRef, hash: string, now = Date.now()): Promise<Decided> {
+    return this.transact(now, () => verifyLoginCode(this.tx, hash, now));
+  }
+
+  async forgetCode(account: AccountRef, purpose: string, issuedAt: number, now = Date.now()): Promise<void> {
+    return this.decide(now, () => forgetCode(this.tx, purpose, issuedAt, now));
+  }
+
+  // ---- RPC: cards (account-cards.ts) -----------------------------------------------------------------------
+
+  async addCard(account: AccountRef, number: string): Promise<MemberCard> {
+    return this.transact(Date.now(), () => addCard(this.tx, account, number));
+  }
+
+  async blockCard(account: AccountRef, number: string, reason: string, by: Who, now = Date.now()): Promise<Decided> {
+    return this.decide(now, () => blockCard(this.tx, account, number, reason, by, now));
+  }
+
+  async unblockCard(account: AccountRef, number: string, by: Who, now = Date.now()): Promise<Decided> {
+    return this.decide(now, () => unblockCard(this.tx, account, number, by, now));
+  }
+
+  async replaceCard(account: AccountRef, number: string, newNumber: string, newIsFresh: boolean, by: Who, now = Date.now()): Promise<Decided> {
+    return this.decide(now, () => replaceCard(this.tx, account, number, newNumber, newIsFresh, by, now));
   }
 
   // ---- the member's open pages (WebSocket Hibernation API) -------------------------------------------------
@@ -524,6 +263,13 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   // ---- inside the transaction ------------------------------------------------------------------------------
+
+  /** `transact`, then the alarm set for what the transaction left to do (an expiry, an outbox shipment). */
+  private async decide<T>(now: number, decide: () => T): Promise<T> {
+    const result = this.transact(now, decide);
+    await this.clock.schedule();
+    return result;
+  }
 
   /**
    * Runs `decide` in one synchronous storage transaction, after expiring due holds; once it commits, tells the
@@ -583,17 +329,4 @@ export class AccountDO extends DurableObject<Env> {
 
 
 
-  private knownCard(account: AccountRef, number: string): StoredCard {
-    this.remember(account);
-    return this.ledger.knownCard(number);
-  }
-
-  private voidPendingOperations(card: string, now: number): void {
-    for (const record of this.ledger.pendingOperationsOfCard(card)) this.ledger.close(record, "cancelled", now);
-  }
-
-  private publicCard(account: AccountRef, number: string): MemberCard {
-    const { version: _version, ...card } = this.ledger.card(number)!;
-    return { ...card, member_id: account.member_id };
-  }
 }

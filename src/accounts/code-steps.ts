@@ -5,7 +5,12 @@
 import { decideIssue, decideVerify, newCode, type CodeState } from "../auth/one-time-code";
 import { constantTimeEqual } from "../lib/crypto";
 import { refuse, type Refusal } from "../lib/refusal";
+import type { Decided } from "../lib/outcome";
+import { isRefusal, refusalOutcome } from "../lib/refusal";
+import type { AccountRef, OperationScope } from "./account-ref";
 import type { AccountStorage } from "./account-storage";
+import { operationNotFound, type AccountTx } from "./account-tx";
+import { setStep } from "./authorization";
 import type { OperationRecord } from "./operation";
 
 /** The purpose of a member's sign-in code (an operation's code has the operation's id). */
@@ -45,4 +50,52 @@ export function attemptCode(ledger: AccountStorage, purpose: string, hash: strin
   }
   ledger.deleteCode(purpose);
   return null;
+}
+
+/**
+ * Records a new code (its HMAC, made by the route) for an operation's SMS step, voiding the one before, within the
+ * send limits. The route sends the SMS afterwards, and calls `forgetCode` if the provider refuses it.
+ */
+export function issueOperationCode(tx: AccountTx, id: string, scope: OperationScope, hash: string, now: number): Decided {
+  const record = tx.scoped(id, scope);
+  if (!record) return operationNotFound();
+  const refusal = smsStepRefusal(record);
+  if (refusal) return refusalOutcome(refusal);
+  const issued = issueCode(tx.ledger, id, hash, now);
+  if (isRefusal(issued)) return refusalOutcome(issued);
+  setStep(record, "sms_code", "pending");
+  tx.ledger.saveRecord(record, now);
+  return { status: 201, body: { expires_at: new Date(issued.expires_at).toISOString(), issued_at: issued.issued_at, operation: record.operation } };
+}
+
+export function verifyOperationCode(tx: AccountTx, id: string, scope: OperationScope, hash: string, now: number): Decided {
+  const record = tx.scoped(id, scope);
+  if (!record) return operationNotFound();
+  const refusal = smsStepRefusal(record) ?? attemptCode(tx.ledger, id, hash, now);
+  if (refusal) return refusalOutcome(refusal);
+  setStep(record, "sms_code", "verified");
+  tx.ledger.saveRecord(record, now);
+  return { status: 200, body: record.operation };
+}
+
+/** A member signing in on the hosted page: the same rules, with "login" as the purpose. */
+export function issueLoginCode(tx: AccountTx, account: AccountRef, hash: string, now: number): Decided {
+  tx.remember(account);
+  const issued = issueCode(tx.ledger, LOGIN, hash, now);
+  return isRefusal(issued) ? refusalOutcome(issued) : { status: 202, body: { issued_at: issued.issued_at } };
+}
+
+export function verifyLoginCode(tx: AccountTx, hash: string, now: number): Decided {
+  const refusal = attemptCode(tx.ledger, LOGIN, hash, now);
+  return refusal ? refusalOutcome(refusal) : { status: 200, body: { verified: true } };
+}
+
+/** Takes back a code whose SMS the provider refused: its send, and the operation's step when no code is left. */
+export function forgetCode(tx: AccountTx, purpose: string, issuedAt: number, now: number): void {
+  tx.ledger.forgetSend(purpose, issuedAt);
+  const record = purpose === LOGIN ? null : tx.ledger.record(purpose);
+  if (record && record.steps.sms_code === "pending" && !tx.ledger.code(purpose)) {
+    setStep(record, "sms_code", "required");
+    tx.ledger.saveRecord(record, now);
+  }
 }

@@ -49,7 +49,7 @@ export async function createSession(d1: D1Database, tenantId: string, memberId: 
   const expiresAt = new Date(now + SESSION_ABSOLUTE_MS).toISOString();
   await database(d1)
     .insert(memberSessions)
-    .values({ tokenHash: await sha256Hex(token), id: newId("key"), tenantId, memberId, createdAt: nowIso, lastSeenAt: nowIso, expiresAt });
+    .values({ tokenHash: await sha256Hex(token), id: newId("ses"), tenantId, memberId, createdAt: nowIso, lastSeenAt: nowIso, expiresAt });
   return { token, expiresAt, maxAgeSeconds: Math.floor(SESSION_ABSOLUTE_MS / 1000) };
 }
 
@@ -71,7 +71,7 @@ export async function switchSession(d1: D1Database, token: string, memberId: str
          SELECT ?2, ?3, tenant_id, ?4, ?5, ?5, expires_at, NULL FROM member_sessions WHERE token_hash = ?1 AND changes() = 1
          RETURNING expires_at`,
       )
-      .bind(oldHash, await sha256Hex(next), newId("key"), memberId, nowIso),
+      .bind(oldHash, await sha256Hex(next), newId("ses"), memberId, nowIso),
   ]);
   const expiresAt = (inserted.results[0] as { expires_at: string } | undefined)?.expires_at;
   if (expiresAt === undefined) return null;

@@ -31,7 +31,7 @@ export async function createStaffSession(d1: D1Database, staffId: string, tenant
     .insert(staffSessions)
     .values({
       tokenHash: await sha256Hex(token),
-      id: newId("key"),
+      id: newId("ses"),
       staffId,
       tenantId,
       createdAt: nowIso,

@@ -17,7 +17,7 @@ export function randomIdBody(): string {
   return base32(pool.subarray(poolAt - 10, poolAt));
 }
 
-export type IdPrefix = "ten" | "sto" | "reg" | "mem" | "op" | "apr" | "lim" | "alt" | "whe" | "key" | "ent" | "aud" | "stf" | "evt";
+export type IdPrefix = "ten" | "sto" | "reg" | "mem" | "op" | "apr" | "lim" | "alt" | "whe" | "key" | "ent" | "aud" | "stf" | "evt" | "ses" | "sms";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomIdBody()}`;

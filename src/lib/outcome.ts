@@ -22,7 +22,7 @@ export const bodyOf = (outcome: Outcome): object => ("json" in outcome ? (JSON.p
 export const textOf = (outcome: Outcome): string => ("json" in outcome ? outcome.json : JSON.stringify(outcome.body));
 
 /** The same answer with its body turned into text (done once, where the body is made). */
-export const sealed = (outcome: Outcome): Outcome =>
+export const answerAsText = (outcome: Outcome): Outcome =>
   "json" in outcome
     ? outcome
     : { status: outcome.status, json: JSON.stringify(outcome.body), ...(outcome.headers ? { headers: outcome.headers } : {}), ...(outcome.audit ? { audit: outcome.audit } : {}) };

@@ -9,7 +9,7 @@ export class DevOutboxSender implements SmsSender {
   constructor(private readonly d1: D1Database) {}
 
   async send(to: string, body: string, tenantId: string): Promise<void> {
-    await database(this.d1).insert(devSms).values({ id: newId("key"), tenantId, to, body, createdAt: new Date().toISOString() });
+    await database(this.d1).insert(devSms).values({ id: newId("sms"), tenantId, to, body, createdAt: new Date().toISOString() });
   }
 }
 

@@ -1,0 +1,59 @@
+/**
+ * Member approval (MobiSecure), decided inside the account's transaction: a cashier's "Request for Approval" (one
+ * pending per operation: a resend supersedes it), the member's answer (the operation's authorization follows it), and
+ * the requests listed for the member's page. The object pushes a new request to the member's open pages after commit.
+ */
+import { newId } from "../lib/ids";
+import type { Decided } from "../lib/outcome";
+import { isRefusal, refusalOutcome, refuse } from "../lib/refusal";
+import { TEST_ANSWER_DELAY_MS } from "../tenants/test-mode";
+import type { OperationScope } from "./account-ref";
+import { operationNotFound, type AccountTx } from "./account-tx";
+import { decideAnswer, decideRequest, newApprovalRequest, type Answer, type ApprovalRequest, type ApprovalStatus } from "./approval";
+import { setStep } from "./authorization";
+
+export interface ApprovalAsk {
+  resend: boolean;
+  store_name: string;
+  register_name: string;
+  /** Test mode: the answer the member's test phone will give by itself. */
+  test_answer?: "approve" | "reject" | null;
+}
+
+/** The request made (to push to the member's pages once committed), or why none could be. */
+export function requestApproval(tx: AccountTx, id: string, scope: OperationScope, ask: ApprovalAsk, now: number): { outcome: Decided; created: ApprovalRequest | null } {
+  const record = tx.scoped(id, scope);
+  if (!record) return { outcome: operationNotFound(), created: null };
+  const decision = decideRequest({ record, pending: tx.ledger.pendingRequest(id), lastRequestAt: tx.ledger.lastRequestTime(id), resend: ask.resend, now });
+  if (isRefusal(decision)) return { outcome: refusalOutcome(decision), created: null };
+  if (decision.supersede) tx.ledger.closeRequest(decision.supersede, "superseded", now);
+  const created = newApprovalRequest(newId("apr"), record, record.approval.methods, record.approval.point_value, ask, now);
+  tx.ledger.insertRequest(created);
+  if (ask.test_answer) tx.ledger.scheduleTestAnswer(created.id, ask.test_answer, now + TEST_ANSWER_DELAY_MS);
+  setStep(record, "approval", "pending");
+  tx.ledger.saveRecord(record, now);
+  return { outcome: { status: 201, body: { request: created } }, created };
+}
+
+/** The member's answer to a request, or why it cannot be answered now. */
+export function answerRequest(tx: AccountTx, requestId: string, answer: Answer, now: number): Decided {
+  const request = tx.ledger.request(requestId);
+  if (!request) return refusalOutcome(refuse("approval_request_not_found", "Approval request not found"));
+  const refusal = decideAnswer(request);
+  if (refusal) return refusalOutcome(refusal);
+  const status = answer === "approve" ? "approved" : "rejected";
+  const at = new Date(now).toISOString();
+  tx.ledger.closeRequest(request, status, now);
+  tx.ledger.event(`evt_${request.id}_answered`, "approval_request.answered", at, { approval_request: { ...request, status, answered_at: at } });
+  const record = tx.ledger.record(request.operation_id)!;
+  setStep(record, "approval", status);
+  tx.ledger.saveRecord(record, now);
+  return { status: 200, body: request };
+}
+
+/** A page of the member's requests, newest first, after the request `after`. */
+export function requestsPage(tx: AccountTx, status: ApprovalStatus | null, limit: number, after: string | null) {
+  const before = after ? tx.ledger.requestSeq(after) : null;
+  const rows = tx.ledger.requests(status, limit + 1, before);
+  return { data: rows.slice(0, limit), next_cursor: rows.length > limit ? rows[limit - 1].id : null };
+}
