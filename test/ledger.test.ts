@@ -2,11 +2,8 @@
 import { describe, expect, it } from "vitest";
 import {
   accrualPoints,
-  decideCancel,
-  decideConfirm,
   emptyAmounts,
   planOperation,
-  postings,
   type AccountView,
   type NewOperation,
   type OperationPolicy,
@@ -14,6 +11,7 @@ import {
 import type { CardStatus, Method, OperationRecord } from "../src/accounts/operation";
 import { claimRefund, confirmRefund, freeRefund, mulDiv } from "../src/accounts/refund";
 import { isRefusal } from "../src/lib/refusal";
+import { decideCancel, decideConfirm, postings } from "../src/accounts/settlement";
 
 const policy: OperationPolicy = {
   approval_required_for: [],

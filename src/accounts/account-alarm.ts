@@ -39,14 +39,14 @@ export class AccountAlarm {
     // An alarm due within the outbox delay will run soon and set the next one itself: nothing to work out now.
     if (at === undefined && this.alarmAt !== null && this.alarmAt <= Date.now() + OUTBOX_DELAY_MS && this.alarmAt > Date.now() - 60_000) return;
     let next = at ?? Number.POSITIVE_INFINITY;
-    if (at === undefined && this.ledger.hasOutbox()) {
+    if (at === undefined && this.ledger.outbox.hasRows()) {
       // Rows wait a moment so that a busy account ships them in batches; while D1 is failing they wait for the
       // back-off instead of triggering a shipment each.
       next = Math.max(Date.now() + OUTBOX_DELAY_MS, this.shipRetryAt);
     }
     const expiry = this.ledger.nextExpiry();
     if (expiry !== null) next = Math.min(next, expiry);
-    next = Math.min(next, this.ledger.earliestTestAnswer);
+    next = Math.min(next, this.ledger.requests.earliestTestAnswer);
     if (!Number.isFinite(next)) return;
     if (this.alarmAt !== null && this.alarmAt <= next && this.alarmAt > Date.now() - 60_000) return;
     this.alarmAt = next;
@@ -72,13 +72,13 @@ export class AccountAlarm {
 
   private async ship(account: AccountRef): Promise<void> {
     for (;;) {
-      const rows = this.ledger.outboxBatch(OUTBOX_BATCH);
+      const rows = this.ledger.outbox.batch(OUTBOX_BATCH);
       if (rows.length === 0) return;
       await shipOutbox(this.env, account, rows, {
         operation: (id) => this.ledger.record(id),
-        card: (number) => this.ledger.card(number),
+        card: (number) => this.ledger.cards.card(number),
       });
-      this.ledger.dropShipped(rows[rows.length - 1].id);
+      this.ledger.outbox.dropShipped(rows[rows.length - 1].id);
       // A short batch was all there was: rows written meanwhile have set the next alarm themselves.
       if (rows.length < OUTBOX_BATCH) return;
     }

@@ -24,12 +24,12 @@ export interface ApprovalAsk {
 export function requestApproval(tx: AccountTx, id: string, scope: OperationScope, ask: ApprovalAsk, now: number): { outcome: Decided; created: ApprovalRequest | null } {
   const record = tx.scoped(id, scope);
   if (!record) return { outcome: operationNotFound(), created: null };
-  const decision = decideRequest({ record, pending: tx.ledger.pendingRequest(id), lastRequestAt: tx.ledger.lastRequestTime(id), resend: ask.resend, now });
+  const decision = decideRequest({ record, pending: tx.ledger.requests.pendingOf(id), lastRequestAt: tx.ledger.requests.lastTimeOf(id), resend: ask.resend, now });
   if (isRefusal(decision)) return { outcome: refusalOutcome(decision), created: null };
-  if (decision.supersede) tx.ledger.closeRequest(decision.supersede, "superseded", now);
+  if (decision.supersede) tx.ledger.requests.close(decision.supersede, "superseded", now);
   const created = newApprovalRequest(newId("apr"), record, record.approval.methods, record.approval.point_value, ask, now);
-  tx.ledger.insertRequest(created);
-  if (ask.test_answer) tx.ledger.scheduleTestAnswer(created.id, ask.test_answer, now + TEST_ANSWER_DELAY_MS);
+  tx.ledger.requests.insert(created);
+  if (ask.test_answer) tx.ledger.requests.scheduleTestAnswer(created.id, ask.test_answer, now + TEST_ANSWER_DELAY_MS);
   setStep(record, "approval", "pending");
   tx.ledger.saveRecord(record, now);
   return { outcome: { status: 201, body: { request: created } }, created };
@@ -37,14 +37,14 @@ export function requestApproval(tx: AccountTx, id: string, scope: OperationScope
 
 /** The member's answer to a request, or why it cannot be answered now. */
 export function answerRequest(tx: AccountTx, requestId: string, answer: Answer, now: number): Decided {
-  const request = tx.ledger.request(requestId);
+  const request = tx.ledger.requests.byId(requestId);
   if (!request) return refusalOutcome(refuse("approval_request_not_found", "Approval request not found"));
   const refusal = decideAnswer(request);
   if (refusal) return refusalOutcome(refusal);
   const status = answer === "approve" ? "approved" : "rejected";
   const at = new Date(now).toISOString();
-  tx.ledger.closeRequest(request, status, now);
-  tx.ledger.event(`evt_${request.id}_answered`, "approval_request.answered", at, { approval_request: { ...request, status, answered_at: at } });
+  tx.ledger.requests.close(request, status, now);
+  tx.ledger.outbox.event(`evt_${request.id}_answered`, "approval_request.answered", at, { approval_request: { ...request, status, answered_at: at } });
   const record = tx.ledger.record(request.operation_id)!;
   setStep(record, "approval", status);
   tx.ledger.saveRecord(record, now);
@@ -53,7 +53,7 @@ export function answerRequest(tx: AccountTx, requestId: string, answer: Answer, 
 
 /** A page of the member's requests, newest first, after the request `after`. */
 export function requestsPage(tx: AccountTx, status: ApprovalStatus | null, limit: number, after: string | null) {
-  const before = after ? tx.ledger.requestSeq(after) : null;
-  const rows = tx.ledger.requests(status, limit + 1, before);
+  const before = after ? tx.ledger.requests.seqOf(after) : null;
+  const rows = tx.ledger.requests.page(status, limit + 1, before);
   return { data: rows.slice(0, limit), next_cursor: rows.length > limit ? rows[limit - 1].id : null };
 }

@@ -9,19 +9,19 @@ import { newId } from "../lib/ids";
 import type { Decided } from "../lib/outcome";
 import { refusalOutcome, refuse } from "../lib/refusal";
 import type { AccountRef, MemberCard } from "./account-ref";
-import type { StoredCard } from "./account-storage";
+import type { StoredCard } from "./card-storage";
 import { audited, type AccountTx } from "./account-tx";
 
 /** The card as the API shows it. */
 export function publicCard(tx: AccountTx, account: AccountRef, number: string): MemberCard {
-  const { version: _version, ...card } = tx.ledger.card(number)!;
+  const { version: _version, ...card } = tx.ledger.cards.card(number)!;
   return { ...card, member_id: account.member_id };
 }
 
 /** The card, added as active if this account has not seen it yet; the account is remembered first (it will be written). */
 function cardOfAccount(tx: AccountTx, account: AccountRef, number: string): StoredCard {
   tx.remember(account);
-  return tx.ledger.knownCard(number);
+  return tx.ledger.cards.knownCard(number);
 }
 
 function voidPendingOperations(tx: AccountTx, card: string, now: number): void {
@@ -42,10 +42,10 @@ export function addCard(tx: AccountTx, account: AccountRef, number: string): Mem
 export function blockCard(tx: AccountTx, account: AccountRef, number: string, reason: string, by: Who, now: number): Decided {
   const card = cardOfAccount(tx, account, number);
   if (card.status !== "active") return { status: 200, body: publicCard(tx, account, number) };
-  tx.ledger.updateCard({ ...card, status: "blocked", block_reason: reason });
+  tx.ledger.cards.updateCard({ ...card, status: "blocked", block_reason: reason });
   voidPendingOperations(tx, number, now);
   const blocked = { number, member_id: account.member_id, status: "blocked", block_reason: reason, replaced_by: null };
-  tx.ledger.event(newId("evt"), "card.blocked", new Date(now).toISOString(), { card: blocked });
+  tx.ledger.outbox.event(newId("evt"), "card.blocked", new Date(now).toISOString(), { card: blocked });
   return cardChanged(tx, account, number, by, "card.blocked", now);
 }
 
@@ -53,7 +53,7 @@ export function unblockCard(tx: AccountTx, account: AccountRef, number: string, 
   const card = cardOfAccount(tx, account, number);
   if (card.status === "replaced") return refusalOutcome(refuse("card_replaced", "A replaced card cannot be unblocked", { replaced_by: card.replaced_by }));
   if (card.status !== "blocked") return { status: 200, body: publicCard(tx, account, number) };
-  tx.ledger.updateCard({ ...card, status: "active", block_reason: null });
+  tx.ledger.cards.updateCard({ ...card, status: "active", block_reason: null });
   return cardChanged(tx, account, number, by, "card.unblocked", now);
 }
 
@@ -65,8 +65,8 @@ export function replaceCard(tx: AccountTx, account: AccountRef, number: string, 
     return refusalOutcome(refuse("card_replaced", "The card was already replaced", { replaced_by: card.replaced_by }));
   }
   if (!newIsFresh) return refusalOutcome(refuse("card_number_taken", "This card number is already in use in this tenant"));
-  tx.ledger.updateCard({ ...card, status: "replaced", replaced_by: newNumber });
+  tx.ledger.cards.updateCard({ ...card, status: "replaced", replaced_by: newNumber });
   voidPendingOperations(tx, number, now);
-  tx.ledger.knownCard(newNumber);
+  tx.ledger.cards.knownCard(newNumber);
   return cardChanged(tx, account, number, by, "card.replaced", now);
 }

@@ -72,7 +72,7 @@ export class AccountDO extends DurableObject<Env> {
       this.remember(account);
       if (input.now - this.purgedAt >= KEY_PURGE_EVERY_MS) {
         // First answers older than the retention go, inside a transaction that writes anyway (at most hourly).
-        this.ledger.forgetAnswersBefore(input.now - KEY_RETENTION_MS);
+        this.ledger.answers.forgetBefore(input.now - KEY_RETENTION_MS);
         this.purgedAt = input.now;
       }
       return createOperation(this.tx, input);
@@ -142,19 +142,19 @@ export class AccountDO extends DurableObject<Env> {
    * transaction. A request closed meanwhile (resent, cancelled, expired) is not answered; run again, nothing is.
    */
   private answerDueTestRequests(now: number): void {
-    for (const due of this.ledger.dueTestAnswers(now)) {
+    for (const due of this.ledger.requests.dueTestAnswers(now)) {
       try {
         this.transact(now, () => {
-          this.ledger.dropTestAnswer(due.request_id);
+          this.ledger.requests.dropTestAnswer(due.request_id);
           answerRequest(this.tx, due.request_id, due.answer, now);
         });
       } catch (error) {
         // One answer that cannot be given must not hold up the outbox behind it: it is dropped, and said.
         console.warn(`test answer to ${due.request_id} not given:`, String(error));
-        this.ledger.dropTestAnswer(due.request_id);
+        this.ledger.requests.dropTestAnswer(due.request_id);
       }
     }
-    if (now >= this.ledger.earliestTestAnswer) this.ledger.refreshTestAnswers();
+    if (now >= this.ledger.requests.earliestTestAnswer) this.ledger.requests.refreshTestAnswers();
   }
 
   async approvalRequests(account: AccountRef, status: ApprovalStatus | null, limit: number, after: string | null, now = Date.now()) {
@@ -166,7 +166,7 @@ export class AccountDO extends DurableObject<Env> {
   async summary(account: AccountRef, now = Date.now()): Promise<{ balances: Balances; cards: MemberCard[] }> {
     return this.decide(now, () => ({
       balances: this.ledger.balances(),
-      cards: this.ledger.cards().map((card) => ({ ...card, member_id: account.member_id })),
+      cards: this.ledger.cards.all().map((card) => ({ ...card, member_id: account.member_id })),
     }));
   }
 
@@ -177,7 +177,7 @@ export class AccountDO extends DurableObject<Env> {
 
   /** The journal entries not shipped to D1 yet: what a history read adds to D1's rows (read your writes). */
   async unshippedEntries(account: AccountRef): Promise<JournalEntry[]> {
-    return this.ledger.unshippedEntries();
+    return this.ledger.outbox.unshippedEntries();
   }
 
   /** Everything the invariants speak of, for tests and audits (account-invariants.ts). */
@@ -282,7 +282,7 @@ export class AccountDO extends DurableObject<Env> {
       result = this.ctx.storage.transactionSync(() => {
         this.ledger.expireDue(now);
         const decided = decide();
-        this.ledger.flushOutbox();
+        this.ledger.outbox.flush();
         return decided;
       });
     } catch (error) {

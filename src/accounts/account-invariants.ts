@@ -23,5 +23,5 @@ export function invariantsOf(sql: SqlStorage, ledger: AccountStorage): Invariant
   if (JSON.stringify(stored) !== JSON.stringify({ balances: view.balances, held: view.held, incoming: view.incoming })) {
     throw new Error(`in-memory totals ${JSON.stringify(view)} differ from storage ${JSON.stringify(stored)}`);
   }
-  return { balances: stored.balances, held: stored.held, journalSums, journal: journal.map((entry) => ({ ...entry })), outboxSize: ledger.outboxSize() };
+  return { balances: stored.balances, held: stored.held, journalSums, journal: journal.map((entry) => ({ ...entry })), outboxSize: ledger.outbox.size() };
 }

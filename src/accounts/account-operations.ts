@@ -9,7 +9,8 @@ import { isRefusal, refusalOutcome, refuse } from "../lib/refusal";
 import type { LimitCheck, OperationScope } from "./account-ref";
 import { audited, operationNotFound, type AccountTx } from "./account-tx";
 import { countCardLimits } from "./card-limits";
-import { decideCancel, decideConfirm, keyReused, planOperation, replanPurchase, type NewOperation, type OperationPolicy } from "./ledger";
+import { keyReused, planOperation, replanPurchase, type NewOperation, type OperationPolicy } from "./ledger";
+import { decideCancel, decideConfirm } from "./settlement";
 import type { OperationRecord, PurchaseChange } from "./operation";
 import { claimRefund } from "./refund";
 
@@ -17,7 +18,7 @@ export type NewOperationCall = NewOperation & { fingerprint: string; limits?: Li
 
 /** A repeat of a create already answered: the first answer again (as the text it was stored as), or a key reused. */
 export function replayedCreate(tx: AccountTx, input: NewOperationCall): Outcome | null {
-  const { answer: prior, record: existing } = tx.ledger.replayOf(input.id);
+  const { answer: prior, record: existing } = tx.ledger.answers.replayOf(input.id);
   if (prior) return prior.fingerprint !== input.fingerprint ? refusalOutcome(keyReused()) : { status: prior.status, json: prior.body };
   return existing ? { status: 201, body: existing.operation } : null;
 }
@@ -25,14 +26,14 @@ export function replayedCreate(tx: AccountTx, input: NewOperationCall): Outcome 
 /** A new operation: planned, its card limits counted, held; the answer is stored for a repeat of its key. */
 export function createOperation(tx: AccountTx, input: NewOperationCall): Decided {
   const request = input.request;
-  if (request.type !== "refund") tx.ledger.knownCard(request.card);
+  if (request.type !== "refund") tx.ledger.cards.knownCard(request.card);
   const original = request.type === "refund" ? tx.ledger.refundable(request.original_operation_id) : null;
   // An unknown original is not worth a stored answer: it will stay unknown.
   if (request.type === "refund" && !original) return operationNotFound();
   const plan = planOperation(input, tx.ledger.view(), original);
   const refusal = isRefusal(plan) ? plan : countCardLimits(tx.ledger, plan, input.limits, input.now, (key) => tx.ledger.counters.counter(key));
   const outcome: Decided = refusal ? refusalOutcome(refusal) : { status: 201, body: (plan as OperationRecord).operation };
-  tx.ledger.rememberAnswer(input.id, input.fingerprint, outcome.status, outcome.body, input.now);
+  tx.ledger.answers.remember(input.id, input.fingerprint, outcome.status, outcome.body, input.now);
   if (refusal || isRefusal(plan)) return outcome;
   if (original && request.type === "refund") {
     claimRefund(original, plan);
@@ -93,7 +94,7 @@ export function changePurchase(tx: AccountTx, id: string, scope: OperationScope,
   plan.counted = plan.counted || record.counted;
   tx.ledger.replaceHolds(record, plan);
   tx.ledger.saveRecord(plan, now);
-  const pending = tx.ledger.pendingRequest(id);
-  if (pending) tx.ledger.closeRequest(pending, "superseded", now);
+  const pending = tx.ledger.requests.pendingOf(id);
+  if (pending) tx.ledger.requests.close(pending, "superseded", now);
   return { status: 200, body: plan.operation };
 }

@@ -24,6 +24,6 @@ export const operationNotFound = (): Decided => refusalOutcome(refuse("operation
 /** An audit entry of a change this transaction made, in its outbox (the route writes it at once as well). */
 export function audited(ledger: AccountStorage, by: Who, id: string, action: string, subjectId: string, after: unknown, now: number): AuditEntry {
   const entry = auditEntry(by, id, action, subjectId, { after }, new Date(now).toISOString());
-  ledger.enqueue("audit", id, entry);
+  ledger.outbox.enqueue("audit", id, entry);
   return entry;
 }

@@ -29,26 +29,26 @@ export function smsStepRefusal(record: OperationRecord): Refusal | null {
 
 /** Records a new code (voiding the one before), unless the send limits refuse it. */
 export function issueCode(ledger: AccountStorage, purpose: string, hash: string, now: number): CodeState | Refusal {
-  const sends = ledger.sends(purpose, now - 3600_000);
+  const sends = ledger.codes.sends(purpose, now - 3600_000);
   const refusal = decideIssue(sends.all, sends.last, now);
   if (refusal) return refusal;
   const state = newCode(purpose, hash, now);
-  ledger.saveCode(state);
-  ledger.logSend(purpose, now);
+  ledger.codes.saveCode(state);
+  ledger.codes.logSend(purpose, now);
   return state;
 }
 
 /** One attempt: compares the hashes in constant time; a wrong one costs an attempt, the right one is used up. */
 export function attemptCode(ledger: AccountStorage, purpose: string, hash: string, now: number): Refusal | null {
-  const state = ledger.code(purpose);
+  const state = ledger.codes.code(purpose);
   const matches = state !== null && constantTimeEqual(state.hash, hash);
   const decision = decideVerify(state, matches, now);
   if (decision.kind === "refuse") return decision.refusal;
   if (decision.kind === "wrong") {
-    ledger.saveCode(decision.state);
+    ledger.codes.saveCode(decision.state);
     return decision.refusal;
   }
-  ledger.deleteCode(purpose);
+  ledger.codes.deleteCode(purpose);
   return null;
 }
 
@@ -92,9 +92,9 @@ export function verifyLoginCode(tx: AccountTx, hash: string, now: number): Decid
 
 /** Takes back a code whose SMS the provider refused: its send, and the operation's step when no code is left. */
 export function forgetCode(tx: AccountTx, purpose: string, issuedAt: number, now: number): void {
-  tx.ledger.forgetSend(purpose, issuedAt);
+  tx.ledger.codes.forgetSend(purpose, issuedAt);
   const record = purpose === LOGIN ? null : tx.ledger.record(purpose);
-  if (record && record.steps.sms_code === "pending" && !tx.ledger.code(purpose)) {
+  if (record && record.steps.sms_code === "pending" && !tx.ledger.codes.code(purpose)) {
     setStep(record, "sms_code", "required");
     tx.ledger.saveRecord(record, now);
   }

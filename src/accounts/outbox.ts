@@ -9,10 +9,15 @@ import type { TillsafeEvent } from "../webhooks/events";
 import { historyWriterOf } from "../history/history-writer-do";
 import { storeOf } from "../limits/store-limits";
 import { isEmptyShipment, type Shipment } from "../history/projection";
-import type { StoreMessage } from "./account-storage";
+import type { RefundGiveBack } from "../limits/evaluate";
 import type { Card, JournalEntry, OperationRecord } from "./operation";
 
 /** One message: a journal entry, an operation or card to project, an alert, an event, an audit entry, a StoreDO message. */
+/** A message for a StoreDO: commit or release an operation's counts, or give back a refund's share. */
+export type StoreMessage =
+  | { action: "commit" | "release"; operation_id: string }
+  | ({ action: "refund"; operation_id: string; original_id: string } & RefundGiveBack);
+
 export type OutboxItem = {
   kind: "entry" | "operation" | "card" | "alert" | "store" | "event" | "audit";
   ref: string;

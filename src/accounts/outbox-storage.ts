@@ -1,0 +1,56 @@
+/**
+ * An account's outbox: the messages a transaction produced for D1 and the StoreDOs, gathered while it decides and
+ * written as one row in the same transaction; the alarm reads them in batches and drops what D1 has taken.
+ */
+import type { JournalEntry } from "./operation";
+import { entriesIn, type OutboxItem, type OutboxRow } from "./outbox";
+
+export class OutboxStorage {
+  /** This transaction's messages, written by flush. */
+  private pending: OutboxItem[] = [];
+
+  constructor(private readonly sql: SqlStorage) {}
+
+  /** Forgets what a rolled-back transaction gathered. */
+  discard(): void {
+    this.pending = [];
+  }
+
+  /** Notes a message for D1 or a StoreDO; a transaction's messages are written as one outbox row when it ends. */
+  enqueue(kind: OutboxItem["kind"], ref: string, payload: unknown = null): void {
+    this.pending.push({ kind, ref, payload });
+  }
+
+  /** An event for the tenant's event log and webhooks, shipped with the transaction's outbox (by its id: once). */
+  event(id: string, type: string, createdAt: string, data: object): void {
+    this.enqueue("event", id, { id, type, created_at: createdAt, data });
+  }
+
+  /** Writes the transaction's messages as one outbox row (inside the same transaction as the change). */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    this.sql.exec("INSERT INTO outbox (kind, ref, payload) VALUES ('batch', '', ?)", JSON.stringify(this.pending));
+    this.pending = [];
+  }
+
+  /** Every journal entry still waiting in the outbox. */
+  unshippedEntries(): JournalEntry[] {
+    return entriesIn(this.sql.exec<OutboxRow>("SELECT id, kind, ref, payload FROM outbox ORDER BY id").toArray());
+  }
+
+  batch(limit: number): OutboxRow[] {
+    return this.sql.exec<OutboxRow>("SELECT id, kind, ref, payload FROM outbox ORDER BY id LIMIT ?", limit).toArray();
+  }
+
+  hasRows(): boolean {
+    return this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0;
+  }
+
+  size(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n;
+  }
+
+  dropShipped(lastId: number): void {
+    this.sql.exec("DELETE FROM outbox WHERE id <= ?", lastId);
+  }
+}
