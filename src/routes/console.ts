@@ -1,8 +1,5 @@
 /** The merchant console's pages: welcome (create a business, or sign in), invites, the guided set-up, home, stores, members, settings, staff, keys and webhooks. */
-import type { Context } from "hono";
-import { getCookie } from "hono/cookie";
 import { and, desc, eq, gte, inArray, lt } from "drizzle-orm";
-import { STAFF_COOKIE, verifyStaffSession, type StaffSession } from "../auth/staff-sessions";
 import { database } from "../db/client";
 import { alerts, auditLog, operations, stores } from "../db/schema";
 import { findStaff, staffOfTenant } from "../db/staff";
@@ -12,8 +9,8 @@ import { findMembers, memberWithAccount } from "../operations/find-members";
 import { historyPage } from "../operations/member-history";
 import { ConsoleMember, ConsoleMembers } from "../pages/console/console-members";
 import { loadTenant, settingsOf } from "../db/tenants";
-import { isKnownCurrency } from "../lib/money";
-import { ConsoleHome, ConsoleInvite, ConsoleSettings, ConsoleSetup, ConsoleStaff, ConsoleWelcome } from "../pages/console/console-pages";
+import { ConsoleHome, ConsoleInvite, ConsoleSetup, ConsoleWelcome } from "../pages/console/console-pages";
+import { ConsoleSettings, ConsoleStaff } from "../pages/console/console-settings";
 import { ConsoleStores } from "../pages/console/console-stores";
 import { ConsoleDevelopers } from "../pages/console/console-developers";
 import { liveKeysOfTenant } from "../db/keys";
@@ -42,33 +39,10 @@ import type { Operation } from "../accounts/operation";
 import { bodyOf } from "../lib/outcome";
 import { memberOfOperation } from "../lib/ids";
 import { CONSOLE_SCRIPT } from "../pages/console/console-script";
-import type { App, AppEnv } from "./endpoint";
+import type { App } from "./endpoint";
+import { businessName, CURRENCIES, liveKey, placeNames, sessionOf, timeZones, toConsole } from "./console-session";
 import { html, PAGE_HEADERS, script } from "./html";
 import { CreateLimit, DailyReportQuery } from "./requests";
-
-/** The currencies offered first; any ISO 4217 code the server knows is accepted by the API. */
-const CURRENCIES = ["USD", "EUR", "GBP", "AUD", "NZD", "CAD", "CHF", "JPY", "SGD", "HKD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR", "ZAR", "BRL", "MXN", "AED"].filter(isKnownCurrency);
-
-function timeZones(): string[] {
-  const all = (Intl as unknown as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf?.("timeZone") ?? [];
-  return ["UTC", ...all.filter((zone) => zone !== "UTC")];
-}
-
-async function sessionOf(c: Context<AppEnv>): Promise<StaffSession | null> {
-  const token = getCookie(c, STAFF_COOKIE);
-  return token ? verifyStaffSession(c.env.DB, token) : null;
-}
-
-const liveKey = (key: { id: string; createdAt: string; lastUsedAt: string | null }) => ({ id: key.id, created_at: key.createdAt, last_used_at: key.lastUsedAt });
-
-/** Store and register names by id, a register named with its store ("King St — Front counter"). */
-/** The business as the console names it: a test business says so on every page. */
-const businessName = (tenant: { name: string; livemode: boolean }) => (tenant.livemode ? tenant.name : `${tenant.name} (test mode)`);
-
-const placeNames = (places: Awaited<ReturnType<typeof storesWithRegisters>>) =>
-  new Map(places.flatMap(({ store, registers }) => [[store.id, store.name] as const, ...registers.map((r) => [r.id, `${store.name} — ${r.name}`] as const)]));
-
-const toConsole = (c: Context<AppEnv>) => c.body(null, 302, { ...PAGE_HEADERS, location: "/console" });
 
 export function consoleRoutes(app: App): void {
   app.get("/assets/console.js", (c) => script(c, CONSOLE_SCRIPT));
