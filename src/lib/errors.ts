@@ -27,5 +27,5 @@ export const notFound = (code: string, what: string) => new ApiError(404, code, 
 /** A rule's refusal as the error a route throws: the same status and headers as its answer (`refusalOutcome`). */
 export function refusalError(refusal: Refusal): ApiError {
   const { status, headers } = refusalOutcome(refusal);
-  return new ApiError(status, refusal.code, refusal.message, refusal.details, headers);
+  return new ApiError(status, refusal.code, refusal.message, refusal.details, headers ?? {});
 }

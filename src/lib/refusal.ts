@@ -23,11 +23,11 @@ export function isRefusal(value: unknown): value is Refusal {
 export const statusOf = (code: ErrorCode): number => ERROR_CODES[code].status;
 
 /** A refusal's answer: its status, the one error shape, and `Retry-After` when it says when to try again. */
-export function refusalOutcome(refusal: Refusal): Decided & { headers: Record<string, string> } {
+export function refusalOutcome(refusal: Refusal): Decided {
   const retryAfter = refusal.details.retry_after;
   return {
     status: statusOf(refusal.code),
     body: { error: { code: refusal.code, message: refusal.message, details: refusal.details } },
-    headers: typeof retryAfter === "number" ? { "retry-after": String(retryAfter) } : {},
+    ...(typeof retryAfter === "number" ? { headers: { "retry-after": String(retryAfter) } } : {}),
   };
 }
