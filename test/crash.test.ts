@@ -9,9 +9,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AccountDO } from "../src/accounts/account-do";
 import type { WebhookDO } from "../src/webhooks/webhook-do";
 import { operationId, requestKeyOf } from "../src/lib/ids";
-import { storeOf } from "../src/limits/store-limits";
+
 import { account, api, balances, captureWarnings, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, idemKey, topUp, writerUsesDb, type Shop } from "./helpers";
 import { checkWebhookBody } from "./contract";
+import { storeOf } from "../src/objects";
 
 afterEach(() => vi.restoreAllMocks());
 

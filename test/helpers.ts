@@ -5,9 +5,10 @@ import { checkAgainstContract, checkSocketMessage } from "./contract";
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { expect, vi } from "vitest";
-import { accountOf } from "../src/accounts/account-ref";
+
 import type { AccountDO } from "../src/accounts/account-do";
-import { historyWriterOf, type HistoryWriterDO } from "../src/history/history-writer-do";
+import { type HistoryWriterDO } from "../src/history/history-writer-do";
+import { accountOf, historyWriterOf } from "../src/objects";
 
 export const PLATFORM = "test-platform-token";
 

@@ -5,10 +5,11 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { historyWriterOf } from "../src/history/history-writer-do";
+
 import { type Shipment } from "../src/history/projection";
 import { jsonChunks } from "../src/lib/json-chunks";
 import { account, createShop, d1WithBatch, drainOutbox, expectInvariants, topUp, writerUsesDb } from "./helpers";
+import { historyWriterOf } from "../src/objects";
 
 /** The writer's hourly clean-up of old events (beside the batches; not one of them). */
 const isCleanUp = (statements: D1PreparedStatement[]) => /^DELETE FROM webhook_attempts/.test((statements[0] as unknown as { statement?: string }).statement ?? "");

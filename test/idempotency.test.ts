@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { storeOf } from "../src/limits/store-limits";
+
 import { account, api, balances, createOperation, createShop, expectError, expectInvariants, idemKey, inAccount, PLATFORM, topUp, uniqueCard, type Shop } from "./helpers";
+import { storeOf } from "../src/objects";
 
 const sale = (card: string, amount = 1000) => ({
   type: "purchase",

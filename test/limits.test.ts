@@ -5,9 +5,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { windowOf } from "../src/limits/calendar";
 import { evaluateLimits, refundGiveBack, type Counter, type CounterChange } from "../src/limits/evaluate";
 import type { Limit, OperationFacts } from "../src/limits/limit";
-import { storeOf } from "../src/limits/store-limits";
+
 import { signatureHeader } from "../src/webhooks/signing";
 import { account, api, balances, createOperation, createShop, drainOutbox, expectError, expectInvariants, topUp, uniqueCard, type Shop } from "./helpers";
+import { storeOf } from "../src/objects";
 
 afterEach(() => vi.restoreAllMocks());
 

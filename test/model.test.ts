@@ -8,12 +8,13 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
 import type { AccountRef } from "../src/accounts/account-ref";
-import { accountOf } from "../src/accounts/account-ref";
+
 import type { OperationPolicy } from "../src/accounts/ledger";
 import type { Method, OperationRequest } from "../src/accounts/operation";
 import type { Who } from "../src/audit/audit-entry";
 import { randomIdBody } from "../src/lib/ids";
 import regressions from "./model-regressions.json";
+import { accountOf } from "../src/objects";
 
 type Status = "pending" | "confirmed" | "cancelled" | "expired";
 interface ModelOp {

@@ -2,8 +2,9 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { tenantObjectOf } from "../src/tenants/tenant-do";
+
 import { api, createOperation, createShop, expectError, PLATFORM, topUp, type Reply, type Shop } from "./helpers";
+import { tenantObjectOf } from "../src/objects";
 
 let addresses = 0;
 /** A client address of its own for each test, so the per-address budget of one test leaves the others alone. */

@@ -1,5 +1,4 @@
-/** Which account an AccountDO is, and its address: one object per member of a tenant. */
-import type { Env } from "../env";
+/** Which account an AccountDO is (its address is in src/objects.ts: one object per member of a tenant). */
 import type { Limit } from "../limits/limit";
 import type { Card } from "./operation";
 
@@ -25,7 +24,3 @@ export interface LimitCheck {
   store_reserved: boolean;
 }
 
-/** The one AccountDO of a member of a tenant; the tenant always comes from the caller's credential. */
-export function accountOf(env: Env, account: AccountRef) {
-  return env.ACCOUNTS.get(env.ACCOUNTS.idFromName(`${account.tenant_id}:${account.member_id}`));
-}

@@ -6,11 +6,11 @@ import type { Env } from "../env";
 import type { AuditEntry } from "../audit/audit-chain";
 import type { Alert } from "../limits/limit";
 import type { TillsafeEvent } from "../webhooks/events";
-import { historyWriterOf } from "../history/history-writer-do";
-import { storeOf } from "../limits/store-limits";
+
 import { isEmptyShipment, type Shipment } from "../history/projection";
 import type { RefundGiveBack } from "../limits/evaluate";
 import type { Card, JournalEntry, OperationRecord } from "./operation";
+import { historyWriterOf, storeOf } from "../objects";
 
 /** One message: a journal entry, an operation or card to project, an alert, an event, an audit entry, a StoreDO message. */
 /** A message for a StoreDO: commit or release an operation's counts, or give back a refund's share. */

@@ -37,10 +37,6 @@ interface Waiting {
   settle(result: WriteResult): void;
 }
 
-export function historyWriterOf(env: Env, tenantId: string) {
-  return env.HISTORY.get(env.HISTORY.idFromName(tenantId));
-}
-
 export class HistoryWriterDO extends DurableObject<Env> {
   private open: Waiting[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;

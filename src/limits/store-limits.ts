@@ -8,10 +8,7 @@ import type { KeyClaim, StoreRef } from "../stores/store-do";
 import { appliesTo, contribution } from "./evaluate";
 import type { Limit, OperationFacts } from "./limit";
 import { type Refusal } from "../lib/refusal";
-
-export function storeOf(env: Env, store: StoreRef) {
-  return env.STORES.get(env.STORES.idFromName(`${store.tenant_id}:${store.store_id}`));
-}
+import { storeOf } from "../objects";
 
 /**
  * Claims a create's Idempotency-Key at its store and, when a register or store limit looks at the operation (`facts`

@@ -1,7 +1,7 @@
 /** The audit log as staff read it: every entry chained before it is listed or verified. */
 import type { Env } from "../env";
 import { verifyAuditChain } from "../audit/seal";
-import { tenantObjectOf } from "../tenants/tenant-do";
+import { tenantObjectOf } from "../objects";
 
 /** Asks the tenant's sealer to chain what was written since its last seal (idempotent). */
 export function sealAuditLog(env: Env, tenantId: string): Promise<number> {

@@ -3,7 +3,7 @@
  * the old one, then the AccountDO re-decides and re-holds; its compensation, when the account refuses the change
  * after the store counted it, is to count the old purchase again.
  */
-import { accountOf } from "../accounts/account-ref";
+
 import { operationEffects } from "../accounts/ledger";
 import type { Amounts, Operation, PurchaseChange } from "../accounts/operation";
 import type { Principal } from "../auth/principal";
@@ -13,6 +13,7 @@ import type { Outcome } from "../lib/outcome";
 import { isRefusal } from "../lib/refusal";
 import { reserveAtStore } from "../limits/store-limits";
 import { locateOperation, rulesFor } from "./operation-policy";
+import { accountOf } from "../objects";
 
 const holdsOf = (operation: Operation): Amounts => Object.fromEntries((operation.payments ?? []).map((p) => [p.method, p.amount]));
 

@@ -1,6 +1,6 @@
 /** What open console pages are shown live: new alerts and alerts that moved on, pushed by the tenant's TenantDO. */
 import type { Env } from "../env";
-import { tenantObjectOf } from "../tenants/tenant-do";
+import { tenantObjectOf } from "../objects";
 
 export type ConsoleMessage = { type: "alerts"; alerts: object[] } | { type: "alert_changed"; alert: object };
 

@@ -5,7 +5,7 @@
  * and its compensation: when the account refuses after the store counted, the store gives the count back.
  * A retry with the same key reaches the same operation id, so each step is harmless the second time.
  */
-import { accountOf } from "../accounts/account-ref";
+
 import { operationEffects } from "../accounts/ledger";
 import type { OperationRequest } from "../accounts/operation";
 import type { Principal } from "../auth/principal";
@@ -17,8 +17,9 @@ import { memberOfOperation, operationId, requestKeyOf } from "../lib/ids";
 import { bodyOf, type Outcome } from "../lib/outcome";
 import { isRefusal } from "../lib/refusal";
 import type { OperationFacts } from "../limits/limit";
-import { claimAtStore, storeOf } from "../limits/store-limits";
+import { claimAtStore } from "../limits/store-limits";
 import { rulesFor } from "./operation-policy";
+import { accountOf, storeOf } from "../objects";
 
 const errorCode = (outcome: Outcome) => (bodyOf(outcome) as { error?: { code?: string } }).error?.code;
 

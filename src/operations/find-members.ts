@@ -2,11 +2,12 @@
  * Members as the back office sees them: the D1 record with the balances and cards their account holds. One shape for
  * the API (`GET /v1/members`, `GET /v1/members/{id}`) and the console's members pages.
  */
-import { accountOf } from "../accounts/account-ref";
+
 import { memberSearch, presentMember, type MemberRow } from "../db/members";
 import { newestFirst } from "../db/newest-first";
 import { members } from "../db/schema";
 import type { Env } from "../env";
+import { accountOf } from "../objects";
 
 export async function memberWithAccount(env: Env, tenantId: string, row: MemberRow) {
   const account = { tenant_id: tenantId, member_id: row.id };

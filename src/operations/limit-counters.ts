@@ -3,14 +3,14 @@
  * card, the accounts active in the window, at most MAX_ACCOUNTS, most recent first), register and store counters
  * from the stores. D1 only says where to look; the values are the objects' own.
  */
-import { accountOf } from "../accounts/account-ref";
+
 import { findRegister, storesWithRegisters } from "../db/stores";
 import { cardOwner, recentlyActiveMembers } from "../db/members";
 import type { Env } from "../env";
 import { windowOf } from "../limits/calendar";
 import { countersInForce, windowBounds, type CounterView, type StoredCounter } from "../limits/counters-view";
 import type { Limit } from "../limits/limit";
-import { storeOf } from "../limits/store-limits";
+import { accountOf, storeOf } from "../objects";
 
 const MAX_ACCOUNTS = 100;
 

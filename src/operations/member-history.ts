@@ -3,11 +3,12 @@
  * entries the account has not shipped yet, each entry once (by id). The account is asked first: whatever it has
  * shipped by then is in D1 when D1 is read next, so a read that starts after a confirm answered always sees it.
  */
-import { accountOf } from "../accounts/account-ref";
+
 import { historyEntry, type JournalEntry } from "../accounts/operation";
 import { shippedHistory } from "../db/history";
 import type { Env } from "../env";
 import { decodeCursor, toPage } from "../lib/pagination";
+import { accountOf } from "../objects";
 
 const isSeq = (value: unknown[]): value is [number] => value.length === 1 && Number.isInteger(value[0]);
 

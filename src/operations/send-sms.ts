@@ -6,8 +6,9 @@ import type { TenantRow } from "../db/tenants";
 import type { Env } from "../env";
 import { chooseSender } from "../sms/choose-sender";
 import { DevOutboxSender } from "../sms/dev-outbox";
-import { tenantObjectOf } from "../tenants/tenant-do";
+
 import { type Refusal } from "../lib/refusal";
+import { tenantObjectOf } from "../objects";
 
 /** Null once sent; the budget's refusal (429 `rate_limited`) when the tenant has used its hour. Throws what the provider throws. */
 export async function sendTenantSms(env: Env, tenant: TenantRow, to: string, text: string): Promise<Refusal | null> {

@@ -8,7 +8,7 @@ import { eq } from "drizzle-orm";
 import { ApiError, notFound, refusalError } from "../lib/errors";
 import { refuse } from "../lib/refusal";
 import { staffMay } from "../auth/staff-roles";
-import { tenantObjectOf } from "../tenants/tenant-do";
+
 import { pageQuery } from "../lib/schemas";
 import { decideAlertStep, type AlertStep } from "../limits/alert-status";
 import { announceToConsoles } from "../operations/console-live";
@@ -17,6 +17,7 @@ import type { Actor } from "../db/audit";
 import { endpoint, requirePrincipal, type App } from "./endpoint";
 import { checkUpgrade, handOver } from "./live-sockets";
 import * as R from "./responses";
+import { tenantObjectOf } from "../objects";
 
 export const AlertQuery = pageQuery.extend({ status: z.enum(["open", "acknowledged", "resolved"]).optional() });
 export const ResolveAlert = z.strictObject({ note: z.string().trim().min(1, "must say what was found").max(2000, "must be at most 2000 characters") });

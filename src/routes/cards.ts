@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { accountOf } from "../accounts/account-ref";
+
 import { recordAudit, whoActed } from "../db/audit";
 import { database } from "../db/client";
 import { cardOwner } from "../db/members";
@@ -11,6 +11,7 @@ import { endpoint, type App } from "./endpoint";
 import { requireMember } from "../db/members";
 import * as R from "./responses";
 import * as EX from "./examples";
+import { accountOf } from "../objects";
 
 export const AddCard = z.strictObject({ number: cardNumber });
 export const BlockCard = z.strictObject({ reason: z.string().trim().min(1).max(500) }).meta({ examples: [EX.blockCard] });

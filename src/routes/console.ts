@@ -34,7 +34,7 @@ import { sealAuditLog } from "../operations/audit-log";
 import { ConsoleOperation, ConsoleOperations } from "../pages/console/console-operations";
 import { journalOf, refundsOf } from "../db/operations";
 import { windowBounds } from "../limits/counters-view";
-import { accountOf } from "../accounts/account-ref";
+
 import type { Operation } from "../accounts/operation";
 import { bodyOf } from "../lib/outcome";
 import { memberOfOperation } from "../lib/ids";
@@ -43,6 +43,7 @@ import type { App } from "./endpoint";
 import { businessName, CURRENCIES, liveKey, placeNames, sessionOf, timeZones, toConsole } from "./console-session";
 import { html, PAGE_HEADERS, script } from "./html";
 import { CreateLimit, DailyReportQuery } from "./requests";
+import { accountOf } from "../objects";
 
 export function consoleRoutes(app: App): void {
   app.get("/assets/console.js", (c) => script(c, CONSOLE_SCRIPT));

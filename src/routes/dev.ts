@@ -4,7 +4,7 @@
  * is derived from the server secret, so a second call finds what the first one made and changes nothing.
  */
 import type { Hono } from "hono";
-import { accountOf } from "../accounts/account-ref";
+
 import { createPortalLink } from "../auth/member-sessions";
 import { database } from "../db/client";
 import { apiKeys, cards, members, registers, staff, stores, tenants } from "../db/schema";
@@ -19,6 +19,7 @@ import { serverSecret } from "../lib/server-secret";
 import { endpoint, type App, type AppEnv } from "./endpoint";
 import { DevSmsQuery } from "./requests";
 import * as R from "./responses";
+import { accountOf } from "../objects";
 
 const DEMO_CARD = "6001000000000001";
 const DEMO_CREDIT = 15_000;

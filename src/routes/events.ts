@@ -7,6 +7,7 @@ import { pageQuery } from "../lib/schemas";
 import { MAX_ATTEMPTS } from "../webhooks/webhook-do";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
+import { webhooksOf } from "../objects";
 
 export const EventQuery = pageQuery.extend({
   type: z.enum(R.EVENT_TYPES).optional(),
@@ -31,7 +32,7 @@ export function eventRoutes(app: App): void {
     async ({ env, principal, param, body }) => {
       if (!(await liveWebhookEndpoint(env.DB, principal.tenantId, body.endpoint_id))) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
       if (!(await queueAgain(env.DB, principal.tenantId, param("id"), body.endpoint_id, MAX_ATTEMPTS))) throw notFound("event_not_found", "Event");
-      await env.WEBHOOKS.get(env.WEBHOOKS.idFromName(principal.tenantId)).kick(principal.tenantId);
+      await webhooksOf(env, principal.tenantId).kick(principal.tenantId);
       return { status: 202, body: { event_id: param("id"), endpoint_id: body.endpoint_id, queued: true } };
     },
   );

@@ -1,7 +1,7 @@
 /** The member's own API, behind the hosted page's session cookie (or a `Bearer ms_…` member session token). */
 import { getCookie } from "hono/cookie";
 import { z } from "zod";
-import { accountOf } from "../accounts/account-ref";
+
 import { cardOwner, findMember, membersByPhone, othersOnPhone, presentMember } from "../db/members";
 import { clearedSessionCookie, endSession, SESSION_COOKIE, sessionCookie, switchSession } from "../auth/member-sessions";
 import { ApiError, notFound } from "../lib/errors";
@@ -11,6 +11,7 @@ import { endpoint, requirePrincipal, type App } from "./endpoint";
 import { historyPage } from "../operations/member-history";
 import * as R from "./responses";
 import { checkUpgrade, handOver } from "./live-sockets";
+import { accountOf } from "../objects";
 
 export const ListApprovalRequests = pageQuery.extend({
   status: z.enum(["pending", "approved", "rejected", "superseded", "expired", "cancelled"]).optional(),

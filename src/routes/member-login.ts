@@ -4,7 +4,7 @@
  */
 import { testCodeOf } from "../tenants/test-mode";
 import { z } from "zod";
-import { accountOf } from "../accounts/account-ref";
+
 import { codeHash, generateCode } from "../auth/one-time-code";
 import { createSession, sessionCookie } from "../auth/member-sessions";
 import { loadTenantIfAny, presentTenant, type TenantRow } from "../db/tenants";
@@ -21,6 +21,7 @@ import { serverSecret } from "../lib/server-secret";
 import { endpoint, refuseForeignOrigin, type App } from "./endpoint";
 import * as R from "./responses";
 import { refuse } from "../lib/refusal";
+import { accountOf } from "../objects";
 
 const tenantId = z.string().regex(/^ten_[0-9a-z]{16}$/, "must be a tenant id");
 export const RequestLoginCode = z.strictObject({ tenant_id: tenantId, phone });

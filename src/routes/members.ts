@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { accountOf } from "../accounts/account-ref";
+
 import { createPortalLink, endMemberSessions } from "../auth/member-sessions";
 import { auditInsert } from "../db/audit";
 import { database } from "../db/client";
@@ -12,6 +12,7 @@ import { historyPage } from "../operations/member-history";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
 import * as EX from "./examples";
+import { accountOf } from "../objects";
 
 export const FindMembers = pageQuery.extend({ query: z.string().trim().min(1).max(100).optional() });
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { accountOf } from "../accounts/account-ref";
+
 import { OPERATION_TYPES } from "../accounts/operation";
 import { whoActed } from "../db/audit";
 import { findMember } from "../db/members";
@@ -15,6 +15,7 @@ import { testAnswerOf } from "../tenants/test-mode";
 import { endpoint, type App } from "./endpoint";
 import * as EX from "./examples";
 import * as R from "./responses";
+import { accountOf } from "../objects";
 
 const reason = z.string().trim().min(1).max(500);
 

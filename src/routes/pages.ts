@@ -1,7 +1,7 @@
 /** The hosted pages: portal links, the member page, the reference register, and their scripts. */
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
-import { accountOf } from "../accounts/account-ref";
+
 import { createSession, redeemPortalLink, SESSION_COOKIE, sessionCookie, verifySession } from "../auth/member-sessions";
 import { findMember, othersOnPhone } from "../db/members";
 import { loadTenantIfAny } from "../db/tenants";
@@ -17,7 +17,7 @@ import type { App, AppEnv } from "./endpoint";
 import { html, PAGE_HEADERS, script } from "./html";
 import { historyPage } from "../operations/member-history";
 import { isLoopbackClient } from "../lib/client-address";
-
+import { accountOf } from "../objects";
 
 /** The development SMS panel is shown, and answers, in development to a loopback client only. */
 const devPanel = (c: Context<AppEnv>) => c.env.ENVIRONMENT === "development" && isLoopbackClient(c.req.raw);

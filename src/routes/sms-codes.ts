@@ -4,7 +4,7 @@
  */
 import { testCodeOf } from "../tenants/test-mode";
 import { z } from "zod";
-import { accountOf } from "../accounts/account-ref";
+
 import type { Operation } from "../accounts/operation";
 import { codeHash, generateCode, maskPhone } from "../auth/one-time-code";
 import { findMember } from "../db/members";
@@ -19,6 +19,7 @@ import { endpoint, type App } from "./endpoint";
 import { locateOperation } from "../operations/operation-policy";
 import * as R from "./responses";
 import * as EX from "./examples";
+import { accountOf } from "../objects";
 
 export const VerifyCode = z.strictObject({ code: z.string().regex(/^[0-9]{6}$/, "must be the 6 digits of the SMS") }).meta({ examples: [EX.verifyCode] });
 

@@ -25,10 +25,6 @@ const ALERT_RETRY_MS = 5_000;
 /** How long a console socket lives before its page must connect (and be signed in) again. */
 const CONSOLE_SOCKET_MS = 10 * 60 * 1000;
 
-export function tenantObjectOf(env: Env, tenantId: string) {
-  return env.TENANTS.get(env.TENANTS.idFromName(tenantId));
-}
-
 export class TenantDO extends DurableObject<Env> {
   private readonly alerts: AlertOutbox;
   private sealing: Promise<number> = Promise.resolve(0);

@@ -7,6 +7,7 @@ import type { Env } from "../env";
 import type { Alert } from "../limits/limit";
 import { jsonChunks } from "../lib/json-chunks";
 import { announceToConsoles } from "../operations/console-live";
+import { webhooksOf } from "../objects";
 
 export interface TillsafeEvent {
   id: string;
@@ -81,7 +82,7 @@ export type EventStatements = ReturnType<typeof eventStatements>;
 export async function afterEvents(env: Env, tenantId: string, statements: D1PreparedStatement[], results: D1Result[], queued: EventStatements) {
   const changed = (set: Set<D1PreparedStatement>) => statements.some((statement, i) => set.has(statement) && (results[i]?.meta?.changes ?? 0) > 0);
   const tasks: Promise<unknown>[] = [];
-  if (changed(queued.deliveries)) tasks.push(env.WEBHOOKS.get(env.WEBHOOKS.idFromName(tenantId)).kick(tenantId));
+  if (changed(queued.deliveries)) tasks.push(webhooksOf(env, tenantId).kick(tenantId));
   if (changed(queued.alertInserts)) tasks.push(announceToConsoles(env, tenantId, { type: "alerts", alerts: queued.alerts.map((alert) => ({ ...asRaised(alert), status: "open" })) }));
   await Promise.all(tasks);
 }
