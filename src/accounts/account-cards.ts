@@ -13,7 +13,7 @@ import type { StoredCard } from "./card-storage";
 import { audited, type AccountTx } from "./account-tx";
 
 /** The card as the API shows it. */
-export function publicCard(tx: AccountTx, account: AccountRef, number: string): MemberCard {
+function publicCard(tx: AccountTx, account: AccountRef, number: string): MemberCard {
   const { version: _version, ...card } = tx.ledger.cards.card(number)!;
   return { ...card, member_id: account.member_id };
 }

@@ -14,10 +14,10 @@ import { setStep } from "./authorization";
 import type { OperationRecord } from "./operation";
 
 /** The purpose of a member's sign-in code (an operation's code has the operation's id). */
-export const LOGIN = "login";
+const LOGIN = "login";
 
 /** Why an operation cannot take an SMS code step now (null: it can). */
-export function smsStepRefusal(record: OperationRecord): Refusal | null {
+function smsStepRefusal(record: OperationRecord): Refusal | null {
   const op = record.operation;
   if (op.status !== "pending") return refuse("operation_not_pending", `The operation is ${op.status}`, { status: op.status });
   if (record.steps.sms_code === undefined) {
@@ -28,7 +28,7 @@ export function smsStepRefusal(record: OperationRecord): Refusal | null {
 }
 
 /** Records a new code (voiding the one before), unless the send limits refuse it. */
-export function issueCode(ledger: AccountStorage, purpose: string, hash: string, now: number): CodeState | Refusal {
+function issueCode(ledger: AccountStorage, purpose: string, hash: string, now: number): CodeState | Refusal {
   const sends = ledger.codes.sends(purpose, now - 3600_000);
   const refusal = decideIssue(sends.all, sends.last, now);
   if (refusal) return refusal;
@@ -39,7 +39,7 @@ export function issueCode(ledger: AccountStorage, purpose: string, hash: string,
 }
 
 /** One attempt: compares the hashes in constant time; a wrong one costs an attempt, the right one is used up. */
-export function attemptCode(ledger: AccountStorage, purpose: string, hash: string, now: number): Refusal | null {
+function attemptCode(ledger: AccountStorage, purpose: string, hash: string, now: number): Refusal | null {
   const state = ledger.codes.code(purpose);
   const matches = state !== null && constantTimeEqual(state.hash, hash);
   const decision = decideVerify(state, matches, now);

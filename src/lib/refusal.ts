@@ -20,7 +20,7 @@ export function isRefusal(value: unknown): value is Refusal {
 }
 
 /** The HTTP status of a code (API.md): the one table. */
-export const statusOf = (code: ErrorCode): number => ERROR_CODES[code].status;
+const statusOf = (code: ErrorCode): number => ERROR_CODES[code].status;
 
 /** A refusal's answer: its status, the one error shape, and `Retry-After` when it says when to try again. */
 export function refusalOutcome(refusal: Refusal): Decided {
