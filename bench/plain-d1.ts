@@ -66,7 +66,7 @@ export function plainD1Routes(app: App): void {
     // Like POST /v1/operations, it claims its Idempotency-Key itself, in the batch that holds the money.
     { method: "post", path: "/bench/d1/operations", summary: "Bench peer: hold on plain D1", tag: "Bench", auth: ["terminal"], body: CreateOperation, ownIdempotency: true },
     async ({ env, principal, body, idempotencyKey }) => {
-      if (!idempotencyKey) throw new ApiError(400, "idempotency_key_required", "POST /bench/d1/operations needs an Idempotency-Key header");
+      if (!idempotencyKey) throw new ApiError("idempotency_key_required", "POST /bench/d1/operations needs an Idempotency-Key header");
       if (body.type !== "purchase") throw invalidRequest("The plain-D1 peer takes purchases only");
       await tables(env.DB);
       const amount = body.payments.reduce((sum, payment) => sum + payment.amount, 0);
@@ -96,8 +96,8 @@ export function plainD1Routes(app: App): void {
           .bind(principal.tenantId, principal.registerId, idempotencyKey),
       ]);
       const row = found.results[0] as (OperationRow & { fingerprint: string }) | undefined;
-      if (!row || row.fingerprint !== fingerprint) throw new ApiError(422, "idempotency_key_reused", "This Idempotency-Key was used for another request");
-      if (row.id === null) throw new ApiError(422, "insufficient_funds", "Not enough balance to hold");
+      if (!row || row.fingerprint !== fingerprint) throw new ApiError("idempotency_key_reused", "This Idempotency-Key was used for another request");
+      if (row.id === null) throw new ApiError("insufficient_funds", "Not enough balance to hold");
       return { status: 201, body: answer(row) };
     },
   );
@@ -131,7 +131,7 @@ export function plainD1Routes(app: App): void {
       ]);
       const row = found.results[0] as OperationRow | undefined;
       if (!row) throw notFound("operation_not_found", "Operation");
-      if (row.status !== "confirmed") throw new ApiError(409, "operation_not_pending", `The operation is ${row.status}`);
+      if (row.status !== "confirmed") throw new ApiError("operation_not_pending", `The operation is ${row.status}`);
       return { status: 200, body: answer(row) };
     },
   );

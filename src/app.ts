@@ -35,7 +35,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export function buildApp() {
   const app = new Hono<AppEnv>();
 
-  const tooLarge = () => new ApiError(413, "payload_too_large", `The body is larger than ${MAX_BODY_BYTES} bytes`);
+  const tooLarge = () => new ApiError("payload_too_large", `The body is larger than ${MAX_BODY_BYTES} bytes`);
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {

@@ -88,13 +88,13 @@ async function waitForFirst(
   for (let waited = 0; ; waited += WAIT_STEP_MS) {
     const record = await db.select().from(idempotencyRecords).where(where).get();
     if (record && record.fingerprint !== scope.fingerprint) {
-      throw new ApiError(422, "idempotency_key_reused", "This Idempotency-Key was already used with a different request");
+      throw new ApiError("idempotency_key_reused", "This Idempotency-Key was already used with a different request");
     }
     if (record?.state === "done") {
       return { status: record.status!, body: JSON.parse(await unseal(serverSecret, record.response!)) };
     }
     if (!record || waited >= WAIT_MAX_MS) {
-      throw new ApiError(409, "idempotency_key_in_progress", "A request with this Idempotency-Key is still being processed; retry shortly");
+      throw new ApiError("idempotency_key_in_progress", "A request with this Idempotency-Key is still being processed; retry shortly");
     }
     await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
   }

@@ -88,3 +88,10 @@ export const ERROR_CODES = {
 } as const satisfies Record<string, { status: number; details: z.ZodType }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The HTTP status of a code (API.md): the one table, read by the error handler and by an object's stored answers. */
+export const statusOf = (code: ErrorCode): number => ERROR_CODES[code].status;
+
+/** `Retry-After` when a refusal's details say when to try again. */
+export const retryHeaders = (details: Record<string, unknown>): Record<string, string> =>
+  typeof details.retry_after === "number" ? { "retry-after": String(details.retry_after) } : {};

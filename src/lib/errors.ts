@@ -1,15 +1,21 @@
-import { refusalOutcome, type Refusal } from "./refusal";
+import { retryHeaders, statusOf, type ErrorCode } from "./error-codes";
+import type { Refusal } from "./refusal";
 
-/** An API refusal: a status and a code from API.md, turned into the one error shape by the app's error handler. */
+/**
+ * An API refusal thrown by a route: a code from API.md, a message in words and the code's details. Its status and
+ * headers come from the code (`statusOf`, `retryHeaders`); the app's error handler turns it into the one error shape.
+ */
 export class ApiError extends Error {
+  readonly status: number;
+  readonly headers: Record<string, string>;
   constructor(
-    readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
   ) {
     super(message);
+    this.status = statusOf(code);
+    this.headers = retryHeaders(details);
   }
 }
 
@@ -20,12 +26,9 @@ export function errorBody(code: string, message: string, details: Record<string,
 }
 
 export const invalidRequest = (message: string, details: Record<string, unknown> = {}) =>
-  new ApiError(400, "invalid_request", message, details);
+  new ApiError("invalid_request", message, details);
 
-export const notFound = (code: string, what: string) => new ApiError(404, code, `${what} not found`);
+export const notFound = (code: ErrorCode, what: string) => new ApiError(code, `${what} not found`);
 
-/** A rule's refusal as the error a route throws: the same status and headers as its answer (`refusalOutcome`). */
-export function refusalError(refusal: Refusal): ApiError {
-  const { status, headers } = refusalOutcome(refusal);
-  return new ApiError(status, refusal.code, refusal.message, refusal.details, headers ?? {});
-}
+/** A rule's refusal as the error a route throws. */
+export const refusalError = (refusal: Refusal): ApiError => new ApiError(refusal.code, refusal.message, refusal.details);

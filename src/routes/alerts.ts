@@ -52,7 +52,7 @@ export function alertRoutes(app: App): void {
   app.get("/v1/alerts/live", async (c) => {
     checkUpgrade(c, "console");
     const principal = await requirePrincipal(c, ["secret"]);
-    if (!principal.staff || !staffMay(principal.staff.role, "get", "/v1/alerts")) throw new ApiError(403, "forbidden", "Live alerts are for the console");
+    if (!principal.staff || !staffMay(principal.staff.role, "get", "/v1/alerts")) throw new ApiError("forbidden", "Live alerts are for the console");
     return handOver(c, tenantObjectOf(c.env, principal.tenantId), principal.staff.sessionId, principal.tenantId);
   });
 

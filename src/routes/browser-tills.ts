@@ -27,7 +27,7 @@ async function allowedOrigin(origin: string, c: Context<AppEnv>): Promise<string
   if (!principal) return (await someTenantAllows(c.env.DB, origin)) ? origin : null;
   if (principal.kind !== "terminal") return null;
   if (!settingsOf(await loadTenant(c.env.DB, principal.tenantId)).allowed_origins.includes(origin)) {
-    throw new ApiError(403, "forbidden", `Pages of ${origin} may not use this key: add the origin to the business's allowed_origins`);
+    throw new ApiError("forbidden", `Pages of ${origin} may not use this key: add the origin to the business's allowed_origins`);
   }
   return origin;
 }

@@ -17,7 +17,7 @@ export const AddCard = z.strictObject({ number: cardNumber });
 export const BlockCard = z.strictObject({ reason: z.string().trim().min(1).max(500) }).meta({ examples: [EX.blockCard] });
 export const ReplaceCard = z.strictObject({ new_number: cardNumber });
 
-const cardTaken = () => new ApiError(409, "card_number_taken", "This card number already belongs to a member of this business");
+const cardTaken = () => new ApiError("card_number_taken", "This card number already belongs to a member of this business");
 
 /** Inserts a card row; false when the tenant already has that number. */
 async function insertCard(d1: D1Database, tenantId: string, memberId: string, number: string): Promise<boolean> {

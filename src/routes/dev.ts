@@ -119,7 +119,7 @@ export function devRoutes(app: App): void {
       status: 200,
     },
     async ({ c, env }) => {
-      if (env.ENVIRONMENT !== "development") throw new ApiError(404, "not_found", "Not found");
+      if (env.ENVIRONMENT !== "development") throw new ApiError("not_found", "Not found");
       return { status: 200, body: await seedDemo(env, new URL(c.req.url).origin) };
     },
   );

@@ -107,7 +107,7 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
     // An endpoint with no roles is public (signing in); every other one needs a credential.
     const principal = spec.auth.length === 0 ? undefined : await requirePrincipal(c, spec.auth);
     const staff = (principal as Principal | undefined)?.kind === "secret" ? (principal as { staff?: { role: StaffRole } }).staff : undefined;
-    if (staff && !staffMay(staff.role, spec.method, spec.path)) throw new ApiError(403, "forbidden", `The ${staff.role} role may not do this`);
+    if (staff && !staffMay(staff.role, spec.method, spec.path)) throw new ApiError("forbidden", `The ${staff.role} role may not do this`);
     const rawBody = spec.method === "get" || spec.method === "delete" ? "" : await c.req.text();
     const body = spec.body ? parseBody(spec.body, rawBody) : expectEmpty(rawBody);
     const query = spec.query ? parseQuery(spec.query, c.req.query()) : undefined;
@@ -167,9 +167,9 @@ export async function requirePrincipal<R extends Role>(c: Context<AppEnv>, roles
   let principal = token ? await authenticate(c.env, token) : null;
   if (!token && (roles as readonly Role[]).includes("member")) principal = await memberFromCookie(c);
   if (!token && !principal && (roles as readonly Role[]).includes("secret")) principal = await staffFromCookie(c);
-  if (!principal) throw new ApiError(401, "unauthenticated", "Missing or invalid credentials");
+  if (!principal) throw new ApiError("unauthenticated", "Missing or invalid credentials");
   if (!roles.includes(principal.kind as R)) {
-    throw new ApiError(403, "forbidden", "These credentials may not do this");
+    throw new ApiError("forbidden", "These credentials may not do this");
   }
   return principal as Extract<Principal, { kind: R }>;
 }
@@ -180,7 +180,7 @@ async function memberFromCookie(c: Context<AppEnv>): Promise<Principal | null> {
   if (!token) return null;
   const origin = c.req.header("origin");
   if (c.req.method !== "GET" && origin !== undefined && origin !== new URL(c.req.url).origin) {
-    throw new ApiError(403, "forbidden", "Cross-origin requests may not use the member session");
+    throw new ApiError("forbidden", "Cross-origin requests may not use the member session");
   }
   const session = await verifySession(c.env.DB, token);
   return session ? { kind: "member", tenantId: session.tenantId, memberId: session.memberId, sessionId: session.id, viaCookie: true } : null;
@@ -194,7 +194,7 @@ async function staffFromCookie(c: Context<AppEnv>): Promise<Principal | null> {
   const token = getCookie(c, STAFF_COOKIE);
   if (!token) return null;
   if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.header("origin") !== new URL(c.req.url).origin) {
-    throw new ApiError(403, "forbidden", "Changes made with the console's session must come from the console itself");
+    throw new ApiError("forbidden", "Changes made with the console's session must come from the console itself");
   }
   const session = await verifyStaffSession(c.env.DB, token);
   if (!session) return null;
@@ -207,7 +207,7 @@ async function staffFromCookie(c: Context<AppEnv>): Promise<Principal | null> {
  */
 export function refuseForeignOrigin(c: Context<AppEnv>, message: string): void {
   const origin = c.req.header("origin");
-  if (origin !== undefined && origin !== new URL(c.req.url).origin) throw new ApiError(403, "forbidden", message);
+  if (origin !== undefined && origin !== new URL(c.req.url).origin) throw new ApiError("forbidden", message);
 }
 
 function parseJson(raw: string): unknown {

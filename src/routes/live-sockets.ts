@@ -10,8 +10,8 @@ import type { AppEnv } from "./endpoint";
 
 /** Refuses what is not a WebSocket upgrade from the page's own origin (`page` names it in the error). */
 export function checkUpgrade(c: Context<AppEnv>, page: string): void {
-  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new ApiError(426, "upgrade_required", "This endpoint takes a WebSocket upgrade");
-  if (c.req.header("origin") !== new URL(c.req.url).origin) throw new ApiError(403, "forbidden", `The WebSocket must come from the ${page}'s own origin`);
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new ApiError("upgrade_required", "This endpoint takes a WebSocket upgrade");
+  if (c.req.header("origin") !== new URL(c.req.url).origin) throw new ApiError("forbidden", `The WebSocket must come from the ${page}'s own origin`);
 }
 
 export async function handOver(c: Context<AppEnv>, keeper: { fetch(request: Request): Promise<Response> }, sessionId: string, tenantId: string): Promise<Response> {

@@ -47,14 +47,14 @@ export function meRoutes(app: App): void {
     },
     async ({ c, env, principal, body }) => {
       const token = principal.viaCookie ? getCookie(c, SESSION_COOKIE) : null;
-      if (!token) throw new ApiError(403, "forbidden", "Switching members is for the membership page's own session");
+      if (!token) throw new ApiError("forbidden", "Switching members is for the membership page's own session");
       const me = await findMember(env.DB, principal.tenantId, principal.memberId);
       const sharing = me ? await membersByPhone(env.DB, me.tenantId, me.phone) : [];
       // Anyone else is answered like a member that does not exist.
       const member = sharing.find((other) => other.id === body.member_id && other.id !== principal.memberId);
       if (!member) throw notFound("member_not_found", "Member");
       const session = await switchSession(env.DB, token, member.id);
-      if (!session) throw new ApiError(401, "unauthenticated", "Missing or invalid credentials");
+      if (!session) throw new ApiError("unauthenticated", "Missing or invalid credentials");
       // Pages still open under the old session stop receiving this member's requests.
       const account = accountOfMember(principal);
       await accountOf(env, account).endSessions(account, [principal.sessionId]);

@@ -72,7 +72,7 @@ export function operationRoutes(app: App): void {
       ownIdempotency: true,
     },
     async ({ env, principal, body, idempotencyKey }) => {
-      if (!idempotencyKey) throw new ApiError(400, "idempotency_key_required", "POST /v1/operations needs an Idempotency-Key header");
+      if (!idempotencyKey) throw new ApiError("idempotency_key_required", "POST /v1/operations needs an Idempotency-Key header");
       return createOperation(env, principal, body, idempotencyKey);
     },
   );

@@ -62,7 +62,7 @@ export function smsCodeRoutes(app: App): void {
       } catch (error) {
         await stub.forgetCode(account, id, issued_at);
         if (error instanceof SmsProviderError) {
-          throw new ApiError(502, "sms_provider_error", "The SMS could not be sent; the operation is unchanged, try again", {
+          throw new ApiError("sms_provider_error", "The SMS could not be sent; the operation is unchanged, try again", {
             provider_status: error.providerStatus,
           });
         }

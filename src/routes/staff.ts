@@ -56,13 +56,13 @@ export const AcceptInvite = z.strictObject({ password });
 const FAILURE_WINDOW_MS = 15 * 60 * 1000;
 const MAX_FAILURES = 5;
 
-const invalidCredentials = () => new ApiError(401, "invalid_credentials", "The email or the password is not right");
-const weak = (reason: string) => new ApiError(400, "weak_password", reason, { field: "password" });
+const invalidCredentials = () => new ApiError("invalid_credentials", "The email or the password is not right");
+const weak = (reason: string) => new ApiError("weak_password", reason, { field: "password" });
 const secure = (env: Env) => env.ENVIRONMENT !== "development";
 
 /** The console session behind a call (these routes are for people, not secret keys). */
 function staffOf(principal: Extract<Principal, { kind: "secret" }>) {
-  if (!principal.staff) throw new ApiError(403, "forbidden", "This is for a member of staff signed in to the console");
+  if (!principal.staff) throw new ApiError("forbidden", "This is for a member of staff signed in to the console");
   return principal.staff;
 }
 
@@ -78,7 +78,7 @@ async function attempt(env: Env, email: string): Promise<void> {
   // A refused attempt is not a failure of its own: the lock ends when the window of the five passes.
   await dropAttempt(env.DB, attempts.row);
   const retryAfter = Math.max(1, Math.ceil((attempts.first + FAILURE_WINDOW_MS - now) / 1000));
-  throw new ApiError(429, "rate_limited", "Too many failed sign-ins for this email; try again later", { retry_after: retryAfter }, { "retry-after": String(retryAfter) });
+  throw new ApiError("rate_limited", "Too many failed sign-ins for this email; try again later", { retry_after: retryAfter });
 }
 
 /**
@@ -87,7 +87,7 @@ async function attempt(env: Env, email: string): Promise<void> {
  */
 async function addressBudget(c: Context<AppEnv>): Promise<void> {
   if ((await c.env.PASSWORD_CHECKS.limit({ key: budgetKeyOf(c.req.raw.headers) })).success) return;
-  throw new ApiError(429, "rate_limited", "Too many sign-in attempts from this address; wait a minute", { retry_after: 60 }, { "retry-after": "60" });
+  throw new ApiError("rate_limited", "Too many sign-in attempts from this address; wait a minute", { retry_after: 60 });
 }
 
 async function signedIn(env: Env, staffId: string, tenantId: string) {
@@ -106,11 +106,11 @@ export function staffRoutes(app: App): void {
       await addressBudget(c);
       // Without sign-up open, nobody learns which emails have a login before showing a live invite.
       const invited = env.SIGNUP === "open" ? null : body.invite ?? "";
-      if (invited !== null && !(await tenantInviteIsLive(env.DB, invited))) throw new ApiError(403, "invite_required", "Sign-up needs an invitation link from Tillsafe");
-      if (await staffByEmail(env.DB, body.email)) throw new ApiError(409, "email_taken", "This email already has a Tillsafe login", { field: "email" });
+      if (invited !== null && !(await tenantInviteIsLive(env.DB, invited))) throw new ApiError("invite_required", "Sign-up needs an invitation link from Tillsafe");
+      if (await staffByEmail(env.DB, body.email)) throw new ApiError("email_taken", "This email already has a Tillsafe login", { field: "email" });
       const redeemedAt = Date.now();
       if (invited !== null && !(await redeemTenantInvite(env.DB, invited, redeemedAt))) {
-        throw new ApiError(403, "invite_required", "Sign-up needs an invitation link from Tillsafe");
+        throw new ApiError("invite_required", "Sign-up needs an invitation link from Tillsafe");
       }
       const tenant = newTenant({ name: body.business_name, currency: body.currency, timezone: body.timezone, livemode: body.livemode });
       const owner = { id: newId("stf"), tenantId: tenant.id, email: body.email, role: "owner" as const, passwordHash: await hashPassword(body.password, serverSecret(env)), createdAt: tenant.createdAt };
@@ -125,7 +125,7 @@ export function staffRoutes(app: App): void {
         // The sign-up did not happen: its invite works again.
         if (invited !== null) await releaseTenantInvite(env.DB, invited, redeemedAt);
         // The same email signing up twice at once: the second finds it taken.
-        if (String(error).includes("UNIQUE")) throw new ApiError(409, "email_taken", "This email already has a Tillsafe login", { field: "email" });
+        if (String(error).includes("UNIQUE")) throw new ApiError("email_taken", "This email already has a Tillsafe login", { field: "email" });
         throw error;
       }
       return { status: 201, body: { tenant: presentTenant(tenant), staff: presentStaff(owner) }, headers: await signedIn(env, owner.id, tenant.id) };
@@ -162,7 +162,7 @@ export function staffRoutes(app: App): void {
     { method: "get", path: "/v1/staff/me", response: R.SignedIn, summary: "Who is signed in to the console, and their business", tag: "Console", auth: ["secret"] },
     async ({ env, principal }) => {
       const me = await findStaff(env.DB, principal.tenantId, staffOf(principal).id);
-      if (!me) throw new ApiError(401, "unauthenticated", "Missing or invalid credentials");
+      if (!me) throw new ApiError("unauthenticated", "Missing or invalid credentials");
       return { status: 200, body: { staff: presentStaff(me), tenant: presentTenant(await loadTenant(env.DB, principal.tenantId)) } };
     },
   );
@@ -173,15 +173,15 @@ export function staffRoutes(app: App): void {
     async ({ env, principal, body }) => {
       const session = staffOf(principal);
       const me = await findStaff(env.DB, principal.tenantId, session.id);
-      if (!me) throw new ApiError(401, "unauthenticated", "Missing or invalid credentials");
+      if (!me) throw new ApiError("unauthenticated", "Missing or invalid credentials");
       // Guessing the current password with a stolen session counts against the same lockout as signing in.
       await attempt(env, me.email);
       if (!(await checkPassword(body.current, me.passwordHash, serverSecret(env)))) {
-        throw new ApiError(401, "invalid_credentials", "The current password is not right", { field: "current" });
+        throw new ApiError("invalid_credentials", "The current password is not right", { field: "current" });
       }
       await forgetFailures(env.DB, await emailKey(me.email));
       const problem = weakPassword(body.new, me.email);
-      if (problem) throw new ApiError(400, "weak_password", problem, { field: "new" });
+      if (problem) throw new ApiError("weak_password", problem, { field: "new" });
       await changePassword(env.DB, me.id, await hashPassword(body.new, serverSecret(env)), session.sessionId, auditInsert(env.DB, principal, "staff.password_changed", me.id));
       return { status: 200, body: { staff: presentStaff(me) } };
     },
@@ -198,14 +198,14 @@ export function staffRoutes(app: App): void {
     { method: "post", path: "/v1/staff", errors: ["email_taken"], response: R.StaffInvited, summary: "Invite a member of staff: they set a password at the link (single use, 7 days)", tag: "Console", auth: ["secret"], body: InviteStaff },
     async ({ c, env, principal, body }) => {
       staffOf(principal);
-      if (await staffByEmail(env.DB, body.email)) throw new ApiError(409, "email_taken", "This email already has a Tillsafe login", { field: "email" });
+      if (await staffByEmail(env.DB, body.email)) throw new ApiError("email_taken", "This email already has a Tillsafe login", { field: "email" });
       const row = { id: newId("stf"), tenantId: principal.tenantId, email: body.email, role: body.role, passwordHash: null, createdAt: new Date().toISOString() };
       const invite = await newStaffInvite(principal.tenantId, row.id);
       const db = database(env.DB);
       try {
         await db.batch([db.insert(staff).values(row), db.insert(staffInvites).values(invite.row), auditInsert(env.DB, principal, "staff.invited", row.id, { after: presentStaff(row) })]);
       } catch (error) {
-        if (String(error).includes("UNIQUE")) throw new ApiError(409, "email_taken", "This email already has a Tillsafe login", { field: "email" });
+        if (String(error).includes("UNIQUE")) throw new ApiError("email_taken", "This email already has a Tillsafe login", { field: "email" });
         throw error;
       }
       return { status: 201, body: { staff: presentStaff(row), invite_url: `${new URL(c.req.url).origin}/console/invite/${invite.token}`, expires_at: invite.expiresAt } };
@@ -222,7 +222,7 @@ export function staffRoutes(app: App): void {
       const after = { ...before, role: body.role };
       const audit = auditIfChanged(env.DB, principal, "staff.role_changed", before.id, { before: presentStaff(before), after: presentStaff(after) });
       if (!(await changeStaffUnlessLastOwner(env.DB, principal.tenantId, before.id, body.role, audit))) {
-        throw new ApiError(409, "last_owner", "The business needs at least one owner: make someone else an owner first");
+        throw new ApiError("last_owner", "The business needs at least one owner: make someone else an owner first");
       }
       return { status: 200, body: presentStaff(after) };
     },
@@ -237,7 +237,7 @@ export function staffRoutes(app: App): void {
       if (!before) throw notFound("staff_not_found", "Member of staff");
       const audit = auditIfChanged(env.DB, principal, "staff.removed", before.id, { before: presentStaff(before) });
       if (!(await changeStaffUnlessLastOwner(env.DB, principal.tenantId, before.id, null, audit))) {
-        throw new ApiError(409, "last_owner", "The business needs at least one owner: make someone else an owner first");
+        throw new ApiError("last_owner", "The business needs at least one owner: make someone else an owner first");
       }
       return { status: 200, body: { ...presentStaff(before), deleted: true } };
     },

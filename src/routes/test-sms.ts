@@ -19,7 +19,7 @@ export function testSmsRoutes(app: App): void {
     },
     async ({ env, principal, query }) => {
       if ((await loadTenant(env.DB, principal.tenantId)).livemode) {
-        throw new ApiError(404, "not_found", "A live business's SMS go to phones: only a test business has this outbox");
+        throw new ApiError("not_found", "A live business's SMS go to phones: only a test business has this outbox");
       }
       return { status: 200, body: { data: await devMessages(env.DB, { phone: query.phone, tenantId: principal.tenantId }, query.limit) } };
     },

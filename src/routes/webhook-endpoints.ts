@@ -100,7 +100,7 @@ export function webhookEndpointRoutes(app: App): void {
         if (!current) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
         // The secret before the last rotation still signs: a second rotation now would cut it off without warning.
         const validUntil = new Date(current.previousValidUntil ?? now).toISOString();
-        throw new ApiError(409, "rotation_in_progress", `The secret before the last rotation is valid until ${validUntil}; rotate again after that`, { previous_valid_until: validUntil });
+        throw new ApiError("rotation_in_progress", `The secret before the last rotation is valid until ${validUntil}; rotate again after that`, { previous_valid_until: validUntil });
       }
       return { status: 200, body: { ...presentEndpoint(row), secret, previous_secret_valid_until: new Date(until).toISOString() } };
     },
