@@ -1,5 +1,6 @@
 /** The audit log's hash chain: every entry chained in one sequence per tenant, verified, and tampering found. */
 import { env } from "cloudflare:workers";
+import { answerOf } from "../src/lib/outcome";
 import { describe, expect, it } from "vitest";
 import { sealAuditEntries } from "../src/audit/seal";
 import { account, api, asMember, createShop, drainOutbox, expectError, memberCookie, type Shop } from "./helpers";
@@ -106,7 +107,7 @@ describe("card changes the account decides", () => {
     const who = { tenant_id: shop.tenantId, actor: "sk_lost", actor_type: "secret_key" as const };
     const ref = { tenant_id: shop.tenantId, member_id: shop.memberId };
     // The object decides; the Worker that asked never writes (as if it died with the answer).
-    const decided = await account(shop).blockCard(ref, shop.card, "lost", who);
+    const decided = answerOf(await account(shop).blockCard(ref, shop.card, "lost", who), 200);
     expect(decided.audit).toMatchObject({ action: "card.blocked", actor: "sk_lost", subject_id: shop.card });
     expect((await auditOf(shop)).map((e) => e.action)).not.toContain("card.blocked");
     await drainOutbox(shop);

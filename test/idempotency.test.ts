@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { answerOf } from "../src/lib/outcome";
 
 import { account, api, balances, createOperation, createShop, expectError, expectInvariants, idemKey, inAccount, PLATFORM, topUp, uniqueCard, type Shop } from "./helpers";
 import { storeOf } from "../src/objects";
@@ -201,8 +202,8 @@ describe("Idempotency-Key on back-office POSTs", () => {
     const ref = { tenant_id: shop.tenantId, member_id: shop.memberId };
     const policy = { approval_required_for: [], points_per_currency_unit: 1, point_value: 1, hold_ttl_seconds: 900, minor_digits: 2, sms_confirm_points_deduction: false };
     const id = (n: number) => `op_${shop.memberId.slice(4)}${String(n).padStart(16, "0")}`;
-    const create = (n: number, fingerprint: string, now: number) =>
-      stub.createOperation(ref, {
+    const create = async (n: number, fingerprint: string, now: number) =>
+      answerOf(await stub.createOperation(ref, {
         id: id(n),
         fingerprint,
         member_id: shop.memberId,
@@ -211,7 +212,7 @@ describe("Idempotency-Key on back-office POSTs", () => {
         request: { type: "purchase", card: shop.card, cheque: { number: "I-2", total: 100 }, payments: [{ method: "credit", amount: 100 }] },
         policy,
         now,
-      });
+      }), 201);
     const start = Date.now();
     expect((await create(1, "first body", start)).status).toBe(201);
     const day = 86_400_000;

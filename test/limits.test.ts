@@ -1,5 +1,6 @@
 /** Limits and alerts: card, register and store counters at hold time, soft and hard bounds, alerts and webhooks. */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { answerOf } from "../src/lib/outcome";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { windowOf } from "../src/limits/calendar";
@@ -255,8 +256,8 @@ describe("card limits", () => {
     const stub = account(shop);
     const ref = { tenant_id: shop.tenantId, member_id: shop.memberId };
     const policy = { approval_required_for: [], points_per_currency_unit: 1, point_value: 1, hold_ttl_seconds: 86400, minor_digits: 2, sms_confirm_points_deduction: false };
-    const create = (id: string, now: number) =>
-      stub.createOperation(ref, {
+    const create = async (id: string, now: number) =>
+      answerOf(await stub.createOperation(ref, {
         id,
         fingerprint: id,
         member_id: shop.memberId,
@@ -266,7 +267,7 @@ describe("card limits", () => {
         policy,
         now,
         limits: { card: [{ ...cap }], time_zone: "Australia/Sydney", store_reserved: false },
-      });
+      }), 201);
     const base = Date.now() + 2 * 86_400_000;
     const day = new Date(base);
     const sydneyMidnightUtc = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 13, 0, 0); // 00:00 Sydney (UTC+11)

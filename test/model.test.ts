@@ -5,6 +5,7 @@
  * `npm test` runs MODEL_RUNS (200) sequences; `npm run test:deep` runs 10,000.
  */
 import { env } from "cloudflare:workers";
+import { answerOf } from "../src/lib/outcome";
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
 import type { AccountRef } from "../src/accounts/account-ref";
@@ -91,7 +92,7 @@ function newId(real: Real) {
 
 async function create(model: Model, real: Real, request: OperationRequest) {
   const id = newId(real);
-  const answer = await real.stub.createOperation(real.account, {
+  const answer = answerOf(await real.stub.createOperation(real.account, {
     id,
     fingerprint: id,
     member_id: real.account.member_id,
@@ -101,7 +102,7 @@ async function create(model: Model, real: Real, request: OperationRequest) {
     request: JSON.parse(JSON.stringify(request)) as OperationRequest,
     policy,
     now: model.now,
-  });
+  }), 201);
   return { id, answer };
 }
 
@@ -136,7 +137,7 @@ class Fund implements fc.AsyncCommand<Model, Real> {
     const expected = admit(model, model.current, {});
     expect(answer.status).toBe(expected);
     if (expected !== 201) return;
-    expect((await real.stub.confirm(real.account, id, {}, model.now)).status).toBe(200);
+    expect((answerOf(await real.stub.confirm(id, {}, model.now), 200)).status).toBe(200);
     model.ops.push({ id, type: "manual_accrual", card: model.current, status: "confirmed", holds: {}, credits: { [this.method]: this.amount }, expiresAt: model.now + TTL * 1000, total: 0, payments: [], refunded: 0, approval: "none" });
     model.balances[this.method] += this.amount;
   }
@@ -175,7 +176,7 @@ class Purchase implements fc.AsyncCommand<Model, Real> {
 
 /** Confirms an operation in the real object and in the model, expecting what the model says the answer is. */
 async function confirmBoth(model: Model, real: Real, op: ModelOp) {
-  const answer = await real.stub.confirm(real.account, op.id, {}, model.now);
+  const answer = answerOf(await real.stub.confirm(op.id, {}, model.now), 200);
   if (op.status === "confirmed") return void expect(answer.status).toBe(200);
   if (op.status !== "pending") return void expect(answer.status).toBe(409);
   if (op.approval === "required" || op.approval === "pending" || op.approval === "rejected") return void expect(answer.status).toBe(409);
@@ -185,7 +186,7 @@ async function confirmBoth(model: Model, real: Real, op: ModelOp) {
 }
 
 async function cancelBoth(model: Model, real: Real, op: ModelOp) {
-  const answer = await real.stub.cancel(real.account, op.id, {}, model.now);
+  const answer = answerOf(await real.stub.cancel(op.id, {}, model.now), 200);
   expect(answer.status).toBe(op.status === "confirmed" ? 409 : 200);
   if (op.status === "pending") close(model, op, "cancelled");
 }
@@ -272,7 +273,7 @@ class Block implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(model: Model, real: Real) {
     expireDue(model);
-    const answer = await real.stub.blockCard(real.account, model.current, "lost", backOffice(real), model.now);
+    const answer = answerOf(await real.stub.blockCard(real.account, model.current, "lost", backOffice(real), model.now), 200);
     expect(answer.status).toBe(200);
     if (model.cards.get(model.current) === "active") {
       model.cards.set(model.current, "blocked");
@@ -286,7 +287,7 @@ class Unblock implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(model: Model, real: Real) {
     expireDue(model);
-    const answer = await real.stub.unblockCard(real.account, model.current, backOffice(real), model.now);
+    const answer = answerOf(await real.stub.unblockCard(real.account, model.current, backOffice(real), model.now), 200);
     expect(answer.status).toBe(200);
     model.cards.set(model.current, "active");
   }
@@ -299,7 +300,7 @@ class Replace implements fc.AsyncCommand<Model, Real> {
     expireDue(model);
     model.nextCard += 1;
     const next = `9${String(model.nextCard).padStart(7, "0")}`;
-    const answer = await real.stub.replaceCard(real.account, model.current, next, true, backOffice(real), model.now);
+    const answer = answerOf(await real.stub.replaceCard(real.account, model.current, next, true, backOffice(real), model.now), 200);
     expect(answer.status).toBe(200);
     for (const op of model.ops) if (op.status === "pending" && op.card === model.current) close(model, op, "cancelled");
     model.cards.set(model.current, "replaced");
@@ -316,11 +317,11 @@ class Approval implements fc.AsyncCommand<Model, Real> {
     expireDue(model);
     const needing = model.ops.filter((op) => op.approval !== "none");
     const op = needing[this.pick % needing.length];
-    const sent = await real.stub.requestApproval(real.account, op.id, {}, { resend: false, store_name: "S", register_name: "R" }, model.now);
+    const sent = answerOf(await real.stub.requestApproval(op.id, {}, { resend: false, store_name: "S", register_name: "R" }, model.now), 201);
     if (op.status !== "pending" || op.approval === "approved" || op.approval === "pending") return void expect(sent.status).toBe(409);
     expect(sent.status).toBe(201);
-    const request = (sent.body as { request: { id: string } }).request;
-    const answered = await real.stub.answerApproval(real.account, request.id, this.approve ? "approve" : "reject", model.now);
+    const request = (sent as { body: { request: { id: string } } }).body.request;
+    const answered = answerOf(await real.stub.answerApproval(request.id, this.approve ? "approve" : "reject", model.now), 200);
     expect(answered.status).toBe(200);
     op.approval = this.approve ? "approved" : "rejected";
   }

@@ -1,5 +1,6 @@
 /** SMS codes: confirming points deductions, signing members in, the dev outbox and the HTTP provider. */
 import { runInDurableObject } from "cloudflare:test";
+import { answerOf } from "../src/lib/outcome";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { buildApp } from "../src/app";
@@ -145,24 +146,23 @@ describe("confirming a points deduction at an SMS store", () => {
     await topUp(shop, 1000, "points");
     const op = await pointsSale(shop);
     const stub = account(shop);
-    const ref = { tenant_id: shop.tenantId, member_id: shop.memberId };
     const hash = (code: string) => codeHash(SECRET, op.id, code);
     const t0 = Date.now();
 
-    expect((await stub.issueOperationCode(ref, op.id, {}, await hash("111111"), t0)).status).toBe(201);
-    expect((await stub.issueOperationCode(ref, op.id, {}, await hash("222222"), t0 + 21_000)).status).toBe(201);
-    const voided = await stub.verifyOperationCode(ref, op.id, {}, await hash("111111"), t0 + 22_000);
+    expect((answerOf(await stub.issueOperationCode(op.id, {}, await hash("111111"), t0), 201)).status).toBe(201);
+    expect((answerOf(await stub.issueOperationCode(op.id, {}, await hash("222222"), t0 + 21_000), 201)).status).toBe(201);
+    const voided = answerOf(await stub.verifyOperationCode(op.id, {}, await hash("111111"), t0 + 22_000), 200);
     expect(voided).toMatchObject({ status: 422, body: { error: { code: "invalid_code", details: { attempts_left: 4 } } } });
-    const expired = await stub.verifyOperationCode(ref, op.id, {}, await hash("222222"), t0 + 21_000 + 5 * 60_000);
+    const expired = answerOf(await stub.verifyOperationCode(op.id, {}, await hash("222222"), t0 + 21_000 + 5 * 60_000), 200);
     expect(expired).toMatchObject({ status: 409, body: { error: { code: "code_expired" } } });
 
-    expect((await stub.issueOperationCode(ref, op.id, {}, await hash("333333"), t0 + 60_000)).status).toBe(201);
+    expect((answerOf(await stub.issueOperationCode(op.id, {}, await hash("333333"), t0 + 60_000), 201)).status).toBe(201);
     const answers = [];
-    for (let i = 0; i < 5; i++) answers.push((await stub.verifyOperationCode(ref, op.id, {}, await hash("999999"), t0 + 61_000)).body);
+    for (let i = 0; i < 5; i++) answers.push((answerOf(await stub.verifyOperationCode(op.id, {}, await hash("999999"), t0 + 61_000), 200) as { body: object }).body);
     expect(answers.map((a: any) => a.error.code)).toEqual(["invalid_code", "invalid_code", "invalid_code", "invalid_code", "code_attempts_exhausted"]);
-    expect((await stub.verifyOperationCode(ref, op.id, {}, await hash("333333"), t0 + 62_000)).body).toMatchObject({ error: { code: "code_attempts_exhausted" } });
-    expect((await stub.issueOperationCode(ref, op.id, {}, await hash("444444"), t0 + 90_000)).status).toBe(201);
-    expect((await stub.verifyOperationCode(ref, op.id, {}, await hash("444444"), t0 + 91_000)).status).toBe(200);
+    expect((answerOf(await stub.verifyOperationCode(op.id, {}, await hash("333333"), t0 + 62_000), 200) as { body: object }).body).toMatchObject({ error: { code: "code_attempts_exhausted" } });
+    expect((answerOf(await stub.issueOperationCode(op.id, {}, await hash("444444"), t0 + 90_000), 201)).status).toBe(201);
+    expect((answerOf(await stub.verifyOperationCode(op.id, {}, await hash("444444"), t0 + 91_000), 200)).status).toBe(200);
   });
 
   it("a member gets at most 10 codes an hour", async () => {
@@ -170,10 +170,9 @@ describe("confirming a points deduction at an SMS store", () => {
     await topUp(shop, 1000, "points");
     const op = await pointsSale(shop);
     const stub = account(shop);
-    const ref = { tenant_id: shop.tenantId, member_id: shop.memberId };
     const t0 = Date.now();
     const statuses = [];
-    for (let i = 0; i < 11; i++) statuses.push((await stub.issueOperationCode(ref, op.id, {}, "h", t0 + i * 21_000)).status);
+    for (let i = 0; i < 11; i++) statuses.push((answerOf(await stub.issueOperationCode(op.id, {}, "h", t0 + i * 21_000), 201)).status);
     expect(statuses).toEqual([...Array(10).fill(201), 429]);
   });
 

@@ -4,8 +4,8 @@
  * the requests listed for the member's page. The object pushes a new request to the member's open pages after commit.
  */
 import { newId } from "../lib/ids";
-import type { Decided } from "../lib/outcome";
-import { isRefusal, refusalOutcome, refuse } from "../lib/refusal";
+import { done, type Result } from "../lib/outcome";
+import { isRefusal, refuse } from "../lib/refusal";
 import { TEST_ANSWER_DELAY_MS } from "../tenants/test-mode";
 import type { OperationScope } from "./account-ref";
 import { operationNotFound, type AccountTx } from "./account-tx";
@@ -21,26 +21,26 @@ export interface ApprovalAsk {
 }
 
 /** The request made (to push to the member's pages once committed), or why none could be. */
-export function requestApproval(tx: AccountTx, id: string, scope: OperationScope, ask: ApprovalAsk, now: number): { outcome: Decided; created: ApprovalRequest | null } {
+export function requestApproval(tx: AccountTx, id: string, scope: OperationScope, ask: ApprovalAsk, now: number): Result<ApprovalRequest> {
   const record = tx.scoped(id, scope);
-  if (!record) return { outcome: operationNotFound(), created: null };
+  if (!record) return operationNotFound();
   const decision = decideRequest({ record, pending: tx.ledger.requests.pendingOf(id), lastRequestAt: tx.ledger.requests.lastTimeOf(id), resend: ask.resend, now });
-  if (isRefusal(decision)) return { outcome: refusalOutcome(decision), created: null };
+  if (isRefusal(decision)) return decision;
   if (decision.supersede) tx.ledger.requests.close(decision.supersede, "superseded", now);
   const created = newApprovalRequest(newId("apr"), record, record.approval.methods, record.approval.point_value, ask, now);
   tx.ledger.requests.insert(created);
   if (ask.test_answer) tx.ledger.requests.scheduleTestAnswer(created.id, ask.test_answer, now + TEST_ANSWER_DELAY_MS);
   setStep(record, "approval", "pending");
   tx.ledger.saveRecord(record, now);
-  return { outcome: { status: 201, body: { request: created } }, created };
+  return done(created);
 }
 
 /** The member's answer to a request, or why it cannot be answered now. */
-export function answerRequest(tx: AccountTx, requestId: string, answer: Answer, now: number): Decided {
+export function answerRequest(tx: AccountTx, requestId: string, answer: Answer, now: number): Result<ApprovalRequest> {
   const request = tx.ledger.requests.byId(requestId);
-  if (!request) return refusalOutcome(refuse("approval_request_not_found", "Approval request not found"));
+  if (!request) return refuse("approval_request_not_found", "Approval request not found");
   const refusal = decideAnswer(request);
-  if (refusal) return refusalOutcome(refusal);
+  if (refusal) return refusal;
   const status = answer === "approve" ? "approved" : "rejected";
   const at = new Date(now).toISOString();
   tx.ledger.requests.close(request, status, now);
@@ -48,7 +48,7 @@ export function answerRequest(tx: AccountTx, requestId: string, answer: Answer, 
   const record = tx.ledger.record(request.operation_id)!;
   setStep(record, "approval", status);
   tx.ledger.saveRecord(record, now);
-  return { status: 200, body: request };
+  return done(request);
 }
 
 /** A page of the member's requests, newest first, after the request `after`. */

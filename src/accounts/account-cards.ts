@@ -6,8 +6,8 @@
  */
 import type { Who } from "../audit/audit-entry";
 import { newId } from "../lib/ids";
-import type { Decided } from "../lib/outcome";
-import { refusalOutcome, refuse } from "../lib/refusal";
+import { done, type Result } from "../lib/outcome";
+import { refuse } from "../lib/refusal";
 import type { AccountRef, MemberCard } from "./account-ref";
 import type { StoredCard } from "./card-storage";
 import { audited, type AccountTx } from "./account-tx";
@@ -29,9 +29,9 @@ function voidPendingOperations(tx: AccountTx, card: string, now: number): void {
 }
 
 /** The answer to a card change, with its audit entry: the card as it is now. */
-function cardChanged(tx: AccountTx, account: AccountRef, number: string, by: Who, action: string, now: number): Decided {
+function cardChanged(tx: AccountTx, account: AccountRef, number: string, by: Who, action: string, now: number): Result<MemberCard> {
   const card = publicCard(tx, account, number);
-  return { status: 200, body: card, audit: audited(tx.ledger, by, newId("aud"), action, number, card, now) };
+  return done(card, audited(tx.ledger, by, newId("aud"), action, number, card, now));
 }
 
 export function addCard(tx: AccountTx, account: AccountRef, number: string): MemberCard {
@@ -39,9 +39,9 @@ export function addCard(tx: AccountTx, account: AccountRef, number: string): Mem
   return publicCard(tx, account, number);
 }
 
-export function blockCard(tx: AccountTx, account: AccountRef, number: string, reason: string, by: Who, now: number): Decided {
+export function blockCard(tx: AccountTx, account: AccountRef, number: string, reason: string, by: Who, now: number): Result<MemberCard> {
   const card = cardOfAccount(tx, account, number);
-  if (card.status !== "active") return { status: 200, body: publicCard(tx, account, number) };
+  if (card.status !== "active") return done(publicCard(tx, account, number));
   tx.ledger.cards.updateCard({ ...card, status: "blocked", block_reason: reason });
   voidPendingOperations(tx, number, now);
   const blocked = { number, member_id: account.member_id, status: "blocked", block_reason: reason, replaced_by: null };
@@ -49,22 +49,22 @@ export function blockCard(tx: AccountTx, account: AccountRef, number: string, re
   return cardChanged(tx, account, number, by, "card.blocked", now);
 }
 
-export function unblockCard(tx: AccountTx, account: AccountRef, number: string, by: Who, now: number): Decided {
+export function unblockCard(tx: AccountTx, account: AccountRef, number: string, by: Who, now: number): Result<MemberCard> {
   const card = cardOfAccount(tx, account, number);
-  if (card.status === "replaced") return refusalOutcome(refuse("card_replaced", "A replaced card cannot be unblocked", { replaced_by: card.replaced_by }));
-  if (card.status !== "blocked") return { status: 200, body: publicCard(tx, account, number) };
+  if (card.status === "replaced") return refuse("card_replaced", "A replaced card cannot be unblocked", { replaced_by: card.replaced_by });
+  if (card.status !== "blocked") return done(publicCard(tx, account, number));
   tx.ledger.cards.updateCard({ ...card, status: "active", block_reason: null });
   return cardChanged(tx, account, number, by, "card.unblocked", now);
 }
 
 /** `newIsFresh`: the route has just registered `newNumber` for this member (false on a repeat). */
-export function replaceCard(tx: AccountTx, account: AccountRef, number: string, newNumber: string, newIsFresh: boolean, by: Who, now: number): Decided {
+export function replaceCard(tx: AccountTx, account: AccountRef, number: string, newNumber: string, newIsFresh: boolean, by: Who, now: number): Result<MemberCard> {
   const card = cardOfAccount(tx, account, number);
   if (card.status === "replaced") {
-    if (card.replaced_by === newNumber) return { status: 200, body: publicCard(tx, account, number) };
-    return refusalOutcome(refuse("card_replaced", "The card was already replaced", { replaced_by: card.replaced_by }));
+    if (card.replaced_by === newNumber) return done(publicCard(tx, account, number));
+    return refuse("card_replaced", "The card was already replaced", { replaced_by: card.replaced_by });
   }
-  if (!newIsFresh) return refusalOutcome(refuse("card_number_taken", "This card number is already in use in this tenant"));
+  if (!newIsFresh) return refuse("card_number_taken", "This card number is already in use in this tenant");
   tx.ledger.cards.updateCard({ ...card, status: "replaced", replaced_by: newNumber });
   voidPendingOperations(tx, number, now);
   tx.ledger.cards.knownCard(newNumber);

@@ -2,7 +2,8 @@ import { DurableObject } from "cloudflare:workers";
 import type { Who } from "../audit/audit-entry";
 import type { Env } from "../env";
 import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../idempotency";
-import { answerAsText, type Decided, type Outcome } from "../lib/outcome";
+import { done, doneAsText, valueOf, type Result } from "../lib/outcome";
+import { isRefusal } from "../lib/refusal";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { upgradeCounterSchema } from "../limits/counter-store";
 import type { StoredCounter } from "../limits/counters-view";
@@ -14,24 +15,22 @@ import type { AccountRef, LimitCheck, MemberCard, OperationScope } from "./accou
 import { ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION } from "./account-schema";
 import { AccountStorage } from "./account-storage";
 import { operationNotFound, type AccountTx } from "./account-tx";
-import type { Answer, ApprovalStatus } from "./approval";
-import { forgetCode, issueLoginCode, issueOperationCode, verifyLoginCode, verifyOperationCode } from "./code-steps";
+import type { Answer, ApprovalRequest, ApprovalStatus } from "./approval";
+import { forgetCode, issueLoginCode, issueOperationCode, verifyLoginCode, verifyOperationCode, type IssuedCode } from "./code-steps";
 import { invariantsOf, type Invariants } from "./account-invariants";
 import type { OperationPolicy } from "./ledger";
 import { closeQuietly, MemberPages } from "./member-pages";
-import { historyEntry, type Balances, type JournalEntry, type OperationRecord, type PurchaseChange } from "./operation";
+import { historyEntry, type Balances, type JournalEntry, type Operation, type OperationRecord, type PurchaseChange } from "./operation";
 import { OperationWaits } from "./operation-waits";
 
 const MAX_WAIT_SECONDS = 30;
 
-
-
-
-
 /**
  * One member account: balances, holds, operations, the journal, card statuses, approval requests and the member's
  * open pages, serialized by the object. Each call decides inside one `transactionSync`; only after it commits does
- * the object push to sockets, wake long polls, and (from the alarm) ship its outbox to D1.
+ * the object push to sockets, wake long polls, and (from the alarm) ship its outbox to D1. Every call answers a named
+ * result (lib/outcome.ts): done with its value, or a refusal with its API code; the routes make answers of them.
+ * Only the calls that may be the account's first write take its `AccountRef` (the object remembers it then).
  */
 export class AccountDO extends DurableObject<Env> {
   /** The account's balances, holds, operations, journal and outbox, in this object's SQLite storage. */
@@ -65,8 +64,8 @@ export class AccountDO extends DurableObject<Env> {
 
   // ---- RPC: operations -------------------------------------------------------------------------------------
 
-  async createOperation(account: AccountRef, input: NewOperationCall): Promise<Outcome> {
-    const outcome = await this.decide<Outcome>(input.now, () => {
+  async createOperation(account: AccountRef, input: NewOperationCall): Promise<Result<Operation>> {
+    const result = await this.decide<Result<Operation>>(input.now, () => {
       const replayed = replayedCreate(this.tx, input);
       if (replayed) return replayed;
       this.remember(account);
@@ -77,29 +76,22 @@ export class AccountDO extends DurableObject<Env> {
       }
       return createOperation(this.tx, input);
     });
-    return answerAsText(outcome);
+    return doneAsText(result);
   }
 
   /**
    * Reads an operation. With `wait` (seconds), answers as soon as the operation changes (or differs from the
    * `since` the caller last saw, its `updated_at`), else after `wait` seconds with the unchanged operation.
    */
-  async getOperation(
-    account: AccountRef,
-    id: string,
-    scope: OperationScope = {},
-    options: { wait?: number; since?: string } = {},
-    now = Date.now(),
-  ): Promise<Decided> {
-    const read = (at: number) =>
+  async getOperation(id: string, scope: OperationScope = {}, options: { wait?: number; since?: string } = {}, now = Date.now()): Promise<Result<Operation>> {
+    const read = (at: number): Result<Operation> =>
       this.transact(at, () => {
         const record = this.scoped(id, scope);
-        return record ? { status: 200, body: record.operation } : operationNotFound();
+        return record ? done(record.operation) : operationNotFound();
       });
     const first = read(now);
     const wait = Math.min(options.wait ?? 0, MAX_WAIT_SECONDS);
-    const seen = options.since === undefined || (first.body as { updated_at?: string }).updated_at === options.since;
-    if (wait > 0 && first.status === 200 && seen) {
+    if (wait > 0 && !isRefusal(first) && (options.since === undefined || valueOf(first).updated_at === options.since)) {
       await this.waits.changeOf(id, wait * 1000);
       return read(Date.now());
     }
@@ -108,32 +100,33 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /** `by`: who confirms, for the audit entry of a change made by hand (a manual accrual or deduction). */
-  async confirm(account: AccountRef, id: string, scope: OperationScope = {}, now = Date.now(), by: Who | null = null): Promise<Outcome> {
-    return answerAsText(await this.decide(now, () => confirmOperation(this.tx, id, scope, now, by)));
+  async confirm(id: string, scope: OperationScope = {}, now = Date.now(), by: Who | null = null): Promise<Result<Operation>> {
+    return doneAsText(await this.decide(now, () => confirmOperation(this.tx, id, scope, now, by)));
   }
 
   /** `by`: the back office cancelling a till's hold, audited when this call released it. */
-  async cancel(account: AccountRef, id: string, scope: OperationScope = {}, now = Date.now(), by: Who | null = null): Promise<Decided> {
+  async cancel(id: string, scope: OperationScope = {}, now = Date.now(), by: Who | null = null): Promise<Result<Operation>> {
     return this.decide(now, () => cancelOperation(this.tx, id, scope, now, by));
   }
 
   /** PATCH: a new cheque or payments for a pending purchase; re-holds, restarts authorization, supersedes a request. */
-  async updateOperation(account: AccountRef, id: string, scope: OperationScope, change: PurchaseChange, policy: OperationPolicy, limits?: LimitCheck, now = Date.now()): Promise<Decided> {
+  async updateOperation(id: string, scope: OperationScope, change: PurchaseChange, policy: OperationPolicy, limits?: LimitCheck, now = Date.now()): Promise<Result<Operation>> {
     return this.decide(now, () => changePurchase(this.tx, id, scope, change, policy, limits, now));
   }
 
   // ---- RPC: member approval (MobiSecure) -------------------------------------------------------------------
 
   /** "Request for Approval": stores the request, pushes it to every open page of the member, says if one got it. */
-  async requestApproval(account: AccountRef, id: string, scope: OperationScope, ask: ApprovalAsk, now = Date.now()): Promise<Decided> {
-    const { outcome, created } = this.transact(now, () => requestApproval(this.tx, id, scope, ask, now));
-    if (created) (outcome.body as { delivered?: boolean }).delivered = this.pages.broadcast({ type: "approval_request", request: created }) > 0;
+  async requestApproval(id: string, scope: OperationScope, ask: ApprovalAsk, now = Date.now()): Promise<Result<{ request: ApprovalRequest; delivered: boolean }>> {
+    const made = this.transact(now, () => requestApproval(this.tx, id, scope, ask, now));
     await this.clock.schedule();
-    return outcome;
+    if (isRefusal(made)) return made;
+    const request = valueOf(made);
+    return done({ request, delivered: this.pages.broadcast({ type: "approval_request", request }) > 0 });
   }
 
   /** The member's answer; the operation's authorization follows it and waiting cashiers wake at once. */
-  async answerApproval(account: AccountRef, requestId: string, answer: Answer, now = Date.now()): Promise<Decided> {
+  async answerApproval(requestId: string, answer: Answer, now = Date.now()): Promise<Result<ApprovalRequest>> {
     return this.decide(now, () => answerRequest(this.tx, requestId, answer, now));
   }
 
@@ -157,7 +150,7 @@ export class AccountDO extends DurableObject<Env> {
     if (now >= this.ledger.requests.earliestTestAnswer) this.ledger.requests.refreshTestAnswers();
   }
 
-  async approvalRequests(account: AccountRef, status: ApprovalStatus | null, limit: number, after: string | null, now = Date.now()) {
+  async approvalRequests(status: ApprovalStatus | null, limit: number, after: string | null, now = Date.now()) {
     return this.transact(now, () => requestsPage(this.tx, status, limit, after));
   }
 
@@ -171,12 +164,12 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /** A limit's card counters in this account, with what is still held (expired holds released first). */
-  async limitCounters(account: AccountRef, limitId: string, now = Date.now()): Promise<StoredCounter[]> {
+  async limitCounters(limitId: string, now = Date.now()): Promise<StoredCounter[]> {
     return this.decide(now, () => this.ledger.counters.countersOf(limitId));
   }
 
   /** The journal entries not shipped to D1 yet: what a history read adds to D1's rows (read your writes). */
-  async unshippedEntries(account: AccountRef): Promise<JournalEntry[]> {
+  async unshippedEntries(): Promise<JournalEntry[]> {
     return this.ledger.outbox.unshippedEntries();
   }
 
@@ -187,23 +180,23 @@ export class AccountDO extends DurableObject<Env> {
 
   // ---- RPC: one-time SMS codes (code-steps.ts) ------------------------------------------------------------
 
-  async issueOperationCode(account: AccountRef, id: string, scope: OperationScope, hash: string, now = Date.now()): Promise<Decided> {
+  async issueOperationCode(id: string, scope: OperationScope, hash: string, now = Date.now()): Promise<Result<IssuedCode>> {
     return this.decide(now, () => issueOperationCode(this.tx, id, scope, hash, now));
   }
 
-  async verifyOperationCode(account: AccountRef, id: string, scope: OperationScope, hash: string, now = Date.now()): Promise<Decided> {
+  async verifyOperationCode(id: string, scope: OperationScope, hash: string, now = Date.now()): Promise<Result<Operation>> {
     return this.decide(now, () => verifyOperationCode(this.tx, id, scope, hash, now));
   }
 
-  async issueLoginCode(account: AccountRef, hash: string, now = Date.now()): Promise<Decided> {
+  async issueLoginCode(account: AccountRef, hash: string, now = Date.now()): Promise<Result<{ issued_at: number }>> {
     return this.transact(now, () => issueLoginCode(this.tx, account, hash, now));
   }
 
-  async verifyLoginCode(account: AccountRef, hash: string, now = Date.now()): Promise<Decided> {
+  async verifyLoginCode(hash: string, now = Date.now()): Promise<Result<{ verified: true }>> {
     return this.transact(now, () => verifyLoginCode(this.tx, hash, now));
   }
 
-  async forgetCode(account: AccountRef, purpose: string, issuedAt: number, now = Date.now()): Promise<void> {
+  async forgetCode(purpose: string, issuedAt: number, now = Date.now()): Promise<void> {
     return this.decide(now, () => forgetCode(this.tx, purpose, issuedAt, now));
   }
 
@@ -213,15 +206,15 @@ export class AccountDO extends DurableObject<Env> {
     return this.transact(Date.now(), () => addCard(this.tx, account, number));
   }
 
-  async blockCard(account: AccountRef, number: string, reason: string, by: Who, now = Date.now()): Promise<Decided> {
+  async blockCard(account: AccountRef, number: string, reason: string, by: Who, now = Date.now()): Promise<Result<MemberCard>> {
     return this.decide(now, () => blockCard(this.tx, account, number, reason, by, now));
   }
 
-  async unblockCard(account: AccountRef, number: string, by: Who, now = Date.now()): Promise<Decided> {
+  async unblockCard(account: AccountRef, number: string, by: Who, now = Date.now()): Promise<Result<MemberCard>> {
     return this.decide(now, () => unblockCard(this.tx, account, number, by, now));
   }
 
-  async replaceCard(account: AccountRef, number: string, newNumber: string, newIsFresh: boolean, by: Who, now = Date.now()): Promise<Decided> {
+  async replaceCard(account: AccountRef, number: string, newNumber: string, newIsFresh: boolean, by: Who, now = Date.now()): Promise<Result<MemberCard>> {
     return this.decide(now, () => replaceCard(this.tx, account, number, newNumber, newIsFresh, by, now));
   }
 
@@ -233,7 +226,7 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /** Sessions that ended: their pages close, and an upgrade under one is refused from now on. */
-  async endSessions(account: AccountRef, sessionIds: string[], now = Date.now()): Promise<void> {
+  async endSessions(sessionIds: string[], now = Date.now()): Promise<void> {
     this.pages.endSessions(sessionIds, now);
   }
 
@@ -325,8 +318,4 @@ export class AccountDO extends DurableObject<Env> {
     if (!record || (scope.register_id !== undefined && record.operation.register_id !== scope.register_id)) return null;
     return record;
   }
-
-
-
-
 }

@@ -5,8 +5,7 @@
  */
 import type { AuditEntry } from "../audit/audit-chain";
 import { auditEntry, type Who } from "../audit/audit-entry";
-import type { Decided } from "../lib/outcome";
-import { refusalOutcome, refuse } from "../lib/refusal";
+import { refuse } from "../lib/refusal";
 import type { AccountRef, OperationScope } from "./account-ref";
 import type { AccountStorage } from "./account-storage";
 import type { OperationRecord } from "./operation";
@@ -19,7 +18,7 @@ export interface AccountTx {
   scoped(id: string, scope: OperationScope): OperationRecord | null;
 }
 
-export const operationNotFound = (): Decided => refusalOutcome(refuse("operation_not_found", "Operation not found"));
+export const operationNotFound = () => refuse("operation_not_found", "Operation not found");
 
 /** An audit entry of a change this transaction made, in its outbox (the route writes it at once as well). */
 export function audited(ledger: AccountStorage, by: Who, id: string, action: string, subjectId: string, after: unknown, now: number): AuditEntry {

@@ -5,13 +5,20 @@
 import { decideIssue, decideVerify, newCode, type CodeState } from "../auth/one-time-code";
 import { constantTimeEqual } from "../lib/crypto";
 import { refuse, type Refusal } from "../lib/refusal";
-import type { Decided } from "../lib/outcome";
-import { isRefusal, refusalOutcome } from "../lib/refusal";
+import { done, type Result } from "../lib/outcome";
+import { isRefusal } from "../lib/refusal";
 import type { AccountRef, OperationScope } from "./account-ref";
 import type { AccountStorage } from "./account-storage";
 import { operationNotFound, type AccountTx } from "./account-tx";
 import { setStep } from "./authorization";
-import type { OperationRecord } from "./operation";
+import type { Operation, OperationRecord } from "./operation";
+
+/** A code recorded for an operation's SMS step (the route sends it, or takes it back with `forgetCode`). */
+export interface IssuedCode {
+  expires_at: string;
+  issued_at: number;
+  operation: Operation;
+}
 
 /** The purpose of a member's sign-in code (an operation's code has the operation's id). */
 const LOGIN = "login";
@@ -56,38 +63,37 @@ function attemptCode(ledger: AccountStorage, purpose: string, hash: string, now:
  * Records a new code (its HMAC, made by the route) for an operation's SMS step, voiding the one before, within the
  * send limits. The route sends the SMS afterwards, and calls `forgetCode` if the provider refuses it.
  */
-export function issueOperationCode(tx: AccountTx, id: string, scope: OperationScope, hash: string, now: number): Decided {
+export function issueOperationCode(tx: AccountTx, id: string, scope: OperationScope, hash: string, now: number): Result<IssuedCode> {
   const record = tx.scoped(id, scope);
   if (!record) return operationNotFound();
   const refusal = smsStepRefusal(record);
-  if (refusal) return refusalOutcome(refusal);
+  if (refusal) return refusal;
   const issued = issueCode(tx.ledger, id, hash, now);
-  if (isRefusal(issued)) return refusalOutcome(issued);
+  if (isRefusal(issued)) return issued;
   setStep(record, "sms_code", "pending");
   tx.ledger.saveRecord(record, now);
-  return { status: 201, body: { expires_at: new Date(issued.expires_at).toISOString(), issued_at: issued.issued_at, operation: record.operation } };
+  return done({ expires_at: new Date(issued.expires_at).toISOString(), issued_at: issued.issued_at, operation: record.operation });
 }
 
-export function verifyOperationCode(tx: AccountTx, id: string, scope: OperationScope, hash: string, now: number): Decided {
+export function verifyOperationCode(tx: AccountTx, id: string, scope: OperationScope, hash: string, now: number): Result<Operation> {
   const record = tx.scoped(id, scope);
   if (!record) return operationNotFound();
   const refusal = smsStepRefusal(record) ?? attemptCode(tx.ledger, id, hash, now);
-  if (refusal) return refusalOutcome(refusal);
+  if (refusal) return refusal;
   setStep(record, "sms_code", "verified");
   tx.ledger.saveRecord(record, now);
-  return { status: 200, body: record.operation };
+  return done(record.operation);
 }
 
 /** A member signing in on the hosted page: the same rules, with "login" as the purpose. */
-export function issueLoginCode(tx: AccountTx, account: AccountRef, hash: string, now: number): Decided {
+export function issueLoginCode(tx: AccountTx, account: AccountRef, hash: string, now: number): Result<{ issued_at: number }> {
   tx.remember(account);
   const issued = issueCode(tx.ledger, LOGIN, hash, now);
-  return isRefusal(issued) ? refusalOutcome(issued) : { status: 202, body: { issued_at: issued.issued_at } };
+  return isRefusal(issued) ? issued : done({ issued_at: issued.issued_at });
 }
 
-export function verifyLoginCode(tx: AccountTx, hash: string, now: number): Decided {
-  const refusal = attemptCode(tx.ledger, LOGIN, hash, now);
-  return refusal ? refusalOutcome(refusal) : { status: 200, body: { verified: true } };
+export function verifyLoginCode(tx: AccountTx, hash: string, now: number): Result<{ verified: true }> {
+  return attemptCode(tx.ledger, LOGIN, hash, now) ?? done({ verified: true as const });
 }
 
 /** Takes back a code whose SMS the provider refused: its send, and the operation's step when no code is left. */

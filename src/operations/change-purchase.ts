@@ -9,7 +9,7 @@ import type { Amounts, Operation, PurchaseChange } from "../accounts/operation";
 import type { Principal } from "../auth/principal";
 import type { Env } from "../env";
 import { refusalError } from "../lib/errors";
-import type { Outcome } from "../lib/outcome";
+import { valueOf, type Result } from "../lib/outcome";
 import { isRefusal } from "../lib/refusal";
 import { reserveAtStore } from "../limits/store-limits";
 import { locateOperation, rulesFor } from "./operation-policy";
@@ -17,15 +17,16 @@ import { accountOf } from "../objects";
 
 const holdsOf = (operation: Operation): Amounts => Object.fromEntries((operation.payments ?? []).map((p) => [p.method, p.amount]));
 
-export async function changePurchase(env: Env, till: Extract<Principal, { kind: "terminal" }>, id: string, change: PurchaseChange): Promise<Outcome> {
+export async function changePurchase(env: Env, till: Extract<Principal, { kind: "terminal" }>, id: string, change: PurchaseChange): Promise<Result<Operation>> {
   const { account, scope } = locateOperation(till, id);
   const { policy, timeZone, limits, check } = await rulesFor(env, till.tenantId, till.storeId);
   const stub = accountOf(env, account);
   const store = { tenant_id: till.tenantId, store_id: till.storeId };
-  const before = await stub.getOperation(account, id, scope);
-  const old = before.body as Operation;
+  const before = await stub.getOperation(id, scope);
   // Only a pending purchase can change; the account says why another cannot.
-  if (before.status !== 200 || old.type !== "purchase" || old.status !== "pending") return stub.updateOperation(account, id, scope, change, policy, check);
+  if (isRefusal(before)) return stub.updateOperation(id, scope, change, policy, check);
+  const old = valueOf(before);
+  if (old.type !== "purchase" || old.status !== "pending") return stub.updateOperation(id, scope, change, policy, check);
   const changed = {
     type: "purchase" as const,
     card: old.card!,
@@ -34,14 +35,14 @@ export async function changePurchase(env: Env, till: Extract<Principal, { kind: 
     accrue_points: change.accrue_points ?? old.accrue_points ?? false,
   };
   const effects = operationEffects(changed, policy);
-  if (isRefusal(effects)) return stub.updateOperation(account, id, scope, change, policy, check);
+  if (isRefusal(effects)) return stub.updateOperation(id, scope, change, policy, check);
   const facts = { id, type: old.type, card: old.card, register_id: old.register_id, store_id: old.store_id, ...effects };
   const expiresAt = Date.parse(old.expires_at);
   const reserved = await reserveAtStore(env, store, facts, limits, timeZone, expiresAt, true);
   if (reserved.refusal) throw refusalError(reserved.refusal);
   check.store_reserved = reserved.reserved;
-  const outcome = await stub.updateOperation(account, id, scope, change, policy, check);
-  if (reserved.reserved && outcome.status >= 400) {
+  const outcome = await stub.updateOperation(id, scope, change, policy, check);
+  if (reserved.reserved && isRefusal(outcome)) {
     const oldFacts = { ...facts, holds: holdsOf(old), credits: old.accrual?.points ? { points: old.accrual.points } : {} };
     await reserveAtStore(env, store, oldFacts, limits, timeZone, expiresAt, true);
   }

@@ -7,23 +7,21 @@
  */
 
 import { operationEffects } from "../accounts/ledger";
-import type { OperationRequest } from "../accounts/operation";
+import type { Operation, OperationRequest } from "../accounts/operation";
 import type { Principal } from "../auth/principal";
 import { cardOwner } from "../db/members";
 import type { Env } from "../env";
 import { sha256Hex } from "../lib/crypto";
 import { notFound, refusalError } from "../lib/errors";
 import { memberOfOperation, operationId, requestKeyOf } from "../lib/ids";
-import { bodyOf, type Outcome } from "../lib/outcome";
+import type { Result } from "../lib/outcome";
 import { isRefusal } from "../lib/refusal";
 import type { OperationFacts } from "../limits/limit";
 import { claimAtStore } from "../limits/store-limits";
 import { rulesFor } from "./operation-policy";
 import { accountOf, storeOf } from "../objects";
 
-const errorCode = (outcome: Outcome) => (bodyOf(outcome) as { error?: { code?: string } }).error?.code;
-
-export async function createOperation(env: Env, till: Extract<Principal, { kind: "terminal" }>, request: OperationRequest, idempotencyKey: string): Promise<Outcome> {
+export async function createOperation(env: Env, till: Extract<Principal, { kind: "terminal" }>, request: OperationRequest, idempotencyKey: string): Promise<Result<Operation>> {
   const memberId = request.type === "refund" ? memberOfOperation(request.original_operation_id) : await cardOwner(env.DB, till.tenantId, request.card);
   if (!memberId) throw request.type === "refund" ? notFound("operation_not_found", "Operation") : notFound("card_not_found", "Card");
   const [id, fingerprint, { policy, timeZone, limits, check }] = await Promise.all([
@@ -56,7 +54,7 @@ export async function createOperation(env: Env, till: Extract<Principal, { kind:
     now,
     limits: check,
   });
-  if (check.store_reserved && outcome.status >= 400 && errorCode(outcome) !== "idempotency_key_reused") {
+  if (check.store_reserved && isRefusal(outcome) && outcome.code !== "idempotency_key_reused") {
     // The account refused after the store counted: give the count back.
     await storeOf(env, store).release(store, id);
   }

@@ -38,7 +38,7 @@ async function cardCounters(env: Env, tenant: { id: string; timezone: string }, 
     const start = limit.period === "operation" ? null : windowBounds(windowOf(limit.period, now, tenant.timezone, ""), tenant.timezone).start;
     members = await recentlyActiveMembers(env.DB, tenant.id, { after: start ?? undefined, pendingOnly: limit.period === "operation" }, maxAccounts);
   }
-  const each = await Promise.all(members.map((member_id) => accountOf(env, { tenant_id: tenant.id, member_id }).limitCounters({ tenant_id: tenant.id, member_id }, limit.id, now)));
+  const each = await Promise.all(members.map((member_id) => accountOf(env, { tenant_id: tenant.id, member_id }).limitCounters(limit.id, now)));
   return each.flat();
 }
 

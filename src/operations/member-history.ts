@@ -15,7 +15,7 @@ const isSeq = (value: unknown[]): value is [number] => value.length === 1 && Num
 export async function historyPage(env: Env, tenantId: string, memberId: string, query: { limit: number; cursor?: string }) {
   const before = decodeCursor(query.cursor, isSeq)?.[0] ?? null;
   const account = { tenant_id: tenantId, member_id: memberId };
-  const unshipped = await accountOf(env, account).unshippedEntries(account);
+  const unshipped = await accountOf(env, account).unshippedEntries();
   const shipped = await shippedHistory(env.DB, tenantId, memberId, before, query.limit + 1);
   const entries = new Map<string, JournalEntry>();
   for (const entry of [...shipped, ...unshipped]) if (before === null || entry.seq < before) entries.set(entry.id, entry);

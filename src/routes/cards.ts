@@ -1,3 +1,4 @@
+import { isRefusal } from "../lib/refusal";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 
@@ -99,7 +100,7 @@ export function cardRoutes(app: App): void {
       const fresh = await insertCard(env.DB, principal.tenantId, memberId, body.new_number);
       if (!fresh && (await cardOwner(env.DB, principal.tenantId, body.new_number)) !== memberId) throw cardTaken();
       const outcome = await accountOf(env, account).replaceCard(account, number, body.new_number, fresh, whoActed(principal));
-      if (outcome.status >= 400 && fresh) {
+      if (isRefusal(outcome) && fresh) {
         // The account refused: the new number must not stay behind as a usable card.
         await database(env.DB)
           .delete(cards)

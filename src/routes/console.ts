@@ -36,7 +36,8 @@ import { journalOf, refundsOf } from "../db/operations";
 import { windowBounds } from "../limits/counters-view";
 
 import type { Operation } from "../accounts/operation";
-import { bodyOf } from "../lib/outcome";
+import { valueOf } from "../lib/outcome";
+import { isRefusal } from "../lib/refusal";
 import { memberOfOperation } from "../lib/ids";
 import { CONSOLE_SCRIPT } from "../pages/console/console-script";
 import type { App } from "./endpoint";
@@ -292,14 +293,14 @@ export function consoleRoutes(app: App): void {
     const missing = () => html(c, `<!doctype html><meta charset="utf-8"><title>Not found</title><p>No such operation. <a href="/console/operations">Operations</a>.</p>`, 404);
     if (!memberId) return missing();
     const account = { tenant_id: session.tenantId, member_id: memberId };
-    const outcome = await accountOf(c.env, account).getOperation(account, id, {}, {});
-    if (outcome.status !== 200) return missing();
-    const operation = bodyOf(outcome) as Operation;
+    const outcome = await accountOf(c.env, account).getOperation(id, {}, {});
+    if (isRefusal(outcome)) return missing();
+    const operation = valueOf(outcome);
     const [tenant, places, member, approvals, refunds, journal] = await Promise.all([
       loadTenant(c.env.DB, session.tenantId),
       storesWithRegisters(c.env.DB, session.tenantId),
       findMember(c.env.DB, session.tenantId, memberId),
-      accountOf(c.env, account).approvalRequests(account, null, 50, null),
+      accountOf(c.env, account).approvalRequests(null, 50, null),
       operation.type === "purchase" ? refundsOf(c.env.DB, session.tenantId, memberId, id) : Promise.resolve([]),
       journalOf(c.env.DB, session.tenantId, memberId, id),
     ]);

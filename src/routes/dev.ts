@@ -83,7 +83,7 @@ export async function seedDemo(env: Env, origin: string) {
     policy: { approval_required_for: [], points_per_currency_unit: 1, point_value: 1, hold_ttl_seconds: 900, minor_digits: minorDigits("USD"), sms_confirm_points_deduction: false },
     now: Date.now(),
   });
-  await stub.confirm(account, topUpId);
+  await stub.confirm(topUpId);
 
   const link = await createPortalLink(env.DB, tenantId, memberId);
   return {

@@ -14,7 +14,7 @@ import type { Env } from "../env";
 import { idempotent } from "../idempotency";
 import { ApiError, invalidRequest } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
-import type { Outcome } from "../lib/outcome";
+import { answerOf, type Outcome, type Result } from "../lib/outcome";
 import type { ErrorCode } from "../lib/error-codes";
 import { serverSecret } from "../lib/server-secret";
 import { sealAuditLog } from "../operations/audit-log";
@@ -100,9 +100,10 @@ export const documented: DocumentedEndpoint[] = [];
 export function endpoint<R extends Role, B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
   app: App,
   spec: EndpointSpec<R, B, Q>,
-  handler: (call: Call<R, Infer<B>, Infer<Q>>) => Promise<Outcome>,
+  handler: (call: Call<R, Infer<B>, Infer<Q>>) => Promise<Outcome | Result<unknown>>,
 ): void {
-  documented.push({ ...spec, status: spec.status ?? (spec.method === "post" ? 201 : 200), errors: [...new Set([...commonErrors(spec), ...(spec.errors ?? [])])] });
+  const status = spec.status ?? (spec.method === "post" ? 201 : 200);
+  documented.push({ ...spec, status, errors: [...new Set([...commonErrors(spec), ...(spec.errors ?? [])])] });
   app.on(spec.method.toUpperCase(), spec.path, async (c) => {
     // An endpoint with no roles is public (signing in); every other one needs a credential.
     const principal = spec.auth.length === 0 ? undefined : await requirePrincipal(c, spec.auth);
@@ -123,7 +124,8 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
       fingerprint: () => sha256Hex(`${spec.method} ${c.req.path}\n${rawBody}`),
     } as Call<R, Infer<B>, Infer<Q>>;
 
-    const run = () => handler(call);
+    // An object's or a rule's result is answered here: a refusal by its code, a value with the documented status.
+    const run = async () => answerOf(await handler(call), status);
     const keyOwner = spec.method === "post" && idempotencyKey && !spec.ownIdempotency ? keyOwnerOf(principal as Principal | undefined) : null;
     const decided = keyOwner
       ? await idempotent(c.env.DB, serverSecret(c.env), { ...keyOwner, key: idempotencyKey!, fingerprint: await call.fingerprint() }, run)

@@ -57,7 +57,7 @@ export function meRoutes(app: App): void {
       if (!session) throw new ApiError("unauthenticated", "Missing or invalid credentials");
       // Pages still open under the old session stop receiving this member's requests.
       const account = accountOfMember(principal);
-      await accountOf(env, account).endSessions(account, [principal.sessionId]);
+      await accountOf(env, account).endSessions([principal.sessionId]);
       return {
         status: 200,
         body: { member: presentMember(member) },
@@ -72,7 +72,7 @@ export function meRoutes(app: App): void {
     async ({ env, principal }) => {
       await endSession(env.DB, principal.sessionId);
       const account = accountOfMember(principal);
-      await accountOf(env, account).endSessions(account, [principal.sessionId]);
+      await accountOf(env, account).endSessions([principal.sessionId]);
       return { status: 204, body: {}, headers: { "set-cookie": clearedSessionCookie(env.ENVIRONMENT !== "development") } };
     },
   );
@@ -95,7 +95,7 @@ export function meRoutes(app: App): void {
     },
     async ({ env, principal, query }) => {
       const account = accountOfMember(principal);
-      return { status: 200, body: await accountOf(env, account).approvalRequests(account, query.status ?? null, query.limit, query.cursor ?? null) };
+      return { status: 200, body: await accountOf(env, account).approvalRequests(query.status ?? null, query.limit, query.cursor ?? null) };
     },
   );
 
@@ -114,7 +114,7 @@ export function meRoutes(app: App): void {
       },
       async ({ env, principal, param }) => {
         const account = accountOfMember(principal);
-        return accountOf(env, account).answerApproval(account, param("id"), answer);
+        return accountOf(env, account).answerApproval(param("id"), answer);
       },
     );
   }

@@ -2,6 +2,7 @@
  * Signing in on the hosted page by phone and SMS code. Asking for a code answers 202 whatever the phone, and does
  * its work after answering, so neither the answer nor its timing says whether the phone belongs to a member.
  */
+import { isRefusal } from "../lib/refusal";
 import { testCodeOf } from "../tenants/test-mode";
 import { z } from "zod";
 
@@ -46,7 +47,7 @@ async function sendLoginCode(env: Env, program: TenantRow | null, tenant: string
   const hash = await codeHash(serverSecret(env), "login", sendable ? code : `unenrolled:${randomSecret(16)}`);
   const stub = accountOf(env, account);
   const issued = await stub.issueLoginCode(account, hash);
-  if (issued.status !== 202 || !program) return;
+  if (isRefusal(issued) || !program) return;
   // A phone nobody enrolled costs the SMS budget what a member's phone costs: the budget tells nobody who is enrolled.
   if (!member) return void (await countUnsentSms(env, program));
   try {
@@ -105,8 +106,8 @@ export function memberLoginRoutes(app: App): void {
         signInAccount(env, body.tenant_id, body.phone),
       ]);
       // A phone no member has is checked against its own account too: the same answers, in the same steps.
-      const verified = await accountOf(env, account).verifyLoginCode(account, await codeHash(serverSecret(env), "login", body.code));
-      if (verified.status !== 200) return verified;
+      const verified = await accountOf(env, account).verifyLoginCode(await codeHash(serverSecret(env), "login", body.code));
+      if (isRefusal(verified)) return verified;
       if (!program || !member) throw new Error("an unenrolled phone's code matched");
       const session = await createSession(env.DB, body.tenant_id, member.id);
       return {

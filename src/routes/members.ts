@@ -111,7 +111,7 @@ export function portalSessionRoutes(app: App): void {
       const member = await requireMember(env.DB, principal.tenantId, param("id"));
       const ended = await endMemberSessions(env.DB, principal.tenantId, member.id, principal);
       const account = { tenant_id: principal.tenantId, member_id: member.id };
-      await accountOf(env, account).endSessions(account, ended);
+      await accountOf(env, account).endSessions(ended);
       return { status: 200, body: { revoked: ended.length } };
     },
   );

@@ -89,7 +89,7 @@ export function operationRoutes(app: App): void {
     },
     async ({ env, principal, param, query }) => {
       const { account, scope } = locateOperation(principal, param("id"));
-      return accountOf(env, account).getOperation(account, param("id"), scope, { wait: query.wait, since: query.since });
+      return accountOf(env, account).getOperation(param("id"), scope, { wait: query.wait, since: query.since });
     },
   );
 
@@ -125,7 +125,7 @@ export function operationRoutes(app: App): void {
       ]);
       // Test mode: a member with one of the test phones answers by themselves (a live tenant's never do).
       const member = tenant.livemode ? null : await findMember(env.DB, principal.tenantId, account.member_id);
-      return accountOf(env, account).requestApproval(account, param("id"), scope, {
+      return accountOf(env, account).requestApproval(param("id"), scope, {
         resend: body.resend,
         store_name: store?.name ?? "",
         register_name: register,
@@ -147,7 +147,7 @@ export function operationRoutes(app: App): void {
     async ({ env, principal, param }) => {
       const { account, scope } = locateOperation(principal, param("id"));
       // A change made by hand (points or credit added or taken at the till) comes back with its audit entry.
-      return accountOf(env, account).confirm(account, param("id"), scope, Date.now(), whoActed(principal));
+      return accountOf(env, account).confirm(param("id"), scope, Date.now(), whoActed(principal));
     },
   );
 
@@ -165,7 +165,7 @@ export function operationRoutes(app: App): void {
       const { account, scope } = locateOperation(principal, param("id"));
       // The back office cancelling a till's hold is a change by a person or key: audited by the account, and only
       // when this call released it — not for one the till had cancelled or that had expired already.
-      return accountOf(env, account).cancel(account, param("id"), scope, Date.now(), principal.kind === "secret" ? whoActed(principal) : null);
+      return accountOf(env, account).cancel(param("id"), scope, Date.now(), principal.kind === "secret" ? whoActed(principal) : null);
     },
   );
 

@@ -68,7 +68,7 @@ export function pageRoutes(app: App): void {
     const [summary, history, pending, others] = await Promise.all([
       stub.summary(account),
       historyPage(c.env, tenant.id, member.id, { limit: 20 }),
-      stub.approvalRequests(account, "pending", 20, null),
+      stub.approvalRequests("pending", 20, null),
       othersOnPhone(c.env.DB, member),
     ]);
     const data = {

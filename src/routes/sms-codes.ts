@@ -2,6 +2,8 @@
  * SMS codes confirming a points deduction at stores that ask for one. The route makes the code and its HMAC, the
  * AccountDO decides (limits, attempts, the operation's SMS step), and only then is the message sent.
  */
+import { valueOf } from "../lib/outcome";
+import { isRefusal } from "../lib/refusal";
 import { testCodeOf } from "../tenants/test-mode";
 import { z } from "zod";
 
@@ -49,10 +51,9 @@ export function smsCodeRoutes(app: App): void {
       if (!member) throw notFound("operation_not_found", "Operation");
       const code = testCodeOf(tenant.livemode, member.phone) ?? generateCode();
       const stub = accountOf(env, account);
-      const issued = await stub.issueOperationCode(account, id, scope, await codeHash(serverSecret(env), id, code));
-      if (issued.status !== 201) return issued;
-      const { expires_at, issued_at, operation } = issued.body as { expires_at: string; issued_at: number; operation: Operation };
-
+      const issued = await stub.issueOperationCode(id, scope, await codeHash(serverSecret(env), id, code));
+      if (isRefusal(issued)) return issued;
+      const { expires_at, issued_at, operation } = valueOf(issued);
       const points = pointsDeducted(operation);
       const value = formatMoney(points * tenant.pointValue, tenant.currency);
       const text = `${tenant.name}: ${code} is your code to pay ${points} points (${value})${store ? ` at ${store.name}` : ""}. It expires in 5 minutes. Never share it.`;
@@ -60,7 +61,7 @@ export function smsCodeRoutes(app: App): void {
       try {
         refusal = await sendTenantSms(env, tenant, member.phone, text);
       } catch (error) {
-        await stub.forgetCode(account, id, issued_at);
+        await stub.forgetCode(id, issued_at);
         if (error instanceof SmsProviderError) {
           throw new ApiError("sms_provider_error", "The SMS could not be sent; the operation is unchanged, try again", {
             provider_status: error.providerStatus,
@@ -70,7 +71,7 @@ export function smsCodeRoutes(app: App): void {
       }
       if (refusal) {
         // Over the tenant's SMS budget: no message, and no code the member could never have been sent.
-        await stub.forgetCode(account, id, issued_at);
+        await stub.forgetCode(id, issued_at);
         throw refusalError(refusal);
       }
       return { status: 201, body: { sent_to: maskPhone(member.phone), expires_at } };
@@ -91,7 +92,7 @@ export function smsCodeRoutes(app: App): void {
     async ({ env, principal, param, body }) => {
       const id = param("id");
       const { account, scope } = locateOperation(principal, id);
-      return accountOf(env, account).verifyOperationCode(account, id, scope, await codeHash(serverSecret(env), id, body.code));
+      return accountOf(env, account).verifyOperationCode(id, scope, await codeHash(serverSecret(env), id, body.code));
     },
   );
 }
