@@ -10,6 +10,7 @@ import { done, type Result } from "../lib/outcome";
 import { refuse } from "../lib/refusal";
 import type { AccountRef, MemberCard } from "./account-ref";
 import type { StoredCard } from "./card-storage";
+import { release } from "./account-operations";
 import { audited, type AccountTx } from "./account-tx";
 
 /** The card as the API shows it. */
@@ -25,7 +26,7 @@ function cardOfAccount(tx: AccountTx, account: AccountRef, number: string): Stor
 }
 
 function voidPendingOperations(tx: AccountTx, card: string, now: number): void {
-  for (const record of tx.ledger.pendingOperationsOfCard(card)) tx.ledger.close(record, "cancelled", now);
+  for (const record of tx.ledger.pendingOperationsOfCard(card)) release(tx, record, "cancelled", now);
 }
 
 /** The answer to a card change, with its audit entry: the card as it is now. */

@@ -10,7 +10,7 @@ import type { StoredCounter } from "../limits/counters-view";
 import { AccountAlarm } from "./account-alarm";
 import { answerRequest, requestApproval, requestsPage, type ApprovalAsk } from "./account-approvals";
 import { addCard, blockCard, replaceCard, unblockCard } from "./account-cards";
-import { cancelOperation, changePurchase, confirmOperation, createOperation, replayedCreate, type NewOperationCall } from "./account-operations";
+import { cancelOperation, changePurchase, confirmOperation, createOperation, expireDue, replayedCreate, type NewOperationCall } from "./account-operations";
 import type { AccountRef, LimitCheck, MemberCard, OperationScope } from "./account-ref";
 import { ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION } from "./account-schema";
 import { AccountStorage } from "./account-storage";
@@ -273,7 +273,7 @@ export class AccountDO extends DurableObject<Env> {
     let result: T;
     try {
       result = this.ctx.storage.transactionSync(() => {
-        this.ledger.expireDue(now);
+        expireDue(this.tx, now);
         const decided = decide();
         this.ledger.outbox.flush();
         return decided;

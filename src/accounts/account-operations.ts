@@ -10,9 +10,10 @@ import type { LimitCheck, OperationScope } from "./account-ref";
 import { audited, operationNotFound, type AccountTx } from "./account-tx";
 import { countCardLimits } from "./card-limits";
 import { keyReused, planOperation, replanPurchase, type NewOperation, type OperationPolicy } from "./ledger";
-import { decideCancel, decideConfirm } from "./settlement";
+import { closed, confirmed, decideCancel, decideConfirm, isDue, type Settling } from "./settlement";
+import { newId } from "../lib/ids";
 import type { Operation, OperationRecord, PurchaseChange } from "./operation";
-import { claimRefund } from "./refund";
+import { claimRefund, tallyFromRefunds } from "./refund";
 
 export type NewOperationCall = NewOperation & { fingerprint: string; limits?: LimitCheck };
 
@@ -27,7 +28,7 @@ export function replayedCreate(tx: AccountTx, input: NewOperationCall): Result<O
 export function createOperation(tx: AccountTx, input: NewOperationCall): Result<Operation> {
   const request = input.request;
   if (request.type !== "refund") tx.ledger.cards.knownCard(request.card);
-  const original = request.type === "refund" ? tx.ledger.refundable(request.original_operation_id) : null;
+  const original = request.type === "refund" ? refundable(tx, request.original_operation_id) : null;
   // An unknown original is not worth a stored answer: it will stay unknown.
   if (request.type === "refund" && !original) return operationNotFound();
   const plan = planOperation(input, tx.ledger.view(), original);
@@ -55,11 +56,14 @@ export function confirmOperation(tx: AccountTx, id: string, scope: OperationScop
     case "refuse":
       return decision.refusal;
     case "expire":
-      tx.ledger.close(record, "expired", now);
+      release(tx, record, "expired", now);
       return refuse("operation_not_pending", "The operation is expired", { status: "expired" });
     case "post": {
-      tx.ledger.post(record, now);
-      const op = record.operation;
+      const settling = settlingOf(tx, record);
+      const counted = settling.original ? tx.ledger.counters.committedOf(settling.original.operation.id) : [];
+      const settled = confirmed(settling, tx.ledger.journalHead(), counted, now, () => newId("ent"));
+      tx.ledger.settle(settled, now);
+      const op = settled.record.operation;
       const manual = op.type === "manual_accrual" || op.type === "manual_deduction";
       const after = { card: op.card, method: op.method, amount: op.amount, reason: op.reason, store_id: op.store_id, register_id: op.register_id };
       return done(op, manual && by ? audited(tx.ledger, by, `aud_${op.id}`, `balance.${op.type}`, op.id, after, now) : undefined);
@@ -74,8 +78,7 @@ export function cancelOperation(tx: AccountTx, id: string, scope: OperationScope
   const decision = decideCancel(record.operation);
   if (decision.kind === "refuse") return decision.refusal;
   if (decision.kind !== "release") return done(record.operation);
-  tx.ledger.close(record, "cancelled", now);
-  const op = record.operation;
+  const op = release(tx, record, "cancelled", now);
   const after = { status: op.status, card: op.card, register_id: op.register_id };
   return done(op, by ? audited(tx.ledger, by, `aud_cancel_${op.id}`, "operation.cancelled", op.id, after, now) : undefined);
 }
@@ -97,4 +100,35 @@ export function changePurchase(tx: AccountTx, id: string, scope: OperationScope,
   const pending = tx.ledger.requests.pendingOf(id);
   if (pending) tx.ledger.requests.close(pending, "superseded", now);
   return done(plan.operation);
+}
+
+/** Releases a pending operation (cancelled, or expired) as `settlement.ts` decides; the operation as it is now. */
+export function release(tx: AccountTx, record: OperationRecord, status: "cancelled" | "expired", now: number): Operation {
+  const settled = closed(settlingOf(tx, record), status, now);
+  tx.ledger.settle(settled, now);
+  return settled.record.operation;
+}
+
+/** Expires the pending operations past their expiry: first in every transaction, so no call sees one as pending. */
+export function expireDue(tx: AccountTx, now: number): void {
+  const due = tx.ledger.dueOperations(now);
+  for (const record of due) if (isDue(record.operation, now)) release(tx, record, "expired", now);
+  if (tx.ledger.mayBeDue(now)) tx.ledger.expiriesSeen();
+}
+
+/**
+ * A purchase as refunds see it: with its refund tally, which a purchase recorded before tallies existed gets from
+ * its refunds' own records (once: it is saved with the next refund).
+ */
+function refundable(tx: AccountTx, id: string): OperationRecord | null {
+  const record = tx.ledger.record(id);
+  if (!record || record.refund_tally || record.refunded === 0) return record;
+  record.refund_tally = tallyFromRefunds(tx.ledger.refundsOf(id));
+  return record;
+}
+
+/** What ending `record` works on: the record and the purchase it refunds, read before either changes. */
+function settlingOf(tx: AccountTx, record: OperationRecord): Settling {
+  const id = record.operation.type === "refund" ? record.operation.original_operation_id : undefined;
+  return { record, original: id ? refundable(tx, id) : null };
 }

@@ -4,14 +4,11 @@
  * Everything here runs inside the object's `transactionSync`.
  */
 import { CounterStore } from "../limits/counter-store";
-import type { RefundGiveBack } from "../limits/evaluate";
 import type { Alert } from "../limits/limit";
-import { newId } from "../lib/ids";
 import type { ApprovalRequest } from "./approval";
 import { emptyAmounts, type AccountView } from "./ledger";
-import { isDue, postings } from "./settlement";
+import type { JournalHead, Settled } from "./settlement";
 import { METHODS, type Balances, type JournalEntry, type Method, type OperationRecord } from "./operation";
-import { confirmRefund, freeRefund, tallyFromRefunds } from "./refund";
 import type { StoreMessage } from "./outbox";
 import { AnswerStorage } from "./answer-storage";
 import { CardStorage } from "./card-storage";
@@ -115,25 +112,12 @@ export class AccountStorage {
     return text === undefined ? null : (JSON.parse(text) as OperationRecord);
   }
 
-  /**
-   * A purchase as refunds see it: with its refund tally, which a purchase recorded before tallies existed gets from
-   * its refunds' own records (once: it is saved with the next refund).
-   */
-  refundable(id: string): OperationRecord | null {
-    const record = this.record(id);
-    if (!record || record.refund_tally || record.refunded === 0) return record;
-    const refunds = this.sql
+  /** The refunds of a purchase, each as recorded. */
+  refundsOf(id: string): OperationRecord[] {
+    return this.sql
       .exec<{ record: string }>("SELECT record FROM operations WHERE record ->> '$.operation.original_operation_id' = ?", id)
       .toArray()
       .map((row) => JSON.parse(row.record) as OperationRecord);
-    record.refund_tally = tallyFromRefunds(refunds);
-    return record;
-  }
-
-  /** The purchase a refund refers to (null for any other operation). */
-  private originalOf(record: OperationRecord): OperationRecord | null {
-    const id = record.operation.type === "refund" ? record.operation.original_operation_id : undefined;
-    return id ? this.refundable(id) : null;
   }
 
   /** Notes the text just written for an operation, so the next step of it (confirm, cancel) reads no row. */
@@ -185,14 +169,17 @@ export class AccountStorage {
     if (METHODS.some((m) => (record.holds[m] ?? 0) > 0)) this.changes.balances = true;
   }
 
-  /** Turns holds into journal debits and credits into journal credits, once. */
-  post(record: OperationRecord, now: number): void {
-    const original = this.originalOf(record);
-    const { balances } = this.view();
+  /** The balances and the journal's next sequence number, for a confirm. */
+  journalHead(): JournalHead {
     this.lastSeq ??= this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM journal").one().seq ?? 0;
-    const nextSeq = this.lastSeq + 1;
-    const result = postings(record, balances, nextSeq, () => newId("ent"), now);
-    for (const entry of result.entries) {
+    return { balances: this.view().balances, nextSeq: this.lastSeq + 1 };
+  }
+
+  /** Persists an operation's end as `settlement.ts` decided it: entries, balances, both records, then each effect. */
+  settle(settled: Settled, now: number): void {
+    const { record, original } = settled;
+    const before = this.view().balances;
+    for (const entry of settled.entries) {
       this.sql.exec(
         `INSERT INTO journal (seq, id, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -211,33 +198,30 @@ export class AccountStorage {
       this.changes.entries.push(entry);
       this.lastSeq = entry.seq;
     }
-    for (const method of METHODS) {
-      if (result.balances[method] === balances[method]) continue;
-      this.sql.exec(
-        "INSERT INTO balances (method, balance) VALUES (?, ?) ON CONFLICT(method) DO UPDATE SET balance = excluded.balance",
-        method,
-        result.balances[method],
-      );
-    }
-    if (this.totals) this.totals.balances = { ...result.balances };
-    this.adjustHeld(record, -1);
-    record.operation.status = "confirmed";
-    record.operation.confirmed_at = new Date(now).toISOString();
-    this.saveRecord(record, now);
-    this.changes.balances = true;
-    if (record.counted) this.counters.commit(record.operation.id);
-    // The event carries the operation as confirmed (a copy: the outbox is written when the transaction ends).
-    const event = { id: `evt_${record.operation.id.slice(3)}`, type: "operation.confirmed", created_at: record.operation.confirmed_at, data: { operation: { ...record.operation } } };
-    this.outbox.enqueue("event", event.id, event);
-    if (record.store_reserved) this.tellStore(record.operation.store_id, { action: "commit", operation_id: record.operation.id });
-    if (original) {
-      // A confirmed refund gives back its share of what the original counted, here and at the original's store.
-      const share: RefundGiveBack = { ...confirmRefund(original, record), credits: { ...record.credits }, take_back: record.holds.points ?? 0 };
-      this.saveRecord(original, now);
-      this.counters.refund(original.operation.id, share);
-      if (original.store_reserved) {
-        this.tellStore(original.operation.store_id, { action: "refund", operation_id: record.operation.id, original_id: original.operation.id, ...share });
+    if (settled.balances) {
+      for (const method of METHODS) {
+        if (settled.balances[method] === before[method]) continue;
+        this.sql.exec(
+          "INSERT INTO balances (method, balance) VALUES (?, ?) ON CONFLICT(method) DO UPDATE SET balance = excluded.balance",
+          method,
+          settled.balances[method],
+        );
       }
+      if (this.totals) this.totals.balances = { ...settled.balances };
+    }
+    this.adjustHeld(record, -1);
+    if (settled.balances || METHODS.some((m) => (record.holds[m] ?? 0) > 0)) this.changes.balances = true;
+    this.saveRecord(record, now);
+    if (original) this.saveRecord(original, now);
+    for (const effect of settled.effects) {
+      if (effect.kind === "event") this.outbox.event(effect.id, effect.type, effect.created_at, effect.data);
+      else if (effect.kind === "store") this.tellStore(effect.store_id, effect.message);
+      else if (effect.kind === "close_request") {
+        const pending = this.requests.pendingOf(effect.operation_id);
+        if (pending) this.requests.close(pending, effect.status, now);
+      } else if (effect.action === "give_back") this.counters.giveBack(effect.changes);
+      else if (effect.action === "commit") this.counters.commit(effect.operation_id);
+      else this.counters.release(effect.operation_id);
     }
   }
 
@@ -250,30 +234,9 @@ export class AccountStorage {
     this.outbox.enqueue("alert", alert.id, alert);
   }
 
-  /** Cancels or expires a pending operation: releases its holds, closes its approval request, frees a refund's claim. */
-  close(record: OperationRecord, status: "cancelled" | "expired", now: number): void {
-    const op = record.operation;
-    // Read before this refund's own status changes: a tally derived from the refunds must still see it as it was.
-    const original = this.originalOf(record);
-    this.adjustHeld(record, -1);
-    if (METHODS.some((m) => (record.holds[m] ?? 0) > 0)) this.changes.balances = true;
-    op.status = status;
-    op.cancelled_at = new Date(now).toISOString();
-    this.saveRecord(record, now);
-    this.outbox.event(`evt_${op.id.slice(3)}_${status}`, `operation.${status}`, op.cancelled_at, { operation: { ...op } });
-    if (record.counted) this.counters.release(op.id);
-    if (record.store_reserved) this.tellStore(op.store_id, { action: "release", operation_id: op.id });
-    const pending = this.requests.pendingOf(op.id);
-    if (pending) this.requests.close(pending, status, now);
-    if (original) {
-      freeRefund(original, record);
-      this.saveRecord(original, now);
-    }
-  }
-
   /**
    * On waking, in one query: whether the outbox has rows, and when the first pending operation expires (which
-   * also tells `expireDue` that nothing is due before then).
+   * also tells `dueOperations` that nothing is due before then).
    */
   wake(): { outbox: boolean; nextExpiry: number | null; nextTestAnswer: number | null } {
     const row = this.sql
@@ -292,14 +255,17 @@ export class AccountStorage {
     return now >= this.earliestExpiry;
   }
 
-  expireDue(now: number): void {
-    // Nothing can be due before the earliest expiry seen: most calls need no query at all.
-    if (now < this.earliestExpiry) return;
-    const due = this.sql.exec<{ id: string }>("SELECT id FROM operations WHERE status = 'pending' AND expires_at <= ?", now).toArray();
-    for (const { id } of due) {
-      const record = this.record(id)!;
-      if (isDue(record.operation, now)) this.close(record, "expired", now);
-    }
+  /** The pending operations past their expiry at `now`; nothing can be due before the earliest expiry seen. */
+  dueOperations(now: number): OperationRecord[] {
+    if (now < this.earliestExpiry) return [];
+    return this.sql
+      .exec<{ id: string }>("SELECT id FROM operations WHERE status = 'pending' AND expires_at <= ?", now)
+      .toArray()
+      .map(({ id }) => this.record(id)!);
+  }
+
+  /** The due operations are expired: no other expires before the next expiry (most calls then need no query). */
+  expiriesSeen(): void {
     this.earliestExpiry = this.nextExpiry() ?? Number.POSITIVE_INFINITY;
   }
 

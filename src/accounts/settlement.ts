@@ -1,10 +1,15 @@
 /**
  * How a pending operation ends, as pure functions: confirmed (its holds and credits become journal entries), cancelled
- * (released), or expired (past `expires_at`, never confirmed after it).
+ * (released), or expired (past `expires_at`, never confirmed after it). `confirmed` and `closed` take what the
+ * operation and the purchase a refund refers to are now, and return what they become with every effect to write;
+ * the account's storage only persists that (`AccountStorage.settle`).
  */
 import type { Refusal } from "../lib/refusal";
 import { refuse } from "../lib/refusal";
+import { refundGiveBack, type CounterChange, type RefundGiveBack } from "../limits/evaluate";
 import { METHODS, type JournalEntry, type Method, type Operation, type OperationRecord } from "./operation";
+import type { StoreMessage } from "./outbox";
+import { confirmRefund, freeRefund } from "./refund";
 
 export function isAuthorized(operation: Operation): boolean {
   const status = operation.authorization.status;
@@ -89,4 +94,83 @@ export function postings(
   for (const method of METHODS) if ((record.credits[method] ?? 0) > 0) post(method, record.credits[method]!, kinds.credit);
   for (const method of METHODS) if ((record.holds[method] ?? 0) > 0) post(method, -record.holds[method]!, kinds.debit);
   return { entries, balances: after };
+}
+
+/** What ending an operation works on: the operation and, for a refund, the purchase it refers to. */
+export interface Settling {
+  record: OperationRecord;
+  original: OperationRecord | null;
+}
+
+/** What confirming also needs: the balances now, and the journal's next sequence number. */
+export interface JournalHead {
+  balances: Record<Method, number>;
+  nextSeq: number;
+}
+
+/** What confirming a refund also needs: what the purchase it refunds counted against the card limits. */
+export type OriginalCounts = CounterChange[];
+
+export type SettlementEffect =
+  | { kind: "event"; id: string; type: string; created_at: string; data: { operation: Operation } }
+  | { kind: "counters"; action: "commit" | "release"; operation_id: string }
+  | { kind: "counters"; action: "give_back"; changes: CounterChange[] }
+  | { kind: "store"; store_id: string; message: StoreMessage }
+  | { kind: "close_request"; operation_id: string; status: "cancelled" | "expired" };
+
+/** An operation ended: the records as they are now, the journal entries posted and the balances they leave, the rest. */
+export interface Settled {
+  record: OperationRecord;
+  original: OperationRecord | null;
+  entries: JournalEntry[];
+  /** The balances after the entries (null: a release moves no balance). */
+  balances: Record<Method, number> | null;
+  effects: SettlementEffect[];
+}
+
+const eventOf = (id: string, type: string, operation: Operation): SettlementEffect => ({
+  kind: "event",
+  id,
+  type,
+  created_at: operation.updated_at,
+  data: { operation: { ...operation } },
+});
+
+/** A pending, authorized operation confirmed: its holds and credits posted, its counts kept, a refund's share given back. */
+export function confirmed(settling: Settling, head: JournalHead, counted: OriginalCounts, now: number, newEntryId: () => string): Settled {
+  const record = structuredClone(settling.record);
+  const original = settling.original && structuredClone(settling.original);
+  const { entries, balances } = postings(record, head.balances, head.nextSeq, newEntryId, now);
+  const op = record.operation;
+  op.status = "confirmed";
+  op.confirmed_at = op.updated_at = new Date(now).toISOString();
+  const effects: SettlementEffect[] = [];
+  if (record.counted) effects.push({ kind: "counters", action: "commit", operation_id: op.id });
+  effects.push(eventOf(`evt_${op.id.slice(3)}`, "operation.confirmed", op));
+  if (record.store_reserved) effects.push({ kind: "store", store_id: op.store_id, message: { action: "commit", operation_id: op.id } });
+  if (original) {
+    // A confirmed refund gives back its share of what the original counted, here and at the original's store.
+    const share: RefundGiveBack = { ...confirmRefund(original, record), credits: { ...record.credits }, take_back: record.holds.points ?? 0 };
+    effects.push({ kind: "counters", action: "give_back", changes: refundGiveBack(counted, share) });
+    if (original.store_reserved) {
+      const message: StoreMessage = { action: "refund", operation_id: op.id, original_id: original.operation.id, ...share };
+      effects.push({ kind: "store", store_id: original.operation.store_id, message });
+    }
+  }
+  return { record, original, entries, balances, effects };
+}
+
+/** A pending operation cancelled or expired: its holds and counts released, its approval request closed, a refund's claim freed. */
+export function closed(settling: Settling, status: "cancelled" | "expired", now: number): Settled {
+  const record = structuredClone(settling.record);
+  const original = settling.original && structuredClone(settling.original);
+  const op = record.operation;
+  op.status = status;
+  op.cancelled_at = op.updated_at = new Date(now).toISOString();
+  const effects: SettlementEffect[] = [eventOf(`evt_${op.id.slice(3)}_${status}`, `operation.${status}`, op)];
+  if (record.counted) effects.push({ kind: "counters", action: "release", operation_id: op.id });
+  if (record.store_reserved) effects.push({ kind: "store", store_id: op.store_id, message: { action: "release", operation_id: op.id } });
+  effects.push({ kind: "close_request", operation_id: op.id, status });
+  if (original) freeRefund(original, record);
+  return { record, original, entries: [], balances: null, effects };
 }

@@ -3,8 +3,7 @@
  * counters), with what each operation added, so cancel/expiry gives it back and a refund gives back its share.
  * Runs inside the owner's `transactionSync`.
  */
-import type { CounterBasis, CounterChange, CounterKey, Counter, RefundGiveBack } from "./evaluate";
-import { refundGiveBack } from "./evaluate";
+import type { CounterBasis, CounterChange, CounterKey, Counter } from "./evaluate";
 import type { StoredCounter } from "./counters-view";
 
 export const COUNTER_SCHEMA = `
@@ -118,9 +117,14 @@ export class CounterStore {
     this.sql.exec("UPDATE limit_reservations SET status = 'committed' WHERE operation_id = ? AND status = 'reserved'", operationId);
   }
 
-  /** A confirmed refund of the original: each of its counters gets back its share (`refundGiveBack`). */
-  refund(originalId: string, refund: RefundGiveBack): void {
-    for (const change of refundGiveBack(this.reserved(originalId, "committed"), refund)) this.add(change, -change.amount);
+  /** What a confirmed operation counted, for the share a refund of it gives back (`refundGiveBack`). */
+  committedOf(operationId: string): CounterChange[] {
+    return this.reserved(operationId, "committed");
+  }
+
+  /** A confirmed refund's share given back, as `refundGiveBack` reckoned it. */
+  giveBack(changes: CounterChange[]): void {
+    for (const change of changes) this.add(change, -change.amount);
   }
 
   hasReservation(operationId: string): boolean {

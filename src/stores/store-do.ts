@@ -12,7 +12,7 @@ import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../idempotency";
 import { newId } from "../lib/ids";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { COUNTER_SCHEMA, CounterStore, upgradeCounterSchema } from "../limits/counter-store";
-import { decisionRefusal, evaluateLimits, type RefundGiveBack } from "../limits/evaluate";
+import { decisionRefusal, evaluateLimits, refundGiveBack, type RefundGiveBack } from "../limits/evaluate";
 import type { Limit, OperationFacts } from "../limits/limit";
 import { ALERT_OUTBOX_SCHEMA, AlertOutbox } from "../webhooks/alert-outbox";
 import { type Refusal } from "../lib/refusal";
@@ -130,7 +130,7 @@ export class StoreDO extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       const key = `refund:${refund.operation_id}`;
       if (this.status(key) !== null) return;
-      this.counters.refund(refund.original_id, refund);
+      this.counters.giveBack(refundGiveBack(this.counters.committedOf(refund.original_id), refund));
       this.sql.exec("INSERT INTO decisions (operation_id, status, release_after) VALUES (?, 'refund', 0)", key);
     });
   }

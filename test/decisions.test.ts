@@ -1,0 +1,68 @@
+/** The pure rules of member approval and SMS codes, without any runtime: each answer and refusal, with its details. */
+import { describe, expect, it } from "vitest";
+import { decideAnswer, decideRequest, newApprovalRequest } from "../src/accounts/approval";
+import { emptyAmounts, planOperation } from "../src/accounts/ledger";
+import type { OperationRecord } from "../src/accounts/operation";
+import { decideIssue, decideVerify, newCode } from "../src/auth/one-time-code";
+import { isRefusal } from "../src/lib/refusal";
+
+const NOW = Date.parse("2026-11-22T10:00:00Z");
+
+function cashbackSale(): OperationRecord {
+  const policy = { approval_required_for: ["cashback" as const], points_per_currency_unit: 1, point_value: 1, hold_ttl_seconds: 900, minor_digits: 2, sms_confirm_points_deduction: false };
+  const request = { type: "purchase" as const, card: "1111", cheque: { number: "A-1", total: 1000 }, payments: [{ method: "cashback" as const, amount: 1000 }] };
+  const account = { balances: { ...emptyAmounts(), cashback: 5000 }, held: emptyAmounts(), incoming: emptyAmounts(), cardStatus: () => "active" as const };
+  const record = planOperation({ id: "op_x", member_id: "mem_x", store_id: "sto_x", register_id: "reg_x", request, policy, now: NOW }, account, null);
+  if (isRefusal(record)) throw new Error(record.code);
+  return record;
+}
+
+describe("a request for approval", () => {
+  const ask = { resend: false, store_name: "Café", register_name: "Till 1" };
+
+  it("is made for a pending operation that needs one; a second waits for the first unless resent, and not within 3 s", () => {
+    const record = cashbackSale();
+    expect(decideRequest({ record, pending: null, lastRequestAt: null, resend: false, now: NOW })).toEqual({ supersede: null });
+    const pending = newApprovalRequest("apr_1", record, record.approval.methods, 1, ask, NOW);
+    expect(pending).toMatchObject({ status: "pending", amount: 1000, methods: ["cashback"], store_name: "Café" });
+    expect(decideRequest({ record, pending, lastRequestAt: NOW, resend: false, now: NOW + 1000 })).toMatchObject({ code: "approval_request_pending", details: { request_id: "apr_1" } });
+    expect(decideRequest({ record, pending, lastRequestAt: NOW, resend: true, now: NOW + 1000 })).toMatchObject({ code: "rate_limited", details: { retry_after: 2 } });
+    expect(decideRequest({ record, pending, lastRequestAt: NOW, resend: true, now: NOW + 3000 })).toEqual({ supersede: pending });
+  });
+
+  it("is refused once approved, for an operation that needs none, and for one no longer pending", () => {
+    const record = cashbackSale();
+    record.steps.approval = "approved";
+    expect(decideRequest({ record, pending: null, lastRequestAt: null, resend: false, now: NOW })).toMatchObject({ code: "already_approved" });
+    delete record.steps.approval;
+    expect(decideRequest({ record, pending: null, lastRequestAt: null, resend: false, now: NOW })).toMatchObject({ code: "approval_not_required" });
+    record.operation.status = "cancelled";
+    expect(decideRequest({ record, pending: null, lastRequestAt: null, resend: false, now: NOW })).toMatchObject({ code: "operation_not_pending", details: { status: "cancelled" } });
+  });
+
+  it("is answered only while pending", () => {
+    const request = newApprovalRequest("apr_1", cashbackSale(), ["cashback"], 1, ask, NOW);
+    expect(decideAnswer(request)).toBeNull();
+    expect(decideAnswer({ ...request, status: "superseded" })).toMatchObject({ code: "approval_request_closed", details: { status: "superseded" } });
+  });
+});
+
+describe("an SMS code", () => {
+  it("is sent at most once in 20 s and 10 times an hour, each refusal saying when to try again", () => {
+    expect(decideIssue([], null, NOW)).toBeNull();
+    expect(decideIssue([NOW - 5000], NOW - 5000, NOW)).toMatchObject({ code: "rate_limited", details: { retry_after: 15 } });
+    const tenSends = Array.from({ length: 10 }, (_, i) => NOW - 3_000_000 + i * 60_000);
+    expect(decideIssue(tenSends, NOW - 60_000, NOW)).toMatchObject({ code: "rate_limited", details: { retry_after: 600 } });
+  });
+
+  it("is verified once; a wrong one costs an attempt, the fifth exhausts it; it expires after 5 minutes", () => {
+    const code = newCode("op_x", "hash", NOW);
+    expect(decideVerify(code, true, NOW + 1000)).toEqual({ kind: "verified" });
+    const wrong = decideVerify(code, false, NOW + 1000);
+    expect(wrong).toMatchObject({ kind: "wrong", state: { attempts_left: 4 }, refusal: { code: "invalid_code", details: { attempts_left: 4 } } });
+    expect(decideVerify({ ...code, attempts_left: 1 }, false, NOW)).toMatchObject({ kind: "wrong", refusal: { code: "code_attempts_exhausted" } });
+    expect(decideVerify({ ...code, attempts_left: 0 }, true, NOW)).toMatchObject({ kind: "refuse", refusal: { code: "code_attempts_exhausted" } });
+    expect(decideVerify(code, true, NOW + 5 * 60_000)).toMatchObject({ kind: "refuse", refusal: { code: "code_expired" } });
+    expect(decideVerify(null, true, NOW)).toMatchObject({ kind: "refuse", refusal: { code: "code_not_sent" } });
+  });
+});
