@@ -1,6 +1,8 @@
 /** Alerts in D1: as the API shows them, and moving one on with its audit entry. */
 import { and, eq, inArray } from "drizzle-orm";
 import { database } from "./client";
+import type { Page } from "../lib/pagination";
+import { newestFirst } from "./newest-first";
 import { alerts, cards, limits, members, registers, staff, stores } from "./schema";
 
 export type AlertRow = typeof alerts.$inferSelect;
@@ -76,4 +78,15 @@ export async function alertContext(d1: D1Database, tenantId: string, rows: Alert
     places: new Map([...storeRows, ...registerRows].map((row) => [row.id, row.name])),
     staff: new Map(staffRows.map((row) => [row.id, row.email])),
   };
+}
+
+/** A page of the tenant's alerts, newest first, of one status or all. */
+export function alertsPage(d1: D1Database, tenantId: string, query: { status?: AlertRow["status"]; cursor?: string; limit: number }) {
+  return newestFirst(d1, alerts, tenantId, query, presentAlert, query.status ? [eq(alerts.status, query.status)] : []);
+}
+
+/** The console's alerts, newest first: to do (open or being looked at), resolved, or all. */
+export function alertsToShow(d1: D1Database, tenantId: string, shown: "todo" | "resolved" | "all"): Promise<Page<AlertRow>> {
+  const narrow = shown === "all" ? [] : shown === "resolved" ? [eq(alerts.status, "resolved")] : [inArray(alerts.status, ["open", "acknowledged"])];
+  return newestFirst(d1, alerts, tenantId, { limit: 50 }, (row) => row, narrow);
 }

@@ -6,6 +6,7 @@ import { and, asc, desc, eq, gt, isNotNull, isNull } from "drizzle-orm";
 import type { AuditEntry as ChainEntry, ChainHead, SealedEntry } from "../audit/audit-chain";
 import { auditEntry, whoActed, type Actor, type Change } from "../audit/audit-entry";
 import { database } from "./client";
+import { newestFirst } from "./newest-first";
 import { auditLog } from "./schema";
 import { newId } from "../lib/ids";
 
@@ -59,7 +60,7 @@ export async function recordDecidedAudit(d1: D1Database, entry: ChainEntry): Pro
   await database(d1).insert(auditLog).values(auditRow(entry)).onConflictDoNothing();
 }
 
-type AuditRow = typeof auditLog.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;
 
 const asEntry = (row: AuditRow): ChainEntry => ({
   id: row.id,
@@ -121,4 +122,31 @@ export async function chainedAfter(d1: D1Database, tenantId: string, seq: number
 
 export async function countAuditEntries(d1: D1Database, tenantId: string): Promise<number> {
   return (await d1.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE tenant_id = ?").bind(tenantId).first<number>("n")) ?? 0;
+}
+
+/** An audit entry's insert, to go in the batch of the change it records. */
+export type AuditWrite = ReturnType<typeof auditInsert>;
+
+/** An audit entry as the API shows it, with its place in the hash chain. */
+export const presentAudit = (row: AuditRow) => ({
+  id: row.id,
+  actor: row.actor,
+  actor_type: row.actorType,
+  action: row.action,
+  subject_id: row.subjectId,
+  before: row.before ? JSON.parse(row.before) : null,
+  after: row.after ? JSON.parse(row.after) : null,
+  created_at: row.createdAt,
+  seq: row.seq,
+  hash: row.hash,
+  prev_hash: row.prevHash,
+});
+
+/** A page of the tenant's audit log, newest first: as stored (the console words it), or as the API shows it. */
+export function auditPage(d1: D1Database, tenantId: string, page: { cursor?: string; limit: number }) {
+  return newestFirst(d1, auditLog, tenantId, page, (row) => row);
+}
+
+export function presentedAuditPage(d1: D1Database, tenantId: string, page: { cursor?: string; limit: number }) {
+  return newestFirst(d1, auditLog, tenantId, page, presentAudit);
 }

@@ -1,6 +1,7 @@
 /** Keys in D1: the live ones, and revoking one with its audit entry. */
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { database } from "./client";
+import type { AuditWrite } from "./audit";
 import { apiKeys } from "./schema";
 
 type KeyRow = typeof apiKeys.$inferSelect;
@@ -30,4 +31,22 @@ export async function revokeKey(d1: D1Database, tenantId: string, keyId: string,
     audit,
   ]);
   return (revoked.meta.changes ?? 0) === 1;
+}
+
+export type NewKey = typeof apiKeys.$inferInsert;
+
+/** Every key of the tenant, live and revoked, newest first. */
+export function keysOfTenant(d1: D1Database, tenantId: string): Promise<KeyRow[]> {
+  return database(d1).select().from(apiKeys).where(eq(apiKeys.tenantId, tenantId)).orderBy(desc(apiKeys.createdAt));
+}
+
+/** A key issued, with the audit entry of its issue. */
+export async function addKey(d1: D1Database, row: NewKey, audit: AuditWrite): Promise<void> {
+  const db = database(d1);
+  await db.batch([db.insert(apiKeys).values(row), audit]);
+}
+
+/** A key of the tenant not revoked yet. */
+export async function keyNotRevoked(d1: D1Database, tenantId: string, keyId: string): Promise<KeyRow | null> {
+  return (await database(d1).select().from(apiKeys).where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt))).get()) ?? null;
 }

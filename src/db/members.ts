@@ -1,6 +1,8 @@
 /** Members and the card → member index. A card never changes member, so that mapping is cached for good. */
 import { and, asc, eq, inArray, like, or, sql, type SQL } from "drizzle-orm";
+import type { AuditWrite } from "./audit";
 import { database } from "./client";
+import { newestFirst } from "./newest-first";
 import { notFound } from "../lib/errors";
 import { isId } from "../lib/ids";
 import { cards, members } from "./schema";
@@ -96,4 +98,30 @@ export async function requireMember(d1: D1Database, tenantId: string, memberId: 
   const member = isId("mem", memberId) ? await findMember(d1, tenantId, memberId) : null;
   if (!member) throw notFound("member_not_found", "Member");
   return member;
+}
+
+/** A member enrolled, with the audit entry of their enrolment. */
+export async function addMember(d1: D1Database, member: MemberRow, audit: AuditWrite): Promise<void> {
+  const db = database(d1);
+  await db.batch([db.insert(members).values(member), audit]);
+}
+
+/** A card number given to a member; false when the tenant already has that number. */
+export async function addCardNumber(d1: D1Database, tenantId: string, memberId: string, number: string): Promise<boolean> {
+  const inserted = await database(d1)
+    .insert(cards)
+    .values({ tenantId, number, memberId, status: "active", createdAt: new Date().toISOString() })
+    .onConflictDoNothing()
+    .returning({ number: cards.number });
+  return inserted.length > 0;
+}
+
+/** A card number taken back from a member (a replacement the account refused). */
+export async function dropCardNumber(d1: D1Database, tenantId: string, memberId: string, number: string): Promise<void> {
+  await database(d1).delete(cards).where(and(eq(cards.tenantId, tenantId), eq(cards.number, number), eq(cards.memberId, memberId)));
+}
+
+/** A page of the tenant's members, newest first, matching `query` when there is one (phone as typed, card, name). */
+export function membersPage(d1: D1Database, tenantId: string, page: { limit: number; cursor?: string; query?: string }) {
+  return newestFirst(d1, members, tenantId, page, (row) => row, [page.query ? memberSearch(d1, tenantId, page.query) : undefined]);
 }

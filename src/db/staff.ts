@@ -2,10 +2,12 @@
 import { and, asc, eq, isNull, ne } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { StaffRole } from "../auth/principal";
+import type { AuditWrite } from "./audit";
 import { database } from "./client";
-import { staff, staffSessions } from "./schema";
+import { staff, staffInvites, staffSessions } from "./schema";
 
 export type StaffRow = typeof staff.$inferSelect;
+export type NewStaff = typeof staff.$inferInsert;
 
 export const presentStaff = (row: StaffRow) => ({ id: row.id, email: row.email, role: row.role, created_at: row.createdAt });
 
@@ -76,4 +78,15 @@ export async function dropAttempt(d1: D1Database, row: number): Promise<void> {
 /** A right password clears the email's attempts. */
 export async function forgetFailures(d1: D1Database, emailHash: string): Promise<void> {
   await d1.prepare("DELETE FROM sign_in_failures WHERE email_hash = ?").bind(emailHash).run();
+}
+
+/** A member of staff invited: their login without a password, the invite, and the audit entry of the invite. */
+export async function addInvitedStaff(d1: D1Database, row: NewStaff, invite: typeof staffInvites.$inferInsert, audit: AuditWrite): Promise<void> {
+  const db = database(d1);
+  await db.batch([db.insert(staff).values(row), db.insert(staffInvites).values(invite), audit]);
+}
+
+/** Who a live invite link is for (by the hash of its token). */
+export async function inviteByToken(d1: D1Database, tokenHash: string): Promise<{ staffId: string; tenantId: string } | null> {
+  return (await database(d1).select({ staffId: staffInvites.staffId, tenantId: staffInvites.tenantId }).from(staffInvites).where(eq(staffInvites.tokenHash, tokenHash)).get()) ?? null;
 }

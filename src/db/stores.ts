@@ -1,8 +1,11 @@
 /** Stores and registers: records, presenters, and a short per-isolate cache of a store's flags for the till. */
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import { ShortCache } from "../lib/short-cache";
+import type { AuditWrite } from "./audit";
 import { database } from "./client";
-import { registers, stores } from "./schema";
+import type { NewKey } from "./keys";
+import { newestFirst } from "./newest-first";
+import { apiKeys, registers, stores } from "./schema";
 
 export type StoreRow = typeof stores.$inferSelect;
 export type RegisterRow = typeof registers.$inferSelect;
@@ -60,4 +63,43 @@ export async function storesWithRegisters(d1: D1Database, tenantId: string): Pro
 
 export async function findRegister(d1: D1Database, tenantId: string, registerId: string): Promise<RegisterRow | null> {
   return (await database(d1).select().from(registers).where(and(eq(registers.tenantId, tenantId), eq(registers.id, registerId))).get()) ?? null;
+}
+
+/** A store created, with the audit entry of its making. */
+export async function addStore(d1: D1Database, store: StoreRow, audit: AuditWrite): Promise<void> {
+  const db = database(d1);
+  await db.batch([db.insert(stores).values(store), audit]);
+}
+
+/** A page of the tenant's stores, newest first. */
+export function storesPage(d1: D1Database, tenantId: string, page: { cursor?: string; limit: number }) {
+  return newestFirst(d1, stores, tenantId, page, presentStore);
+}
+
+/** A store as stored now (never from a cache: what a change starts from). */
+export async function storeAsStored(d1: D1Database, tenantId: string, storeId: string): Promise<StoreRow | null> {
+  return (await database(d1).select().from(stores).where(and(eq(stores.tenantId, tenantId), eq(stores.id, storeId))).get()) ?? null;
+}
+
+/** A store's name or SMS setting changed, with the audit entry of the change. */
+export async function changeStore(d1: D1Database, store: StoreRow, changes: Partial<Pick<StoreRow, "name" | "smsConfirmPointsDeduction">>, audit: AuditWrite): Promise<void> {
+  const db = database(d1);
+  await db.batch([db.update(stores).set(changes).where(and(eq(stores.tenantId, store.tenantId), eq(stores.id, store.id))), audit]);
+  forgetStore(store.tenantId, store.id);
+}
+
+/** A register created with its first terminal key, and the audit entry of its making. */
+export async function addRegister(d1: D1Database, register: RegisterRow, key: NewKey, audit: AuditWrite): Promise<void> {
+  const db = database(d1);
+  await db.batch([db.insert(registers).values(register), db.insert(apiKeys).values(key), audit]);
+}
+
+/** A store's registers, newest first. */
+export function registersOfStore(d1: D1Database, tenantId: string, storeId: string): Promise<RegisterRow[]> {
+  return database(d1).select().from(registers).where(and(eq(registers.tenantId, tenantId), eq(registers.storeId, storeId))).orderBy(desc(registers.createdAt), desc(registers.id));
+}
+
+/** The tenant's stores, newest first (the console's home). */
+export function storesNewestFirst(d1: D1Database, tenantId: string): Promise<StoreRow[]> {
+  return database(d1).select().from(stores).where(eq(stores.tenantId, tenantId)).orderBy(desc(stores.createdAt));
 }

@@ -3,8 +3,11 @@ import { eq } from "drizzle-orm";
 import type { Method } from "../accounts/operation";
 import { newId } from "../lib/ids";
 import { ShortCache } from "../lib/short-cache";
+import type { AuditWrite } from "./audit";
 import { database } from "./client";
-import { tenantOrigins, tenants } from "./schema";
+import type { NewKey } from "./keys";
+import { apiKeys, staff, tenantOrigins, tenants } from "./schema";
+import type { NewStaff } from "./staff";
 
 export type TenantRow = typeof tenants.$inferSelect;
 
@@ -88,4 +91,23 @@ export function allowedOriginsRows(d1: D1Database, tenantId: string, origins: st
   const db = database(d1);
   const cleared = db.delete(tenantOrigins).where(eq(tenantOrigins.tenantId, tenantId));
   return origins.length === 0 ? [cleared] : [cleared, db.insert(tenantOrigins).values(origins.map((origin) => ({ origin, tenantId }))).onConflictDoNothing()];
+}
+
+/** The tenant's settings changed (and its allowed origins, when given), with the audit entry of the change. */
+export async function saveSettings(d1: D1Database, tenantId: string, changes: Partial<TenantRow>, origins: string[] | undefined, audit: AuditWrite): Promise<void> {
+  const db = database(d1);
+  await db.batch([db.update(tenants).set(changes).where(eq(tenants.id, tenantId)), ...(origins !== undefined ? allowedOriginsRows(d1, tenantId, origins) : []), audit]);
+  forgetTenant(tenantId);
+}
+
+/** A tenant made by the platform, with its first secret key. */
+export async function addTenant(d1: D1Database, tenant: TenantRow, key: NewKey): Promise<void> {
+  const db = database(d1);
+  await db.batch([db.insert(tenants).values(tenant), db.insert(apiKeys).values(key)]);
+}
+
+/** A business signed up with its owner's login, and the audit entry of its making. */
+export async function signUpTenant(d1: D1Database, tenant: TenantRow, owner: NewStaff, audit: AuditWrite): Promise<void> {
+  const db = database(d1);
+  await db.batch([db.insert(tenants).values(tenant), db.insert(staff).values(owner), audit]);
 }

@@ -1,4 +1,5 @@
 /** Webhook endpoints in D1: the live ones, and stopping one with its audit entry. */
+import type { AuditWrite } from "./audit";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { database } from "./client";
 import { webhookEndpoints } from "./schema";
@@ -60,4 +61,10 @@ export async function rotateSecret(d1: D1Database, tenantId: string, endpointId:
     audit,
   ]);
   return (rotated.meta.changes ?? 0) === 1;
+}
+
+/** A webhook endpoint added, with the audit entry of its making. */
+export async function addWebhookEndpoint(d1: D1Database, row: typeof webhookEndpoints.$inferInsert, audit: AuditWrite): Promise<void> {
+  const db = database(d1);
+  await db.batch([db.insert(webhookEndpoints).values(row), audit]);
 }

@@ -3,9 +3,7 @@
  * the API (`GET /v1/members`, `GET /v1/members/{id}`) and the console's members pages.
  */
 
-import { memberSearch, presentMember, type MemberRow } from "../db/members";
-import { newestFirst } from "../db/newest-first";
-import { members } from "../db/schema";
+import { membersPage, presentMember, type MemberRow } from "../db/members";
 import type { Env } from "../env";
 import { accountOf } from "../objects";
 
@@ -18,6 +16,6 @@ export type MemberWithAccount = Awaited<ReturnType<typeof memberWithAccount>>;
 
 /** A page of the tenant's members, newest first, matching `query` when there is one (phone as typed, card, name). */
 export async function findMembers(env: Env, tenantId: string, page: { limit: number; cursor?: string; query?: string }) {
-  const rows = await newestFirst(env.DB, members, tenantId, page, (row) => row, [page.query ? memberSearch(env.DB, tenantId, page.query) : undefined]);
+  const rows = await membersPage(env.DB, tenantId, page);
   return { data: await Promise.all(rows.data.map((row) => memberWithAccount(env, tenantId, row))), next_cursor: rows.next_cursor };
 }

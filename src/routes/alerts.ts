@@ -1,10 +1,7 @@
 /** Security alerts raised by limits and budgets: newest first, by status; acknowledged, then resolved with a note. */
 import { z } from "zod";
 import { auditIfChanged } from "../db/audit";
-import { findAlert, moveAlert, presentAlert, type AlertRow } from "../db/alerts";
-import { newestFirst } from "../db/newest-first";
-import { alerts } from "../db/schema";
-import { eq } from "drizzle-orm";
+import { alertsPage, findAlert, moveAlert, presentAlert, type AlertRow } from "../db/alerts";
 import { ApiError, notFound, refusalError } from "../lib/errors";
 import { refuse } from "../lib/refusal";
 import { staffMay } from "../auth/staff-roles";
@@ -60,8 +57,7 @@ export function alertRoutes(app: App): void {
     app,
     { method: "get", path: "/v1/alerts", response: R.listOf(R.Alert), summary: "Security alerts raised by limits, newest first (?status= open, acknowledged or resolved)", tag: "Limits and alerts", auth: ["secret"], query: AlertQuery },
     async ({ env, principal, query }) => {
-      const narrow = query.status ? [eq(alerts.status, query.status)] : [];
-      return { status: 200, body: await newestFirst(env.DB, alerts, principal.tenantId, query, presentAlert, narrow) };
+      return { status: 200, body: await alertsPage(env.DB, principal.tenantId, query) };
     },
   );
 

@@ -1,11 +1,8 @@
 import { isRefusal } from "../lib/refusal";
-import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 
 import { recordAudit, whoActed } from "../db/audit";
-import { database } from "../db/client";
-import { cardOwner } from "../db/members";
-import { cards } from "../db/schema";
+import { addCardNumber, cardOwner, dropCardNumber } from "../db/members";
 import { ApiError, notFound } from "../lib/errors";
 import { cardNumber } from "../lib/schemas";
 import { endpoint, type App } from "./endpoint";
@@ -20,16 +17,6 @@ export const ReplaceCard = z.strictObject({ new_number: cardNumber });
 
 const cardTaken = () => new ApiError("card_number_taken", "This card number already belongs to a member of this business");
 
-/** Inserts a card row; false when the tenant already has that number. */
-async function insertCard(d1: D1Database, tenantId: string, memberId: string, number: string): Promise<boolean> {
-  const inserted = await database(d1)
-    .insert(cards)
-    .values({ tenantId, number, memberId, status: "active", createdAt: new Date().toISOString() })
-    .onConflictDoNothing()
-    .returning({ number: cards.number });
-  return inserted.length > 0;
-}
-
 async function requireCardOwner(d1: D1Database, tenantId: string, number: string): Promise<string> {
   const owner = cardNumber.safeParse(number).success ? await cardOwner(d1, tenantId, number) : null;
   if (!owner) throw notFound("card_not_found", "Card");
@@ -42,7 +29,7 @@ export function cardRoutes(app: App): void {
     { method: "post", path: "/v1/members/:id/cards", errors: ["card_number_taken", "member_not_found"], response: R.Card, summary: "Issue a card to a member", tag: "Back office", auth: ["secret"], body: AddCard },
     async ({ env, principal, param, body }) => {
       const member = await requireMember(env.DB, principal.tenantId, param("id"));
-      if (!(await insertCard(env.DB, principal.tenantId, member.id, body.number))) throw cardTaken();
+      if (!(await addCardNumber(env.DB, principal.tenantId, member.id, body.number))) throw cardTaken();
       const account = { tenant_id: principal.tenantId, member_id: member.id };
       const card = await accountOf(env, account).addCard(account, body.number);
       await recordAudit(env.DB, principal, "card.issued", body.number, { after: card });
@@ -97,14 +84,12 @@ export function cardRoutes(app: App): void {
       const number = param("number");
       const memberId = await requireCardOwner(env.DB, principal.tenantId, number);
       const account = { tenant_id: principal.tenantId, member_id: memberId };
-      const fresh = await insertCard(env.DB, principal.tenantId, memberId, body.new_number);
+      const fresh = await addCardNumber(env.DB, principal.tenantId, memberId, body.new_number);
       if (!fresh && (await cardOwner(env.DB, principal.tenantId, body.new_number)) !== memberId) throw cardTaken();
       const outcome = await accountOf(env, account).replaceCard(account, number, body.new_number, fresh, whoActed(principal));
       if (isRefusal(outcome) && fresh) {
         // The account refused: the new number must not stay behind as a usable card.
-        await database(env.DB)
-          .delete(cards)
-          .where(and(eq(cards.tenantId, principal.tenantId), eq(cards.number, body.new_number), eq(cards.memberId, memberId)));
+        await dropCardNumber(env.DB, principal.tenantId, memberId, body.new_number);
       }
       return outcome;
     },

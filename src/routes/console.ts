@@ -1,7 +1,4 @@
 /** The merchant console's pages: welcome (create a business, or sign in), invites, the guided set-up, home, stores, members, settings, staff, keys and webhooks. */
-import { and, desc, eq, gte, inArray, lt } from "drizzle-orm";
-import { database } from "../db/client";
-import { alerts, auditLog, operations, stores } from "../db/schema";
 import { findStaff, staffOfTenant } from "../db/staff";
 import { staffMay } from "../auth/staff-roles";
 import { findMember } from "../db/members";
@@ -14,11 +11,11 @@ import { ConsoleSettings, ConsoleStaff } from "../pages/console/console-settings
 import { ConsoleStores } from "../pages/console/console-stores";
 import { ConsoleDevelopers } from "../pages/console/console-developers";
 import { liveKeysOfTenant } from "../db/keys";
-import { storesWithRegisters } from "../db/stores";
+import { storesNewestFirst, storesWithRegisters } from "../db/stores";
 import { attemptsOf, liveWebhookEndpoints, presentEndpoint } from "../db/webhook-endpoints";
 import { AlertItem, ConsoleAlerts } from "../pages/console/console-alerts";
-import { alertContext, findAlert } from "../db/alerts";
-import { newestFirst } from "../db/newest-first";
+import { alertContext, alertsToShow, findAlert } from "../db/alerts";
+import { auditPage, type AuditRow } from "../db/audit";
 import { ConsoleLimits } from "../pages/console/console-limits";
 import { activeLimits } from "../db/limits";
 import { limitCounters } from "../operations/limit-counters";
@@ -32,7 +29,7 @@ import { ConsoleAudit } from "../pages/console/console-audit";
 import { changesOf } from "../pages/console/audit-words";
 import { sealAuditLog } from "../operations/audit-log";
 import { ConsoleOperation, ConsoleOperations } from "../pages/console/console-operations";
-import { journalOf, refundsOf } from "../db/operations";
+import { journalOf, operationsPage, refundsOf } from "../db/operations";
 import { windowBounds } from "../limits/counters-view";
 
 import type { Operation } from "../accounts/operation";
@@ -55,7 +52,7 @@ export function consoleRoutes(app: App): void {
     const [me, tenant, storeRows] = await Promise.all([
       findStaff(c.env.DB, session.tenantId, session.staffId),
       loadTenant(c.env.DB, session.tenantId),
-      database(c.env.DB).select().from(stores).where(and(eq(stores.tenantId, session.tenantId))).orderBy(desc(stores.createdAt)),
+      storesNewestFirst(c.env.DB, session.tenantId),
     ]);
     const data = {
       staff: { email: me?.email ?? "", role: session.role },
@@ -149,7 +146,7 @@ export function consoleRoutes(app: App): void {
     const status = asked === "resolved" || asked === "all" ? asked : "todo";
     const [tenant, page] = await Promise.all([
       loadTenant(c.env.DB, session.tenantId),
-      newestFirst(c.env.DB, alerts, session.tenantId, { limit: 50 }, (row) => row, status === "all" ? [] : status === "resolved" ? [eq(alerts.status, "resolved")] : [inArray(alerts.status, ["open", "acknowledged"])]),
+      alertsToShow(c.env.DB, session.tenantId, status),
     ]);
     const context = await alertContext(c.env.DB, session.tenantId, page.data);
     const mayAct = staffMay(session.role, "post", "/v1/alerts/:id/resolve");
@@ -229,13 +226,13 @@ export function consoleRoutes(app: App): void {
     const cursor = c.req.query("cursor");
     const [tenant, page, people, places] = await Promise.all([
       loadTenant(c.env.DB, session.tenantId),
-      newestFirst(c.env.DB, auditLog, session.tenantId, { limit: 50, cursor: cursor && cursor.length < 200 ? cursor : undefined }, (row) => row).catch(() => ({ data: [], next_cursor: null })),
+      auditPage(c.env.DB, session.tenantId, { limit: 50, cursor: cursor && cursor.length < 200 ? cursor : undefined }).catch(() => ({ data: [], next_cursor: null })),
       staffOfTenant(c.env.DB, session.tenantId),
       storesWithRegisters(c.env.DB, session.tenantId),
     ]);
     const emails = new Map(people.map((p) => [p.id, p.email]));
     const context = { currency: tenant.currency, timeZone: tenant.timezone, places: placeNames(places), people: emails };
-    const who = (row: typeof auditLog.$inferSelect) =>
+    const who = (row: AuditRow) =>
       row.actorType === "staff" ? (emails.get(row.actor) ?? "someone no longer on the team")
       : row.actorType === "secret_key" ? `secret key sk_${row.actor}`
       : row.actorType === "terminal_key" ? `till key tk_${row.actor}`
@@ -264,14 +261,16 @@ export function consoleRoutes(app: App): void {
     const from = filters.from ? windowBounds(filters.from, tenant.timezone).start : null;
     const to = filters.to ? windowBounds(filters.to, tenant.timezone).end : null;
     const cursor = q("cursor") || undefined;
-    const page = await newestFirst(c.env.DB, operations, session.tenantId, { limit: 50, cursor }, (row) => JSON.parse(row.body) as Operation, [
-      filters.status ? eq(operations.status, filters.status) : undefined,
-      filters.store_id ? eq(operations.storeId, filters.store_id) : undefined,
-      filters.register_id ? eq(operations.registerId, filters.register_id) : undefined,
-      filters.member_id ? eq(operations.memberId, filters.member_id) : undefined,
-      from ? gte(operations.createdAt, from) : undefined,
-      to ? lt(operations.createdAt, to) : undefined,
-    ]).catch(() => ({ data: [] as Operation[], next_cursor: null }));
+    const page = await operationsPage(c.env.DB, session.tenantId, {
+      limit: 50,
+      cursor,
+      status: filters.status,
+      store_id: filters.store_id,
+      register_id: filters.register_id,
+      member_id: filters.member_id,
+      ...(from ? { created_after: from } : {}),
+      ...(to ? { created_before: to } : {}),
+    }).catch(() => ({ data: [] as Operation[], next_cursor: null }));
     const data = {
       business: businessName(tenant),
       currency: tenant.currency,

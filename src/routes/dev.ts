@@ -6,8 +6,7 @@
 import type { Hono } from "hono";
 
 import { createPortalLink } from "../auth/member-sessions";
-import { database } from "../db/client";
-import { apiKeys, cards, members, registers, staff, stores, tenants } from "../db/schema";
+import { addDemoRecords } from "../db/demo";
 import { hashPassword } from "../auth/passwords";
 import type { Env } from "../env";
 import { base32, base64url } from "../lib/encoding";
@@ -50,23 +49,12 @@ export async function seedDemo(env: Env, origin: string) {
   const secretKey = await demoKey(secret, "sk", secretKeyId);
   const terminalKey = await demoKey(secret, "tk", terminalKeyId);
   const now = new Date().toISOString();
-  const db = database(env.DB);
-  await db.batch([
-    db.insert(tenants).values({ id: tenantId, name: "Cafe Aroma", currency: "USD", timezone: "Australia/Sydney", createdAt: now, approvalRequiredFor: '["credit","cashback"]' }).onConflictDoNothing(),
-    db.insert(stores).values({ id: storeId, tenantId, name: "Cafe Aroma — King St", smsConfirmPointsDeduction: true, createdAt: now }).onConflictDoNothing(),
-    db.insert(registers).values({ id: registerId, tenantId, storeId, name: "Front counter", createdAt: now }).onConflictDoNothing(),
-    db.insert(apiKeys).values({ id: secretKeyId, tenantId, kind: "secret", secretHash: secretKey.hash, createdAt: now }).onConflictDoNothing(),
-    db
-      .insert(apiKeys)
-      .values({ id: terminalKeyId, tenantId, kind: "terminal", secretHash: terminalKey.hash, storeId, registerId, createdAt: now })
-      .onConflictDoNothing(),
-    db.insert(members).values({ id: memberId, tenantId, name: "Nicola", phone: "+61412345678", createdAt: now }).onConflictDoNothing(),
-    db
-      .insert(staff)
-      .values({ id: `stf_${await demoId(secret, "owner")}`, tenantId, email: DEMO_OWNER.email, role: "owner", passwordHash: await hashPassword(DEMO_OWNER.password, secret), createdAt: now })
-      .onConflictDoNothing(),
-    db.insert(cards).values({ tenantId, number: DEMO_CARD, memberId, createdAt: now }).onConflictDoNothing(),
-  ]);
+  const owner = { id: `stf_${await demoId(secret, "owner")}`, email: DEMO_OWNER.email, passwordHash: await hashPassword(DEMO_OWNER.password, secret) };
+  await addDemoRecords(
+    env.DB,
+    { tenantId, storeId, registerId, memberId, secretKey: { id: secretKeyId, hash: secretKey.hash }, terminalKey: { id: terminalKeyId, hash: terminalKey.hash }, owner, card: DEMO_CARD },
+    now,
+  );
 
   // Nicola's 150.00: a top-up with a fixed operation id, so the account answers a repeat from its idempotency record.
   const account = { tenant_id: tenantId, member_id: memberId };

@@ -1,11 +1,9 @@
 /** Credentials of the tenant: list, issue (shown once), revoke. Only hashes are stored. */
-import { and, desc, eq, isNull } from "drizzle-orm";
 import { forgetKey } from "../auth/credentials";
 import { issueKey } from "../auth/keys";
 import { auditIfChanged, auditInsert } from "../db/audit";
-import { presentKey, revokeKey } from "../db/keys";
-import { database } from "../db/client";
-import { apiKeys, registers } from "../db/schema";
+import { addKey, keyNotRevoked, keysOfTenant, presentKey, revokeKey } from "../db/keys";
+import { findRegister } from "../db/stores";
 import { notFound } from "../lib/errors";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
@@ -15,7 +13,7 @@ export function keyRoutes(app: App): void {
     app,
     { method: "get", path: "/v1/keys", response: R.listOf(R.Key), summary: "The tenant's secret and terminal keys (never their secrets)", tag: "Back office", auth: ["secret"] },
     async ({ env, principal }) => {
-      const rows = await database(env.DB).select().from(apiKeys).where(eq(apiKeys.tenantId, principal.tenantId)).orderBy(desc(apiKeys.createdAt));
+      const rows = await keysOfTenant(env.DB, principal.tenantId);
       return { status: 200, body: { data: rows.map(presentKey), next_cursor: null } };
     },
   );
@@ -26,8 +24,7 @@ export function keyRoutes(app: App): void {
     async ({ env, principal }) => {
       const key = await issueKey("secret");
       const row = { id: key.id, tenantId: principal.tenantId, kind: "secret" as const, secretHash: key.secretHash, storeId: null, registerId: null, createdAt: new Date().toISOString(), revokedAt: null, lastUsedAt: null };
-      const db = database(env.DB);
-      await db.batch([db.insert(apiKeys).values(row), auditInsert(env.DB, principal, "key.issued", row.id, { after: presentKey(row) })]);
+      await addKey(env.DB, row, auditInsert(env.DB, principal, "key.issued", row.id, { after: presentKey(row) }));
       return { status: 201, body: { key: presentKey(row), secret_key: key.token } };
     },
   );
@@ -36,12 +33,11 @@ export function keyRoutes(app: App): void {
     app,
     { method: "post", path: "/v1/registers/:id/terminal-keys", errors: ["register_not_found"], response: R.TerminalKeyMade, summary: "Issue a new terminal key for a register (shown once); revoke the old one separately", tag: "Back office", auth: ["secret"] },
     async ({ env, principal, param }) => {
-      const db = database(env.DB);
-      const register = await db.select().from(registers).where(and(eq(registers.tenantId, principal.tenantId), eq(registers.id, param("id")))).get();
+      const register = await findRegister(env.DB, principal.tenantId, param("id"));
       if (!register) throw notFound("register_not_found", "Register");
       const key = await issueKey("terminal");
       const row = { id: key.id, tenantId: principal.tenantId, kind: "terminal" as const, secretHash: key.secretHash, storeId: register.storeId, registerId: register.id, createdAt: new Date().toISOString(), revokedAt: null, lastUsedAt: null };
-      await db.batch([db.insert(apiKeys).values(row), auditInsert(env.DB, principal, "key.issued", row.id, { after: presentKey(row) })]);
+      await addKey(env.DB, row, auditInsert(env.DB, principal, "key.issued", row.id, { after: presentKey(row) }));
       return { status: 201, body: { key: presentKey(row), terminal_key: key.token } };
     },
   );
@@ -50,11 +46,7 @@ export function keyRoutes(app: App): void {
     app,
     { method: "post", path: "/v1/keys/:id/revoke", errors: ["key_not_found"], response: R.Key, summary: "Revoke a key: it stops working at once here and within 30 seconds everywhere", tag: "Back office", auth: ["secret"], status: 200 },
     async ({ env, principal, param }) => {
-      const live = await database(env.DB)
-        .select()
-        .from(apiKeys)
-        .where(and(eq(apiKeys.tenantId, principal.tenantId), eq(apiKeys.id, param("id")), isNull(apiKeys.revokedAt)))
-        .get();
+      const live = await keyNotRevoked(env.DB, principal.tenantId, param("id"));
       if (!live) throw notFound("key_not_found", "Key");
       const row = { ...live, revokedAt: new Date().toISOString() };
       // Two revocations at once: one changes the row and records it, the other finds no live key.

@@ -1,9 +1,6 @@
-import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { database } from "../db/client";
-import { activeLimits, forgetLimits, presentLimit } from "../db/limits";
+import { activeLimits, addLimit, forgetLimits, liveLimit, presentLimit, removeLimit, scopeExists } from "../db/limits";
 import { auditInsert } from "../db/audit";
-import { cards, limits, registers, stores } from "../db/schema";
 import { invalidRequest, notFound } from "../lib/errors";
 import { isId, newId } from "../lib/ids";
 import { cardNumber } from "../lib/schemas";
@@ -20,17 +17,10 @@ export const CounterQuery = z.strictObject({
 
 
 /** A scope_id must name a card, register or store of this tenant. */
-async function checkScope(d1: D1Database, tenantId: string, scope: string, scopeId: string | null): Promise<void> {
+async function checkScope(d1: D1Database, tenantId: string, scope: "card" | "register" | "store", scopeId: string | null): Promise<void> {
   if (scopeId === null) return;
-  const db = database(d1);
-  const found =
-    scope === "card"
-      ? cardNumber.safeParse(scopeId).success &&
-        (await db.select({ n: cards.number }).from(cards).where(and(eq(cards.tenantId, tenantId), eq(cards.number, scopeId))).get())
-      : scope === "register"
-        ? isId("reg", scopeId) && (await db.select({ id: registers.id }).from(registers).where(and(eq(registers.tenantId, tenantId), eq(registers.id, scopeId))).get())
-        : isId("sto", scopeId) && (await db.select({ id: stores.id }).from(stores).where(and(eq(stores.tenantId, tenantId), eq(stores.id, scopeId))).get());
-  if (!found) throw invalidRequest(`scope_id names no ${scope} of this tenant`, { scope_id: scopeId });
+  const wellFormed = scope === "card" ? cardNumber.safeParse(scopeId).success : isId(scope === "register" ? "reg" : "sto", scopeId);
+  if (!wellFormed || !(await scopeExists(d1, tenantId, scope, scopeId))) throw invalidRequest(`scope_id names no ${scope} of this tenant`, { scope_id: scopeId });
 }
 
 export function limitRoutes(app: App): void {
@@ -56,12 +46,7 @@ export function limitRoutes(app: App): void {
         deletedAt: null,
       };
       const limit = presentLimit(row);
-      const db = database(env.DB);
-      await db.batch([
-        db.insert(limits).values(row),
-        auditInsert(env.DB, principal, "limit.created", limit.id, { after: limit }),
-      ]);
-      forgetLimits(principal.tenantId);
+      await addLimit(env.DB, row, auditInsert(env.DB, principal, "limit.created", limit.id, { after: limit }));
       return { status: 201, body: limit };
     },
   );
@@ -98,16 +83,9 @@ export function limitRoutes(app: App): void {
     app,
     { method: "delete", path: "/v1/limits/:id", errors: ["limit_not_found"], response: R.LimitRemoved, summary: "Delete a limit", tag: "Limits and alerts", auth: ["secret"] },
     async ({ env, principal, param }) => {
-      const db = database(env.DB);
-      const where = and(eq(limits.tenantId, principal.tenantId), eq(limits.id, param("id")), isNull(limits.deletedAt));
-      const row = await db.select().from(limits).where(where).get();
+      const row = await liveLimit(env.DB, principal.tenantId, param("id"));
       if (!row) throw notFound("limit_not_found", "Limit");
-      const now = new Date().toISOString();
-      await db.batch([
-        db.update(limits).set({ deletedAt: now }).where(where),
-        auditInsert(env.DB, principal, "limit.deleted", row.id, { before: presentLimit(row) }),
-      ]);
-      forgetLimits(principal.tenantId);
+      await removeLimit(env.DB, row, new Date().toISOString(), auditInsert(env.DB, principal, "limit.deleted", row.id, { before: presentLimit(row) }));
       return { status: 200, body: { ...presentLimit(row), deleted: true } };
     },
   );

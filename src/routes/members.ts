@@ -2,10 +2,8 @@ import { z } from "zod";
 
 import { createPortalLink, endMemberSessions } from "../auth/member-sessions";
 import { auditInsert } from "../db/audit";
-import { database } from "../db/client";
-import { presentMember, requireMember } from "../db/members";
+import { addMember, presentMember, requireMember } from "../db/members";
 import { findMembers, memberWithAccount } from "../operations/find-members";
-import { members } from "../db/schema";
 import { newId } from "../lib/ids";
 import { name, pageQuery, phone } from "../lib/schemas";
 import { historyPage } from "../operations/member-history";
@@ -39,8 +37,7 @@ export function memberRoutes(app: App): void {
         externalRef: body.external_ref ?? null,
         createdAt: new Date().toISOString(),
       };
-      const db = database(env.DB);
-      await db.batch([db.insert(members).values(member), auditInsert(env.DB, principal, "member.created", member.id, { after: presentMember(member) })]);
+      await addMember(env.DB, member, auditInsert(env.DB, principal, "member.created", member.id, { after: presentMember(member) }));
       return {
         status: 201,
         body: { ...presentMember(member), balances: { credit: ZERO, cashback: ZERO, points: ZERO }, cards: [] },

@@ -1,9 +1,6 @@
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { auditInsert } from "../db/audit";
-import { database } from "../db/client";
-import { tenants } from "../db/schema";
-import { allowedOriginsRows, forgetTenant, loadTenant, settingsOf } from "../db/tenants";
+import { forgetTenant, loadTenant, saveSettings, settingsOf } from "../db/tenants";
 import { method, webOrigin } from "../lib/schemas";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
@@ -47,15 +44,9 @@ export function settingsRoutes(app: App): void {
       forgetTenant(principal.tenantId);
       const before = settingsOf(await loadTenant(env.DB, principal.tenantId));
       if (Object.keys(changes).length > 0) {
-        const db = database(env.DB);
         const after = { ...before, ...body };
-        await db.batch([
-          db.update(tenants).set(changes).where(eq(tenants.id, principal.tenantId)),
-          ...(body.allowed_origins !== undefined ? allowedOriginsRows(env.DB, principal.tenantId, body.allowed_origins) : []),
-          auditInsert(env.DB, principal, "settings.changed", principal.tenantId, { before, after }),
-        ]);
+        await saveSettings(env.DB, principal.tenantId, changes, body.allowed_origins, auditInsert(env.DB, principal, "settings.changed", principal.tenantId, { before, after }));
       }
-      forgetTenant(principal.tenantId);
       return { status: 200, body: settingsOf(await loadTenant(env.DB, principal.tenantId)) };
     },
   );

@@ -2,7 +2,6 @@
  * Merchant staff and their console sessions (API.md "Merchant staff and the console"): sign-up, signing in and out,
  * passwords, staff with roles and their invites, and the platform's tenant invites.
  */
-import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
 import { checkPassword, hashPassword, weakPassword } from "../auth/passwords";
@@ -20,10 +19,8 @@ import {
   tenantInviteIsLive,
 } from "../auth/staff-sessions";
 import { auditIfChanged, auditInsert } from "../db/audit";
-import { database } from "../db/client";
-import { staff, staffInvites, tenants } from "../db/schema";
-import { changePassword, changeStaffUnlessLastOwner, dropAttempt, findStaff, forgetFailures, noteAttempt, presentStaff, staffByEmail, staffOfTenant } from "../db/staff";
-import { loadTenant, newTenant, presentTenant } from "../db/tenants";
+import { addInvitedStaff, changePassword, changeStaffUnlessLastOwner, dropAttempt, findStaff, forgetFailures, inviteByToken, noteAttempt, presentStaff, staffByEmail, staffOfTenant } from "../db/staff";
+import { loadTenant, newTenant, presentTenant, signUpTenant } from "../db/tenants";
 import type { Env } from "../env";
 import { ApiError, notFound } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
@@ -114,13 +111,8 @@ export function staffRoutes(app: App): void {
       }
       const tenant = newTenant({ name: body.business_name, currency: body.currency, timezone: body.timezone, livemode: body.livemode });
       const owner = { id: newId("stf"), tenantId: tenant.id, email: body.email, role: "owner" as const, passwordHash: await hashPassword(body.password, serverSecret(env)), createdAt: tenant.createdAt };
-      const db = database(env.DB);
       try {
-        await db.batch([
-          db.insert(tenants).values(tenant),
-          db.insert(staff).values(owner),
-          auditInsert(env.DB, { kind: "staff", tenantId: tenant.id, staffId: owner.id }, "tenant.signed_up", tenant.id, { after: presentTenant(tenant) }),
-        ]);
+        await signUpTenant(env.DB, tenant, owner, auditInsert(env.DB, { kind: "staff", tenantId: tenant.id, staffId: owner.id }, "tenant.signed_up", tenant.id, { after: presentTenant(tenant) }));
       } catch (error) {
         // The sign-up did not happen: its invite works again.
         if (invited !== null) await releaseTenantInvite(env.DB, invited, redeemedAt);
@@ -201,9 +193,8 @@ export function staffRoutes(app: App): void {
       if (await staffByEmail(env.DB, body.email)) throw new ApiError("email_taken", "This email already has a Tillsafe login", { field: "email" });
       const row = { id: newId("stf"), tenantId: principal.tenantId, email: body.email, role: body.role, passwordHash: null, createdAt: new Date().toISOString() };
       const invite = await newStaffInvite(principal.tenantId, row.id);
-      const db = database(env.DB);
       try {
-        await db.batch([db.insert(staff).values(row), db.insert(staffInvites).values(invite.row), auditInsert(env.DB, principal, "staff.invited", row.id, { after: presentStaff(row) })]);
+        await addInvitedStaff(env.DB, row, invite.row, auditInsert(env.DB, principal, "staff.invited", row.id, { after: presentStaff(row) }));
       } catch (error) {
         if (String(error).includes("UNIQUE")) throw new ApiError("email_taken", "This email already has a Tillsafe login", { field: "email" });
         throw error;
@@ -252,8 +243,8 @@ export function staffRoutes(app: App): void {
       const token = param("token");
       // The password is checked before the link is used up, so a refused one leaves the link working.
       const pending = /^si_[A-Za-z0-9_-]{43}$/.test(token)
-        ? await database(env.DB).select({ staffId: staffInvites.staffId, tenantId: staffInvites.tenantId }).from(staffInvites).where(eq(staffInvites.tokenHash, await sha256Hex(token))).get()
-        : undefined;
+        ? await inviteByToken(env.DB, await sha256Hex(token))
+        : null;
       const invited = pending ? await findStaff(env.DB, pending.tenantId, pending.staffId) : null;
       if (!invited) throw notFound("invite_not_found", "Invite");
       const problem = weakPassword(body.password, invited.email);

@@ -1,12 +1,8 @@
-import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { issueKey } from "../auth/keys";
 import { auditInsert } from "../db/audit";
-import { database } from "../db/client";
-import { newestFirst } from "../db/newest-first";
-import { apiKeys, registers, stores } from "../db/schema";
 import { presentKey } from "../db/keys";
-import { findStore, forgetStore, presentRegister, presentStore } from "../db/stores";
+import { addRegister, addStore, changeStore, findStore, presentRegister, presentStore, registersOfStore, storeAsStored, storesPage } from "../db/stores";
 import { notFound } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { name, pageQuery } from "../lib/schemas";
@@ -38,8 +34,7 @@ export function storeRoutes(app: App): void {
         smsConfirmPointsDeduction: body.sms_confirm_points_deduction,
         createdAt: new Date().toISOString(),
       };
-      const db = database(env.DB);
-      await db.batch([db.insert(stores).values(store), auditInsert(env.DB, principal, "store.created", store.id, { after: presentStore(store) })]);
+      await addStore(env.DB, store, auditInsert(env.DB, principal, "store.created", store.id, { after: presentStore(store) }));
       return { status: 201, body: presentStore(store) };
     },
   );
@@ -48,7 +43,7 @@ export function storeRoutes(app: App): void {
     app,
     { method: "get", path: "/v1/stores", response: R.listOf(R.Store), summary: "List stores, newest first", tag: "Back office", auth: ["secret"], query: pageQuery },
     async ({ env, principal, query }) => {
-      return { status: 200, body: await newestFirst(env.DB, stores, principal.tenantId, query, presentStore) };
+      return { status: 200, body: await storesPage(env.DB, principal.tenantId, query) };
     },
   );
 
@@ -66,19 +61,16 @@ export function storeRoutes(app: App): void {
     app,
     { method: "patch", path: "/v1/stores/:id", errors: ["store_not_found"], response: R.Store, summary: "Change a store", tag: "Back office", auth: ["secret"], body: UpdateStore },
     async ({ env, principal, param, body }) => {
-      const where = and(eq(stores.tenantId, principal.tenantId), eq(stores.id, param("id")));
       const changes = {
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.sms_confirm_points_deduction !== undefined ? { smsConfirmPointsDeduction: body.sms_confirm_points_deduction } : {}),
       };
-      const db = database(env.DB);
-      const before = await db.select().from(stores).where(where).get();
+      const before = await storeAsStored(env.DB, principal.tenantId, param("id"));
       if (!before) throw notFound("store_not_found", "Store");
       const store = Object.keys(changes).length > 0 ? { ...before, ...changes } : before;
       if (Object.keys(changes).length > 0) {
-        await db.batch([db.update(stores).set(changes).where(where), auditInsert(env.DB, principal, "store.changed", store.id, { before: presentStore(before), after: presentStore(store) })]);
+        await changeStore(env.DB, before, changes, auditInsert(env.DB, principal, "store.changed", store.id, { before: presentStore(before), after: presentStore(store) }));
       }
-      forgetStore(principal.tenantId, store.id);
       return { status: 200, body: presentStore(store) };
     },
   );
@@ -100,12 +92,7 @@ export function storeRoutes(app: App): void {
       const register = { id: newId("reg"), tenantId: principal.tenantId, storeId: store.id, name: body.name, createdAt };
       const key = await issueKey("terminal");
       const keyRow = { id: key.id, tenantId: principal.tenantId, kind: "terminal" as const, secretHash: key.secretHash, storeId: store.id, registerId: register.id, createdAt, revokedAt: null, lastUsedAt: null };
-      const db = database(env.DB);
-      await db.batch([
-        db.insert(registers).values(register),
-        db.insert(apiKeys).values(keyRow),
-        auditInsert(env.DB, principal, "register.created", register.id, { after: { ...presentRegister(register), terminal_key_id: key.id } }),
-      ]);
+      await addRegister(env.DB, register, keyRow, auditInsert(env.DB, principal, "register.created", register.id, { after: { ...presentRegister(register), terminal_key_id: key.id } }));
       return { status: 201, body: { register: presentRegister(register), terminal_key: key.token, key: presentKey(keyRow) } };
     },
   );
@@ -116,11 +103,7 @@ export function storeRoutes(app: App): void {
     async ({ env, principal, param }) => {
       const store = await findStore(env.DB, principal.tenantId, param("id"));
       if (!store) throw notFound("store_not_found", "Store");
-      const rows = await database(env.DB)
-        .select()
-        .from(registers)
-        .where(and(eq(registers.tenantId, principal.tenantId), eq(registers.storeId, store.id)))
-        .orderBy(desc(registers.createdAt), desc(registers.id));
+      const rows = await registersOfStore(env.DB, principal.tenantId, store.id);
       return { status: 200, body: { data: rows.map(presentRegister), next_cursor: null } };
     },
   );

@@ -1,7 +1,5 @@
 import { issueKey } from "../auth/keys";
-import { database } from "../db/client";
-import { apiKeys, tenants } from "../db/schema";
-import { newTenant, presentTenant } from "../db/tenants";
+import { addTenant, newTenant, presentTenant } from "../db/tenants";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
 import { CreateTenant } from "./requests";
@@ -14,11 +12,7 @@ export function tenantRoutes(app: App): void {
       const tenant = newTenant(body);
       const createdAt = tenant.createdAt;
       const key = await issueKey("secret");
-      const db = database(env.DB);
-      await db.batch([
-        db.insert(tenants).values(tenant),
-        db.insert(apiKeys).values({ id: key.id, tenantId: tenant.id, kind: "secret", secretHash: key.secretHash, createdAt }),
-      ]);
+      await addTenant(env.DB, tenant, { id: key.id, tenantId: tenant.id, kind: "secret", secretHash: key.secretHash, createdAt });
       return { status: 201, body: { tenant: presentTenant(tenant), secret_key: key.token } };
     },
   );

@@ -1,7 +1,4 @@
-import { eq } from "drizzle-orm";
-import { database } from "../db/client";
-import { registers } from "../db/schema";
-import { findStore } from "../db/stores";
+import { findRegister, findStore } from "../db/stores";
 import { loadTenant, presentTenant } from "../db/tenants";
 import { minorDigits } from "../lib/money";
 import { endpoint, type App } from "./endpoint";
@@ -15,7 +12,7 @@ export function terminalRoutes(app: App): void {
       const [tenant, store, register] = await Promise.all([
         loadTenant(env.DB, principal.tenantId),
         findStore(env.DB, principal.tenantId, principal.storeId),
-        database(env.DB).select().from(registers).where(eq(registers.id, principal.registerId)).get(),
+        findRegister(env.DB, principal.tenantId, principal.registerId),
       ]);
       return {
         status: 200,

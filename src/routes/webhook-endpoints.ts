@@ -1,9 +1,7 @@
 /** Webhook endpoints: where the tenant's events are sent, signed; the secret is shown once. */
 import { z } from "zod";
 import { auditIfChanged, auditInsert } from "../db/audit";
-import { attemptsOf, deleteWebhookEndpoint, liveWebhookEndpoint, liveWebhookEndpoints, presentEndpoint, rotateSecret } from "../db/webhook-endpoints";
-import { database } from "../db/client";
-import { webhookEndpoints } from "../db/schema";
+import { addWebhookEndpoint, attemptsOf, deleteWebhookEndpoint, liveWebhookEndpoint, liveWebhookEndpoints, presentEndpoint, rotateSecret } from "../db/webhook-endpoints";
 import { ApiError, invalidRequest, notFound } from "../lib/errors";
 import { seal } from "../lib/crypto";
 import { newId } from "../lib/ids";
@@ -48,9 +46,8 @@ export function webhookEndpointRoutes(app: App): void {
         sealedSecret: await seal(serverSecret(env), secret),
         createdAt: new Date().toISOString(),
       };
-      const db = database(env.DB);
       const endpoint = presentEndpoint({ ...row, deletedAt: null, previousSealedSecret: null, previousValidUntil: null });
-      await db.batch([db.insert(webhookEndpoints).values(row), auditInsert(env.DB, principal, "webhook_endpoint.created", row.id, { after: endpoint })]);
+      await addWebhookEndpoint(env.DB, row, auditInsert(env.DB, principal, "webhook_endpoint.created", row.id, { after: endpoint }));
       return { status: 201, body: { ...endpoint, secret } };
     },
   );
