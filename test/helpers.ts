@@ -7,6 +7,8 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { expect, vi } from "vitest";
 
 import type { AccountDO } from "../src/accounts/account-do";
+import type { StoreDO } from "../src/stores/store-do";
+import type { TenantDO } from "../src/tenants/tenant-do";
 import { type HistoryWriterDO } from "../src/history/history-writer-do";
 import { accountOf, historyWriterOf } from "../src/objects";
 
@@ -151,6 +153,19 @@ export async function drainOutbox(shop: Shop, memberId = shop.memberId) {
     const audit = await stub.audit();
     if (audit.outboxSize === 0) return;
     await runDurableObjectAlarm(stub);
+  }
+  throw new Error("outbox did not drain");
+}
+
+/**
+ * Runs a StoreDO's or the TenantDO's alarm until its outbox is empty: its alerts are in D1 then (a row leaves the
+ * outbox only once the history writer has committed it; an alarm that is already running is waited for).
+ */
+export async function drainObjectOutbox(stub: DurableObjectStub<StoreDO> | DurableObjectStub<TenantDO>) {
+  for (let i = 0; i < 50; i++) {
+    if ((await stub.outboxSize()) === 0) return;
+    await runDurableObjectAlarm(stub);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error("outbox did not drain");
 }

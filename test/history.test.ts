@@ -2,7 +2,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { shipOutbox, type OutboxRow } from "../src/accounts/outbox";
+import { shipOutbox, type OutboxRow } from "../src/history/outbox";
 import type { AccountDO } from "../src/accounts/account-do";
 import { account, api, asMember, captureWarnings, createOperation, createShop, d1WithBatch, drainOutbox, expectError, expectInvariants, memberCookie, topUp, writerUsesDb } from "./helpers";
 

@@ -8,7 +8,7 @@ import { evaluateLimits, refundGiveBack, type Counter, type CounterChange } from
 import type { Limit, OperationFacts } from "../src/limits/limit";
 
 import { signatureHeader } from "../src/webhooks/signing";
-import { account, api, balances, createOperation, createShop, drainOutbox, expectError, expectInvariants, topUp, uniqueCard, type Shop } from "./helpers";
+import { account, api, balances, createOperation, createShop, drainObjectOutbox, drainOutbox, expectError, expectInvariants, topUp, uniqueCard, type Shop } from "./helpers";
 import { storeOf } from "../src/objects";
 
 afterEach(() => vi.restoreAllMocks());
@@ -142,6 +142,41 @@ describe("refund give-backs", () => {
       state.storage.sql.exec("SELECT operation_id, amount, basis FROM limit_reservations").toArray(),
     );
     expect(rows).toEqual([{ operation_id: "op_old", amount: 10, basis: null }]);
+  });
+
+  it("a StoreDO with alerts in the alert_outbox of old moves them into its outbox when it wakes, and they reach D1", async () => {
+    const shop = await createShop();
+    const store = storeOf(env, { tenant_id: shop.tenantId, store_id: shop.storeId });
+    const alert = {
+      id: `alt_old${Date.now()}`,
+      type: "limit.soft_crossed",
+      limit_id: "lim_old",
+      scope: "store",
+      scope_id: shop.storeId,
+      metric: "purchase_count",
+      period: "day",
+      bound: 2,
+      value: 3,
+      operation_id: "op_old",
+      created_at: new Date().toISOString(),
+    };
+    await runInDurableObject(store, (_instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec("DROP TABLE outbox");
+      sql.exec("CREATE TABLE alert_outbox (id TEXT PRIMARY KEY, payload TEXT NOT NULL)");
+      sql.exec("INSERT INTO alert_outbox (id, payload) VALUES (?, ?)", alert.id, JSON.stringify(alert));
+      sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('tenant', ?)", shop.tenantId);
+      sql.exec("UPDATE schema_version SET version = 3");
+    });
+    await evictDurableObject(store);
+    expect(await store.outboxSize()).toBe(1);
+    const tables = await runInDurableObject(store, (_instance, state) =>
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = 'alert_outbox'").toArray(),
+    );
+    expect(tables).toEqual([]);
+    await drainObjectOutbox(store);
+    const alerts = (await api("GET", "/v1/alerts", { token: shop.secret })).body.data;
+    expect(alerts.map((a: any) => [a.id, a.type, a.scope_id, a.bound, a.value, a.status])).toEqual([[alert.id, "limit.soft_crossed", shop.storeId, 2, 3, "open"]]);
   });
 });
 
@@ -318,8 +353,7 @@ describe("register and store limits", () => {
     for (let i = 0; i < 5; i++) statuses.push((await sale(shop, 100)).status);
     expect(statuses).toEqual([201, 201, 201, 201, 422]);
     const store = storeOf(env, { tenant_id: shop.tenantId, store_id: shop.storeId });
-    await runDurableObjectAlarm(store);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await drainObjectOutbox(store);
     const alerts = (await api("GET", "/v1/alerts", { token: shop.secret })).body.data;
     expect(alerts.map((a: any) => [a.type, a.limit_id, a.bound, a.value])).toEqual([
       ["limit.blocked", soft.id, 4, 5],

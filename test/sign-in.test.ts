@@ -1,9 +1,8 @@
 /** Signing in tells nobody whether a phone is enrolled, and SMS cost is budgeted per address and per tenant. */
-import { runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 
-import { api, createOperation, createShop, expectError, PLATFORM, topUp, type Reply, type Shop } from "./helpers";
+import { api, createOperation, drainObjectOutbox, createShop, expectError, PLATFORM, topUp, type Reply, type Shop } from "./helpers";
 import { tenantObjectOf } from "../src/objects";
 
 let addresses = 0;
@@ -101,7 +100,7 @@ describe("SMS budgets", () => {
     expectError(await askCode(shop, "+61412345678", newAddress()), 429, "rate_limited");
     expectError(await askCode(shop, "+61400000301", newAddress()), 429, "rate_limited");
     expect((await smsTo("+61412345678")).length - before).toBe(2);
-    await runDurableObjectAlarm(tenantObjectOf(env, shop.tenantId));
+    await drainObjectOutbox(tenantObjectOf(env, shop.tenantId));
     const alerts = await api("GET", "/v1/alerts", { token: shop.secret });
     const exhausted = alerts.body.data.filter((a: { type: string }) => a.type === "sms.budget_exhausted");
     expect(exhausted).toHaveLength(1);

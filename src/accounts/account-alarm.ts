@@ -6,11 +6,10 @@
 import type { Env } from "../env";
 import type { AccountRef } from "./account-ref";
 import type { AccountStorage } from "./account-storage";
-import { shipOutbox } from "./outbox";
+import { shipAll } from "../history/outbox";
 
 /** The longest back-off between outbox shipments while D1 refuses them. */
 const OUTBOX_RETRY_MAX_MS = 5 * 60 * 1000;
-const OUTBOX_BATCH = 200;
 const OUTBOX_DELAY_MS = 1000;
 
 export class AccountAlarm {
@@ -70,17 +69,10 @@ export class AccountAlarm {
     await this.schedule();
   }
 
-  private async ship(account: AccountRef): Promise<void> {
-    for (;;) {
-      const rows = this.ledger.outbox.batch(OUTBOX_BATCH);
-      if (rows.length === 0) return;
-      await shipOutbox(this.env, account, rows, {
-        operation: (id) => this.ledger.record(id),
-        card: (number) => this.ledger.cards.card(number),
-      });
-      this.ledger.outbox.dropShipped(rows[rows.length - 1].id);
-      // A short batch was all there was: rows written meanwhile have set the next alarm themselves.
-      if (rows.length < OUTBOX_BATCH) return;
-    }
+  private ship(account: AccountRef): Promise<void> {
+    return shipAll(this.env, account, this.ledger.outbox, {
+      operation: (id) => this.ledger.record(id),
+      card: (number) => this.ledger.cards.card(number),
+    });
   }
 }

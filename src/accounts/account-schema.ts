@@ -1,4 +1,5 @@
 /** SQLite tables inside each AccountDO (one member account). See docs/storage.md. */
+import { OUTBOX_SCHEMA } from "../history/outbox-storage";
 import { COUNTER_SCHEMA } from "../limits/counter-store";
 
 /** Bumped whenever ACCOUNT_SCHEMA changes, so an object runs its DDL once per version, not on every start. */
@@ -46,8 +47,6 @@ CREATE TABLE IF NOT EXISTS ended_sessions (id TEXT PRIMARY KEY, ended_at INTEGER
 DROP TABLE IF EXISTS holds;
 -- Version 5: test mode's answers a test phone gives by itself, when they are due.
 CREATE TABLE IF NOT EXISTS test_answers (request_id TEXT PRIMARY KEY, answer TEXT NOT NULL, due_at INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS outbox (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, ref TEXT NOT NULL, payload TEXT
-);
+${OUTBOX_SCHEMA}
 `;
 

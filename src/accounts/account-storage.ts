@@ -9,11 +9,11 @@ import type { ApprovalRequest } from "./approval";
 import { emptyAmounts, type AccountView } from "./ledger";
 import type { JournalHead, Settled } from "./settlement";
 import { METHODS, type Balances, type JournalEntry, type Method, type OperationRecord } from "./operation";
-import type { StoreMessage } from "./outbox";
+import type { StoreMessage } from "../history/outbox";
 import { AnswerStorage } from "./answer-storage";
 import { CardStorage } from "./card-storage";
 import { CodeStorage } from "./code-storage";
-import { OutboxStorage } from "./outbox-storage";
+import { OutboxStorage } from "../history/outbox-storage";
 import { RequestStorage } from "./request-storage";
 import { storedTotalsOf } from "./account-totals";
 

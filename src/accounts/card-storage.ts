@@ -2,7 +2,7 @@
  * An account's cards in its SQLite storage (`cards`): the copy that decides whether a card may be used, with its
  * version for D1's projection; the cards read lately are kept in memory (the object is their only writer).
  */
-import type { OutboxStorage } from "./outbox-storage";
+import type { OutboxStorage } from "../history/outbox-storage";
 import type { Card, CardStatus } from "./operation";
 
 export type StoredCard = Card & { version: number };

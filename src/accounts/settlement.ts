@@ -8,7 +8,7 @@ import type { Refusal } from "../lib/refusal";
 import { refuse } from "../lib/refusal";
 import { refundGiveBack, type CounterChange, type RefundGiveBack } from "../limits/evaluate";
 import { METHODS, type JournalEntry, type Method, type Operation, type OperationRecord } from "./operation";
-import type { StoreMessage } from "./outbox";
+import type { StoreMessage } from "../history/outbox";
 import { confirmRefund, freeRefund } from "./refund";
 
 export function isAuthorized(operation: Operation): boolean {

@@ -11,10 +11,11 @@ import type { Card, JournalEntry, OperationRecord } from "../accounts/operation"
 import { jsonChunks } from "../lib/json-chunks";
 import { afterEvents, eventStatements, type TillsafeEvent } from "../webhooks/events";
 
-/** What one account ships to D1 at once. */
+/** What one object ships to D1 at once: an account (its member's rows), or a store or the tenant (alerts only). */
 export interface Shipment {
   tenant_id: string;
-  member_id: string;
+  /** The account's member (null: a store's or the tenant's shipment, which has no operations, entries or cards). */
+  member_id: string | null;
   operations: Pick<OperationRecord, "operation" | "version">[];
   entries: JournalEntry[];
   cards: (Card & { version: number })[];

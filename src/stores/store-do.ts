@@ -2,7 +2,8 @@
  * One store's register- and store-level limit counters and its registers' Idempotency-Key claims: what many members
  * share needs its own single writer. `claimKey` gives a key to the first operation that uses it, `reserve` counts an
  * operation at hold time (idempotent by operation id, claiming its key in the same transaction), `commit` makes it
- * final, `release` gives it back, `refund` gives back a refund's share. Alerts go to D1 through an outbox from the alarm.
+ * final, `release` gives it back, `refund` gives back a refund's share. Alerts go to D1 through the outbox every object
+ * ships from its alarm (history/outbox.ts), the same path as an account's.
  */
 import { DurableObject } from "cloudflare:workers";
 import { keyReused } from "../accounts/ledger";
@@ -14,7 +15,8 @@ import { ensureSchema } from "../lib/sqlite-schema";
 import { COUNTER_SCHEMA, CounterStore, upgradeCounterSchema } from "../limits/counter-store";
 import { decisionRefusal, evaluateLimits, refundGiveBack, type RefundGiveBack } from "../limits/evaluate";
 import type { Limit, OperationFacts } from "../limits/limit";
-import { ALERT_OUTBOX_SCHEMA, AlertOutbox } from "../webhooks/alert-outbox";
+import { shipAll } from "../history/outbox";
+import { adoptAlertOutbox, OUTBOX_SCHEMA, OutboxStorage } from "../history/outbox-storage";
 import { type Refusal } from "../lib/refusal";
 
 /** The StoreDO's tables (docs/storage.md has a row for each). */
@@ -24,13 +26,15 @@ CREATE TABLE IF NOT EXISTS decisions (
   operation_id TEXT PRIMARY KEY, status TEXT NOT NULL, refusal TEXT, release_after INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS decisions_open ON decisions(status, release_after);
-${ALERT_OUTBOX_SCHEMA}
+${OUTBOX_SCHEMA}
 -- Version 2: the operation each register's Idempotency-Key went to, whichever member's card it named.
 CREATE TABLE IF NOT EXISTS key_claims (key TEXT PRIMARY KEY, operation_id TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS key_claims_age ON key_claims(created_at);
 `;
-/** Version 3: limit_reservations.basis (added to older objects by upgradeCounterSchema). */
-const SCHEMA_VERSION = 3;
+/** Version 3: limit_reservations.basis (added to older objects by upgradeCounterSchema). Version 4: the outbox. */
+const SCHEMA_VERSION = 4;
+/** A shipment D1 refused is tried again this much later. */
+const SHIP_RETRY_MS = 5_000;
 
 /** A reservation whose commit or release never came (the account lost it) is given back this long after its hold expired. */
 const STALE_AFTER_MS = 60 * 60 * 1000;
@@ -62,15 +66,20 @@ export interface KeyClaim {
 
 export class StoreDO extends DurableObject<Env> {
   private readonly counters: CounterStore;
-  private readonly alerts: AlertOutbox;
+  private readonly outbox: OutboxStorage;
   private purgedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.counters = new CounterStore(ctx.storage.sql);
-    this.alerts = new AlertOutbox(ctx.storage.sql);
+    this.outbox = new OutboxStorage(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
-      ensureSchema(ctx.storage.sql, STORE_SCHEMA, SCHEMA_VERSION, () => upgradeCounterSchema(ctx.storage.sql));
+      ensureSchema(ctx.storage.sql, STORE_SCHEMA, SCHEMA_VERSION, () => {
+        upgradeCounterSchema(ctx.storage.sql);
+        adoptAlertOutbox(ctx.storage.sql);
+      });
+      // Outbox rows with no alarm to ship them (the object died between its commit and setting the alarm): set one.
+      if (this.outbox.hasRows() && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
     });
   }
 
@@ -94,7 +103,11 @@ export class StoreDO extends DurableObject<Env> {
       if (prior && !reservation.replace) return { refusal: prior.refusal ? (JSON.parse(prior.refusal) as Refusal) : null };
       const counter = reservation.replace ? (key: Parameters<CounterStore["counter"]>[0]) => this.counters.counterWithout(facts.id, key) : this.counters.counter.bind(this.counters);
       const decision = evaluateLimits(reservation.limits, facts, now, reservation.time_zone, counter);
-      for (const alert of decision.alerts) this.alerts.add({ ...alert, id: newId("alt"), created_at: new Date(now).toISOString() });
+      for (const alert of decision.alerts) {
+        const id = newId("alt");
+        this.outbox.enqueue("alert", id, { ...alert, id, created_at: new Date(now).toISOString() });
+      }
+      this.outbox.flush();
       const refusal = decisionRefusal(decision);
       if (refusal) {
         if (!prior) this.sql.exec("INSERT INTO decisions (operation_id, status, refusal, release_after) VALUES (?, 'refused', ?, 0)", facts.id, JSON.stringify(refusal));
@@ -140,6 +153,11 @@ export class StoreDO extends DurableObject<Env> {
     return this.counters.countersOf(limitId);
   }
 
+  /** Outbox rows not shipped yet, for tests and audits. */
+  async outboxSize(): Promise<number> {
+    return this.outbox.size();
+  }
+
   /** Counter values, for tests and audits. */
   async counterValue(limitId: string, subject: string, window: string): Promise<number> {
     return this.counters.counter({ limit_id: limitId, subject, window }).value;
@@ -154,9 +172,14 @@ export class StoreDO extends DurableObject<Env> {
       for (const { operation_id } of stale) this.releaseReserved(operation_id);
     });
     const tenantId = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'tenant'").toArray()[0]?.value;
-    if (tenantId && !(await this.alerts.ship(this.env, tenantId))) {
-      await this.ctx.storage.setAlarm(Date.now() + 5_000);
-      return;
+    if (tenantId) {
+      try {
+        await shipAll(this.env, { tenant_id: tenantId, member_id: null }, this.outbox);
+      } catch (error) {
+        console.warn("store outbox shipment failed:", String(error));
+        await this.ctx.storage.setAlarm(Date.now() + SHIP_RETRY_MS);
+        return;
+      }
     }
     await this.scheduleAlarm();
   }
@@ -195,7 +218,7 @@ export class StoreDO extends DurableObject<Env> {
   }
 
   private async scheduleAlarm(): Promise<void> {
-    const hasAlerts = !this.alerts.isEmpty();
+    const hasAlerts = this.outbox.hasRows();
     const stale = this.sql.exec<{ at: number | null }>("SELECT MIN(release_after) AS at FROM decisions WHERE status = 'reserved'").one().at;
     const next = hasAlerts ? Date.now() : stale;
     if (next === null) return;

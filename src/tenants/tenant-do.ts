@@ -1,6 +1,6 @@
 /**
  * One per tenant: what the whole tenant shares and needs one writer for. Today its hourly SMS budget (exact: every
- * SMS of the tenant asks here first); the `sms.budget_exhausted` alert goes to D1 through the object's alert outbox.
+ * SMS of the tenant asks here first); the `sms.budget_exhausted` alert goes to D1 through the object's outbox.
  * It is also the one sealer of the tenant's audit chain (`sealAudit`) and holds the tenant's open console pages
  * (`announce`: new alerts and alerts moved on, as they reach D1).
  */
@@ -9,35 +9,37 @@ import type { Env } from "../env";
 import { newId } from "../lib/ids";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { decideSms, giveBack, type BudgetHour } from "../sms/sms-budget";
-import { ALERT_OUTBOX_SCHEMA, AlertOutbox } from "../webhooks/alert-outbox";
+import { shipAll } from "../history/outbox";
+import { adoptAlertOutbox, OUTBOX_SCHEMA, OutboxStorage } from "../history/outbox-storage";
 import { sealAuditEntries, type SealedHead } from "../audit/seal";
 import type { ConsoleMessage } from "../operations/console-live";
 import { messageText } from "./livemode";
 import type { Refusal } from "../lib/refusal";
 
 /** The TenantDO's tables (docs/storage.md has a row for each). */
-export const TENANT_SCHEMA = `${ALERT_OUTBOX_SCHEMA}
+export const TENANT_SCHEMA = `${OUTBOX_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sms_budget (id INTEGER PRIMARY KEY CHECK (id = 1), start INTEGER NOT NULL, sent INTEGER NOT NULL, alerted INTEGER NOT NULL);
 `;
-const SCHEMA_VERSION = 1;
+/** Version 2: the outbox every object ships through (alerts of the alert_outbox of version 1 move into it). */
+const SCHEMA_VERSION = 2;
 const ALERT_RETRY_MS = 5_000;
 /** How long a console socket lives before its page must connect (and be signed in) again. */
 const CONSOLE_SOCKET_MS = 10 * 60 * 1000;
 
 export class TenantDO extends DurableObject<Env> {
-  private readonly alerts: AlertOutbox;
+  private readonly outbox: OutboxStorage;
   private sealing: Promise<number> = Promise.resolve(0);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.alerts = new AlertOutbox(ctx.storage.sql);
+    this.outbox = new OutboxStorage(ctx.storage.sql);
     // A page's keep-alive is answered without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     ctx.blockConcurrencyWhile(async () => {
-      ensureSchema(ctx.storage.sql, TENANT_SCHEMA, SCHEMA_VERSION);
+      ensureSchema(ctx.storage.sql, TENANT_SCHEMA, SCHEMA_VERSION, () => adoptAlertOutbox(ctx.storage.sql));
       // An alert written by a transaction whose alarm was never set (the object died right after): set it now.
-      if (!this.alerts.isEmpty() && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
+      if (this.outbox.hasRows() && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
     });
   }
 
@@ -53,8 +55,9 @@ export class TenantDO extends DurableObject<Env> {
       if (JSON.stringify(decided.hour) !== JSON.stringify(stored)) this.saveHour(decided.hour);
       if (decided.kind === "refuse" && decided.raiseAlert) {
         this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES ('tenant', ?) ON CONFLICT(key) DO NOTHING", tenantId);
-        this.alerts.add({
-          id: newId("alt"),
+        const id = newId("alt");
+        this.outbox.enqueue("alert", id, {
+          id,
           type: "sms.budget_exhausted",
           limit_id: "",
           scope: "tenant",
@@ -66,6 +69,7 @@ export class TenantDO extends DurableObject<Env> {
           operation_id: "",
           created_at: new Date(now).toISOString(),
         });
+        this.outbox.flush();
       }
       return decided;
     });
@@ -151,9 +155,20 @@ export class TenantDO extends DurableObject<Env> {
     }
   }
 
+  /** Outbox rows not shipped yet, for tests and audits. */
+  async outboxSize(): Promise<number> {
+    return this.outbox.size();
+  }
+
   override async alarm(): Promise<void> {
     const tenantId = this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'tenant'").toArray()[0]?.value;
-    if (tenantId && !(await this.alerts.ship(this.env, tenantId))) await this.ctx.storage.setAlarm(Date.now() + ALERT_RETRY_MS);
+    if (!tenantId) return;
+    try {
+      await shipAll(this.env, { tenant_id: tenantId, member_id: null }, this.outbox);
+    } catch (error) {
+      console.warn("tenant outbox shipment failed:", String(error));
+      await this.ctx.storage.setAlarm(Date.now() + ALERT_RETRY_MS);
+    }
   }
 
   private hour(): BudgetHour | null {

@@ -86,10 +86,3 @@ export async function afterEvents(env: Env, tenantId: string, statements: D1Prep
   if (changed(queued.alertInserts)) tasks.push(announceToConsoles(env, tenantId, { type: "alerts", alerts: queued.alerts.map((alert) => ({ ...asRaised(alert), status: "open" })) }));
   await Promise.all(tasks);
 }
-
-export async function shipEvents(env: Env, tenantId: string, alerts: Alert[], events: TillsafeEvent[]): Promise<void> {
-  const queued = eventStatements(env.DB, tenantId, alerts, events);
-  const { statements } = queued;
-  if (statements.length === 0) return;
-  await afterEvents(env, tenantId, statements, await env.DB.batch(statements), queued);
-}

@@ -1,6 +1,7 @@
 /**
- * Ships an AccountDO's outbox: everything for D1 as one shipment to the tenant's history writer (which batches it
- * with other accounts' shipments), then the StoreDO messages. Every step is idempotent, so a retry is harmless.
+ * Ships an object's outbox — an AccountDO's, a StoreDO's or a TenantDO's: everything for D1 as one shipment to the
+ * tenant's history writer (which batches it with other objects' shipments), then the StoreDO messages. Every step is
+ * idempotent, so a retry is harmless.
  */
 import type { Env } from "../env";
 import type { AuditEntry } from "../audit/audit-chain";
@@ -9,15 +10,16 @@ import type { TillsafeEvent } from "../webhooks/events";
 
 import { isEmptyShipment, type Shipment } from "../history/projection";
 import type { RefundGiveBack } from "../limits/evaluate";
-import type { Card, JournalEntry, OperationRecord } from "./operation";
+import type { Card, JournalEntry, OperationRecord } from "../accounts/operation";
+import type { OutboxStorage } from "./outbox-storage";
 import { historyWriterOf, storeOf } from "../objects";
 
-/** One message: a journal entry, an operation or card to project, an alert, an event, an audit entry, a StoreDO message. */
 /** A message for a StoreDO: commit or release an operation's counts, or give back a refund's share. */
 export type StoreMessage =
   | { action: "commit" | "release"; operation_id: string }
   | ({ action: "refund"; operation_id: string; original_id: string } & RefundGiveBack);
 
+/** One message: a journal entry, an operation or card to project, an alert, an event, an audit entry, a StoreDO message. */
 export type OutboxItem = {
   kind: "entry" | "operation" | "card" | "alert" | "store" | "event" | "audit";
   ref: string;
@@ -46,14 +48,23 @@ export function entriesIn(rows: OutboxRow[]): JournalEntry[] {
 
 const payloadOf = <T>(item: OutboxItem): T => (typeof item.payload === "string" ? JSON.parse(item.payload) : item.payload) as T;
 
+/** Where an outbox's operations and cards are read as they are now (an account's; other objects have none). */
 export interface OutboxSources {
   operation(id: string): OperationRecord | null;
   card(number: string): (Card & { version: number }) | null;
 }
 
+/** Whose outbox it is: a member's account, or (member_id null) a store or the tenant itself. */
+export interface OutboxOrigin {
+  tenant_id: string;
+  member_id: string | null;
+}
+
+const NO_SOURCES: OutboxSources = { operation: () => null, card: () => null };
+
 /** The D1 part of outbox rows as one shipment, and the StoreDO messages among them. */
-function shipmentOf(account: { tenant_id: string; member_id: string }, rows: OutboxRow[], sources: OutboxSources) {
-  const shipment: Shipment = { ...account, operations: [], entries: [], cards: [], alerts: [], events: [], audits: [] };
+function shipmentOf(origin: OutboxOrigin, rows: OutboxRow[], sources: OutboxSources) {
+  const shipment: Shipment = { ...origin, operations: [], entries: [], cards: [], alerts: [], events: [], audits: [] };
   const storeMessages: (StoreMessage & { store_id: string })[] = [];
   const shipped = new Set<string>();
   for (const row of items(rows)) {
@@ -77,18 +88,32 @@ function shipmentOf(account: { tenant_id: string; member_id: string }, rows: Out
   return { shipment, storeMessages };
 }
 
-export async function shipOutbox(env: Env, account: { tenant_id: string; member_id: string }, rows: OutboxRow[], sources: OutboxSources): Promise<void> {
-  const { shipment, storeMessages } = shipmentOf(account, rows, sources);
+export async function shipOutbox(env: Env, origin: OutboxOrigin, rows: OutboxRow[], sources: OutboxSources = NO_SOURCES): Promise<void> {
+  const { shipment, storeMessages } = shipmentOf(origin, rows, sources);
   if (!isEmptyShipment(shipment)) {
-    const result = await historyWriterOf(env, account.tenant_id).write(shipment);
+    const result = await historyWriterOf(env, origin.tenant_id).write(shipment);
     if (!result.written) throw new Error(result.reason);
   }
   // Commit, release and refund messages for StoreDOs: each is idempotent there, so a retry is harmless.
   for (const message of storeMessages) {
-    const store = { tenant_id: account.tenant_id, store_id: message.store_id };
+    const store = { tenant_id: origin.tenant_id, store_id: message.store_id };
     const stub = storeOf(env, store);
     if (message.action === "commit") await stub.commit(store, message.operation_id);
     else if (message.action === "release") await stub.release(store, message.operation_id);
     else if (message.action === "refund") await stub.refund(store, message);
+  }
+}
+
+const BATCH = 200;
+
+/** Ships everything the outbox holds, a batch at a time, dropping each batch once shipped; throws when D1 refused. */
+export async function shipAll(env: Env, origin: OutboxOrigin, outbox: OutboxStorage, sources: OutboxSources = NO_SOURCES): Promise<void> {
+  for (;;) {
+    const rows = outbox.batch(BATCH);
+    if (rows.length === 0) return;
+    await shipOutbox(env, origin, rows, sources);
+    outbox.dropShipped(rows[rows.length - 1].id);
+    // A short batch was all there was: rows written meanwhile have set the next alarm themselves.
+    if (rows.length < BATCH) return;
   }
 }

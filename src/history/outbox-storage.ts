@@ -1,9 +1,25 @@
 /**
- * An account's outbox: the messages a transaction produced for D1 and the StoreDOs, gathered while it decides and
- * written as one row in the same transaction; the alarm reads them in batches and drops what D1 has taken.
+ * An object's outbox (an account's, a store's, the tenant's): the messages a transaction produced for D1 and the
+ * StoreDOs, gathered while it decides and written as one row in the same transaction; the alarm ships them in
+ * batches (`shipAll`) and drops what D1 has taken.
  */
-import type { JournalEntry } from "./operation";
+import type { JournalEntry } from "../accounts/operation";
 import { entriesIn, type OutboxItem, type OutboxRow } from "./outbox";
+
+/** The outbox table, the same in every object that has one. */
+export const OUTBOX_SCHEMA = `CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, ref TEXT NOT NULL, payload TEXT
+);`;
+
+/**
+ * An object that kept its alerts in the `alert_outbox` of old (a StoreDO, the TenantDO) moves them into its outbox
+ * once, in its schema upgrade: they ship as they would have, by alert id.
+ */
+export function adoptAlertOutbox(sql: SqlStorage): void {
+  if (sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alert_outbox'").toArray().length === 0) return;
+  sql.exec("INSERT INTO outbox (kind, ref, payload) SELECT 'alert', id, payload FROM alert_outbox ORDER BY rowid");
+  sql.exec("DROP TABLE alert_outbox");
+}
 
 export class OutboxStorage {
   /** This transaction's messages, written by flush. */
