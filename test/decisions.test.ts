@@ -1,6 +1,7 @@
-/** The pure rules of member approval and SMS codes, without any runtime: each answer and refusal, with its details. */
+/** The pure rules of member approval, SMS codes and card statuses, without any runtime: each answer and refusal, with its details. */
 import { describe, expect, it } from "vitest";
 import { decideAnswer, decideRequest, newApprovalRequest } from "../src/accounts/approval";
+import { blocked, replaced, unblocked } from "../src/accounts/card-status";
 import { emptyAmounts, planOperation } from "../src/accounts/ledger";
 import type { OperationRecord } from "../src/accounts/operation";
 import { decideIssue, decideVerify, newCode } from "../src/auth/one-time-code";
@@ -64,5 +65,37 @@ describe("an SMS code", () => {
     expect(decideVerify({ ...code, attempts_left: 0 }, true, NOW)).toMatchObject({ kind: "refuse", refusal: { code: "code_attempts_exhausted" } });
     expect(decideVerify(code, true, NOW + 5 * 60_000)).toMatchObject({ kind: "refuse", refusal: { code: "code_expired" } });
     expect(decideVerify(null, true, NOW)).toMatchObject({ kind: "refuse", refusal: { code: "code_not_sent" } });
+  });
+});
+
+describe("a card's status", () => {
+  const active = { number: "1111", status: "active" as const, block_reason: null, replaced_by: null, version: 3 };
+
+  it("is blocked once: its pending operations cancelled, the event raised; blocked again, nothing changes", () => {
+    expect(blocked(active, "lost", "mem_x", NOW)).toEqual({
+      card: { ...active, status: "blocked", block_reason: "lost" },
+      effects: [
+        { kind: "cancel_pending", card: "1111" },
+        { kind: "event", type: "card.blocked", created_at: "2026-11-22T10:00:00.000Z", data: { card: { number: "1111", member_id: "mem_x", status: "blocked", block_reason: "lost", replaced_by: null } } },
+      ],
+    });
+    expect(blocked({ ...active, status: "blocked", block_reason: "lost" }, "stolen", "mem_x", NOW)).toEqual({ unchanged: true });
+  });
+
+  it("is unblocked only when blocked; a replaced card never is", () => {
+    expect(unblocked({ ...active, status: "blocked", block_reason: "lost" })).toEqual({ card: active, effects: [] });
+    expect(unblocked(active)).toEqual({ unchanged: true });
+    expect(unblocked({ ...active, status: "replaced", replaced_by: "2222" })).toMatchObject({ refused: true, code: "card_replaced", details: { replaced_by: "2222" } });
+  });
+
+  it("is replaced by a fresh number once: the same again changes nothing, another or a taken number is refused", () => {
+    expect(replaced(active, "2222", true)).toEqual({
+      card: { ...active, status: "replaced", replaced_by: "2222" },
+      effects: [{ kind: "cancel_pending", card: "1111" }, { kind: "add_card", number: "2222" }],
+    });
+    expect(replaced(active, "2222", false)).toMatchObject({ code: "card_number_taken" });
+    const gone = { ...active, status: "replaced" as const, replaced_by: "2222" };
+    expect(replaced(gone, "2222", false)).toEqual({ unchanged: true });
+    expect(replaced(gone, "3333", true)).toMatchObject({ code: "card_replaced", details: { replaced_by: "2222" } });
   });
 });

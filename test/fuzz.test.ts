@@ -71,8 +71,10 @@ async function fingerprint(shop: { tenantId: string }, stub: ReturnType<typeof a
   )
     .bind(shop.tenantId)
     .first();
-  const audit = await stub.audit();
+  // The summary first: it expires holds that fell due since the last call, so the audit reads the account as of now
+  // (an expiry is time passing, not the request's doing).
   const summary = await stub.summary({ tenant_id: shop.tenantId, member_id: (shop as any).memberId });
+  const audit = await stub.audit();
   return JSON.stringify({ counts, balances: audit.balances, held: audit.held, journal: audit.journal.length, cards: summary.cards });
 }
 

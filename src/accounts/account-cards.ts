@@ -1,17 +1,16 @@
 /**
- * A member's cards, decided inside the account's transaction: add, block (lost or stolen: pending operations on it
- * are cancelled), unblock, replace (the new number takes over, the old one can never be used again). Each change is
- * audited in the transaction that made it; a card blocked again, or unblocked while active, changes nothing and logs
- * nothing.
+ * A member's cards, inside the account's transaction: add, and the status changes `card-status.ts` decides (block,
+ * unblock, replace), persisted with their effects and audited in the transaction that made them; a repeat changes
+ * nothing and logs nothing.
  */
 import type { Who } from "../audit/audit-entry";
 import { newId } from "../lib/ids";
 import { done, type Result } from "../lib/outcome";
-import { refuse } from "../lib/refusal";
-import type { AccountRef, MemberCard } from "./account-ref";
-import type { StoredCard } from "./card-storage";
+import { isRefusal } from "../lib/refusal";
 import { release } from "./account-operations";
+import type { AccountRef, MemberCard } from "./account-ref";
 import { audited, type AccountTx } from "./account-tx";
+import { blocked, replaced, unblocked, type CardDecision, type StoredCard } from "./card-status";
 
 /** The card as the API shows it. */
 function publicCard(tx: AccountTx, account: AccountRef, number: string): MemberCard {
@@ -25,12 +24,16 @@ function cardOfAccount(tx: AccountTx, account: AccountRef, number: string): Stor
   return tx.ledger.cards.knownCard(number);
 }
 
-function voidPendingOperations(tx: AccountTx, card: string, now: number): void {
-  for (const record of tx.ledger.pendingOperationsOfCard(card)) release(tx, record, "cancelled", now);
-}
-
-/** The answer to a card change, with its audit entry: the card as it is now. */
-function cardChanged(tx: AccountTx, account: AccountRef, number: string, by: Who, action: string, now: number): Result<MemberCard> {
+/** Persists a card's change with its effects; the card as it is now, with the change's audit entry. */
+function settleCard(tx: AccountTx, account: AccountRef, number: string, decision: CardDecision, by: Who, action: string, now: number): Result<MemberCard> {
+  if (isRefusal(decision)) return decision;
+  if ("unchanged" in decision) return done(publicCard(tx, account, number));
+  tx.ledger.cards.updateCard(decision.card);
+  for (const effect of decision.effects) {
+    if (effect.kind === "cancel_pending") for (const record of tx.ledger.pendingOperationsOfCard(effect.card)) release(tx, record, "cancelled", now);
+    else if (effect.kind === "event") tx.ledger.outbox.event(newId("evt"), effect.type, effect.created_at, effect.data);
+    else tx.ledger.cards.knownCard(effect.number);
+  }
   const card = publicCard(tx, account, number);
   return done(card, audited(tx.ledger, by, newId("aud"), action, number, card, now));
 }
@@ -42,32 +45,16 @@ export function addCard(tx: AccountTx, account: AccountRef, number: string): Mem
 
 export function blockCard(tx: AccountTx, account: AccountRef, number: string, reason: string, by: Who, now: number): Result<MemberCard> {
   const card = cardOfAccount(tx, account, number);
-  if (card.status !== "active") return done(publicCard(tx, account, number));
-  tx.ledger.cards.updateCard({ ...card, status: "blocked", block_reason: reason });
-  voidPendingOperations(tx, number, now);
-  const blocked = { number, member_id: account.member_id, status: "blocked", block_reason: reason, replaced_by: null };
-  tx.ledger.outbox.event(newId("evt"), "card.blocked", new Date(now).toISOString(), { card: blocked });
-  return cardChanged(tx, account, number, by, "card.blocked", now);
+  return settleCard(tx, account, number, blocked(card, reason, account.member_id, now), by, "card.blocked", now);
 }
 
 export function unblockCard(tx: AccountTx, account: AccountRef, number: string, by: Who, now: number): Result<MemberCard> {
   const card = cardOfAccount(tx, account, number);
-  if (card.status === "replaced") return refuse("card_replaced", "A replaced card cannot be unblocked", { replaced_by: card.replaced_by });
-  if (card.status !== "blocked") return done(publicCard(tx, account, number));
-  tx.ledger.cards.updateCard({ ...card, status: "active", block_reason: null });
-  return cardChanged(tx, account, number, by, "card.unblocked", now);
+  return settleCard(tx, account, number, unblocked(card), by, "card.unblocked", now);
 }
 
 /** `newIsFresh`: the route has just registered `newNumber` for this member (false on a repeat). */
 export function replaceCard(tx: AccountTx, account: AccountRef, number: string, newNumber: string, newIsFresh: boolean, by: Who, now: number): Result<MemberCard> {
   const card = cardOfAccount(tx, account, number);
-  if (card.status === "replaced") {
-    if (card.replaced_by === newNumber) return done(publicCard(tx, account, number));
-    return refuse("card_replaced", "The card was already replaced", { replaced_by: card.replaced_by });
-  }
-  if (!newIsFresh) return refuse("card_number_taken", "This card number is already in use in this tenant");
-  tx.ledger.cards.updateCard({ ...card, status: "replaced", replaced_by: newNumber });
-  voidPendingOperations(tx, number, now);
-  tx.ledger.cards.knownCard(newNumber);
-  return cardChanged(tx, account, number, by, "card.replaced", now);
+  return settleCard(tx, account, number, replaced(card, newNumber, newIsFresh), by, "card.replaced", now);
 }

@@ -3,9 +3,8 @@
  * version for D1's projection; the cards read lately are kept in memory (the object is their only writer).
  */
 import type { OutboxStorage } from "../history/outbox-storage";
+import type { StoredCard } from "./card-status";
 import type { Card, CardStatus } from "./operation";
-
-export type StoredCard = Card & { version: number };
 
 export class CardStorage {
   private readonly cached = new Map<string, StoredCard>();

@@ -17,12 +17,12 @@ export interface Payment {
   amount: number;
 }
 
-export interface Authorization {
+export type Authorization = {
   method: "none" | "approval" | "sms_code";
   status: "not_required" | "required" | "pending" | "approved" | "rejected" | "verified";
   /** Only when both the member's approval and an SMS code are needed: each one's status. */
   steps?: Partial<Record<"approval" | "sms_code", Authorization["status"]>>;
-}
+};
 
 /** What a cash register asks for (validated by the route's zod schema). */
 export type OperationRequest =

@@ -43,7 +43,7 @@ export const ERROR_CODES = {
   /** Another change of the alert was saved first: look again. */
   alert_changed: { status: 409, details: none },
   already_approved: { status: 409, details: none },
-  already_authorized: { status: 409, details: none },
+  already_authorized: { status: 409, details: authorization },
   already_verified: { status: 409, details: none },
   approval_not_required: { status: 409, details: authorization },
   approval_request_closed: { status: 409, details: status },
@@ -65,7 +65,10 @@ export const ERROR_CODES = {
   rotation_in_progress: { status: 409, details: z.object({ previous_valid_until: z.string() }) },
   sms_code_not_required: { status: 409, details: authorization },
   payload_too_large: { status: 413, details: none },
-  balance_out_of_range: { status: 422, details: z.object({ method, limit: z.number().int() }) },
+  balance_out_of_range: {
+    status: 422,
+    details: z.object({ method: method.nullable().describe("The figure's method (null: a limit counter over all methods)"), limit: z.number().int() }),
+  },
   idempotency_key_reused: { status: 422, details: none },
   invalid_code: { status: 422, details: z.object({ attempts_left: z.number().int() }) },
   limit_exceeded: {
@@ -83,7 +86,10 @@ export const ERROR_CODES = {
   },
   refund_exceeds_remaining: { status: 422, details: z.object({ remaining: z.number().int(), attempted: z.number().int() }) },
   upgrade_required: { status: 426, details: none },
-  rate_limited: { status: 429, details: retry.partial() },
+  rate_limited: {
+    status: 429,
+    details: retry.extend({ budget: z.literal("sms_per_hour").describe("The tenant's hourly SMS budget is what was used up") }).partial(),
+  },
   sms_provider_error: { status: 502, details: z.object({ provider_status: z.number().int().nullable() }).partial() },
 } as const satisfies Record<string, { status: number; details: z.ZodType }>;
 

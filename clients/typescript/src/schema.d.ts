@@ -1728,8 +1728,14 @@ export interface components {
              */
             code: "already_authorized";
             message: string;
-            /** @description No details */
-            details: Record<string, never>;
+            details: {
+                authorization: {
+                    method: string;
+                    status: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
         };
         Error_already_verified: {
             /**
@@ -1810,8 +1816,8 @@ export interface components {
             code: "balance_out_of_range";
             message: string;
             details: {
-                /** @enum {string} */
-                method: "credit" | "cashback" | "points";
+                /** @description The figure's method (null: a limit counter over all methods) */
+                method: ("credit" | "cashback" | "points") | null;
                 limit: number;
             };
         };
@@ -2156,6 +2162,11 @@ export interface components {
             details: {
                 /** @description Seconds until a try may succeed (also the Retry-After header) */
                 retry_after?: number;
+                /**
+                 * @description The tenant's hourly SMS budget is what was used up
+                 * @constant
+                 */
+                budget?: "sms_per_hour";
             };
         };
         Error_refund_exceeds_remaining: {
