@@ -1,4 +1,4 @@
-/** The pure rules of member approval, SMS codes and card statuses, without any runtime: each answer and refusal, with its details. */
+/** The pure rules of member approval, SMS codes, card statuses, the SMS budget and alert steps, without any runtime: each answer and refusal, with its details. */
 import { describe, expect, it } from "vitest";
 import { decideAnswer, decideRequest, newApprovalRequest } from "../src/accounts/approval";
 import { blocked, replaced, unblocked } from "../src/accounts/card-status";
@@ -6,6 +6,8 @@ import { emptyAmounts, planOperation } from "../src/accounts/ledger";
 import type { OperationRecord } from "../src/accounts/operation";
 import { decideIssue, decideVerify, newCode } from "../src/auth/one-time-code";
 import { isRefusal } from "../src/lib/refusal";
+import { decideAlertStep } from "../src/limits/alert-status";
+import { decideSms, giveBack } from "../src/sms/sms-budget";
 
 const NOW = Date.parse("2026-11-22T10:00:00Z");
 
@@ -97,5 +99,37 @@ describe("a card's status", () => {
     const gone = { ...active, status: "replaced" as const, replaced_by: "2222" };
     expect(replaced(gone, "2222", false)).toEqual({ unchanged: true });
     expect(replaced(gone, "3333", true)).toMatchObject({ code: "card_replaced", details: { replaced_by: "2222" } });
+  });
+});
+
+describe("a tenant's SMS budget", () => {
+  const HOUR = Date.parse("2026-11-22T10:00:00Z");
+
+  it("counts what is sent in the calendar hour; over it, refuses until the next hour and raises the alert once", () => {
+    const first = decideSms(null, 2, HOUR + 1000, true);
+    expect(first).toEqual({ kind: "send", hour: { start: HOUR, sent: 1, alerted: false } });
+    expect(decideSms(first.hour, 2, HOUR + 2000, false)).toEqual({ kind: "send", hour: { start: HOUR, sent: 1, alerted: false } });
+    const full = { start: HOUR, sent: 2, alerted: false };
+    const over = decideSms(full, 2, HOUR + 59 * 60_000, true);
+    expect(over).toMatchObject({ kind: "refuse", hour: { sent: 2, alerted: true }, raiseAlert: true, refusal: { code: "rate_limited", details: { retry_after: 60, budget: "sms_per_hour" } } });
+    expect(decideSms(over.hour, 2, HOUR + 59 * 60_000 + 1, true)).toMatchObject({ kind: "refuse", raiseAlert: false });
+    expect(decideSms(over.hour, 2, HOUR + 3600_000, true)).toEqual({ kind: "send", hour: { start: HOUR + 3600_000, sent: 1, alerted: false } });
+  });
+
+  it("gives a refused SMS's place back only within the hour it was counted in", () => {
+    const hour = { start: HOUR, sent: 2, alerted: false };
+    expect(giveBack(hour, HOUR + 10)).toEqual({ ...hour, sent: 1 });
+    expect(giveBack(hour, HOUR - 10)).toBe(hour);
+    expect(giveBack({ ...hour, sent: 0 }, HOUR)).toEqual({ ...hour, sent: 0 });
+  });
+});
+
+describe("an alert's steps", () => {
+  it("open → acknowledged → resolved; a step taken again changes nothing; nothing moves a resolved alert", () => {
+    expect(decideAlertStep("open", "acknowledge")).toEqual({ kind: "move", to: "acknowledged" });
+    expect(decideAlertStep("acknowledged", "acknowledge")).toEqual({ kind: "unchanged" });
+    expect(decideAlertStep("open", "resolve")).toEqual({ kind: "move", to: "resolved" });
+    expect(decideAlertStep("resolved", "resolve")).toEqual({ kind: "unchanged" });
+    expect(decideAlertStep("resolved", "acknowledge")).toMatchObject({ kind: "refuse", refusal: { code: "alert_resolved" } });
   });
 });

@@ -5,7 +5,7 @@
 import type { TenantRow } from "../db/tenants";
 import type { Env } from "../env";
 import { chooseSender } from "../sms/choose-sender";
-import { DevOutboxSender } from "../sms/dev-outbox";
+import { DevOutboxSender } from "../db/dev-sms";
 
 import { type Refusal } from "../lib/refusal";
 import { tenantObjectOf } from "../objects";

@@ -13,7 +13,7 @@ import { base32, base64url } from "../lib/encoding";
 import { ApiError, errorBody } from "../lib/errors";
 import { operationId } from "../lib/ids";
 import { minorDigits } from "../lib/money";
-import { devMessages } from "../sms/dev-outbox";
+import { devMessages } from "../db/dev-sms";
 import { serverSecret } from "../lib/server-secret";
 import { endpoint, type App, type AppEnv } from "./endpoint";
 import { DevSmsQuery } from "./requests";

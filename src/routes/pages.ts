@@ -9,7 +9,7 @@ import { minorDigits } from "../lib/money";
 import { MemberLoginPage, MemberPage } from "../pages/member-page";
 import { LOGIN_SCRIPT } from "../pages/login-script";
 import { MEMBER_SCRIPT } from "../pages/member-script";
-import { devMessages } from "../sms/dev-outbox";
+import { devMessages } from "../db/dev-sms";
 import { errorBody } from "../lib/errors";
 import { RegisterPage } from "../pages/register-page";
 import { REGISTER_SCRIPT } from "../pages/register-script";

@@ -1,7 +1,7 @@
 /** Test mode: a test tenant's SMS never leave Tillsafe; its own back office reads them here, newest first. */
 import { loadTenant } from "../db/tenants";
 import { ApiError } from "../lib/errors";
-import { devMessages } from "../sms/dev-outbox";
+import { devMessages } from "../db/dev-sms";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
 import { DevSmsQuery } from "./requests";

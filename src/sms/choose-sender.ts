@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import { DevOutboxSender } from "./dev-outbox";
+import { DevOutboxSender } from "../db/dev-sms";
 import type { SmsSender } from "./sms-sender";
 import { TwilioSender } from "./twilio";
 

@@ -1,9 +1,9 @@
 /** Development: messages go to a D1 table, listed by GET /v1/dev/sms, instead of a provider. */
 import { and, desc, eq } from "drizzle-orm";
-import { database } from "../db/client";
-import { devSms } from "../db/schema";
+import { database } from "./client";
+import { devSms } from "./schema";
 import { newId } from "../lib/ids";
-import type { SmsSender } from "./sms-sender";
+import type { SmsSender } from "../sms/sms-sender";
 
 export class DevOutboxSender implements SmsSender {
   constructor(private readonly d1: D1Database) {}
