@@ -1,6 +1,6 @@
 /** The pure rules of member approval, SMS codes, card statuses, the SMS budget and alert steps, without any runtime: each answer and refusal, with its details. */
 import { describe, expect, it } from "vitest";
-import { decideAnswer, decideRequest, newApprovalRequest } from "../src/accounts/approval";
+import { answered, decideAnswer, decideRequest, newApprovalRequest, requested } from "../src/accounts/approval";
 import { blocked, replaced, unblocked } from "../src/accounts/card-status";
 import { emptyAmounts, planOperation } from "../src/accounts/ledger";
 import type { OperationRecord } from "../src/accounts/operation";
@@ -41,6 +41,29 @@ describe("a request for approval", () => {
     expect(decideRequest({ record, pending: null, lastRequestAt: null, resend: false, now: NOW })).toMatchObject({ code: "approval_not_required" });
     record.operation.status = "cancelled";
     expect(decideRequest({ record, pending: null, lastRequestAt: null, resend: false, now: NOW })).toMatchObject({ code: "operation_not_pending", details: { status: "cancelled" } });
+  });
+
+  it("made: the request, the one it supersedes, the operation's approval step pending; the record given is left as it was", () => {
+    const record = cashbackSale();
+    const made = requested({ record, pending: null, lastRequestAt: null, resend: false, now: NOW }, "apr_1", ask);
+    if (isRefusal(made)) throw new Error(made.code);
+    expect(made.request).toMatchObject({ id: "apr_1", status: "pending", amount: 1000 });
+    expect(made.supersede).toBeNull();
+    expect(made.record.operation.authorization).toEqual({ method: "approval", status: "pending" });
+    expect(record.operation.authorization).toEqual({ method: "approval", status: "required" });
+  });
+
+  it("answered: the request closed with the answer, the step following it, and the event that says so", () => {
+    const record = cashbackSale();
+    const request = newApprovalRequest("apr_1", record, ["cashback"], 1, ask, NOW);
+    const result = answered(request, record, "reject", NOW + 5000);
+    if (isRefusal(result)) throw new Error(result.code);
+    expect(result.status).toBe("rejected");
+    expect(result.request).toMatchObject({ status: "rejected", answered_at: "2026-11-22T10:00:05.000Z" });
+    expect(result.record.operation.authorization).toEqual({ method: "approval", status: "rejected" });
+    expect(result.event).toEqual({ id: "evt_apr_1_answered", type: "approval_request.answered", created_at: "2026-11-22T10:00:05.000Z", data: { approval_request: result.request } });
+    expect(request.status).toBe("pending");
+    expect(answered({ ...request, status: "approved" }, record, "reject", NOW)).toMatchObject({ code: "approval_request_closed" });
   });
 
   it("is answered only while pending", () => {

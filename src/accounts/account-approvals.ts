@@ -9,8 +9,7 @@ import { isRefusal, refuse } from "../lib/refusal";
 import { TEST_ANSWER_DELAY_MS } from "../tenants/test-mode";
 import type { OperationScope } from "./account-ref";
 import { operationNotFound, type AccountTx } from "./account-tx";
-import { decideAnswer, decideRequest, newApprovalRequest, type Answer, type ApprovalRequest, type ApprovalStatus } from "./approval";
-import { setStep } from "./authorization";
+import { answered, requested, type Answer, type ApprovalRequest, type ApprovalStatus } from "./approval";
 
 export interface ApprovalAsk {
   resend: boolean;
@@ -24,30 +23,25 @@ export interface ApprovalAsk {
 export function requestApproval(tx: AccountTx, id: string, scope: OperationScope, ask: ApprovalAsk, now: number): Result<ApprovalRequest> {
   const record = tx.scoped(id, scope);
   if (!record) return operationNotFound();
-  const decision = decideRequest({ record, pending: tx.ledger.requests.pendingOf(id), lastRequestAt: tx.ledger.requests.lastTimeOf(id), resend: ask.resend, now });
-  if (isRefusal(decision)) return decision;
-  if (decision.supersede) tx.ledger.requests.close(decision.supersede, "superseded", now);
-  const created = newApprovalRequest(newId("apr"), record, record.approval.methods, record.approval.point_value, ask, now);
-  tx.ledger.requests.insert(created);
-  if (ask.test_answer) tx.ledger.requests.scheduleTestAnswer(created.id, ask.test_answer, now + TEST_ANSWER_DELAY_MS);
-  setStep(record, "approval", "pending");
-  tx.ledger.saveRecord(record, now);
-  return done(created);
+  const context = { record, pending: tx.ledger.requests.pendingOf(id), lastRequestAt: tx.ledger.requests.lastTimeOf(id), resend: ask.resend, now };
+  const made = requested(context, newId("apr"), ask);
+  if (isRefusal(made)) return made;
+  if (made.supersede) tx.ledger.requests.close(made.supersede, "superseded", now);
+  tx.ledger.requests.insert(made.request);
+  if (ask.test_answer) tx.ledger.requests.scheduleTestAnswer(made.request.id, ask.test_answer, now + TEST_ANSWER_DELAY_MS);
+  tx.ledger.saveRecord(made.record, now);
+  return done(made.request);
 }
 
 /** The member's answer to a request, or why it cannot be answered now. */
 export function answerRequest(tx: AccountTx, requestId: string, answer: Answer, now: number): Result<ApprovalRequest> {
   const request = tx.ledger.requests.byId(requestId);
   if (!request) return refuse("approval_request_not_found", "Approval request not found");
-  const refusal = decideAnswer(request);
-  if (refusal) return refusal;
-  const status = answer === "approve" ? "approved" : "rejected";
-  const at = new Date(now).toISOString();
-  tx.ledger.requests.close(request, status, now);
-  tx.ledger.outbox.event(`evt_${request.id}_answered`, "approval_request.answered", at, { approval_request: { ...request, status, answered_at: at } });
-  const record = tx.ledger.record(request.operation_id)!;
-  setStep(record, "approval", status);
-  tx.ledger.saveRecord(record, now);
+  const result = answered(request, tx.ledger.record(request.operation_id)!, answer, now);
+  if (isRefusal(result)) return result;
+  tx.ledger.requests.close(request, result.status, now);
+  tx.ledger.outbox.event(result.event.id, result.event.type, result.event.created_at, result.event.data);
+  tx.ledger.saveRecord(result.record, now);
   return done(request);
 }
 

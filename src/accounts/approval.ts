@@ -4,7 +4,8 @@
  */
 
 import type { Method, OperationRecord } from "./operation";
-import { refuse, type Refusal } from "../lib/refusal";
+import { isRefusal, refuse, type Refusal } from "../lib/refusal";
+import { setStep } from "./authorization";
 
 export type ApprovalStatus = "pending" | "approved" | "rejected" | "superseded" | "expired" | "cancelled";
 
@@ -99,6 +100,42 @@ export function newApprovalRequest(
 }
 
 export type Answer = "approve" | "reject";
+
+/** The member's answer: the request closed with it, the operation's approval step following it, and the event. */
+export interface Answered {
+  status: "approved" | "rejected";
+  request: ApprovalRequest;
+  record: OperationRecord;
+  event: { id: string; type: "approval_request.answered"; created_at: string; data: { approval_request: ApprovalRequest } };
+}
+
+export function answered(request: ApprovalRequest, record: OperationRecord, answer: Answer, now: number): Answered | Refusal {
+  const refusal = decideAnswer(request);
+  if (refusal) return refusal;
+  const status = answer === "approve" ? ("approved" as const) : ("rejected" as const);
+  const at = new Date(now).toISOString();
+  const closed: ApprovalRequest = { ...request, status, answered_at: at };
+  const after = structuredClone(record);
+  setStep(after, "approval", status);
+  return { status, request: closed, record: after, event: { id: `evt_${request.id}_answered`, type: "approval_request.answered", created_at: at, data: { approval_request: closed } } };
+}
+
+/** A request made: the new one (pending), the one it supersedes, the operation's approval step now pending. */
+export interface Requested {
+  request: ApprovalRequest;
+  supersede: ApprovalRequest | null;
+  record: OperationRecord;
+}
+
+export function requested(context: RequestContext, id: string, names: { store_name: string; register_name: string }): Requested | Refusal {
+  const decision = decideRequest(context);
+  if (isRefusal(decision)) return decision;
+  const { methods, point_value } = context.record.approval;
+  const request = newApprovalRequest(id, context.record, methods, point_value, names, context.now);
+  const record = structuredClone(context.record);
+  setStep(record, "approval", "pending");
+  return { request, supersede: decision.supersede, record };
+}
 
 export function decideAnswer(request: ApprovalRequest): Refusal | null {
   if (request.status !== "pending") {
