@@ -1,9 +1,10 @@
 /**
- * Idempotent POSTs of every key and the platform token: the first response to an Idempotency-Key is kept (answerAsText,
+ * Idempotent POSTs of every key and the platform token: the first response to an Idempotency-Key is kept (sealed,
  * since some carry a shown-once secret) and returned for every repeat by the same credential. A claim row makes
  * concurrent repeats wait for the first. POST /v1/operations does not come here: its AccountDO dedupes in the same
  * transaction as the balance change.
  */
+import { KEY_RETENTION_MS } from "./lib/ids";
 import { and, eq, lt } from "drizzle-orm";
 import { database } from "./db/client";
 import { idempotencyRecords } from "./db/schema";
@@ -11,13 +12,6 @@ import { ApiError } from "./lib/errors";
 import { seal, unseal } from "./lib/crypto";
 import { textOf, type Outcome } from "./lib/outcome";
 
-/**
- * How long every Idempotency-Key is kept — back-office records here, operation answers in the accounts, key claims
- * at the stores: 3 days, more than API.md's 24 hours and the longest hold (86,400 s).
- */
-export const KEY_RETENTION_MS = 3 * 24 * 3600 * 1000;
-/** The objects drop keys past retention at most this often, inside a transaction that writes anyway. */
-export const KEY_PURGE_EVERY_MS = 3600 * 1000;
 const WAIT_STEP_MS = 50;
 const WAIT_MAX_MS = 10_000;
 

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Who } from "../audit/audit-entry";
 import type { Env } from "../env";
-import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../idempotency";
+import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../lib/ids";
 import { done, doneAsText, valueOf, type Result } from "../lib/outcome";
 import { isRefusal } from "../lib/refusal";
 import { ensureSchema } from "../lib/sqlite-schema";

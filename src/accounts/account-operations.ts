@@ -10,7 +10,7 @@ import type { LimitCheck, OperationScope } from "./account-ref";
 import { audited, operationNotFound, type AccountTx } from "./account-tx";
 import { countCardLimits } from "./card-limits";
 import { keyReused, planOperation, replanPurchase, type NewOperation, type OperationPolicy } from "./ledger";
-import { closed, confirmed, decideCancel, decideConfirm, isDue, type Settling } from "./settlement";
+import { closed, confirmed, createdEvent, decideCancel, decideConfirm, isDue, type Settling } from "./settlement";
 import { newId } from "../lib/ids";
 import type { Operation, OperationRecord, PurchaseChange } from "./operation";
 import { claimRefund, tallyFromRefunds } from "./refund";
@@ -42,6 +42,8 @@ export function createOperation(tx: AccountTx, input: NewOperationCall): Result<
   }
   plan.store_reserved = input.limits?.store_reserved ?? false;
   tx.ledger.insertRecord(plan);
+  const event = createdEvent(plan.operation);
+  tx.ledger.outbox.event(event.id, event.type, event.created_at, event.data);
   return result;
 }
 

@@ -141,7 +141,6 @@ export class AccountStorage {
     );
     this.recent(op.id, text);
     this.placeHolds(record);
-    this.outbox.event(`evt_${op.id.slice(3)}_created`, "operation.created", op.created_at, { operation: { ...op } });
     this.outbox.enqueue("operation", op.id);
     this.changes.operations.add(op.id);
     this.earliestExpiry = Math.min(this.earliestExpiry, Date.parse(op.expires_at));

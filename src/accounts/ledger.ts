@@ -22,7 +22,7 @@ export const keyReused = (): Refusal => refuse("idempotency_key_reused", "This I
 /** No balance, available amount, accrual, points value or counter ever passes this (API.md: exact integers only). */
 export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
 
-/** 422 `balance_out_of_range`: the operation would take `method`'s figure past 2^53−1; nothing changes. */
+/** `balance_out_of_range`: the operation would take `method`'s figure past 2^53−1; nothing changes. */
 export const outOfRange = (method: Method | null, what: string): Refusal =>
   refuse("balance_out_of_range", `The operation would take the ${what} past ${MAX_AMOUNT}`, { method, limit: MAX_AMOUNT });
 

@@ -128,6 +128,14 @@ export interface Settled {
   effects: SettlementEffect[];
 }
 
+/** The event a new operation raises (written with the operation itself). */
+export const createdEvent = (operation: Operation) => ({
+  id: `evt_${operation.id.slice(3)}_created`,
+  type: "operation.created",
+  created_at: operation.created_at,
+  data: { operation: { ...operation } },
+});
+
 const eventOf = (id: string, type: string, operation: Operation): SettlementEffect => ({
   kind: "event",
   id,

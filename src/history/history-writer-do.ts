@@ -1,5 +1,6 @@
 /**
- * One tenant's history writer: the group commit in front of D1. Accounts hand it their shipments; it gathers those
+ * One tenant's history writer: the group commit in front of D1. Accounts (and stores and the tenant, with their
+ * alerts) hand it their shipments; it gathers those
  * that arrive within a short window and writes them in one D1 batch, so D1 takes one transaction per window rather
  * than one per account (a D1 database runs one query at a time, and very many quiet accounts would otherwise send
  * one small batch per operation pair each).

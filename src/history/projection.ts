@@ -28,7 +28,7 @@ export interface Shipment {
 export const isEmptyShipment = (s: Shipment) =>
   s.operations.length + s.entries.length + s.cards.length + s.alerts.length + s.events.length + (s.audits ?? []).length === 0;
 
-/** Writes the shipments of one tenant's accounts to D1 in one batch, then wakes the webhook sender if needed. */
+/** Writes the shipments of one tenant's objects to D1 in one batch, then wakes the webhook sender if needed. */
 export async function projectShipments(env: Env, tenantId: string, shipments: Shipment[]): Promise<void> {
   const db = env.DB;
   const statements: D1PreparedStatement[] = [];

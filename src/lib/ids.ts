@@ -17,7 +17,15 @@ export function randomIdBody(): string {
   return base32(pool.subarray(poolAt - 10, poolAt));
 }
 
-export type IdPrefix = "ten" | "sto" | "reg" | "mem" | "op" | "apr" | "lim" | "alt" | "whe" | "key" | "ent" | "aud" | "stf" | "evt" | "ses" | "sms";
+export type IdPrefix = "ten" | "sto" | "reg" | "mem" | "op" | "apr" | "lim" | "alt" | "whe" | "ent" | "aud" | "stf" | "evt" | "ses" | "sms";
+
+/**
+ * How long every Idempotency-Key is kept — back-office records in D1, operation answers in the accounts, key claims
+ * at the stores: 3 days, more than API.md's 24 hours and the longest hold (86,400 s).
+ */
+export const KEY_RETENTION_MS = 3 * 24 * 3600 * 1000;
+/** The objects drop keys past retention at most this often, inside a transaction that writes anyway. */
+export const KEY_PURGE_EVERY_MS = 3600 * 1000;
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomIdBody()}`;

@@ -21,7 +21,7 @@ export const doneAsText = <T>(result: Result<T>): Result<T> =>
 export const valueOf = <T>(result: Done<T>): T => ("json" in result ? (JSON.parse(result.json) as T) : result.value);
 
 /** An answer, ready to be sent as JSON: what a route's endpoint sends, whether a route, D1 or an object decided it. */
-export interface Decided {
+interface Decided {
   status: number;
   body: object;
   headers?: Record<string, string>;
@@ -32,7 +32,7 @@ export interface Decided {
 export type Outcome = Decided | { status: number; json: string; headers?: Record<string, string>; audit?: AuditEntry };
 
 /** A refusal's answer: its status from the one table, the one error shape, and `Retry-After` when it says when. */
-export function refusalOutcome(refusal: Refusal): Decided {
+function refusalOutcome(refusal: Refusal): Decided {
   const headers = retryHeaders(refusal.details);
   return {
     status: statusOf(refusal.code),

@@ -199,7 +199,7 @@ export function decisionRefusal(decision: LimitDecision): Refusal | null {
   return decision.outOfRange ?? (decision.refusal ? limitExceeded(decision.refusal) : null);
 }
 
-/** The 422 `limit_exceeded` refusal, with what the cashier needs to say why. */
+/** The `limit_exceeded` refusal, with what the cashier needs to say why. */
 export function limitExceeded(refusal: LimitRefusal): Refusal {
   const what = `${refusal.scope} ${refusal.metric.replace(/_/g, " ")}`;
   return refuse("limit_exceeded", `The operation would take the ${what} past its limit of ${refusal.bound}`, { ...refusal });

@@ -45,7 +45,7 @@ export class TenantDO extends DurableObject<Env> {
 
   /**
    * One SMS of the tenant: `take` counts it (it is about to be sent), otherwise the budget is only looked at. Over
-   * the budget: the refusal to answer (429 with its retry_after), and the hour's first refusal raises the alert.
+   * the budget: the refusal to answer (`rate_limited` with its retry_after), and the hour's first refusal raises the alert.
    */
   async sms(tenantId: string, perHour: number, take: boolean, now = Date.now()): Promise<Refusal | null> {
     const decision = this.ctx.storage.transactionSync(() => {
