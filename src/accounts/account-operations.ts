@@ -5,13 +5,13 @@
  */
 import type { Who } from "../audit/audit-entry";
 import { done, type Result } from "../lib/outcome";
-import { isRefusal, refuse } from "../lib/refusal";
+import { isRefusal, keyReused, refuse } from "../lib/refusal";
 import type { LimitCheck, OperationScope } from "./account-ref";
 import { audited, operationNotFound, type AccountTx } from "./account-tx";
 import { countCardLimits } from "./card-limits";
-import { keyReused, planOperation, replanPurchase, type NewOperation, type OperationPolicy } from "./ledger";
+import { planOperation, replanPurchase, type NewOperation, type OperationPolicy } from "./ledger";
 import { closed, confirmed, createdEvent, decideCancel, decideConfirm, isDue, type Settling } from "./settlement";
-import { newId } from "../lib/ids";
+import { newId, operationAuditId } from "../lib/ids";
 import type { Operation, OperationRecord, PurchaseChange } from "./operation";
 import { claimRefund, tallyFromRefunds } from "./refund";
 
@@ -68,7 +68,7 @@ export function confirmOperation(tx: AccountTx, id: string, scope: OperationScop
       const op = settled.record.operation;
       const manual = op.type === "manual_accrual" || op.type === "manual_deduction";
       const after = { card: op.card, method: op.method, amount: op.amount, reason: op.reason, store_id: op.store_id, register_id: op.register_id };
-      return done(op, manual && by ? audited(tx.ledger, by, `aud_${op.id}`, `balance.${op.type}`, op.id, after, now) : undefined);
+      return done(op, manual && by ? audited(tx.ledger, by, operationAuditId(op.id, "confirmed"), `balance.${op.type}`, op.id, after, now) : undefined);
     }
   }
 }
@@ -82,7 +82,7 @@ export function cancelOperation(tx: AccountTx, id: string, scope: OperationScope
   if (decision.kind !== "release") return done(record.operation);
   const op = release(tx, record, "cancelled", now);
   const after = { status: op.status, card: op.card, register_id: op.register_id };
-  return done(op, by ? audited(tx.ledger, by, `aud_cancel_${op.id}`, "operation.cancelled", op.id, after, now) : undefined);
+  return done(op, by ? audited(tx.ledger, by, operationAuditId(op.id, "cancelled"), "operation.cancelled", op.id, after, now) : undefined);
 }
 
 /** PATCH: a new cheque or payments for a pending purchase; re-holds, restarts authorization, supersedes a request. */

@@ -3,6 +3,7 @@
  * outbox (for D1) and noted in `changes` (for the sockets and long polls the object serves once it commits).
  * Everything here runs inside the object's `transactionSync`.
  */
+import { storeMessageRef } from "../lib/ids";
 import { CounterStore } from "../limits/counter-store";
 import type { Alert } from "../limits/limit";
 import type { ApprovalRequest } from "./approval";
@@ -226,7 +227,7 @@ export class AccountStorage {
 
   /** A message for a StoreDO (commit, release, refund), shipped after the transaction by the alarm. */
   tellStore(storeId: string, message: StoreMessage): void {
-    this.outbox.enqueue("store", `${storeId}:${message.operation_id}:${message.action}`, { store_id: storeId, ...message });
+    this.outbox.enqueue("store", storeMessageRef(storeId, message.operation_id, message.action), { store_id: storeId, ...message });
   }
 
   enqueueAlert(alert: Alert): void {

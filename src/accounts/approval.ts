@@ -4,6 +4,7 @@
  */
 
 import type { Method, OperationRecord } from "./operation";
+import { answeredEventId } from "../lib/ids";
 import { isRefusal, refuse, type Refusal } from "../lib/refusal";
 import { setStep } from "./authorization";
 
@@ -117,7 +118,7 @@ export function answered(request: ApprovalRequest, record: OperationRecord, answ
   const closed: ApprovalRequest = { ...request, status, answered_at: at };
   const after = structuredClone(record);
   setStep(after, "approval", status);
-  return { status, request: closed, record: after, event: { id: `evt_${request.id}_answered`, type: "approval_request.answered", created_at: at, data: { approval_request: closed } } };
+  return { status, request: closed, record: after, event: { id: answeredEventId(request.id), type: "approval_request.answered", created_at: at, data: { approval_request: closed } } };
 }
 
 /** A request made: the new one (pending), the one it supersedes, the operation's approval step now pending. */

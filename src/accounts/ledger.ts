@@ -2,6 +2,7 @@
  * The ledger rules of one member account, as pure functions over plain data: no storage, no clock, no I/O.
  * The AccountDO loads the state, calls these, and persists what they decide in one transaction.
  */
+import { MAX_AMOUNT, outOfRange } from "../lib/money";
 import { describeAuthorization, isStepDone, requiredSteps, type AuthorizationSteps } from "./authorization";
 import {
   METHODS,
@@ -17,14 +18,7 @@ import { mulDiv, refundShares } from "./refund";
 import { isRefusal, refuse, type Refusal } from "../lib/refusal";
 
 /** An Idempotency-Key already used with a different request (by this account, or at the store for another card). */
-export const keyReused = (): Refusal => refuse("idempotency_key_reused", "This Idempotency-Key was already used with a different request");
 
-/** No balance, available amount, accrual, points value or counter ever passes this (API.md: exact integers only). */
-export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
-
-/** `balance_out_of_range`: the operation would take `method`'s figure past 2^53−1; nothing changes. */
-export const outOfRange = (method: Method | null, what: string): Refusal =>
-  refuse("balance_out_of_range", `The operation would take the ${what} past ${MAX_AMOUNT}`, { method, limit: MAX_AMOUNT });
 
 /** The tenant's and store's settings an operation is decided under, copied into the request by the route. */
 export interface OperationPolicy {

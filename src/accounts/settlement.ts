@@ -4,6 +4,7 @@
  * operation and the purchase a refund refers to are now, and return what they become with every effect to write;
  * the account's storage only persists that (`AccountStorage.settle`).
  */
+import { operationEventId } from "../lib/ids";
 import type { Refusal } from "../lib/refusal";
 import { refuse } from "../lib/refusal";
 import { refundGiveBack, type CounterChange, type RefundGiveBack } from "../limits/evaluate";
@@ -130,7 +131,7 @@ export interface Settled {
 
 /** The event a new operation raises (written with the operation itself). */
 export const createdEvent = (operation: Operation) => ({
-  id: `evt_${operation.id.slice(3)}_created`,
+  id: operationEventId(operation.id, "created"),
   type: "operation.created",
   created_at: operation.created_at,
   data: { operation: { ...operation } },
@@ -154,7 +155,7 @@ export function confirmed(settling: Settling, head: JournalHead, counted: Origin
   op.confirmed_at = op.updated_at = new Date(now).toISOString();
   const effects: SettlementEffect[] = [];
   if (record.counted) effects.push({ kind: "counters", action: "commit", operation_id: op.id });
-  effects.push(eventOf(`evt_${op.id.slice(3)}`, "operation.confirmed", op));
+  effects.push(eventOf(operationEventId(op.id, "confirmed"), "operation.confirmed", op));
   if (record.store_reserved) effects.push({ kind: "store", store_id: op.store_id, message: { action: "commit", operation_id: op.id } });
   if (original) {
     // A confirmed refund gives back its share of what the original counted, here and at the original's store.
@@ -175,7 +176,7 @@ export function closed(settling: Settling, status: "cancelled" | "expired", now:
   const op = record.operation;
   op.status = status;
   op.cancelled_at = op.updated_at = new Date(now).toISOString();
-  const effects: SettlementEffect[] = [eventOf(`evt_${op.id.slice(3)}_${status}`, `operation.${status}`, op)];
+  const effects: SettlementEffect[] = [eventOf(operationEventId(op.id, status), `operation.${status}`, op)];
   if (record.counted) effects.push({ kind: "counters", action: "release", operation_id: op.id });
   if (record.store_reserved) effects.push({ kind: "store", store_id: op.store_id, message: { action: "release", operation_id: op.id } });
   effects.push({ kind: "close_request", operation_id: op.id, status });

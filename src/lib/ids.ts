@@ -55,3 +55,25 @@ export function memberOfOperation(operationIdValue: string): string | null {
   const match = /^op_([0-9a-hjkmnp-tv-z]{16})[0-9a-hjkmnp-tv-z]{16}$/.exec(operationIdValue);
   return match ? `mem_${match[1]}` : null;
 }
+
+// ---- keys derived from other ids (the same inputs give the same key, so a retried write finds its first one) ----
+
+/** The event an operation's step raises; a confirm's id has no suffix of its own (ids already stored say so). */
+export const operationEventId = (operationId: string, step: "created" | "confirmed" | "cancelled" | "expired"): string =>
+  step === "confirmed" ? `evt_${operationId.slice(3)}` : `evt_${operationId.slice(3)}_${step}`;
+
+/** The event of a member's answer to an approval request. */
+export const answeredEventId = (requestId: string): string => `evt_${requestId}_answered`;
+
+/** The event of a raised alert. */
+export const alertEventId = (alertId: string): string => `evt_${alertId.slice(4)}`;
+
+/** The audit entry of a change made to an operation by hand: a manual accrual or deduction confirmed, a hold cancelled. */
+export const operationAuditId = (operationId: string, change: "confirmed" | "cancelled"): string =>
+  change === "confirmed" ? `aud_${operationId}` : `aud_cancel_${operationId}`;
+
+/** A StoreDO's note that a refund's share was given back (one per refund). */
+export const refundDecisionKey = (refundId: string): string => `refund:${refundId}`;
+
+/** An account's outbox message for a StoreDO: one per store, operation and action. */
+export const storeMessageRef = (storeId: string, operationId: string, action: string): string => `${storeId}:${operationId}:${action}`;

@@ -1,3 +1,6 @@
+import type { Method } from "../accounts/operation";
+import { refuse, type Refusal } from "./refusal";
+
 const digitsOf = new Map<string, number>();
 
 /** Minor digits of a currency (2 for USD, 0 for JPY, 3 for KWD), from the runtime's ICU data (asked once a currency). */
@@ -30,3 +33,10 @@ export function isKnownTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+/** No balance, available amount, accrual, points value or counter ever passes this (API.md: exact integers only). */
+export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
+
+/** `balance_out_of_range`: the operation would take `method`'s figure past 2^53−1; nothing changes. */
+export const outOfRange = (method: Method | null, what: string): Refusal =>
+  refuse("balance_out_of_range", `The operation would take the ${what} past ${MAX_AMOUNT}`, { method, limit: MAX_AMOUNT });

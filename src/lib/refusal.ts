@@ -28,3 +28,6 @@ export function refuse<C extends ErrorCode>(code: C, message: string, ...[detail
 export function isRefusal<T>(value: T): value is Extract<T, { refused: true }> {
   return typeof value === "object" && value !== null && (value as { refused?: unknown }).refused === true;
 }
+
+/** A repeated Idempotency-Key whose request differs from the first (the account's and the store's answer alike). */
+export const keyReused = (): Refusal => refuse("idempotency_key_reused", "This Idempotency-Key was already used with a different request");

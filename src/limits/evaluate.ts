@@ -3,7 +3,7 @@
  * hard bound (refuse), a soft upper bound (refuse), or a soft lower bound (alert once per limit, subject and window).
  * Shared by the AccountDO (card limits) and the StoreDO (register and store limits).
  */
-import { MAX_AMOUNT, outOfRange } from "../accounts/ledger";
+import { MAX_AMOUNT, outOfRange } from "../lib/money";
 import { METHODS, type Method } from "../accounts/operation";
 import { mulDiv } from "../accounts/refund";
 import { windowOf } from "./calendar";

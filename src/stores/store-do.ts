@@ -6,17 +6,16 @@
  * ships from its alarm (history/outbox.ts), the same path as an account's.
  */
 import { DurableObject } from "cloudflare:workers";
-import { keyReused } from "../accounts/ledger";
 import type { Env } from "../env";
 import type { StoredCounter } from "../limits/counters-view";
-import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS, newId } from "../lib/ids";
+import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS, newId, refundDecisionKey } from "../lib/ids";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { COUNTER_SCHEMA, CounterStore, upgradeCounterSchema } from "../limits/counter-store";
 import { decisionRefusal, evaluateLimits, refundGiveBack, type RefundGiveBack } from "../limits/evaluate";
 import type { Limit, OperationFacts } from "../limits/limit";
 import { shipAll } from "../history/outbox";
 import { adoptAlertOutbox, OUTBOX_SCHEMA, OutboxStorage } from "../history/outbox-storage";
-import { type Refusal } from "../lib/refusal";
+import { keyReused, type Refusal } from "../lib/refusal";
 
 /** The StoreDO's tables (docs/storage.md has a row for each). */
 export const STORE_SCHEMA = `${COUNTER_SCHEMA}
@@ -140,7 +139,7 @@ export class StoreDO extends DurableObject<Env> {
 
   async refund(store: StoreRef, refund: { operation_id: string; original_id: string } & RefundGiveBack): Promise<void> {
     this.ctx.storage.transactionSync(() => {
-      const key = `refund:${refund.operation_id}`;
+      const key = refundDecisionKey(refund.operation_id);
       if (this.status(key) !== null) return;
       this.counters.giveBack(refundGiveBack(this.counters.committedOf(refund.original_id), refund));
       this.sql.exec("INSERT INTO decisions (operation_id, status, release_after) VALUES (?, 'refund', 0)", key);

@@ -3,6 +3,7 @@
  * them, in the same batch as the rest of its outbox: the alert record itself, and one delivery row per subscribed
  * endpoint, both keyed so a retry adds nothing. When deliveries were queued, the tenant's WebhookDO is told.
  */
+import { alertEventId } from "../lib/ids";
 import type { Env } from "../env";
 import type { Alert } from "../limits/limit";
 import { jsonChunks } from "../lib/json-chunks";
@@ -19,7 +20,7 @@ export interface TillsafeEvent {
 /** An alert as raised, as the API answers it: no limit or operation is `null` (the record keeps ""). */
 const asRaised = (alert: Alert) => ({ ...alert, limit_id: alert.limit_id || null, operation_id: alert.operation_id || null });
 
-export const alertEvent = (alert: Alert): TillsafeEvent => ({ id: `evt_${alert.id.slice(4)}`, type: "alert.raised", created_at: alert.created_at, data: { alert: asRaised(alert) } });
+export const alertEvent = (alert: Alert): TillsafeEvent => ({ id: alertEventId(alert.id), type: "alert.raised", created_at: alert.created_at, data: { alert: asRaised(alert) } });
 
 /** The tenant's (`?2`) `livemode` as JSON, in SQL (a missing tenant reads as live). */
 const LIVEMODE = "json(iif(coalesce((SELECT livemode FROM tenants WHERE id = ?2), 1), 'true', 'false'))";
