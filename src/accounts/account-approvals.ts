@@ -40,7 +40,7 @@ export function answerRequest(tx: AccountTx, requestId: string, answer: Answer, 
   const result = answered(request, tx.ledger.record(request.operation_id)!, answer, now);
   if (isRefusal(result)) return result;
   tx.ledger.requests.close(request, result.status, now);
-  tx.ledger.outbox.event(result.event.id, result.event.type, result.event.created_at, result.event.data);
+  tx.ledger.outbox.event(result.event);
   tx.ledger.saveRecord(result.record, now);
   return done(request);
 }

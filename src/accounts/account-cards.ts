@@ -31,7 +31,7 @@ function settleCard(tx: AccountTx, account: AccountRef, number: string, decision
   tx.ledger.cards.updateCard(decision.card);
   for (const effect of decision.effects) {
     if (effect.kind === "cancel_pending") for (const record of tx.ledger.pendingOperationsOfCard(effect.card)) release(tx, record, "cancelled", now);
-    else if (effect.kind === "event") tx.ledger.outbox.event(newId("evt"), effect.type, effect.created_at, effect.data);
+    else if (effect.kind === "event") tx.ledger.outbox.event({ ...effect, id: newId("evt") });
     else tx.ledger.cards.knownCard(effect.number);
   }
   const card = publicCard(tx, account, number);

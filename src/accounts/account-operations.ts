@@ -4,7 +4,7 @@
  * `ledger.ts` and `card-limits.ts`; the ledger stores what they decided.
  */
 import type { Who } from "../audit/audit-entry";
-import { done, type Result } from "../lib/outcome";
+import { done, doneAsText, type Result } from "../lib/outcome";
 import { isRefusal, keyReused, refuse } from "../lib/refusal";
 import type { LimitCheck, OperationScope } from "./account-ref";
 import { audited, operationNotFound, type AccountTx } from "./account-tx";
@@ -33,7 +33,8 @@ export function createOperation(tx: AccountTx, input: NewOperationCall): Result<
   if (request.type === "refund" && !original) return operationNotFound();
   const plan = planOperation(input, tx.ledger.view(), original);
   const refusal = isRefusal(plan) ? plan : countCardLimits(tx.ledger, plan, input.limits, input.now, (key) => tx.ledger.counters.counter(key));
-  const result: Result<Operation> = refusal ?? done((plan as OperationRecord).operation);
+  // Said as text once: the stored first answer and the answer itself are the same string.
+  const result: Result<Operation> = refusal ?? doneAsText(done((plan as OperationRecord).operation));
   tx.ledger.answers.remember(input.id, input.fingerprint, result, input.now);
   if (refusal || isRefusal(plan)) return result;
   if (original && request.type === "refund") {
@@ -42,8 +43,7 @@ export function createOperation(tx: AccountTx, input: NewOperationCall): Result<
   }
   plan.store_reserved = input.limits?.store_reserved ?? false;
   tx.ledger.insertRecord(plan);
-  const event = createdEvent(plan.operation);
-  tx.ledger.outbox.event(event.id, event.type, event.created_at, event.data);
+  tx.ledger.outbox.event(createdEvent(plan.operation));
   return result;
 }
 

@@ -214,7 +214,7 @@ export class AccountStorage {
     this.saveRecord(record, now);
     if (original) this.saveRecord(original, now);
     for (const effect of settled.effects) {
-      if (effect.kind === "event") this.outbox.event(effect.id, effect.type, effect.created_at, effect.data);
+      if (effect.kind === "event") this.outbox.event(effect);
       else if (effect.kind === "store") this.tellStore(effect.store_id, effect.message);
       else if (effect.kind === "close_request") {
         const pending = this.requests.pendingOf(effect.operation_id);

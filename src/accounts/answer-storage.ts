@@ -36,15 +36,15 @@ export class AnswerStorage {
 
   /** The first answer to a create, kept for a repeat of its Idempotency-Key. */
   remember(operationId: string, fingerprint: string, result: Result<Operation>, now: number): void {
-    const [status, body] = result.refused
-      ? [statusOf(result.code), { error: { code: result.code, message: result.message, details: result.details } }]
-      : [MADE, "json" in result ? JSON.parse(result.json) : result.value];
+    const [status, text] = result.refused
+      ? [statusOf(result.code), JSON.stringify({ error: { code: result.code, message: result.message, details: result.details } })]
+      : [MADE, "json" in result ? result.json : JSON.stringify(result.value)];
     this.sql.exec(
       "INSERT INTO idempotency (operation_id, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?)",
       operationId,
       fingerprint,
       status,
-      JSON.stringify(body),
+      text,
       now,
     );
   }

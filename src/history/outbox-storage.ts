@@ -21,6 +21,14 @@ export function adoptAlertOutbox(sql: SqlStorage): void {
   sql.exec("DROP TABLE alert_outbox");
 }
 
+/** An event as a rule makes it (`settlement.ts`, `approval.ts`, `card-status.ts`): what the event log keeps. */
+export interface OutboxEvent {
+  id: string;
+  type: string;
+  created_at: string;
+  data: object;
+}
+
 export class OutboxStorage {
   /** This transaction's messages, written by flush. */
   private pending: OutboxItem[] = [];
@@ -38,8 +46,8 @@ export class OutboxStorage {
   }
 
   /** An event for the tenant's event log and webhooks, shipped with the transaction's outbox (by its id: once). */
-  event(id: string, type: string, createdAt: string, data: object): void {
-    this.enqueue("event", id, { id, type, created_at: createdAt, data });
+  event(event: OutboxEvent): void {
+    this.enqueue("event", event.id, { id: event.id, type: event.type, created_at: event.created_at, data: event.data });
   }
 
   /** Writes the transaction's messages as one outbox row (inside the same transaction as the change). */
