@@ -4,22 +4,26 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { copyDocsAssets } from "./scripts/docs-assets.mjs";
 
+/** As wrangler.toml's Text rule: a Markdown file imported is its text (the API guide). Also bench/cost.config.ts's. */
+export const markdownAsText = {
+  name: "markdown-as-text",
+  enforce: "pre" as const,
+  load(id: string) {
+    return id.endsWith(".md") ? `export default ${JSON.stringify(readFileSync(id, "utf8"))};` : null;
+  },
+};
+
 export default defineConfig(async () => {
   copyDocsAssets();
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     plugins: [
-      // As wrangler.toml's Text rule: a Markdown file imported is its text (the API guide).
-      {
-        name: "markdown-as-text",
-        enforce: "pre" as const,
-        load(id: string) {
-          return id.endsWith(".md") ? `export default ${JSON.stringify(readFileSync(id, "utf8"))};` : null;
-        },
-      },
+      markdownAsText,
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          // The D1 that test/upgrade.test.ts builds on the schema before a migration (DB is wrangler.toml's).
+          d1Databases: { DB: "00000000-0000-4000-8000-000000000001", UPGRADE_DB: "00000000-0000-4000-8000-0000000000ff" },
           bindings: {
             TEST_MIGRATIONS: migrations,
             ENVIRONMENT: "development",

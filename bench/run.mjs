@@ -326,7 +326,7 @@ ${legend}
 
 /**
  * The plain-D1 peer must keep the contract it is compared on, or (5) would measure less work than (2): a retry holds
- * nothing more, the key reused for another card is 422, a second confirm moves nothing, and the journal has the entry.
+ * nothing more, the key reused for another card is 422, a second confirm moves nothing, and the journal has both entries (the payment and its points accrual).
  */
 async function checkPeer(base, shop) {
   const expect = (what, actual, wanted) => {
@@ -339,12 +339,12 @@ async function checkPeer(base, shop) {
   const again = await call(base, "POST", "/bench/d1/operations", { token: shop.tk, key, body: purchase(card) });
   const elsewhere = await call(base, "POST", "/bench/d1/operations", { token: shop.tk, key, body: purchase(other) });
   expect("a create, its retry, the key on another card", [first.status, again.status, again.body.id === first.body.id, elsewhere.status, elsewhere.body.error?.code], [201, 201, true, 422, "idempotency_key_reused"]);
-  expect("the account after a create and its retry", (await call(base, "POST", "/bench/d1/account", { body: { account: card } })).body, { balance: 10, held: 1, entries: 0 });
+  expect("the account after a create and its retry", (await call(base, "POST", "/bench/d1/account", { body: { account: card } })).body, { balance: 10, held: 1, points: 0, entries: 0 });
   const confirms = [];
   for (let i = 0; i < 2; i++) confirms.push((await call(base, "POST", `/bench/d1/operations/${first.body.id}/confirm`, { token: shop.tk })).status);
   expect("two confirms", confirms, [200, 200]);
-  expect("the account after them", (await call(base, "POST", "/bench/d1/account", { body: { account: card } })).body, { balance: 9, held: 0, entries: 1 });
-  expect("the other card", (await call(base, "POST", "/bench/d1/account", { body: { account: other } })).body, { balance: 10, held: 0, entries: 0 });
+  expect("the account after them", (await call(base, "POST", "/bench/d1/account", { body: { account: card } })).body, { balance: 9, held: 0, points: 0, entries: 2 });
+  expect("the other card", (await call(base, "POST", "/bench/d1/account", { body: { account: other } })).body, { balance: 10, held: 0, points: 0, entries: 0 });
   const without = await call(base, "POST", "/bench/d1/operations", { body: purchase(card) });
   expect("a create without a credential", without.status, 401);
 }

@@ -62,7 +62,8 @@ describe("eviction", () => {
     );
     expect(plans).toEqual([
       "SCAN operations USING INDEX operations_pending_expiry",
-      "SEARCH operations USING INDEX operations_pending_expiry (expires_at<?)",
+      // Keyed by id (WITHOUT ROWID), the index holds the id: the expiry scan reads no table row.
+      "SEARCH operations USING COVERING INDEX operations_pending_expiry (expires_at<?)",
       "SCAN operations USING INDEX operations_pending_expiry",
       "SEARCH operations USING COVERING INDEX operations_pending_expiry",
     ]);

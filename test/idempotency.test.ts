@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { answerOf } from "../src/lib/outcome";
 
@@ -126,7 +127,7 @@ describe("Idempotency-Key on POST /v1/operations", () => {
     expect((await balances(other)).credit).toEqual({ balance: 5000, available: 4000 });
   });
 
-  it("the store keeps a key's claim three days, then lets it go", async () => {
+  it("the store keeps a key's claim three days at least, then lets it go with its generation", async () => {
     const shop = await createShop();
     const ref = { tenant_id: shop.tenantId, store_id: shop.storeId };
     const store = storeOf(env, ref);
@@ -136,9 +137,16 @@ describe("Idempotency-Key on POST /v1/operations", () => {
     expect(await claim("k".repeat(16), "op_a", t0)).toBeNull();
     expect(await claim("k".repeat(16), "op_a", t0 + day)).toBeNull();
     expect(await claim("k".repeat(16), "op_b", t0 + 2 * day)).toMatchObject({ refused: true, code: "idempotency_key_reused" });
-    // A later claim of another key purges claims older than three days (at most hourly).
-    expect(await claim("m".repeat(16), "op_c", t0 + 3 * day + 2 * 3600 * 1000)).toBeNull();
-    expect(await claim("k".repeat(16), "op_b", t0 + 3 * day + 2 * 3600 * 1000)).toBeNull();
+    // Another key's claim just inside three days drops nothing of the key's generation.
+    expect(await claim("m".repeat(16), "op_c", t0 + 3 * day - 1)).toBeNull();
+    expect(await claim("k".repeat(16), "op_b", t0 + 3 * day - 1)).toMatchObject({ refused: true, code: "idempotency_key_reused" });
+    // Six days on, a claim is two generations later: the first generation's table goes, and the key is free again.
+    expect(await claim("n".repeat(16), "op_d", t0 + 6 * day + 1)).toBeNull();
+    expect(await claim("k".repeat(16), "op_b", t0 + 6 * day + 1)).toBeNull();
+    const tables = await runInDurableObject(store, (_, state) =>
+      state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE name GLOB 'key_claims_*' ORDER BY name").toArray().map((r) => r.name),
+    );
+    expect(tables.length).toBeLessThanOrEqual(2);
   });
 
   it("keys are per register: another till may use the same key", async () => {
@@ -195,33 +203,44 @@ describe("Idempotency-Key on back-office POSTs", () => {
     expectError(await post(), 409, "card_number_taken");
   });
 
-  it("first answers are kept three days: within them a changed body is 422, after them the key finds the operation itself", async () => {
+  it("a create's first answer is kept as long as its operation; a refusal three days, then the key runs again", async () => {
     const shop = await createShop();
     await topUp(shop, 5000);
     const stub = account(shop);
     const ref = { tenant_id: shop.tenantId, member_id: shop.memberId };
     const policy = { approval_required_for: [], points_per_currency_unit: 1, point_value: 1, hold_ttl_seconds: 900, minor_digits: 2, sms_confirm_points_deduction: false };
     const id = (n: number) => `op_${shop.memberId.slice(4)}${String(n).padStart(16, "0")}`;
-    const create = async (n: number, fingerprint: string, now: number) =>
-      answerOf(await stub.createOperation(ref, {
+    const create = async (n: number, fingerprint: string, now: number, amount = 100) => {
+      const result = await stub.createOperation(ref, {
         id: id(n),
         fingerprint,
         member_id: shop.memberId,
         store_id: shop.storeId,
         register_id: shop.registerId,
-        request: { type: "purchase", card: shop.card, cheque: { number: "I-2", total: 100 }, payments: [{ method: "credit", amount: 100 }] },
+        request: { type: "purchase", card: shop.card, cheque: { number: "I-2", total: amount }, payments: [{ method: "credit", amount }] },
         policy,
         now,
-      }), 201);
+      });
+      return answerOf(result, 201);
+    };
     const start = Date.now();
-    expect((await create(1, "first body", start)).status).toBe(201);
+    const first = await create(1, "first body", start);
+    expect(first.status).toBe(201);
+    expect((await create(2, "too much", start, 9_999)).status).toBe(409);
     const day = 86_400_000;
     expect((await create(1, "another body", start + 2 * day)).status).toBe(422);
-    // Four days on, the next create drops answers older than three days (done at most hourly, inside a create).
-    expect((await create(2, "second", start + 4 * day)).status).toBe(201);
-    const late = await create(1, "another body", start + 4 * day);
-    expect(late.status).toBe(201);
-    expect(JSON.parse("json" in late ? late.json : "{}")).toMatchObject({ id: id(1), status: "expired" });
+    expect((await create(2, "changed", start + 2 * day, 100)).status).toBe(422);
+    // Four days on, the next create drops refusals older than three days (at most hourly, inside a create).
+    expect((await create(3, "third", start + 4 * day)).status).toBe(201);
+    // The made operation still answers its first answer (pending, as then), and still knows a changed body.
+    const again = await create(1, "first body", start + 4 * day);
+    expect(again.status).toBe(201);
+    expect("json" in again && "json" in first ? JSON.parse(again.json) : null).toEqual("json" in first ? JSON.parse(first.json) : "no text");
+    expect((await create(1, "another body", start + 4 * day)).status).toBe(422);
+    // The refusal is gone: the key runs again, and this time there is enough.
+    const rerun = await create(2, "changed", start + 4 * day, 100);
+    expect(rerun.status).toBe(201);
+    expect(JSON.parse("json" in rerun ? rerun.json : "{}")).toMatchObject({ id: id(2), status: "pending" });
   });
 });
 

@@ -6,11 +6,17 @@
 import type { Env } from "../env";
 import type { AccountRef } from "./account-ref";
 import type { AccountStorage } from "./account-storage";
-import { shipAll } from "../history/outbox";
+import { shipAll, shipOutbox } from "../history/outbox";
 
 /** The longest back-off between outbox shipments while D1 refuses them. */
 const OUTBOX_RETRY_MAX_MS = 5 * 60 * 1000;
 const OUTBOX_DELAY_MS = 1000;
+/**
+ * How long a create's own messages wait in its row for the confirm (or cancel) a till usually sends seconds later,
+ * which then ships both at once; past it the alarm ships the create alone. The back-office lists (D1) show a pending
+ * operation this much later at most; the history is read-your-writes regardless (entries ship with the confirm).
+ */
+export const CREATE_WAIT_MS = 10_000;
 
 export class AccountAlarm {
   private alarmAt: number | null = null;
@@ -33,21 +39,32 @@ export class AccountAlarm {
     this.alarmAt = null;
   }
 
-  /** Sets the alarm to the earliest of: now when the outbox has rows, the next hold expiry, the next test answer, or `at`. */
+  /**
+   * Sets the alarm to the earliest of: the outbox's next shipment, CREATE_WAIT_MS after the first create waiting in
+   * its row, the next hold expiry, the next test answer, or `at`.
+   */
   async schedule(at?: number): Promise<void> {
+    const now = Date.now();
     // An alarm due within the outbox delay will run soon and set the next one itself: nothing to work out now.
-    if (at === undefined && this.alarmAt !== null && this.alarmAt <= Date.now() + OUTBOX_DELAY_MS && this.alarmAt > Date.now() - 60_000) return;
+    if (at === undefined && this.alarmAt !== null && this.alarmAt <= now + OUTBOX_DELAY_MS && this.alarmAt > now - 60_000) return;
+    const live = this.alarmAt !== null && this.alarmAt > now - 60_000 ? this.alarmAt : null;
     let next = at ?? Number.POSITIVE_INFINITY;
-    if (at === undefined && this.ledger.outbox.hasRows()) {
-      // Rows wait a moment so that a busy account ships them in batches; while D1 is failing they wait for the
-      // back-off instead of triggering a shipment each.
-      next = Math.max(Date.now() + OUTBOX_DELAY_MS, this.shipRetryAt);
+    if (at === undefined) {
+      // While D1 is failing, waiting messages wait for the back-off instead of triggering a shipment each.
+      const created = this.ledger.firstWaitingCreateAt();
+      if (created !== null) next = Math.max(created + CREATE_WAIT_MS, this.shipRetryAt);
+      if (this.ledger.outbox.hasRows()) {
+        // Rows wait a moment so that a busy account ships them in batches, and ride along with an alarm already due
+        // within a create's wait (the confirm of a create that waits ships with it).
+        const soon = Math.max(now + OUTBOX_DELAY_MS, this.shipRetryAt);
+        next = Math.min(next, live !== null && live <= soon + CREATE_WAIT_MS ? Math.max(live, soon) : soon);
+      }
     }
     const expiry = this.ledger.nextExpiry();
     if (expiry !== null) next = Math.min(next, expiry);
     next = Math.min(next, this.ledger.requests.earliestTestAnswer);
     if (!Number.isFinite(next)) return;
-    if (this.alarmAt !== null && this.alarmAt <= next && this.alarmAt > Date.now() - 60_000) return;
+    if (live !== null && live <= next) return;
     this.alarmAt = next;
     await this.ctx.storage.setAlarm(next);
   }
@@ -69,10 +86,17 @@ export class AccountAlarm {
     await this.schedule();
   }
 
-  private ship(account: AccountRef): Promise<void> {
-    return shipAll(this.env, account, this.ledger.outbox, {
-      operation: (id) => this.ledger.record(id),
-      card: (number) => this.ledger.cards.card(number),
-    });
+  /** Ships the creates waiting in their rows, then the outbox. */
+  private async ship(account: AccountRef): Promise<void> {
+    const sources = {
+      operation: (id: string) => this.ledger.record(id),
+      card: (number: string) => this.ledger.cards.card(number),
+    };
+    const waiting = this.ledger.waitingCreates();
+    if (waiting.length > 0) {
+      await shipOutbox(this.env, account, waiting.map(({ outbox }) => ({ id: 0, kind: "batch", ref: "", payload: outbox })), sources);
+      this.ledger.createsShipped(waiting.map(({ id }) => id));
+    }
+    await shipAll(this.env, account, this.ledger.outbox, sources);
   }
 }

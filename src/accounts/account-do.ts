@@ -5,14 +5,13 @@ import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../lib/ids";
 import { done, doneAsText, valueOf, type Result } from "../lib/outcome";
 import { isRefusal } from "../lib/refusal";
 import { ensureSchema } from "../lib/sqlite-schema";
-import { upgradeCounterSchema } from "../limits/counter-store";
 import type { StoredCounter } from "../limits/counters-view";
 import { AccountAlarm } from "./account-alarm";
 import { answerRequest, requestApproval, requestsPage, type ApprovalAsk } from "./account-approvals";
 import { addCard, blockCard, replaceCard, unblockCard } from "./account-cards";
 import { cancelOperation, changePurchase, confirmOperation, createOperation, expireDue, replayedCreate, type NewOperationCall } from "./account-operations";
 import type { AccountRef, LimitCheck, MemberCard, OperationScope } from "./account-ref";
-import { ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION } from "./account-schema";
+import { ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION, upgradeAccountSchema } from "./account-schema";
 import { AccountStorage } from "./account-storage";
 import { operationNotFound, type AccountTx } from "./account-tx";
 import type { Answer, ApprovalRequest, ApprovalStatus } from "./approval";
@@ -54,7 +53,7 @@ export class AccountDO extends DurableObject<Env> {
     this.clock = new AccountAlarm(ctx, env, this.ledger);
     this.pages = new MemberPages(ctx);
     ctx.blockConcurrencyWhile(async () => {
-      ensureSchema(ctx.storage.sql, ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION, () => upgradeCounterSchema(ctx.storage.sql));
+      ensureSchema(ctx.storage.sql, ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION, () => upgradeAccountSchema(ctx.storage.sql));
       const alarmSet = await this.clock.wake();
       const awake = this.ledger.wake();
       // Outbox rows or holds with no alarm to see to them (an alarm lost with a crash mid-run): set one again.

@@ -15,7 +15,7 @@ export interface Invariants {
 }
 
 export function invariantsOf(sql: SqlStorage, ledger: AccountStorage): Invariants {
-  const journal = sql.exec<JournalEntry>("SELECT * FROM journal ORDER BY seq").toArray();
+  const journal = sql.exec<JournalEntry>("SELECT seq, id, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at FROM journal ORDER BY seq").toArray();
   const journalSums = emptyAmounts();
   for (const entry of journal) journalSums[entry.method] += entry.amount;
   const stored = ledger.storedTotals();
@@ -23,5 +23,5 @@ export function invariantsOf(sql: SqlStorage, ledger: AccountStorage): Invariant
   if (JSON.stringify(stored) !== JSON.stringify({ balances: view.balances, held: view.held, incoming: view.incoming })) {
     throw new Error(`in-memory totals ${JSON.stringify(view)} differ from storage ${JSON.stringify(stored)}`);
   }
-  return { balances: stored.balances, held: stored.held, journalSums, journal: journal.map((entry) => ({ ...entry })), outboxSize: ledger.outbox.size() };
+  return { balances: stored.balances, held: stored.held, journalSums, journal: journal.map((entry) => ({ ...entry })), outboxSize: ledger.outbox.size() + ledger.waitingCreates().length };
 }

@@ -4,7 +4,7 @@
  * `ledger.ts` and `card-limits.ts`; the ledger stores what they decided.
  */
 import type { Who } from "../audit/audit-entry";
-import { done, doneAsText, type Result } from "../lib/outcome";
+import { done, type Result } from "../lib/outcome";
 import { isRefusal, keyReused, refuse } from "../lib/refusal";
 import type { LimitCheck, OperationScope } from "./account-ref";
 import { audited, operationNotFound, type AccountTx } from "./account-tx";
@@ -33,18 +33,20 @@ export function createOperation(tx: AccountTx, input: NewOperationCall): Result<
   if (request.type === "refund" && !original) return operationNotFound();
   const plan = planOperation(input, tx.ledger.view(), original);
   const refusal = isRefusal(plan) ? plan : countCardLimits(tx.ledger, plan, input.limits, input.now, (key) => tx.ledger.counters.counter(key));
-  // Said as text once: the stored first answer and the answer itself are the same string.
-  const result: Result<Operation> = refusal ?? doneAsText(done((plan as OperationRecord).operation));
-  tx.ledger.answers.remember(input.id, input.fingerprint, result, input.now);
-  if (refusal || isRefusal(plan)) return result;
+  if (refusal) {
+    tx.ledger.answers.rememberRefusal(input.id, input.fingerprint, refusal, input.now);
+    return refusal;
+  }
+  const made = plan as OperationRecord;
+  // Said as text once: the first answer kept in the operation's row and the answer itself are the same string.
+  const answer = JSON.stringify(made.operation);
   if (original && request.type === "refund") {
-    claimRefund(original, plan);
+    claimRefund(original, made);
     tx.ledger.saveRecord(original, input.now);
   }
-  plan.store_reserved = input.limits?.store_reserved ?? false;
-  tx.ledger.insertRecord(plan);
-  tx.ledger.outbox.event(createdEvent(plan.operation));
-  return result;
+  made.store_reserved = input.limits?.store_reserved ?? false;
+  tx.ledger.insertRecord(made, { fingerprint: input.fingerprint, answer }, createdEvent(made.operation));
+  return { refused: false, json: answer };
 }
 
 /** `by`: who confirms, for the audit entry of a change made by hand (a manual accrual or deduction). */

@@ -1,30 +1,37 @@
 /** SQLite tables inside each AccountDO (one member account). See docs/storage.md. */
-import { OUTBOX_SCHEMA } from "../history/outbox-storage";
-import { COUNTER_SCHEMA } from "../limits/counter-store";
+import { OUTBOX_SCHEMA, upgradeOutbox } from "../history/outbox-storage";
+import { COUNTER_SCHEMA, upgradeCounterSchema } from "../limits/counter-store";
 
 /** Bumped whenever ACCOUNT_SCHEMA changes, so an object runs its DDL once per version, not on every start. */
-export const ACCOUNT_SCHEMA_VERSION = 5;
+export const ACCOUNT_SCHEMA_VERSION = 6;
 
 export const ACCOUNT_SCHEMA = `${COUNTER_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS balances (method TEXT PRIMARY KEY, balance INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cards (
   number TEXT PRIMARY KEY, status TEXT NOT NULL, block_reason TEXT, replaced_by TEXT, version INTEGER NOT NULL
 );
+-- Version 6 (upgradeAccountSchema): keyed by id alone (WITHOUT ROWID); a create's first answer is kept here with its
+-- request's fingerprint, for a repeat of its Idempotency-Key, as long as the operation (NULL: made before); and
+-- outbox holds a create's own messages (the operation, operation.created) until they ship, with the operation's
+-- next change or after a short wait (NULL: shipped, or gone with an outbox row).
 CREATE TABLE IF NOT EXISTS operations (
   id TEXT PRIMARY KEY, status TEXT NOT NULL, card TEXT, expires_at INTEGER NOT NULL,
-  created_at INTEGER NOT NULL, record TEXT NOT NULL
-);
+  created_at INTEGER NOT NULL, record TEXT NOT NULL, fingerprint TEXT, answer TEXT, outbox TEXT
+) WITHOUT ROWID;
 -- Version 3: one partial index, of pending operations only (by expiry; a card's pending ones are among the few),
 -- in place of two indexes over every operation that each write had to keep up.
 DROP INDEX IF EXISTS operations_pending;
 DROP INDEX IF EXISTS operations_card;
 CREATE INDEX IF NOT EXISTS operations_pending_expiry ON operations(expires_at) WHERE status = 'pending';
+-- Version 6: keyed by seq alone (the entry id was UNIQUE too, an index row per entry nothing read by), and the last
+-- entry of each settlement carries every balance after it (JSON): the balances are the journal's last row, where a
+-- balances table wrote one more row per method moved.
 CREATE TABLE IF NOT EXISTS journal (
-  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, operation_id TEXT NOT NULL, kind TEXT NOT NULL,
+  seq INTEGER PRIMARY KEY, id TEXT NOT NULL, operation_id TEXT NOT NULL, kind TEXT NOT NULL,
   method TEXT NOT NULL, amount INTEGER NOT NULL, balance_after INTEGER NOT NULL,
-  store_id TEXT, register_id TEXT, created_at TEXT NOT NULL
+  store_id TEXT, register_id TEXT, created_at TEXT NOT NULL, balances TEXT
 );
+-- A create refused: its first answer, kept 3 days (a create that made its operation keeps it in the operation's row).
 CREATE TABLE IF NOT EXISTS idempotency (
   operation_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,
   created_at INTEGER NOT NULL
@@ -50,3 +57,48 @@ CREATE TABLE IF NOT EXISTS test_answers (request_id TEXT PRIMARY KEY, answer TEX
 ${OUTBOX_SCHEMA}
 `;
 
+
+/**
+ * What `CREATE ... IF NOT EXISTS` cannot do to an older object's tables, in order of the versions; each step sees
+ * whether it is needed, so running it again changes nothing.
+ * - v4: limit_reservations.basis (upgradeCounterSchema);
+ * - v6: the outbox without AUTOINCREMENT; the journal without its UNIQUE entry id, its last entry carrying the
+ *   balances (the balances table goes); operations keyed by id alone, each with the first answer and fingerprint of
+ *   its create moved in from `idempotency` (which keeps refusals only).
+ */
+export function upgradeAccountSchema(sql: SqlStorage): void {
+  upgradeCounterSchema(sql);
+  upgradeOutbox(sql);
+  const made = (table: string) => sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table).one().sql;
+  if (/\bUNIQUE\b/i.test(made("journal"))) {
+    sql.exec(`ALTER TABLE journal RENAME TO journal_before;
+      CREATE TABLE journal (
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL, operation_id TEXT NOT NULL, kind TEXT NOT NULL,
+        method TEXT NOT NULL, amount INTEGER NOT NULL, balance_after INTEGER NOT NULL,
+        store_id TEXT, register_id TEXT, created_at TEXT NOT NULL, balances TEXT
+      );
+      INSERT INTO journal (seq, id, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at)
+        SELECT seq, id, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at FROM journal_before;
+      DROP TABLE journal_before;`);
+  }
+  if (sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'balances'").toArray().length > 0) {
+    // The balances table's figures ride on the journal's last entry from now on.
+    sql.exec(`UPDATE journal SET balances = (SELECT json_group_object(method, balance) FROM balances)
+        WHERE seq = (SELECT MAX(seq) FROM journal);
+      DROP TABLE balances;`);
+  }
+  if (!/WITHOUT ROWID/i.test(made("operations"))) {
+    sql.exec(`DROP INDEX IF EXISTS operations_pending_expiry;
+      ALTER TABLE operations RENAME TO operations_before;
+      CREATE TABLE operations (
+        id TEXT PRIMARY KEY, status TEXT NOT NULL, card TEXT, expires_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL, record TEXT NOT NULL, fingerprint TEXT, answer TEXT, outbox TEXT
+      ) WITHOUT ROWID;
+      INSERT INTO operations (id, status, card, expires_at, created_at, record, fingerprint, answer)
+        SELECT o.id, o.status, o.card, o.expires_at, o.created_at, o.record, i.fingerprint, i.body
+        FROM operations_before o LEFT JOIN idempotency i ON i.operation_id = o.id AND i.status = 201;
+      DROP TABLE operations_before;
+      CREATE INDEX operations_pending_expiry ON operations(expires_at) WHERE status = 'pending';
+      DELETE FROM idempotency WHERE status = 201;`);
+  }
+}

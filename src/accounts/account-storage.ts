@@ -10,11 +10,11 @@ import type { ApprovalRequest } from "./approval";
 import { emptyAmounts, type AccountView } from "./ledger";
 import type { JournalHead, Settled } from "./settlement";
 import { METHODS, type Balances, type JournalEntry, type Method, type OperationRecord } from "./operation";
-import type { StoreMessage } from "../history/outbox";
+import type { OutboxItem, StoreMessage } from "../history/outbox";
 import { AnswerStorage } from "./answer-storage";
 import { CardStorage } from "./card-storage";
 import { CodeStorage } from "./code-storage";
-import { OutboxStorage } from "../history/outbox-storage";
+import { eventItem, OutboxStorage, type OutboxEvent } from "../history/outbox-storage";
 import { RequestStorage } from "./request-storage";
 import { storedTotalsOf } from "./account-totals";
 
@@ -41,6 +41,8 @@ export class AccountStorage {
     this.changes = noChanges();
     return taken;
   }
+  /** When the earliest create waiting in its row was made (null: none; undefined: read it). */
+  private firstWaitingCreate: number | null | undefined = undefined;
   /** No pending operation expires before this (a lower bound: 0 means "look"). */
   private earliestExpiry = 0;
   /** The journal's last sequence number (null: read it). */
@@ -128,21 +130,33 @@ export class AccountStorage {
     if (this.recentRecords.size > RECENT_RECORDS) this.recentRecords.delete(this.recentRecords.keys().next().value!);
   }
 
-  insertRecord(record: OperationRecord): void {
+  /**
+   * A new operation; `first`: its create's answer and the fingerprint of its request, for a repeat of its key.
+   * `created` is its operation.created event. When the create says nothing else, its messages (the operation and
+   * that event) wait in the operation's own row instead of an outbox row: the confirm that usually follows within
+   * seconds takes them along (saveRecord), or the alarm ships them after CREATE_WAIT_MS (account-alarm.ts).
+   */
+  insertRecord(record: OperationRecord, first: { fingerprint: string; answer: string }, created: OutboxEvent): void {
     const op = record.operation;
     const text = JSON.stringify(record);
+    const messages: OutboxItem[] = [{ kind: "operation", ref: op.id, payload: null }, eventItem(created)];
+    const waits = this.outbox.nothingGathered();
     this.sql.exec(
-      "INSERT INTO operations (id, status, card, expires_at, created_at, record) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO operations (id, status, card, expires_at, created_at, record, fingerprint, answer, outbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       op.id,
       op.status,
       op.card,
       Date.parse(op.expires_at),
       Date.parse(op.created_at),
       text,
+      first.fingerprint,
+      first.answer,
+      waits ? JSON.stringify(messages) : null,
     );
+    if (waits) this.firstWaitingCreate = Math.min(this.firstWaitingCreate ?? Number.POSITIVE_INFINITY, Date.parse(op.created_at));
+    else this.outbox.adopt(messages);
     this.recent(op.id, text);
     this.placeHolds(record);
-    this.outbox.enqueue("operation", op.id);
     this.changes.operations.add(op.id);
     this.earliestExpiry = Math.min(this.earliestExpiry, Date.parse(op.expires_at));
   }
@@ -151,10 +165,35 @@ export class AccountStorage {
     record.version += 1;
     record.operation.updated_at = new Date(now).toISOString();
     const text = JSON.stringify(record);
-    this.sql.exec("UPDATE operations SET status = ?, record = ? WHERE id = ?", record.operation.status, text, record.operation.id);
+    // A create's messages still waiting in the row go with this change (the operation ships once, as it is now).
+    const waiting = this.sql.exec<{ outbox: string }>("SELECT outbox FROM operations WHERE id = ? AND outbox IS NOT NULL", record.operation.id).toArray()[0];
+    if (waiting) {
+      this.outbox.adopt(JSON.parse(waiting.outbox) as OutboxItem[]);
+      this.firstWaitingCreate = undefined;
+    }
+    this.sql.exec("UPDATE operations SET status = ?, record = ?, outbox = NULL WHERE id = ?", record.operation.status, text, record.operation.id);
     this.recent(record.operation.id, text);
-    this.outbox.enqueue("operation", record.operation.id);
+    if (!waiting) this.outbox.enqueue("operation", record.operation.id);
     this.changes.operations.add(record.operation.id);
+  }
+
+  /** The creates whose messages still wait in their rows (every one is pending: any change takes them along). */
+  waitingCreates(): { id: string; outbox: string }[] {
+    return this.sql.exec<{ id: string; outbox: string }>("SELECT id, outbox FROM operations WHERE status = 'pending' AND outbox IS NOT NULL").toArray();
+  }
+
+  /** When the earliest create still waiting was made (null: none waits). */
+  firstWaitingCreateAt(): number | null {
+    if (this.firstWaitingCreate === undefined) {
+      this.firstWaitingCreate = this.sql.exec<{ at: number | null }>("SELECT MIN(created_at) AS at FROM operations WHERE status = 'pending' AND outbox IS NOT NULL").one().at;
+    }
+    return this.firstWaitingCreate;
+  }
+
+  /** The alarm shipped these creates' messages: their rows stop holding them (one changed meanwhile took them along). */
+  createsShipped(ids: string[]): void {
+    for (const id of ids) this.sql.exec("UPDATE operations SET outbox = NULL WHERE id = ? AND outbox IS NOT NULL", id);
+    this.firstWaitingCreate = undefined;
   }
 
   /** Swaps a pending operation's holds for those of its new plan (saved with the plan right after). */
@@ -178,11 +217,12 @@ export class AccountStorage {
   /** Persists an operation's end as `settlement.ts` decided it: entries, balances, both records, then each effect. */
   settle(settled: Settled, now: number): void {
     const { record, original } = settled;
-    const before = this.view().balances;
-    for (const entry of settled.entries) {
+    // The balances after the entries ride on the last of them: the journal's last row holds the balances.
+    const last = settled.entries.length - 1;
+    settled.entries.forEach((entry, i) => {
       this.sql.exec(
-        `INSERT INTO journal (seq, id, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO journal (seq, id, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at, balances)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         entry.seq,
         entry.id,
         entry.operation_id,
@@ -193,22 +233,14 @@ export class AccountStorage {
         entry.store_id,
         entry.register_id,
         entry.created_at,
+        i === last && settled.balances ? JSON.stringify(settled.balances) : null,
       );
       this.outbox.enqueue("entry", entry.id, entry);
       this.changes.entries.push(entry);
       this.lastSeq = entry.seq;
-    }
-    if (settled.balances) {
-      for (const method of METHODS) {
-        if (settled.balances[method] === before[method]) continue;
-        this.sql.exec(
-          "INSERT INTO balances (method, balance) VALUES (?, ?) ON CONFLICT(method) DO UPDATE SET balance = excluded.balance",
-          method,
-          settled.balances[method],
-        );
-      }
-      if (this.totals) this.totals.balances = { ...settled.balances };
-    }
+    });
+    // No entry, no balance moved (postings make an entry of every change).
+    if (settled.balances && last >= 0 && this.totals) this.totals.balances = { ...settled.balances };
     this.adjustHeld(record, -1);
     if (settled.balances || METHODS.some((m) => (record.holds[m] ?? 0) > 0)) this.changes.balances = true;
     this.saveRecord(record, now);
@@ -235,13 +267,14 @@ export class AccountStorage {
   }
 
   /**
-   * On waking, in one query: whether the outbox has rows, and when the first pending operation expires (which
+   * On waking, in one query: whether the outbox has rows (or a create waits in its row), and when the first pending operation expires (which
    * also tells `dueOperations` that nothing is due before then).
    */
   wake(): { outbox: boolean; nextExpiry: number | null; nextTestAnswer: number | null } {
     const row = this.sql
       .exec<{ outbox: number; expiry: number | null; answer: number | null }>(
-        `SELECT EXISTS (SELECT 1 FROM outbox) AS outbox, (SELECT MIN(expires_at) FROM operations WHERE status = 'pending') AS expiry,
+        `SELECT EXISTS (SELECT 1 FROM outbox) OR EXISTS (SELECT 1 FROM operations WHERE status = 'pending' AND outbox IS NOT NULL) AS outbox,
+           (SELECT MIN(expires_at) FROM operations WHERE status = 'pending') AS expiry,
            (SELECT MIN(due_at) FROM test_answers) AS answer`,
       )
       .one();
@@ -272,6 +305,7 @@ export class AccountStorage {
   /** After a rollback: re-read from storage rather than trust what memory says. */
   forgetCachedState(): void {
     this.outbox.discard();
+    this.firstWaitingCreate = undefined;
     this.earliestExpiry = 0;
     this.requests.earliestTestAnswer = 0;
     this.totals = null;

@@ -1,55 +1,47 @@
 /**
- * An account's first answers to creates (`idempotency`), so a repeated Idempotency-Key is answered as the first time.
- * A row keeps the HTTP status the answer had (201, or the refusal's) beside its body: the column predates named
- * results, so the status is read here, and only here, to tell a made operation from a refusal.
+ * An account's first answers to creates, so a repeated Idempotency-Key is answered as the first time: a create that
+ * made its operation keeps its answer and fingerprint in the operation's own row (account-storage.ts, insertRecord),
+ * for as long as the operation; a refused create keeps its refusal here (`idempotency`) for 3 days.
  */
 import { statusOf } from "../lib/error-codes";
 import type { Result } from "../lib/outcome";
 import { refuse, type Refusal } from "../lib/refusal";
 import type { Operation, OperationRecord } from "./operation";
 
-const MADE = 201;
 type ErrorText = { error: Omit<Refusal, "refused"> };
 
 export class AnswerStorage {
   constructor(private readonly sql: SqlStorage) {}
 
-  /** What a repeated create finds, in one read: the first answer (kept 3 days) and the operation itself. */
+  /** What a repeated create finds, in one read: the first answer and the operation itself. */
   replayOf(operationId: string): { answer: { fingerprint: string; result: Result<Operation> } | null; record: OperationRecord | null } {
     const row = this.sql
-      .exec<{ fingerprint: string | null; status: number | null; body: string | null; record: string | null }>(
-        `SELECT i.fingerprint, i.status, i.body, o.record FROM (SELECT ?1 AS id) k
-         LEFT JOIN idempotency i ON i.operation_id = k.id LEFT JOIN operations o ON o.id = k.id`,
+      .exec<{ made_fingerprint: string | null; answer: string | null; record: string | null; fingerprint: string | null; body: string | null }>(
+        `SELECT o.fingerprint AS made_fingerprint, o.answer, o.record, i.fingerprint, i.body FROM (SELECT ?1 AS id) k
+         LEFT JOIN operations o ON o.id = k.id LEFT JOIN idempotency i ON i.operation_id = k.id`,
         operationId,
       )
       .one();
-    const first = (): Result<Operation> => {
-      if (row.status! === MADE) return { refused: false, json: row.body! };
-      const { error } = JSON.parse(row.body!) as ErrorText;
-      return refuse(error.code, error.message, error.details);
-    };
-    return {
-      answer: row.fingerprint === null ? null : { fingerprint: row.fingerprint, result: first() },
-      record: row.record === null ? null : (JSON.parse(row.record) as OperationRecord),
-    };
+    const record = row.record === null ? null : (JSON.parse(row.record) as OperationRecord);
+    if (row.made_fingerprint !== null) return { answer: { fingerprint: row.made_fingerprint, result: { refused: false, json: row.answer! } }, record };
+    if (row.fingerprint === null) return { answer: null, record };
+    const { error } = JSON.parse(row.body!) as ErrorText;
+    return { answer: { fingerprint: row.fingerprint, result: refuse(error.code, error.message, error.details) }, record };
   }
 
-  /** The first answer to a create, kept for a repeat of its Idempotency-Key. */
-  remember(operationId: string, fingerprint: string, result: Result<Operation>, now: number): void {
-    const [status, text] = result.refused
-      ? [statusOf(result.code), JSON.stringify({ error: { code: result.code, message: result.message, details: result.details } })]
-      : [MADE, "json" in result ? result.json : JSON.stringify(result.value)];
+  /** A refused create's answer, kept for a repeat of its Idempotency-Key (`status`: the refusal's, for the record). */
+  rememberRefusal(operationId: string, fingerprint: string, refusal: Refusal, now: number): void {
     this.sql.exec(
       "INSERT INTO idempotency (operation_id, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?)",
       operationId,
       fingerprint,
-      status,
-      text,
+      statusOf(refusal.code),
+      JSON.stringify({ error: { code: refusal.code, message: refusal.message, details: refusal.details } }),
       now,
     );
   }
 
-  /** First answers older than the retention go (at most hourly, inside a create's own transaction). */
+  /** Refusals older than the retention go (at most hourly, inside a create's own transaction). */
   forgetBefore(time: number): void {
     this.sql.exec("DELETE FROM idempotency WHERE created_at < ?", time);
   }

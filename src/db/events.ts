@@ -42,7 +42,7 @@ export const TEST_SMS_DAYS = 7;
 /**
  * Drops what is older than 30 days: events, delivery attempts, and deliveries delivered or given up (`maxAttempts`
  * made) — one sent again lately is still being tried, and stays; and test SMS older than 7 days. One batch; run
- * again, it drops the next rows or nothing. Each table has an index by tenant and time for it (migrations 0012, 0015).
+ * again, it drops the next rows or nothing. Each table has an index by tenant and time for it (migrations 0012, 0015; the event log is keyed so, 0017).
  */
 export async function forgetOldLogs(d1: D1Database, tenantId: string, maxAttempts: number, now = Date.now()): Promise<void> {
   const before = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
@@ -55,7 +55,9 @@ export async function forgetOldLogs(d1: D1Database, tenantId: string, maxAttempt
            WHERE tenant_id = ?1 AND created_at < ?2 AND (delivered_at IS NOT NULL OR attempts >= ?4) LIMIT ?3)`,
       )
       .bind(tenantId, before, FORGET_BATCH, maxAttempts),
-    d1.prepare("DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)").bind(tenantId, before, FORGET_BATCH),
+    d1
+      .prepare("DELETE FROM events WHERE (tenant_id, created_at, id) IN (SELECT tenant_id, created_at, id FROM events WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)")
+      .bind(tenantId, before, FORGET_BATCH),
     d1.prepare("DELETE FROM dev_sms WHERE rowid IN (SELECT rowid FROM dev_sms WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)").bind(tenantId, smsBefore, FORGET_BATCH),
   ]);
 }

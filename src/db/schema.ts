@@ -75,33 +75,41 @@ export const cards = sqliteTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.number] })],
 );
 
-export const historyEntries = sqliteTable("history_entries", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id").notNull(),
-  memberId: text("member_id").notNull(),
-  seq: integer("seq").notNull(),
-  operationId: text("operation_id").notNull(),
-  kind: text("kind").notNull(),
-  method: text("method").notNull(),
-  amount: integer("amount").notNull(),
-  balanceAfter: integer("balance_after").notNull(),
-  storeId: text("store_id"),
-  registerId: text("register_id"),
-  createdAt: text("created_at").notNull(),
-});
+export const historyEntries = sqliteTable(
+  "history_entries",
+  {
+    id: text("id").notNull(),
+    tenantId: text("tenant_id").notNull(),
+    memberId: text("member_id").notNull(),
+    seq: integer("seq").notNull(),
+    operationId: text("operation_id").notNull(),
+    kind: text("kind").notNull(),
+    method: text("method").notNull(),
+    amount: integer("amount").notNull(),
+    balanceAfter: integer("balance_after").notNull(),
+    storeId: text("store_id"),
+    registerId: text("register_id"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.memberId, t.seq] })],
+);
 
-export const operations = sqliteTable("operations", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id").notNull(),
-  memberId: text("member_id").notNull(),
-  storeId: text("store_id"),
-  registerId: text("register_id"),
-  type: text("type").notNull(),
-  status: text("status").notNull(),
-  version: integer("version").notNull(),
-  body: text("body").notNull(),
-  createdAt: text("created_at").notNull(),
-});
+export const operations = sqliteTable(
+  "operations",
+  {
+    id: text("id").notNull(),
+    tenantId: text("tenant_id").notNull(),
+    memberId: text("member_id").notNull(),
+    storeId: text("store_id"),
+    registerId: text("register_id"),
+    type: text("type").notNull(),
+    status: text("status").notNull(),
+    version: integer("version").notNull(),
+    body: text("body").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.createdAt, t.id] })],
+);
 
 export const idempotencyRecords = sqliteTable(
   "idempotency_records",
@@ -197,13 +205,17 @@ export const webhookEndpoints = sqliteTable("webhook_endpoints", {
   previousValidUntil: integer("previous_valid_until"),
 });
 
-export const events = sqliteTable("events", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id").notNull(),
-  type: text("type").notNull(),
-  createdAt: text("created_at").notNull(),
-  payload: text("payload").notNull(),
-});
+export const events = sqliteTable(
+  "events",
+  {
+    id: text("id").notNull(),
+    tenantId: text("tenant_id").notNull(),
+    type: text("type").notNull(),
+    createdAt: text("created_at").notNull(),
+    payload: text("payload").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.createdAt, t.id] })],
+);
 
 export const webhookDeliveries = sqliteTable(
   "webhook_deliveries",

@@ -6,10 +6,20 @@
 import type { JournalEntry } from "../accounts/operation";
 import { entriesIn, type OutboxItem, type OutboxRow } from "./outbox";
 
-/** The outbox table, the same in every object that has one. */
-export const OUTBOX_SCHEMA = `CREATE TABLE IF NOT EXISTS outbox (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, ref TEXT NOT NULL, payload TEXT
-);`;
+/**
+ * The outbox table, the same in every object that has one. Its ids only order the rows waiting (an INTEGER PRIMARY
+ * KEY without AUTOINCREMENT: an id may come again once its row is gone, and no row writes `sqlite_sequence`).
+ */
+export const OUTBOX_SCHEMA = "CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL, payload TEXT);";
+
+/** An outbox made with AUTOINCREMENT (objects before issue 18) is made again without it, its rows kept in order. */
+export function upgradeOutbox(sql: SqlStorage): void {
+  const made = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").toArray()[0]?.sql ?? "";
+  if (!/AUTOINCREMENT/i.test(made)) return;
+  sql.exec(`ALTER TABLE outbox RENAME TO outbox_before; ${OUTBOX_SCHEMA}
+    INSERT INTO outbox (id, kind, ref, payload) SELECT id, kind, ref, payload FROM outbox_before ORDER BY id;
+    DROP TABLE outbox_before;`);
+}
 
 /**
  * An object that kept its alerts in the `alert_outbox` of old (a StoreDO, the TenantDO) moves them into its outbox
@@ -29,6 +39,13 @@ export interface OutboxEvent {
   data: object;
 }
 
+/** An event as the outbox message that carries it. */
+export const eventItem = (event: OutboxEvent): OutboxItem => ({
+  kind: "event",
+  ref: event.id,
+  payload: { id: event.id, type: event.type, created_at: event.created_at, data: event.data },
+});
+
 export class OutboxStorage {
   /** This transaction's messages, written by flush. */
   private pending: OutboxItem[] = [];
@@ -40,6 +57,11 @@ export class OutboxStorage {
     this.pending = [];
   }
 
+  /** Whether this transaction has gathered no message yet. */
+  nothingGathered(): boolean {
+    return this.pending.length === 0;
+  }
+
   /** Notes a message for D1 or a StoreDO; a transaction's messages are written as one outbox row when it ends. */
   enqueue(kind: OutboxItem["kind"], ref: string, payload: unknown = null): void {
     this.pending.push({ kind, ref, payload });
@@ -47,7 +69,12 @@ export class OutboxStorage {
 
   /** An event for the tenant's event log and webhooks, shipped with the transaction's outbox (by its id: once). */
   event(event: OutboxEvent): void {
-    this.enqueue("event", event.id, { id: event.id, type: event.type, created_at: event.created_at, data: event.data });
+    this.pending.push(eventItem(event));
+  }
+
+  /** Messages gathered elsewhere (a create's, kept in its operation's row until now), shipped with this transaction's. */
+  adopt(items: OutboxItem[]): void {
+    this.pending.push(...items);
   }
 
   /** Writes the transaction's messages as one outbox row (inside the same transaction as the change). */
@@ -74,7 +101,14 @@ export class OutboxStorage {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n;
   }
 
-  dropShipped(lastId: number): void {
-    this.sql.exec("DELETE FROM outbox WHERE id <= ?", lastId);
+  /**
+   * Drops the `count` rows shipped, up to `lastId`. When they were all the outbox held and more than two, the table
+   * is made again instead: dropping a table writes no row, and making it writes two, where deleting writes one per row.
+   */
+  dropShipped(lastId: number, count: number): void {
+    const rest = this.sql.exec("SELECT 1 FROM outbox WHERE id > ? LIMIT 1", lastId).toArray().length;
+    // One exec: both statements commit together.
+    if (rest === 0 && count > 2) this.sql.exec(`DROP TABLE outbox; ${OUTBOX_SCHEMA}`);
+    else this.sql.exec("DELETE FROM outbox WHERE id <= ?", lastId);
   }
 }

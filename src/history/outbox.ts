@@ -112,7 +112,7 @@ export async function shipAll(env: Env, origin: OutboxOrigin, outbox: OutboxStor
     const rows = outbox.batch(BATCH);
     if (rows.length === 0) return;
     await shipOutbox(env, origin, rows, sources);
-    outbox.dropShipped(rows[rows.length - 1].id);
+    outbox.dropShipped(rows[rows.length - 1].id, rows.length);
     // A short batch was all there was: rows written meanwhile have set the next alarm themselves.
     if (rows.length < BATCH) return;
   }

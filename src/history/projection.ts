@@ -1,8 +1,8 @@
 /**
  * The D1 projection of what accounts decided: operations (for lists), journal entries (history), card statuses,
  * alerts, webhook deliveries and audit entries. Many accounts' shipments go in one D1 batch. Every statement is idempotent —
- * journal entries are inserted by entry id (a retry cannot duplicate), operations and cards are replaced only by a
- * higher version, alerts and deliveries by their ids — so shipping the same shipment twice adds nothing.
+ * journal entries are inserted by their member's sequence number (a retry cannot duplicate), operations (keyed by
+ * tenant, creation time and id) and cards are replaced only by a higher version, alerts and deliveries by their ids — so shipping the same shipment twice adds nothing.
  */
 import type { Env } from "../env";
 import type { AuditEntry } from "../audit/audit-chain";
@@ -44,8 +44,8 @@ export async function projectShipments(env: Env, tenantId: string, shipments: Sh
              o.value ->> '$.operation.register_id', o.value ->> '$.operation.type', o.value ->> '$.operation.status',
              o.value ->> '$.version', o.value -> '$.operation', o.value ->> '$.operation.created_at'
            FROM json_each(?1) o WHERE true
-           ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, body = excluded.body
-           WHERE excluded.version > operations.version AND operations.tenant_id = excluded.tenant_id`,
+           ON CONFLICT(tenant_id, created_at, id) DO UPDATE SET status = excluded.status, version = excluded.version, body = excluded.body
+           WHERE excluded.version > operations.version`,
         )
         .bind(chunk, tenantId),
     );

@@ -8,16 +8,17 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { StoredCounter } from "../limits/counters-view";
-import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS, newId, refundDecisionKey } from "../lib/ids";
+import { newId, refundDecisionKey } from "../lib/ids";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { COUNTER_SCHEMA, CounterStore, upgradeCounterSchema } from "../limits/counter-store";
 import { decisionRefusal, evaluateLimits, refundGiveBack, type RefundGiveBack } from "../limits/evaluate";
 import type { Limit, OperationFacts } from "../limits/limit";
 import { shipAll } from "../history/outbox";
-import { adoptAlertOutbox, OUTBOX_SCHEMA, OutboxStorage } from "../history/outbox-storage";
-import { keyReused, type Refusal } from "../lib/refusal";
+import { adoptAlertOutbox, OUTBOX_SCHEMA, OutboxStorage, upgradeOutbox } from "../history/outbox-storage";
+import type { Refusal } from "../lib/refusal";
+import { KeyClaims, upgradeKeyClaims } from "./key-claims";
 
-/** The StoreDO's tables (docs/storage.md has a row for each). */
+/** The StoreDO's tables (docs/storage.md has a row for each); its key claims make their own (key-claims.ts). */
 export const STORE_SCHEMA = `${COUNTER_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS decisions (
@@ -25,12 +26,12 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE INDEX IF NOT EXISTS decisions_open ON decisions(status, release_after);
 ${OUTBOX_SCHEMA}
--- Version 2: the operation each register's Idempotency-Key went to, whichever member's card it named.
-CREATE TABLE IF NOT EXISTS key_claims (key TEXT PRIMARY KEY, operation_id TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS key_claims_age ON key_claims(created_at);
 `;
-/** Version 3: limit_reservations.basis (added to older objects by upgradeCounterSchema). Version 4: the outbox. */
-const SCHEMA_VERSION = 4;
+/**
+ * Version 3: limit_reservations.basis (added to older objects by upgradeCounterSchema). Version 4: the outbox.
+ * Version 5: the outbox without AUTOINCREMENT, key claims in generations (key-claims.ts).
+ */
+const SCHEMA_VERSION = 5;
 /** A shipment D1 refused is tried again this much later. */
 const SHIP_RETRY_MS = 5_000;
 
@@ -65,16 +66,19 @@ export interface KeyClaim {
 export class StoreDO extends DurableObject<Env> {
   private readonly counters: CounterStore;
   private readonly outbox: OutboxStorage;
-  private purgedAt = 0;
+  private readonly claims: KeyClaims;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.counters = new CounterStore(ctx.storage.sql);
     this.outbox = new OutboxStorage(ctx.storage.sql);
+    this.claims = new KeyClaims(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       ensureSchema(ctx.storage.sql, STORE_SCHEMA, SCHEMA_VERSION, () => {
         upgradeCounterSchema(ctx.storage.sql);
+        upgradeOutbox(ctx.storage.sql);
         adoptAlertOutbox(ctx.storage.sql);
+        upgradeKeyClaims(ctx.storage.sql, Date.now());
       });
       // Outbox rows with no alarm to ship them (the object died between its commit and setting the alarm): set one.
       if (this.outbox.hasRows() && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
@@ -87,14 +91,14 @@ export class StoreDO extends DurableObject<Env> {
    * names another member's card: a different request.
    */
   async claimKey(store: StoreRef, claim: KeyClaim): Promise<Refusal | null> {
-    return this.ctx.storage.transactionSync(() => this.claim(claim));
+    return this.ctx.storage.transactionSync(() => this.claims.claim(claim));
   }
 
   /** Checks and counts register and store limits at hold time; the same answer for the same operation id. */
   async reserve(store: StoreRef, reservation: Reservation, now = Date.now()): Promise<{ refusal: Refusal | null }> {
     const { facts } = reservation;
     const answer = this.ctx.storage.transactionSync(() => {
-      const reused = reservation.claim ? this.claim(reservation.claim) : null;
+      const reused = reservation.claim ? this.claims.claim(reservation.claim) : null;
       if (reused) return { refusal: reused };
       this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('tenant', ?)", store.tenant_id);
       const prior = this.sql.exec<{ status: string; refusal: string | null }>("SELECT status, refusal FROM decisions WHERE operation_id = ?", facts.id).toArray()[0];
@@ -180,25 +184,6 @@ export class StoreDO extends DurableObject<Env> {
       }
     }
     await this.scheduleAlarm();
-  }
-
-  /** The claim itself, inside the caller's transaction. */
-  private claim({ key, operation_id, at }: KeyClaim): Refusal | null {
-    const inserted = this.sql.exec(
-      "INSERT INTO key_claims (key, operation_id, created_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING",
-      key,
-      operation_id,
-      at,
-    ).rowsWritten;
-    if (inserted === 0) {
-      const owner = this.sql.exec<{ operation_id: string }>("SELECT operation_id FROM key_claims WHERE key = ?", key).one().operation_id;
-      return owner === operation_id ? null : keyReused();
-    }
-    if (at - this.purgedAt >= KEY_PURGE_EVERY_MS) {
-      this.sql.exec("DELETE FROM key_claims WHERE created_at < ?", at - KEY_RETENTION_MS);
-      this.purgedAt = at;
-    }
-    return null;
   }
 
   private get sql(): SqlStorage {

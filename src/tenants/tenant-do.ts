@@ -10,7 +10,7 @@ import { newId } from "../lib/ids";
 import { ensureSchema } from "../lib/sqlite-schema";
 import { decideSms, giveBack, type BudgetHour } from "../sms/sms-budget";
 import { shipAll } from "../history/outbox";
-import { adoptAlertOutbox, OUTBOX_SCHEMA, OutboxStorage } from "../history/outbox-storage";
+import { adoptAlertOutbox, OUTBOX_SCHEMA, OutboxStorage, upgradeOutbox } from "../history/outbox-storage";
 import { sealAuditEntries, type SealedHead } from "../audit/seal";
 import type { ConsoleMessage } from "../operations/console-live";
 import { messageText } from "./livemode";
@@ -21,8 +21,11 @@ export const TENANT_SCHEMA = `${OUTBOX_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sms_budget (id INTEGER PRIMARY KEY CHECK (id = 1), start INTEGER NOT NULL, sent INTEGER NOT NULL, alerted INTEGER NOT NULL);
 `;
-/** Version 2: the outbox every object ships through (alerts of the alert_outbox of version 1 move into it). */
-const SCHEMA_VERSION = 2;
+/**
+ * Version 2: the outbox every object ships through (alerts of the alert_outbox of version 1 move into it).
+ * Version 3: the outbox without AUTOINCREMENT.
+ */
+const SCHEMA_VERSION = 3;
 const ALERT_RETRY_MS = 5_000;
 /** How long a console socket lives before its page must connect (and be signed in) again. */
 const CONSOLE_SOCKET_MS = 10 * 60 * 1000;
@@ -37,7 +40,10 @@ export class TenantDO extends DurableObject<Env> {
     // A page's keep-alive is answered without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     ctx.blockConcurrencyWhile(async () => {
-      ensureSchema(ctx.storage.sql, TENANT_SCHEMA, SCHEMA_VERSION, () => adoptAlertOutbox(ctx.storage.sql));
+      ensureSchema(ctx.storage.sql, TENANT_SCHEMA, SCHEMA_VERSION, () => {
+        upgradeOutbox(ctx.storage.sql);
+        adoptAlertOutbox(ctx.storage.sql);
+      });
       // An alert written by a transaction whose alarm was never set (the object died right after): set it now.
       if (this.outbox.hasRows() && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
     });

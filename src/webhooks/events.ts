@@ -54,7 +54,7 @@ export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[
         `INSERT INTO events (id, tenant_id, type, created_at, payload)
          SELECT ev.value ->> '$.id', ?2, ev.value ->> '$.type', ev.value ->> '$.created_at', ${WITH_LIVEMODE}
          FROM json_each(?1) ev WHERE true
-         ON CONFLICT(id) DO NOTHING`,
+         ON CONFLICT DO NOTHING`,
       )
       .bind(chunk, tenantId),
   );
