@@ -25,8 +25,9 @@ const pendingOfNicola = async () => (await back(`/v1/operations?member_id=${env.
 const credit = async () => (await back(`/v1/members/${env.server.memberId}`)).balances.credit;
 
 async function settle() {
-  // The operation list is D1's projection: wait until the account has shipped what it decided.
-  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  // The operation list is D1's projection: wait until the account has shipped what it decided (a pending
+  // operation's create ships 10 s after it at most, when no confirm took it along earlier).
+  await new Promise((resolve) => setTimeout(resolve, 11_500));
 }
 
 test("a double click on Create holds once; confirm says what was paid; New sale clears the form", async () => {
