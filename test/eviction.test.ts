@@ -1,7 +1,8 @@
 /** An evicted account comes back from storage alone: holds, pending operations and the journal survive. */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { account, api, balances, createOperation, createShop, expectInvariants, idemKey, topUp } from "./helpers";
+import { env } from "cloudflare:workers";
+import { account, api, balances, createOperation, createShop, drainOutbox, expectInvariants, idemKey, topUp } from "./helpers";
 
 describe("eviction", () => {
   it("a pending operation held before eviction confirms after it, and a retry of its key is still deduplicated", async () => {
@@ -18,6 +19,39 @@ describe("eviction", () => {
     const confirmed = await api("POST", `/v1/operations/${created.body.id}/confirm`, { token: shop.terminal });
     expect(confirmed.body.status).toBe("confirmed");
     expect((await balances(shop)).credit).toEqual({ balance: 3800, available: 3800 });
+    await expectInvariants(shop);
+  });
+
+  it("a create shipped alone keeps its messages in its row until its confirm; evicted meanwhile, it ships once more, adding nothing", async () => {
+    const shop = await createShop();
+    await topUp(shop, 5000);
+    await drainOutbox(shop);
+    const created = await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "E-3", total: 400 }, payments: [{ method: "credit", amount: 400 }] });
+    const id = created.body.id as string;
+    const inD1 = async () => {
+      const listed = (await api("GET", "/v1/operations", { token: shop.secret })).body.data.find((o: { id: string }) => o.id === id);
+      const events = (await api("GET", "/v1/events", { token: shop.secret })).body.data.filter((e: { data: { operation?: { id: string } } }) => e.data.operation?.id === id);
+      return { status: listed?.status, events: events.map((e: { type: string }) => e.type) };
+    };
+    const rowHolds = () => runInDurableObject(account(shop), (_, state) => state.storage.sql.exec<{ outbox: string | null }>("SELECT outbox FROM operations WHERE id = ?", id).one().outbox !== null);
+    // The alarm ships the create alone (its confirm did not come within the wait); the row is not written again for it.
+    await drainOutbox(shop);
+    expect(await inD1()).toEqual({ status: "pending", events: ["operation.created"] });
+    expect(await rowHolds()).toBe(true);
+    expect((await account(shop).audit()).outboxSize).toBe(0);
+    // Evicted, the object no longer knows it shipped them: they ship again, and D1 has them once.
+    await evictDurableObject(account(shop));
+    expect((await account(shop).audit()).outboxSize).toBe(1);
+    await drainOutbox(shop);
+    expect(await inD1()).toEqual({ status: "pending", events: ["operation.created"] });
+    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM operations WHERE tenant_id = ? AND id = ?").bind(shop.tenantId, id).first<number>("n");
+    expect(rows).toBe(1);
+    // The confirm clears the row and ships the operation as it now is, with its entries.
+    expect((await api("POST", `/v1/operations/${id}/confirm`, { token: shop.terminal })).body.status).toBe("confirmed");
+    expect(await rowHolds()).toBe(false);
+    await drainOutbox(shop);
+    expect(await inD1()).toEqual({ status: "confirmed", events: ["operation.confirmed", "operation.created"] });
+    expect((await balances(shop)).credit).toEqual({ balance: 4600, available: 4600 });
     await expectInvariants(shop);
   });
 

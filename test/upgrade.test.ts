@@ -1,12 +1,15 @@
 /**
  * Issue 18's storage changes, on data written before them: an AccountDO and a StoreDO put back into their old
  * shapes (schema versions 5 and 4) wake, upgrade in place, and keep balances, holds, history and idempotent replay;
- * and D1 migration 0017 rebuilds history, operations and events without losing a row.
+ * and D1 migration 0017 rebuilds history, operations and events without losing a row; the event log's one table of
+ * before is read beside its generations until it empties.
  */
 import { applyD1Migrations, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { eventsPage } from "../src/db/events";
+import { eventTables, generationOf } from "../src/db/event-generations";
+import { eventsPage, forgetOldLogs } from "../src/db/events";
+import { eventStatements } from "../src/webhooks/events";
 import { shippedHistory } from "../src/db/history";
 import { operationsPage } from "../src/db/operations";
 import { storeOf } from "../src/objects";
@@ -160,6 +163,18 @@ describe("D1 migration 0017", () => {
     ]);
     expect((await operationsPage(db, t, { limit: 10 })).data).toEqual([{ id: "op_2", status: "confirmed" }]);
     expect((await eventsPage(db, t, { limit: 10 })).data).toEqual([{ id: "evt_1", livemode: true }]);
+    // Events logged from now on go into their generation's table; the table of before is listed beside it, and goes
+    // once its last event has (after 30 days), as the generation does after 40 at most.
+    const now = Date.now();
+    const logged = eventStatements(db, t, [], [{ id: "evt_2", type: "operation.created", created_at: new Date(now + 1).toISOString(), data: { operation: { id: "op_3" } } }]);
+    await db.batch(logged.statements);
+    expect((await eventsPage(db, t, { limit: 10 }, now + 2)).data.map((e: { id?: string }) => e.id)).toEqual(["evt_2", "evt_1"]);
+    expect(await eventTables(db)).toEqual({ generations: [generationOf(new Date(now + 1).toISOString())], legacy: true });
+    await forgetOldLogs(db, t, 8, now + 31 * 86_400_000);
+    expect((await eventTables(db)).legacy).toBe(false);
+    await forgetOldLogs(db, t, 8, now + 41 * 86_400_000);
+    expect(await eventTables(db)).toEqual({ generations: [], legacy: false });
+    expect((await eventsPage(db, t, { limit: 10 }, now + 41 * 86_400_000)).data).toEqual([]);
     // The same entry shipped again is ignored by its (tenant, member, seq) key; an older version does not replace a newer.
     await db.batch([
       db.prepare("INSERT INTO history_entries (id, tenant_id, member_id, seq, operation_id, kind, method, amount, balance_after, created_at) VALUES ('ent_2', ?1, 'mem_1', 2, 'op_2', 'payment', 'credit', -200, 300, '2026-11-30T11:00:00.000Z') ON CONFLICT DO NOTHING").bind(t),

@@ -3,6 +3,8 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import { eventTables, generationOf, makeGeneration, tableOf } from "../src/db/event-generations";
+import { eventsPage } from "../src/db/events";
 import { newEndpointSecret, signatureHeader } from "../src/webhooks/signing";
 import { checkWebhookBody } from "./contract";
 import { api, approvalRequest, asMember, createOperation, createShop, drainOutbox, expectError, memberCookie, requireApproval, topUp, type Shop } from "./helpers";
@@ -73,42 +75,82 @@ describe("the event log and deliveries", () => {
     expect(cancelled).toMatchObject({ id: `evt_${held.body.id.slice(3)}_cancelled`, data: { operation: { id: held.body.id, status: "cancelled" } } });
   });
 
-  it("keeps 30 days: older events, finished deliveries and attempts (and test SMS after 7) are dropped by the tenant's history writer", async () => {
+  it("keeps 30 days: events go with their 10-day generation, finished deliveries and attempts (and test SMS after 7) are dropped by the tenant's history writer", async () => {
     const [shop, other] = [await createShop(), await createShop()];
     const at = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
-    const event = env.DB.prepare("INSERT INTO events (id, tenant_id, type, created_at, payload) VALUES (?, ?, 'card.blocked', ?, '{}')");
+    const logged = async (id: string, tenantId: string, createdAt: string) => {
+      const generation = generationOf(createdAt);
+      await env.DB.batch([
+        makeGeneration(env.DB, generation),
+        env.DB.prepare(`INSERT INTO ${tableOf(generation)} (id, tenant_id, type, created_at, payload) VALUES (?, ?, 'card.blocked', ?, '{}')`).bind(id, tenantId, createdAt),
+      ]);
+      return tableOf(generation);
+    };
+    // 45 days old: its generation ended 35 days ago at the latest. 29 days old: listed still.
+    const gone = await logged("evt_old", shop.tenantId, at(45));
+    await logged("evt_other_old", other.tenantId, at(45));
+    const kept = await logged("evt_recent", shop.tenantId, at(29));
     const delivery = env.DB.prepare(
       "INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, delivered_at, created_at) VALUES (?, ?, ?, 'card.blocked', '{}', ?, 0, ?, ?)",
     );
     const attempt = env.DB.prepare("INSERT INTO webhook_attempts (event_id, endpoint_id, tenant_id, attempt, status_code, at) VALUES (?, 'whe_x', ?, 1, 200, ?)");
     await env.DB.batch([
-      event.bind("evt_old", shop.tenantId, at(31)),
-      event.bind("evt_recent", shop.tenantId, at(29)),
       delivery.bind("evt_old", "whe_x", shop.tenantId, 1, at(31), at(31)),
       delivery.bind("evt_old", "whe_given_up", shop.tenantId, 8, null, at(31)),
       // Sent again by hand lately: still being tried, so it stays.
       delivery.bind("evt_old", "whe_again", shop.tenantId, 2, null, at(31)),
       attempt.bind("evt_old", shop.tenantId, at(31)),
       env.DB.prepare("INSERT INTO dev_sms (id, tenant_id, \"to\", body, created_at) VALUES ('sms_old', ?1, '+15005550001', 'old', ?2), ('sms_new', ?1, '+15005550001', 'new', ?3)").bind(shop.tenantId, at(8), at(6)),
-      // Another business's old rows are its own writer's to drop.
-      event.bind("evt_other_old", other.tenantId, at(31)),
+      // Another business's old deliveries and attempts are its own writer's to drop.
       delivery.bind("evt_other_old", "whe_y", other.tenantId, 1, at(31), at(31)),
       attempt.bind("evt_other_old", other.tenantId, at(31)),
     ]);
+    const tables = async () => (await eventTables(env.DB)).generations.map(tableOf);
+    expect(await tables()).toEqual(expect.arrayContaining([gone, kept]));
     // The shop's first history batch (its top-up) is the writer's first: it cleans up after it.
     await topUp(shop, 100);
     await drainOutbox(shop);
     const left = async () =>
       (await env.DB.prepare(
-        `SELECT (SELECT group_concat(id) FROM events WHERE tenant_id = ?1 AND id IN ('evt_old', 'evt_recent')) AS events,
+        `SELECT (SELECT group_concat(id) FROM ${kept} WHERE tenant_id = ?1) AS events,
            (SELECT group_concat(endpoint_id) FROM webhook_deliveries WHERE tenant_id = ?1) AS deliveries, (SELECT COUNT(*) FROM webhook_attempts WHERE tenant_id = ?1) AS attempts,
            (SELECT group_concat(id) FROM dev_sms WHERE tenant_id = ?1) AS sms`,
       ).bind(shop.tenantId).first())!;
     for (let i = 0; i < 40 && (await left()).attempts !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
     expect(await left()).toEqual({ events: "evt_recent", deliveries: "whe_again", attempts: 0, sms: "sms_new" });
-    const others = await env.DB.prepare("SELECT (SELECT COUNT(*) FROM events WHERE tenant_id = ?1) + (SELECT COUNT(*) FROM webhook_deliveries WHERE tenant_id = ?1) + (SELECT COUNT(*) FROM webhook_attempts WHERE tenant_id = ?1) AS n").bind(other.tenantId).first("n");
-    expect(others).toBe(3);
+    // The 45-day generation went whole, the other business's event with it; the 29-day one is there.
+    expect(await tables()).not.toContain(gone);
+    expect(await tables()).toContain(kept);
+    const others = await env.DB.prepare("SELECT (SELECT COUNT(*) FROM webhook_deliveries WHERE tenant_id = ?1) + (SELECT COUNT(*) FROM webhook_attempts WHERE tenant_id = ?1) AS n").bind(other.tenantId).first("n");
+    expect(others).toBe(2);
     expect((await api("GET", "/v1/events?type=operation.confirmed", { token: shop.secret })).body.data).toHaveLength(1);
+    expect((await eventsPage(env.DB, shop.tenantId, { limit: 10, type: "card.blocked" })).data).toEqual([{ livemode: true }]);
+  });
+
+  it("lists across generations newest first, page by page, and only the last 30 days", async () => {
+    const shop = await createShop();
+    const day = 86_400_000;
+    const now = Date.now();
+    const put = async (id: string, daysAgo: number) => {
+      const createdAt = new Date(now - daysAgo * day).toISOString();
+      const generation = generationOf(createdAt);
+      await env.DB.batch([
+        makeGeneration(env.DB, generation),
+        env.DB.prepare(`INSERT INTO ${tableOf(generation)} (id, tenant_id, type, created_at, payload) VALUES (?1, ?2, 'card.blocked', ?3, json_object('id', ?1))`).bind(id, shop.tenantId, createdAt),
+      ]);
+    };
+    // Four generations at least: 1, 12, 23 and 29 days ago; 31 days ago is past the log's 30.
+    for (const [id, days] of [["evt_a", 1], ["evt_b", 12], ["evt_c", 12.5], ["evt_d", 23], ["evt_e", 29], ["evt_f", 31]] as const) await put(id, days);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await eventsPage(env.DB, shop.tenantId, { limit: 2, ...(cursor ? { cursor } : {}) }, now)) as { data: { id: string }[]; next_cursor: string | null };
+      expect(page.data.length).toBeLessThanOrEqual(2);
+      seen.push(...page.data.map((e) => e.id));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual(["evt_a", "evt_b", "evt_c", "evt_d", "evt_e"]);
+    expect((await eventsPage(env.DB, shop.tenantId, { limit: 10, created_after: new Date(now - 13 * day).toISOString() }, now)).data.map((e: { id?: string }) => e.id)).toEqual(["evt_a", "evt_b", "evt_c"]);
   });
 
   it("an approval the member answers is logged as approval_request.answered, with the answer", async () => {

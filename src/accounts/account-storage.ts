@@ -49,6 +49,12 @@ export class AccountStorage {
   private lastSeq: number | null = null;
   /** The stored text of recently written operations, oldest first (absent: read the row). */
   private readonly recentRecords = new Map<string, string>();
+  /**
+   * Creates whose waiting messages the alarm shipped while their rows still hold them: the operation's next change
+   * clears the row (clearing it at once would write one more row). Forgotten on restart, they ship once more, which
+   * adds nothing to D1.
+   */
+  private readonly shippedCreates = new Set<string>();
   /** Balances and held totals per method, as in storage (null: read them). */
   private totals: { balances: Record<Method, number>; held: Record<Method, number>; incoming: Record<Method, number> } | null = null;
   readonly counters: CounterStore;
@@ -167,32 +173,38 @@ export class AccountStorage {
     const text = JSON.stringify(record);
     // A create's messages still waiting in the row go with this change (the operation ships once, as it is now).
     const waiting = this.sql.exec<{ outbox: string }>("SELECT outbox FROM operations WHERE id = ? AND outbox IS NOT NULL", record.operation.id).toArray()[0];
-    if (waiting) {
+    const adopted = waiting !== undefined && !this.shippedCreates.delete(record.operation.id);
+    if (adopted) {
       this.outbox.adopt(JSON.parse(waiting.outbox) as OutboxItem[]);
       this.firstWaitingCreate = undefined;
     }
     this.sql.exec("UPDATE operations SET status = ?, record = ?, outbox = NULL WHERE id = ?", record.operation.status, text, record.operation.id);
     this.recent(record.operation.id, text);
-    if (!waiting) this.outbox.enqueue("operation", record.operation.id);
+    if (!adopted) this.outbox.enqueue("operation", record.operation.id);
     this.changes.operations.add(record.operation.id);
   }
 
   /** The creates whose messages still wait in their rows (every one is pending: any change takes them along). */
-  waitingCreates(): { id: string; outbox: string }[] {
-    return this.sql.exec<{ id: string; outbox: string }>("SELECT id, outbox FROM operations WHERE status = 'pending' AND outbox IS NOT NULL").toArray();
+  waitingCreates(): { id: string; created_at: number; outbox: string }[] {
+    return this.sql
+      .exec<{ id: string; created_at: number; outbox: string }>("SELECT id, created_at, outbox FROM operations WHERE status = 'pending' AND outbox IS NOT NULL")
+      .toArray()
+      .filter(({ id }) => !this.shippedCreates.has(id));
   }
 
   /** When the earliest create still waiting was made (null: none waits). */
   firstWaitingCreateAt(): number | null {
     if (this.firstWaitingCreate === undefined) {
-      this.firstWaitingCreate = this.sql.exec<{ at: number | null }>("SELECT MIN(created_at) AS at FROM operations WHERE status = 'pending' AND outbox IS NOT NULL").one().at;
+      const waiting = this.waitingCreates();
+      this.firstWaitingCreate = waiting.length === 0 ? null : Math.min(...waiting.map(({ created_at }) => created_at));
     }
     return this.firstWaitingCreate;
   }
 
-  /** The alarm shipped these creates' messages: their rows stop holding them (one changed meanwhile took them along). */
+  /** The alarm shipped these creates' messages: they wait no more (one changed meanwhile has no row left holding them). */
   createsShipped(ids: string[]): void {
-    for (const id of ids) this.sql.exec("UPDATE operations SET outbox = NULL WHERE id = ? AND outbox IS NOT NULL", id);
+    const still = new Set(this.waitingCreates().map(({ id }) => id));
+    for (const id of ids) if (still.has(id)) this.shippedCreates.add(id);
     this.firstWaitingCreate = undefined;
   }
 

@@ -1,19 +1,39 @@
-/** The tenant's event log in D1: listing, queueing one event again for an endpoint, and forgetting it after 30 days. */
-import { eq, gt, gte } from "drizzle-orm";
-import { newestFirst } from "./newest-first";
-import { events } from "./schema";
+/**
+ * The tenant's event log in D1 (src/db/event-generations.ts says where it lives): listing, queueing one event again
+ * for an endpoint, and forgetting it after 30 days.
+ */
+import { decodeCursor, toPage, type Page } from "../lib/pagination";
+import { EVENT_DAYS, eventTables, LEGACY_EVENTS, listedTables, pastRetention, tableOf } from "./event-generations";
+import { isPosition } from "./newest-first";
 
-/** Events are kept (and listed) for 30 days. */
-export const EVENT_DAYS = 30;
+export { EVENT_DAYS };
 
-/** One page of the tenant's events of the last 30 days, newest first (the shared keyset pagination). */
-export function eventsPage(d1: D1Database, tenantId: string, query: { type?: string; created_after?: string; limit: number; cursor?: string }, now = Date.now()) {
+interface EventRow {
+  id: string;
+  created_at: string;
+  payload: string;
+}
+
+/**
+ * One page of the tenant's events of the last 30 days, newest first (the shared keyset pagination): each table gives
+ * its newest page after the cursor by its key, and the pages merge.
+ */
+export async function eventsPage(d1: D1Database, tenantId: string, query: { type?: string; created_after?: string; limit: number; cursor?: string }, now = Date.now()): Promise<Page<object>> {
+  const position = decodeCursor(query.cursor, isPosition);
   const oldest = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
   const after = query.created_after && query.created_after > oldest ? query.created_after : oldest;
-  return newestFirst(d1, events, tenantId, query, (row) => ({ livemode: true, ...(JSON.parse(row.payload) as object) }), [
-    query.created_after ? gt(events.createdAt, after) : gte(events.createdAt, after),
-    query.type ? eq(events.type, query.type) : undefined,
-  ]);
+  const tables = await listedTables(d1, now);
+  if (tables.length === 0) return { data: [], next_cursor: null };
+  const where = ["tenant_id = ?1", query.created_after ? "created_at > ?2" : "created_at >= ?2"];
+  if (query.type) where.push("type = ?3");
+  if (position) where.push("(created_at < ?4 OR (created_at = ?4 AND id < ?5))");
+  const newest = "ORDER BY created_at DESC, id DESC LIMIT ?6";
+  const sql = tables.map((table) => `SELECT * FROM (SELECT id, created_at, payload FROM ${table} WHERE ${where.join(" AND ")} ${newest})`).join(" UNION ALL ");
+  const rows = await d1
+    .prepare(`${sql} ${newest}`)
+    .bind(tenantId, after, query.type ?? null, position?.[0] ?? null, position?.[1] ?? null, query.limit + 1)
+    .all<EventRow>();
+  return toPage(rows.results, query.limit, (row) => ({ livemode: true, ...(JSON.parse(row.payload) as object) }), (row) => [row.created_at, row.id]);
 }
 
 /**
@@ -21,15 +41,17 @@ export function eventsPage(d1: D1Database, tenantId: string, query: { type?: str
  * try; one never made is made from the event log. False: no such event of the tenant in the last 30 days.
  */
 export async function queueAgain(d1: D1Database, tenantId: string, eventId: string, endpointId: string, maxAttempts: number, now = Date.now()): Promise<boolean> {
-  const [inserted] = await d1.batch([
-    d1
-      .prepare(
-        `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
-         SELECT id, ?3, tenant_id, type, payload, 0, ?4, ?5 FROM events WHERE tenant_id = ?1 AND id = ?2 AND created_at >= ?7
-         ON CONFLICT(event_id, endpoint_id) DO UPDATE SET delivered_at = NULL, next_attempt_at = ?4, attempts = MIN(attempts, ?6)`,
-      )
-      .bind(tenantId, eventId, endpointId, now, new Date(now).toISOString(), maxAttempts - 1, new Date(now - EVENT_DAYS * 86_400_000).toISOString()),
-  ]);
+  const tables = await listedTables(d1, now);
+  if (tables.length === 0) return false;
+  const logged = tables.map((table) => `SELECT id, tenant_id, type, payload FROM ${table} WHERE tenant_id = ?1 AND id = ?2 AND created_at >= ?7`).join(" UNION ALL ");
+  const inserted = await d1
+    .prepare(
+      `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
+       SELECT id, ?3, tenant_id, type, payload, 0, ?4, ?5 FROM (${logged}) WHERE true LIMIT 1
+       ON CONFLICT(event_id, endpoint_id) DO UPDATE SET delivered_at = NULL, next_attempt_at = ?4, attempts = MIN(attempts, ?6)`,
+    )
+    .bind(tenantId, eventId, endpointId, now, new Date(now).toISOString(), maxAttempts - 1, new Date(now - EVENT_DAYS * 86_400_000).toISOString())
+    .run();
   return (inserted.meta.changes ?? 0) > 0;
 }
 
@@ -40,14 +62,16 @@ const FORGET_BATCH = 500;
 export const TEST_SMS_DAYS = 7;
 
 /**
- * Drops what is older than 30 days: events, delivery attempts, and deliveries delivered or given up (`maxAttempts`
- * made) — one sent again lately is still being tried, and stays; and test SMS older than 7 days. One batch; run
- * again, it drops the next rows or nothing. Each table has an index by tenant and time for it (migrations 0012, 0015; the event log is keyed so, 0017).
+ * Drops what is older than 30 days: the event log's generations wholly past it (every tenant's: a table is shared),
+ * delivery attempts, and deliveries delivered or given up (`maxAttempts` made) — one sent again lately is still being
+ * tried, and stays; and test SMS older than 7 days. Run again, it drops the next rows or nothing. Each table has an
+ * index by tenant and time for it (migrations 0012, 0015).
  */
 export async function forgetOldLogs(d1: D1Database, tenantId: string, maxAttempts: number, now = Date.now()): Promise<void> {
   const before = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
   const smsBefore = new Date(now - TEST_SMS_DAYS * 86_400_000).toISOString();
-  await d1.batch([
+  const { generations, legacy } = await eventTables(d1);
+  const results = await d1.batch<{ left: number }>([
     d1.prepare("DELETE FROM webhook_attempts WHERE rowid IN (SELECT rowid FROM webhook_attempts WHERE tenant_id = ?1 AND at < ?2 LIMIT ?3)").bind(tenantId, before, FORGET_BATCH),
     d1
       .prepare(
@@ -55,9 +79,17 @@ export async function forgetOldLogs(d1: D1Database, tenantId: string, maxAttempt
            WHERE tenant_id = ?1 AND created_at < ?2 AND (delivered_at IS NOT NULL OR attempts >= ?4) LIMIT ?3)`,
       )
       .bind(tenantId, before, FORGET_BATCH, maxAttempts),
-    d1
-      .prepare("DELETE FROM events WHERE (tenant_id, created_at, id) IN (SELECT tenant_id, created_at, id FROM events WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)")
-      .bind(tenantId, before, FORGET_BATCH),
     d1.prepare("DELETE FROM dev_sms WHERE rowid IN (SELECT rowid FROM dev_sms WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)").bind(tenantId, smsBefore, FORGET_BATCH),
+    ...pastRetention(generations, now).map((generation) => d1.prepare(`DROP TABLE IF EXISTS ${tableOf(generation)}`)),
+    ...(legacy
+      ? [
+          d1
+            .prepare(`DELETE FROM ${LEGACY_EVENTS} WHERE (tenant_id, created_at, id) IN (SELECT tenant_id, created_at, id FROM ${LEGACY_EVENTS} WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)`)
+            .bind(tenantId, before, FORGET_BATCH),
+          d1.prepare(`SELECT EXISTS (SELECT 1 FROM ${LEGACY_EVENTS}) AS left`),
+        ]
+      : []),
   ]);
+  // The table of before goes once the last of its events did (each tenant's writer deletes its own, as before).
+  if (legacy && results[results.length - 1].results[0]?.left === 0) await d1.prepare(`DROP TABLE IF EXISTS ${LEGACY_EVENTS}`).run();
 }

@@ -205,18 +205,6 @@ export const webhookEndpoints = sqliteTable("webhook_endpoints", {
   previousValidUntil: integer("previous_valid_until"),
 });
 
-export const events = sqliteTable(
-  "events",
-  {
-    id: text("id").notNull(),
-    tenantId: text("tenant_id").notNull(),
-    type: text("type").notNull(),
-    createdAt: text("created_at").notNull(),
-    payload: text("payload").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.tenantId, t.createdAt, t.id] })],
-);
-
 export const webhookDeliveries = sqliteTable(
   "webhook_deliveries",
   {

@@ -7,6 +7,7 @@ import { alertEventId } from "../lib/ids";
 import type { Env } from "../env";
 import type { Alert } from "../limits/limit";
 import { jsonChunks } from "../lib/json-chunks";
+import { generationOf, makeGeneration, tableOf } from "../db/event-generations";
 import { announceToConsoles } from "../operations/console-live";
 import { webhooksOf } from "../objects";
 
@@ -47,17 +48,27 @@ export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[
   );
   const now = Date.now();
   // Every event goes into the tenant's event log (GET /v1/events, redelivery), keyed by its id, with whether the
-  // tenant is live (its payload is what webhooks receive).
-  const logged = jsonChunks([...alerts.map(alertEvent), ...events]).map((chunk) =>
-    db
-      .prepare(
-        `INSERT INTO events (id, tenant_id, type, created_at, payload)
-         SELECT ev.value ->> '$.id', ?2, ev.value ->> '$.type', ev.value ->> '$.created_at', ${WITH_LIVEMODE}
-         FROM json_each(?1) ev WHERE true
-         ON CONFLICT DO NOTHING`,
-      )
-      .bind(chunk, tenantId),
-  );
+  // tenant is live (its payload is what webhooks receive), in the table of its time's generation.
+  const byGeneration = new Map<number, TillsafeEvent[]>();
+  for (const event of [...alerts.map(alertEvent), ...events]) {
+    const generation = generationOf(event.created_at);
+    const inIt = byGeneration.get(generation);
+    if (inIt) inIt.push(event);
+    else byGeneration.set(generation, [event]);
+  }
+  const logged = [...byGeneration].flatMap(([generation, inIt]) => [
+    makeGeneration(db, generation),
+    ...jsonChunks(inIt).map((chunk) =>
+      db
+        .prepare(
+          `INSERT INTO ${tableOf(generation)} (id, tenant_id, type, created_at, payload)
+           SELECT ev.value ->> '$.id', ?2, ev.value ->> '$.type', ev.value ->> '$.created_at', ${WITH_LIVEMODE}
+           FROM json_each(?1) ev WHERE true
+           ON CONFLICT DO NOTHING`,
+        )
+        .bind(chunk, tenantId),
+    ),
+  ]);
   // Each event is queued for every endpoint of the tenant subscribed to its type (none when the tenant has no
   // endpoint); each delivery keeps its event's text.
   const deliveries = jsonChunks([...alerts.map(alertEvent), ...events]).map((chunk) =>
