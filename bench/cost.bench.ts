@@ -10,7 +10,7 @@
  * - plain_d1:      the plain-D1 peer (bench/plain-d1.ts) doing the same pairs with Tillsafe's contract: key,
  *                  both journal entries, both balances, the list indexes, the key purge (no event log, no webhooks).
  * Each case includes what the pair costs later: the purge of its Idempotency-Key records after 3 days, and of its
- * events after 30 to 40 (their generation's table dropped whole).
+ * events after 31 to 41 (their generation's table dropped whole).
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
@@ -27,8 +27,8 @@ import type { TenantDO } from "../src/tenants/tenant-do";
 
 const PAIRS = 50;
 const PLATFORM = "test-platform-token";
-/** When every event of the run is past the log's 30 days and its generation's table has gone (40 days at most). */
-const LATER = Date.now() + 41 * 86_400_000;
+/** When every event of the run is past the log's 30 days and its generation's table has gone (41 days at most). */
+const LATER = Date.now() + 42 * 86_400_000;
 
 let keys = 0;
 const nextKey = () => `cost-${++keys}`;
@@ -115,7 +115,7 @@ async function ship(s: Shop, members = s.members): Promise<void> {
   }
 }
 
-/** The purges that come after retention: idempotency answers and key claims (3 days), events (30 to 40 days). */
+/** The purges that come after retention: idempotency answers and key claims (3 days), events (31 to 41 days). */
 async function purge(s: Shop): Promise<void> {
   const before = Date.now() + KEY_RETENTION_MS + 1;
   for (const m of s.members) await runInDurableObject(accountStub(s, m.id), (_, state) => new AnswerStorage(state.storage.sql).forgetBefore(before));

@@ -106,7 +106,6 @@ describe("the event log and deliveries", () => {
       attempt.bind("evt_other_old", other.tenantId, at(31)),
     ]);
     const tables = async () => (await eventTables(env.DB)).generations.map(tableOf);
-    expect(await tables()).toEqual(expect.arrayContaining([gone, kept]));
     // The shop's first history batch (its top-up) is the writer's first: it cleans up after it.
     await topUp(shop, 100);
     await drainOutbox(shop);

@@ -1,17 +1,20 @@
 /**
  * Where the event log lives in D1: one table per 10 days of event time (`events_<n>`, n = created_at ÷ 10 days),
  * each keyed (tenant, created_at, id) WITHOUT ROWID, shared by every tenant. The log is listed for 30 days; a
- * generation is dropped whole once its last day is 30 days old, so an event is kept 30 to 40 days. Dropping a table
- * writes no row, where deleting events one by one wrote one more row per event.
+ * generation is dropped whole a day after its last day is 30 days old (the day keeps a listing that just named it
+ * from finding it gone), so an event is kept 31 to 41 days. Dropping a table writes no row, where deleting events one
+ * by one wrote one more row per event.
  *
- * `events`, the one table of before (migrations 0011–0017), is read beside them while it is there: each tenant's
- * clean-up deletes its rows past 30 days as it always did, and the table is dropped once it is empty.
+ * `events`, the one table of before (migrations 0011–0017), gets no row since migration 0018: it is read beside the
+ * generations until it is dropped, once empty or 31 days after that migration ran (every row it has is past the
+ * log's 30 days then).
  */
 
 /** The log is listed (and redelivered from) for this long. */
 export const EVENT_DAYS = 30;
-const EVENT_RETENTION_MS = EVENT_DAYS * 86_400_000;
-const GENERATION_MS = 10 * 86_400_000;
+const DAY_MS = 86_400_000;
+const EVENT_RETENTION_MS = EVENT_DAYS * DAY_MS;
+const GENERATION_MS = 10 * DAY_MS;
 
 export const LEGACY_EVENTS = "events";
 
@@ -39,11 +42,18 @@ export async function eventTables(db: D1Database): Promise<{ generations: number
 }
 
 /** The tables that may hold events listed at `now` (created in the last 30 days, or later), newest first. */
-export async function listedTables(db: D1Database, now: number): Promise<string[]> {
+export async function listedTables(db: D1Database, now: number): Promise<{ tables: string[]; legacy: boolean }> {
   const { generations, legacy } = await eventTables(db);
   const oldest = Math.floor((now - EVENT_RETENTION_MS) / GENERATION_MS);
-  return [...generations.filter((g) => g >= oldest).map(tableOf), ...(legacy ? [LEGACY_EVENTS] : [])];
+  return { tables: [...generations.filter((g) => g >= oldest).map(tableOf), ...(legacy ? [LEGACY_EVENTS] : [])], legacy };
 }
 
-/** The generations whose every event is past the 30 days at `now`: to be dropped. */
-export const pastRetention = (generations: number[], now: number) => generations.filter((g) => (g + 1) * GENERATION_MS <= now - EVENT_RETENTION_MS);
+/** The generations to drop at `now`: every event of theirs has been past the 30 days for a day. */
+export const pastRetention = (generations: number[], now: number) => generations.filter((g) => (g + 1) * GENERATION_MS + DAY_MS <= now - EVENT_RETENTION_MS);
+
+/** Whether the table of before may go at `now`, given when migration 0018 ran (`since`) and whether it has a row. */
+export const legacyDone = (since: string | null, anyRow: boolean, now: number) =>
+  !anyRow || (since !== null && Date.parse(since) + EVENT_RETENTION_MS + DAY_MS <= now);
+
+/** Whether a D1 error is a table the statement named having gone meanwhile (a generation dropped under a listing). */
+export const tableWentAway = (error: unknown) => /no such table/i.test(String(error));

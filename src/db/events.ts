@@ -3,7 +3,7 @@
  * for an endpoint, and forgetting it after 30 days.
  */
 import { decodeCursor, toPage, type Page } from "../lib/pagination";
-import { EVENT_DAYS, eventTables, LEGACY_EVENTS, listedTables, pastRetention, tableOf } from "./event-generations";
+import { EVENT_DAYS, eventTables, LEGACY_EVENTS, legacyDone, listedTables, pastRetention, tableOf, tableWentAway } from "./event-generations";
 import { isPosition } from "./newest-first";
 
 export { EVENT_DAYS };
@@ -15,25 +15,41 @@ interface EventRow {
 }
 
 /**
+ * Runs a read over the event log's tables at `now`, reading which there are once more if one went away meanwhile
+ * (dropped by a clean-up between the two round trips).
+ */
+async function overListed<T>(d1: D1Database, now: number, read: (listed: { tables: string[]; legacy: boolean }) => Promise<T>): Promise<T> {
+  try {
+    return await read(await listedTables(d1, now));
+  } catch (error) {
+    if (!tableWentAway(error)) throw error;
+    return read(await listedTables(d1, now));
+  }
+}
+
+/**
  * One page of the tenant's events of the last 30 days, newest first (the shared keyset pagination): each table gives
- * its newest page after the cursor by its key, and the pages merge.
+ * its newest page after the cursor by its key, and the pages merge. With the table of before among them the merge
+ * drops repeats (a shipment retried across the move is in both).
  */
 export async function eventsPage(d1: D1Database, tenantId: string, query: { type?: string; created_after?: string; limit: number; cursor?: string }, now = Date.now()): Promise<Page<object>> {
   const position = decodeCursor(query.cursor, isPosition);
   const oldest = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
   const after = query.created_after && query.created_after > oldest ? query.created_after : oldest;
-  const tables = await listedTables(d1, now);
-  if (tables.length === 0) return { data: [], next_cursor: null };
   const where = ["tenant_id = ?1", query.created_after ? "created_at > ?2" : "created_at >= ?2"];
   if (query.type) where.push("type = ?3");
   if (position) where.push("(created_at < ?4 OR (created_at = ?4 AND id < ?5))");
   const newest = "ORDER BY created_at DESC, id DESC LIMIT ?6";
-  const sql = tables.map((table) => `SELECT * FROM (SELECT id, created_at, payload FROM ${table} WHERE ${where.join(" AND ")} ${newest})`).join(" UNION ALL ");
-  const rows = await d1
-    .prepare(`${sql} ${newest}`)
-    .bind(tenantId, after, query.type ?? null, position?.[0] ?? null, position?.[1] ?? null, query.limit + 1)
-    .all<EventRow>();
-  return toPage(rows.results, query.limit, (row) => ({ livemode: true, ...(JSON.parse(row.payload) as object) }), (row) => [row.created_at, row.id]);
+  const rows = await overListed(d1, now, async ({ tables, legacy }) => {
+    if (tables.length === 0) return [];
+    const pages = tables.map((table) => `SELECT * FROM (SELECT id, created_at, payload FROM ${table} WHERE ${where.join(" AND ")} ${newest})`);
+    const read = await d1
+      .prepare(`${pages.join(legacy ? " UNION " : " UNION ALL ")} ${newest}`)
+      .bind(tenantId, after, query.type ?? null, position?.[0] ?? null, position?.[1] ?? null, query.limit + 1)
+      .all<EventRow>();
+    return read.results;
+  });
+  return toPage(rows, query.limit, (row) => ({ livemode: true, ...(JSON.parse(row.payload) as object) }), (row) => [row.created_at, row.id]);
 }
 
 /**
@@ -41,18 +57,19 @@ export async function eventsPage(d1: D1Database, tenantId: string, query: { type
  * try; one never made is made from the event log. False: no such event of the tenant in the last 30 days.
  */
 export async function queueAgain(d1: D1Database, tenantId: string, eventId: string, endpointId: string, maxAttempts: number, now = Date.now()): Promise<boolean> {
-  const tables = await listedTables(d1, now);
-  if (tables.length === 0) return false;
-  const logged = tables.map((table) => `SELECT id, tenant_id, type, payload FROM ${table} WHERE tenant_id = ?1 AND id = ?2 AND created_at >= ?7`).join(" UNION ALL ");
-  const inserted = await d1
-    .prepare(
-      `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
-       SELECT id, ?3, tenant_id, type, payload, 0, ?4, ?5 FROM (${logged}) WHERE true LIMIT 1
-       ON CONFLICT(event_id, endpoint_id) DO UPDATE SET delivered_at = NULL, next_attempt_at = ?4, attempts = MIN(attempts, ?6)`,
-    )
-    .bind(tenantId, eventId, endpointId, now, new Date(now).toISOString(), maxAttempts - 1, new Date(now - EVENT_DAYS * 86_400_000).toISOString())
-    .run();
-  return (inserted.meta.changes ?? 0) > 0;
+  return overListed(d1, now, async ({ tables }) => {
+    if (tables.length === 0) return false;
+    const logged = tables.map((table) => `SELECT id, tenant_id, type, payload FROM ${table} WHERE tenant_id = ?1 AND id = ?2 AND created_at >= ?7`).join(" UNION ALL ");
+    const inserted = await d1
+      .prepare(
+        `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
+         SELECT id, ?3, tenant_id, type, payload, 0, ?4, ?5 FROM (${logged}) WHERE true LIMIT 1
+         ON CONFLICT(event_id, endpoint_id) DO UPDATE SET delivered_at = NULL, next_attempt_at = ?4, attempts = MIN(attempts, ?6)`,
+      )
+      .bind(tenantId, eventId, endpointId, now, new Date(now).toISOString(), maxAttempts - 1, new Date(now - EVENT_DAYS * 86_400_000).toISOString())
+      .run();
+    return (inserted.meta.changes ?? 0) > 0;
+  });
 }
 
 /** At most this many rows of each table go in one clean-up, so it stays a small write however much piled up. */
@@ -65,13 +82,13 @@ export const TEST_SMS_DAYS = 7;
  * Drops what is older than 30 days: the event log's generations wholly past it (every tenant's: a table is shared),
  * delivery attempts, and deliveries delivered or given up (`maxAttempts` made) — one sent again lately is still being
  * tried, and stays; and test SMS older than 7 days. Run again, it drops the next rows or nothing. Each table has an
- * index by tenant and time for it (migrations 0012, 0015).
+ * index by tenant and time for it (migrations 0012, 0015). Then the table of before, once it may go.
  */
 export async function forgetOldLogs(d1: D1Database, tenantId: string, maxAttempts: number, now = Date.now()): Promise<void> {
   const before = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
   const smsBefore = new Date(now - TEST_SMS_DAYS * 86_400_000).toISOString();
   const { generations, legacy } = await eventTables(d1);
-  const results = await d1.batch<{ left: number }>([
+  await d1.batch([
     d1.prepare("DELETE FROM webhook_attempts WHERE rowid IN (SELECT rowid FROM webhook_attempts WHERE tenant_id = ?1 AND at < ?2 LIMIT ?3)").bind(tenantId, before, FORGET_BATCH),
     d1
       .prepare(
@@ -81,15 +98,19 @@ export async function forgetOldLogs(d1: D1Database, tenantId: string, maxAttempt
       .bind(tenantId, before, FORGET_BATCH, maxAttempts),
     d1.prepare("DELETE FROM dev_sms WHERE rowid IN (SELECT rowid FROM dev_sms WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)").bind(tenantId, smsBefore, FORGET_BATCH),
     ...pastRetention(generations, now).map((generation) => d1.prepare(`DROP TABLE IF EXISTS ${tableOf(generation)}`)),
-    ...(legacy
-      ? [
-          d1
-            .prepare(`DELETE FROM ${LEGACY_EVENTS} WHERE (tenant_id, created_at, id) IN (SELECT tenant_id, created_at, id FROM ${LEGACY_EVENTS} WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)`)
-            .bind(tenantId, before, FORGET_BATCH),
-          d1.prepare(`SELECT EXISTS (SELECT 1 FROM ${LEGACY_EVENTS}) AS left`),
-        ]
-      : []),
   ]);
-  // The table of before goes once the last of its events did (each tenant's writer deletes its own, as before).
-  if (legacy && results[results.length - 1].results[0]?.left === 0) await d1.prepare(`DROP TABLE IF EXISTS ${LEGACY_EVENTS}`).run();
+  if (legacy) await forgetLegacyEvents(d1, now);
+}
+
+/** Drops the event log's table of before once it is empty, or once every row it can have is past the 30 days. */
+async function forgetLegacyEvents(d1: D1Database, now: number): Promise<void> {
+  try {
+    const state = await d1
+      .prepare(`SELECT (SELECT since FROM event_log_generations LIMIT 1) AS since, EXISTS (SELECT 1 FROM ${LEGACY_EVENTS}) AS any_row`)
+      .first<{ since: string | null; any_row: number }>();
+    if (state && legacyDone(state.since, state.any_row === 1, now)) await d1.prepare(`DROP TABLE IF EXISTS ${LEGACY_EVENTS}`).run();
+  } catch (error) {
+    // Another writer dropped it between the two reads: it is gone either way.
+    if (!tableWentAway(error)) throw error;
+  }
 }
