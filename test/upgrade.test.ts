@@ -25,7 +25,9 @@ CREATE TABLE journal (
   method TEXT NOT NULL, amount INTEGER NOT NULL, balance_after INTEGER NOT NULL,
   store_id TEXT, register_id TEXT, created_at TEXT NOT NULL
 );
-INSERT INTO journal SELECT seq, id, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at FROM journal_now;
+INSERT INTO journal SELECT seq, id, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at FROM journal_now
+  UNION ALL SELECT e.value ->> '$.seq', e.value ->> '$.id', e.value ->> '$.operation_id', e.value ->> '$.kind', e.value ->> '$.method', e.value ->> '$.amount',
+    e.value ->> '$.balance_after', e.value ->> '$.store_id', e.value ->> '$.register_id', e.value ->> '$.created_at' FROM journal_now j, json_each(j.more_entries) e;
 DROP TABLE journal_now;
 INSERT INTO idempotency (operation_id, fingerprint, status, body, created_at) SELECT id, fingerprint, 201, answer, created_at FROM operations WHERE fingerprint IS NOT NULL;
 DROP INDEX operations_pending_expiry;
@@ -76,14 +78,14 @@ describe("objects made before issue 18 upgrade in place", () => {
     expect(old.map((t) => t.name).sort()).toEqual(["balances", "journal", "outbox"]);
 
     await evictDurableObject(account(shop));
-    // Awake again on version 6: the same balances and holds, read from the journal and the pending record.
+    // Awake again on version 7: the same balances and holds, read from the journal and the pending record.
     expect(await balances(shop)).toEqual(before);
     const tables = await runInDurableObject(account(shop), (_, state) => ({
       version: state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version,
       shapes: state.storage.sql.exec<{ name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN ('outbox', 'balances', 'journal', 'operations')").toArray(),
       answers: state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM idempotency").one().n,
     }));
-    expect(tables.version).toBe(6);
+    expect(tables.version).toBe(7);
     expect(tables.shapes.map((t) => t.name).sort()).toEqual(["journal", "operations", "outbox"]);
     expect(tables.shapes.find((t) => t.name === "outbox")?.sql).not.toMatch(/AUTOINCREMENT/);
     expect(tables.shapes.find((t) => t.name === "journal")?.sql).not.toMatch(/UNIQUE/);
@@ -110,6 +112,11 @@ describe("objects made before issue 18 upgrade in place", () => {
       ["accrual", "points", 7, 17],
       ["payment", "credit", -700, 3300],
     ]);
+    // The rows of before hold an entry each; the confirm since is one row, its second entry in more_entries.
+    const rows = await runInDurableObject(account(shop), (_, state) =>
+      state.storage.sql.exec<{ seq: number; kind: string; more: number | null }>("SELECT seq, kind, json_array_length(more_entries) AS more FROM journal ORDER BY seq").toArray(),
+    );
+    expect(rows.map((r) => [r.kind, r.more])).toEqual([["top_up", null], ["accrual", null], ["payment", null], ["accrual", 1]]);
     const history = await api("GET", `/v1/members/${shop.memberId}/history`, { token: shop.secret });
     expect(history.body.data.map((e: { amount: number }) => e.amount)).toEqual([-700, 7, -1000, 10, 5000]);
   });

@@ -5,6 +5,7 @@
 import type { AccountStorage } from "./account-storage";
 import { emptyAmounts } from "./ledger";
 import type { JournalEntry, Method } from "./operation";
+import { journalEntries } from "./journal-rows";
 
 export interface Invariants {
   balances: Record<Method, number>;
@@ -15,7 +16,7 @@ export interface Invariants {
 }
 
 export function invariantsOf(sql: SqlStorage, ledger: AccountStorage): Invariants {
-  const journal = sql.exec<JournalEntry>("SELECT seq, id, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at FROM journal ORDER BY seq").toArray();
+  const journal = journalEntries(sql);
   const journalSums = emptyAmounts();
   for (const entry of journal) journalSums[entry.method] += entry.amount;
   const stored = ledger.storedTotals();

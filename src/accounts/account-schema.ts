@@ -3,7 +3,7 @@ import { OUTBOX_SCHEMA, upgradeOutbox } from "../history/outbox-storage";
 import { COUNTER_SCHEMA, upgradeCounterSchema } from "../limits/counter-store";
 
 /** Bumped whenever ACCOUNT_SCHEMA changes, so an object runs its DDL once per version, not on every start. */
-export const ACCOUNT_SCHEMA_VERSION = 6;
+export const ACCOUNT_SCHEMA_VERSION = 7;
 
 export const ACCOUNT_SCHEMA = `${COUNTER_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -26,10 +26,12 @@ CREATE INDEX IF NOT EXISTS operations_pending_expiry ON operations(expires_at) W
 -- Version 6: keyed by seq alone (the entry id was UNIQUE too, an index row per entry nothing read by), and the last
 -- entry of each settlement carries every balance after it (JSON): the balances are the journal's last row, where a
 -- balances table wrote one more row per method moved.
+-- Version 7: one row per settlement: its first entry in the columns, the entries after it (by seq) in more_entries
+-- (JSON, NULL: none), so a purchase that earns points writes one row, not two.
 CREATE TABLE IF NOT EXISTS journal (
   seq INTEGER PRIMARY KEY, id TEXT NOT NULL, operation_id TEXT NOT NULL, kind TEXT NOT NULL,
   method TEXT NOT NULL, amount INTEGER NOT NULL, balance_after INTEGER NOT NULL,
-  store_id TEXT, register_id TEXT, created_at TEXT NOT NULL, balances TEXT
+  store_id TEXT, register_id TEXT, created_at TEXT NOT NULL, balances TEXT, more_entries TEXT
 );
 -- A create refused: its first answer, kept 3 days (a create that made its operation keeps it in the operation's row).
 CREATE TABLE IF NOT EXISTS idempotency (
@@ -64,7 +66,8 @@ ${OUTBOX_SCHEMA}
  * - v4: limit_reservations.basis (upgradeCounterSchema);
  * - v6: the outbox without AUTOINCREMENT; the journal without its UNIQUE entry id, its last entry carrying the
  *   balances (the balances table goes); operations keyed by id alone, each with the first answer and fingerprint of
- *   its create moved in from `idempotency` (which keeps refusals only).
+ *   its create moved in from `idempotency` (which keeps refusals only);
+ * - v7: journal.more_entries (the rows of before hold one entry each, as a row of version 7 may).
  */
 export function upgradeAccountSchema(sql: SqlStorage): void {
   upgradeCounterSchema(sql);
@@ -87,6 +90,7 @@ export function upgradeAccountSchema(sql: SqlStorage): void {
         WHERE seq = (SELECT MAX(seq) FROM journal);
       DROP TABLE balances;`);
   }
+  if (!/\bmore_entries\b/.test(made("journal"))) sql.exec("ALTER TABLE journal ADD COLUMN more_entries TEXT");
   if (!/WITHOUT ROWID/i.test(made("operations"))) {
     sql.exec(`DROP INDEX IF EXISTS operations_pending_expiry;
       ALTER TABLE operations RENAME TO operations_before;

@@ -17,6 +17,7 @@ import { CodeStorage } from "./code-storage";
 import { eventItem, OutboxStorage, type OutboxEvent } from "../history/outbox-storage";
 import { RequestStorage } from "./request-storage";
 import { storedTotalsOf } from "./account-totals";
+import { lastJournalSeq } from "./journal-rows";
 
 
 /** How many recently written operations keep their stored text in memory. */
@@ -222,35 +223,40 @@ export class AccountStorage {
 
   /** The balances and the journal's next sequence number, for a confirm. */
   journalHead(): JournalHead {
-    this.lastSeq ??= this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM journal").one().seq ?? 0;
+    this.lastSeq ??= lastJournalSeq(this.sql);
     return { balances: this.view().balances, nextSeq: this.lastSeq + 1 };
   }
 
   /** Persists an operation's end as `settlement.ts` decided it: entries, balances, both records, then each effect. */
   settle(settled: Settled, now: number): void {
     const { record, original } = settled;
-    // The balances after the entries ride on the last of them: the journal's last row holds the balances.
-    const last = settled.entries.length - 1;
-    settled.entries.forEach((entry, i) => {
+    // One journal row per settlement: its first entry in the columns, the others after it in `more_entries`, and
+    // the balances after them all (the journal's last row holds the balances).
+    const [first, ...more] = settled.entries;
+    if (first) {
       this.sql.exec(
-        `INSERT INTO journal (seq, id, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at, balances)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        entry.seq,
-        entry.id,
-        entry.operation_id,
-        entry.kind,
-        entry.method,
-        entry.amount,
-        entry.balance_after,
-        entry.store_id,
-        entry.register_id,
-        entry.created_at,
-        i === last && settled.balances ? JSON.stringify(settled.balances) : null,
+        `INSERT INTO journal (seq, id, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at, balances, more_entries)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        first.seq,
+        first.id,
+        first.operation_id,
+        first.kind,
+        first.method,
+        first.amount,
+        first.balance_after,
+        first.store_id,
+        first.register_id,
+        first.created_at,
+        settled.balances ? JSON.stringify(settled.balances) : null,
+        more.length > 0 ? JSON.stringify(more) : null,
       );
+    }
+    for (const entry of settled.entries) {
       this.outbox.enqueue("entry", entry.id, entry);
       this.changes.entries.push(entry);
       this.lastSeq = entry.seq;
-    });
+    }
+    const last = settled.entries.length - 1;
     // No entry, no balance moved (postings make an entry of every change).
     if (settled.balances && last >= 0 && this.totals) this.totals.balances = { ...settled.balances };
     this.adjustHeld(record, -1);
