@@ -9,7 +9,7 @@ export interface Totals {
 }
 
 export function storedTotalsOf(sql: SqlStorage): Totals {
-  // The balances are those the journal's last settlement left (on its last entry); none yet: all zero.
+  // The balances are those the journal's last settlement left (on its last row); none yet: all zero.
   const last = sql.exec<{ balances: string }>("SELECT balances FROM journal WHERE balances IS NOT NULL ORDER BY seq DESC LIMIT 1").toArray()[0];
   const balances = { ...emptyAmounts(), ...(last ? (JSON.parse(last.balances) as Partial<Record<Method, number>>) : {}) };
   // What is held and what will be credited is what the pending operations say: their records are the only copy.

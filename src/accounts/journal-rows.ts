@@ -7,8 +7,9 @@ import type { JournalEntry } from "./operation";
 
 /** The journal's last sequence number (0: no entry yet). */
 export function lastJournalSeq(sql: SqlStorage): number {
-  const row = sql.exec<{ seq: number }>("SELECT COALESCE(more_entries ->> '$[#-1].seq', seq) AS seq FROM journal ORDER BY seq DESC LIMIT 1").toArray()[0];
-  return row?.seq ?? 0;
+  // The newest row by its key (one lookup), then its last entry.
+  const row = sql.exec<{ last: number }>("SELECT COALESCE(more_entries ->> '$[#-1].seq', seq) AS last FROM journal ORDER BY journal.seq DESC LIMIT 1").toArray()[0];
+  return row?.last ?? 0;
 }
 
 const ENTRY_COLUMNS = "seq, id, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at";
