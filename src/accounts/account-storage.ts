@@ -256,9 +256,8 @@ export class AccountStorage {
       this.changes.entries.push(entry);
       this.lastSeq = entry.seq;
     }
-    const last = settled.entries.length - 1;
     // No entry, no balance moved (postings make an entry of every change).
-    if (settled.balances && last >= 0 && this.totals) this.totals.balances = { ...settled.balances };
+    if (settled.balances && first && this.totals) this.totals.balances = { ...settled.balances };
     this.adjustHeld(record, -1);
     if (settled.balances || METHODS.some((m) => (record.holds[m] ?? 0) > 0)) this.changes.balances = true;
     this.saveRecord(record, now);

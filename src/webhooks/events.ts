@@ -49,8 +49,9 @@ export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[
   const now = Date.now();
   // Every event goes into the tenant's event log (GET /v1/events, redelivery), keyed by its id, with whether the
   // tenant is live (its payload is what webhooks receive), in the table of its time's generation.
+  const all = [...alerts.map(alertEvent), ...events];
   const byGeneration = new Map<number, TillsafeEvent[]>();
-  for (const event of [...alerts.map(alertEvent), ...events]) {
+  for (const event of all) {
     const generation = generationOf(event.created_at);
     const inIt = byGeneration.get(generation);
     if (inIt) inIt.push(event);
@@ -71,7 +72,7 @@ export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[
   ]);
   // Each event is queued for every endpoint of the tenant subscribed to its type (none when the tenant has no
   // endpoint); each delivery keeps its event's text.
-  const deliveries = jsonChunks([...alerts.map(alertEvent), ...events]).map((chunk) =>
+  const deliveries = jsonChunks(all).map((chunk) =>
     db
       .prepare(
         `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
