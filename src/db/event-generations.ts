@@ -42,10 +42,10 @@ export async function eventTables(db: D1Database): Promise<{ generations: number
 }
 
 /** The tables that may hold events listed at `now` (created in the last 30 days, or later), newest first. */
-export async function listedTables(db: D1Database, now: number): Promise<{ tables: string[]; legacy: boolean }> {
+export async function listedTables(db: D1Database, now: number): Promise<string[]> {
   const { generations, legacy } = await eventTables(db);
   const oldest = Math.floor((now - EVENT_RETENTION_MS) / GENERATION_MS);
-  return { tables: [...generations.filter((g) => g >= oldest).map(tableOf), ...(legacy ? [LEGACY_EVENTS] : [])], legacy };
+  return [...generations.filter((g) => g >= oldest).map(tableOf), ...(legacy ? [LEGACY_EVENTS] : [])];
 }
 
 /** The generations to drop at `now`: every event of theirs has been past the 30 days for a day. */

@@ -18,7 +18,7 @@ interface EventRow {
  * Runs a read over the event log's tables at `now`, reading which there are once more if one went away meanwhile
  * (dropped by a clean-up between the two round trips).
  */
-async function overListed<T>(d1: D1Database, now: number, read: (listed: { tables: string[]; legacy: boolean }) => Promise<T>): Promise<T> {
+async function overListed<T>(d1: D1Database, now: number, read: (tables: string[]) => Promise<T>): Promise<T> {
   try {
     return await read(await listedTables(d1, now));
   } catch (error) {
@@ -40,8 +40,9 @@ export async function eventsPage(d1: D1Database, tenantId: string, query: { type
   if (query.type) where.push("type = ?3");
   if (position) where.push("(created_at < ?4 OR (created_at = ?4 AND id < ?5))");
   const newest = "ORDER BY created_at DESC, id DESC LIMIT ?6";
-  const rows = await overListed(d1, now, async ({ tables, legacy }) => {
+  const rows = await overListed(d1, now, async (tables) => {
     if (tables.length === 0) return [];
+    const legacy = tables.includes(LEGACY_EVENTS);
     const pages = tables.map((table) => `SELECT * FROM (SELECT id, created_at, payload FROM ${table} WHERE ${where.join(" AND ")} ${newest})`);
     const read = await d1
       .prepare(`${pages.join(legacy ? " UNION " : " UNION ALL ")} ${newest}`)
@@ -57,7 +58,7 @@ export async function eventsPage(d1: D1Database, tenantId: string, query: { type
  * try; one never made is made from the event log. False: no such event of the tenant in the last 30 days.
  */
 export async function queueAgain(d1: D1Database, tenantId: string, eventId: string, endpointId: string, maxAttempts: number, now = Date.now()): Promise<boolean> {
-  return overListed(d1, now, async ({ tables }) => {
+  return overListed(d1, now, async (tables) => {
     if (tables.length === 0) return false;
     const logged = tables.map((table) => `SELECT id, tenant_id, type, payload FROM ${table} WHERE tenant_id = ?1 AND id = ?2 AND created_at >= ?7`).join(" UNION ALL ");
     const inserted = await d1
