@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { accessibilityProblems } from "./axe.mjs";
 import { consoleHelpers } from "./console-helpers.mjs";
-import { e2eEnvironment, shots } from "./harness.mjs";
+import { e2eEnvironment, reloadUntil, shots } from "./harness.mjs";
 
 const env = e2eEnvironment();
 const { open, signInAsDemoOwner, atPhoneWidth } = consoleHelpers(env);
@@ -106,10 +106,7 @@ test("a day at the cafe: sales approved live, a refund, an alert resolved, a car
   // Closing: the day's figures per method, balanced against what the accounts posted.
   await page.click("nav >> text=End of day");
   const figure = (name) => page.locator(`td[data-figure='${name}']`);
-  for (let tries = 0; tries < 20 && (await figure("credit.refunded").textContent()) !== "$5.00"; tries++) {
-    await page.waitForTimeout(250);
-    await page.reload();
-  }
+  await reloadUntil(page, () => figure("credit.refunded").textContent(), (text) => text === "$5.00");
   const shown = {};
   for (const name of ["credit.deducted", "credit.refunded", "credit.topped_up", "points.accrued", "points.accrual_reversed"]) shown[name] = await figure(name).textContent();
   assert.deepEqual(shown, { "credit.deducted": "$35.00", "credit.refunded": "$5.00", "credit.topped_up": "$150.00", "points.accrued": "35 pts", "points.accrual_reversed": "5 pts" });

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { accessibilityProblems } from "./axe.mjs";
 import { consoleHelpers } from "./console-helpers.mjs";
-import { e2eEnvironment, shots } from "./harness.mjs";
+import { e2eEnvironment, reloadUntil, shots } from "./harness.mjs";
 
 const env = e2eEnvironment();
 const { open, signInAsDemoOwner, atPhoneWidth, holdSale, cancelSale } = consoleHelpers(env);
@@ -382,11 +382,7 @@ test("end of day: a top-up at the till shows in the day's figures, balanced, and
   await page.click("nav >> text=End of day");
   // The demo's own top-up of 150.00 at start, and this one; the history reaches D1 within a moment.
   const cell = page.locator("td[data-figure='credit.topped_up']");
-  for (let tries = 0; tries < 20 && (await cell.textContent()) !== "$175.00"; tries++) {
-    await page.waitForTimeout(250);
-    await page.reload();
-  }
-  assert.equal(await cell.textContent(), "$175.00");
+  assert.equal(await reloadUntil(page, () => cell.textContent(), (text) => text === "$175.00"), "$175.00");
   assert.match(await page.locator("#report-status").textContent(), /^Balanced: every figure equals what the members' accounts posted\. The day is not over yet/);
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.screenshot({ path: `${shots}console-report-laptop.png`, fullPage: true });
@@ -401,11 +397,8 @@ test("end of day: a top-up at the till shows in the day's figures, balanced, and
   const held = await holdSale(env.server.terminalKey, 1200, "6001000000000099");
   await page.click("nav >> text=Home");
   const now = page.locator("#right-now li").first();
-  for (let tries = 0; tries < 20 && !/1 · /.test(await now.textContent()); tries++) {
-    await page.waitForTimeout(250);
-    await page.reload();
-  }
-  assert.equal(await now.textContent(), "Sales held, waiting to be finished1 · $12.00 credit");
+  const heldNow = "Sales held, waiting to be finished1 · $12.00 credit";
+  assert.equal(await reloadUntil(page, () => now.textContent(), (text) => text === heldNow), heldNow);
   // The alert raised in the limits test is in the last 24 hours.
   assert.match(await page.locator("figure figcaption").textContent(), /Alerts: [1-9]\d* alerts?\.$/);
   assert.deepEqual(await accessibilityProblems(page), []);

@@ -31,3 +31,21 @@ export function e2eEnvironment() {
   };
   return env;
 }
+
+/** What the back office shows reaches D1 when an account's outbox ships: at most 10 s after the step (the guide). */
+export const SHIPPING_BOUND_MS = 15_000;
+
+/**
+ * Reloads `page` until `read()` answers what `settled(text)` accepts, or the shipping bound has passed; answers the
+ * last text read, for the caller's exact assertion.
+ */
+export async function reloadUntil(page, read, settled, boundMs = SHIPPING_BOUND_MS) {
+  const until = Date.now() + boundMs;
+  let text = await read();
+  while (!settled(text) && Date.now() < until) {
+    await page.waitForTimeout(250);
+    await page.reload();
+    text = await read();
+  }
+  return text;
+}
