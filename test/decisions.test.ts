@@ -129,14 +129,14 @@ describe("a tenant's SMS budget", () => {
   const HOUR = Date.parse("2026-11-22T10:00:00Z");
 
   it("counts what is sent in the calendar hour; over it, refuses until the next hour and raises the alert once", () => {
-    const first = decideSms(null, 2, HOUR + 1000, true);
+    const first = decideSms(null, "sms_per_hour", 2, HOUR + 1000, true);
     expect(first).toEqual({ kind: "send", hour: { start: HOUR, sent: 1, alerted: false } });
-    expect(decideSms(first.hour, 2, HOUR + 2000, false)).toEqual({ kind: "send", hour: { start: HOUR, sent: 1, alerted: false } });
+    expect(decideSms(first.hour, "sms_per_hour", 2, HOUR + 2000, false)).toEqual({ kind: "send", hour: { start: HOUR, sent: 1, alerted: false } });
     const full = { start: HOUR, sent: 2, alerted: false };
-    const over = decideSms(full, 2, HOUR + 59 * 60_000, true);
+    const over = decideSms(full, "sms_per_hour", 2, HOUR + 59 * 60_000, true);
     expect(over).toMatchObject({ kind: "refuse", hour: { sent: 2, alerted: true }, raiseAlert: true, refusal: { code: "rate_limited", details: { retry_after: 60, budget: "sms_per_hour" } } });
-    expect(decideSms(over.hour, 2, HOUR + 59 * 60_000 + 1, true)).toMatchObject({ kind: "refuse", raiseAlert: false });
-    expect(decideSms(over.hour, 2, HOUR + 3600_000, true)).toEqual({ kind: "send", hour: { start: HOUR + 3600_000, sent: 1, alerted: false } });
+    expect(decideSms(over.hour, "sms_per_hour", 2, HOUR + 59 * 60_000 + 1, true)).toMatchObject({ kind: "refuse", raiseAlert: false });
+    expect(decideSms(over.hour, "sms_per_hour", 2, HOUR + 3600_000, true)).toEqual({ kind: "send", hour: { start: HOUR + 3600_000, sent: 1, alerted: false } });
   });
 
   it("gives a refused SMS's place back only within the hour it was counted in", () => {

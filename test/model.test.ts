@@ -5,7 +5,7 @@
  * `npm test` runs MODEL_RUNS (200) sequences; `npm run test:deep` runs 10,000.
  */
 import { env } from "cloudflare:workers";
-import { answerOf } from "../src/lib/outcome";
+import { answerOf, textOf } from "../src/lib/outcome";
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
 import type { AccountRef } from "../src/accounts/account-ref";
@@ -32,6 +32,9 @@ interface ModelOp {
   refunded: number;
   given?: Partial<Record<Method, number>>;
   taken?: number;
+  /** A refund: what it kept per method for accrued points already spent, and how many points that settled. */
+  kept?: Partial<Record<Method, number>>;
+  settled?: number;
   original?: string;
   approval: "none" | "required" | "pending" | "approved" | "rejected";
 }
@@ -75,8 +78,8 @@ function close(model: Model, op: ModelOp, status: "cancelled" | "expired") {
     // A cancelled or expired refund frees exactly what it claimed.
     const original = model.ops.find((o) => o.id === op.original)!;
     original.refunded -= op.total;
-    for (const m of METHODS) original.given![m] = (original.given![m] ?? 0) - (op.credits[m] ?? 0);
-    original.taken! -= op.holds.points ?? 0;
+    for (const m of METHODS) original.given![m] = (original.given![m] ?? 0) - (op.credits[m] ?? 0) - (op.kept?.[m] ?? 0);
+    original.taken! -= (op.holds.points ?? 0) + (op.settled ?? 0);
   }
   if (op.approval === "pending") op.approval = "none";
 }
@@ -239,16 +242,31 @@ class Refund implements fc.AsyncCommand<Model, Real> {
     const after = original.refunded + refundAmount;
     original.given ??= {};
     original.taken ??= 0;
-    const credits: Partial<Record<Method, number>> = {};
+    const gross: Partial<Record<Method, number>> = {};
     for (const p of original.payments) {
       const back = cumulativeShare(p.amount, original.total, after, original.given[p.method] ?? 0);
-      if (back > 0) credits[p.method] = back;
+      if (back > 0) gross[p.method] = back;
     }
-    const takeBack = Math.min(cumulativeShare(original.credits.points ?? 0, original.total, after, original.taken), Math.max(0, available(model, "points")));
+    const due = cumulativeShare(original.credits.points ?? 0, original.total, after, original.taken);
+    const takeBack = Math.min(due, Math.max(0, available(model, "points")));
+    // Spent points (point_value 1 here): kept point for point from points given back, then a cent each from credit, then cashback.
+    let short = due - takeBack;
+    const kept: Partial<Record<Method, number>> = {};
+    for (const m of ["points", "credit", "cashback"] as const) {
+      const k = Math.min(short, gross[m] ?? 0);
+      if (k > 0) kept[m] = k;
+      short -= k;
+    }
+    const settled = due - takeBack - short;
+    const credits: Partial<Record<Method, number>> = {};
+    for (const m of METHODS) if ((gross[m] ?? 0) - (kept[m] ?? 0) > 0) credits[m] = gross[m]! - (kept[m] ?? 0);
+    const made = JSON.parse(textOf(answer));
+    expect(made.accrual).toEqual({ points: 0 - takeBack || 0, points_short: due - takeBack });
+    expect(made.deducted_for_points).toBe(settled);
     original.refunded = after;
-    for (const m of METHODS) original.given[m] = (original.given[m] ?? 0) + (credits[m] ?? 0);
-    original.taken += takeBack;
-    model.ops.push({ id, type: "refund", card: original.card, status: "pending", holds: takeBack > 0 ? { points: takeBack } : {}, credits, expiresAt: model.now + TTL * 1000, total: refundAmount, payments: [], refunded: 0, original: original.id, approval: "none" });
+    for (const m of METHODS) original.given[m] = (original.given[m] ?? 0) + (gross[m] ?? 0);
+    original.taken += takeBack + settled;
+    model.ops.push({ id, type: "refund", card: original.card, status: "pending", holds: takeBack > 0 ? { points: takeBack } : {}, credits, kept, settled, expiresAt: model.now + TTL * 1000, total: refundAmount, payments: [], refunded: 0, original: original.id, approval: "none" });
   }
   toString = () => `Refund(${this.pick},${this.amount})`;
 }

@@ -138,7 +138,8 @@ describe("refunds", () => {
       const spend = await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "E-2", total: 100 }, payments: [{ method: "points", amount: 100 }] });
       expect((await confirm(shop, spend.body.id)).status).toBe(200);
       const back = await refund(shop, first.body.id, 10_000);
-      expect(back.body.accrual).toEqual({ points: 0 });
+      // None of the 100 points can be taken back: their worth (100 × 1 cent) is kept from the money given back.
+      expect(back.body).toMatchObject({ accrual: { points: 0, points_short: 100 }, deducted_for_points: 100, payments: [{ method: "credit", amount: 9_900 }] });
       expect((await confirm(shop, back.body.id)).status).toBe(200);
       // The StoreDO hears of the confirmed refund through the account's outbox.
       await drainOutbox(shop);
@@ -149,4 +150,89 @@ describe("refunds", () => {
       await expectInvariants(shop);
     });
   }
+
+  describe("the points a purchase earned, already spent", () => {
+    /** $100.00 paid with credit earns 500 points (5 a dollar), each worth 2 cents: 500 points pay $10.00 of goods. */
+    async function earned(settings: Record<string, unknown> = {}) {
+      const shop = await createShop();
+      expect((await api("PATCH", "/v1/settings", { token: shop.secret, body: { points_per_currency_unit: 5, point_value: 2, ...settings } })).status).toBe(200);
+      await topUp(shop, 10_000);
+      const paid = await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "P-1", total: 10_000 }, payments: [{ method: "credit", amount: 10_000 }], accrue_points: true });
+      expect(paid.body.accrual).toEqual({ points: 500 });
+      expect((await confirm(shop, paid.body.id)).status).toBe(200);
+      return { shop, purchase: paid.body.id as string };
+    }
+    const spending = (shop: Shop, points: number) =>
+      createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "P-2", total: points * 2 }, payments: [{ method: "points", amount: points }] });
+    async function spend(shop: Shop, points: number) {
+      const spent = await spending(shop, points);
+      expect(spent.status).toBe(201);
+      return spent;
+    }
+    const money = async (shop: Shop) => Object.fromEntries(Object.entries(await balances(shop)).map(([m, b]) => [m, b.balance]));
+
+    it("all 500 spent on $10.00 of goods: a full refund gives back $90.00, takes back no points, and says why", async () => {
+      const { shop, purchase } = await earned();
+      expect((await confirm(shop, (await spend(shop, 500)).body.id)).status).toBe(200);
+      const back = await refund(shop, purchase, 10_000);
+      expect(back.status).toBe(201);
+      expect(back.body).toMatchObject({ accrual: { points: 0, points_short: 500 }, deducted_for_points: 1_000, payments: [{ method: "credit", amount: 9_000 }] });
+      expect((await confirm(shop, back.body.id)).status).toBe(200);
+      expect(await money(shop)).toEqual({ credit: 9_000, cashback: 0, points: 0 });
+      // Nothing is left to refund, and nothing more to give.
+      expectError(await refund(shop, purchase, 1), 422, "refund_exceeds_remaining");
+      await expectInvariants(shop);
+    });
+
+    it("200 of 500 spent, refunded in two halves: 250 points back, then 50 and $4.00 kept — $96.00 in all, as in one refund", async () => {
+      const { shop, purchase } = await earned();
+      expect((await confirm(shop, (await spend(shop, 200)).body.id)).status).toBe(200);
+      const first = await refund(shop, purchase, 5_000);
+      expect(first.body).toMatchObject({ accrual: { points: -250, points_short: 0 }, deducted_for_points: 0, payments: [{ method: "credit", amount: 5_000 }] });
+      // A refund cancelled frees exactly its claim: made again, it is the same.
+      const second = await refund(shop, purchase, 5_000);
+      expect(second.body).toMatchObject({ accrual: { points: -50, points_short: 200 }, deducted_for_points: 400, payments: [{ method: "credit", amount: 4_600 }] });
+      expect((await cancel(shop, second.body.id)).status).toBe(200);
+      const again = await refund(shop, purchase, 5_000);
+      expect(again.body).toMatchObject({ accrual: { points: -50, points_short: 200 }, deducted_for_points: 400, payments: [{ method: "credit", amount: 4_600 }] });
+      for (const id of [first.body.id, again.body.id]) expect((await confirm(shop, id)).status).toBe(200);
+      expect(await money(shop)).toEqual({ credit: 9_600, cashback: 0, points: 0 });
+      await expectInvariants(shop);
+    });
+
+    it("refund_when_points_spent: refuse — 422 refund_points_spent with points_short, and nothing changes", async () => {
+      const { shop, purchase } = await earned({ refund_when_points_spent: "refuse" });
+      expect((await confirm(shop, (await spend(shop, 120)).body.id)).status).toBe(200);
+      const before = await money(shop);
+      const refused = await refund(shop, purchase, 10_000);
+      expectError(refused, 422, "refund_points_spent");
+      expect(refused.body.error.details).toEqual({ points_short: 120 });
+      expect(await money(shop)).toEqual(before);
+      // A part whose points are all still there is refunded as ever: 200 of its 380 unspent points back.
+      const part = await refund(shop, purchase, 4_000);
+      expect(part.body).toMatchObject({ accrual: { points: -200, points_short: 0 }, deducted_for_points: 0, payments: [{ method: "credit", amount: 4_000 }] });
+      await expectInvariants(shop);
+    });
+
+    it("a refund and a spend of the same points at once: either the points come back or their worth is kept, never both kept", async () => {
+      for (let round = 0; round < 4; round++) {
+        const { shop, purchase } = await earned();
+        const [back, spent] = await Promise.all([refund(shop, purchase, 10_000), spending(shop, 500)]);
+        expect(back.status).toBe(201);
+        if (spent.status === 201) {
+          // The spend held the points first: the refund kept their worth.
+          expect(back.body).toMatchObject({ accrual: { points: 0, points_short: 500 }, deducted_for_points: 1_000 });
+          expect((await confirm(shop, spent.body.id)).status).toBe(200);
+        } else {
+          expectError(spent, 409, "insufficient_funds");
+          expect(back.body).toMatchObject({ accrual: { points: -500, points_short: 0 }, deducted_for_points: 0 });
+        }
+        expect((await confirm(shop, back.body.id)).status).toBe(200);
+        // Credit back plus goods bought with the points is the $100.00 paid, exactly.
+        const goods = spent.status === 201 ? 1_000 : 0;
+        expect({ ...(await money(shop)), goods }).toEqual({ credit: 10_000 - goods, cashback: 0, points: 0, goods });
+        await expectInvariants(shop);
+      }
+    });
+  });
 });

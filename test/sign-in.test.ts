@@ -80,7 +80,7 @@ describe("SMS budgets", () => {
     expect((await askCode(shop, "+61400000407", `2001:db8:7:${addresses + 1000}::1`)).status).toBe(202);
   });
 
-  it("sms_per_hour counts every SMS of the tenant: over it 429 + Retry-After, no SMS, one sms.budget_exhausted alert", async () => {
+  it("sms_per_hour counts the till's SMS: over it 429 + Retry-After, no SMS, one sms.budget_exhausted alert; sign-in codes still go", async () => {
     const shop = await createShop({ sms: true });
     const settings = await api("PATCH", "/v1/settings", { token: shop.secret, body: { sms_per_hour: 2 } });
     expect(settings.body.sms_per_hour).toBe(2);
@@ -93,13 +93,16 @@ describe("SMS budgets", () => {
     const key = { "idempotency-key": `third-${Date.now()}` };
     const third = await api("POST", `/v1/operations/${thirdSale}/sms-codes`, { token: shop.terminal, headers: key });
     expectError(third, 429, "rate_limited");
+    expect(third.body.error.details.budget).toBe("sms_per_hour");
     const wait = Number(third.headers.get("retry-after"));
     expect(wait).toBeGreaterThan(0);
     expect(wait).toBeLessThanOrEqual(3600);
-    // A sign-in code is refused as well, before anything is sent, for any phone.
-    expectError(await askCode(shop, "+61412345678", newAddress()), 429, "rate_limited");
-    expectError(await askCode(shop, "+61400000301", newAddress()), 429, "rate_limited");
     expect((await smsTo("+61412345678")).length - before).toBe(2);
+    // Sign-in codes have their own budget: the member still gets one.
+    const signIns = (await smsTo("+61412345678")).filter((m) => m.body.includes("sign-in code")).length;
+    expect((await askCode(shop, "+61412345678", newAddress())).status).toBe(202);
+    await signInSms("+61412345678", signIns + 1);
+    expect((await smsTo("+61412345678")).length - before).toBe(3);
     await drainObjectOutbox(tenantObjectOf(env, shop.tenantId));
     const alerts = await api("GET", "/v1/alerts", { token: shop.secret });
     const exhausted = alerts.body.data.filter((a: { type: string }) => a.type === "sms.budget_exhausted");
@@ -109,7 +112,35 @@ describe("SMS budgets", () => {
     expect((await api("PATCH", "/v1/settings", { token: shop.secret, body: { sms_per_hour: 3 } })).status).toBe(200);
     const retried = await api("POST", `/v1/operations/${thirdSale}/sms-codes`, { token: shop.terminal, headers: key });
     expect(retried.status).toBe(201);
-    expect((await smsTo("+61412345678")).length - before).toBe(3);
+    expect((await smsTo("+61412345678")).length - before).toBe(4);
+  });
+
+  it("a stranger asking for sign-in codes uses up sms_signin_per_hour only: the till's codes still go", async () => {
+    const shop = await createShop({ sms: true });
+    expect((await api("PATCH", "/v1/settings", { token: shop.secret, body: { sms_signin_per_hour: 3 } })).body).toMatchObject({ sms_signin_per_hour: 3, sms_per_hour: 500 });
+    // Phones nobody enrolled: each code takes a place as if sent (after the 202), until the fourth is refused.
+    let refused: Reply | null = null;
+    for (let i = 0; i < 40 && !refused; i++) {
+      const reply = await askCode(shop, `+614000005${String(i).padStart(2, "0")}`, newAddress());
+      if (reply.status === 429) refused = reply;
+      else expect(reply.status).toBe(202);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(refused && seen(refused)).toMatchObject({ status: 429, code: "rate_limited", details: { budget: "sms_signin_per_hour" } });
+    // The member's own sign-in is refused too, before anything is sent...
+    const before = (await smsTo("+61412345678")).length;
+    expectError(await askCode(shop, "+61412345678", newAddress()), 429, "rate_limited");
+    // ...but the till's code to pay with points is not.
+    await topUp(shop, 5000, "points");
+    const sale = await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "S-1", total: 2000 }, payments: [{ method: "points", amount: 100 }] });
+    expect((await api("POST", `/v1/operations/${sale.body.id}/sms-codes`, { token: shop.terminal })).status).toBe(201);
+    // Newest first: what came since is the till's code alone.
+    const messages = await smsTo("+61412345678");
+    expect(messages.slice(0, messages.length - before).map((m) => m.body.includes("sign-in code"))).toEqual([false]);
+    await drainObjectOutbox(tenantObjectOf(env, shop.tenantId));
+    const alerts = (await api("GET", "/v1/alerts", { token: shop.secret })).body.data.filter((a: { type: string }) => a.type === "sms.budget_exhausted");
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ scope: "tenant", scope_id: shop.tenantId, metric: "signin_sms_sent", period: "hour", bound: 3, value: 3 });
   });
 });
 

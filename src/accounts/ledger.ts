@@ -14,7 +14,7 @@ import {
   type OperationRequest,
   type PurchaseChange,
 } from "./operation";
-import { mulDiv, refundShares } from "./refund";
+import { keptValue, mulDiv, refundShares } from "./refund";
 import { isRefusal, refuse, type Refusal } from "../lib/refusal";
 
 /** An Idempotency-Key already used with a different request (by this account, or at the store for another card). */
@@ -29,6 +29,8 @@ export interface OperationPolicy {
   /** Minor digits of the tenant's currency: 2 for USD, 0 for JPY. */
   minor_digits: number;
   sms_confirm_points_deduction: boolean;
+  /** A refund whose purchase's points are spent: give back that much less money (default) or refuse. */
+  refund_when_points_spent?: "reduce" | "refuse";
 }
 
 export interface AccountView {
@@ -134,6 +136,7 @@ export function planOperation(input: NewOperation, account: AccountView, origina
   };
   let operation: Operation;
   let steps: AuthorizationSteps = {};
+  const refundKeeps: Pick<OperationRecord, "kept_for_points" | "points_settled"> = {};
 
   if (request.type === "refund") {
     if (!original || original.operation.type !== "purchase") {
@@ -152,8 +155,13 @@ export function planOperation(input: NewOperation, account: AccountView, origina
         attempted: request.amount,
       });
     }
-    // Points already spent cannot be taken back below zero: the take-back stops at what is available.
-    const shares = refundShares(original, request.amount, available(account, "points"));
+    // Points already spent cannot be taken back: their value is kept from the give-back, or the refund refused.
+    const shares = refundShares(original, request.amount, available(account, "points"), policy.point_value);
+    if (shares.short > 0 && policy.refund_when_points_spent === "refuse") {
+      return refuse("refund_points_spent", "The points this purchase earned are already spent; this program refuses such refunds", {
+        points_short: shares.short,
+      });
+    }
     Object.assign(credits, shares.credits);
     const takeBack = shares.takeBack;
     if (takeBack > 0) holds.points = takeBack;
@@ -163,9 +171,11 @@ export function planOperation(input: NewOperation, account: AccountView, origina
       original_operation_id: original.operation.id,
       amount: request.amount,
       payments: METHODS.filter((m) => credits[m]).map((m) => ({ method: m, amount: credits[m]! })),
-      accrual: { points: -takeBack },
+      accrual: { points: -takeBack, points_short: shares.short },
+      deducted_for_points: keptValue(shares.kept, policy.point_value),
       authorization: { method: "none", status: "not_required" },
     };
+    if (shares.settled > 0) Object.assign(refundKeeps, { kept_for_points: shares.kept, points_settled: shares.settled });
   } else {
     const status = account.cardStatus(request.card);
     if (status === undefined) return refuse("card_not_found", "Card not found");
@@ -218,7 +228,7 @@ export function planOperation(input: NewOperation, account: AccountView, origina
     methods: METHODS.filter((m) => (holds[m] ?? 0) > 0 && policy.approval_required_for.includes(m)),
     point_value: policy.point_value,
   };
-  return { operation, holds, credits, refunded: 0, approval, steps, version: 1 };
+  return { operation, holds, credits, refunded: 0, approval, steps, version: 1, ...refundKeeps };
 }
 
 /**

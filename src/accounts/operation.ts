@@ -49,7 +49,10 @@ export interface Operation {
   cheque?: { number: string; total: number };
   payments?: Payment[];
   accrue_points?: boolean;
-  accrual?: { points: number };
+  /** A refund's `points` are negative (taken back); `points_short`, the points due that were already spent. */
+  accrual?: { points: number; points_short?: number };
+  /** A refund: what it gave back less, in minor units, for the spent points (`points_short`). */
+  deducted_for_points?: number;
   original_operation_id?: string;
   method?: Method;
   amount?: number;
@@ -82,6 +85,9 @@ export interface OperationRecord {
   store_reserved?: boolean;
   /** For a confirmed purchase: what its refunds claim per method and how much of them is confirmed (`refund.ts`). */
   refund_tally?: RefundTally;
+  /** A refund: kept from its give-back per method for accrued points already spent, and how many points that settles. */
+  kept_for_points?: Amounts;
+  points_settled?: number;
   version: number;
 }
 

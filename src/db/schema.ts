@@ -11,6 +11,10 @@ export const tenants = sqliteTable("tenants", {
   pointValue: integer("point_value").notNull().default(1),
   holdTtlSeconds: integer("hold_ttl_seconds").notNull().default(900),
   smsPerHour: integer("sms_per_hour").notNull().default(500),
+  /** Sign-in codes' own hourly budget: asking for them never uses up the till's `sms_per_hour`. */
+  smsSigninPerHour: integer("sms_signin_per_hour").notNull().default(200),
+  /** A refund whose purchase's points are spent: give back that much less money, or refuse it. */
+  refundWhenPointsSpent: text("refund_when_points_spent", { enum: ["reduce", "refuse"] }).notNull().default("reduce"),
   createdAt: text("created_at").notNull(),
   /** JSON array of web origins whose pages may call the terminal routes. */
   allowedOrigins: text("allowed_origins").notNull().default("[]"),

@@ -16,8 +16,12 @@ export interface Settings {
   points_per_currency_unit: number;
   point_value: number;
   hold_ttl_seconds: number;
-  /** Every SMS of the tenant in one hour, of any kind. */
+  /** The till's and back office's SMS in one hour (every SMS but sign-in codes). */
   sms_per_hour: number;
+  /** Sign-in codes in one hour, a budget of their own. */
+  sms_signin_per_hour: number;
+  /** A refund whose purchase's points are spent gives back that much less money (`reduce`) or is refused. */
+  refund_when_points_spent: "reduce" | "refuse";
   /** Web origins whose pages may call the terminal routes (CORS). */
   allowed_origins: string[];
 }
@@ -52,6 +56,8 @@ export function newTenant(fields: { name: string; currency: string; timezone: st
     pointValue: 1,
     holdTtlSeconds: 900,
     smsPerHour: 500,
+    smsSigninPerHour: 200,
+    refundWhenPointsSpent: "reduce",
     allowedOrigins: "[]",
     livemode: fields.livemode ?? true,
   };
@@ -74,6 +80,8 @@ export function settingsOf(tenant: TenantRow): Settings {
     point_value: tenant.pointValue,
     hold_ttl_seconds: tenant.holdTtlSeconds,
     sms_per_hour: tenant.smsPerHour,
+    sms_signin_per_hour: tenant.smsSigninPerHour,
+    refund_when_points_spent: tenant.refundWhenPointsSpent,
     allowed_origins: JSON.parse(tenant.allowedOrigins) as string[],
   };
 }

@@ -85,10 +85,11 @@ export const ERROR_CODES = {
     }),
   },
   refund_exceeds_remaining: { status: 422, details: z.object({ remaining: z.number().int(), attempted: z.number().int() }) },
+  refund_points_spent: { status: 422, details: z.object({ points_short: z.number().int().describe("Points the purchase earned that the member already spent") }) },
   upgrade_required: { status: 426, details: none },
   rate_limited: {
     status: 429,
-    details: retry.extend({ budget: z.literal("sms_per_hour").describe("The tenant's hourly SMS budget is what was used up") }).partial(),
+    details: retry.extend({ budget: z.enum(["sms_per_hour", "sms_signin_per_hour"]).describe("Which of the tenant's hourly SMS budgets was used up (the till's, or sign-in codes')") }).partial(),
   },
   sms_provider_error: { status: 502, details: z.object({ provider_status: z.number().int().nullable() }).partial() },
 } as const satisfies Record<string, { status: number; details: z.ZodType }>;

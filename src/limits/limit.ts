@@ -43,7 +43,7 @@ export type AlertType = "limit.soft_crossed" | "limit.blocked" | "sms.budget_exh
 
 /**
  * A security alert. A limit's alert names the limit, the counter and the operation; `sms.budget_exhausted` names the
- * tenant (scope `tenant`, metric `sms_sent`, period `hour`, bound `sms_per_hour`) and no limit or operation ("").
+ * tenant (scope `tenant`, metric `sms_sent` or `signin_sms_sent`, period `hour`, the budget's bound) and no limit or operation ("").
  */
 export interface Alert {
   id: string;
@@ -51,7 +51,7 @@ export interface Alert {
   limit_id: string;
   scope: LimitScope | "tenant";
   scope_id: string;
-  metric: Metric | "sms_sent";
+  metric: Metric | "sms_sent" | "signin_sms_sent";
   period: Period | "hour";
   bound: number;
   value: number;

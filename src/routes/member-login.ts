@@ -15,7 +15,7 @@ import type { AccountRef } from "../accounts/account-ref";
 import { refusalError } from "../lib/errors";
 import { budgetKeyOf } from "../lib/client-address";
 import { randomSecret, sha256Hex } from "../lib/crypto";
-import { countUnsentSms, sendTenantSms, smsBudgetLeft } from "../operations/send-sms";
+import { countUnsentSigninSms, sendTenantSms, signinBudgetLeft } from "../operations/send-sms";
 import { phone } from "../lib/schemas";
 import { membersByPhone, presentMember, type MemberRow } from "../db/members";
 import { serverSecret } from "../lib/server-secret";
@@ -49,11 +49,11 @@ async function sendLoginCode(env: Env, program: TenantRow | null, tenant: string
   const issued = await stub.issueLoginCode(account, hash);
   if (isRefusal(issued) || !program) return;
   // A phone nobody enrolled costs the SMS budget what a member's phone costs: the budget tells nobody who is enrolled.
-  if (!member) return void (await countUnsentSms(env, program));
+  if (!member) return void (await countUnsentSigninSms(env, program));
   try {
     const text = `${program.name}: ${code} is your sign-in code. It expires in 5 minutes. Never share it.`;
     // The budget was looked at before answering; an hour used up since then sends nothing.
-    await sendTenantSms(env, program, member.phone, text);
+    await sendTenantSms(env, program, member.phone, text, "sms_signin_per_hour");
   } catch (error) {
     console.warn("sign-in SMS failed:", error instanceof Error ? error.message : "unknown error");
   }
@@ -74,12 +74,12 @@ export function memberLoginRoutes(app: App): void {
     },
     async ({ c, env, body }) => {
       refuseForeignOrigin(c, "Sign in from the membership page itself");
-      // Budgets first, alike for every phone: 5 codes a minute from one address, and the tenant's SMS of the hour.
+      // Budgets first, alike for every phone: 5 codes a minute from one address, and the tenant's sign-in SMS of the hour.
       if (!(await env.SIGNIN_CODES.limit({ key: budgetKeyOf(c.req.raw.headers) })).success) {
         throw refusalError(refuse("rate_limited", "Too many sign-in codes were asked for from this address; wait a minute", { retry_after: 60 }));
       }
       const program = await loadTenantIfAny(env.DB, body.tenant_id);
-      const exhausted = program ? await smsBudgetLeft(env, program) : null;
+      const exhausted = program ? await signinBudgetLeft(env, program) : null;
       if (exhausted) throw refusalError(exhausted);
       c.executionCtx.waitUntil(
         sendLoginCode(env, program, body.tenant_id, body.phone).catch((error) => console.warn("sign-in code failed:", String(error))),

@@ -64,7 +64,7 @@ export function operationRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/operations", errors: ["idempotency_key_required", "card_not_found", "card_blocked", "insufficient_funds", "payments_exceed_total", "limit_exceeded", "balance_out_of_range", "operation_not_found", "operation_not_confirmed", "refund_exceeds_remaining"], response: R.Operation,
+      path: "/v1/operations", errors: ["idempotency_key_required", "card_not_found", "card_blocked", "insufficient_funds", "payments_exceed_total", "limit_exceeded", "balance_out_of_range", "operation_not_found", "operation_not_confirmed", "refund_exceeds_remaining", "refund_points_spent"], response: R.Operation,
       summary: "Create a pending operation (requires Idempotency-Key): deductions are held, accruals wait for confirm",
       tag: "Cash register",
       auth: ["terminal"],

@@ -34,7 +34,13 @@ export const Operation = z
     cheque: z.strictObject({ number: z.string(), total: minor }).optional(),
     payments: z.array(Payment).optional(),
     accrue_points: z.boolean().optional(),
-    accrual: z.strictObject({ points: minor }).optional(),
+    accrual: z
+      .strictObject({
+        points: z.number().int().describe("Points the operation earns; a refund's are negative (taken back)"),
+        points_short: minor.describe("A refund: points its part of the purchase earned that the member had already spent").optional(),
+      })
+      .optional(),
+    deducted_for_points: minor.describe("A refund: given back this much less, in minor units, for the spent points (`accrual.points_short`)").optional(),
     original_operation_id: id.optional(),
     method: method.optional(),
     amount: minor.optional(),
@@ -119,6 +125,8 @@ export const Settings = z.strictObject({
   point_value: z.number().int(),
   hold_ttl_seconds: z.number().int(),
   sms_per_hour: z.number().int(),
+  sms_signin_per_hour: z.number().int(),
+  refund_when_points_spent: z.enum(["reduce", "refuse"]),
   allowed_origins: z.array(z.string()),
 }).meta({ id: "Settings" });
 

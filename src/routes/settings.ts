@@ -15,6 +15,8 @@ export const UpdateSettings = z.strictObject({
   point_value: z.number().int("must be a whole number").min(1, "must be at least 1").max(1_000_000, "must be at most 1,000,000").optional(),
   hold_ttl_seconds: z.number().int("must be a whole number of seconds").min(1, "must be at least 1 second").max(86_400, "must be at most a day").optional(),
   sms_per_hour: z.number().int("must be a whole number").min(0, "must not be negative").max(100_000, "must be at most 100,000").optional(),
+  sms_signin_per_hour: z.number().int("must be a whole number").min(0, "must not be negative").max(100_000, "must be at most 100,000").optional(),
+  refund_when_points_spent: z.enum(["reduce", "refuse"], "must be reduce or refuse").optional(),
   allowed_origins: z
     .array(webOrigin)
     .max(20, "must list at most 20 origins")
@@ -39,6 +41,8 @@ export function settingsRoutes(app: App): void {
         ...(body.point_value !== undefined ? { pointValue: body.point_value } : {}),
         ...(body.hold_ttl_seconds !== undefined ? { holdTtlSeconds: body.hold_ttl_seconds } : {}),
         ...(body.sms_per_hour !== undefined ? { smsPerHour: body.sms_per_hour } : {}),
+        ...(body.sms_signin_per_hour !== undefined ? { smsSigninPerHour: body.sms_signin_per_hour } : {}),
+        ...(body.refund_when_points_spent !== undefined ? { refundWhenPointsSpent: body.refund_when_points_spent } : {}),
         ...(body.allowed_origins !== undefined ? { allowedOrigins: JSON.stringify(body.allowed_origins) } : {}),
       };
       forgetTenant(principal.tenantId);

@@ -1,11 +1,19 @@
 /**
- * A tenant's hourly SMS budget (setting `sms_per_hour`), as a pure rule over one calendar hour's count. Every SMS of
- * the tenant, of any kind, takes one; over the budget nothing is sent, and the first refusal of the hour raises
- * `sms.budget_exhausted`.
+ * A tenant's hourly SMS budgets, as a pure rule over one calendar hour's count. The till's and back office's SMS
+ * count against `sms_per_hour`; sign-in codes, which anyone may ask for, against `sms_signin_per_hour` of their own,
+ * so using that one up never refuses a till's code. Over a budget nothing is sent, and its first refusal of the hour
+ * raises `sms.budget_exhausted`.
  */
 import { refuse, type Refusal } from "../lib/refusal";
 
 const HOUR_MS = 3600 * 1000;
+
+/** A budget, named by the setting that bounds it. */
+export type SmsBudget = "sms_per_hour" | "sms_signin_per_hour";
+export const SMS_BUDGETS: readonly SmsBudget[] = ["sms_per_hour", "sms_signin_per_hour"];
+
+/** The alert's counter for each budget. */
+export const budgetMetric = { sms_per_hour: "sms_sent", sms_signin_per_hour: "signin_sms_sent" } as const satisfies Record<SmsBudget, string>;
 
 /** One calendar hour (UTC) of a tenant's SMS. */
 export interface BudgetHour {
@@ -26,16 +34,17 @@ export const hourOf = (now: number) => Math.floor(now / HOUR_MS) * HOUR_MS;
  * May the tenant send one more SMS now? `take`: count it (the SMS goes out); otherwise only look (a sign-in code is
  * counted when it is actually sent, so a phone nobody enrolled costs no budget).
  */
-export function decideSms(stored: BudgetHour | null, perHour: number, now: number, take: boolean): BudgetDecision {
+export function decideSms(stored: BudgetHour | null, budget: SmsBudget, perHour: number, now: number, take: boolean): BudgetDecision {
   const start = hourOf(now);
   const hour = stored && stored.start === start ? { ...stored } : { start, sent: 0, alerted: false };
   if (hour.sent >= perHour) {
     const retryAfter = Math.max(1, Math.ceil((start + HOUR_MS - now) / 1000));
     const raiseAlert = !hour.alerted;
     hour.alerted = true;
-    const refusal = refuse("rate_limited", "This program has sent its SMS allowance for this hour; try again later", {
+    const what = budget === "sms_signin_per_hour" ? "sign-in SMS" : "SMS";
+    const refusal = refuse("rate_limited", `This program has sent its ${what} allowance for this hour; try again later`, {
       retry_after: retryAfter,
-      budget: "sms_per_hour",
+      budget,
     });
     return { kind: "refuse", hour, refusal, raiseAlert };
   }

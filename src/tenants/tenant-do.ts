@@ -8,7 +8,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { newId } from "../lib/ids";
 import { ensureSchema } from "../lib/sqlite-schema";
-import { decideSms, giveBack, type BudgetHour } from "../sms/sms-budget";
+import { budgetMetric, decideSms, giveBack, type BudgetHour, type SmsBudget } from "../sms/sms-budget";
 import { shipAll } from "../history/outbox";
 import { adoptAlertOutbox, OUTBOX_SCHEMA, OutboxStorage, upgradeOutbox } from "../history/outbox-storage";
 import { sealAuditEntries, type SealedHead } from "../audit/seal";
@@ -19,13 +19,14 @@ import type { Refusal } from "../lib/refusal";
 /** The TenantDO's tables (docs/storage.md has a row for each). */
 export const TENANT_SCHEMA = `${OUTBOX_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sms_budget (id INTEGER PRIMARY KEY CHECK (id = 1), start INTEGER NOT NULL, sent INTEGER NOT NULL, alerted INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sms_budgets (budget TEXT PRIMARY KEY, start INTEGER NOT NULL, sent INTEGER NOT NULL, alerted INTEGER NOT NULL) WITHOUT ROWID;
 `;
 /**
  * Version 2: the outbox every object ships through (alerts of the alert_outbox of version 1 move into it).
  * Version 3: the outbox without AUTOINCREMENT.
+ * Version 4: one hour per SMS budget (`sms_budgets`); the one row of version 3's `sms_budget` is the till's.
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 const ALERT_RETRY_MS = 5_000;
 /** How long a console socket lives before its page must connect (and be signed in) again. */
 const CONSOLE_SOCKET_MS = 10 * 60 * 1000;
@@ -43,6 +44,7 @@ export class TenantDO extends DurableObject<Env> {
       ensureSchema(ctx.storage.sql, TENANT_SCHEMA, SCHEMA_VERSION, () => {
         upgradeOutbox(ctx.storage.sql);
         adoptAlertOutbox(ctx.storage.sql);
+        adoptSingleBudget(ctx.storage.sql);
       });
       // An alert written by a transaction whose alarm was never set (the object died right after): set it now.
       if (this.outbox.hasRows() && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
@@ -53,12 +55,12 @@ export class TenantDO extends DurableObject<Env> {
    * One SMS of the tenant: `take` counts it (it is about to be sent), otherwise the budget is only looked at. Over
    * the budget: the refusal to answer (`rate_limited` with its retry_after), and the hour's first refusal raises the alert.
    */
-  async sms(tenantId: string, perHour: number, take: boolean, now = Date.now()): Promise<Refusal | null> {
+  async sms(tenantId: string, budget: SmsBudget, perHour: number, take: boolean, now = Date.now()): Promise<Refusal | null> {
     const decision = this.ctx.storage.transactionSync(() => {
-      const stored = this.hour();
-      const decided = decideSms(stored, perHour, now, take);
+      const stored = this.hour(budget);
+      const decided = decideSms(stored, budget, perHour, now, take);
       // A look that changes nothing writes nothing (every sign-in request looks).
-      if (JSON.stringify(decided.hour) !== JSON.stringify(stored)) this.saveHour(decided.hour);
+      if (JSON.stringify(decided.hour) !== JSON.stringify(stored)) this.saveHour(budget, decided.hour);
       if (decided.kind === "refuse" && decided.raiseAlert) {
         this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES ('tenant', ?) ON CONFLICT(key) DO NOTHING", tenantId);
         const id = newId("alt");
@@ -68,7 +70,7 @@ export class TenantDO extends DurableObject<Env> {
           limit_id: "",
           scope: "tenant",
           scope_id: tenantId,
-          metric: "sms_sent",
+          metric: budgetMetric[budget],
           period: "hour",
           bound: perHour,
           value: decided.hour.sent,
@@ -84,10 +86,10 @@ export class TenantDO extends DurableObject<Env> {
   }
 
   /** An SMS the provider refused: its place in the hour it was counted in comes back. */
-  async smsNotSent(countedAt: number): Promise<void> {
+  async smsNotSent(budget: SmsBudget, countedAt: number): Promise<void> {
     this.ctx.storage.transactionSync(() => {
-      const hour = giveBack(this.hour(), countedAt);
-      if (hour) this.saveHour(hour);
+      const hour = giveBack(this.hour(budget), countedAt);
+      if (hour) this.saveHour(budget, hour);
     });
   }
 
@@ -177,18 +179,29 @@ export class TenantDO extends DurableObject<Env> {
     }
   }
 
-  private hour(): BudgetHour | null {
-    const row = this.ctx.storage.sql.exec<{ start: number; sent: number; alerted: number }>("SELECT start, sent, alerted FROM sms_budget").toArray()[0];
+  private hour(budget: SmsBudget): BudgetHour | null {
+    const row = this.ctx.storage.sql
+      .exec<{ start: number; sent: number; alerted: number }>("SELECT start, sent, alerted FROM sms_budgets WHERE budget = ?", budget)
+      .toArray()[0];
     return row ? { start: row.start, sent: row.sent, alerted: row.alerted === 1 } : null;
   }
 
-  private saveHour(hour: BudgetHour): void {
+  private saveHour(budget: SmsBudget, hour: BudgetHour): void {
     this.ctx.storage.sql.exec(
-      `INSERT INTO sms_budget (id, start, sent, alerted) VALUES (1, ?1, ?2, ?3)
-       ON CONFLICT(id) DO UPDATE SET start = ?1, sent = ?2, alerted = ?3`,
+      `INSERT INTO sms_budgets (budget, start, sent, alerted) VALUES (?1, ?2, ?3, ?4)
+       ON CONFLICT(budget) DO UPDATE SET start = ?2, sent = ?3, alerted = ?4`,
+      budget,
       hour.start,
       hour.sent,
       hour.alerted ? 1 : 0,
     );
   }
+}
+
+/** Version 3 kept one hour for every SMS: it was the till's budget (sign-in codes start afresh). */
+function adoptSingleBudget(sql: SqlStorage): void {
+  const old = sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sms_budget'").toArray();
+  if (old.length === 0) return;
+  sql.exec("INSERT OR IGNORE INTO sms_budgets (budget, start, sent, alerted) SELECT 'sms_per_hour', start, sent, alerted FROM sms_budget");
+  sql.exec("DROP TABLE sms_budget");
 }

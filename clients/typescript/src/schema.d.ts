@@ -2163,10 +2163,10 @@ export interface components {
                 /** @description Seconds until a try may succeed (also the Retry-After header) */
                 retry_after?: number;
                 /**
-                 * @description The tenant's hourly SMS budget is what was used up
-                 * @constant
+                 * @description Which of the tenant's hourly SMS budgets was used up (the till's, or sign-in codes')
+                 * @enum {string}
                  */
-                budget?: "sms_per_hour";
+                budget?: "sms_per_hour" | "sms_signin_per_hour";
             };
         };
         Error_refund_exceeds_remaining: {
@@ -2179,6 +2179,18 @@ export interface components {
             details: {
                 remaining: number;
                 attempted: number;
+            };
+        };
+        Error_refund_points_spent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "refund_points_spent";
+            message: string;
+            details: {
+                /** @description Points the purchase earned that the member already spent */
+                points_short: number;
             };
         };
         Error_register_not_found: {
@@ -2683,9 +2695,13 @@ export interface components {
             }[];
             accrue_points?: boolean;
             accrual?: {
-                /** @description Minor units (cents) of money, or whole points */
+                /** @description Points the operation earns; a refund's are negative (taken back) */
                 points: number;
+                /** @description A refund: points its part of the purchase earned that the member had already spent */
+                points_short?: number;
             };
+            /** @description A refund: given back this much less, in minor units, for the spent points (`accrual.points_short`) */
+            deducted_for_points?: number;
             original_operation_id?: string;
             /** @enum {string} */
             method?: "credit" | "cashback" | "points";
@@ -2748,6 +2764,9 @@ export interface components {
             point_value: number;
             hold_ttl_seconds: number;
             sms_per_hour: number;
+            sms_signin_per_hour: number;
+            /** @enum {string} */
+            refund_when_points_spent: "reduce" | "refuse";
             allowed_origins: string[];
         };
         Staff: {
@@ -3963,6 +3982,9 @@ export interface operations {
                     point_value?: number;
                     hold_ttl_seconds?: number;
                     sms_per_hour?: number;
+                    sms_signin_per_hour?: number;
+                    /** @enum {string} */
+                    refund_when_points_spent?: "reduce" | "refuse";
                     allowed_origins?: string[];
                 };
             };
@@ -6197,14 +6219,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Refused: `idempotency_key_reused`, `limit_exceeded`, `balance_out_of_range`, `refund_exceeds_remaining` */
+            /** @description Refused: `idempotency_key_reused`, `limit_exceeded`, `balance_out_of_range`, `refund_exceeds_remaining`, `refund_points_spent` */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        error: components["schemas"]["Error_idempotency_key_reused"] | components["schemas"]["Error_limit_exceeded"] | components["schemas"]["Error_balance_out_of_range"] | components["schemas"]["Error_refund_exceeds_remaining"];
+                        error: components["schemas"]["Error_idempotency_key_reused"] | components["schemas"]["Error_limit_exceeded"] | components["schemas"]["Error_balance_out_of_range"] | components["schemas"]["Error_refund_exceeds_remaining"] | components["schemas"]["Error_refund_points_spent"];
                     };
                 };
             };

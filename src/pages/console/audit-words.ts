@@ -48,6 +48,8 @@ const FIELD_WORDS: Record<string, string> = {
   hold_ttl_seconds: "Holds last",
   sms_confirm_points_deduction: "SMS code needed to pay with points",
   sms_per_hour: "SMS messages per hour",
+  sms_signin_per_hour: "Sign-in codes per hour",
+  refund_when_points_spent: "Refund when the points earned are spent",
   allowed_origins: "Web tills allowed",
   store_id: "Store",
   register_id: "Register",

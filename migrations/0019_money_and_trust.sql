@@ -1,0 +1,4 @@
+-- Money and trust: sign-in codes get an hourly SMS budget of their own (a stranger asking for codes can no longer
+-- use up the till's), and a tenant chooses what a refund does when the points its purchase earned are spent.
+ALTER TABLE tenants ADD COLUMN sms_signin_per_hour INTEGER NOT NULL DEFAULT 200;
+ALTER TABLE tenants ADD COLUMN refund_when_points_spent TEXT NOT NULL DEFAULT 'reduce';
