@@ -2,8 +2,11 @@
 import { env } from "cloudflare:workers";
 import { answerOf } from "../src/lib/outcome";
 import { describe, expect, it } from "vitest";
-import { sealAuditEntries } from "../src/audit/seal";
-import { account, api, asMember, createShop, drainOutbox, expectError, memberCookie, type Shop } from "./helpers";
+import { sealAfter, type SealedEntry } from "../src/audit/audit-chain";
+import { unsealedEntries, writeSeals } from "../src/db/audit";
+import { sha256Hex } from "../src/lib/crypto";
+import { tenantObjectOf } from "../src/objects";
+import { account, api, asMember, createShop, drainObjectOutbox, drainOutbox, expectError, memberCookie, ORIGIN, staffCookie, type Shop } from "./helpers";
 
 type Entry = { id: string; actor: string; actor_type: string; action: string; seq: number; hash: string; prev_hash: string | null };
 
@@ -67,7 +70,8 @@ describe("the audit chain", () => {
     const second = await createShop();
     const secondChain = (await auditOf(second)).sort((a, b) => a.seq - b.seq);
     await env.DB.prepare("DELETE FROM audit_log WHERE id = ?").bind(secondChain[2].id).run();
-    expect(await verify(second)).toEqual({ entries: 3, valid: false, first_broken: secondChain[3].id });
+    // The sealer remembers which entry had that place: the one removed is named.
+    expect(await verify(second)).toEqual({ entries: 3, valid: false, first_broken: secondChain[2].id });
 
     // The newest entries cut from the end: the sealer remembers where the chain ended.
     const cut = await createShop();
@@ -82,17 +86,94 @@ describe("the audit chain", () => {
     expect((await verify(third)).first_broken).toBe(thirdChain[0].id);
   });
 
-  it("two sealers racing (as if a second instance ran) cannot fork it: one wins, the other changes nothing", async () => {
+  it("two sealers racing (as if a second instance ran) cannot fork it: one batch wins, the other changes nothing", async () => {
     const shop = await createShop();
     await verify(shop);
+    const head = (await auditOf(shop)).find((e) => e.seq === 4)!;
     const insert = env.DB.prepare("INSERT INTO audit_log (id, tenant_id, actor, actor_type, action, subject_id, created_at) VALUES (?, ?, 'k', 'secret_key', 'store.changed', 's', ?)");
     await env.DB.batch(Array.from({ length: 6 }, (_, i) => insert.bind(`aud_race${i}_${Date.now()}`, shop.tenantId, new Date(Date.now() + i).toISOString())));
-    const results = await Promise.allSettled([sealAuditEntries(env.DB, shop.tenantId), sealAuditEntries(env.DB, shop.tenantId)]);
-    expect(results.filter((r) => r.status === "fulfilled").length).toBeGreaterThanOrEqual(1);
-    const entries = await auditOf(shop);
-    expect(entries).toHaveLength(10);
-    expectChained(entries);
-    expect(await verify(shop)).toEqual({ entries: 10, valid: true });
+    // Two chainings of the same waiting entries after the same head, one of them in another order.
+    const rules = { keyedFrom: 1, keyed: sha256Hex, accepted: new Map() };
+    const waiting = await unsealedEntries(env.DB, shop.tenantId, 100);
+    expect(waiting).toHaveLength(6);
+    const [one, other] = await Promise.all([sealAfter(head, waiting, rules), sealAfter(head, [...waiting].reverse(), rules)]);
+    const results = await Promise.allSettled([writeSeals(env.DB, one), writeSeals(env.DB, other)]);
+    expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const won: SealedEntry[] = results[0].status === "fulfilled" ? one : other;
+    const chained = (await env.DB.prepare("SELECT seq, id, hash FROM audit_log WHERE tenant_id = ? AND seq > 4 ORDER BY seq").bind(shop.tenantId).all<Entry>()).results;
+    expect(chained.map((e) => [e.seq, e.id, e.hash])).toEqual(won.map((e) => [e.seq, e.id, e.hash]));
+  });
+
+  describe("tampering underneath the Worker, in D1 itself", () => {
+    const chainOf = async (shop: Shop) => (await auditOf(shop)).sort((a, b) => a.seq - b.seq);
+    const newStore = async (shop: Shop, name: string) => expect((await api("POST", "/v1/stores", { token: shop.secret, body: { name } })).status).toBe(201);
+    async function chainAlerts(shop: Shop) {
+      await drainObjectOutbox(tenantObjectOf(env, shop.tenantId));
+      return (await api("GET", "/v1/alerts", { token: shop.secret })).body.data.filter((a: { type: string }) => a.type === "audit.chain_broken");
+    }
+
+    it("the newest two cut: verification stays failing whatever is written later, until an owner accepts it with a note", async () => {
+      const shop = await createShop();
+      for (const name of ["North", "South", "East"]) await newStore(shop, name);
+      const chain = await chainOf(shop);
+      expect(chain.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(await verify(shop)).toEqual({ entries: 7, valid: true });
+      await env.DB.prepare("DELETE FROM audit_log WHERE tenant_id = ? AND seq >= 6").bind(shop.tenantId).run();
+      expect(await verify(shop)).toEqual({ entries: 5, valid: false, first_broken: chain[5].id });
+
+      // A change afterwards is logged but not chained after a head the sealer did not write: no place is reused.
+      await newStore(shop, "West");
+      expect(await verify(shop)).toEqual({ entries: 6, valid: false, first_broken: chain[5].id });
+      const west = (await auditOf(shop))[0];
+      expect([west.action, west.seq]).toEqual(["store.created", null]);
+      const [alert, ...more] = await chainAlerts(shop);
+      expect(more).toEqual([]);
+      expect(alert).toMatchObject({ scope: "tenant", scope_id: shop.tenantId, metric: "audit_entries", period: "lifetime", bound: 7, value: 5, status: "open" });
+
+      // Only an owner, and only with a note, accepts the log as it stands.
+      const manager = await staffCookie(shop, "manager");
+      const asStaff = (cookie: string, body?: unknown) => api("POST", `/v1/alerts/${alert.id}/acknowledge`, { body, headers: { cookie, origin: ORIGIN } });
+      expectError(await asStaff(manager, { note: "looked" }), 403, "forbidden");
+      const owner = await staffCookie(shop, "owner");
+      const noNote = await asStaff(owner);
+      expectError(noNote, 400, "invalid_request");
+      expect(noNote.body.error.details).toEqual({ field: "note" });
+      expect(await verify(shop)).toMatchObject({ valid: false });
+      const accepted = await asStaff(owner, { note: "Restored from a backup; two store changes lost" });
+      expect(accepted.status).toBe(200);
+      expect(accepted.body).toMatchObject({ status: "acknowledged", note: "Restored from a backup; two store changes lost" });
+
+      // The chain goes on after a gap: the cut places 6 and 7 are never used again.
+      expect(await verify(shop)).toEqual({ entries: 7, valid: true });
+      const after = await chainOf(shop);
+      expect(after.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 8, 9]);
+      expect(after.slice(-2).map((e) => e.action)).toEqual(["store.created", "alert.acknowledged"]);
+      await newStore(shop, "Harbour");
+      expect(await verify(shop)).toEqual({ entries: 8, valid: true });
+      // Accepting again changes nothing.
+      expect((await asStaff(owner, { note: "again" })).status).toBe(200);
+      expect(await verify(shop)).toEqual({ entries: 8, valid: true });
+    });
+
+    it("an entry edited and every hash after it recomputed (without the key): the entry edited is named, and stays named", async () => {
+      const shop = await createShop();
+      for (const name of ["North", "South", "East", "West"]) await newStore(shop, name);
+      const chain = await chainOf(shop);
+      expect(await verify(shop)).toEqual({ entries: 8, valid: true });
+      // What someone holding only the database can do: rewrite entry 4 and re-chain 4..8 with plain SHA-256.
+      let prev = chain[2].hash;
+      for (const entry of chain.slice(3)) {
+        const row = (await env.DB.prepare("SELECT * FROM audit_log WHERE id = ?").bind(entry.id).first<Record<string, string>>())!;
+        const after = entry.seq === 4 ? JSON.stringify({ name: "Forged" }) : row.after;
+        const hash = await sha256Hex(JSON.stringify([entry.seq, prev, row.id, row.tenant_id, row.actor, row.actor_type, row.action, row.subject_id, row.before, after, row.created_at]));
+        await env.DB.prepare("UPDATE audit_log SET after = ?, prev_hash = ?, hash = ? WHERE id = ?").bind(after, prev, hash, entry.id).run();
+        prev = hash;
+      }
+      expect(await verify(shop)).toEqual({ entries: 8, valid: false, first_broken: chain[3].id });
+      await newStore(shop, "Harbour");
+      expect(await verify(shop)).toEqual({ entries: 9, valid: false, first_broken: chain[3].id });
+      expect(await chainAlerts(shop)).toHaveLength(1);
+    });
   });
 
   it("a terminal key may not read the audit log", async () => {

@@ -62,6 +62,8 @@ describe("bodies", () => {
       point_value: 1,
       hold_ttl_seconds: 900,
       sms_per_hour: 500,
+      sms_signin_per_hour: 200,
+      refund_when_points_spent: "reduce",
       allowed_origins: [],
     });
     for (const body of [{ name: "A", currency: "XXY" }, { name: "A", currency: "USD", timezone: "Mars/Base" }, { name: "", currency: "USD" }]) {

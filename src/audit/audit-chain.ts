@@ -1,6 +1,8 @@
 /**
- * The audit log's hash chain, as pure rules: each tenant's entries in one sequence, each hash SHA-256 over the entry
- * and the hash before it, so an entry edited, removed or slipped in afterwards breaks every hash from there on.
+ * The audit log's hash chain, as pure rules: each tenant's entries in one sequence, each hash over the entry and the
+ * hash before it, so an entry edited, removed or slipped in afterwards breaks the chain there. Entries sealed since
+ * the chain was keyed carry an HMAC under the server secret, so someone holding only the database cannot recompute
+ * them; older ones keep the plain SHA-256 they were sealed with.
  */
 import { sha256Hex } from "../lib/crypto";
 
@@ -23,23 +25,36 @@ export interface SealedEntry extends AuditEntry {
   hash: string;
 }
 
-/** The chain's last entry so far (null: the chain is empty). */
-export type ChainHead = { seq: number; hash: string } | null;
+/** The chain's last entry so far (null: the chain is empty); `next`, when a break was accepted, the place after it. */
+export type ChainHead = { seq: number; hash: string; next?: number } | null;
+
+/** What an owner accepted of a broken chain: an entry trusted as it is stored now, or a place that may follow a gap. */
+export type Accepted = { hash?: string; after?: number };
+
+/** How a tenant's chain is checked: where keying starts, the key, and what its owner accepted. */
+export interface ChainRules {
+  /** The first place hashed with the key; before it, plain SHA-256. */
+  keyedFrom: number;
+  /** HMAC-SHA256 (hex) of a text under the server secret. */
+  keyed(text: string): Promise<string>;
+  accepted: ReadonlyMap<number, Accepted>;
+}
 
 /** The hash of an entry at its place: every stored field, in a fixed order, with the hash before it. */
-export function entryHash(entry: AuditEntry, seq: number, prevHash: string | null): Promise<string> {
+export function entryHash(entry: AuditEntry, seq: number, prevHash: string | null, rules: ChainRules): Promise<string> {
   const e = entry;
-  return sha256Hex(JSON.stringify([seq, prevHash, e.id, e.tenant_id, e.actor, e.actor_type, e.action, e.subject_id, e.before, e.after, e.created_at]));
+  const text = JSON.stringify([seq, prevHash, e.id, e.tenant_id, e.actor, e.actor_type, e.action, e.subject_id, e.before, e.after, e.created_at]);
+  return seq >= rules.keyedFrom ? rules.keyed(text) : sha256Hex(text);
 }
 
 /** Entries not yet chained, given their places after the head, in the order given. */
-export async function sealAfter(head: ChainHead, entries: AuditEntry[]): Promise<SealedEntry[]> {
+export async function sealAfter(head: ChainHead, entries: AuditEntry[], rules: ChainRules): Promise<SealedEntry[]> {
   const sealed: SealedEntry[] = [];
-  let seq = head?.seq ?? 0;
+  let seq = (head?.next ?? (head?.seq ?? 0) + 1) - 1;
   let prev = head?.hash ?? null;
   for (const entry of entries) {
     seq += 1;
-    const hash = await entryHash(entry, seq, prev);
+    const hash = await entryHash(entry, seq, prev, rules);
     sealed.push({ ...entry, seq, prev_hash: prev, hash });
     prev = hash;
   }
@@ -48,15 +63,24 @@ export async function sealAfter(head: ChainHead, entries: AuditEntry[]): Promise
 
 /**
  * Checks a run of sealed entries (in seq order) that follows `head`: the first entry whose place, link or hash is
- * not what the chain says, or null. The head it answers lets the next run be checked after this one.
+ * not what the chain says (unless its owner accepted it as it is), or null. The head it answers is the last entry
+ * that held, so the next run can be checked after this one.
  */
-export async function checkRun(head: ChainHead, run: SealedEntry[]): Promise<{ head: ChainHead; firstBroken: string | null }> {
+export async function checkRun(head: ChainHead, run: SealedEntry[], rules: ChainRules): Promise<{ head: ChainHead; firstBroken: SealedEntry | null }> {
   let seq = head?.seq ?? 0;
   let prev = head?.hash ?? null;
   for (const entry of run) {
-    seq += 1;
-    if (entry.seq !== seq || entry.prev_hash !== prev || entry.hash !== (await entryHash(entry, seq, prev))) return { head, firstBroken: entry.id };
+    const accepted = rules.accepted.get(entry.seq);
+    const trusted = accepted?.hash !== undefined && accepted.hash === entry.hash;
+    const inPlace = entry.seq === seq + 1 || (accepted?.after !== undefined && accepted.after === seq);
+    if (!trusted && (!inPlace || entry.prev_hash !== prev || entry.hash !== (await entryHash(entry, entry.seq, prev, rules)))) {
+      return { head: seq === 0 ? null : { seq, hash: prev! }, firstBroken: entry };
+    }
+    seq = entry.seq;
     prev = entry.hash;
   }
   return { head: seq === 0 ? null : { seq, hash: prev! }, firstBroken: null };
 }
+
+/** Whether two heads name the same place and hash (the `next` of an accepted break aside). */
+export const sameHead = (a: ChainHead, b: ChainHead) => (a === null ? b === null : b !== null && a.seq === b.seq && a.hash === b.hash);

@@ -74,15 +74,15 @@ const asEntry = (row: AuditRow): ChainEntry => ({
   created_at: row.createdAt,
 });
 
-/** The last chained entry of the tenant. */
-export async function chainHead(d1: D1Database, tenantId: string): Promise<ChainHead> {
+/** The last chained entry of the tenant, with its id. */
+export async function chainHead(d1: D1Database, tenantId: string): Promise<(NonNullable<ChainHead> & { id: string }) | null> {
   const row = await database(d1)
-    .select({ seq: auditLog.seq, hash: auditLog.hash })
+    .select({ seq: auditLog.seq, hash: auditLog.hash, id: auditLog.id })
     .from(auditLog)
     .where(and(eq(auditLog.tenantId, tenantId), isNotNull(auditLog.seq)))
     .orderBy(desc(auditLog.seq))
     .get();
-  return row && row.seq !== null && row.hash !== null ? { seq: row.seq, hash: row.hash } : null;
+  return row && row.seq !== null && row.hash !== null ? { seq: row.seq, hash: row.hash, id: row.id } : null;
 }
 
 /** Entries written but not chained yet, oldest first. */

@@ -39,11 +39,13 @@ export interface OperationFacts {
   projectedBalance?: Record<Method, number>;
 }
 
-export type AlertType = "limit.soft_crossed" | "limit.blocked" | "sms.budget_exhausted";
+export type AlertType = "limit.soft_crossed" | "limit.blocked" | "sms.budget_exhausted" | "audit.chain_broken";
 
 /**
  * A security alert. A limit's alert names the limit, the counter and the operation; `sms.budget_exhausted` names the
- * tenant (scope `tenant`, metric `sms_sent` or `signin_sms_sent`, period `hour`, the budget's bound) and no limit or operation ("").
+ * tenant (scope `tenant`, metric `sms_sent` or `signin_sms_sent`, period `hour`, the budget's bound) and no limit or operation ("");
+ * `audit.chain_broken` names the tenant (metric `audit_entries`, period `lifetime`, bound: the last place sealed,
+ * value: the last place that still holds).
  */
 export interface Alert {
   id: string;
@@ -51,7 +53,7 @@ export interface Alert {
   limit_id: string;
   scope: LimitScope | "tenant";
   scope_id: string;
-  metric: Metric | "sms_sent" | "signin_sms_sent";
+  metric: Metric | "sms_sent" | "signin_sms_sent" | "audit_entries";
   period: Period | "hour";
   bound: number;
   value: number;

@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { auditIfChanged } from "../db/audit";
 import { alertsPage, findAlert, moveAlert, presentAlert, type AlertRow } from "../db/alerts";
-import { ApiError, notFound, refusalError } from "../lib/errors";
+import { ApiError, invalidRequest, notFound, refusalError } from "../lib/errors";
+import { acceptAuditBreak } from "../operations/audit-log";
 import { refuse } from "../lib/refusal";
 import { staffMay } from "../auth/staff-roles";
 
@@ -10,19 +11,21 @@ import { pageQuery } from "../lib/schemas";
 import { decideAlertStep, type AlertStep } from "../limits/alert-status";
 import { announceToConsoles } from "../operations/console-live";
 import type { Env } from "../env";
-import type { Actor } from "../db/audit";
+import type { Principal } from "../auth/principal";
 import { endpoint, requirePrincipal, type App } from "./endpoint";
 import { checkUpgrade, handOver } from "./live-sockets";
 import * as R from "./responses";
 import { tenantObjectOf } from "../objects";
 
 export const AlertQuery = pageQuery.extend({ status: z.enum(["open", "acknowledged", "resolved"]).optional() });
-export const ResolveAlert = z.strictObject({ note: z.string().trim().min(1, "must say what was found").max(2000, "must be at most 2000 characters") });
+const note = z.string().trim().min(1, "must say what was found").max(2000, "must be at most 2000 characters");
+export const ResolveAlert = z.strictObject({ note });
+export const AcknowledgeAlert = z.strictObject({ note: note.optional().describe("Required for `audit.chain_broken`: what the owner found") });
 
 /** Who acted, as the alert records it: the member of staff, or the key. */
 const actorId = (principal: { credentialId: string; staff?: { id: string } }) => principal.staff?.id ?? principal.credentialId;
 
-async function step(env: Env, principal: Actor & { kind: "secret" }, alertId: string, step: AlertStep, note: string | null) {
+async function step(env: Env, principal: Extract<Principal, { kind: "secret" }>, alertId: string, step: AlertStep, note: string | null) {
   // Read, decide, write if still as read: a second try reads what the first one wrote.
   for (let attempt = 0; attempt < 3; attempt++) {
     const before = await findAlert(env.DB, principal.tenantId, alertId);
@@ -30,10 +33,16 @@ async function step(env: Env, principal: Actor & { kind: "secret" }, alertId: st
     const decision = decideAlertStep(before.status, step);
     if (decision.kind === "refuse") throw refusalError(decision.refusal);
     if (decision.kind === "unchanged") return presentAlert(before);
+    // A broken audit chain is accepted as it now stands only by an owner who says what was found.
+    if (before.type === "audit.chain_broken") {
+      if (principal.staff && principal.staff.role !== "owner") throw new ApiError("forbidden", "Only an owner may accept a broken audit log");
+      if (!note) throw invalidRequest("Say what was found: a note is needed to accept a broken audit log", { field: "note" });
+      if (attempt === 0) await acceptAuditBreak(env, principal.tenantId);
+    }
     const at = new Date().toISOString();
     const after: AlertRow =
       decision.to === "acknowledged"
-        ? { ...before, status: "acknowledged", acknowledgedAt: at, acknowledgedBy: actorId(principal) }
+        ? { ...before, status: "acknowledged", acknowledgedAt: at, acknowledgedBy: actorId(principal), note: note ?? before.note }
         : { ...before, status: "resolved", resolvedAt: at, resolvedBy: actorId(principal), note };
     const audit = auditIfChanged(env.DB, principal, `alert.${decision.to}`, before.id, { before: presentAlert(before), after: presentAlert(after) });
     if (await moveAlert(env.DB, before, after, audit)) {
@@ -63,8 +72,18 @@ export function alertRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "post", path: "/v1/alerts/:id/acknowledge", errors: ["alert_not_found", "alert_resolved", "alert_changed"], response: R.Alert, summary: "Acknowledge an alert: someone is looking into it", tag: "Limits and alerts", auth: ["secret"], status: 200 },
-    async ({ env, principal, param }) => ({ status: 200, body: await step(env, principal, param("id"), "acknowledge", null) }),
+    {
+      method: "post",
+      path: "/v1/alerts/:id/acknowledge",
+      errors: ["alert_not_found", "alert_resolved", "alert_changed"],
+      response: R.Alert,
+      summary: "Acknowledge an alert: someone is looking into it (for audit.chain_broken, an owner with a note accepts the log as it now stands)",
+      tag: "Limits and alerts",
+      auth: ["secret"],
+      body: AcknowledgeAlert,
+      status: 200,
+    },
+    async ({ env, principal, param, body }) => ({ status: 200, body: await step(env, principal, param("id"), "acknowledge", body.note ?? null) }),
   );
 
   endpoint(

@@ -191,7 +191,7 @@ export const Counter = z.strictObject({
 
 const raisedAlertFields = {
   id,
-  type: z.enum(["limit.soft_crossed", "limit.blocked", "sms.budget_exhausted"]),
+  type: z.enum(["limit.soft_crossed", "limit.blocked", "sms.budget_exhausted", "audit.chain_broken"]),
   limit_id: id.min(1).nullable().describe("null: an alert of no limit (the SMS budget)"),
   scope: z.string(),
   scope_id: z.string(),

@@ -1,7 +1,8 @@
 /**
  * One per tenant: what the whole tenant shares and needs one writer for. Today its hourly SMS budget (exact: every
  * SMS of the tenant asks here first); the `sms.budget_exhausted` alert goes to D1 through the object's outbox.
- * It is also the one sealer of the tenant's audit chain (`sealAudit`) and holds the tenant's open console pages
+ * It is also the one sealer of the tenant's audit chain (`sealAudit`, keeping the head it sealed: `audit/audit-sealer.ts`)
+ * and holds the tenant's open console pages
  * (`announce`: new alerts and alerts moved on, as they reach D1).
  */
 import { DurableObject } from "cloudflare:workers";
@@ -11,20 +12,24 @@ import { ensureSchema } from "../lib/sqlite-schema";
 import { budgetMetric, decideSms, giveBack, type BudgetHour, type SmsBudget } from "../sms/sms-budget";
 import { shipAll } from "../history/outbox";
 import { adoptAlertOutbox, OUTBOX_SCHEMA, OutboxStorage, upgradeOutbox } from "../history/outbox-storage";
-import { sealAuditEntries, type SealedHead } from "../audit/seal";
+import { AUDIT_SCHEMA, AuditSealer, type Verified } from "../audit/audit-sealer";
+import { hmacHex } from "../lib/crypto";
+import { serverSecret } from "../lib/server-secret";
+import type { Alert } from "../limits/limit";
 import type { ConsoleMessage } from "../operations/console-live";
 import { messageText } from "./livemode";
 import type { Refusal } from "../lib/refusal";
 
 /** The TenantDO's tables (docs/storage.md has a row for each). */
-export const TENANT_SCHEMA = `${OUTBOX_SCHEMA}
+export const TENANT_SCHEMA = `${OUTBOX_SCHEMA}${AUDIT_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sms_budgets (budget TEXT PRIMARY KEY, start INTEGER NOT NULL, sent INTEGER NOT NULL, alerted INTEGER NOT NULL) WITHOUT ROWID;
 `;
 /**
  * Version 2: the outbox every object ships through (alerts of the alert_outbox of version 1 move into it).
  * Version 3: the outbox without AUTOINCREMENT.
- * Version 4: one hour per SMS budget (`sms_budgets`); the one row of version 3's `sms_budget` is the till's.
+ * Version 4: one hour per SMS budget (`sms_budgets`); the one row of version 3's `sms_budget` is the till's. The
+ * audit sealer's tables (`audit_accepted`, `audit_seals`); its head stays in `meta`.
  */
 const SCHEMA_VERSION = 4;
 const ALERT_RETRY_MS = 5_000;
@@ -33,11 +38,21 @@ const CONSOLE_SOCKET_MS = 10 * 60 * 1000;
 
 export class TenantDO extends DurableObject<Env> {
   private readonly outbox: OutboxStorage;
-  private sealing: Promise<number> = Promise.resolve(0);
+  private readonly sealer: AuditSealer;
+  /** The audit chain's steps run one after another (every D1 await lets other calls in). */
+  private sealing: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.outbox = new OutboxStorage(ctx.storage.sql);
+    const secret = serverSecret(env);
+    this.sealer = new AuditSealer(
+      ctx.storage.sql,
+      env.DB,
+      (text) => hmacHex(`tillsafe:audit:${secret}`, text),
+      (alert) => this.raise(alert),
+      (fn) => ctx.storage.transactionSync(fn),
+    );
     // A page's keep-alive is answered without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     ctx.blockConcurrencyWhile(async () => {
@@ -62,9 +77,8 @@ export class TenantDO extends DurableObject<Env> {
       // A look that changes nothing writes nothing (every sign-in request looks).
       if (JSON.stringify(decided.hour) !== JSON.stringify(stored)) this.saveHour(budget, decided.hour);
       if (decided.kind === "refuse" && decided.raiseAlert) {
-        this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES ('tenant', ?) ON CONFLICT(key) DO NOTHING", tenantId);
         const id = newId("alt");
-        this.outbox.enqueue("alert", id, {
+        this.raise({
           id,
           type: "sms.budget_exhausted",
           limit_id: "",
@@ -77,7 +91,6 @@ export class TenantDO extends DurableObject<Env> {
           operation_id: "",
           created_at: new Date(now).toISOString(),
         });
-        this.outbox.flush();
       }
       return decided;
     });
@@ -94,26 +107,43 @@ export class TenantDO extends DurableObject<Env> {
   }
 
   /**
-   * Chains the tenant's audit entries written since the last seal. The one sealer of the tenant's chain: seals run
-   * one after another here (an await on D1 lets other calls in, so they queue on `sealing`), and the unique
-   * (tenant, seq) index in D1 refuses a fork even if a second instance ever ran. Harmless to call again: with
-   * nothing unchained it reads the head and stops.
+   * Chains the tenant's audit entries written since the last seal, after the head this object sealed (a head in D1
+   * it did not write raises `audit.chain_broken` and seals nothing). The unique (tenant, seq) index in D1 refuses a
+   * fork even if a second instance ever ran. Harmless to call again: with nothing unchained it reads the head and stops.
    */
   sealAudit(tenantId: string): Promise<number> {
-    const run = this.sealing.catch(() => 0).then(async () => {
-      const { sealed, last } = await sealAuditEntries(this.env.DB, tenantId);
-      // The chain's end as sealed here: a verification that finds the chain shorter knows entries were cut.
-      if (last) this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES ('audit_head', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1", JSON.stringify(last));
-      return sealed;
+    return this.inTurn(() => this.sealer.seal(tenantId));
+  }
+
+  /** Seals what waits, then walks the chain: valid, or the first entry changed (failing until a break is accepted). */
+  verifyAudit(tenantId: string): Promise<Verified> {
+    return this.inTurn(async () => {
+      await this.sealer.seal(tenantId);
+      return this.sealer.verify(tenantId);
+    });
+  }
+
+  /** An owner accepted the chain as it now stands (acknowledging `audit.chain_broken` with a note): sealing goes on. */
+  acceptAuditBreak(tenantId: string): Promise<Verified> {
+    return this.inTurn(() => this.sealer.accept(tenantId));
+  }
+
+  private inTurn<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.sealing.catch(() => undefined).then(async () => {
+      const result = await step();
+      // A break found on the way raised its alert in the outbox: ship it now.
+      if (this.outbox.hasRows() && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
+      return result;
     });
     this.sealing = run;
     return run;
   }
 
-  /** The last audit entry this object chained (null before its first seal). */
-  auditHead(): SealedHead | null {
-    const row = this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'audit_head'").toArray()[0];
-    return row ? (JSON.parse(row.value) as SealedHead) : null;
+  /** An alert of the whole tenant, into the outbox (inside the caller's transaction). */
+  private raise(alert: Alert): void {
+    this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES ('tenant', ?) ON CONFLICT(key) DO NOTHING", alert.scope_id);
+    this.outbox.enqueue("alert", alert.id, alert);
+    this.outbox.flush();
   }
 
   // ---- the tenant's open console pages (WebSocket Hibernation API) -----------------------------------------

@@ -894,8 +894,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Acknowledge an alert: someone is looking into it
-         * @description Acknowledge an alert: someone is looking into it.
+         * Acknowledge an alert: someone is looking into it (for audit.chain_broken, an owner with a note accepts the log as it now stands)
+         * @description Acknowledge an alert: someone is looking into it (for audit.chain_broken, an owner with a note accepts the log as it now stands).
          */
         post: operations["postAlertsByIdAcknowledge"];
         delete?: never;
@@ -1458,7 +1458,7 @@ export interface components {
         Alert: {
             id: string;
             /** @enum {string} */
-            type: "limit.soft_crossed" | "limit.blocked" | "sms.budget_exhausted";
+            type: "limit.soft_crossed" | "limit.blocked" | "sms.budget_exhausted" | "audit.chain_broken";
             /** @description null: an alert of no limit (the SMS budget) */
             limit_id: string | null;
             scope: string;
@@ -2734,7 +2734,7 @@ export interface components {
         RaisedAlert: {
             id: string;
             /** @enum {string} */
-            type: "limit.soft_crossed" | "limit.blocked" | "sms.budget_exhausted";
+            type: "limit.soft_crossed" | "limit.blocked" | "sms.budget_exhausted" | "audit.chain_broken";
             /** @description null: an alert of no limit (the SMS budget) */
             limit_id: string | null;
             scope: string;
@@ -7676,9 +7676,16 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Required for `audit.chain_broken`: what the owner found */
+                    note?: string;
+                };
+            };
+        };
         responses: {
-            /** @description Acknowledge an alert: someone is looking into it */
+            /** @description Acknowledge an alert: someone is looking into it (for audit.chain_broken, an owner with a note accepts the log as it now stands) */
             200: {
                 headers: {
                     [name: string]: unknown;

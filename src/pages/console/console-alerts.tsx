@@ -10,6 +10,12 @@ const PERIOD_WORDS: Record<string, string> = { operation: "in one sale", day: "t
 
 /** An alert in a merchant's words: a title and one sentence. */
 export function alertWords(row: AlertRow, context: AlertContext, currency: string): { title: string; sentence: string } {
+  if (row.type === "audit.chain_broken") {
+    return {
+      title: "Audit log changed outside Tillsafe",
+      sentence: `Entries were cut from or changed in the audit log's database: ${row.bound} had been sealed, and the log holds only up to entry ${row.value}. Nothing more is sealed, and checking the log fails, until an owner resolves this with a note of what was found.`,
+    };
+  }
   if (row.type === "sms.budget_exhausted") {
     return { title: "SMS budget used up", sentence: `The business sent ${row.value} SMS this hour, its budget; sign-in codes and points codes wait until the next hour.` };
   }
@@ -79,7 +85,7 @@ export function AlertItem({ row, context, currency, timeZone, mayAct }: AlertIte
           {row.resolvedAt ? ` · resolved by ${by(row.resolvedBy)}: “${row.note ?? ""}”` : ""}
         </small>
       </span>
-      {mayAct && row.status === "open" ? (
+      {mayAct && row.status === "open" && row.type !== "audit.chain_broken" ? (
         <button type="button" data-acknowledge={row.id}>
           I'm looking at it
         </button>
