@@ -45,11 +45,10 @@ export class TenantDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.outbox = new OutboxStorage(ctx.storage.sql);
-    const secret = serverSecret(env);
     this.sealer = new AuditSealer(
       ctx.storage.sql,
       env.DB,
-      (text) => hmacHex(`tillsafe:audit:${secret}`, text),
+      (text) => hmacHex(`tillsafe:audit:${serverSecret(env)}`, text),
       (alert) => this.raise(alert),
       (fn) => ctx.storage.transactionSync(fn),
     );
