@@ -2,3 +2,6 @@
 -- use up the till's), and a tenant chooses what a refund does when the points its purchase earned are spent.
 ALTER TABLE tenants ADD COLUMN sms_signin_per_hour INTEGER NOT NULL DEFAULT 200;
 ALTER TABLE tenants ADD COLUMN refund_when_points_spent TEXT NOT NULL DEFAULT 'reduce';
+-- A member's session remembers how it was opened: by the member signing in ('member'), or from a link the back office
+-- asked for ('link'), so an approval given in it says so.
+ALTER TABLE member_sessions ADD COLUMN via TEXT NOT NULL DEFAULT 'member';

@@ -9,7 +9,7 @@ import { isRefusal, refuse } from "../lib/refusal";
 import { TEST_ANSWER_DELAY_MS } from "../tenants/test-mode";
 import type { OperationScope } from "./account-ref";
 import { operationNotFound, type AccountTx } from "./account-tx";
-import { answered, requested, type Answer, type ApprovalRequest, type ApprovalStatus } from "./approval";
+import { answered, requested, type Answer, type AnswerVia, type ApprovalRequest, type ApprovalStatus } from "./approval";
 
 export interface ApprovalAsk {
   resend: boolean;
@@ -34,15 +34,15 @@ export function requestApproval(tx: AccountTx, id: string, scope: OperationScope
 }
 
 /** The member's answer to a request, or why it cannot be answered now. */
-export function answerRequest(tx: AccountTx, requestId: string, answer: Answer, now: number): Result<ApprovalRequest> {
+export function answerRequest(tx: AccountTx, requestId: string, answer: Answer, now: number, via: AnswerVia = "member"): Result<ApprovalRequest> {
   const request = tx.ledger.requests.byId(requestId);
   if (!request) return refuse("approval_request_not_found", "Approval request not found");
-  const result = answered(request, tx.ledger.record(request.operation_id)!, answer, now);
+  const result = answered(request, tx.ledger.record(request.operation_id)!, answer, now, via);
   if (isRefusal(result)) return result;
-  tx.ledger.requests.close(request, result.status, now);
+  tx.ledger.requests.closeAs(result.request);
   tx.ledger.outbox.event(result.event);
   tx.ledger.saveRecord(result.record, now);
-  return done(request);
+  return done(result.request);
 }
 
 /** A page of the member's requests, newest first, after the request `after`. */

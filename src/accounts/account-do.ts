@@ -14,7 +14,7 @@ import type { AccountRef, LimitCheck, MemberCard, OperationScope } from "./accou
 import { ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION, upgradeAccountSchema } from "./account-schema";
 import { AccountStorage } from "./account-storage";
 import { operationNotFound, type AccountTx } from "./account-tx";
-import type { Answer, ApprovalRequest, ApprovalStatus } from "./approval";
+import type { Answer, AnswerVia, ApprovalRequest, ApprovalStatus } from "./approval";
 import { forgetCode, issueLoginCode, issueOperationCode, verifyLoginCode, verifyOperationCode, type IssuedCode } from "./code-steps";
 import { invariantsOf, type Invariants } from "./account-invariants";
 import type { OperationPolicy } from "./ledger";
@@ -125,8 +125,8 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /** The member's answer; the operation's authorization follows it and waiting cashiers wake at once. */
-  async answerApproval(requestId: string, answer: Answer, now = Date.now()): Promise<Result<ApprovalRequest>> {
-    return this.decide(now, () => answerRequest(this.tx, requestId, answer, now));
+  async answerApproval(requestId: string, answer: Answer, now = Date.now(), via: AnswerVia = "member"): Promise<Result<ApprovalRequest>> {
+    return this.decide(now, () => answerRequest(this.tx, requestId, answer, now, via));
   }
 
   /**

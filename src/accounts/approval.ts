@@ -27,7 +27,11 @@ export interface ApprovalRequest {
   created_at: string;
   expires_at: string;
   answered_at: string | null;
+  /** Once answered: in a session the member opened (`member`), or one opened from a back-office link (`link`). */
+  via?: AnswerVia;
 }
+
+export type AnswerVia = "member" | "link";
 
 /** Shortest time between two requests for one operation when the cashier resends. */
 export const RESEND_INTERVAL_MS = 3_000;
@@ -110,12 +114,12 @@ export interface Answered {
   event: { id: string; type: "approval_request.answered"; created_at: string; data: { approval_request: ApprovalRequest } };
 }
 
-export function answered(request: ApprovalRequest, record: OperationRecord, answer: Answer, now: number): Answered | Refusal {
+export function answered(request: ApprovalRequest, record: OperationRecord, answer: Answer, now: number, via: AnswerVia = "member"): Answered | Refusal {
   const refusal = decideAnswer(request);
   if (refusal) return refusal;
   const status = answer === "approve" ? ("approved" as const) : ("rejected" as const);
   const at = new Date(now).toISOString();
-  const closed: ApprovalRequest = { ...request, status, answered_at: at };
+  const closed: ApprovalRequest = { ...request, status, answered_at: at, via };
   const after = structuredClone(record);
   setStep(after, "approval", status);
   return { status, request: closed, record: after, event: { id: answeredEventId(request.id), type: "approval_request.answered", created_at: at, data: { approval_request: closed } } };

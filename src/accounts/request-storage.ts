@@ -59,7 +59,12 @@ export class RequestStorage {
   close(request: ApprovalRequest, status: Exclude<ApprovalStatus, "pending">, now: number): void {
     request.status = status;
     request.answered_at = new Date(now).toISOString();
-    this.sql.exec("UPDATE approval_requests SET status = ?, body = ? WHERE id = ?", status, JSON.stringify(request), request.id);
+    this.closeAs(request);
+  }
+
+  /** Stores a request as a rule closed it (the member's answer, with how it was given). */
+  closeAs(request: ApprovalRequest): void {
+    this.sql.exec("UPDATE approval_requests SET status = ?, body = ? WHERE id = ?", request.status, JSON.stringify(request), request.id);
     this.closed(request);
   }
 

@@ -24,7 +24,7 @@ export function bearerToken(header: string | undefined): string | null {
 export async function authenticate(env: Env, token: string): Promise<Principal | null> {
   if (token.startsWith("ms_")) {
     const session = await verifySession(env.DB, token);
-    return session ? { kind: "member", tenantId: session.tenantId, memberId: session.memberId, sessionId: session.id, viaCookie: false } : null;
+    return session ? { kind: "member", tenantId: session.tenantId, memberId: session.memberId, sessionId: session.id, viaCookie: false, via: session.via } : null;
   }
   const parsed = parseKey(token);
   if (!parsed) {

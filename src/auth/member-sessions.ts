@@ -16,10 +16,14 @@ export const SESSION_ABSOLUTE_MS = 7 * 24 * 3600 * 1000;
 const TOUCH_EVERY_MS = 5 * 60 * 1000;
 export const SESSION_COOKIE = "tillsafe_session";
 
+/** How a member's session was opened: the member signing in by phone, or a link the back office asked for. */
+export type SessionVia = "member" | "link";
+
 export interface MemberSession {
   id: string;
   tenantId: string;
   memberId: string;
+  via: SessionVia;
 }
 
 export async function createPortalLink(d1: D1Database, tenantId: string, memberId: string, now = Date.now()) {
@@ -43,13 +47,13 @@ export async function redeemPortalLink(d1: D1Database, token: string, now = Date
   return used[0] ?? null;
 }
 
-export async function createSession(d1: D1Database, tenantId: string, memberId: string, now = Date.now()) {
+export async function createSession(d1: D1Database, tenantId: string, memberId: string, via: SessionVia, now = Date.now()) {
   const token = `ms_${randomSecret(32)}`;
   const nowIso = new Date(now).toISOString();
   const expiresAt = new Date(now + SESSION_ABSOLUTE_MS).toISOString();
   await database(d1)
     .insert(memberSessions)
-    .values({ tokenHash: await sha256Hex(token), id: newId("ses"), tenantId, memberId, createdAt: nowIso, lastSeenAt: nowIso, expiresAt });
+    .values({ tokenHash: await sha256Hex(token), id: newId("ses"), tenantId, memberId, createdAt: nowIso, lastSeenAt: nowIso, expiresAt, via });
   return { token, expiresAt, maxAgeSeconds: Math.floor(SESSION_ABSOLUTE_MS / 1000) };
 }
 
@@ -67,8 +71,8 @@ export async function switchSession(d1: D1Database, token: string, memberId: str
     d1.prepare("UPDATE member_sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL").bind(oldHash, nowIso),
     d1
       .prepare(
-        `INSERT INTO member_sessions (token_hash, id, tenant_id, member_id, created_at, last_seen_at, expires_at, revoked_at)
-         SELECT ?2, ?3, tenant_id, ?4, ?5, ?5, expires_at, NULL FROM member_sessions WHERE token_hash = ?1 AND changes() = 1
+        `INSERT INTO member_sessions (token_hash, id, tenant_id, member_id, created_at, last_seen_at, expires_at, revoked_at, via)
+         SELECT ?2, ?3, tenant_id, ?4, ?5, ?5, expires_at, NULL, via FROM member_sessions WHERE token_hash = ?1 AND changes() = 1
          RETURNING expires_at`,
       )
       .bind(oldHash, await sha256Hex(next), newId("ses"), memberId, nowIso),
@@ -88,7 +92,7 @@ export async function verifySession(d1: D1Database, token: string, now = Date.no
   if (Date.parse(row.lastSeenAt) + TOUCH_EVERY_MS <= now) {
     await db.update(memberSessions).set({ lastSeenAt: new Date(now).toISOString() }).where(eq(memberSessions.tokenHash, hash));
   }
-  return { id: row.id, tenantId: row.tenantId, memberId: row.memberId };
+  return { id: row.id, tenantId: row.tenantId, memberId: row.memberId, via: row.via };
 }
 
 /** Ends one session (signing out): its cookie and token stop working at once. */

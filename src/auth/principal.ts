@@ -1,3 +1,4 @@
+import type { SessionVia } from "./member-sessions";
 /** Who is calling, as established from the credential alone. */
 export type Principal =
   | { kind: "platform" }
@@ -10,7 +11,7 @@ export type Principal =
       staff?: { id: string; role: StaffRole; sessionId: string };
     }
   | { kind: "terminal"; tenantId: string; credentialId: string; storeId: string; registerId: string }
-  | { kind: "member"; tenantId: string; memberId: string; sessionId: string; viaCookie: boolean };
+  | { kind: "member"; tenantId: string; memberId: string; sessionId: string; viaCookie: boolean; via: SessionVia };
 
 export type Role = Principal["kind"];
 

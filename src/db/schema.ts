@@ -148,6 +148,8 @@ export const memberSessions = sqliteTable("member_sessions", {
   lastSeenAt: text("last_seen_at").notNull(),
   expiresAt: text("expires_at").notNull(),
   revokedAt: text("revoked_at"),
+  /** How it was opened: the member signing in, or a link the back office asked for. */
+  via: text("via", { enum: ["member", "link"] }).notNull().default("member"),
 });
 
 export const devSms = sqliteTable("dev_sms", {

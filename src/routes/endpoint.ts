@@ -185,7 +185,7 @@ async function memberFromCookie(c: Context<AppEnv>): Promise<Principal | null> {
     throw new ApiError("forbidden", "Cross-origin requests may not use the member session");
   }
   const session = await verifySession(c.env.DB, token);
-  return session ? { kind: "member", tenantId: session.tenantId, memberId: session.memberId, sessionId: session.id, viaCookie: true } : null;
+  return session ? { kind: "member", tenantId: session.tenantId, memberId: session.memberId, sessionId: session.id, viaCookie: true, via: session.via } : null;
 }
 
 /**

@@ -114,7 +114,8 @@ export function meRoutes(app: App): void {
       },
       async ({ env, principal, param }) => {
         const account = accountOfMember(principal);
-        return accountOf(env, account).answerApproval(param("id"), answer);
+        // An answer given in a session opened from a back-office link says so, on the request and its event.
+        return accountOf(env, account).answerApproval(param("id"), answer, Date.now(), principal.via);
       },
     );
   }

@@ -109,7 +109,7 @@ export function memberLoginRoutes(app: App): void {
       const verified = await accountOf(env, account).verifyLoginCode(await codeHash(serverSecret(env), "login", body.code));
       if (isRefusal(verified)) return verified;
       if (!program || !member) throw new Error("an unenrolled phone's code matched");
-      const session = await createSession(env.DB, body.tenant_id, member.id);
+      const session = await createSession(env.DB, body.tenant_id, member.id, "member");
       return {
         status: 200,
         body: { member: presentMember(member), tenant: presentTenant(program) },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-import { createPortalLink, endMemberSessions } from "../auth/member-sessions";
+import { endMemberSessions } from "../auth/member-sessions";
+import { memberSignInLink } from "../operations/member-sign-in-link";
 import { auditInsert } from "../db/audit";
 import { addMember, presentMember, requireMember } from "../db/members";
 import { findMembers, memberWithAccount } from "../operations/find-members";
@@ -82,16 +83,12 @@ export function portalSessionRoutes(app: App): void {
     app,
     {
       method: "post",
-      path: "/v1/members/:id/portal-sessions", errors: ["member_not_found"], response: R.PortalLink,
-      summary: "A one-time link (10 minutes) that signs the member into the hosted page",
+      path: "/v1/members/:id/portal-sessions", errors: ["member_not_found", "rate_limited", "sms_provider_error"], response: R.PortalLink,
+      summary: "A one-time link (10 minutes) that signs the member into the hosted page: a secret key gets it (201); a member of staff has it sent to the member's phone (202 { sent_to })",
       tag: "Back office",
       auth: ["secret"],
     },
-    async ({ c, env, principal, param }) => {
-      const member = await requireMember(env.DB, principal.tenantId, param("id"));
-      const link = await createPortalLink(env.DB, principal.tenantId, member.id);
-      return { status: 201, body: { url: `${new URL(c.req.url).origin}/portal/${link.token}`, expires_at: link.expiresAt } };
-    },
+    async ({ c, env, principal, param }) => memberSignInLink(env, principal, param("id"), new URL(c.req.url).origin),
   );
 
   endpoint(

@@ -45,7 +45,7 @@ export function pageRoutes(app: App): void {
     if (!link) {
       return html(c, `<!doctype html><meta charset="utf-8"><title>Link expired</title><p>This link has expired or was already used. Ask your store for a new one.</p>`, 404);
     }
-    const session = await createSession(c.env.DB, link.tenantId, link.memberId);
+    const session = await createSession(c.env.DB, link.tenantId, link.memberId, "link");
     return c.body(null, 302, {
       ...PAGE_HEADERS,
       location: `/m/${link.tenantId}`,

@@ -100,6 +100,7 @@ export const ApprovalRequest = z.strictObject({
   created_at: time,
   expires_at: time,
   answered_at: time.nullable(),
+  via: z.enum(["member", "link"]).describe("Once answered: in a session the member opened, or one opened from a back-office link").optional(),
   livemode,
 }).meta({ id: "ApprovalRequest", description: "A request to the member to approve the payments of an operation", examples: [EX.approvalRequest] });
 
@@ -158,7 +159,10 @@ export const StaffOnly = z.strictObject({ staff: Staff });
 export const StaffInvited = z.strictObject({ staff: Staff, invite_url: z.string(), expires_at: time });
 export const StaffRemoved = Staff.extend({ deleted: z.literal(true) });
 export const SmsOutbox = z.strictObject({ data: z.array(SmsMessage) });
-export const PortalLink = z.strictObject({ url: z.string().describe("Single use"), expires_at: time });
+export const PortalLink = z.union([
+  z.strictObject({ url: z.string().describe("Single use"), expires_at: time }),
+  z.strictObject({ sent_to: z.string().describe("The member's phone, masked: a staff member's link went there by SMS (202)") }),
+]).meta({ id: "PortalLink" });
 export const SessionsRevoked = z.strictObject({ revoked: z.number().int() });
 export const ChainVerified = z.strictObject({ entries: z.number().int(), valid: z.boolean(), first_broken: id.optional() });
 export const LoginCodeSent = z.strictObject({ sent: z.boolean() });

@@ -462,8 +462,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A one-time link (10 minutes) that signs the member into the hosted page
-         * @description A one-time link (10 minutes) that signs the member into the hosted page.
+         * A one-time link (10 minutes) that signs the member into the hosted page: a secret key gets it (201); a member of staff has it sent to the member's phone (202 { sent_to })
+         * @description A one-time link (10 minutes) that signs the member into the hosted page: a secret key gets it (201); a member of staff has it sent to the member's phone (202 { sent_to }).
          */
         post: operations["postMembersByIdPortalSessions"];
         delete?: never;
@@ -1531,6 +1531,11 @@ export interface components {
             /** @description ISO-8601 UTC */
             expires_at: string;
             answered_at: string | null;
+            /**
+             * @description Once answered: in a session the member opened, or one opened from a back-office link
+             * @enum {string}
+             */
+            via?: "member" | "link";
             /** @description False for an object of a test tenant */
             livemode: boolean;
         };
@@ -2730,6 +2735,15 @@ export interface components {
             cancelled_at: string | null;
             /** @description False for an object of a test tenant */
             livemode: boolean;
+        };
+        PortalLink: {
+            /** @description Single use */
+            url: string;
+            /** @description ISO-8601 UTC */
+            expires_at: string;
+        } | {
+            /** @description The member's phone, masked: a staff member's link went there by SMS (202) */
+            sent_to: string;
         };
         RaisedAlert: {
             id: string;
@@ -5292,18 +5306,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A one-time link (10 minutes) that signs the member into the hosted page */
+            /** @description A one-time link (10 minutes) that signs the member into the hosted page: a secret key gets it (201); a member of staff has it sent to the member's phone (202 { sent_to }) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Single use */
-                        url: string;
-                        /** @description ISO-8601 UTC */
-                        expires_at: string;
-                    };
+                    "application/json": components["schemas"]["PortalLink"];
                 };
             };
             /** @description Invalid request: `invalid_request` */
@@ -5380,6 +5389,30 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_idempotency_key_reused"];
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_rate_limited"];
+                    };
+                };
+            };
+            /** @description The SMS provider failed: `sms_provider_error` */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_sms_provider_error"];
                     };
                 };
             };

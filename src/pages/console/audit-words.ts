@@ -32,6 +32,7 @@ export const ACTION_WORDS: Record<string, string> = {
   "staff.removed": "Removed someone",
   "staff.password_changed": "Changed their password",
   "member.sessions_revoked": "Signed a member out everywhere",
+  "member.portal_link_created": "Made a sign-in link for a member",
   "alert.acknowledged": "Looked into an alert",
   "alert.resolved": "Resolved an alert",
   "balance.manual_accrual": "Added to a balance by hand",

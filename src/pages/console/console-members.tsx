@@ -129,10 +129,9 @@ export function ConsoleMember({ data }: { data: ConsoleMemberData }) {
       <section aria-labelledby="page-h">
         <h2 id="page-h">The member's page</h2>
         <div class="row">
-          {data.may.link ? <button type="button" id="portal-link" data-member={member.id}>Make a sign-in link for the member</button> : null}
+          {data.may.link ? <button type="button" id="portal-link" data-member={member.id}>Text the member a sign-in link</button> : null}
           {data.may.revoke ? <button type="button" id="revoke-sessions" data-member={member.id}>Sign the member out everywhere</button> : null}
         </div>
-        <pre id="portal-url" hidden></pre>
         <div class="status" id="page-message" role="status" hidden></div>
       </section>
       <section aria-labelledby="history-h">

@@ -161,7 +161,11 @@ export function ConsoleOperation({ data }: { data: ConsoleOperationData }) {
             {data.approvals.map((request) => (
               <li>
                 <span>{amount("credit", request.amount)} at {request.register_name || request.store_name}<br /><small class="muted">{when(request.created_at)}</small></span>
-                <span>{request.status}{request.answered_at ? ` · ${when(request.answered_at)}` : ""}</span>
+                <span>
+                  {request.status}
+                  {request.answered_at ? ` · ${when(request.answered_at)}` : ""}
+                  {request.via === "link" ? <strong data-via="link"> · answered on a page opened from a back-office link, not the member's own sign-in</strong> : null}
+                </span>
               </li>
             ))}
           </ul>

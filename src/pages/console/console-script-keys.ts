@@ -40,10 +40,8 @@ export const CONSOLE_CARDS_AND_KEYS = String.raw`  var cardList = $("cards");
       linkButton.disabled = true;
       send("POST", "/v1/members/" + linkButton.dataset.member + "/portal-sessions").then(function (reply) {
         linkButton.disabled = false;
-        if (reply.status !== 201) { say("page-message", errorText(reply, "No link was made.")); return; }
-        $("portal-url").textContent = reply.body.url;
-        $("portal-url").hidden = false;
-        say("page-message", "Send this link to the member: it signs them in once, within 10 minutes.");
+        if (reply.status !== 202) { say("page-message", errorText(reply, "No link was sent.")); return; }
+        say("page-message", "Sent by SMS to " + reply.body.sent_to + ": the link signs the member in once, within 10 minutes.");
       });
     });
     var revoke = $("revoke-sessions");
