@@ -12,6 +12,7 @@ const wranglerJs = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
 const port = process.env.PORT || "8787";
 const platformToken = process.env.PLATFORM_TOKEN || "dev-platform-token";
 const persistTo = process.env.TILLSAFE_STATE_DIR || join(root, ".wrangler", "state");
+const PROVIDER_VARS = ["SMS_PROVIDER", "SMS_API_BASE", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"];
 const env = {
   ...process.env,
   PATH: `${dirname(process.execPath)}:${join(root, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
@@ -43,6 +44,8 @@ const dev = spawn(
     "--var", "ENVIRONMENT:development",
     // Anyone may sign a business up locally; set SIGNUP=invite to try the invite-only flow.
     "--var", `SIGNUP:${process.env.SIGNUP || "open"}`,
+    // A real (Twilio-compatible) SMS provider instead of the development outbox, when the environment names one.
+    ...PROVIDER_VARS.filter((name) => process.env[name]).flatMap((name) => ["--var", `${name}:${process.env[name]}`]),
     "--show-interactive-dev-session=false",
   ],
   { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },

@@ -1,10 +1,14 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { answerOf } from "../src/lib/outcome";
 
 import { account, api, balances, createOperation, createShop, expectError, expectInvariants, idemKey, inAccount, PLATFORM, topUp, uniqueCard, type Shop } from "./helpers";
 import { storeOf } from "../src/objects";
+import { idempotent, LEASE_MS } from "../src/idempotency";
+import { addMember } from "../src/db/members";
+import { auditInsert } from "../src/db/audit";
+import { sha256Hex } from "../src/lib/crypto";
 
 const sale = (card: string, amount = 1000) => ({
   type: "purchase",
@@ -333,5 +337,104 @@ describe("Idempotency-Key on every other POST", () => {
     expectError(cancelled, 422, "idempotency_key_reused");
     expect((await balances(shop)).credit).toEqual({ balance: 4000, available: 4000 });
     await expectInvariants(shop);
+  });
+});
+
+describe("an Idempotency-Key whose request died", () => {
+  const post = (token: string, path: string, key: string, raw = "") =>
+    exports.default.fetch(
+      new Request(`https://tillsafe.test${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "idempotency-key": key, ...(raw ? { "content-type": "application/json" } : {}) }, body: raw || undefined }),
+    );
+  /** The credential id the records of a shop's secret key are kept under. */
+  async function credentialOf(shop: Shop): Promise<string> {
+    const key = idemKey();
+    expect((await post(shop.secret, "/v1/stores", key, JSON.stringify({ name: "Probe" }))).status).toBe(201);
+    return (await env.DB.prepare("SELECT credential_id FROM idempotency_records WHERE tenant_id = ? AND key = ?").bind(shop.tenantId, key).first<string>("credential_id"))!;
+  }
+  /** The claim a request left when its process died: running, its lease lapsed (or, made before leases, none). */
+  async function diedHolding(shop: Shop, credential: string, key: string, path: string, raw: string, leaseUntil: string | null) {
+    await env.DB.prepare("INSERT INTO idempotency_records (tenant_id, credential_id, key, fingerprint, state, created_at, lease_until) VALUES (?, ?, ?, ?, 'running', ?, ?)")
+      .bind(shop.tenantId, credential, key, await sha256Hex(`post ${path}\n${raw}`), new Date(Date.now() - 3 * LEASE_MS).toISOString(), leaseUntil)
+      .run();
+  }
+
+  it("a lapsed claim is taken over: the member is enrolled once, and every retry answers the same bytes", async () => {
+    const shop = await createShop();
+    const credential = await credentialOf(shop);
+    for (const lease of [new Date(Date.now() - 1000).toISOString(), null]) {
+      const key = idemKey();
+      const phone = `+614000${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+      const raw = JSON.stringify({ name: "Ann", phone });
+      await diedHolding(shop, credential, key, "/v1/members", raw, lease);
+      const first = await post(shop.secret, "/v1/members", key, raw);
+      expect(first.status).toBe(201);
+      const text = await first.text();
+      const again = await Promise.all([post(shop.secret, "/v1/members", key, raw), post(shop.secret, "/v1/members", key, raw)]);
+      expect(again.map((r) => r.status)).toEqual([201, 201]);
+      expect(await Promise.all(again.map((r) => r.text()))).toEqual([text, text]);
+      const found = await api("GET", `/v1/members?query=${encodeURIComponent(phone)}`, { token: shop.secret });
+      expect(found.body.data.map((m: { id: string }) => m.id)).toEqual([JSON.parse(text).id]);
+    }
+  });
+
+  it("a claim still within its lease is not taken: the retry is told it is in progress", async () => {
+    const shop = await createShop();
+    const credential = await credentialOf(shop);
+    const key = idemKey();
+    const raw = JSON.stringify({ name: "Held" });
+    await diedHolding(shop, credential, key, "/v1/stores", raw, new Date(Date.now() + 60_000).toISOString());
+    const reply = await post(shop.secret, "/v1/stores", key, raw);
+    expect([reply.status, ((await reply.json()) as { error: { code: string } }).error.code]).toEqual([409, "idempotency_key_in_progress"]);
+  });
+
+  it("a confirm that took effect before the crash: the retry answers the confirmed operation, and the balance moved once", async () => {
+    const shop = await createShop();
+    await topUp(shop, 5000);
+    const created = await createOperation(shop, sale(shop.card, 1200));
+    const key = idemKey();
+    const path = `/v1/operations/${created.body.id}/confirm`;
+    const first = await post(shop.terminal, path, key);
+    expect(first.status).toBe(200);
+    const firstText = await first.text();
+    // As if the process died after the account confirmed, before the answer was kept.
+    await env.DB.prepare("UPDATE idempotency_records SET state = 'running', status = NULL, response = NULL, lease_until = ? WHERE tenant_id = ? AND key = ?")
+      .bind(new Date(Date.now() - 1000).toISOString(), shop.tenantId, key)
+      .run();
+    const retried = await post(shop.terminal, path, key);
+    expect(retried.status).toBe(200);
+    const retriedText = await retried.text();
+    expect(JSON.parse(retriedText)).toMatchObject({ id: created.body.id, status: "confirmed" });
+    // Its answer is now kept: the next retry replays it byte for byte.
+    expect(await (await post(shop.terminal, path, key)).text()).toBe(retriedText);
+    expect(JSON.parse(firstText).confirmed_at).toBe(JSON.parse(retriedText).confirmed_at);
+    expect((await balances(shop)).credit).toEqual({ balance: 3800, available: 3800 });
+    await expectInvariants(shop);
+  });
+
+  it("a request whose lease was taken over meanwhile cannot commit its change: the batch fails whole", async () => {
+    const shop = await createShop();
+    const scope = { tenantId: shop.tenantId, credentialId: "sk_lost", key: idemKey(), fingerprint: "f" };
+    const member = { id: `mem_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`, tenantId: shop.tenantId, name: "Late", phone: "+61400009999", externalRef: null, createdAt: new Date().toISOString() };
+    const late = idempotent(env.DB, "secret", scope, async (keyed) => {
+      // Another retry took the key over while this request was still running.
+      await env.DB.prepare("UPDATE idempotency_records SET lease_until = 'taken' WHERE tenant_id = ? AND key = ?").bind(scope.tenantId, scope.key).run();
+      const answer = { status: 201, body: { id: member.id } };
+      await addMember(env.DB, member, auditInsert(env.DB, { kind: "secret", tenantId: shop.tenantId, credentialId: "sk_lost" }, "member.created", member.id), await keyed.answerWith(answer));
+      return answer;
+    });
+    await expect(late).rejects.toThrow(/malformed JSON|lease lost/);
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM members WHERE id = ?").bind(member.id).first<number>("n")).toBe(0);
+    expect(await env.DB.prepare("SELECT state, lease_until FROM idempotency_records WHERE tenant_id = ? AND key = ?").bind(scope.tenantId, scope.key).first()).toEqual({ state: "running", lease_until: "taken" });
+  });
+
+  it("a replayed confirm is its first answer byte for byte (livemode where it first stood)", async () => {
+    const shop = await createShop();
+    await topUp(shop, 5000);
+    const created = await createOperation(shop, sale(shop.card));
+    const key = idemKey();
+    const path = `/v1/operations/${created.body.id}/confirm`;
+    const first = await (await post(shop.terminal, path, key)).text();
+    expect(first.startsWith('{"livemode":true,"id":"op_')).toBe(true);
+    expect(await (await post(shop.terminal, path, key)).text()).toBe(first);
   });
 });

@@ -1,6 +1,6 @@
 /** Keys in D1: the live ones, and revoking one with its audit entry. */
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { database } from "./client";
+import { database, type BatchWrite } from "./client";
 import type { AuditWrite } from "./audit";
 import { apiKeys } from "./schema";
 
@@ -41,9 +41,9 @@ export function keysOfTenant(d1: D1Database, tenantId: string): Promise<KeyRow[]
 }
 
 /** A key issued, with the audit entry of its issue. */
-export async function addKey(d1: D1Database, row: NewKey, audit: AuditWrite): Promise<void> {
+export async function addKey(d1: D1Database, row: NewKey, audit: AuditWrite, answer: BatchWrite[] = []): Promise<void> {
   const db = database(d1);
-  await db.batch([db.insert(apiKeys).values(row), audit]);
+  await db.batch([db.insert(apiKeys).values(row), audit, ...answer]);
 }
 
 /** A key of the tenant not revoked yet. */

@@ -3,7 +3,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Method } from "../accounts/operation";
 import type { Limit } from "../limits/limit";
 import { ShortCache } from "../lib/short-cache";
-import { database } from "./client";
+import { database, type BatchWrite } from "./client";
 import type { AuditWrite } from "./audit";
 import { cards, limits, registers, stores } from "./schema";
 
@@ -37,9 +37,9 @@ export function forgetLimits(tenantId: string): void {
 }
 
 /** A limit created, with the audit entry of its making (the tenant's cached limits are dropped). */
-export async function addLimit(d1: D1Database, row: LimitRow, audit: AuditWrite): Promise<void> {
+export async function addLimit(d1: D1Database, row: LimitRow, audit: AuditWrite, answer: BatchWrite[] = []): Promise<void> {
   const db = database(d1);
-  await db.batch([db.insert(limits).values(row), audit]);
+  await db.batch([db.insert(limits).values(row), audit, ...answer]);
   forgetLimits(row.tenantId);
 }
 

@@ -1,7 +1,7 @@
 /** Members and the card → member index. A card never changes member, so that mapping is cached for good. */
 import { and, asc, eq, inArray, like, or, sql, type SQL } from "drizzle-orm";
 import type { AuditWrite } from "./audit";
-import { database } from "./client";
+import { database, type BatchWrite } from "./client";
 import { newestFirst } from "./newest-first";
 import { notFound } from "../lib/errors";
 import { isId } from "../lib/ids";
@@ -101,9 +101,9 @@ export async function requireMember(d1: D1Database, tenantId: string, memberId: 
 }
 
 /** A member enrolled, with the audit entry of their enrolment. */
-export async function addMember(d1: D1Database, member: MemberRow, audit: AuditWrite): Promise<void> {
+export async function addMember(d1: D1Database, member: MemberRow, audit: AuditWrite, answer: BatchWrite[] = []): Promise<void> {
   const db = database(d1);
-  await db.batch([db.insert(members).values(member), audit]);
+  await db.batch([db.insert(members).values(member), audit, ...answer]);
 }
 
 /** A card number given to a member; false when the tenant already has that number. */

@@ -126,6 +126,8 @@ export const idempotencyRecords = sqliteTable(
     status: integer("status"),
     response: text("response"),
     createdAt: text("created_at").notNull(),
+    /** While running: until when the request holding the key owns it; a retry may take it over after. */
+    leaseUntil: text("lease_until"),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.credentialId, t.key] })],
 );

@@ -2,7 +2,7 @@
 import { and, asc, desc, eq } from "drizzle-orm";
 import { ShortCache } from "../lib/short-cache";
 import type { AuditWrite } from "./audit";
-import { database } from "./client";
+import { database, type BatchWrite } from "./client";
 import type { NewKey } from "./keys";
 import { newestFirst } from "./newest-first";
 import { apiKeys, registers, stores } from "./schema";
@@ -66,9 +66,9 @@ export async function findRegister(d1: D1Database, tenantId: string, registerId:
 }
 
 /** A store created, with the audit entry of its making. */
-export async function addStore(d1: D1Database, store: StoreRow, audit: AuditWrite): Promise<void> {
+export async function addStore(d1: D1Database, store: StoreRow, audit: AuditWrite, answer: BatchWrite[] = []): Promise<void> {
   const db = database(d1);
-  await db.batch([db.insert(stores).values(store), audit]);
+  await db.batch([db.insert(stores).values(store), audit, ...answer]);
 }
 
 /** A page of the tenant's stores, newest first. */
@@ -89,9 +89,9 @@ export async function changeStore(d1: D1Database, store: StoreRow, changes: Part
 }
 
 /** A register created with its first terminal key, and the audit entry of its making. */
-export async function addRegister(d1: D1Database, register: RegisterRow, key: NewKey, audit: AuditWrite): Promise<void> {
+export async function addRegister(d1: D1Database, register: RegisterRow, key: NewKey, audit: AuditWrite, answer: BatchWrite[] = []): Promise<void> {
   const db = database(d1);
-  await db.batch([db.insert(registers).values(register), db.insert(apiKeys).values(key), audit]);
+  await db.batch([db.insert(registers).values(register), db.insert(apiKeys).values(key), audit, ...answer]);
 }
 
 /** A store's registers, newest first. */

@@ -1,7 +1,7 @@
 /** Webhook endpoints in D1: the live ones, and stopping one with its audit entry. */
 import type { AuditWrite } from "./audit";
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { database } from "./client";
+import { database, type BatchWrite } from "./client";
 import { webhookEndpoints } from "./schema";
 
 export type EndpointRow = typeof webhookEndpoints.$inferSelect;
@@ -64,7 +64,7 @@ export async function rotateSecret(d1: D1Database, tenantId: string, endpointId:
 }
 
 /** A webhook endpoint added, with the audit entry of its making. */
-export async function addWebhookEndpoint(d1: D1Database, row: typeof webhookEndpoints.$inferInsert, audit: AuditWrite): Promise<void> {
+export async function addWebhookEndpoint(d1: D1Database, row: typeof webhookEndpoints.$inferInsert, audit: AuditWrite, answer: BatchWrite[] = []): Promise<void> {
   const db = database(d1);
-  await db.batch([db.insert(webhookEndpoints).values(row), audit]);
+  await db.batch([db.insert(webhookEndpoints).values(row), audit, ...answer]);
 }

@@ -11,7 +11,7 @@ import { STAFF_COOKIE, verifyStaffSession } from "../auth/staff-sessions";
 import { staffMay } from "../auth/staff-roles";
 import type { Principal, Role, StaffRole } from "../auth/principal";
 import type { Env } from "../env";
-import { idempotent } from "../idempotency";
+import { idempotent, UNKEYED, type KeyedWrite } from "../idempotency";
 import { ApiError, invalidRequest } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
 import { answerOf, type Outcome, type Result } from "../lib/outcome";
@@ -62,6 +62,8 @@ export interface Call<R extends Role, B, Q> {
   query: Q;
   param(name: string): string;
   idempotencyKey: string | null;
+  /** For a change written to D1: its Idempotency-Key's answer, to commit in the same batch (nothing without a key). */
+  keyed: KeyedWrite;
   /** SHA-256 of method, path and raw body: what "the same request" means for idempotency. */
   fingerprint(): Promise<string>;
 }
@@ -121,11 +123,12 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
       query,
       param: (name: string) => c.req.param(name) ?? "",
       idempotencyKey,
+      keyed: UNKEYED,
       fingerprint: () => sha256Hex(`${spec.method} ${c.req.path}\n${rawBody}`),
     } as Call<R, Infer<B>, Infer<Q>>;
 
     // An object's or a rule's result is answered here: a refusal by its code, a value with the documented status.
-    const run = async () => answerOf(await handler(call), status);
+    const run = async (keyed: KeyedWrite = UNKEYED) => answerOf(await handler({ ...call, keyed }), status);
     const keyOwner = spec.method === "post" && idempotencyKey && !spec.ownIdempotency ? keyOwnerOf(principal as Principal | undefined) : null;
     const decided = keyOwner
       ? await idempotent(c.env.DB, serverSecret(c.env), { ...keyOwner, key: idempotencyKey!, fingerprint: await call.fingerprint() }, run)

@@ -21,24 +21,26 @@ export function keyRoutes(app: App): void {
   endpoint(
     app,
     { method: "post", path: "/v1/secret-keys", response: R.SecretKeyMade, summary: "Issue another secret key (shown once)", tag: "Back office", auth: ["secret"] },
-    async ({ env, principal }) => {
+    async ({ env, principal, keyed }) => {
       const key = await issueKey("secret");
       const row = { id: key.id, tenantId: principal.tenantId, kind: "secret" as const, secretHash: key.secretHash, storeId: null, registerId: null, createdAt: new Date().toISOString(), revokedAt: null, lastUsedAt: null };
-      await addKey(env.DB, row, auditInsert(env.DB, principal, "key.issued", row.id, { after: presentKey(row) }));
-      return { status: 201, body: { key: presentKey(row), secret_key: key.token } };
+      const answer = { status: 201, body: { key: presentKey(row), secret_key: key.token } };
+      await addKey(env.DB, row, auditInsert(env.DB, principal, "key.issued", row.id, { after: presentKey(row) }), await keyed.answerWith(answer));
+      return answer;
     },
   );
 
   endpoint(
     app,
     { method: "post", path: "/v1/registers/:id/terminal-keys", errors: ["register_not_found"], response: R.TerminalKeyMade, summary: "Issue a new terminal key for a register (shown once); revoke the old one separately", tag: "Back office", auth: ["secret"] },
-    async ({ env, principal, param }) => {
+    async ({ env, principal, param, keyed }) => {
       const register = await findRegister(env.DB, principal.tenantId, param("id"));
       if (!register) throw notFound("register_not_found", "Register");
       const key = await issueKey("terminal");
       const row = { id: key.id, tenantId: principal.tenantId, kind: "terminal" as const, secretHash: key.secretHash, storeId: register.storeId, registerId: register.id, createdAt: new Date().toISOString(), revokedAt: null, lastUsedAt: null };
-      await addKey(env.DB, row, auditInsert(env.DB, principal, "key.issued", row.id, { after: presentKey(row) }));
-      return { status: 201, body: { key: presentKey(row), terminal_key: key.token } };
+      const answer = { status: 201, body: { key: presentKey(row), terminal_key: key.token } };
+      await addKey(env.DB, row, auditInsert(env.DB, principal, "key.issued", row.id, { after: presentKey(row) }), await keyed.answerWith(answer));
+      return answer;
     },
   );
 

@@ -27,7 +27,7 @@ export function limitRoutes(app: App): void {
   endpoint(
     app,
     { method: "post", path: "/v1/limits", response: R.Limit, summary: "Create a limit (hard or soft) on a card, register or store counter", tag: "Limits and alerts", auth: ["secret"], body: CreateLimit },
-    async ({ env, principal, body }) => {
+    async ({ env, principal, body, keyed }) => {
       await checkScope(env.DB, principal.tenantId, body.scope, body.scope_id);
       const now = new Date().toISOString();
       const row = {
@@ -46,8 +46,9 @@ export function limitRoutes(app: App): void {
         deletedAt: null,
       };
       const limit = presentLimit(row);
-      await addLimit(env.DB, row, auditInsert(env.DB, principal, "limit.created", limit.id, { after: limit }));
-      return { status: 201, body: limit };
+      const answer = { status: 201, body: limit };
+      await addLimit(env.DB, row, auditInsert(env.DB, principal, "limit.created", limit.id, { after: limit }), await keyed.answerWith(answer));
+      return answer;
     },
   );
 

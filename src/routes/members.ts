@@ -29,7 +29,7 @@ export function memberRoutes(app: App): void {
   endpoint(
     app,
     { method: "post", path: "/v1/members", response: R.Member, summary: "Enrol a member", tag: "Back office", auth: ["secret"], body: CreateMember },
-    async ({ env, principal, body }) => {
+    async ({ env, principal, body, keyed }) => {
       const member = {
         id: newId("mem"),
         tenantId: principal.tenantId,
@@ -38,11 +38,9 @@ export function memberRoutes(app: App): void {
         externalRef: body.external_ref ?? null,
         createdAt: new Date().toISOString(),
       };
-      await addMember(env.DB, member, auditInsert(env.DB, principal, "member.created", member.id, { after: presentMember(member) }));
-      return {
-        status: 201,
-        body: { ...presentMember(member), balances: { credit: ZERO, cashback: ZERO, points: ZERO }, cards: [] },
-      };
+      const answer = { status: 201, body: { ...presentMember(member), balances: { credit: ZERO, cashback: ZERO, points: ZERO }, cards: [] } };
+      await addMember(env.DB, member, auditInsert(env.DB, principal, "member.created", member.id, { after: presentMember(member) }), await keyed.answerWith(answer));
+      return answer;
     },
   );
 

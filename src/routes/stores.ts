@@ -26,7 +26,7 @@ export function storeRoutes(app: App): void {
   endpoint(
     app,
     { method: "post", path: "/v1/stores", response: R.Store, summary: "Create a store", tag: "Back office", auth: ["secret"], body: CreateStore },
-    async ({ env, principal, body }) => {
+    async ({ env, principal, body, keyed }) => {
       const store = {
         id: newId("sto"),
         tenantId: principal.tenantId,
@@ -34,8 +34,9 @@ export function storeRoutes(app: App): void {
         smsConfirmPointsDeduction: body.sms_confirm_points_deduction,
         createdAt: new Date().toISOString(),
       };
-      await addStore(env.DB, store, auditInsert(env.DB, principal, "store.created", store.id, { after: presentStore(store) }));
-      return { status: 201, body: presentStore(store) };
+      const answer = { status: 201, body: presentStore(store) };
+      await addStore(env.DB, store, auditInsert(env.DB, principal, "store.created", store.id, { after: presentStore(store) }), await keyed.answerWith(answer));
+      return answer;
     },
   );
 
@@ -85,15 +86,17 @@ export function storeRoutes(app: App): void {
       auth: ["secret"],
       body: CreateRegister,
     },
-    async ({ env, principal, param, body }) => {
+    async ({ env, principal, param, body, keyed }) => {
       const store = await findStore(env.DB, principal.tenantId, param("id"));
       if (!store) throw notFound("store_not_found", "Store");
       const createdAt = new Date().toISOString();
       const register = { id: newId("reg"), tenantId: principal.tenantId, storeId: store.id, name: body.name, createdAt };
       const key = await issueKey("terminal");
       const keyRow = { id: key.id, tenantId: principal.tenantId, kind: "terminal" as const, secretHash: key.secretHash, storeId: store.id, registerId: register.id, createdAt, revokedAt: null, lastUsedAt: null };
-      await addRegister(env.DB, register, keyRow, auditInsert(env.DB, principal, "register.created", register.id, { after: { ...presentRegister(register), terminal_key_id: key.id } }));
-      return { status: 201, body: { register: presentRegister(register), terminal_key: key.token, key: presentKey(keyRow) } };
+      const answer = { status: 201, body: { register: presentRegister(register), terminal_key: key.token, key: presentKey(keyRow) } };
+      const audit = auditInsert(env.DB, principal, "register.created", register.id, { after: { ...presentRegister(register), terminal_key_id: key.id } });
+      await addRegister(env.DB, register, keyRow, audit, await keyed.answerWith(answer));
+      return answer;
     },
   );
 

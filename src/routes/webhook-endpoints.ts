@@ -33,7 +33,7 @@ export function webhookEndpointRoutes(app: App): void {
       auth: ["secret"],
       body: CreateWebhookEndpoint,
     },
-    async ({ env, principal, body }) => {
+    async ({ env, principal, body, keyed }) => {
       // In development a local receiver (http://localhost:…) is allowed; anywhere else, only a public https host.
       const refused = env.ENVIRONMENT === "development" ? null : refusedDestination(body.url);
       if (refused) throw invalidRequest(refused, { field: "url" });
@@ -47,8 +47,9 @@ export function webhookEndpointRoutes(app: App): void {
         createdAt: new Date().toISOString(),
       };
       const endpoint = presentEndpoint({ ...row, deletedAt: null, previousSealedSecret: null, previousValidUntil: null });
-      await addWebhookEndpoint(env.DB, row, auditInsert(env.DB, principal, "webhook_endpoint.created", row.id, { after: endpoint }));
-      return { status: 201, body: { ...endpoint, secret } };
+      const answer = { status: 201, body: { ...endpoint, secret } };
+      await addWebhookEndpoint(env.DB, row, auditInsert(env.DB, principal, "webhook_endpoint.created", row.id, { after: endpoint }), await keyed.answerWith(answer));
+      return answer;
     },
   );
 

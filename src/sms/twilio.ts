@@ -8,6 +8,8 @@ export interface TwilioConfig {
   baseUrl: string;
 }
 
+const PROVIDER_TIMEOUT_MS = 10_000;
+
 export class TwilioSender implements SmsSender {
   constructor(
     private readonly config: TwilioConfig,
@@ -26,6 +28,8 @@ export class TwilioSender implements SmsSender {
           "content-type": "application/x-www-form-urlencoded",
         },
         body: new URLSearchParams({ To: to, From: from, Body: body }).toString(),
+        // A provider that does not answer must not hold the till's request (nor its Idempotency-Key) for ever.
+        signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
       });
     } catch (error) {
       throw new SmsProviderError(`The SMS provider could not be reached: ${String(error)}`, null);

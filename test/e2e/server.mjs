@@ -16,13 +16,13 @@ async function freePort() {
   });
 }
 
-/** `options.stateDir` / `options.port`: start again on the state (and port) of an earlier run. */
+/** `options.stateDir` / `options.port`: start again on the state (and port) of an earlier run; `options.env`: more environment. */
 export async function startServer(options = {}) {
   const port = options.port ?? (await freePort());
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "tillsafe-e2e-"));
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: new URL("../..", import.meta.url).pathname,
-    env: { ...process.env, PORT: String(port), TILLSAFE_STATE_DIR: stateDir },
+    env: { ...process.env, ...options.env, PORT: String(port), TILLSAFE_STATE_DIR: stateDir },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
