@@ -1,4 +1,5 @@
 /** The audit log's hash chain: every entry chained in one sequence per tenant, verified, and tampering found. */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { answerOf } from "../src/lib/outcome";
 import { describe, expect, it } from "vitest";
@@ -46,7 +47,8 @@ describe("the audit chain", () => {
     expect((await asMember(cookie, "POST", `/v1/me/cards/${shop.card}/block`)).status).toBe(200);
     const [newest] = await auditOf(shop);
     expect(newest).toMatchObject({ action: "card.blocked", actor: shop.memberId, actor_type: "member" });
-    expect(await verify(shop)).toEqual({ entries: 5, valid: true });
+    // The shop's four, the sign-in link the member's page was opened with, and the block.
+    expect(await verify(shop)).toEqual({ entries: 6, valid: true });
   });
 
   it("changes made at once do not fork the chain", async () => {
@@ -153,6 +155,80 @@ describe("the audit chain", () => {
       // Accepting again changes nothing.
       expect((await asStaff(owner, { note: "again" })).status).toBe(200);
       expect(await verify(shop)).toEqual({ entries: 8, valid: true });
+    });
+
+    /** Cuts the newest entry, finds the break, and answers the alert it raised. */
+    async function cutNewest(shop: Shop) {
+      await env.DB.prepare("DELETE FROM audit_log WHERE tenant_id = ? AND seq = (SELECT MAX(seq) FROM audit_log WHERE tenant_id = ?)").bind(shop.tenantId, shop.tenantId).run();
+      expect(await verify(shop)).toMatchObject({ valid: false });
+      const alerts = await chainAlerts(shop);
+      return alerts.find((a: { status: string }) => a.status === "open");
+    }
+    const accept = (shop: Shop, alertId: string, step = "acknowledge") => api("POST", `/v1/alerts/${alertId}/${step}`, { token: shop.secret, body: { note: "seen" } });
+
+    it("an entry accepted as it stood, edited afterwards, breaks the chain again", async () => {
+      const shop = await createShop();
+      const chain = await chainOf(shop);
+      await env.DB.prepare("UPDATE audit_log SET actor = 'someone' WHERE id = ?").bind(chain[1].id).run();
+      expect(await verify(shop)).toMatchObject({ valid: false, first_broken: chain[1].id });
+      const [alert] = await chainAlerts(shop);
+      expect((await accept(shop, alert.id)).status).toBe(200);
+      expect(await verify(shop)).toMatchObject({ valid: true });
+      await env.DB.prepare("UPDATE audit_log SET actor = 'someone else' WHERE id = ?").bind(chain[1].id).run();
+      expect(await verify(shop)).toMatchObject({ valid: false, first_broken: chain[1].id });
+    });
+
+    it("an older chain_broken alert resolved late accepts nothing of a newer break", async () => {
+      const shop = await createShop();
+      await newStore(shop, "North");
+      const first = await cutNewest(shop);
+      expect((await accept(shop, first.id)).status).toBe(200);
+      expect(await verify(shop)).toMatchObject({ valid: true });
+      await newStore(shop, "South");
+      const second = await cutNewest(shop);
+      expect(second.id).not.toBe(first.id);
+      // Resolving the first alert now moves that alert only: the second break stands.
+      expect((await accept(shop, first.id, "resolve")).status).toBe(200);
+      expect(await verify(shop)).toMatchObject({ valid: false });
+      expect((await accept(shop, second.id)).status).toBe(200);
+      expect(await verify(shop)).toMatchObject({ valid: true });
+    });
+
+    it("the whole log deleted and accepted: the chain starts again after the places it had, never reusing one", async () => {
+      const shop = await createShop();
+      expect(await verify(shop)).toEqual({ entries: 4, valid: true });
+      await env.DB.prepare("DELETE FROM audit_log WHERE tenant_id = ?").bind(shop.tenantId).run();
+      expect(await verify(shop)).toMatchObject({ valid: false });
+      const [alert] = await chainAlerts(shop);
+      expect((await accept(shop, alert.id)).status).toBe(200);
+      await newStore(shop, "Harbour");
+      expect(await verify(shop)).toEqual({ entries: 2, valid: true });
+      expect((await chainOf(shop)).map((e) => e.seq)).toEqual([5, 6]);
+    });
+
+    it("a chain sealed before the key, whose sealer's head fell behind D1 (a crash between the two), is taken as it is", async () => {
+      const shop = await createShop();
+      const chain = await chainOf(shop);
+      // As the sealer before the key left it: plain SHA-256 hashes, and its own head two entries behind D1.
+      let prev: string | null = null;
+      for (const entry of chain) {
+        const row = (await env.DB.prepare("SELECT * FROM audit_log WHERE id = ?").bind(entry.id).first<Record<string, string>>())!;
+        const hash = await sha256Hex(JSON.stringify([entry.seq, prev, row.id, row.tenant_id, row.actor, row.actor_type, row.action, row.subject_id, row.before, row.after, row.created_at]));
+        await env.DB.prepare("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?").bind(prev, hash, entry.id).run();
+        prev = hash;
+      }
+      const behind = (await env.DB.prepare("SELECT seq, hash, id FROM audit_log WHERE id = ?").bind(chain[1].id).first())!;
+      await runInDurableObject(tenantObjectOf(env, shop.tenantId), (_, state) => {
+        state.storage.sql.exec("DELETE FROM meta WHERE key IN ('audit_keyed_from', 'audit_pending', 'audit_broken')");
+        state.storage.sql.exec("UPDATE meta SET value = ? WHERE key = 'audit_head'", JSON.stringify(behind));
+      });
+      await newStore(shop, "North");
+      expect(await verify(shop)).toEqual({ entries: 5, valid: true });
+      expect(await chainAlerts(shop)).toEqual([]);
+      // The entry sealed since is keyed: without the key it cannot be recomputed.
+      const newest = (await chainOf(shop)).at(-1)!;
+      const row = (await env.DB.prepare("SELECT * FROM audit_log WHERE id = ?").bind(newest.id).first<Record<string, string>>())!;
+      expect(newest.hash).not.toBe(await sha256Hex(JSON.stringify([5, prev, row.id, row.tenant_id, row.actor, row.actor_type, row.action, row.subject_id, row.before, row.after, row.created_at])));
     });
 
     it("an entry edited and every hash after it recomputed (without the key): the entry edited is named, and stays named", async () => {

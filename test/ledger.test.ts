@@ -171,19 +171,19 @@ describe("refunds", () => {
     expect(planOperation(refund(100), view(), null)).toMatchObject({ refused: true, code: "operation_not_found" });
   });
 
-  it("points earned and spent: kept from what is given back, points first, then credit, then cashback, whole points only", () => {
+  it("points earned and spent: kept from what is given back, points first, then credit, then cashback, whole points; the rest at the till", () => {
     const original = {
       operation: { cheque: { number: "K-1", total: 100 }, payments: [{ method: "points", amount: 4 }, { method: "credit", amount: 10 }, { method: "cashback", amount: 10 }] },
       credits: { points: 9 },
       refunded: 0,
     } as unknown as OperationRecord;
     // 9 points due, none left: 4 points kept point for point, then 5 points' worth (3 cents each) of money.
-    expect(refundShares(original, 100, 0, 3)).toEqual({ credits: { cashback: 5 }, takeBack: 0, short: 9, kept: { points: 4, credit: 10, cashback: 5 }, settled: 9 });
+    expect(refundShares(original, 100, 0, 3)).toEqual({ credits: { cashback: 5 }, takeBack: 0, short: 9, kept: { points: 4, credit: 10, cashback: 5 }, outside: 0 });
     // 6 of them still there: those are taken back, and 3 points' worth is kept.
-    expect(refundShares(original, 100, 6, 3)).toEqual({ credits: { credit: 10, cashback: 10, points: 1 }, takeBack: 6, short: 3, kept: { points: 3 }, settled: 3 });
-    // Too little money to cover a whole point's worth: only what covers whole points is kept; the rest stays due.
+    expect(refundShares(original, 100, 6, 3)).toEqual({ credits: { credit: 10, cashback: 10, points: 1 }, takeBack: 6, short: 3, kept: { points: 3 }, outside: 0 });
+    // Too little given back in Tillsafe to cover them: whole points' worth is kept, the rest (24) the till keeps from cash.
     const small = { ...original, operation: { ...original.operation, payments: [{ method: "credit", amount: 4 }] } } as OperationRecord;
-    expect(refundShares(small, 100, 0, 3)).toEqual({ credits: { credit: 1 }, takeBack: 0, short: 9, kept: { credit: 3 }, settled: 1 });
+    expect(refundShares(small, 100, 0, 3)).toEqual({ credits: { credit: 1 }, takeBack: 0, short: 9, kept: { credit: 3 }, outside: 24 });
   });
 
   it("a cancelled refund frees exactly its claim: 20.00 with 0.01 of credit gives back 0.01, never more", () => {

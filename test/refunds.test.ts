@@ -200,6 +200,24 @@ describe("refunds", () => {
       await expectInvariants(shop);
     });
 
+    it("a purchase paid in cash earns points that are spent: the refund tells the till to keep their worth from the cash", async () => {
+      const shop = await createShop();
+      expect((await api("PATCH", "/v1/settings", { token: shop.secret, body: { points_per_currency_unit: 5, point_value: 2 } })).status).toBe(200);
+      const paid = await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "C-1", total: 10_000 }, payments: [], accrue_points: true });
+      expect((await confirm(shop, paid.body.id)).status).toBe(200);
+      expect((await confirm(shop, (await spend(shop, 300)).body.id)).status).toBe(200);
+      const half = await refund(shop, paid.body.id, 5_000);
+      // 250 points due, 200 left: 200 back, and 50 points (1.00) for the till to keep from the 50.00 it pays back.
+      expect(half.body).toMatchObject({ accrual: { points: -200, points_short: 50 }, deducted_for_points: 100, withhold_outside: 100, payments: [] });
+      expect((await confirm(shop, half.body.id)).status).toBe(200);
+      // Those 50 are settled: the other half owes only its own 250, none of which are left.
+      const rest = await refund(shop, paid.body.id, 5_000);
+      expect(rest.body).toMatchObject({ accrual: { points: 0, points_short: 250 }, deducted_for_points: 500, withhold_outside: 500, payments: [] });
+      expect((await confirm(shop, rest.body.id)).status).toBe(200);
+      expect(await money(shop)).toEqual({ credit: 0, cashback: 0, points: 0 });
+      await expectInvariants(shop);
+    });
+
     it("refund_when_points_spent: refuse — 422 refund_points_spent with points_short, and nothing changes", async () => {
       const { shop, purchase } = await earned({ refund_when_points_spent: "refuse" });
       expect((await confirm(shop, (await spend(shop, 120)).body.id)).status).toBe(200);

@@ -14,7 +14,7 @@ import {
   type OperationRequest,
   type PurchaseChange,
 } from "./operation";
-import { keptValue, mulDiv, refundShares } from "./refund";
+import { mulDiv, refundShares } from "./refund";
 import { isRefusal, refuse, type Refusal } from "../lib/refusal";
 
 /** An Idempotency-Key already used with a different request (by this account, or at the store for another card). */
@@ -172,10 +172,11 @@ export function planOperation(input: NewOperation, account: AccountView, origina
       amount: request.amount,
       payments: METHODS.filter((m) => credits[m]).map((m) => ({ method: m, amount: credits[m]! })),
       accrual: { points: -takeBack, points_short: shares.short },
-      deducted_for_points: keptValue(shares.kept, policy.point_value),
+      deducted_for_points: shares.short * policy.point_value,
+      withhold_outside: shares.outside,
       authorization: { method: "none", status: "not_required" },
     };
-    if (shares.settled > 0) Object.assign(refundKeeps, { kept_for_points: shares.kept, points_settled: shares.settled });
+    if (shares.short > 0) Object.assign(refundKeeps, { kept_for_points: shares.kept, points_settled: shares.short });
   } else {
     const status = account.cardStatus(request.card);
     if (status === undefined) return refuse("card_not_found", "Card not found");

@@ -51,8 +51,10 @@ export interface Operation {
   accrue_points?: boolean;
   /** A refund's `points` are negative (taken back); `points_short`, the points due that were already spent. */
   accrual?: { points: number; points_short?: number };
-  /** A refund: what it gave back less, in minor units, for the spent points (`points_short`). */
+  /** A refund: the value, in minor units, of the spent points (`points_short`), kept from what it gives back. */
   deducted_for_points?: number;
+  /** A refund: the part of `deducted_for_points` that Tillsafe methods could not cover, for the till to keep from cash or card. */
+  withhold_outside?: number;
   original_operation_id?: string;
   method?: Method;
   amount?: number;

@@ -5,8 +5,9 @@
  * expired refund frees exactly its own claim. Limit counters follow the confirmed refunds alone, which only grow.
  *
  * A refund takes back the points its part of the purchase earned. Points the member already spent cannot be taken
- * back: their value is kept from what the refund gives back (points given back first, point for point, then money at
- * `point_value`), so no refund hands back more than was paid — or, when the tenant prefers, the refund is refused.
+ * back: their value is kept from what the refund gives back (points given back first, point for point, then credit and
+ * cashback at `point_value`), and what those cannot cover the till keeps from the cash or card it pays back
+ * (`withhold_outside`), so no refund hands back more than was paid — or, when the tenant prefers, it is refused.
  */
 import { METHODS, type Amounts, type Method, type OperationRecord } from "./operation";
 
@@ -38,14 +39,15 @@ export interface RefundShares {
   short: number;
   /** Kept from the give-back for those points, per method (points point for point, money at `point_value`). */
   kept: Amounts;
-  /** How many of the short points that keeping settles (the rest stay due on a later refund). */
-  settled: number;
+  /** The rest of their value, in minor units, for the till to keep from what it pays back outside Tillsafe. */
+  outside: number;
 }
 
 /**
  * The shares of a refund of `amount` of `original`'s cheque: per method, `floor(paid × refunded_after / total)` less
  * what earlier refunds claim, never below zero; and the accrued points due the same way. Points the member still has
- * are taken back; for the ones spent (`short`), whole points' worth is kept from the give-back.
+ * are taken back; for the ones spent (`short`), whole points' worth is kept from the give-back and the rest of their
+ * value is the till's to keep: the refund settles them all.
  */
 export function refundShares(original: OperationRecord, amount: number, pointsAvailable: number, pointValue: number): RefundShares {
   const total = original.operation.cheque?.total ?? 0;
@@ -61,10 +63,9 @@ export function refundShares(original: OperationRecord, amount: number, pointsAv
   const takeBack = Math.min(due, Math.max(0, pointsAvailable));
   const short = due - takeBack;
   const kept = keptForPoints(gross, short, pointValue);
-  const settled = (kept.points ?? 0) + ((kept.credit ?? 0) + (kept.cashback ?? 0)) / pointValue;
   const credits: Amounts = {};
   for (const method of METHODS) adjust(credits, method, (gross[method] ?? 0) - (kept[method] ?? 0));
-  return { credits, takeBack, short, kept, settled };
+  return { credits, takeBack, short, kept, outside: short * pointValue - keptValue(kept, pointValue) };
 }
 
 /** Whole points' worth of `short` points kept from `gross`: points given back first, then credit, then cashback. */

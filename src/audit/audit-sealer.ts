@@ -8,12 +8,13 @@
 import { chainHead } from "../db/audit";
 import { newId } from "../lib/ids";
 import type { Alert } from "../limits/limit";
-import { sameHead, type Accepted, type ChainRules } from "./audit-chain";
+import { acceptedDigest, sameHead, type Accepted, type ChainRules } from "./audit-chain";
+import type { SealedEntry } from "./audit-chain";
 import { sealWaiting, walkChain, type SealedHead } from "./seal";
 
 /** The sealer's tables, in the TenantDO's schema. */
 export const AUDIT_SCHEMA = `
-CREATE TABLE IF NOT EXISTS audit_accepted (seq INTEGER PRIMARY KEY, hash TEXT, after INTEGER);
+CREATE TABLE IF NOT EXISTS audit_accepted (seq INTEGER PRIMARY KEY, digest TEXT, after INTEGER);
 CREATE TABLE IF NOT EXISTS audit_seals (seq INTEGER PRIMARY KEY, id TEXT NOT NULL);
 `;
 /** How many recent places are remembered, to name an entry cut from D1. */
@@ -21,6 +22,10 @@ const SEALS_KEPT = 1000;
 
 export type Verified = { entries: number; valid: boolean; first_broken?: string };
 type Broken = { first_broken: string; alert_id: string };
+/** A batch told before it is written: its last entry, and the places it chains. */
+type Pending = { last: SealedHead; places: [number, string][] };
+/** Rules with every place hashed plainly: the chain as sealers before the key wrote it. */
+const PLAIN = Number.POSITIVE_INFINITY;
 
 export class AuditSealer {
   constructor(
@@ -37,24 +42,32 @@ export class AuditSealer {
     if (this.broken()) return 0;
     const found = await chainHead(this.d1, tenantId);
     let head = this.head();
-    const pending = this.meta<SealedHead>("audit_pending");
+    const pending = this.meta<Pending>("audit_pending");
     // A seal that died between telling and writing: D1 says whether its batch landed.
-    if (pending && sameHead(found, pending)) head = this.commit(pending, []);
+    if (pending && sameHead(found, pending.last)) head = this.commit(pending.last, pending.places);
     this.setMeta("audit_pending", null);
-    // A head from before the sealer kept one: the chain as D1 has it is taken as it is.
-    if (head === null && found !== null && this.meta<number>("audit_keyed_from") === null) head = this.commit(found, []);
+    if (this.meta<number>("audit_keyed_from") === null && found !== null && !sameHead(head, found)) head = await this.adoptUnkeyed(tenantId, head, found);
     if (!sameHead(head, found)) {
       await this.verify(tenantId);
       return 0;
     }
     const rules = this.rules(head);
     return sealWaiting(this.d1, tenantId, head, rules, {
-      writing: (last) => this.setMeta("audit_pending", last),
+      writing: (last, chained) => this.setMeta("audit_pending", { last, places: placesOf(chained) } satisfies Pending),
       written: (last, chained) => {
-        this.commit(last, chained.map((e) => [e.seq, e.id]));
+        this.commit(last, placesOf(chained));
         this.setMeta("audit_pending", null);
       },
     });
+  }
+
+  /**
+   * Before the chain was keyed, sealers wrote D1 first and their own head after, so a crash could leave D1 ahead: the
+   * entries after this sealer's head (all of them, before it had one) are taken when they hold as plainly chained.
+   */
+  private async adoptUnkeyed(tenantId: string, head: SealedHead | null, found: SealedHead): Promise<SealedHead | null> {
+    const walk = await walkChain(this.d1, tenantId, { keyedFrom: PLAIN, keyed: this.keyed, accepted: new Map() }, undefined, head);
+    return !walk.broken && sameHead(walk.reached, found) ? this.commit(found, []) : head;
   }
 
   /** Walks the chain: valid, or the first entry changed. A break seen for the first time raises the alert. */
@@ -74,21 +87,24 @@ export class AuditSealer {
    * An owner accepts the chain as D1 now holds it: every entry that does not hold is trusted as it is stored, a cut
    * end is a gap the next entries follow (its places are never used again), and sealing goes on. Idempotent.
    */
-  async accept(tenantId: string): Promise<Verified> {
+  async accept(tenantId: string, alertId: string): Promise<Verified> {
+    // Only the alert of the break standing now accepts it (an older alert, resolved late, accepts nothing new).
+    if (this.broken()?.alert_id !== alertId) return this.verify(tenantId);
     const head = this.head();
     const accepted: [number, Accepted][] = [];
     const rules = this.rules(head);
-    const walk = await walkChain(this.d1, tenantId, rules, (entry, after) => {
-      const taken: Accepted = { hash: entry.hash, after };
+    const walk = await walkChain(this.d1, tenantId, rules, async (entry, after) => {
+      const taken: Accepted = { digest: await acceptedDigest(entry, rules), after };
       accepted.push([entry.seq, taken]);
       (rules.accepted as Map<number, Accepted>).set(entry.seq, taken);
     });
     const reached = walk.reached;
-    const next = Math.max((head?.next ?? (head?.seq ?? 0) + 1), (reached?.seq ?? 0) + 1);
+    // The places sealed before are never used again, even when nothing of the chain is left.
+    const next = Math.max(head?.next ?? (head?.seq ?? 0) + 1, (reached?.seq ?? 0) + 1);
     this.transaction(() => {
-      for (const [seq, taken] of accepted) this.sql.exec("INSERT OR REPLACE INTO audit_accepted (seq, hash, after) VALUES (?, ?, ?)", seq, taken.hash ?? null, taken.after ?? null);
-      if (next > (reached?.seq ?? 0) + 1) this.sql.exec("INSERT OR REPLACE INTO audit_accepted (seq, hash, after) VALUES (?, NULL, ?)", next, reached?.seq ?? 0);
-      this.setMeta("audit_head", reached ? { ...reached, next } : null);
+      for (const [seq, taken] of accepted) this.sql.exec("INSERT OR REPLACE INTO audit_accepted (seq, digest, after) VALUES (?, ?, ?)", seq, taken.digest ?? null, taken.after ?? null);
+      if (next > (reached?.seq ?? 0) + 1) this.sql.exec("INSERT OR REPLACE INTO audit_accepted (seq, digest, after) VALUES (?, NULL, ?)", next, reached?.seq ?? 0);
+      this.setMeta("audit_head", { ...(reached ?? { seq: 0, hash: "", id: "" }), next } satisfies SealedHead);
       this.setMeta("audit_pending", null);
       this.setMeta("audit_broken", null);
     });
@@ -113,8 +129,8 @@ export class AuditSealer {
       this.setMeta("audit_keyed_from", keyedFrom);
     }
     const accepted = new Map<number, Accepted>();
-    for (const row of this.sql.exec<{ seq: number; hash: string | null; after: number | null }>("SELECT seq, hash, after FROM audit_accepted").toArray()) {
-      accepted.set(row.seq, { ...(row.hash !== null ? { hash: row.hash } : {}), ...(row.after !== null ? { after: row.after } : {}) });
+    for (const row of this.sql.exec<{ seq: number; digest: string | null; after: number | null }>("SELECT seq, digest, after FROM audit_accepted").toArray()) {
+      accepted.set(row.seq, { ...(row.digest !== null ? { digest: row.digest } : {}), ...(row.after !== null ? { after: row.after } : {}) });
     }
     return { keyedFrom, keyed: this.keyed, accepted };
   }
@@ -164,3 +180,5 @@ export class AuditSealer {
     else this.sql.exec("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2", key, JSON.stringify(value));
   }
 }
+
+const placesOf = (chained: SealedEntry[]): [number, string][] => chained.map((e) => [e.seq, e.id]);

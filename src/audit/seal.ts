@@ -17,7 +17,7 @@ export async function sealWaiting(
   tenantId: string,
   head: ChainHead,
   rules: ChainRules,
-  steps: { writing(last: SealedHead): void; written(last: SealedHead, chained: SealedEntry[]): void },
+  steps: { writing(last: SealedHead, chained: SealedEntry[]): void; written(last: SealedHead, chained: SealedEntry[]): void },
 ): Promise<number> {
   let sealed = 0;
   for (;;) {
@@ -26,7 +26,7 @@ export async function sealWaiting(
     const chained = await sealAfter(head, waiting, rules);
     const end = chained[chained.length - 1];
     const last = { seq: end.seq, hash: end.hash, id: end.id };
-    steps.writing(last);
+    steps.writing(last, chained);
     await writeSeals(d1, chained);
     steps.written(last, chained);
     head = last;
@@ -42,12 +42,18 @@ export interface ChainWalk {
 }
 
 /**
- * Walks the chain from its start. With `acceptAll`, an entry that does not hold is recorded (`accept`) and the walk
- * goes on from it, so the whole chain as it stands becomes the accepted one.
+ * Walks the chain from its start (or from `from`, an entry known to hold). With `accept`, an entry that does not hold
+ * is recorded and the walk goes on from it, so the whole chain as it stands becomes the accepted one.
  */
-export async function walkChain(d1: D1Database, tenantId: string, rules: ChainRules, accept?: (entry: SealedEntry, after: number) => void): Promise<ChainWalk> {
-  let head: ChainHead = null;
-  let reached: SealedHead | null = null;
+export async function walkChain(
+  d1: D1Database,
+  tenantId: string,
+  rules: ChainRules,
+  accept?: (entry: SealedEntry, after: number) => Promise<void>,
+  from: SealedHead | null = null,
+): Promise<ChainWalk> {
+  let head: ChainHead = from;
+  let reached: SealedHead | null = from;
   for (;;) {
     const run = await chainedAfter(d1, tenantId, head?.seq ?? 0, VERIFY_PAGE);
     if (run.length === 0) return { reached, broken: null, entries: reached === null ? 0 : await countAuditEntries(d1, tenantId) };
@@ -55,8 +61,8 @@ export async function walkChain(d1: D1Database, tenantId: string, rules: ChainRu
     const holding = checked.firstBroken ? run.slice(0, run.indexOf(checked.firstBroken)) : run;
     if (holding.length > 0) reached = idOf(holding[holding.length - 1]);
     if (checked.firstBroken && !accept) return { reached, broken: checked.firstBroken, entries: await countAuditEntries(d1, tenantId) };
-    if (checked.firstBroken) {
-      accept!(checked.firstBroken, reached?.seq ?? 0);
+    if (checked.firstBroken && accept) {
+      await accept(checked.firstBroken, reached?.seq ?? 0);
       reached = idOf(checked.firstBroken);
       head = { seq: reached.seq, hash: reached.hash };
       continue;

@@ -12,7 +12,7 @@ export function verifyAuditLog(env: Env, tenantId: string) {
   return tenantObjectOf(env, tenantId).verifyAudit(tenantId);
 }
 
-/** The tenant's owner accepts a broken chain as it now stands. */
-export function acceptAuditBreak(env: Env, tenantId: string) {
-  return tenantObjectOf(env, tenantId).acceptAuditBreak(tenantId);
+/** The tenant's owner accepts a broken chain as it now stands, acknowledging the alert of that break. */
+export function acceptAuditBreak(env: Env, tenantId: string, alertId: string) {
+  return tenantObjectOf(env, tenantId).acceptAuditBreak(tenantId, alertId);
 }

@@ -37,7 +37,7 @@ async function step(env: Env, principal: Extract<Principal, { kind: "secret" }>,
     if (before.type === "audit.chain_broken") {
       if (principal.staff && principal.staff.role !== "owner") throw new ApiError("forbidden", "Only an owner may accept a broken audit log");
       if (!note) throw invalidRequest("Say what was found: a note is needed to accept a broken audit log", { field: "note" });
-      if (attempt === 0) await acceptAuditBreak(env, principal.tenantId);
+      if (attempt === 0) await acceptAuditBreak(env, principal.tenantId, before.id);
     }
     const at = new Date().toISOString();
     const after: AlertRow =

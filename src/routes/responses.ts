@@ -41,6 +41,7 @@ export const Operation = z
       })
       .optional(),
     deducted_for_points: minor.describe("A refund: given back this much less, in minor units, for the spent points (`accrual.points_short`)").optional(),
+    withhold_outside: minor.describe("A refund: the part of `deducted_for_points` the till keeps from the cash or card it pays back (what credit, cashback and points given back could not cover)").optional(),
     original_operation_id: id.optional(),
     method: method.optional(),
     amount: minor.optional(),

@@ -123,8 +123,8 @@ export class TenantDO extends DurableObject<Env> {
   }
 
   /** An owner accepted the chain as it now stands (acknowledging `audit.chain_broken` with a note): sealing goes on. */
-  acceptAuditBreak(tenantId: string): Promise<Verified> {
-    return this.inTurn(() => this.sealer.accept(tenantId));
+  acceptAuditBreak(tenantId: string, alertId: string): Promise<Verified> {
+    return this.inTurn(() => this.sealer.accept(tenantId, alertId));
   }
 
   private inTurn<T>(step: () => Promise<T>): Promise<T> {
