@@ -36,6 +36,17 @@ describe("sign-in links the back office asks for", () => {
     expect(entry.actor).toMatch(/^stf_/);
   });
 
+  it("staff links count with sign-in codes, never against the tills' SMS: over that budget no link is made", async () => {
+    const shop = await createShop();
+    expect((await api("PATCH", "/v1/settings", { token: shop.secret, body: { sms_signin_per_hour: 1, sms_per_hour: 1 } })).status).toBe(200);
+    const manager = await staffCookie(shop, "manager");
+    expect((await asStaff(manager, "POST", `/v1/members/${shop.memberId}/portal-sessions`)).status).toBe(202);
+    const over = await asStaff(manager, "POST", `/v1/members/${shop.memberId}/portal-sessions`);
+    expectError(over, 429, "rate_limited");
+    expect(over.body.error.details.budget).toBe("sms_signin_per_hour");
+    expect((await auditOf(shop)).filter((e) => e.action === "member.portal_link_created")).toHaveLength(1);
+  });
+
   it("a secret key (the merchant's own app) still gets the URL (201), audited as shown", async () => {
     const shop = await createShop();
     const made = await api("POST", `/v1/members/${shop.memberId}/portal-sessions`, { token: shop.secret });

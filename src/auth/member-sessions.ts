@@ -5,7 +5,7 @@
 import { whoActed, type Actor } from "../db/audit";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { serialize } from "hono/utils/cookie";
-import { database } from "../db/client";
+import { database, type BatchWrite } from "../db/client";
 import { memberSessions, portalLinks } from "../db/schema";
 import { constantTimeEqual, randomSecret, sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
@@ -26,12 +26,12 @@ export interface MemberSession {
   via: SessionVia;
 }
 
-export async function createPortalLink(d1: D1Database, tenantId: string, memberId: string, now = Date.now()) {
+/** A one-time link made, in one batch with what must be written with it (its audit entry). */
+export async function createPortalLink(d1: D1Database, tenantId: string, memberId: string, withIt: BatchWrite[] = [], now = Date.now()) {
   const token = `pl_${randomSecret(32)}`;
   const expiresAt = new Date(now + PORTAL_LINK_TTL_MS).toISOString();
-  await database(d1)
-    .insert(portalLinks)
-    .values({ tokenHash: await sha256Hex(token), tenantId, memberId, createdAt: new Date(now).toISOString(), expiresAt });
+  const db = database(d1);
+  await db.batch([db.insert(portalLinks).values({ tokenHash: await sha256Hex(token), tenantId, memberId, createdAt: new Date(now).toISOString(), expiresAt }), ...withIt]);
   return { token, expiresAt };
 }
 

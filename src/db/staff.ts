@@ -3,7 +3,7 @@ import { and, asc, eq, isNull, ne } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { StaffRole } from "../auth/principal";
 import type { AuditWrite } from "./audit";
-import { database } from "./client";
+import { database, type BatchWrite } from "./client";
 import { staff, staffInvites, staffSessions } from "./schema";
 
 export type StaffRow = typeof staff.$inferSelect;
@@ -81,9 +81,9 @@ export async function forgetFailures(d1: D1Database, emailHash: string): Promise
 }
 
 /** A member of staff invited: their login without a password, the invite, and the audit entry of the invite. */
-export async function addInvitedStaff(d1: D1Database, row: NewStaff, invite: typeof staffInvites.$inferInsert, audit: AuditWrite): Promise<void> {
+export async function addInvitedStaff(d1: D1Database, row: NewStaff, invite: typeof staffInvites.$inferInsert, audit: AuditWrite, answer: BatchWrite[] = []): Promise<void> {
   const db = database(d1);
-  await db.batch([db.insert(staff).values(row), db.insert(staffInvites).values(invite), audit]);
+  await db.batch([db.insert(staff).values(row), db.insert(staffInvites).values(invite), audit, ...answer]);
 }
 
 /** Who a live invite link is for (by the hash of its token). */

@@ -4,7 +4,7 @@ import type { Method } from "../accounts/operation";
 import { newId } from "../lib/ids";
 import { ShortCache } from "../lib/short-cache";
 import type { AuditWrite } from "./audit";
-import { database } from "./client";
+import { database, type BatchWrite } from "./client";
 import type { NewKey } from "./keys";
 import { apiKeys, staff, tenantOrigins, tenants } from "./schema";
 import type { NewStaff } from "./staff";
@@ -109,9 +109,9 @@ export async function saveSettings(d1: D1Database, tenantId: string, changes: Pa
 }
 
 /** A tenant made by the platform, with its first secret key. */
-export async function addTenant(d1: D1Database, tenant: TenantRow, key: NewKey): Promise<void> {
+export async function addTenant(d1: D1Database, tenant: TenantRow, key: NewKey, answer: BatchWrite[] = []): Promise<void> {
   const db = database(d1);
-  await db.batch([db.insert(tenants).values(tenant), db.insert(apiKeys).values(key)]);
+  await db.batch([db.insert(tenants).values(tenant), db.insert(apiKeys).values(key), ...answer]);
 }
 
 /** A business signed up with its owner's login, and the audit entry of its making. */

@@ -6,10 +6,14 @@ export async function sha256Hex(text: string): Promise<string> {
   return hex(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
 }
 
+/** Imported HMAC keys, by their text (a verification signs once per entry). */
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
 /** HMAC-SHA256 of a text under a key's text, as hex. */
 export async function hmacHex(key: string, text: string): Promise<string> {
-  const imported = await crypto.subtle.importKey("raw", encoder.encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return hex(new Uint8Array(await crypto.subtle.sign("HMAC", imported, encoder.encode(text))));
+  let imported = hmacKeys.get(key);
+  if (!imported) hmacKeys.set(key, (imported = crypto.subtle.importKey("raw", encoder.encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])));
+  return hex(new Uint8Array(await crypto.subtle.sign("HMAC", await imported, encoder.encode(text))));
 }
 
 /** Equal-length comparison that takes the same time wherever the first difference is. */

@@ -9,6 +9,8 @@ import { chooseSender } from "../sms/choose-sender";
 import { DevOutboxSender } from "../db/dev-sms";
 import type { SmsBudget } from "../sms/sms-budget";
 import { type Refusal } from "../lib/refusal";
+import { ApiError } from "../lib/errors";
+import { SmsProviderError } from "../sms/sms-sender";
 import { tenantObjectOf } from "../objects";
 
 /** Null once sent; the budget's refusal (429 `rate_limited`) when the tenant has used its hour. Throws what the provider throws. */
@@ -41,4 +43,11 @@ export async function signinBudgetLeft(env: Env, tenant: TenantRow): Promise<Ref
 /** Takes a place in the sign-in budget without sending (a code for a phone nobody enrolled). */
 export async function countUnsentSigninSms(env: Env, tenant: TenantRow): Promise<void> {
   await askBudget(env, tenant, "sms_signin_per_hour", true);
+}
+
+/** What a failed send answers: a provider's refusal is 502 `sms_provider_error` (nothing changed, try again); anything else, itself. */
+export function smsFailure(error: unknown): unknown {
+  return error instanceof SmsProviderError
+    ? new ApiError("sms_provider_error", "The SMS could not be sent; nothing changed, try again", { provider_status: error.providerStatus })
+    : error;
 }

@@ -12,10 +12,9 @@ import { codeHash, generateCode, maskPhone } from "../auth/one-time-code";
 import { findMember } from "../db/members";
 import { findStore } from "../db/stores";
 import { loadTenant } from "../db/tenants";
-import { ApiError, notFound, refusalError } from "../lib/errors";
+import { notFound, refusalError } from "../lib/errors";
 import { formatMoney } from "../lib/money-format";
-import { sendTenantSms } from "../operations/send-sms";
-import { SmsProviderError } from "../sms/sms-sender";
+import { sendTenantSms, smsFailure } from "../operations/send-sms";
 import { serverSecret } from "../lib/server-secret";
 import { endpoint, type App } from "./endpoint";
 import { locateOperation } from "../operations/operation-policy";
@@ -62,12 +61,7 @@ export function smsCodeRoutes(app: App): void {
         refusal = await sendTenantSms(env, tenant, member.phone, text);
       } catch (error) {
         await stub.forgetCode(id, issued_at);
-        if (error instanceof SmsProviderError) {
-          throw new ApiError("sms_provider_error", "The SMS could not be sent; the operation is unchanged, try again", {
-            provider_status: error.providerStatus,
-          });
-        }
-        throw error;
+        throw smsFailure(error);
       }
       if (refusal) {
         // Over the tenant's SMS budget: no message, and no code the member could never have been sent.

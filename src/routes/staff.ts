@@ -188,18 +188,19 @@ export function staffRoutes(app: App): void {
   endpoint(
     app,
     { method: "post", path: "/v1/staff", errors: ["email_taken"], response: R.StaffInvited, summary: "Invite a member of staff: they set a password at the link (single use, 7 days)", tag: "Console", auth: ["secret"], body: InviteStaff },
-    async ({ c, env, principal, body }) => {
+    async ({ c, env, principal, body, keyed }) => {
       staffOf(principal);
       if (await staffByEmail(env.DB, body.email)) throw new ApiError("email_taken", "This email already has a Tillsafe login", { field: "email" });
       const row = { id: newId("stf"), tenantId: principal.tenantId, email: body.email, role: body.role, passwordHash: null, createdAt: new Date().toISOString() };
       const invite = await newStaffInvite(principal.tenantId, row.id);
+      const answer = { status: 201, body: { staff: presentStaff(row), invite_url: `${new URL(c.req.url).origin}/console/invite/${invite.token}`, expires_at: invite.expiresAt } };
       try {
-        await addInvitedStaff(env.DB, row, invite.row, auditInsert(env.DB, principal, "staff.invited", row.id, { after: presentStaff(row) }));
+        await addInvitedStaff(env.DB, row, invite.row, auditInsert(env.DB, principal, "staff.invited", row.id, { after: presentStaff(row) }), await keyed.answerWith(answer));
       } catch (error) {
         if (String(error).includes("UNIQUE")) throw new ApiError("email_taken", "This email already has a Tillsafe login", { field: "email" });
         throw error;
       }
-      return { status: 201, body: { staff: presentStaff(row), invite_url: `${new URL(c.req.url).origin}/console/invite/${invite.token}`, expires_at: invite.expiresAt } };
+      return answer;
     },
   );
 

@@ -8,12 +8,13 @@ export function tenantRoutes(app: App): void {
   endpoint(
     app,
     { method: "post", path: "/v1/tenants", response: R.TenantMade, summary: "Create a tenant and its first secret key", tag: "Platform", auth: ["platform"], body: CreateTenant },
-    async ({ env, body }) => {
+    async ({ env, body, keyed }) => {
       const tenant = newTenant(body);
       const createdAt = tenant.createdAt;
       const key = await issueKey("secret");
-      await addTenant(env.DB, tenant, { id: key.id, tenantId: tenant.id, kind: "secret", secretHash: key.secretHash, createdAt });
-      return { status: 201, body: { tenant: presentTenant(tenant), secret_key: key.token } };
+      const answer = { status: 201, body: { tenant: presentTenant(tenant), secret_key: key.token } };
+      await addTenant(env.DB, tenant, { id: key.id, tenantId: tenant.id, kind: "secret", secretHash: key.secretHash, createdAt }, await keyed.answerWith(answer));
+      return answer;
     },
   );
 }

@@ -2707,6 +2707,8 @@ export interface components {
             };
             /** @description A refund: given back this much less, in minor units, for the spent points (`accrual.points_short`) */
             deducted_for_points?: number;
+            /** @description A refund: the part of `deducted_for_points` the till keeps from the cash or card it pays back (what credit, cashback and points given back could not cover) */
+            withhold_outside?: number;
             original_operation_id?: string;
             /** @enum {string} */
             method?: "credit" | "cashback" | "points";

@@ -16,8 +16,11 @@ export function alertWords(row: AlertRow, context: AlertContext, currency: strin
       sentence: `Entries were cut from or changed in the audit log's database: ${row.bound} had been sealed, and the log holds only up to entry ${row.value}. Nothing more is sealed, and checking the log fails, until an owner resolves this with a note of what was found.`,
     };
   }
+  if (row.type === "sms.budget_exhausted" && row.metric === "signin_sms_sent") {
+    return { title: "Sign-in SMS budget used up", sentence: `Members were sent ${row.value} sign-in codes and links this hour, the budget; more wait until the next hour. The tills' codes still go.` };
+  }
   if (row.type === "sms.budget_exhausted") {
-    return { title: "SMS budget used up", sentence: `The business sent ${row.value} SMS this hour, its budget; sign-in codes and points codes wait until the next hour.` };
+    return { title: "SMS budget used up", sentence: `The tills sent ${row.value} SMS this hour, their budget; codes to pay with points wait until the next hour. Sign-in codes still go.` };
   }
   const method = context.methods.get(row.limitId) ?? null;
   const amount = (value: number) => (method === "points" ? `${value} pts` : method ? formatMoney(value, currency) : String(value));

@@ -32,8 +32,8 @@ export function ConsoleSettings({ data }: { data: ConsoleSettingsData }) {
           <Field id="points_per_currency_unit" label={`Points earned per whole ${data.currency}`} type="number" min="0" max="10000" value={String(s.points_per_currency_unit)} disabled={readOnly} />
           <Field id="point_value" label={`What one point is worth, in the smallest coin of ${data.currency}`} hint={`1 means a point pays ${formatMoney(1, data.currency)}.`} type="number" min="1" value={String(s.point_value)} disabled={readOnly} />
           <Field id="hold_minutes" label="Minutes a sale may wait at the till to be finished" type="number" min="1" max="1440" value={String(Math.max(1, Math.round(s.hold_ttl_seconds / 60)))} disabled={readOnly} hint="A sale not finished in time is cancelled, and what it held goes back to the member." />
-          <Field id="sms_per_hour" label="Most SMS the tills may send in an hour" type="number" min="0" value={String(s.sms_per_hour)} disabled={readOnly} hint="Codes to pay with points and sign-in links sent by staff." />
-          <Field id="sms_signin_per_hour" label="Most sign-in codes members may be sent in an hour" type="number" min="0" value={String(s.sms_signin_per_hour)} disabled={readOnly} hint="Kept apart, so strangers asking for codes can never stop the tills' SMS." />
+          <Field id="sms_per_hour" label="Most SMS the tills may send in an hour" type="number" min="0" value={String(s.sms_per_hour)} disabled={readOnly} hint="Codes members are sent to pay with points." />
+          <Field id="sms_signin_per_hour" label="Most sign-in codes members may be sent in an hour" type="number" min="0" value={String(s.sms_signin_per_hour)} disabled={readOnly} hint="Sign-in codes and the sign-in links staff send, kept apart so strangers asking for codes can never stop the tills' SMS." />
           <fieldset disabled={readOnly}>
             <legend>A refund, when the member already spent the points the sale earned</legend>
             <label>
