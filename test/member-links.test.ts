@@ -80,6 +80,7 @@ describe("sign-in links the back office asks for", () => {
     const owner = await staffCookie(shop, "owner");
     const linkPage = (await asStaff(owner, "GET", `/console/operations/${byLink.operation}`)).body as string;
     expect(linkPage).toContain('data-via="link"');
+    expect(linkPage).toContain("MobiSecure approval: approved on a page opened from a back-office link");
     expect((await asStaff(owner, "GET", `/console/operations/${byMember.operation}`)).body as string).not.toContain('data-via="link"');
   });
 

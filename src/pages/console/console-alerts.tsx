@@ -13,7 +13,7 @@ export function alertWords(row: AlertRow, context: AlertContext, currency: strin
   if (row.type === "audit.chain_broken") {
     return {
       title: "Audit log changed outside Tillsafe",
-      sentence: `Entries were cut from or changed in the audit log's database: ${row.bound} had been sealed, and the log holds only up to entry ${row.value}. Nothing more is sealed, and checking the log fails, until an owner resolves this with a note of what was found.`,
+      sentence: `Entries were cut from or changed in the audit log's database: ${row.bound} entries had been sealed, and the log holds up only to entry ${row.value}. Nothing more is sealed, and checking the log fails, until an owner resolves this with a note of what was found.`,
     };
   }
   if (row.type === "sms.budget_exhausted" && row.metric === "signin_sms_sent") {

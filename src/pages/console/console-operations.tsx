@@ -14,6 +14,13 @@ export const TYPE_WORDS: Record<string, string> = {
   manual_deduction: "Taken by hand",
 };
 const STATUS_WORDS: Record<string, string> = { pending: "held, not finished", confirmed: "finished", cancelled: "cancelled", expired: "expired" };
+/** The authorization in words; an answer given on a page opened from a back-office link is not called the member's. */
+function authWords(status: string, approvals: ApprovalRequest[]): string {
+  const answered = approvals.find((request) => request.status === status);
+  if (answered?.via === "link") return `${status} on a page opened from a back-office link`;
+  return AUTH_WORDS[status] ?? status;
+}
+
 const AUTH_WORDS: Record<string, string> = {
   not_required: "not needed",
   required: "needed",
@@ -142,7 +149,7 @@ export function ConsoleOperation({ data }: { data: ConsoleOperationData }) {
           <li><span>{op.status === "pending" ? "Held" : op.status !== "confirmed" ? "Was held" : op.type === "refund" ? "Gave back" : "Moved"}</span><b>{whatItMoves(op, data.currency) || "—"}</b></li>
           {op.accrual && op.accrual.points !== 0 ? <li><span>{op.accrual.points > 0 ? "Points to earn" : "Points taken back"}</span><span>{Math.abs(op.accrual.points).toLocaleString("en")} pts</span></li> : null}
           {op.reason ? <li><span>Reason</span><span>{op.reason}</span></li> : null}
-          <li><span>Member's approval or code</span><span>{op.authorization.method === "none" ? "not needed" : `${op.authorization.method === "approval" ? "MobiSecure approval" : "SMS code"}: ${AUTH_WORDS[op.authorization.status] ?? op.authorization.status}`}</span></li>
+          <li><span>Member's approval or code</span><span>{op.authorization.method === "none" ? "not needed" : `${op.authorization.method === "approval" ? "MobiSecure approval" : "SMS code"}: ${authWords(op.authorization.status, data.approvals)}`}</span></li>
           {op.status === "pending" ? <li><span>Released if not finished by</span><span>{when(op.expires_at)}</span></li> : null}
           {op.confirmed_at ? <li><span>Finished</span><span>{when(op.confirmed_at)}</span></li> : null}
           {op.cancelled_at ? <li><span>{op.status === "expired" ? "Expired" : "Cancelled"}</span><span>{when(op.cancelled_at)}</span></li> : null}

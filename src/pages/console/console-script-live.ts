@@ -248,7 +248,7 @@ export const CONSOLE_LIVE_AND_LIMITS = String.raw`  var endpoints = $("endpoints
         box.className = reply.body.valid ? "status" : "status bad";
         say("verify-message", reply.body.valid
           ? "Intact: all " + reply.body.entries + " entries are as they were written."
-          : "Altered: the log was changed after it was written, from entry " + reply.body.first_broken + " on. Tell your Tillsafe contact.");
+          : "Altered: the log was changed after it was written, from entry " + reply.body.first_broken + " on. Nothing more is sealed until an owner resolves the alert \u201cAudit log changed outside Tillsafe\u201d on the Alerts page with a note of what was found.");
       });
     });
   }
