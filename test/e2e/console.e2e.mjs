@@ -356,8 +356,10 @@ test("members: a sale from a register made in the console shows as held; block, 
 
   // The audit log has each of it, by the owner, newest first; the chain holds.
   await page.click("nav >> text=Audit log");
-  const actions = await page.locator("#audit li").evaluateAll((items) => items.slice(0, 4).map((li) => li.dataset.action));
-  assert.deepEqual(actions, ["card.replaced", "member.sessions_revoked", "card.unblocked", "card.blocked"]);
+  const actions = await page.locator("#audit li").evaluateAll((items) => items.slice(0, 5).map((li) => li.dataset.action));
+  assert.deepEqual(actions, ["card.replaced", "member.sessions_revoked", "member.portal_link_created", "card.unblocked", "card.blocked"]);
+  // The link was sent to the member, by this owner; never shown.
+  assert.match(await page.locator("#audit li[data-action='member.portal_link_created']").first().textContent(), /^Made a sign-in link for a member .*owner@cafe-aroma\.example.*Delivered: sms · Sent to: \+61••••••678$/);
   const blocked = page.locator("#audit li[data-action='card.blocked']").first();
   assert.match(await blocked.textContent(), /^Blocked a card 6001000000000001.*owner@cafe-aroma\.example.*Status: blocked · Reason: /);
   await page.click("#verify-audit");
