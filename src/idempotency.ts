@@ -33,12 +33,20 @@ export interface IdempotencyScope {
 
 /** What a handler that writes to D1 puts in the batch of its change: the key's answer, committed with it. */
 export interface KeyedWrite {
+  /** This request took over the key of one that died mid-way: part of its change may already be made. */
+  retrying: boolean;
   /** The statements recording `outcome` as the answer, fenced by the lease (none without a key). */
   answerWith(outcome: Outcome): Promise<BatchItem<"sqlite">[]>;
+  /**
+   * The same for a raw D1 batch whose change is conditional: `fence` goes first, `answer` last, recorded only if the
+   * statement just before it changed a row (SQLite's `changes()`), so a change that did not happen leaves the key
+   * to its refusal.
+   */
+  answerIfChanged(outcome: Outcome): Promise<{ fence: D1PreparedStatement[]; answer: D1PreparedStatement[] }>;
 }
 
 /** For a request without a key: nothing to add. */
-export const UNKEYED: KeyedWrite = { answerWith: async () => [] };
+export const UNKEYED: KeyedWrite = { retrying: false, answerWith: async () => [], answerIfChanged: async () => ({ fence: [], answer: [] }) };
 
 /**
  * Whether an answer is kept for replay. A 429 ("wait, then try again") and a 5xx ("something broke") are not: the
@@ -65,19 +73,31 @@ export async function idempotent(d1: D1Database, serverSecret: string, scope: Id
 
   const held = claimed.length > 0 ? lease : await waitForFirst(db, where, scope, serverSecret);
   if (typeof held !== "string") return held;
-  return runHolding(d1, serverSecret, scope, held, run);
+  return runHolding(d1, serverSecret, scope, held, claimed.length === 0, run);
 }
 
-async function runHolding(d1: D1Database, serverSecret: string, scope: IdempotencyScope, lease: string, run: (keyed: KeyedWrite) => Promise<Outcome>): Promise<Outcome> {
+async function runHolding(d1: D1Database, serverSecret: string, scope: IdempotencyScope, lease: string, retrying: boolean, run: (keyed: KeyedWrite) => Promise<Outcome>): Promise<Outcome> {
   const db = database(d1);
   const mine = heldBy(scope, lease);
   let committed = false;
   const keyed: KeyedWrite = {
+    retrying,
     async answerWith(outcome) {
       committed = true;
       // Built, not awaited: a drizzle query is a thenable, and runs when awaited.
       const response = await seal(serverSecret, textOf(outcome));
       return [leaseFence(d1, scope, lease), answerStatement(d1, scope, lease, outcome.status, response)];
+    },
+    async answerIfChanged(outcome) {
+      committed = true;
+      const response = await seal(serverSecret, textOf(outcome));
+      const held = "tenant_id = ? AND credential_id = ? AND key = ? AND state = 'running' AND lease_until = ?";
+      const params = [scope.tenantId, scope.credentialId, scope.key, lease];
+      return {
+        // json() of anything but JSON is an error, which rolls the batch back.
+        fence: [d1.prepare(`SELECT json(CASE WHEN EXISTS (SELECT 1 FROM idempotency_records WHERE ${held}) THEN '1' ELSE 'lease lost' END)`).bind(...params)],
+        answer: [d1.prepare(`UPDATE idempotency_records SET state = 'done', status = ?, response = ?, lease_until = NULL WHERE changes() = 1 AND ${held}`).bind(outcome.status, response, ...params)],
+      };
     },
   };
   let outcome: Outcome;

@@ -7,6 +7,7 @@ import { account, api, balances, createOperation, createShop, expectError, expec
 import { storeOf } from "../src/objects";
 import { idempotent, LEASE_MS } from "../src/idempotency";
 import { addMember } from "../src/db/members";
+import { rotateSecret } from "../src/db/webhook-endpoints";
 import { auditInsert } from "../src/db/audit";
 import { sha256Hex } from "../src/lib/crypto";
 
@@ -377,6 +378,25 @@ describe("an Idempotency-Key whose request died", () => {
     }
   });
 
+  it("a card issue that died after the number was taken: the retry finishes it (201, the card in the account), not 409", async () => {
+    const shop = await createShop();
+    const credential = await credentialOf(shop);
+    const key = idemKey();
+    const number = uniqueCard();
+    const path = `/v1/members/${shop.memberId}/cards`;
+    const raw = JSON.stringify({ number });
+    await diedHolding(shop, credential, key, path, raw, new Date(Date.now() - 1000).toISOString());
+    // What the request that died had done: the number is the member's in D1; the account never heard of it.
+    await env.DB.prepare("INSERT INTO cards (tenant_id, number, member_id, status, created_at) VALUES (?, ?, ?, 'active', ?)").bind(shop.tenantId, number, shop.memberId, new Date().toISOString()).run();
+    const retried = await post(shop.secret, path, key, raw);
+    expect(retried.status).toBe(201);
+    expect(await retried.json()).toMatchObject({ number, status: "active" });
+    const account = await api("GET", `/v1/members/${shop.memberId}`, { token: shop.secret });
+    expect(account.body.cards.map((c: { number: string }) => c.number)).toContain(number);
+    // Without a key, the number held already is still refused.
+    expectError(await api("POST", path, { token: shop.secret, body: { number } }), 409, "card_number_taken");
+  });
+
   it("a claim still within its lease is not taken: the retry is told it is in progress", async () => {
     const shop = await createShop();
     const credential = await credentialOf(shop);
@@ -425,6 +445,40 @@ describe("an Idempotency-Key whose request died", () => {
     await expect(late).rejects.toThrow(/malformed JSON|lease lost/);
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM members WHERE id = ?").bind(member.id).first<number>("n")).toBe(0);
     expect(await env.DB.prepare("SELECT state, lease_until FROM idempotency_records WHERE tenant_id = ? AND key = ?").bind(scope.tenantId, scope.key).first()).toEqual({ state: "running", lease_until: "taken" });
+  });
+
+  it("a webhook secret rotated with a key keeps its shown-once secret as the key's answer; a rotation refused keeps its refusal", async () => {
+    const shop = await createShop();
+    const hook = (await api("POST", "/v1/webhook-endpoints", { token: shop.secret, body: { url: "https://hooks.example/tillsafe", events: ["alert.raised"] } })).body;
+    const path = `/v1/webhook-endpoints/${hook.id}/rotate-secret`;
+    const key = idemKey();
+    const first = await post(shop.secret, path, key);
+    expect(first.status).toBe(200);
+    const text = await first.text();
+    expect(JSON.parse(text).secret).toMatch(/^whsec_/);
+    expect(await (await post(shop.secret, path, key)).text()).toBe(text);
+    // Another rotation within the previous secret's 24 hours is refused, and that is its key's answer.
+    const other = idemKey();
+    const refused = await post(shop.secret, path, other);
+    expect(refused.status).toBe(409);
+    const refusal = await refused.text();
+    expect(await (await post(shop.secret, path, other)).text()).toBe(refusal);
+  });
+
+  it("a rotation whose lease was taken over meanwhile rotates nothing", async () => {
+    const shop = await createShop();
+    const hook = (await api("POST", "/v1/webhook-endpoints", { token: shop.secret, body: { url: "https://hooks.example/tillsafe", events: ["alert.raised"] } })).body;
+    const scope = { tenantId: shop.tenantId, credentialId: "sk_lost", key: idemKey(), fingerprint: "f" };
+    const late = idempotent(env.DB, "secret", scope, async (keyed) => {
+      await env.DB.prepare("UPDATE idempotency_records SET lease_until = 'taken' WHERE tenant_id = ? AND key = ?").bind(scope.tenantId, scope.key).run();
+      const now = Date.now();
+      const answer = { status: 200, body: { id: hook.id } };
+      await rotateSecret(env.DB, shop.tenantId, hook.id, "sealed", now + 1000, now, env.DB.prepare("SELECT 1"), await keyed.answerIfChanged(answer));
+      return answer;
+    });
+    await expect(late).rejects.toThrow(/malformed JSON|lease lost/);
+    const row = await env.DB.prepare("SELECT previous_valid_until FROM webhook_endpoints WHERE id = ?").bind(hook.id).first<{ previous_valid_until: number | null }>();
+    expect(row?.previous_valid_until).toBeNull();
   });
 
   it("a replayed confirm is its first answer byte for byte (livemode where it first stood)", async () => {

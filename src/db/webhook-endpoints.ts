@@ -50,8 +50,18 @@ export async function attemptsOf(d1: D1Database, tenantId: string, endpointId: s
  * while an earlier rotation's previous secret still signs (`now`): that secret would stop at once. False: nothing
  * changed.
  */
-export async function rotateSecret(d1: D1Database, tenantId: string, endpointId: string, sealed: string, until: number, now: number, audit: D1PreparedStatement): Promise<boolean> {
-  const [rotated] = await d1.batch([
+export async function rotateSecret(
+  d1: D1Database,
+  tenantId: string,
+  endpointId: string,
+  sealed: string,
+  until: number,
+  now: number,
+  audit: D1PreparedStatement,
+  answer: { fence: D1PreparedStatement[]; answer: D1PreparedStatement[] } = { fence: [], answer: [] },
+): Promise<boolean> {
+  const results = await d1.batch([
+    ...answer.fence,
     d1
       .prepare(
         `UPDATE webhook_endpoints SET previous_sealed_secret = sealed_secret, previous_valid_until = ?, sealed_secret = ?
@@ -59,8 +69,9 @@ export async function rotateSecret(d1: D1Database, tenantId: string, endpointId:
       )
       .bind(until, sealed, tenantId, endpointId, now),
     audit,
+    ...answer.answer,
   ]);
-  return (rotated.meta.changes ?? 0) === 1;
+  return (results[answer.fence.length].meta.changes ?? 0) === 1;
 }
 
 /** A webhook endpoint added, with the audit entry of its making. */

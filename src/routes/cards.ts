@@ -27,9 +27,11 @@ export function cardRoutes(app: App): void {
   endpoint(
     app,
     { method: "post", path: "/v1/members/:id/cards", errors: ["card_number_taken", "member_not_found"], response: R.Card, summary: "Issue a card to a member", tag: "Back office", auth: ["secret"], body: AddCard },
-    async ({ env, principal, param, body }) => {
+    async ({ env, principal, param, body, keyed }) => {
       const member = await requireMember(env.DB, principal.tenantId, param("id"));
-      if (!(await addCardNumber(env.DB, principal.tenantId, member.id, body.number))) throw cardTaken();
+      // A retry of a request that died after giving this member the number goes on to finish it.
+      const finishing = keyed.retrying && (await cardOwner(env.DB, principal.tenantId, body.number)) === member.id;
+      if (!finishing && !(await addCardNumber(env.DB, principal.tenantId, member.id, body.number))) throw cardTaken();
       const account = { tenant_id: principal.tenantId, member_id: member.id };
       const card = await accountOf(env, account).addCard(account, body.number);
       await recordAudit(env.DB, principal, "card.issued", body.number, { after: card });

@@ -86,21 +86,23 @@ export function webhookEndpointRoutes(app: App): void {
   endpoint(
     app,
     { method: "post", path: "/v1/webhook-endpoints/:id/rotate-secret", errors: ["rotation_in_progress", "webhook_endpoint_not_found"], response: R.SecretRotated, summary: "A new signing secret (shown once); the old one stays valid for 24 hours and both signatures are sent meanwhile", tag: "Limits and alerts", auth: ["secret"], status: 200 },
-    async ({ env, principal, param }) => {
+    async ({ env, principal, param, keyed }) => {
       const row = await liveWebhookEndpoint(env.DB, principal.tenantId, param("id"));
       if (!row) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
       const secret = newEndpointSecret();
       const now = Date.now();
       const until = now + PREVIOUS_SECRET_MS;
       const audit = auditIfChanged(env.DB, principal, "webhook_endpoint.secret_rotated", row.id, { after: { previous_valid_until: new Date(until).toISOString() } });
-      if (!(await rotateSecret(env.DB, principal.tenantId, row.id, await seal(serverSecret(env), secret), until, now, audit))) {
+      const answer = { status: 200, body: { ...presentEndpoint(row), secret, previous_secret_valid_until: new Date(until).toISOString() } };
+      // The new secret is shown once: it is kept as the key's answer in the write that makes it (when it is made).
+      if (!(await rotateSecret(env.DB, principal.tenantId, row.id, await seal(serverSecret(env), secret), until, now, audit, await keyed.answerIfChanged(answer)))) {
         const current = await liveWebhookEndpoint(env.DB, principal.tenantId, row.id);
         if (!current) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
         // The secret before the last rotation still signs: a second rotation now would cut it off without warning.
         const validUntil = new Date(current.previousValidUntil ?? now).toISOString();
         throw new ApiError("rotation_in_progress", `The secret before the last rotation is valid until ${validUntil}; rotate again after that`, { previous_valid_until: validUntil });
       }
-      return { status: 200, body: { ...presentEndpoint(row), secret, previous_secret_valid_until: new Date(until).toISOString() } };
+      return answer;
     },
   );
 }
