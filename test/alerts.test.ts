@@ -72,6 +72,31 @@ describe("alerts", () => {
     page.socket!.close();
   });
 
+  it("a staff session that ends closes its console page at once: signed out, removed, role changed; others stay and get the next alert", async () => {
+    const shop = await createShop();
+    const owner = await staffCookie(shop, "owner");
+    const idOf = async (cookie: string) => (await asStaff(cookie, "GET", "/v1/staff/me")).body.staff.id as string;
+    const opened = async (role: "owner" | "manager" | "security") => {
+      const cookie = await staffCookie(shop, role);
+      const page = await openSocket("/v1/alerts/live", cookie);
+      expect(page.status).toBe(101);
+      const closed = new Promise<number>((resolve) => page.socket!.addEventListener("close", (event) => resolve(event.code)));
+      return { cookie, page, closed, id: await idOf(cookie) };
+    };
+    const [signedOut, removed, demoted, staying] = [await opened("security"), await opened("security"), await opened("manager"), await opened("security")];
+    expect((await asStaff(signedOut.cookie, "DELETE", "/v1/staff-sessions/current")).status).toBe(204);
+    expect(await signedOut.closed).toBe(4001);
+    expect((await asStaff(owner, "DELETE", `/v1/staff/${removed.id}`)).status).toBe(200);
+    expect(await removed.closed).toBe(4001);
+    expect((await asStaff(owner, "PATCH", `/v1/staff/${demoted.id}`, { role: "security" })).status).toBe(200);
+    expect(await demoted.closed).toBe(4001);
+    // The others' pages stay open and get the next alert; the closed ones got nothing after their end.
+    const alert = await raiseAlert(shop);
+    expect((await staying.page.next("alerts")).alerts[0].id).toBe(alert.id);
+    for (const ended of [signedOut, removed, demoted]) expect(ended.page.messages).toEqual([]);
+    staying.page.socket!.close();
+  });
+
   it("the live socket needs a console session, the console's Origin and an upgrade", async () => {
     const shop = await createShop();
     const cookie = await staffCookie(shop);

@@ -12,3 +12,11 @@ export async function announceToConsoles(env: Env, tenantId: string, message: Co
     console.warn("console announcement failed:", String(error));
   }
 }
+
+/**
+ * Closes the console pages of a session that ended, or of a member of staff whose access changed (their page connects
+ * again and is checked again). Called after the change is written, before the answer: nothing more reaches them.
+ */
+export async function closeConsoles(env: Env, tenantId: string, which: { session: string } | { staff: string; except?: string }): Promise<void> {
+  await tenantObjectOf(env, tenantId).closeConsoles(which);
+}

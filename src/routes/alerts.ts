@@ -59,7 +59,7 @@ export function alertRoutes(app: App): void {
     checkUpgrade(c, "console");
     const principal = await requirePrincipal(c, ["secret"]);
     if (!principal.staff || !staffMay(principal.staff.role, "get", "/v1/alerts")) throw new ApiError("forbidden", "Live alerts are for the console");
-    return handOver(c, tenantObjectOf(c.env, principal.tenantId), principal.staff.sessionId, principal.tenantId);
+    return handOver(c, tenantObjectOf(c.env, principal.tenantId), principal.staff.sessionId, principal.tenantId, principal.staff.id);
   });
 
   endpoint(

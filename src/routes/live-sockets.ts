@@ -14,9 +14,11 @@ export function checkUpgrade(c: Context<AppEnv>, page: string): void {
   if (c.req.header("origin") !== new URL(c.req.url).origin) throw new ApiError("forbidden", `The WebSocket must come from the ${page}'s own origin`);
 }
 
-export async function handOver(c: Context<AppEnv>, keeper: { fetch(request: Request): Promise<Response> }, sessionId: string, tenantId: string): Promise<Response> {
+/** `staffId`: a console page's, so every socket of a member of staff can be closed when their access changes. */
+export async function handOver(c: Context<AppEnv>, keeper: { fetch(request: Request): Promise<Response> }, sessionId: string, tenantId: string, staffId?: string): Promise<Response> {
   const headers = new Headers(c.req.raw.headers);
   headers.set("x-tillsafe-session", sessionId);
+  if (staffId) headers.set("x-tillsafe-staff", staffId);
   headers.set("x-tillsafe-livemode", String((await loadTenant(c.env.DB, tenantId)).livemode));
   return keeper.fetch(new Request(c.req.raw.url, { headers }));
 }

@@ -5,6 +5,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { checkPassword, hashPassword, weakPassword } from "../auth/passwords";
+import { closeConsoles } from "../operations/console-live";
 import { STAFF_ROLES, type Principal } from "../auth/principal";
 import {
   clearedStaffCookie,
@@ -145,6 +146,7 @@ export function staffRoutes(app: App): void {
     { method: "delete", path: "/v1/staff-sessions/current", summary: "Sign out of the console", tag: "Console", auth: ["secret"], status: 204 },
     async ({ env, principal }) => {
       await endStaffSession(env.DB, staffOf(principal).sessionId);
+      await closeConsoles(env, principal.tenantId, { session: staffOf(principal).sessionId });
       return { status: 204, body: {}, headers: { "set-cookie": clearedStaffCookie(secure(env)) } };
     },
   );
@@ -175,6 +177,7 @@ export function staffRoutes(app: App): void {
       const problem = weakPassword(body.new, me.email);
       if (problem) throw new ApiError("weak_password", problem, { field: "new" });
       await changePassword(env.DB, me.id, await hashPassword(body.new, serverSecret(env)), session.sessionId, auditInsert(env.DB, principal, "staff.password_changed", me.id));
+      await closeConsoles(env, principal.tenantId, { staff: me.id, except: session.sessionId });
       return { status: 200, body: { staff: presentStaff(me) } };
     },
   );
@@ -216,6 +219,8 @@ export function staffRoutes(app: App): void {
       if (!(await changeStaffUnlessLastOwner(env.DB, principal.tenantId, before.id, body.role, audit))) {
         throw new ApiError("last_owner", "The business needs at least one owner: make someone else an owner first");
       }
+      // Their pages connect again, under the new role.
+      if (before.role !== after.role) await closeConsoles(env, principal.tenantId, { staff: before.id });
       return { status: 200, body: presentStaff(after) };
     },
   );
@@ -231,6 +236,7 @@ export function staffRoutes(app: App): void {
       if (!(await changeStaffUnlessLastOwner(env.DB, principal.tenantId, before.id, null, audit))) {
         throw new ApiError("last_owner", "The business needs at least one owner: make someone else an owner first");
       }
+      await closeConsoles(env, principal.tenantId, { staff: before.id });
       return { status: 200, body: { ...presentStaff(before), deleted: true } };
     },
   );

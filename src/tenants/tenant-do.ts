@@ -154,6 +154,7 @@ export class TenantDO extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, ["console"]);
     server.serializeAttachment({
       session: request.headers.get("x-tillsafe-session") ?? "",
+      staff: request.headers.get("x-tillsafe-staff") ?? "",
       until: Date.now() + CONSOLE_SOCKET_MS,
       livemode: request.headers.get("x-tillsafe-livemode") !== "false",
     });
@@ -170,6 +171,8 @@ export class TenantDO extends DurableObject<Env> {
     let sent = 0;
     for (const ws of this.ctx.getWebSockets("console")) {
       try {
+        // A socket closed for an ended session is still listed until its close completes: it gets nothing more.
+        if (ws.readyState !== WebSocket.OPEN) continue;
         const attachment = ws.deserializeAttachment() as { until?: number; livemode?: boolean } | null;
         if ((attachment?.until ?? 0) <= now) {
           ws.close(4002, "sign-in to be checked again");
@@ -182,6 +185,26 @@ export class TenantDO extends DurableObject<Env> {
       }
     }
     return sent;
+  }
+
+  /**
+   * A staff session ended (signed out), or a member of staff's access changed (password, role, removal): their
+   * console sockets close at once, before anything more is sent to them. `except`: the session that made the change.
+   */
+  closeConsoles(which: { session: string } | { staff: string; except?: string }): number {
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets("console")) {
+      const attachment = ws.deserializeAttachment() as { session?: string; staff?: string } | null;
+      const ends = "session" in which ? attachment?.session === which.session : attachment?.staff === which.staff && attachment?.session !== which.except;
+      if (!ends) continue;
+      try {
+        ws.close(4001, "signed out");
+        closed += 1;
+      } catch {
+        // already closing
+      }
+    }
+    return closed;
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
