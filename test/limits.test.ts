@@ -335,6 +335,24 @@ describe("register and store limits", () => {
     await expectInvariants(shop);
   });
 
+  it("a cancelled hold gives its store and register places back before the cancel answers, not when the outbox ships", async () => {
+    const shop = await createShop();
+    await topUp(shop, 10_000);
+    await newLimit(shop, { scope: "store", metric: "purchase_count", period: "day", hard: 2 });
+    await newLimit(shop, { scope: "register", metric: "deducted_amount", method: "credit", period: "day", hard: 300 });
+    const held = [await sale(shop, 100), await sale(shop, 100)];
+    expect(held.map((r) => r.status)).toEqual([201, 201]);
+    for (const hold of held) expect((await api("POST", `/v1/operations/${hold.body.id}/cancel`, { token: shop.terminal })).status).toBe(200);
+    // At once, with the accounts' outboxes not shipped: two more fit, the third does not.
+    expect((await sale(shop, 150)).status).toBe(201);
+    expect((await sale(shop, 150)).status).toBe(201);
+    expectError(await sale(shop, 1), 422, "limit_exceeded");
+    // The outbox's own release arrives later and gives back nothing twice.
+    await drainOutbox(shop);
+    expectError(await sale(shop, 1), 422, "limit_exceeded");
+    await expectInvariants(shop);
+  });
+
   it("when the account refuses after the store counted, the store gives the count back", async () => {
     const shop = await createShop();
     await topUp(shop, 1000);

@@ -12,6 +12,7 @@ import { changePurchase } from "../operations/change-purchase";
 import { createOperation } from "../operations/create-operation";
 import { locateOperation } from "../operations/operation-policy";
 import { testAnswerOf } from "../tenants/test-mode";
+import { cancelOperation } from "../operations/cancel-operation";
 import { endpoint, type App } from "./endpoint";
 import * as EX from "./examples";
 import * as R from "./responses";
@@ -165,7 +166,7 @@ export function operationRoutes(app: App): void {
       const { account, scope } = locateOperation(principal, param("id"));
       // The back office cancelling a till's hold is a change by a person or key: audited by the account, and only
       // when this call released it — not for one the till had cancelled or that had expired already.
-      return accountOf(env, account).cancel(param("id"), scope, Date.now(), principal.kind === "secret" ? whoActed(principal) : null);
+      return cancelOperation(env, account, param("id"), scope, principal.kind === "secret" ? whoActed(principal) : null);
     },
   );
 
