@@ -11,7 +11,7 @@
  * replays the answer — or neither is, and it runs afresh. A request that lost its lease can no longer commit.
  */
 import { KEY_RETENTION_MS } from "./lib/ids";
-import { and, eq, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, exists, isNull, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { database } from "./db/client";
 import { idempotencyRecords } from "./db/schema";
@@ -91,13 +91,11 @@ async function runHolding(d1: D1Database, serverSecret: string, scope: Idempoten
     async answerIfChanged(outcome) {
       committed = true;
       const response = await seal(serverSecret, textOf(outcome));
-      const held = "tenant_id = ? AND credential_id = ? AND key = ? AND state = 'running' AND lease_until = ?";
-      const params = [scope.tenantId, scope.credentialId, scope.key, lease];
-      return {
-        // json() of anything but JSON is an error, which rolls the batch back.
-        fence: [d1.prepare(`SELECT json(CASE WHEN EXISTS (SELECT 1 FROM idempotency_records WHERE ${held}) THEN '1' ELSE 'lease lost' END)`).bind(...params)],
-        answer: [d1.prepare(`UPDATE idempotency_records SET state = 'done', status = ?, response = ?, lease_until = NULL WHERE changes() = 1 AND ${held}`).bind(outcome.status, response, ...params)],
-      };
+      const answer = database(d1)
+        .update(idempotencyRecords)
+        .set({ state: "done", status: outcome.status, response, leaseUntil: null })
+        .where(and(sql`changes() = 1`, heldBy(scope, lease)));
+      return { fence: [asStatement(d1, leaseFence(d1, scope, lease))], answer: [asStatement(d1, answer)] };
     },
   };
   let outcome: Outcome;
@@ -138,12 +136,17 @@ const heldBy = (scope: IdempotencyScope, lease: string) =>
  * request that ran past its lease, whose key a retry took over, cannot commit its change a second time.
  */
 function leaseFence(d1: D1Database, scope: IdempotencyScope, lease: string) {
+  const db = database(d1);
+  const held = exists(db.select({ one: sql`1` }).from(idempotencyRecords).where(heldBy(scope, lease)));
   // json() of anything but JSON is an error, which rolls the batch back.
-  const held = sql`EXISTS (SELECT 1 FROM idempotency_records WHERE tenant_id = ${scope.tenantId} AND credential_id = ${scope.credentialId} AND key = ${scope.key} AND state = 'running' AND lease_until = ${lease})`;
-  return database(d1)
-    .select({ held: sql<string>`json(CASE WHEN ${held} THEN '1' ELSE 'lease lost' END)` })
-    .from(sql`(SELECT 1)`);
+  return db.select({ held: sql<string>`json(CASE WHEN ${held} THEN '1' ELSE 'lease lost' END)` }).from(sql`(SELECT 1)`);
 }
+
+/** A drizzle query as a D1 statement, for a raw D1 batch. */
+const asStatement = (d1: D1Database, query: { toSQL(): { sql: string; params: unknown[] } }) => {
+  const { sql: text, params } = query.toSQL();
+  return d1.prepare(text).bind(...params);
+};
 
 /** Waits for the first request's answer; answers the lease when the first request died and this one took the key over. */
 async function waitForFirst(db: ReturnType<typeof database>, where: ReturnType<typeof and>, scope: IdempotencyScope, serverSecret: string): Promise<Outcome | string> {

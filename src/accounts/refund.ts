@@ -83,7 +83,7 @@ function keptForPoints(gross: Amounts, short: number, pointValue: number): Amoun
 }
 
 /** The money value, in minor units, of what a refund keeps for spent points. */
-export const keptValue = (kept: Amounts, pointValue: number) => (kept.points ?? 0) * pointValue + (kept.credit ?? 0) + (kept.cashback ?? 0);
+const keptValue = (kept: Amounts, pointValue: number) => (kept.points ?? 0) * pointValue + (kept.credit ?? 0) + (kept.cashback ?? 0);
 
 /** The original's record once `refund` (just planned) claims its shares. */
 export function claimRefund(original: OperationRecord, refund: OperationRecord): void {

@@ -7,7 +7,7 @@
  */
 import { chainHead } from "../db/audit";
 import { newId } from "../lib/ids";
-import type { Alert } from "../limits/limit";
+import type { TenantAlert } from "../limits/limit";
 import { acceptedDigest, sameHead, type Accepted, type ChainRules } from "./audit-chain";
 import type { SealedEntry } from "./audit-chain";
 import { sealWaiting, walkChain, type SealedHead } from "./seal";
@@ -24,7 +24,7 @@ export type Verified = { entries: number; valid: boolean; first_broken?: string 
 type Broken = { first_broken: string; alert_id: string };
 /** A batch told before it is written: its last entry, and the places it chains. */
 type Pending = { last: SealedHead; places: [number, string][] };
-/** Rules with every place hashed plainly: the chain as sealers before the key wrote it. */
+/** Where keying starts for a chain sealed before the key: nowhere (every place hashed plainly). */
 const PLAIN = Number.POSITIVE_INFINITY;
 
 export class AuditSealer {
@@ -33,7 +33,7 @@ export class AuditSealer {
     private readonly d1: D1Database,
     private readonly keyed: (text: string) => Promise<string>,
     /** Writes the alert in the object's outbox; called inside the transaction that marks the chain broken. */
-    private readonly raise: (alert: Alert) => void,
+    private readonly raise: (alert: TenantAlert) => void,
     private readonly transaction: <T>(fn: () => T) => T,
   ) {}
 
@@ -148,14 +148,11 @@ export class AuditSealer {
       this.raise({
         id,
         type: "audit.chain_broken",
-        limit_id: "",
-        scope: "tenant",
         scope_id: tenantId,
         metric: "audit_entries",
         period: "lifetime",
         bound: head?.seq ?? 0,
         value: reachedSeq,
-        operation_id: "",
         created_at: new Date().toISOString(),
       });
     });

@@ -60,3 +60,7 @@ export interface Alert {
   operation_id: string;
   created_at: string;
 }
+
+/** An alert of the whole tenant (no limit, no operation), as the TenantDO raises it. */
+export type TenantAlert = Pick<Alert, "id" | "type" | "scope_id" | "metric" | "period" | "bound" | "value" | "created_at">;
+export const tenantAlert = (alert: TenantAlert): Alert => ({ ...alert, limit_id: "", scope: "tenant", operation_id: "" });

@@ -10,7 +10,6 @@ const HOUR_MS = 3600 * 1000;
 
 /** A budget, named by the setting that bounds it. */
 export type SmsBudget = "sms_per_hour" | "sms_signin_per_hour";
-export const SMS_BUDGETS: readonly SmsBudget[] = ["sms_per_hour", "sms_signin_per_hour"];
 
 /** The alert's counter for each budget. */
 export const budgetMetric = { sms_per_hour: "sms_sent", sms_signin_per_hour: "signin_sms_sent" } as const satisfies Record<SmsBudget, string>;

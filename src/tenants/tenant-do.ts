@@ -15,7 +15,7 @@ import { adoptAlertOutbox, OUTBOX_SCHEMA, OutboxStorage, upgradeOutbox } from ".
 import { AUDIT_SCHEMA, AuditSealer, type Verified } from "../audit/audit-sealer";
 import { hmacHex } from "../lib/crypto";
 import { serverSecret } from "../lib/server-secret";
-import type { Alert } from "../limits/limit";
+import { tenantAlert, type TenantAlert } from "../limits/limit";
 import type { ConsoleMessage } from "../operations/console-live";
 import { messageText } from "./livemode";
 import type { Refusal } from "../lib/refusal";
@@ -80,14 +80,11 @@ export class TenantDO extends DurableObject<Env> {
         this.raise({
           id,
           type: "sms.budget_exhausted",
-          limit_id: "",
-          scope: "tenant",
           scope_id: tenantId,
           metric: budgetMetric[budget],
           period: "hour",
           bound: perHour,
           value: decided.hour.sent,
-          operation_id: "",
           created_at: new Date(now).toISOString(),
         });
       }
@@ -139,9 +136,9 @@ export class TenantDO extends DurableObject<Env> {
   }
 
   /** An alert of the whole tenant, into the outbox (inside the caller's transaction). */
-  private raise(alert: Alert): void {
+  private raise(alert: TenantAlert): void {
     this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES ('tenant', ?) ON CONFLICT(key) DO NOTHING", alert.scope_id);
-    this.outbox.enqueue("alert", alert.id, alert);
+    this.outbox.enqueue("alert", alert.id, tenantAlert(alert));
     this.outbox.flush();
   }
 
