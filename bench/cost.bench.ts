@@ -1,10 +1,11 @@
 /**
  * `npm run bench:cost` (bench/cost.mjs runs this file in workerd through bench/cost.config.ts): what one purchase —
  * a create and a confirm of a credit payment with its points accrual — costs in Cloudflare's billable units, counted
- * by the runtime (bench/meter.ts). Every run ships the same batches: the meter keeps each alarm, and the scenarios
- * ring them, so the figures do not depend on this machine's speed.
+ * by the runtime (bench/meter.ts). The meter keeps each alarm, and the scenarios ring them. What a confirm writes
+ * ships at once, one shipment at a time per account (account-alarm.ts), so only `hot` depends on this machine's
+ * speed: how many pairs ride each shipment (±0.1 $ between runs).
  *
- * - hot:           PAIRS pairs on one account, shipped together (a busy account's alarm ships many pairs at once);
+ * - hot:           PAIRS pairs on one account, back to back (a busy account: pairs ride a shipment on its way);
  * - spread:        one pair on each of PAIRS accounts, each shipped on its own;
  * - confirm_later: the same, but the till confirms after the create has shipped (seconds later);
  * - plain_d1:      the plain-D1 peer (bench/plain-d1.ts) doing the same pairs with Tillsafe's contract: key,

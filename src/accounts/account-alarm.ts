@@ -1,7 +1,14 @@
 /**
- * The account's one alarm: set to the earliest of the outbox's next shipment, the next hold expiry and the next
- * test answer; when it rings the object expires holds and gives test answers, then this ships the outbox to D1 in
- * batches, backing off while D1 refuses. A shipment sent twice adds nothing (the projection is keyed).
+ * When the account's messages leave for D1 and the StoreDOs. What a transaction writes to the outbox (a confirm and
+ * the create it takes along, an alert, a cancel, a card change) ships at once, right after the answer, one shipment
+ * at a time: rows written while one is on its way ride the next, so a busy account still ships in batches. A create
+ * alone waits in its row for the confirm (up to CREATE_WAIT_MS).
+ *
+ * The one alarm is the guarantee behind that: set to the earliest of the outbox's next shipment, the first waiting
+ * create's deadline, the next hold expiry and the next test answer, and reused when already set (setting it is a
+ * row written; letting it ring for nothing costs less). When it rings the object expires holds and gives test
+ * answers, then this ships what is left, backing off while D1 refuses. A shipment sent twice adds nothing (the
+ * projection is keyed, store messages are idempotent).
  */
 import type { Env } from "../env";
 import type { AccountRef } from "./account-ref";
@@ -22,11 +29,16 @@ export class AccountAlarm {
   private alarmAt: number | null = null;
   private shipFailures = 0;
   private shipRetryAt = 0;
+  /** Shipments go one at a time (two at once could drop each other's rows): each waits for the one before. */
+  private turn: Promise<void> = Promise.resolve();
+  /** A shipment is waiting its turn: rows written until it starts ride with it. */
+  private queued = false;
 
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly env: Env,
     private readonly ledger: AccountStorage,
+    private readonly account: () => AccountRef | null,
   ) {}
 
   /** Reads the alarm set before the object was evicted (in the constructor's blockConcurrencyWhile). */
@@ -40,10 +52,19 @@ export class AccountAlarm {
   }
 
   /**
+   * After a transaction: ships what it wrote to the outbox now (not awaited: the caller answers meanwhile), and sets
+   * the alarm that stands behind it.
+   */
+  async schedule(): Promise<void> {
+    if (this.shipRetryAt <= Date.now() && this.ledger.outbox.hasRows()) this.shipNow();
+    await this.setAlarm();
+  }
+
+  /**
    * Sets the alarm to the earliest of: the outbox's next shipment, CREATE_WAIT_MS after the first create waiting in
    * its row, the next hold expiry, the next test answer, or `at`.
    */
-  async schedule(at?: number): Promise<void> {
+  private async setAlarm(at?: number): Promise<void> {
     const now = Date.now();
     // An alarm due within the outbox delay will run soon and set the next one itself: nothing to work out now.
     if (at === undefined && this.alarmAt !== null && this.alarmAt <= now + OUTBOX_DELAY_MS && this.alarmAt > now - 60_000) return;
@@ -72,31 +93,55 @@ export class AccountAlarm {
   /** Ships the outbox; on failure keeps it and tries again later, backing off. Then sets the next alarm. */
   async shipAndSchedule(account: AccountRef): Promise<void> {
     try {
-      await this.ship(account);
+      await this.inTurn(() => this.ship(account));
       this.shipFailures = 0;
     } catch (error) {
-      // D1 did not take the batch: keep the outbox and try again later, backing off.
-      this.shipFailures += 1;
-      this.shipRetryAt = Date.now() + Math.min(OUTBOX_RETRY_MAX_MS, 1000 * 2 ** this.shipFailures);
-      console.warn(`outbox shipment failed (attempt ${this.shipFailures}):`, String(error));
-      await this.schedule(this.shipRetryAt);
+      this.failed(error);
+      await this.setAlarm(this.shipRetryAt);
       return;
     }
     this.shipRetryAt = 0;
     await this.schedule();
   }
 
+  /** Ships the outbox in its turn; rows written before that turn comes ride along. */
+  private shipNow(): void {
+    const account = this.account();
+    if (!account || this.queued) return;
+    this.queued = true;
+    this.inTurn(async () => {
+      this.queued = false;
+      await shipAll(this.env, account, this.ledger.outbox, this.sources);
+      this.shipFailures = 0;
+      // The alarm set after the transaction stands behind a shipment that failed: it tries again, backing off.
+    }).catch((error) => this.failed(error));
+  }
+
+  /** D1 (or a store) did not take the shipment: the outbox keeps it, and shipments back off. */
+  private failed(error: unknown): void {
+    this.shipFailures += 1;
+    this.shipRetryAt = Date.now() + Math.min(OUTBOX_RETRY_MAX_MS, 1000 * 2 ** this.shipFailures);
+    console.warn(`outbox shipment failed (attempt ${this.shipFailures}):`, String(error));
+  }
+
+  private inTurn(step: () => Promise<void>): Promise<void> {
+    const run = this.turn.then(step);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private readonly sources = {
+    operation: (id: string) => this.ledger.record(id),
+    card: (number: string) => this.ledger.cards.card(number),
+  };
+
   /** Ships the creates waiting in their rows, then the outbox. */
   private async ship(account: AccountRef): Promise<void> {
-    const sources = {
-      operation: (id: string) => this.ledger.record(id),
-      card: (number: string) => this.ledger.cards.card(number),
-    };
     const waiting = this.ledger.waitingCreates();
     if (waiting.length > 0) {
-      await shipOutbox(this.env, account, waiting.map(({ outbox }) => ({ id: 0, kind: "batch", ref: "", payload: outbox })), sources);
+      await shipOutbox(this.env, account, waiting.map(({ outbox }) => ({ id: 0, kind: "batch", ref: "", payload: outbox })), this.sources);
       this.ledger.createsShipped(waiting.map(({ id }) => id));
     }
-    await shipAll(this.env, account, this.ledger.outbox, sources);
+    await shipAll(this.env, account, this.ledger.outbox, this.sources);
   }
 }

@@ -27,7 +27,7 @@ const MAX_WAIT_SECONDS = 30;
 /**
  * One member account: balances, holds, operations, the journal, card statuses, approval requests and the member's
  * open pages, serialized by the object. Each call decides inside one `transactionSync`; only after it commits does
- * the object push to sockets, wake long polls, and (from the alarm) ship its outbox to D1. Every call answers a named
+ * the object push to sockets, wake long polls, and ship its outbox to D1 (at once, with the alarm behind it). Every call answers a named
  * result (lib/outcome.ts): done with its value, or a refusal with its API code; the routes make answers of them.
  * Only the calls that may be the account's first write take its `AccountRef` (the object remembers it then).
  */
@@ -50,7 +50,7 @@ export class AccountDO extends DurableObject<Env> {
     super(ctx, env);
     this.ledger = new AccountStorage(ctx.storage.sql);
     this.tx = { ledger: this.ledger, remember: (account) => this.remember(account), scoped: (id, scope) => this.scoped(id, scope) };
-    this.clock = new AccountAlarm(ctx, env, this.ledger);
+    this.clock = new AccountAlarm(ctx, env, this.ledger, () => this.account());
     this.pages = new MemberPages(ctx);
     ctx.blockConcurrencyWhile(async () => {
       ensureSchema(ctx.storage.sql, ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION, () => upgradeAccountSchema(ctx.storage.sql));

@@ -46,9 +46,19 @@ export const eventItem = (event: OutboxEvent): OutboxItem => ({
   payload: { id: event.id, type: event.type, created_at: event.created_at, data: event.data },
 });
 
+/** How many shipped rows may stay behind the watermark before they are deleted one by one after all. */
+const SHIPPED_KEPT_MAX = 200;
+
 export class OutboxStorage {
   /** This transaction's messages, written by flush. */
   private pending: OutboxItem[] = [];
+  /**
+   * Rows up to this id were shipped but are still in the table (rows came behind them meanwhile): kept until the
+   * outbox empties, when the table is made again at the price of two rows rather than one per row. Memory only: an
+   * object restarted ships them once more, which adds nothing anywhere.
+   */
+  private shippedThrough = 0;
+  private shippedKept = 0;
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -86,29 +96,38 @@ export class OutboxStorage {
 
   /** Every journal entry still waiting in the outbox. */
   unshippedEntries(): JournalEntry[] {
-    return entriesIn(this.sql.exec<OutboxRow>("SELECT id, kind, ref, payload FROM outbox ORDER BY id").toArray());
+    return entriesIn(this.sql.exec<OutboxRow>("SELECT id, kind, ref, payload FROM outbox WHERE id > ? ORDER BY id", this.shippedThrough).toArray());
   }
 
   batch(limit: number): OutboxRow[] {
-    return this.sql.exec<OutboxRow>("SELECT id, kind, ref, payload FROM outbox ORDER BY id LIMIT ?", limit).toArray();
+    return this.sql.exec<OutboxRow>("SELECT id, kind, ref, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?", this.shippedThrough, limit).toArray();
   }
 
   hasRows(): boolean {
-    return this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0;
+    return this.sql.exec("SELECT 1 FROM outbox WHERE id > ? LIMIT 1", this.shippedThrough).toArray().length > 0;
   }
 
   size(): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n;
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE id > ?", this.shippedThrough).one().n;
   }
 
   /**
-   * Drops the `count` rows shipped, up to `lastId`. When they were all the outbox held and more than two, the table
-   * is made again instead: dropping a table writes no row, and making it writes two, where deleting writes one per row.
+   * Drops the `count` rows shipped, up to `lastId`. While rows came behind them, they stay, marked shipped (up to
+   * SHIPPED_KEPT_MAX). Once the outbox is empty, with more than two rows in it the table is made again: dropping a
+   * table writes no row, and making it writes two, where deleting writes one per row.
    */
   dropShipped(lastId: number, count: number): void {
     const rest = this.sql.exec("SELECT 1 FROM outbox WHERE id > ? LIMIT 1", lastId).toArray().length;
+    if (rest > 0 && this.shippedKept + count <= SHIPPED_KEPT_MAX) {
+      this.shippedThrough = lastId;
+      this.shippedKept += count;
+      return;
+    }
     // One exec: both statements commit together.
-    if (rest === 0 && count > 2) this.sql.exec(`DROP TABLE outbox; ${OUTBOX_SCHEMA}`);
+    if (rest === 0 && this.shippedKept + count > 2) this.sql.exec(`DROP TABLE outbox; ${OUTBOX_SCHEMA}`);
     else this.sql.exec("DELETE FROM outbox WHERE id <= ?", lastId);
+    // An empty table numbers its rows from 1 again.
+    this.shippedThrough = rest > 0 ? lastId : 0;
+    this.shippedKept = 0;
   }
 }

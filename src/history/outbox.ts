@@ -90,18 +90,23 @@ function shipmentOf(origin: OutboxOrigin, rows: OutboxRow[], sources: OutboxSour
 
 export async function shipOutbox(env: Env, origin: OutboxOrigin, rows: OutboxRow[], sources: OutboxSources = NO_SOURCES): Promise<void> {
   const { shipment, storeMessages } = shipmentOf(origin, rows, sources);
-  if (!isEmptyShipment(shipment)) {
+  const toD1 = async () => {
+    if (isEmptyShipment(shipment)) return;
     const result = await historyWriterOf(env, origin.tenant_id).write(shipment);
     if (!result.written) throw new Error(result.reason);
-  }
-  // Commit, release and refund messages for StoreDOs: each is idempotent there, so a retry is harmless.
-  for (const message of storeMessages) {
-    const store = { tenant_id: origin.tenant_id, store_id: message.store_id };
-    const stub = storeOf(env, store);
-    if (message.action === "commit") await stub.commit(store, message.operation_id);
-    else if (message.action === "release") await stub.release(store, message.operation_id);
-    else if (message.action === "refund") await stub.refund(store, message);
-  }
+  };
+  // Commit, release and refund messages for StoreDOs, in their order (a refund gives back what a commit counted),
+  // beside the D1 write rather than after it: a released place is free at once. Each is idempotent there.
+  const toStores = async () => {
+    for (const message of storeMessages) {
+      const store = { tenant_id: origin.tenant_id, store_id: message.store_id };
+      const stub = storeOf(env, store);
+      if (message.action === "commit") await stub.commit(store, message.operation_id);
+      else if (message.action === "release") await stub.release(store, message.operation_id);
+      else if (message.action === "refund") await stub.refund(store, message);
+    }
+  };
+  await Promise.all([toD1(), toStores()]);
 }
 
 const BATCH = 200;
@@ -113,7 +118,7 @@ export async function shipAll(env: Env, origin: OutboxOrigin, outbox: OutboxStor
     if (rows.length === 0) return;
     await shipOutbox(env, origin, rows, sources);
     outbox.dropShipped(rows[rows.length - 1].id, rows.length);
-    // A short batch was all there was: rows written meanwhile have set the next alarm themselves.
+    // A short batch was all there was: rows written meanwhile have asked for their own shipment.
     if (rows.length < BATCH) return;
   }
 }
