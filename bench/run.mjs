@@ -10,6 +10,8 @@
 //   (5) plain_d1     the same hold + confirm on a plain-D1 ledger with conditional UPDATEs (no Durable Objects),
 //                    keeping (2)'s contract: credential, schema, Idempotency-Key, journal (bench/plain-d1.ts)
 //       plain_d1_bare    the conditional UPDATEs alone
+//   (6) live         hold → alert, confirm → event, confirm → webhook, sign-out → socket closed (p50/p99), while
+//                    pairs run on (3)'s accounts in the background (bench/live.mjs)
 // It prints `hot_account_ratio <(2) requests/s ÷ (1) requests/s>`, writes bench/results.json and bench/results.svg.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -17,6 +19,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { liveLatencies } from "./live.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -434,17 +437,32 @@ async function main(base) {
       },
     ]),
   );
+  // (6) with 4 tills' pairs on (3)'s accounts running meanwhile.
+  const measureLive = () =>
+    liveLatencies(base, call, nextKey, () => {
+      let running = true;
+      const lanes = Array.from({ length: 4 }, async (_, lane) => {
+        for (let n = 0; running; n++) await holdAndConfirm(base, spreadShop, cards[(lane * 7919 + n * 31) % cards.length]);
+      });
+      return async () => {
+        running = false;
+        await Promise.all(lanes);
+      };
+    });
   if (process.env.BENCH_ONLY) {
+    if (process.env.BENCH_ONLY.split(",").includes("live")) summary.live = await measureLive();
     console.log(JSON.stringify(summary));
     return;
   }
   const approval = await approvalRoundTrips(base);
+  const live = await measureLive();
   const results = {
     measured_at: Date.now(),
     machine: { cores: (await import("node:os")).cpus().length, node: process.version },
     settings: { runs: RUNS, seconds: SECONDS, concurrency: CONCURRENCY, accounts: ACCOUNTS, approval_rounds: ROUNDS, state_dir: stateRoot() },
     ...summary,
     approval,
+    live,
     hot_account_ratio: summary.hot_account.rps / summary.ceiling.rps,
     shaped_ratio: summary.hot_account.rps / summary.ceiling_shaped.rps,
   };
@@ -459,6 +477,8 @@ async function main(base) {
 (4) approval     p50 ${approval.p50_ms.toFixed(1)} ms, p99 ${approval.p99_ms.toFixed(1)} ms (${approval.rounds} round trips)
 (5) plain D1     ${summary.plain_d1.rps.toFixed(0)} req/s   (${summary.plain_d1.units_per_s.toFixed(0)} hold+confirm pairs/s, with (2)'s contract: key, credential, schema, journal)
     bare D1      ${summary.plain_d1_bare.rps.toFixed(0)} req/s   (the conditional UPDATEs alone)
+(6) live         ${Object.entries(live).map(([name, row]) => `${name.replaceAll("_", " ")} p50 ${row.p50_ms} ms, p99 ${row.p99_ms} ms`).join("\n                 ")}
+                 (${live.hold_to_alert.samples} samples each, with 4 tills' pairs running on (3)'s accounts)
 hot_account_ratio ${results.hot_account_ratio.toFixed(3)}
 shaped_ratio ${results.shaped_ratio.toFixed(3)}   ((2) against the shaped no-op)`);
 }
