@@ -8,7 +8,8 @@ import { describe, expect, it, vi } from "vitest";
 
 import { type Shipment } from "../src/history/projection";
 import { jsonChunks } from "../src/lib/json-chunks";
-import { account, createShop, d1WithBatch, drainOutbox, expectInvariants, topUp, writerUsesDb } from "./helpers";
+import { account, api, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, topUp, writerUsesDb } from "./helpers";
+import { OutboxStorage } from "../src/history/outbox-storage";
 import { historyWriterOf } from "../src/objects";
 
 /** The writer's hourly clean-up of old events (beside the batches; not one of them). */
@@ -163,5 +164,50 @@ describe("history writer", () => {
     expect(chunks.flatMap((chunk) => JSON.parse(chunk) as { i: number }[]).map((v) => v.i)).toEqual(values.map((v) => v.i));
     expect(jsonChunks([])).toEqual([]);
     expect(jsonChunks([{ a: 1 }, "b", null])).toEqual(['[{"a":1},"b",null]']);
+  });
+  it("a confirm ships at once, with the create it takes along: its event is in D1 while the account's alarm has not rung", async () => {
+    const shop = await createShop();
+    await drainOutbox(shop);
+    const created = await createOperation(shop, { type: "top_up", card: shop.card, method: "credit", amount: 700 });
+    expect((await api("POST", `/v1/operations/${created.body.id}/confirm`, { token: shop.terminal })).status).toBe(200);
+    const types = async () =>
+      (await api("GET", `/v1/events?limit=10`, { token: shop.secret })).body.data.filter((e: any) => e.data.operation?.id === created.body.id).map((e: any) => e.type);
+    await vi.waitFor(async () => expect(await types()).toEqual(["operation.confirmed", "operation.created"]), { timeout: 5000, interval: 20 });
+    // The alarm set behind the shipment is still waiting: the shipment did not wait for it.
+    const alarm = await runInDurableObject(account(shop), (_, state) => state.storage.getAlarm());
+    expect(alarm).not.toBeNull();
+    expect((await account(shop).audit()).outboxSize).toBe(0);
+    await expectInvariants(shop);
+  });
+
+  it("rows shipped while more came stay in the table, marked, until the outbox empties: then it is made again", async () => {
+    const shop = await createShop();
+    await drainOutbox(shop);
+    await runInDurableObject(account(shop), (_, state) => {
+      const sql = state.storage.sql;
+      const outbox = new OutboxStorage(sql);
+      const rows = () => sql.exec<{ id: number }>("SELECT id FROM outbox ORDER BY id").toArray().map((r) => r.id);
+      for (let i = 0; i < 3; i++) {
+        outbox.enqueue("event", `evt_${i}`, { id: `evt_${i}` });
+        outbox.flush();
+      }
+      const first = outbox.batch(2);
+      expect(first.map((r) => r.id)).toEqual([1, 2]);
+      outbox.dropShipped(2, 2);
+      // Row 3 came behind them: 1 and 2 stay, shipped, and are no longer the outbox's.
+      expect(rows()).toEqual([1, 2, 3]);
+      expect(outbox.size()).toBe(1);
+      expect(outbox.batch(10).map((r) => r.id)).toEqual([3]);
+      expect(outbox.unshippedEntries()).toEqual([]);
+      outbox.dropShipped(3, 1);
+      expect(rows()).toEqual([]);
+      expect(outbox.hasRows()).toBe(false);
+      // Numbered from 1 again, and not taken for shipped.
+      outbox.enqueue("event", "evt_3", { id: "evt_3" });
+      outbox.flush();
+      expect(outbox.batch(10).map((r) => r.id)).toEqual([1]);
+      outbox.dropShipped(1, 1);
+      expect(rows()).toEqual([]);
+    });
   });
 });
