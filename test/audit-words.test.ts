@@ -1,6 +1,8 @@
 /** The audit log in a merchant's words: field names, amounts in the currency, a limit as its sentence. */
 import { describe, expect, it } from "vitest";
 import { changesOf } from "../src/pages/console/audit-words";
+import { alertWords } from "../src/pages/console/console-alerts";
+import type { AlertRow } from "../src/db/alerts";
 
 const context = { currency: "USD", timeZone: "Australia/Sydney", places: new Map([["sto_1", "King St"]]), people: new Map([["stf_1", "sam@cafe.example"]]) };
 
@@ -40,5 +42,26 @@ describe("changesOf", () => {
     expect(changesOf("staff.removed", { id: "stf_1", email: "a@b.example", role: "security" }, null, context)).toEqual(["Email was a@b.example", "Role was security"]);
     const limit = { scope: "store", scope_id: "sto_1", per: null, metric: "deducted_amount", method: "credit", period: "day", hard: 50000, soft: null };
     expect(changesOf("limit.created", null, limit, context)).toEqual(["Store King St may pay at most $500.00 with customer credit per day; a sale that would go above is refused."]);
+  });
+});
+
+describe("alertWords", () => {
+  const context = { methods: new Map([["lim_1", "credit"]]), members: new Map([["6001000000000004", { id: "mem_4", name: "Test Member 4" }]]), places: new Map(), staff: new Map() };
+  const row = { id: "alt_1", tenantId: "ten_1", limitId: "lim_1", scope: "card", scopeId: "6001000000000004", metric: "deducted_amount", period: "day", bound: 3000, value: 6100, operationId: "op_1", createdAt: "2026-12-07T00:00:00Z" } as unknown as AlertRow;
+
+  it("a soft limit crossed by a hold says reached, counting what is held: never paid", () => {
+    expect(alertWords({ ...row, type: "limit.soft_crossed" }, context, "AUD")).toEqual({
+      title: "Soft limit crossed",
+      sentence: "Card 6001000000000004 (Test Member 4) reached A$61.00 of customer credit spent that day, counting what is still held; the security team is told above A$30.00.",
+    });
+  });
+
+  it("a refused sale says what it would have reached, and that nothing was held", () => {
+    expect(alertWords({ ...row, type: "limit.blocked", bound: 10000, value: 13000 }, context, "AUD").sentence).toBe(
+      "Card 6001000000000004 (Test Member 4) would have reached A$130.00 of customer credit spent that day with this sale; the limit is A$100.00, so the sale was refused and nothing was held.",
+    );
+    expect(alertWords({ ...row, type: "limit.blocked", metric: "manual_accrued_amount", period: "operation", bound: 500, value: 900 }, context, "AUD").sentence).toBe(
+      "Card 6001000000000004 (Test Member 4) would have reached A$9.00 of customer credit given by hand in one operation; the limit is A$5.00, so the operation was refused and nothing was held.",
+    );
   });
 });

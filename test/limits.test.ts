@@ -78,6 +78,7 @@ describe("rules", () => {
       scope_id: "1111",
       metric: "purchase_count",
       period: "day",
+      method: null,
       bound: 5,
       current: 5,
       attempted: 1,
@@ -220,6 +221,22 @@ describe("limit records", () => {
 });
 
 describe("card limits", () => {
+  it("a day's limit and a per-sale limit both passed: the per-sale one is named, and the day's says what is left", async () => {
+    const shop = await createShop();
+    await topUp(shop, 50000);
+    const day = await newLimit(shop, { scope: "card", metric: "deducted_amount", method: "credit", period: "day", hard: 10000 });
+    expect((await sale(shop, 6000)).status).toBe(201);
+    const perSale = await newLimit(shop, { scope: "card", metric: "deducted_amount", method: "credit", period: "operation", hard: 5000 });
+    const both = await sale(shop, 8000);
+    expectError(both, 422, "limit_exceeded");
+    expect(both.body.error.details).toMatchObject({ limit_id: perSale.id, period: "operation", method: "credit", bound: 5000, current: 0, attempted: 8000 });
+    expect(both.body.error.message).toBe("This card may spend at most 5000 of credit (minor units) in one operation; this operation asks for 8000");
+    const dayOnly = await sale(shop, 4500);
+    expectError(dayOnly, 422, "limit_exceeded");
+    expect(dayOnly.body.error.details).toMatchObject({ limit_id: day.id, period: "day", bound: 10000, current: 6000, attempted: 4500 });
+    expect(dayOnly.body.error.message).toBe("This card may spend at most 10000 of credit (minor units) a day: 4000 left; this operation asks for 4500");
+  });
+
   it("points accrued per purchase: a hard limit refuses with the details and raises limit.blocked", async () => {
     const shop = await createShop();
     await topUp(shop, 50000);
@@ -233,10 +250,12 @@ describe("card limits", () => {
       scope_id: shop.card,
       metric: "accrued_amount",
       period: "operation",
+      method: "points",
       bound: 100,
       current: 0,
       attempted: 101,
     });
+    expect(refused.body.error.message).toBe("This card may earn at most 100 points in one operation; this operation asks for 101");
     expect((await balances(shop)).credit.available).toBe(40000);
     const alerts = await alertsOf(shop);
     expect(alerts).toHaveLength(1);

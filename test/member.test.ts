@@ -50,7 +50,19 @@ describe("portal links and sessions", () => {
     expect(stored.results).toHaveLength(1);
     expect(JSON.stringify(stored.results)).not.toContain(token);
     await env.DB.prepare("UPDATE portal_links SET expires_at = ? WHERE member_id = ?").bind(new Date(Date.now() - 1000).toISOString(), shop.memberId).run();
-    expect((await api("GET", `/portal/${token}`)).status).toBe(404);
+    const expired = await api("GET", `/portal/${token}`);
+    expect(expired.status).toBe(404);
+    expect(expired.headers.get("set-cookie")).toBeNull();
+    // The program's own sign-in, phone-sized, saying why: the member goes on with a code by SMS.
+    const page = expired.body as string;
+    expect(page).toContain('<meta name="viewport" content="width=device-width, initial-scale=1"/>');
+    expect(page).toContain("This sign-in link has expired or was already used.");
+    expect(page).toContain(`id="phone-form" data-tenant="${shop.tenantId}"`);
+    // A token of no link at all names no program.
+    const unknown = await api("GET", `/portal/pl_${"x".repeat(43)}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toContain("This link does not work");
+    expect(unknown.body).not.toContain("phone-form");
   });
 
   it("a session expires when idle too long, and a revoked one stops working", async () => {

@@ -47,6 +47,13 @@ export async function redeemPortalLink(d1: D1Database, token: string, now = Date
   return used[0] ?? null;
 }
 
+/** The program a sign-in link belonged to, whatever became of it (null: no such link). */
+export async function portalLinkTenant(d1: D1Database, token: string): Promise<string | null> {
+  if (!/^pl_[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const row = await database(d1).select({ tenantId: portalLinks.tenantId }).from(portalLinks).where(eq(portalLinks.tokenHash, await sha256Hex(token))).get();
+  return row?.tenantId ?? null;
+}
+
 export async function createSession(d1: D1Database, tenantId: string, memberId: string, via: SessionVia, now = Date.now()) {
   const token = `ms_${randomSecret(32)}`;
   const nowIso = new Date(now).toISOString();

@@ -79,6 +79,7 @@ export const ERROR_CODES = {
       scope_id: z.string(),
       metric: z.string(),
       period: z.string(),
+      method: method.nullable().describe("The limit's method (null: a count, or an amount over every method)"),
       bound: z.number().int(),
       current: z.number().int(),
       attempted: z.number().int(),

@@ -53,10 +53,15 @@ export interface LimitRefusal {
   scope_id: string;
   metric: Limit["metric"];
   period: Limit["period"];
+  /** The limit's method (null: a count, or an amount over every method). */
+  method: Limit["method"] | null;
   bound: number;
   current: number;
   attempted: number;
 }
+
+/** Limits of one sale come first: when several would refuse, the one named is the one that refuses whatever came before. */
+const PERIOD_ORDER: Record<Limit["period"], number> = { operation: 0, day: 1, week: 2, month: 3, lifetime: 4 };
 
 export interface LimitDecision {
   refusal: LimitRefusal | null;
@@ -128,7 +133,7 @@ export function evaluateLimits(
   const changes: CounterChange[] = [];
   const alerts: NewAlert[] = [];
   const softMarks: CounterKey[] = [];
-  for (const limit of limits) {
+  for (const limit of [...limits].sort((a, b) => PERIOD_ORDER[a.period] - PERIOD_ORDER[b.period])) {
     if (!appliesTo(limit, facts)) continue;
     const attempted = contribution(limit, facts);
     if (attempted <= 0) continue;
@@ -149,7 +154,7 @@ export function evaluateLimits(
     if (reached > upper) {
       const { operation_id: _operation, ...where } = alertBase;
       return {
-        refusal: { ...where, bound: upper, current, attempted },
+        refusal: { ...where, method: limit.method ?? null, bound: upper, current, attempted },
         // Every bound is at most 2^53−1, so a counter that would pass it is over its bound too: refused as out of
         // range (the figure would no longer be exact), and the security team still hears of it.
         outOfRange: reached > MAX_AMOUNT ? outOfRange(limit.method ?? null, "limit counter") : null,
@@ -199,8 +204,26 @@ export function decisionRefusal(decision: LimitDecision): Refusal | null {
   return decision.outOfRange ?? (decision.refusal ? limitExceeded(decision.refusal) : null);
 }
 
-/** The `limit_exceeded` refusal, with what the cashier needs to say why. */
+const PER: Record<Limit["period"], string> = { operation: "in one operation", day: "a day", week: "a week", month: "a month", lifetime: "in all" };
+const MAY: Record<Limit["metric"], (bound: number, unit: string) => string> = {
+  deducted_amount: (b, u) => `may spend at most ${b} ${u}`,
+  accrued_amount: (b, u) => `may earn at most ${b} ${u}`,
+  manual_accrued_amount: (b, u) => `may be given at most ${b} ${u} by hand`,
+  manual_deducted_amount: (b, u) => `may have at most ${b} ${u} taken by hand`,
+  accrual_count: (b) => `may earn at most ${b} times`,
+  manual_operation_count: (b) => `may have at most ${b} manual operations`,
+  purchase_count: (b) => `may make at most ${b} purchases`,
+  balance: (b, u) => `may hold at most ${b} ${u}`,
+};
+
+/**
+ * The `limit_exceeded` refusal, with what the cashier needs to say why: whose limit, of what, over which period, and
+ * how much of it is left (money in minor units; the register page words it in the currency).
+ */
 export function limitExceeded(refusal: LimitRefusal): Refusal {
-  const what = `${refusal.scope} ${refusal.metric.replace(/_/g, " ")}`;
-  return refuse("limit_exceeded", `The operation would take the ${what} past its limit of ${refusal.bound}`, { ...refusal });
+  const whose = refusal.scope === "card" ? "This card" : refusal.scope === "register" ? "This register" : "This store";
+  const unit = refusal.method === "points" ? "points" : `of ${refusal.method ?? "credit, cashback and points together"} (minor units)`;
+  const per = refusal.metric === "balance" ? "" : ` ${PER[refusal.period]}`;
+  const left = refusal.period === "operation" || refusal.metric === "balance" ? "" : `: ${Math.max(0, refusal.bound - refusal.current)} left`;
+  return refuse("limit_exceeded", `${whose} ${MAY[refusal.metric](refusal.bound, unit)}${per}${left}; this operation asks for ${refusal.attempted}`, { ...refusal });
 }

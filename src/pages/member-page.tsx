@@ -62,9 +62,15 @@ export function MemberPage({ data }: { data: MemberPageData }) {
   );
 }
 
-export function MemberLoginPage({ tenantId, tenantName, development }: { tenantId: string; tenantName: string; development: boolean }) {
+/** `linkEnded`: the page answers a sign-in link that has expired or was used already, and says so first. */
+export function MemberLoginPage({ tenantId, tenantName, development, linkEnded = false }: { tenantId: string; tenantName: string; development: boolean; linkEnded?: boolean }) {
   return (
     <Page title={`${tenantName} — membership`} heading={tenantName} subheading="Membership" script="/assets/login.js">
+      {linkEnded ? (
+        <div class="status bad" id="link-ended" role="status">
+          This sign-in link has expired or was already used. Sign in with your phone number below, or ask the store for a new link.
+        </div>
+      ) : null}
       <section>
         <h2>Sign in</h2>
         <p>Enter the phone number you gave the store; we will text you a code.</p>
@@ -92,6 +98,18 @@ export function MemberLoginPage({ tenantId, tenantName, development }: { tenantI
           <ul class="list" id="dev-sms-list"></ul>
         </section>
       ) : null}
+    </Page>
+  );
+}
+
+/** A page that only says something (a link that does not work, a program that does not exist), phone-sized too. */
+export function NoticePage({ title, heading, text }: { title: string; heading: string; text: string }) {
+  return (
+    <Page title={title} heading="Membership" subheading={title}>
+      <section>
+        <h2>{heading}</h2>
+        <p>{text}</p>
+      </section>
     </Page>
   );
 }

@@ -78,6 +78,9 @@ export const REGISTER_SCRIPT = String.raw`
     $(field).setAttribute("aria-invalid", "true");
   }
   function clearErrors() {
+    // What the last attempt said goes with it: the next answer says its own.
+    $("message").hidden = true;
+    $("message").textContent = "";
     FIELDS.forEach(function (field) {
       $(field + "-error").hidden = true;
       $(field + "-error").textContent = "";
@@ -143,6 +146,7 @@ export const REGISTER_SCRIPT = String.raw`
     if (error.code === "payments_exceed_total") return fieldError("amount", "More than the cheque total of " + cash(d.total) + ".");
     if (error.code === "balance_out_of_range") return fieldError("amount", "This amount is too large for the card's balance.");
     if (error.code === "invalid_code") return fieldError("code", "Wrong code: " + d.attempts_left + " attempts left.");
+    if (error.code === "limit_exceeded") return limitRefusal(d);
     if (error.code === "invalid_request" && d.issues && d.issues[0]) {
       var path = d.issues[0].path;
       if (path === "card") return fieldError("card", d.issues[0].message);
@@ -150,6 +154,32 @@ export const REGISTER_SCRIPT = String.raw`
       if (path.indexOf("payments") === 0) return fieldError("amount", d.issues[0].message);
     }
     say(error.message + " (" + error.code + ")", "bad");
+  }
+  var PER = { operation: "in one sale", day: "a day", week: "a week", month: "a month", lifetime: "in all" };
+  var LEFT = { day: "today", week: "this week", month: "this month", lifetime: "" };
+  /** A limit's refusal in a cashier's words, next to the amount when it is about money. */
+  function limitRefusal(d) {
+    var whose = d.scope === "card" ? "This card" : d.scope === "register" ? "This register" : "This store";
+    var unit = function (v) { return d.method === "points" ? v + " points" : d.method ? cash(v) + " of " + d.method : cash(v); };
+    var may = {
+      deducted_amount: "may spend at most " + unit(d.bound),
+      accrued_amount: "may earn at most " + unit(d.bound),
+      manual_accrued_amount: "may be given at most " + unit(d.bound) + " by hand",
+      manual_deducted_amount: "may have at most " + unit(d.bound) + " taken by hand",
+      accrual_count: "may earn at most " + d.bound + " times",
+      manual_operation_count: "may have at most " + d.bound + " manual changes",
+      purchase_count: "may make at most " + d.bound + " purchases",
+      balance: "may hold at most " + unit(d.bound)
+    }[d.metric] || "has reached a limit of " + d.bound;
+    var text = whose + " " + may + (d.metric === "balance" ? "" : " " + (PER[d.period] || ""));
+    var counted = d.metric === "accrual_count" || d.metric === "manual_operation_count" || d.metric === "purchase_count";
+    if (d.period !== "operation" && d.metric !== "balance") {
+      var left = Math.max(0, d.bound - d.current);
+      text += ": " + (counted ? (left === 0 ? "none" : left) : unit(left)) + " left" + (LEFT[d.period] ? " " + LEFT[d.period] : "");
+    }
+    text += ".";
+    if (counted) return say(text, "bad");
+    return fieldError("amount", text);
   }
   function paid(op) {
     var parts = (op.payments || []).map(function (p) { return inUnit(p.method, p.amount); });

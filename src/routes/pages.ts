@@ -2,11 +2,11 @@
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 
-import { createSession, redeemPortalLink, SESSION_COOKIE, sessionCookie, verifySession } from "../auth/member-sessions";
+import { createSession, portalLinkTenant, redeemPortalLink, SESSION_COOKIE, sessionCookie, verifySession } from "../auth/member-sessions";
 import { findMember, othersOnPhone } from "../db/members";
 import { loadTenantIfAny } from "../db/tenants";
 import { minorDigits } from "../lib/money";
-import { MemberLoginPage, MemberPage } from "../pages/member-page";
+import { MemberLoginPage, MemberPage, NoticePage } from "../pages/member-page";
 import { LOGIN_SCRIPT } from "../pages/login-script";
 import { MEMBER_SCRIPT } from "../pages/member-script";
 import { devMessages } from "../db/dev-sms";
@@ -43,7 +43,15 @@ export function pageRoutes(app: App): void {
   app.get("/portal/:token", async (c) => {
     const link = await redeemPortalLink(c.env.DB, c.req.param("token"));
     if (!link) {
-      return html(c, `<!doctype html><meta charset="utf-8"><title>Link expired</title><p>This link has expired or was already used. Ask your store for a new one.</p>`, 404);
+      // An ended link of a known program opens that program's sign-in, saying why; an unknown one says what to do.
+      const tenantId = await portalLinkTenant(c.env.DB, c.req.param("token"));
+      const tenant = tenantId ? await loadTenantIfAny(c.env.DB, tenantId) : null;
+      const page = tenant ? MemberLoginPage({ tenantId: tenant.id, tenantName: tenant.name, development: devPanel(c), linkEnded: true }) : NoticePage({
+            title: "Sign-in link",
+            heading: "This link does not work",
+            text: "It has expired, was already used, or was not copied whole. Ask the store for a new link, or open your membership page and sign in with your phone number.",
+          });
+      return html(c, `<!doctype html>${page}`, 404);
     }
     const session = await createSession(c.env.DB, link.tenantId, link.memberId, "link");
     return c.body(null, 302, {
@@ -55,7 +63,7 @@ export function pageRoutes(app: App): void {
 
   app.get("/m/:tenant_id", async (c) => {
     const tenant = await loadTenantIfAny(c.env.DB, c.req.param("tenant_id"));
-    if (!tenant) return html(c, `<!doctype html><meta charset="utf-8"><title>Not found</title><p>No such membership program.</p>`, 404);
+    if (!tenant) return html(c, `<!doctype html>${NoticePage({ title: "Not found", heading: "No such membership program", text: "Check the address, or ask the store for a link to your membership page." })}`, 404);
     const token = getCookie(c, SESSION_COOKIE);
     const session = token ? await verifySession(c.env.DB, token) : null;
     const member = session && session.tenantId === tenant.id ? await findMember(c.env.DB, tenant.id, session.memberId) : null;

@@ -19,6 +19,20 @@ for (const [label, width, height] of [["laptop", 1280, 900], ["phone", 390, 844]
     assert.deepEqual(await accessibilityProblems(page), []);
     await page.screenshot({ path: `${shots}console-welcome-${label}.png`, fullPage: true });
 
+    // Sent empty: every field says what it needs at once, the password too, and the first takes the focus.
+    await page.click("#signup-submit");
+    await page.locator("#password-error:not([hidden])").waitFor();
+    assert.deepEqual(
+      [await page.locator("#business_name-error").isVisible(), await page.locator("#email-error").isVisible(), await page.locator("#password-error").textContent(), await page.evaluate(() => document.activeElement.id)],
+      [true, true, "Choose a password of at least 12 characters", "business_name"],
+    );
+    // A 5-character password is said on the first submit, beside another field's error.
+    await page.fill("#password", "short");
+    await page.click("#signup-submit");
+    await page.locator("#password-error:not([hidden])").waitFor();
+    assert.equal(await page.locator("#password-error").textContent(), "Use at least 12 characters (this one has 5)");
+    await page.screenshot({ path: `${shots}console-signup-empty-${label}.png`, fullPage: true });
+
     // Two fields wrong at once: each says so next to it, and the first takes the focus.
     await page.fill("#business_name", "Cafe Aroma");
     await page.fill("#timezone", "Mars/Olympus");
@@ -271,7 +285,7 @@ test("limits and alerts: a soft limit set in the console with its preview; cross
   const line = page.locator("#alerts li[data-alert]");
   await line.waitFor({ timeout: 10_000 });
   assert.equal(await line.locator("b").textContent(), "Soft limit crossed");
-  assert.match(await line.textContent(), /Card 6001000000000001 \(Nicola\) paid \$10\.00 with customer credit that day; the security team is told above \$5\.00\./);
+  assert.match(await line.textContent(), /Card 6001000000000001 \(Nicola\) reached \$10\.00 of customer credit spent that day, counting what is still held; the security team is told above \$5\.00\./);
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.screenshot({ path: `${shots}console-alerts-laptop.png`, fullPage: true });
 

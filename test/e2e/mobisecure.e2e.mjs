@@ -1,6 +1,7 @@
 // The guide's story in two browsers: the cashier's register page and Nicola's membership page, against `npm start`.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { accessibilityProblems } from "./axe.mjs";
 import { e2eEnvironment, shots } from "./harness.mjs";
 
 const env = e2eEnvironment();
@@ -219,4 +220,22 @@ test("a member signs in on the page with a code from the dev outbox", async () =
   await page.locator("header p").filter({ hasText: "Hello, Sam" }).waitFor();
   await page.locator("#others-section").getByText("Nicola", { exact: true }).waitFor();
   await page.screenshot({ path: `${shots}switched-member.png` });
+});
+
+test("a sign-in link used already opens the program's sign-in at phone width, saying why", async () => {
+  const url = await newPortalLink();
+  assert.equal((await fetch(url, { redirect: "manual" })).status, 302);
+  const context = await env.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const page = await context.newPage();
+  const answer = await page.goto(url);
+  assert.equal(answer.status(), 404);
+  assert.equal(
+    await page.locator("#link-ended").textContent(),
+    "This sign-in link has expired or was already used. Sign in with your phone number below, or ask the store for a new link.",
+  );
+  await page.locator("#phone-form").waitFor();
+  // Laid out for the phone: nothing wider than its screen.
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: `${shots}member-link-ended-phone.png`, fullPage: true });
 });

@@ -135,6 +135,44 @@ test("refusals stand next to their field: the card, and the amount with what is 
   assert.deepEqual(errors, []);
 });
 
+test("a limit's refusal in a cashier's words; a refusal's banner goes with the next attempt", async () => {
+  const secret = { authorization: `Bearer ${env.server.secretKey}`, "content-type": "application/json" };
+  const newLimit = (body) => fetch(`${env.server.base}/v1/limits`, { method: "POST", headers: secret, body: JSON.stringify(body) }).then((r) => r.json());
+  const perSale = await newLimit({ scope: "card", scope_id: null, metric: "deducted_amount", method: "credit", period: "operation", hard: 5000 });
+  const { page, errors } = await openRegister(390, 844);
+  await page.fill("#card", CARD);
+  await page.fill("#total", "60.00");
+  await page.click("#create");
+  await page.locator("#amount-error:not([hidden])").waitFor();
+  assert.equal(await page.locator("#amount-error").textContent(), "This card may spend at most $50.00 of credit in one sale.");
+  await page.screenshot({ path: `${shots}register-limit-phone.png`, fullPage: true });
+
+  // A count limits the store: no purchase at all today. Said in the banner, as it is about no field.
+  const none = await newLimit({ scope: "store", scope_id: null, metric: "purchase_count", period: "day", hard: 0 });
+  await page.fill("#total", "20.00");
+  await page.click("#create");
+  await page.locator("#message:not([hidden])").waitFor();
+  assert.equal(await page.locator("#message").textContent(), "This store may make at most 0 purchases a day: none left today.");
+  assert.equal(await page.locator("#amount-error").isHidden(), true);
+
+  // The next attempt fails for another reason: the banner goes, the new reason stands by its field.
+  await page.fill("#card", "6001999999999999");
+  await page.click("#create");
+  await page.locator("#card-error:not([hidden])").waitFor();
+  assert.equal(await page.locator("#message").isHidden(), true);
+  // And a form the page itself refuses clears what the server said before.
+  await page.fill("#card", CARD);
+  await page.click("#create");
+  await page.locator("#message:not([hidden])").waitFor();
+  await page.fill("#total", "");
+  await page.click("#create");
+  await page.locator("#total-error:not([hidden])").waitFor();
+  assert.equal(await page.locator("#message").isHidden(), true);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  assert.deepEqual(errors, []);
+  for (const limit of [perSale, none]) await fetch(`${env.server.base}/v1/limits/${limit.id}`, { method: "DELETE", headers: secret });
+});
+
 test("the member page takes the server's keep-alive 'pong' without an error", async () => {
   const context = await env.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   const member = await context.newPage();

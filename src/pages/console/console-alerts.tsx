@@ -6,7 +6,7 @@ import { Page } from "../layout";
 import { Nav } from "./console-pages";
 
 const METHOD_WORDS: Record<string, string> = { credit: "customer credit", cashback: "cashback", points: "bonus points" };
-const PERIOD_WORDS: Record<string, string> = { operation: "in one sale", day: "that day", week: "that week", month: "that month", lifetime: "in all", hour: "in an hour" };
+const PERIOD_WORDS: Record<string, string> = { day: "that day", week: "that week", month: "that month", lifetime: "in all", hour: "in an hour" };
 
 /** An alert in a merchant's words: a title and one sentence. */
 export function alertWords(row: AlertRow, context: AlertContext, currency: string): { title: string; sentence: string } {
@@ -32,21 +32,26 @@ export function alertWords(row: AlertRow, context: AlertContext, currency: strin
         : row.scope === "store"
           ? `Store ${context.places.get(row.scopeId) ?? "(removed)"}`
           : "Every card";
-  const what = METHOD_WORDS[method ?? ""] ?? "";
-  const measured: Record<string, string> = {
-    deducted_amount: `paid ${amount(row.value)} with ${what}`,
-    accrued_amount: `earned ${amount(row.value)} of ${what}`,
-    manual_accrued_amount: `was given ${amount(row.value)} of ${what} by hand`,
-    manual_deducted_amount: `had ${amount(row.value)} of ${what} taken by hand`,
-    accrual_count: `earned ${row.value} times`,
-    manual_operation_count: `had ${row.value} manual changes`,
-    purchase_count: `made ${row.value} purchases`,
-    balance: `would hold ${amount(row.value)} of ${what}`,
+  const what = METHOD_WORDS[method ?? ""] ?? "every balance";
+  // The figure is the counter with this sale in it: held sales count as soon as they are held (and leave it if
+  // cancelled), and a refused sale never counted at all. So: "reached", or "would have reached", never "paid".
+  const figure: Record<string, string> = {
+    deducted_amount: `${amount(row.value)} of ${what} spent`,
+    accrued_amount: `${amount(row.value)} of ${what} earned`,
+    manual_accrued_amount: `${amount(row.value)} of ${what} given by hand`,
+    manual_deducted_amount: `${amount(row.value)} of ${what} taken by hand`,
+    accrual_count: `${row.value} accruals`,
+    manual_operation_count: `${row.value} manual changes`,
+    purchase_count: `${row.value} purchases`,
+    balance: `a balance of ${amount(row.value)} of ${what}`,
   };
-  const did = `${who} ${measured[row.metric] ?? `reached ${row.value}`} ${row.metric === "balance" ? "" : (PERIOD_WORDS[row.period] ?? "")}`.trim();
+  const act = row.metric.startsWith("manual_") || row.metric === "balance" ? "operation" : "sale";
+  const period = row.period === "operation" ? `in one ${act}` : (PERIOD_WORDS[row.period] ?? "");
+  const reached = `${figure[row.metric] ?? row.value}${row.metric === "balance" ? "" : ` ${period}`}`.trim();
+  const withThis = row.period === "operation" || row.metric === "balance" ? "" : ` with this ${act}`;
   return row.type === "limit.blocked"
-    ? { title: "Refused by a limit", sentence: `${did}; the limit is ${amount(row.bound)}, so the sale was refused.` }
-    : { title: "Soft limit crossed", sentence: `${did}; the security team is told above ${amount(row.bound)}.` };
+    ? { title: "Refused by a limit", sentence: `${who} would have reached ${reached}${withThis}; the limit is ${amount(row.bound)}, so the ${act} was refused and nothing was held.` }
+    : { title: "Soft limit crossed", sentence: `${who} reached ${reached}, counting what is still held; the security team is told above ${amount(row.bound)}.` };
 }
 
 const STATUS_WORDS = { open: "open", acknowledged: "being looked at", resolved: "resolved" } as const;

@@ -79,6 +79,9 @@ const CONSOLE_FORMS = String.raw`
       if (signup.dataset.invite) body.invite = signup.dataset.invite;
       return send("POST", "/v1/signup", body).then(function (reply) {
         if (reply.status === 201) { location.href = "/console/setup"; return; }
+        // The server checks a password's strength only once the other fields are right: a short one is said now,
+        // with the rest (placed first, so that the first field wrong still takes the focus).
+        if (body.password.length < 12) fieldError("password", body.password ? "Use at least 12 characters (this one has " + body.password.length + ")" : "Choose a password of at least 12 characters");
         explain(reply, { business_name: "business_name", currency: "currency", timezone: "timezone", email: "email", password: "password" }, "signup-message");
       });
     });
