@@ -2064,6 +2064,8 @@ export interface components {
                 scope_id: string;
                 metric: string;
                 period: string;
+                /** @description The limit's method (null: a count, or an amount over every method) */
+                method: ("credit" | "cashback" | "points") | null;
                 bound: number;
                 current: number;
                 attempted: number;
