@@ -1,9 +1,10 @@
 /**
  * The README's five-minute tour with the typed client: a tenant, a store and register, a member with a card, a
- * top-up, and a purchase held then confirmed — every answer typed, no casts. Run against a server:
- * `node --experimental-strip-types examples/tour.ts http://127.0.0.1:8787 dev-platform-token`.
+ * top-up, and a purchase held then confirmed — every answer typed, no casts. Run against a server (`npm start`),
+ * with Node 22.18 or later (it runs TypeScript as it is), after `npm run build` here:
+ * `node examples/tour.ts http://127.0.0.1:8787 dev-platform-token`.
  */
-import { createTillsafe, type TillsafeOptions } from "../src/index";
+import { createTillsafe, type TillsafeOptions } from "@tillsafe/client";
 
 export interface TourResult {
   credit: { balance: number; available: number };
@@ -64,7 +65,7 @@ export async function tour(baseUrl: string, platformToken: string, fetch?: Tills
   };
 }
 
-// Run from the command line: node --experimental-strip-types examples/tour.ts [baseUrl] [platformToken]
+// Run from the command line: node examples/tour.ts [baseUrl] [platformToken]
 if (typeof process !== "undefined" && process.argv[1]?.endsWith("tour.ts")) {
   tour(process.argv[2] ?? "http://127.0.0.1:8787", process.argv[3] ?? "dev-platform-token").then((result) => console.log(JSON.stringify(result, null, 2)));
 }

@@ -8,9 +8,9 @@
  * `POST /v1/operations`, where a sale held twice would cost the member; it is never filled in there).
  */
 import createClient, { type Client, type Middleware } from "openapi-fetch";
-import type { components, paths } from "./schema";
+import type { components, paths } from "./schema.js";
 
-export type { components, paths } from "./schema";
+export type { components, paths } from "./schema.js";
 
 /** Any error body the API answers: `error.code` tells them apart. */
 export type TillsafeError = { error: components["schemas"][Extract<keyof components["schemas"], `Error_${string}`>] };
