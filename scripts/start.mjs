@@ -22,15 +22,21 @@ const env = {
 
 copyDocsAssets();
 
+// Migrations quietly: one line for the database, wrangler's own output only when it fails.
 const migrate = spawnSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
   cwd: root,
   env,
-  stdio: ["ignore", "inherit", "inherit"],
+  encoding: "utf8",
+  stdio: ["ignore", "pipe", "pipe"],
 });
 if (migrate.status !== 0) {
+  process.stdout.write(migrate.stdout ?? "");
+  process.stderr.write(migrate.stderr ?? "");
   console.error("Applying the D1 migrations failed.");
   process.exit(migrate.status ?? 1);
 }
+const applied = new Set(migrate.stdout.match(/\b\d{4}_[\w-]+\.sql\b/g) ?? []);
+console.log(`D1 database DB: ${applied.size === 0 ? "up to date" : `${applied.size} migration${applied.size === 1 ? "" : "s"} applied`} (local, in ${persistTo})`);
 
 const dev = spawn(
   process.execPath,
