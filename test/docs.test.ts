@@ -48,8 +48,15 @@ describe("contract documents", () => {
     const create = doc.paths["/v1/operations"].post;
     expect(create.responses["422"].content["application/json"].schema.properties.error.discriminator.mapping.limit_exceeded).toBe("#/components/schemas/Error_limit_exceeded");
     const limit = doc.components.schemas.Error_limit_exceeded;
-    expect(limit.properties.code).toEqual({ const: "limit_exceeded" });
-    expect(limit.properties.details.required).toEqual(["limit_id", "scope", "scope_id", "metric", "period", "bound", "current", "attempted"]);
+    expect(limit.properties.code).toEqual({ type: "string", const: "limit_exceeded" });
+    expect(limit.properties.details.required).toEqual(["limit_id", "scope", "scope_id", "metric", "period", "method", "bound", "current", "attempted"]);
+    // A nullable value is a type list, not an anyOf with a null branch (Scalar's reference takes only that).
+    expect(limit.properties.details.properties.method).toEqual({
+      type: ["string", "null"],
+      enum: ["credit", "cashback", "points", null],
+      description: "The limit's method (null: a count, or an amount over every method)",
+    });
+    expect(JSON.stringify(doc)).not.toContain('{"type":"null"}');
     expect(confirm.security).toEqual([{ terminalKey: [] }]);
     const me = openApiDocument("production").paths["/v1/me"].get as any;
     expect(me.security).toEqual([{ memberSession: [] }, { memberToken: [] }]);

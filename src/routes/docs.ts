@@ -60,8 +60,40 @@ type Components = Record<string, unknown>;
  * A zod schema as JSON Schema. The named objects in it (a schema with a `.meta({ id })`) go to `components` once and
  * are referred to by `$ref`; two different schemas under one name are a mistake, and throw.
  */
+/**
+ * The JSON Schema as every reader of the document takes it. Scalar's reference checks each schema against its own
+ * model, which wants a `type` beside a `const`, `true` rather than `{}` for any value, and no `{ "type": "null" }` of
+ * its own: a nullable value is written with a type list (`["string", "null"]`), as OpenAPI 3.1 allows, instead of
+ * zod's `anyOf` with a null branch.
+ */
+function plainSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(plainSchema);
+  if (node === null || typeof node !== "object") return node;
+  const schema = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, plainSchema(value)])) as Record<string, unknown>;
+  // "Any value" as `true`, which the reference takes, rather than the empty schema `{}`.
+  if (schema.additionalProperties !== null && typeof schema.additionalProperties === "object" && Object.keys(schema.additionalProperties).length === 0) {
+    schema.additionalProperties = true;
+  }
+  if ("const" in schema && !("type" in schema)) {
+    const value = schema.const;
+    schema.type = typeof value === "number" ? (Number.isInteger(value) ? "integer" : "number") : value === null ? "null" : typeof value;
+  }
+  const branches = schema.anyOf as Record<string, unknown>[] | undefined;
+  const isNull = (branch: Record<string, unknown>) => branch.type === "null" && Object.keys(branch).length === 1;
+  if (Array.isArray(branches) && branches.length === 2 && branches.some(isNull)) {
+    const other = branches.find((branch) => !isNull(branch))!;
+    if (typeof other.type === "string" && !("$ref" in other)) {
+      const { anyOf: _, ...rest } = schema;
+      const merged: Record<string, unknown> = { ...other, ...rest, type: [other.type, "null"] };
+      if (Array.isArray(other.enum)) merged.enum = [...other.enum, null];
+      return merged;
+    }
+  }
+  return schema;
+}
+
 function jsonSchema(components: Components, schema: z.ZodType, io: "input" | "output" = "input"): Record<string, unknown> {
-  const converted = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  const converted = plainSchema(z.toJSONSchema(schema, { io, unrepresentable: "any" })) as Record<string, unknown>;
   const { $schema: _, $defs, ...rest } = JSON.parse(JSON.stringify(converted).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<string, unknown>;
   for (const [name, definition] of Object.entries(($defs ?? {}) as Record<string, unknown>)) {
     if (name in components && JSON.stringify(components[name]) !== JSON.stringify(definition)) throw new Error(`Two schemas are named ${name}`);
@@ -92,7 +124,7 @@ function errorSchemas(components: Components, used: Set<ErrorCode>) {
       {
         type: "object",
         required: ["code", "message", "details"],
-        properties: { code: { const: code }, message: { type: "string" }, details: jsonSchema(components, ERROR_CODES[code].details, "output") },
+        properties: { code: { type: "string", const: code }, message: { type: "string" }, details: jsonSchema(components, ERROR_CODES[code].details, "output") },
       },
     ]),
   );

@@ -16,7 +16,8 @@ for (const [label, width, height, colorScheme] of [["laptop", 1280, 900, "light"
     const errors = [];
     page.on("request", (request) => { if (!request.url().startsWith(env.server.base) && !request.url().startsWith("data:")) elsewhere.push(request.url()); });
     page.on("pageerror", (error) => errors.push(String(error)));
-    page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
+    // An error, or Scalar's warning that it found the document invalid (it then reads schemas its own way).
+    page.on("console", (message) => { if (message.type() === "error" || /validation/i.test(message.text())) errors.push(message.text()); });
     await page.goto(`${env.server.base}/docs`);
     await page.getByRole("heading", { name: "The till flow: hold, authorize, confirm" }).waitFor();
     await page.getByText("Confirm a pending operation: holds become journal entries, accruals are credited").first().waitFor({ state: "attached" });

@@ -1474,8 +1474,10 @@ export interface components {
             livemode: boolean;
             /** @enum {string} */
             status: "open" | "acknowledged" | "resolved";
+            /** @description ISO-8601 UTC */
             acknowledged_at: string | null;
             acknowledged_by: string | null;
+            /** @description ISO-8601 UTC */
             resolved_at: string | null;
             resolved_by: string | null;
             note: string | null;
@@ -1530,6 +1532,7 @@ export interface components {
             created_at: string;
             /** @description ISO-8601 UTC */
             expires_at: string;
+            /** @description ISO-8601 UTC */
             answered_at: string | null;
             /**
              * @description Once answered: in a session the member opened, or one opened from a back-office link
@@ -1622,7 +1625,9 @@ export interface components {
         Counter: {
             /** @description The card, register or store counted */
             subject: string;
+            /** @description ISO-8601 UTC */
             window_start: string | null;
+            /** @description ISO-8601 UTC */
             window_end: string | null;
             value: number;
             /** @description The part of value still held by pending operations */
@@ -1684,6 +1689,7 @@ export interface components {
             error: string | null;
             /** @description ISO-8601 UTC */
             at: string;
+            /** @description ISO-8601 UTC */
             next_attempt_at: string | null;
         };
         Error_alert_changed: {
@@ -1821,8 +1827,11 @@ export interface components {
             code: "balance_out_of_range";
             message: string;
             details: {
-                /** @description The figure's method (null: a limit counter over all methods) */
-                method: ("credit" | "cashback" | "points") | null;
+                /**
+                 * @description The figure's method (null: a limit counter over all methods)
+                 * @enum {string|null}
+                 */
+                method: "credit" | "cashback" | "points" | null;
                 limit: number;
             };
         };
@@ -2064,8 +2073,11 @@ export interface components {
                 scope_id: string;
                 metric: string;
                 period: string;
-                /** @description The limit's method (null: a count, or an amount over every method) */
-                method: ("credit" | "cashback" | "points") | null;
+                /**
+                 * @description The limit's method (null: a count, or an amount over every method)
+                 * @enum {string|null}
+                 */
+                method: "credit" | "cashback" | "points" | null;
                 bound: number;
                 current: number;
                 attempted: number;
@@ -2541,7 +2553,9 @@ export interface components {
             register_id: string | null;
             /** @description ISO-8601 UTC */
             created_at: string;
+            /** @description ISO-8601 UTC */
             revoked_at: string | null;
+            /** @description ISO-8601 UTC */
             last_used_at: string | null;
             /** @description False for an object of a test tenant */
             livemode: boolean;
@@ -2570,9 +2584,11 @@ export interface components {
             scope: "card" | "register" | "store";
             /** @description null: every card, register or store */
             scope_id: string | null;
-            per: ("register" | "store") | null;
+            /** @enum {string|null} */
+            per: "register" | "store" | null;
             metric: string;
-            method: ("credit" | "cashback" | "points") | null;
+            /** @enum {string|null} */
+            method: "credit" | "cashback" | "points" | null;
             period: string;
             hard: number | null;
             soft: {
@@ -2735,7 +2751,9 @@ export interface components {
             created_at: string;
             /** @description Changes with every change of state (long polls compare it) */
             updated_at: string;
+            /** @description ISO-8601 UTC */
             confirmed_at: string | null;
+            /** @description ISO-8601 UTC */
             cancelled_at: string | null;
             /** @description False for an object of a test tenant */
             livemode: boolean;
@@ -7125,12 +7143,18 @@ export interface operations {
                     scope: "card" | "register" | "store";
                     /** @default null */
                     scope_id?: string | null;
-                    /** @default null */
-                    per?: ("register" | "store") | null;
+                    /**
+                     * @default null
+                     * @enum {string|null}
+                     */
+                    per?: "register" | "store" | null;
                     /** @enum {string} */
                     metric: "accrued_amount" | "deducted_amount" | "manual_accrued_amount" | "manual_deducted_amount" | "accrual_count" | "manual_operation_count" | "purchase_count" | "balance";
-                    /** @default null */
-                    method?: ("credit" | "cashback" | "points") | null;
+                    /**
+                     * @default null
+                     * @enum {string|null}
+                     */
+                    method?: "credit" | "cashback" | "points" | null;
                     /** @enum {string} */
                     period: "operation" | "day" | "week" | "month" | "lifetime";
                     hard?: number;
@@ -7329,9 +7353,11 @@ export interface operations {
                         scope: "card" | "register" | "store";
                         /** @description null: every card, register or store */
                         scope_id: string | null;
-                        per: ("register" | "store") | null;
+                        /** @enum {string|null} */
+                        per: "register" | "store" | null;
                         metric: string;
-                        method: ("credit" | "cashback" | "points") | null;
+                        /** @enum {string|null} */
+                        method: "credit" | "cashback" | "points" | null;
                         period: string;
                         hard: number | null;
                         soft: {
