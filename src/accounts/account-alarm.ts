@@ -52,19 +52,10 @@ export class AccountAlarm {
   }
 
   /**
-   * After a transaction: ships what it wrote to the outbox now (not awaited: the caller answers meanwhile), and sets
-   * the alarm that stands behind it.
-   */
-  async schedule(): Promise<void> {
-    if (this.shipRetryAt <= Date.now() && this.ledger.outbox.hasRows()) this.shipNow();
-    await this.setAlarm();
-  }
-
-  /**
    * Sets the alarm to the earliest of: the outbox's next shipment, CREATE_WAIT_MS after the first create waiting in
    * its row, the next hold expiry, the next test answer, or `at`.
    */
-  private async setAlarm(at?: number): Promise<void> {
+  async schedule(at?: number): Promise<void> {
     const now = Date.now();
     // An alarm due within the outbox delay will run soon and set the next one itself: nothing to work out now.
     if (at === undefined && this.alarmAt !== null && this.alarmAt <= now + OUTBOX_DELAY_MS && this.alarmAt > now - 60_000) return;
@@ -97,17 +88,20 @@ export class AccountAlarm {
       this.shipFailures = 0;
     } catch (error) {
       this.failed(error);
-      await this.setAlarm(this.shipRetryAt);
+      await this.schedule(this.shipRetryAt);
       return;
     }
     this.shipRetryAt = 0;
     await this.schedule();
   }
 
-  /** Ships the outbox in its turn; rows written before that turn comes ride along. */
-  private shipNow(): void {
+  /**
+   * After a transaction that wrote to the outbox: ships it in its turn (not awaited: the caller answers meanwhile);
+   * rows written before that turn comes ride along. Not while shipments back off: the alarm tries then.
+   */
+  shipNow(): void {
     const account = this.account();
-    if (!account || this.queued) return;
+    if (!account || this.queued || this.shipRetryAt > Date.now()) return;
     this.queued = true;
     this.inTurn(async () => {
       this.queued = false;

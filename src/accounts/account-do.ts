@@ -265,16 +265,17 @@ export class AccountDO extends DurableObject<Env> {
 
   /**
    * Runs `decide` in one synchronous storage transaction, after expiring due holds; once it commits, tells the
-   * member's pages and the waiting cashiers what changed.
+   * member's pages and the waiting cashiers what changed, and ships what it wrote to the outbox.
    */
   private transact<T>(now: number, decide: () => T): T {
     this.ledger.takeChanges();
     let result: T;
+    let wrote = false;
     try {
       result = this.ctx.storage.transactionSync(() => {
         expireDue(this.tx, now);
         const decided = decide();
-        this.ledger.outbox.flush();
+        wrote = this.ledger.outbox.flush();
         return decided;
       });
     } catch (error) {
@@ -285,6 +286,7 @@ export class AccountDO extends DurableObject<Env> {
       throw error;
     }
     this.notify();
+    if (wrote) this.clock.shipNow();
     return result;
   }
 

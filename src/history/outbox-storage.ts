@@ -87,11 +87,12 @@ export class OutboxStorage {
     this.pending.push(...items);
   }
 
-  /** Writes the transaction's messages as one outbox row (inside the same transaction as the change). */
-  flush(): void {
-    if (this.pending.length === 0) return;
+  /** Writes the transaction's messages as one outbox row (inside the same transaction as the change); true if it did. */
+  flush(): boolean {
+    if (this.pending.length === 0) return false;
     this.sql.exec("INSERT INTO outbox (kind, ref, payload) VALUES ('batch', '', ?)", JSON.stringify(this.pending));
     this.pending = [];
+    return true;
   }
 
   /** Every journal entry still waiting in the outbox. */
