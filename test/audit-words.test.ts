@@ -56,12 +56,16 @@ describe("alertWords", () => {
     });
   });
 
-  it("a refused sale says what it would have reached, and that nothing was held", () => {
+  it("a refused sale says what it would have reached; counts are numbers, one or many", () => {
     expect(alertWords({ ...row, type: "limit.blocked", bound: 10000, value: 13000 }, context, "AUD").sentence).toBe(
-      "Card 6001000000000004 (Test Member 4) would have reached A$130.00 of customer credit spent that day with this sale; the limit is A$100.00, so the sale was refused and nothing was held.",
+      "Card 6001000000000004 (Test Member 4) would have reached A$130.00 of customer credit spent that day with this sale; the limit is A$100.00, so it was refused.",
     );
     expect(alertWords({ ...row, type: "limit.blocked", metric: "manual_accrued_amount", period: "operation", bound: 500, value: 900 }, context, "AUD").sentence).toBe(
-      "Card 6001000000000004 (Test Member 4) would have reached A$9.00 of customer credit given by hand in one operation; the limit is A$5.00, so the operation was refused and nothing was held.",
+      "Card 6001000000000004 (Test Member 4) would have reached A$9.00 of customer credit given by hand in one operation; the limit is A$5.00, so it was refused.",
+    );
+    const store = { ...row, scope: "store", scopeId: "sto_1", type: "limit.blocked", metric: "purchase_count", bound: 0, value: 1 } as unknown as AlertRow;
+    expect(alertWords(store, { ...context, places: new Map([["sto_1", "King St"]]) }, "AUD").sentence).toBe(
+      "Store King St would have reached 1 purchase that day with this sale; the limit is 0, so it was refused.",
     );
   });
 });

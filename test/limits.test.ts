@@ -362,7 +362,8 @@ describe("register and store limits", () => {
     const held = [await sale(shop, 100), await sale(shop, 100)];
     expect(held.map((r) => r.status)).toEqual([201, 201]);
     for (const hold of held) expect((await api("POST", `/v1/operations/${hold.body.id}/cancel`, { token: shop.terminal })).status).toBe(200);
-    // At once, with the accounts' outboxes not shipped: two more fit, the third does not.
+    // At once (the use case gave the places back before answering; the account's shipment races it): two more fit,
+    // the third does not.
     expect((await sale(shop, 150)).status).toBe(201);
     expect((await sale(shop, 150)).status).toBe(201);
     expectError(await sale(shop, 1), 422, "limit_exceeded");

@@ -66,8 +66,8 @@ export class AccountAlarm {
       const created = this.ledger.firstWaitingCreateAt();
       if (created !== null) next = Math.max(created + CREATE_WAIT_MS, this.shipRetryAt);
       if (this.ledger.outbox.hasRows()) {
-        // Rows wait a moment so that a busy account ships them in batches, and ride along with an alarm already due
-        // within a create's wait (the confirm of a create that waits ships with it).
+        // The guarantee behind the shipment that left at once: an alarm already due within a create's wait is
+        // reused (setting one is a row written), else one a moment from now.
         const soon = Math.max(now + OUTBOX_DELAY_MS, this.shipRetryAt);
         next = Math.min(next, live !== null && live <= soon + CREATE_WAIT_MS ? Math.max(live, soon) : soon);
       }
@@ -105,8 +105,11 @@ export class AccountAlarm {
     this.queued = true;
     this.inTurn(async () => {
       this.queued = false;
+      // A shipment that failed while this one waited has set a back-off: the alarm tries then.
+      if (this.shipRetryAt > Date.now()) return;
       await shipAll(this.env, account, this.ledger.outbox, this.sources);
       this.shipFailures = 0;
+      this.shipRetryAt = 0;
       // The alarm set after the transaction stands behind a shipment that failed: it tries again, backing off.
     }).catch((error) => this.failed(error));
   }

@@ -274,7 +274,7 @@ export class AccountStorage {
     }
   }
 
-  /** A message for a StoreDO (commit, release, refund), shipped after the transaction by the alarm. */
+  /** A message for a StoreDO (commit, release, refund), shipped right after the transaction (the alarm behind it). */
   tellStore(storeId: string, message: StoreMessage): void {
     this.outbox.enqueue("store", storeMessageRef(storeId, message.operation_id, message.action), { store_id: storeId, ...message });
   }

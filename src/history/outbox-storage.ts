@@ -1,7 +1,8 @@
 /**
  * An object's outbox (an account's, a store's, the tenant's): the messages a transaction produced for D1 and the
- * StoreDOs, gathered while it decides and written as one row in the same transaction; the alarm ships them in
- * batches (`shipAll`) and drops what D1 has taken.
+ * StoreDOs, gathered while it decides and written as one row in the same transaction; they ship in batches
+ * (`shipAll`: an account's right after the transaction, a store's and the tenant's from their alarm) and what D1 has
+ * taken is dropped.
  */
 import type { JournalEntry } from "../accounts/operation";
 import { entriesIn, type OutboxItem, type OutboxRow } from "./outbox";
@@ -55,7 +56,8 @@ export class OutboxStorage {
   /**
    * Rows up to this id were shipped but are still in the table (rows came behind them meanwhile): kept until the
    * outbox empties, when the table is made again at the price of two rows rather than one per row. Memory only: an
-   * object restarted ships them once more, which adds nothing anywhere.
+   * object restarted ships them once more, which adds nothing to D1 or the stores (but a delivery of their events to
+   * a webhook endpoint added in between).
    */
   private shippedThrough = 0;
   private shippedKept = 0;

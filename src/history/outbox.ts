@@ -1,7 +1,7 @@
 /**
  * Ships an object's outbox — an AccountDO's, a StoreDO's or a TenantDO's: everything for D1 as one shipment to the
- * tenant's history writer (which batches it with other objects' shipments), then the StoreDO messages. Every step is
- * idempotent, so a retry is harmless.
+ * tenant's history writer (which batches it with other objects' shipments), and beside it the StoreDO messages in
+ * their order. Every step is idempotent, so a retry is harmless.
  */
 import type { Env } from "../env";
 import type { AuditEntry } from "../audit/audit-chain";
@@ -106,7 +106,9 @@ export async function shipOutbox(env: Env, origin: OutboxOrigin, rows: OutboxRow
       else if (message.action === "refund") await stub.refund(store, message);
     }
   };
-  await Promise.all([toD1(), toStores()]);
+  // Both finish before the shipment counts as done or failed: the next shipment never overlaps this one's.
+  const [d1, stores] = await Promise.allSettled([toD1(), toStores()]);
+  for (const outcome of [d1, stores]) if (outcome.status === "rejected") throw outcome.reason;
 }
 
 const BATCH = 200;

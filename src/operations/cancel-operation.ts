@@ -19,7 +19,9 @@ export async function cancelOperation(env: Env, account: AccountRef, id: string,
   const operation = valueOf(result);
   // Only a tenant with register or store limits has counted anything at a store.
   const counted = (await activeLimits(env.DB, account.tenant_id)).some((limit) => limit.scope !== "card");
-  if (operation.status === "cancelled" && counted) {
+  // A hold that expired before the cancel came answers as expired: its places go back now too, not when the
+  // account's shipment of the expiry reaches the store (a release is harmless the second time).
+  if ((operation.status === "cancelled" || operation.status === "expired") && counted) {
     const store = { tenant_id: account.tenant_id, store_id: operation.store_id };
     await storeOf(env, store).release(store, operation.id);
   }

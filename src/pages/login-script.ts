@@ -39,7 +39,7 @@ export const LOGIN_SCRIPT = String.raw`
   $("code-form").addEventListener("submit", function (event) {
     event.preventDefault();
     post("/v1/member-login/verify", { tenant_id: tenant, phone: $("phone").value.trim(), code: $("code").value.trim() }).then(function (reply) {
-      if (reply.status === 200) { location.reload(); return; }
+      if (reply.status === 200) { location.assign("/m/" + encodeURIComponent(tenant)); return; }
       var error = reply.body.error || {};
       if (error.code === "invalid_code") say("That code is not right. " + error.details.attempts_left + " tries left.", true);
       else say(error.message || "Something went wrong", true);

@@ -78,9 +78,11 @@ export const REGISTER_SCRIPT = String.raw`
     $(field).setAttribute("aria-invalid", "true");
   }
   function clearErrors() {
-    // What the last attempt said goes with it: the next answer says its own.
-    $("message").hidden = true;
-    $("message").textContent = "";
+    // A refusal the last attempt got goes with it: the next answer says its own (what is held stays said).
+    if (/\bbad\b/.test($("message").className)) {
+      $("message").hidden = true;
+      $("message").textContent = "";
+    }
     FIELDS.forEach(function (field) {
       $(field + "-error").hidden = true;
       $(field + "-error").textContent = "";

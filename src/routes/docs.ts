@@ -57,10 +57,6 @@ export function operationIdOf(endpoint: Pick<DocumentedEndpoint, "method" | "pat
 type Components = Record<string, unknown>;
 
 /**
- * A zod schema as JSON Schema. The named objects in it (a schema with a `.meta({ id })`) go to `components` once and
- * are referred to by `$ref`; two different schemas under one name are a mistake, and throw.
- */
-/**
  * The JSON Schema as every reader of the document takes it. Scalar's reference checks each schema against its own
  * model, which wants a `type` beside a `const`, `true` rather than `{}` for any value, and no `{ "type": "null" }` of
  * its own: a nullable value is written with a type list (`["string", "null"]`), as OpenAPI 3.1 allows, instead of
@@ -92,6 +88,10 @@ function plainSchema(node: unknown): unknown {
   return schema;
 }
 
+/**
+ * A zod schema as JSON Schema. The named objects in it (a schema with a `.meta({ id })`) go to `components` once and
+ * are referred to by `$ref`; two different schemas under one name are a mistake, and throw.
+ */
 function jsonSchema(components: Components, schema: z.ZodType, io: "input" | "output" = "input"): Record<string, unknown> {
   const converted = plainSchema(z.toJSONSchema(schema, { io, unrepresentable: "any" })) as Record<string, unknown>;
   const { $schema: _, $defs, ...rest } = JSON.parse(JSON.stringify(converted).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<string, unknown>;

@@ -3,7 +3,7 @@
  * share needs its own single writer. `claimKey` gives a key to the first operation that uses it, `reserve` counts an
  * operation at hold time (idempotent by operation id, claiming its key in the same transaction), `commit` makes it
  * final, `release` gives it back, `refund` gives back a refund's share. Alerts go to D1 through the outbox every object
- * ships from its alarm (history/outbox.ts), the same path as an account's.
+ * has (history/outbox.ts), shipped from the store's alarm, set for now when an alert is written.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";

@@ -71,7 +71,7 @@ test("a day at the cafe: sales approved live, a refund, an alert resolved, a car
   // No reload: the alert comes over the console's socket.
   await alert.waitFor({ timeout: 10_000 });
   assert.equal(await alert.locator("b").textContent(), "Soft limit crossed");
-  assert.match(await alert.textContent(), /Card 6001000000000001 \(Nicola\) paid \$35\.00 with customer credit that day; the security team is told above \$30\.00\./);
+  assert.match(await alert.textContent(), /Card 6001000000000001 \(Nicola\) reached \$35\.00 of customer credit spent that day, counting what is still held; the security team is told above \$30\.00\./);
 
   // A cake came back: $5.00 of the first sale is refunded, and the points it earned for it go back.
   const refund = await till("POST", "/v1/operations", { type: "refund", original_operation_id: first.id, amount: 500 });

@@ -223,11 +223,14 @@ test("a member signs in on the page with a code from the dev outbox", async () =
 });
 
 test("a sign-in link used already opens the program's sign-in at phone width, saying why", async () => {
-  const url = await newPortalLink();
-  assert.equal((await fetch(url, { redirect: "manual" })).status, 302);
+  // A member of her own (a phone nobody else here signs in with, so her code is sent at once).
+  const back = { authorization: `Bearer ${env.server.secretKey}`, "content-type": "application/json" };
+  const ada = await fetch(`${env.server.base}/v1/members`, { method: "POST", headers: back, body: JSON.stringify({ name: "Ada", phone: "+61412000999" }) }).then((r) => r.json());
+  const link = await fetch(`${env.server.base}/v1/members/${ada.id}/portal-sessions`, { method: "POST", headers: back }).then((r) => r.json());
+  assert.equal((await fetch(link.url, { redirect: "manual" })).status, 302);
   const context = await env.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   const page = await context.newPage();
-  const answer = await page.goto(url);
+  const answer = await page.goto(link.url);
   assert.equal(answer.status(), 404);
   assert.equal(
     await page.locator("#link-ended").textContent(),
@@ -238,4 +241,15 @@ test("a sign-in link used already opens the program's sign-in at phone width, sa
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390);
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.screenshot({ path: `${shots}member-link-ended-phone.png`, fullPage: true });
+
+  // Signed in there with a code, she lands on her own page, not on the ended link again.
+  await page.fill("#phone", "+61412000999");
+  await page.click("#send-code");
+  const sms = page.locator("#dev-sms-list li").filter({ hasText: "+61412000999" }).filter({ hasText: "sign-in code" }).first();
+  await sms.waitFor();
+  await page.fill("#code", /(\d{6}) is your sign-in code/.exec(await sms.textContent())[1]);
+  await page.click("#verify-code");
+  await page.locator("body[data-live='true']").waitFor();
+  assert.match(new URL(page.url()).pathname, /^\/m\/ten_/);
+  assert.equal(await page.locator("header p").textContent(), "Hello, Ada");
 });

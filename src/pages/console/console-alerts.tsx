@@ -23,7 +23,9 @@ export function alertWords(row: AlertRow, context: AlertContext, currency: strin
     return { title: "SMS budget used up", sentence: `The tills sent ${row.value} SMS this hour, their budget; codes to pay with points wait until the next hour. Sign-in codes still go.` };
   }
   const method = context.methods.get(row.limitId) ?? null;
-  const amount = (value: number) => (method === "points" ? `${value} pts` : method ? formatMoney(value, currency) : String(value));
+  const counted = row.metric === "accrual_count" || row.metric === "manual_operation_count" || row.metric === "purchase_count";
+  // A count is a number; an amount over every method adds minor units and points alike, so it stays a number too.
+  const amount = (value: number) => (counted || !method ? String(value) : method === "points" ? `${value} pts` : formatMoney(value, currency));
   const who =
     row.scope === "card"
       ? `Card ${row.scopeId}${context.members.get(row.scopeId) ? ` (${context.members.get(row.scopeId)!.name})` : ""}`
@@ -32,25 +34,27 @@ export function alertWords(row: AlertRow, context: AlertContext, currency: strin
         : row.scope === "store"
           ? `Store ${context.places.get(row.scopeId) ?? "(removed)"}`
           : "Every card";
-  const what = METHOD_WORDS[method ?? ""] ?? "every balance";
-  // The figure is the counter with this sale in it: held sales count as soon as they are held (and leave it if
-  // cancelled), and a refused sale never counted at all. So: "reached", or "would have reached", never "paid".
+  const what = METHOD_WORDS[method ?? ""] ?? "all balances together";
+  const times = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  // The figure is the counter with this operation in it: a held sale counts as soon as it is held (and leaves it if
+  // cancelled), and a refused one never counted at all. So: "reached", or "would have reached", never "paid".
   const figure: Record<string, string> = {
     deducted_amount: `${amount(row.value)} of ${what} spent`,
     accrued_amount: `${amount(row.value)} of ${what} earned`,
     manual_accrued_amount: `${amount(row.value)} of ${what} given by hand`,
     manual_deducted_amount: `${amount(row.value)} of ${what} taken by hand`,
-    accrual_count: `${row.value} accruals`,
-    manual_operation_count: `${row.value} manual changes`,
-    purchase_count: `${row.value} purchases`,
+    accrual_count: times(row.value, "accrual", "accruals"),
+    manual_operation_count: times(row.value, "manual change", "manual changes"),
+    purchase_count: times(row.value, "purchase", "purchases"),
     balance: `a balance of ${amount(row.value)} of ${what}`,
   };
-  const act = row.metric.startsWith("manual_") || row.metric === "balance" ? "operation" : "sale";
+  // Only spending and purchases come from sales alone; accruals come from top-ups and changes by hand too.
+  const act = row.metric === "deducted_amount" || row.metric === "purchase_count" ? "sale" : "operation";
   const period = row.period === "operation" ? `in one ${act}` : (PERIOD_WORDS[row.period] ?? "");
   const reached = `${figure[row.metric] ?? row.value}${row.metric === "balance" ? "" : ` ${period}`}`.trim();
   const withThis = row.period === "operation" || row.metric === "balance" ? "" : ` with this ${act}`;
   return row.type === "limit.blocked"
-    ? { title: "Refused by a limit", sentence: `${who} would have reached ${reached}${withThis}; the limit is ${amount(row.bound)}, so the ${act} was refused and nothing was held.` }
+    ? { title: "Refused by a limit", sentence: `${who} would have reached ${reached}${withThis}; the limit is ${amount(row.bound)}, so it was refused.` }
     : { title: "Soft limit crossed", sentence: `${who} reached ${reached}, counting what is still held; the security team is told above ${amount(row.bound)}.` };
 }
 
