@@ -13,100 +13,24 @@
 //   (6) live         hold → alert, confirm → event, confirm → webhook, sign-out → socket closed (p50/p99), while
 //                    pairs run on (3)'s accounts in the background (bench/live.mjs)
 // It prints `hot_account_ratio <(2) requests/s ÷ (1) requests/s>`, writes bench/results.json and bench/results.svg.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { liveLatencies } from "./live.mjs";
+import { call, PLATFORM, startWorker, stateRoot } from "./server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, "..");
-const wranglerJs = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_APPROVAL_ROUNDS ?? 150);
-const PLATFORM = "bench-platform-token";
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Where the server keeps its state: in memory (/dev/shm) unless BENCH_STATE_DIR names a directory. Local workerd
- * makes every Durable Object commit wait for an fsync on the thread that runs the JavaScript, so on a disk each
- * write stalls the whole Worker for this machine's sync latency; Cloudflare's storage confirms a write while the
- * object goes on (the output gate holds its answer). In memory, the bench measures the CPU of the code and not this
- * disk. `BENCH_STATE_DIR=/tmp npm run bench` measures on the disk.
- */
-function stateRoot() {
-  if (process.env.BENCH_STATE_DIR) return process.env.BENCH_STATE_DIR;
-  return existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
-}
-
-async function startWorker() {
-  const port = await freePort();
-  const state = mkdtempSync(join(stateRoot(), "tillsafe-bench-"));
-  const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? "false", PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
-  const migrate = spawnSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", "DB", "--local", "-c", join(here, "wrangler.toml"), "--persist-to", state], { env, stdio: "ignore" });
-  if (migrate.status !== 0) throw new Error("migrations failed");
-  const child = spawn(
-    process.execPath,
-    [wranglerJs, "dev", "-c", join(here, "wrangler.toml"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--var", `PLATFORM_TOKEN:${PLATFORM}`, "--show-interactive-dev-session=false", "--log-level", "error"],
-    { env, stdio: ["ignore", "ignore", "inherit"], detached: true },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${base}/`)).ok) break;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return {
-    base,
-    pid: child.pid,
-    stop() {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // gone
-      }
-      rmSync(state, { recursive: true, force: true });
-    },
-  };
-}
-
-async function call(base, method, path, { token, body, key, headers = {} } = {}) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      ...(key ? { "idempotency-key": key } : {}),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
-}
 
 /**
  * CPU time (ms) so far of the server's processes, by role: `proxy` is wrangler's workerd that listens on the port we
