@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench:capacity`: what one purchase leaves in D1. Starts the bench Worker (bench/server.mjs), makes a shop
-// with MEMBERS members, waits for their set-up to ship, then runs PAIRS purchase pairs (create with an
-// Idempotency-Key + confirm, a credit payment earning points) spread over the members, waits until D1 has them all,
+// with MEMBERS members, waits for their set-up to ship, then runs PAIRS purchase pairs (a create and a confirm, each
+// with an Idempotency-Key as a careful till sends them; a credit payment earning points) spread over the members, waits until D1 has them all,
 // and reads the local D1 file with SQLite's own `dbstat` before and after: bytes per pair by table (its indexes
 // included) and rows per pair. It prints them, how many purchases one 10 GB D1 database holds at that rate, and
 // writes them into bench/results.json under `capacity`.
@@ -20,8 +20,16 @@ const D1_LIMIT_BYTES = 10 * 1e9;
 /** The local D1 database's SQLite file under the server's state directory. */
 function d1File(state) {
   const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
-  const files = walk(join(state, "v3", "d1")).filter((f) => f.endsWith(".sqlite") && statSync(f).size > 0);
-  if (files.length !== 1) throw new Error(`expected one D1 file, found ${files.length}`);
+  const holdsOperations = (f) => {
+    const db = new DatabaseSync(f, { readOnly: true });
+    try {
+      return db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'operations'").all().length > 0;
+    } finally {
+      db.close();
+    }
+  };
+  const files = walk(join(state, "v3", "d1")).filter((f) => f.endsWith(".sqlite") && statSync(f).size > 0 && holdsOperations(f));
+  if (files.length !== 1) throw new Error(`expected one D1 database, found ${files.length}`);
   return files[0];
 }
 
@@ -102,7 +110,7 @@ try {
           body: { type: "purchase", card, cheque: { number: `C-${i}`, total: 1000 }, payments: [{ method: "credit", amount: 1000 }], accrue_points: true },
         });
         if (created.status !== 201) throw new Error(`create ${created.status} ${JSON.stringify(created.body)}`);
-        const confirmed = await call(base, "POST", `/v1/operations/${created.body.id}/confirm`, { token: tk });
+        const confirmed = await call(base, "POST", `/v1/operations/${created.body.id}/confirm`, { token: tk, key: `capacity-confirm-${i}` });
         if (confirmed.status !== 200) throw new Error(`confirm ${confirmed.status}`);
       }
     }),
