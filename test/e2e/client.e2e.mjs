@@ -2,7 +2,7 @@
 // run there with plain `node` (no Vite, no bundler) against `npm start`; also run in place from the repository.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -11,15 +11,8 @@ import { startServer } from "./server.mjs";
 const root = new URL("../..", import.meta.url).pathname;
 const client = join(root, "clients", "typescript");
 const PLATFORM = "dev-platform-token";
-const EXPECTED = {
-  credit: { balance: 10300, available: 10300 },
-  points: 47,
-  history: [
-    ["payment", "credit", -4700, 10300],
-    ["accrual", "points", 47, 47],
-    ["top_up", "credit", 15000, 15000],
-  ],
-};
+/** What the tour ends on: the same figures test/client-tour.test.ts expects inside the Worker's tests. */
+const EXPECTED = JSON.parse(readFileSync(join(root, "test", "client-tour.expected.json"), "utf8"));
 
 let server;
 const made = [];

@@ -297,6 +297,8 @@ test("limits and alerts: a soft limit set in the console with its preview; cross
   assert.deepEqual(await atPhoneWidth(page, "console-limits-phone"), []);
   await cancelSale(env.server.terminalKey, sale);
   await page.click("nav >> text=Alerts");
+  // The page's script has bound its buttons once its socket is open (a click before that does nothing).
+  await page.locator("#alerts[data-live='yes']").waitFor();
 
   await line.locator("button[data-acknowledge]").click();
   await page.locator("#alerts li[data-alert] .pill").filter({ hasText: "being looked at" }).waitFor();
