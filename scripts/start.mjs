@@ -87,12 +87,14 @@ Tillsafe is running (ENVIRONMENT=development, state in ${persistTo})
 ${
   demo
     ? `
-Demo: Cafe Aroma, member Nicola (card ${demo.card}) with 150.00 credit. Credit payments need her approval;
-      points payments at this store need an SMS code (in development the SMS goes to GET /v1/dev/sms).
+Demo: Cafe Aroma, member Nicola (card ${demo.card}) with 150.00 credit. Credit and cashback payments need her approval;
+      points payments at this store need an SMS code (in development every SMS shows on the sign-in page's panel,
+      and in GET /v1/dev/sms with the platform token).
   Register page  ${demo.register_url}
   Nicola's page  ${demo.member_url}
-                 (a one-time link, valid until ${demo.member_url_expires_at}; get another with
-                  POST /v1/members/${demo.member_id}/portal-sessions and the secret key below)
+                 (one use, for 10 minutes: until ${new Date(demo.member_url_expires_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} here;
+                  later it opens the sign-in by phone. A new link:
+                  curl -s -X POST ${base}/v1/members/${demo.member_id}/portal-sessions -H 'authorization: Bearer ${demo.secret_key}' | jq -r .url)
   Console login  ${demo.owner_email} / ${demo.owner_password} (the owner, at ${demo.console_url})
   Secret key     ${demo.secret_key}
   Terminal key   ${demo.terminal_key}

@@ -55,7 +55,7 @@ export function smsCodeRoutes(app: App): void {
       const { expires_at, issued_at, operation } = valueOf(issued);
       const points = pointsDeducted(operation);
       const value = formatMoney(points * tenant.pointValue, tenant.currency);
-      const text = `${tenant.name}: ${code} is your code to pay ${points} points (${value})${store ? ` at ${store.name}` : ""}. It expires in 5 minutes. Never share it.`;
+      const text = `${tenant.name}: ${code} is your code to pay ${points} points (${value})${store ? ` at ${store.name}` : ""}. It expires in 5 minutes. Tell it only to the cashier at the till.`;
       let refusal;
       try {
         refusal = await sendTenantSms(env, tenant, member.phone, text);
