@@ -85,13 +85,12 @@ export class AccountAlarm {
   async shipAndSchedule(account: AccountRef): Promise<void> {
     try {
       await this.inTurn(() => this.ship(account));
-      this.shipFailures = 0;
     } catch (error) {
       this.failed(error);
       await this.schedule(this.shipRetryAt);
       return;
     }
-    this.shipRetryAt = 0;
+    this.succeeded();
     await this.schedule();
   }
 
@@ -108,10 +107,15 @@ export class AccountAlarm {
       // A shipment that failed while this one waited has set a back-off: the alarm tries then.
       if (this.shipRetryAt > Date.now()) return;
       await shipAll(this.env, account, this.ledger.outbox, this.sources);
-      this.shipFailures = 0;
-      this.shipRetryAt = 0;
+      this.succeeded();
+    })
       // The alarm set after the transaction stands behind a shipment that failed: it tries again, backing off.
-    }).catch((error) => this.failed(error));
+      .catch((error) => this.failed(error));
+  }
+
+  private succeeded(): void {
+    this.shipFailures = 0;
+    this.shipRetryAt = 0;
   }
 
   /** D1 (or a store) did not take the shipment: the outbox keeps it, and shipments back off. */

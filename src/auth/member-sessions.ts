@@ -36,21 +36,26 @@ export async function createPortalLink(d1: D1Database, tenantId: string, memberI
 }
 
 /** Uses a portal link once: the conditional update lets exactly one of two concurrent clicks through. */
+/** The stored hash of a link's token, or null when the text cannot be a link's token at all. */
+const portalTokenHash = async (token: string) => (/^pl_[A-Za-z0-9_-]{43}$/.test(token) ? sha256Hex(token) : null);
+
 export async function redeemPortalLink(d1: D1Database, token: string, now = Date.now()): Promise<{ tenantId: string; memberId: string } | null> {
-  if (!/^pl_[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const tokenHash = await portalTokenHash(token);
+  if (tokenHash === null) return null;
   const nowIso = new Date(now).toISOString();
   const used = await database(d1)
     .update(portalLinks)
     .set({ usedAt: nowIso })
-    .where(and(eq(portalLinks.tokenHash, await sha256Hex(token)), isNull(portalLinks.usedAt), gt(portalLinks.expiresAt, nowIso)))
+    .where(and(eq(portalLinks.tokenHash, tokenHash), isNull(portalLinks.usedAt), gt(portalLinks.expiresAt, nowIso)))
     .returning({ tenantId: portalLinks.tenantId, memberId: portalLinks.memberId });
   return used[0] ?? null;
 }
 
 /** The program a sign-in link belonged to, whatever became of it (null: no such link). */
 export async function portalLinkTenant(d1: D1Database, token: string): Promise<string | null> {
-  if (!/^pl_[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const row = await database(d1).select({ tenantId: portalLinks.tenantId }).from(portalLinks).where(eq(portalLinks.tokenHash, await sha256Hex(token))).get();
+  const tokenHash = await portalTokenHash(token);
+  if (tokenHash === null) return null;
+  const row = await database(d1).select({ tenantId: portalLinks.tenantId }).from(portalLinks).where(eq(portalLinks.tokenHash, tokenHash)).get();
   return row?.tenantId ?? null;
 }
 

@@ -46,7 +46,9 @@ export function pageRoutes(app: App): void {
       // An ended link of a known program opens that program's sign-in, saying why; an unknown one says what to do.
       const tenantId = await portalLinkTenant(c.env.DB, c.req.param("token"));
       const tenant = tenantId ? await loadTenantIfAny(c.env.DB, tenantId) : null;
-      const page = tenant ? MemberLoginPage({ tenantId: tenant.id, tenantName: tenant.name, development: devPanel(c), linkEnded: true }) : NoticePage({
+      const page = tenant
+        ? MemberLoginPage({ tenantId: tenant.id, tenantName: tenant.name, development: devPanel(c), linkEnded: true })
+        : NoticePage({
             title: "Sign-in link",
             heading: "This link does not work",
             text: "It has expired, was already used, or was not copied whole. Ask the store for a new link, or open your membership page and sign in with your phone number.",
