@@ -23,25 +23,36 @@ async function pair(server, i) {
   return op.id;
 }
 
+/**
+ * Runs `unit(n)` for every n of `lanes` (each lane's numbers in turn, the lanes at once) and kills the server group
+ * with SIGKILL once `after` units are done, while the load still runs. Answers what each lane came to.
+ */
+async function killMidLoad(server, lanes, after, unit) {
+  let done = 0;
+  let settled = false;
+  const load = Promise.allSettled(
+    lanes.map(async (numbers) => {
+      for (const n of numbers) {
+        await unit(n);
+        done += 1;
+      }
+    }),
+  ).finally(() => (settled = true));
+  while (done < after && !settled) await new Promise((resolve) => setTimeout(resolve, 2));
+  assert.ok(!settled, "the load was still running when the server was killed");
+  await server.kill();
+  return { outcome: await load, done };
+}
+
+/** `count` lanes, lane i taking the numbers from `start + i` up to (not including) `end`, `count` apart. */
+const lanesOf = (count, start, end) => Array.from({ length: count }, (_, lane) => Array.from({ length: Math.ceil((end - start - lane) / count) }, (_, k) => start + lane + k * count));
+
 test("kill -9 mid-load, restart on the same state, retry everything: each top-up once", async () => {
   const first = await startServer();
   let restarted;
   try {
     // Load with 6 tills at once; kill the server group while it is running.
-    let done = 0;
-    let settled = false;
-    const load = Promise.allSettled(
-      Array.from({ length: 6 }, async (_, lane) => {
-        for (let i = lane; i < PAIRS; i += 6) {
-          await pair(first, i);
-          done += 1;
-        }
-      }),
-    ).finally(() => (settled = true));
-    while (done < 15 && !settled) await new Promise((resolve) => setTimeout(resolve, 5));
-    assert.ok(!settled, "the load was still running when the server was killed");
-    await first.kill();
-    const outcome = await load;
+    const { outcome, done } = await killMidLoad(first, lanesOf(6, 0, PAIRS), 15, (i) => pair(first, i));
     assert.ok(outcome.some((lane) => lane.status === "rejected"), "the kill interrupted the load");
     assert.ok(done < PAIRS, `the kill came mid-load (${done} of ${PAIRS} pairs done)`);
 
@@ -155,21 +166,10 @@ test("kill -9 during keyed requests: after the lease lapses every retry answers 
     let leftRunning = 0;
     for (let round = 0; round < 3 && leftRunning < 2; round++) {
       const server = round === 0 ? first : await startServer({ stateDir: first.stateDir, port: first.port, env: sms.env });
-      let done = 0;
-      let settled = false;
-      const load = Promise.allSettled(
-        Array.from({ length: LANES }, async (_, lane) => {
-          for (let n = round * 1000 + lane; n < round * 1000 + 40 * LANES; n += LANES) {
-            started.add(n);
-            await unit(server, n);
-            done += 1;
-          }
-        }),
-      ).finally(() => (settled = true));
-      while (done < 30 && !settled) await new Promise((resolve) => setTimeout(resolve, 2));
-      assert.ok(!settled, "the load was still running when the server was killed");
-      await server.kill();
-      await load;
+      await killMidLoad(server, lanesOf(LANES, round * 1000, round * 1000 + 40 * LANES), 30, (n) => {
+        started.add(n);
+        return unit(server, n);
+      });
       leftRunning = await runningClaims(first.stateDir);
     }
     assert.equal(await codeAsked, null, "the code's request died with the server");
