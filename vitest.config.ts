@@ -23,7 +23,14 @@ export default defineConfig(async () => {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           // The D1 that test/upgrade.test.ts builds on the schema before a migration (DB is wrangler.toml's).
-          d1Databases: { DB: "00000000-0000-4000-8000-000000000001", UPGRADE_DB: "00000000-0000-4000-8000-0000000000ff" },
+          d1Databases: {
+            DB: "00000000-0000-4000-8000-000000000001",
+            SHARD_0: "00000000-0000-4000-8000-000000000010",
+            SHARD_1: "00000000-0000-4000-8000-000000000011",
+            SHARD_2: "00000000-0000-4000-8000-000000000012",
+            SHARD_3: "00000000-0000-4000-8000-000000000013",
+            UPGRADE_DB: "00000000-0000-4000-8000-0000000000ff",
+          },
           bindings: {
             TEST_MIGRATIONS: migrations,
             ENVIRONMENT: "development",

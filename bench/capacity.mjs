@@ -2,9 +2,11 @@
 // `npm run bench:capacity`: what one purchase leaves in D1. Starts the bench Worker (bench/server.mjs), makes a shop
 // with MEMBERS members, waits for their set-up to ship, then runs PAIRS purchase pairs (a create and a confirm, each
 // with an Idempotency-Key as a careful till sends them; a credit payment earning points) spread over the members, waits until D1 has them all,
-// and reads the local D1 file with SQLite's own `dbstat` before and after: bytes per pair by table (its indexes
-// included) and rows per pair. It prints them, how many purchases one 10 GB D1 database holds at that rate, and
-// writes them into bench/results.json under `capacity`.
+// and reads the local D1 files (the directory and the four shards) with SQLite's own `dbstat` before and after: bytes
+// per pair by table (its indexes included) and rows per pair. Then SPREAD_TENANTS more tenants, placed by the
+// directory, each run SPREAD_PAIRS pairs: each shard's share of that load (max ÷ mean), and each shard's days until
+// full at the design load (docs/capacity.md) on the number of shards it needs. It prints them and writes them into
+// bench/results.json under `capacity`.
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -17,8 +19,8 @@ const MEMBERS = Number(process.env.CAPACITY_MEMBERS ?? 50);
 const LANES = 8;
 const D1_LIMIT_BYTES = 10 * 1e9;
 
-/** The local D1 database's SQLite file under the server's state directory. */
-function d1File(state) {
+/** The local D1 databases' SQLite files under the server's state directory: the directory and the shards. */
+function d1Files(state) {
   const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
   const holdsOperations = (f) => {
     const db = new DatabaseSync(f, { readOnly: true });
@@ -29,17 +31,36 @@ function d1File(state) {
     }
   };
   const files = walk(join(state, "v3", "d1")).filter((f) => f.endsWith(".sqlite") && statSync(f).size > 0 && holdsOperations(f));
-  if (files.length !== 1) throw new Error(`expected one D1 database, found ${files.length}`);
-  return files[0];
+  if (files.length !== 5) throw new Error(`expected five D1 databases (DB and four shards), found ${files.length}`);
+  return files;
 }
 
-/** Each table's bytes (its own pages and its indexes') and rows; the event log's generation tables count as one. */
-function tables(file) {
+/** Bytes in each file (what grows is the shards; the directory's file is the one whose tenants table has rows). */
+function fileBytes(files) {
+  return files.map((file) => {
+    const db = new DatabaseSync(file, { readOnly: true });
+    try {
+      const bytes = db.prepare("SELECT SUM(pgsize) AS bytes FROM dbstat").get().bytes;
+      const directory = db.prepare("SELECT COUNT(*) AS n FROM tenants").get().n > 0;
+      return { file, bytes, directory };
+    } finally {
+      db.close();
+    }
+  });
+}
+
+/** Each table's bytes (its own pages and its indexes') and rows over every file; the event log's generations count as one. */
+function tables(files) {
+  const result = {};
+  for (const file of files) tablesOf(file, result);
+  return result;
+}
+
+function tablesOf(file, result) {
   const db = new DatabaseSync(file, { readOnly: true });
   try {
     const owner = new Map(db.prepare("SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')").all().map((r) => [r.name, r.tbl_name]));
     const group = (table) => (/^events_\d+$/.test(table) ? "events (generations)" : table);
-    const result = {};
     for (const { name, bytes } of db.prepare("SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name").all()) {
       const table = group(owner.get(name) ?? name);
       if (table.startsWith("sqlite_") || table.startsWith("_cf_") || table === "d1_migrations") continue;
@@ -79,9 +100,63 @@ async function countConfirmed(base, sk) {
   return count;
 }
 
+/** The design load of docs/capacity.md: 31 M purchases a day, history kept hot 90 days, a shard filled to 8 GB. */
+const DESIGN_PURCHASES_A_DAY = 31_000_000;
+const DESIGN_HOT_DAYS = 90;
+const SHARD_USABLE_BYTES = 8e9;
+const SPREAD_TENANTS = Number(process.env.SPREAD_TENANTS ?? 8);
+const SPREAD_PAIRS = Number(process.env.SPREAD_PAIRS ?? 100);
+
+/**
+ * SPREAD_TENANTS tenants, each placed by the directory on the least filled shard, run SPREAD_PAIRS pairs each: how
+ * the shards share the load, and — were the design load spread the same way over the shards it needs — the days
+ * until each is full (with 90 days hot, more than 90 means it never fills).
+ */
+async function spreadLoad(base, files) {
+  const before = fileBytes(files);
+  const shops = [];
+  for (let t = 0; t < SPREAD_TENANTS; t++) {
+    const tenant = await call(base, "POST", "/v1/tenants", { token: PLATFORM, body: { name: `Spread ${t}`, currency: "USD", timezone: "UTC" } });
+    const sk = tenant.body.secret_key;
+    const store = await call(base, "POST", "/v1/stores", { token: sk, body: { name: "Store" } });
+    const tk = (await call(base, "POST", `/v1/stores/${store.body.id}/registers`, { token: sk, body: { name: "Till" } })).body.terminal_key;
+    const member = await call(base, "POST", "/v1/members", { token: sk, body: { name: "Member", phone: "+61400000000" } });
+    const card = `73${String(t).padStart(14, "0")}`;
+    await call(base, "POST", `/v1/members/${member.body.id}/cards`, { token: sk, body: { number: card } });
+    const topUp = await call(base, "POST", "/v1/operations", { token: tk, key: `spread-top-up-${t}`, body: { type: "top_up", card, method: "credit", amount: 10_000_000 } });
+    await call(base, "POST", `/v1/operations/${topUp.body.id}/confirm`, { token: tk });
+    shops.push({ sk, tk, card });
+  }
+  await Promise.all(
+    shops.map(async (shop, t) => {
+      for (let i = 0; i < SPREAD_PAIRS; i++) {
+        const created = await call(base, "POST", "/v1/operations", { token: shop.tk, key: `spread-${t}-${i}`, body: { type: "purchase", card: shop.card, cheque: { number: `S-${i}`, total: 1000 }, payments: [{ method: "credit", amount: 1000 }], accrue_points: true } });
+        await call(base, "POST", `/v1/operations/${created.body.id}/confirm`, { token: shop.tk, key: `spread-confirm-${t}-${i}` });
+      }
+    }),
+  );
+  for (const shop of shops) await untilShipped(base, shop.sk, SPREAD_PAIRS + 1);
+  const after = fileBytes(files);
+  const grown = after.filter((f) => !f.directory).map((f) => f.bytes - before.find((b) => b.file === f.file).bytes);
+  const total = grown.reduce((a, b) => a + b, 0);
+  const shares = grown.map((g) => g / total);
+  const mean = 1 / shares.length;
+  return { tenants: SPREAD_TENANTS, pairs_each: SPREAD_PAIRS, shares: shares.map((x) => Math.round(x * 1000) / 1000), max_over_mean: Math.round((Math.max(...shares) / mean) * 100) / 100 };
+}
+
+/** Were the design load spread as the shares say over the shards it needs, the days until each shard is full. */
+function atDesignLoad(spread, bytesPerPair) {
+  const designShards = Math.ceil((DESIGN_PURCHASES_A_DAY * bytesPerPair * DESIGN_HOT_DAYS) / SHARD_USABLE_BYTES);
+  const perShardADay = (share) => (DESIGN_PURCHASES_A_DAY * bytesPerPair * share * spread.shares.length) / designShards;
+  return { ...spread, design_shards: designShards, days_until_full: spread.shares.map((share) => Math.floor(SHARD_USABLE_BYTES / perShardADay(share))) };
+}
+
 const worker = await startWorker();
 try {
   const base = worker.base;
+  // The spread first, on empty shards: the tenants it places are the whole load of the platform.
+  const files = d1Files(worker.state);
+  const spread = await spreadLoad(base, files);
   const tenant = await call(base, "POST", "/v1/tenants", { token: PLATFORM, body: { name: "Capacity", currency: "USD", timezone: "UTC" } });
   const sk = tenant.body.secret_key;
   const store = await call(base, "POST", "/v1/stores", { token: sk, body: { name: "Capacity store" } });
@@ -96,8 +171,7 @@ try {
     cards.push(card);
   }
   await untilShipped(base, sk, MEMBERS);
-  const file = d1File(worker.state);
-  const before = tables(file);
+  const before = tables(files);
 
   let next = 0;
   await Promise.all(
@@ -116,7 +190,7 @@ try {
     }),
   );
   await untilShipped(base, sk, MEMBERS + PAIRS);
-  const after = tables(file);
+  const after = tables(files);
 
   const perPair = {};
   let bytes = 0;
@@ -137,6 +211,7 @@ try {
     rows_per_pair: Math.round(rows * 100) / 100,
     by_table: perPair,
     purchases_per_10gb_database: Math.round(D1_LIMIT_BYTES / bytes),
+    spread: atDesignLoad(spread, bytes),
   };
   console.log(`${"table".padEnd(24)}${"bytes/pair".padStart(12)}${"rows/pair".padStart(11)}`);
   for (const [table, grown] of Object.entries(perPair).sort((a, b) => b[1].bytes - a[1].bytes)) {
@@ -144,6 +219,9 @@ try {
   }
   console.log(`${"all".padEnd(24)}${String(capacity.bytes_per_pair).padStart(12)}${String(capacity.rows_per_pair).padStart(11)}`);
   console.log(`One 10 GB D1 database holds about ${(capacity.purchases_per_10gb_database / 1e6).toFixed(2)} million purchases at this rate.`);
+  const shared = capacity.spread;
+  console.log(`Spread load: ${shared.tenants} tenants × ${shared.pairs_each} pairs; each shard's share ${shared.shares.map((x) => `${Math.round(x * 100)} %`).join(", ")} (max ÷ mean ${shared.max_over_mean})`);
+  console.log(`At the design load (${(DESIGN_PURCHASES_A_DAY / 1e6).toFixed(0)} M purchases a day, ${shared.design_shards} shards for ${DESIGN_HOT_DAYS} days hot), days until each shard is full: ${shared.days_until_full.join(", ")}`);
   const resultsFile = join(here, "results.json");
   const results = JSON.parse(readFileSync(resultsFile, "utf8"));
   results.capacity = capacity;

@@ -22,6 +22,7 @@ import { KEY_RETENTION_MS } from "../src/lib/ids";
 import { KeyClaims } from "../src/stores/key-claims";
 import { MAX_ATTEMPTS } from "../src/webhooks/webhook-do";
 import * as meter from "./meter";
+import { tenantShards } from "../src/shards/tenant-shards";
 import type { AccountDO } from "../src/accounts/account-do";
 import type { StoreDO } from "../src/stores/store-do";
 import type { TenantDO } from "../src/tenants/tenant-do";
@@ -121,7 +122,7 @@ async function purge(s: Shop): Promise<void> {
   const before = Date.now() + KEY_RETENTION_MS + 1;
   for (const m of s.members) await runInDurableObject(accountStub(s, m.id), (_, state) => new AnswerStorage(state.storage.sql).forgetBefore(before));
   await runInDurableObject(storeStub(s), (_, state) => new KeyClaims(state.storage.sql).forgetBefore(before));
-  await forgetOldLogs(env.DB, s.tenantId, MAX_ATTEMPTS, LATER);
+  for (const shard of (await tenantShards(env, s.tenantId)).all) await forgetOldLogs(shard.d1, s.tenantId, MAX_ATTEMPTS, LATER);
 }
 
 async function create(s: Shop, card: string): Promise<string> {
@@ -144,7 +145,8 @@ async function expectDone(s: Shop, pairsPerMember: number): Promise<void> {
     expect(audit.balances.credit).toBe(1_000_000 - 1000 * pairsPerMember);
     expect(audit.balances.points).toBe(10 * pairsPerMember);
   }
-  const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM history_entries WHERE tenant_id = ?").bind(s.tenantId).first<{ n: number }>();
+  const [home] = (await tenantShards(env, s.tenantId)).all;
+  const rows = await home.d1.prepare("SELECT COUNT(*) AS n FROM history_entries WHERE tenant_id = ?").bind(s.tenantId).first<{ n: number }>();
   expect(rows?.n).toBe(s.members.length * (1 + 2 * pairsPerMember));
 }
 

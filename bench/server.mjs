@@ -38,8 +38,11 @@ export async function startWorker() {
   const port = await freePort();
   const state = mkdtempSync(join(stateRoot(), "tillsafe-bench-"));
   const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? "false", PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
-  const migrate = spawnSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", "DB", "--local", "-c", join(here, "wrangler.toml"), "--persist-to", state], { env, stdio: "ignore" });
-  if (migrate.status !== 0) throw new Error("migrations failed");
+  // The directory and the four shards, each with the same migrations.
+  for (const binding of ["DB", "SHARD_0", "SHARD_1", "SHARD_2", "SHARD_3"]) {
+    const migrate = spawnSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", binding, "--local", "-c", join(here, "wrangler.toml"), "--persist-to", state], { env, stdio: "ignore" });
+    if (migrate.status !== 0) throw new Error(`migrations of ${binding} failed`);
+  }
   const child = spawn(
     process.execPath,
     [wranglerJs, "dev", "-c", join(here, "wrangler.toml"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--var", `PLATFORM_TOKEN:${PLATFORM}`, "--show-interactive-dev-session=false", "--log-level", "error"],

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: applies the D1 migrations to the local database, then runs the Worker with wrangler dev
 // (local workerd, local D1 and Durable Objects under .wrangler/state), and prints where everything is.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { copyDocsAssets } from "./docs-assets.mjs";
@@ -22,21 +22,25 @@ const env = {
 
 copyDocsAssets();
 
-// Migrations quietly: one line for the database, wrangler's own output only when it fails.
-const migrate = spawnSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
-  cwd: root,
-  env,
-  encoding: "utf8",
-  stdio: ["ignore", "pipe", "pipe"],
-});
-if (migrate.status !== 0) {
-  process.stdout.write(migrate.stdout ?? "");
-  process.stderr.write(migrate.stderr ?? "");
-  console.error("Applying the D1 migrations failed.");
-  process.exit(migrate.status ?? 1);
+// Migrations quietly, every database at once: one line for them all, wrangler's own output only when one fails.
+const DATABASES = ["DB", "SHARD_0", "SHARD_1", "SHARD_2", "SHARD_3"];
+const migrateOne = (binding) =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [wranglerJs, "d1", "migrations", "apply", binding, "--local", "--persist-to", persistTo], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.stderr.on("data", (chunk) => (out += chunk));
+    child.on("close", (status) => resolve({ binding, status, out }));
+  });
+const migrated = await Promise.all(DATABASES.map(migrateOne));
+const failed = migrated.find((m) => m.status !== 0);
+if (failed) {
+  process.stdout.write(failed.out);
+  console.error(`Applying the D1 migrations to ${failed.binding} failed.`);
+  process.exit(failed.status ?? 1);
 }
-const applied = new Set(migrate.stdout.match(/\b\d{4}_[\w-]+\.sql\b/g) ?? []);
-console.log(`D1 database DB: ${applied.size === 0 ? "up to date" : `${applied.size} migration${applied.size === 1 ? "" : "s"} applied`} (local, in ${persistTo})`);
+const applied = Math.max(...migrated.map((m) => new Set(m.out.match(/\b\d{4}_[\w-]+\.sql\b/g) ?? []).size));
+console.log(`D1 databases ${DATABASES.join(", ")}: ${applied === 0 ? "up to date" : `${applied} migration${applied === 1 ? "" : "s"} applied to each`} (local, in ${persistTo})`);
 
 const dev = spawn(
   process.execPath,

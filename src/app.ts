@@ -29,6 +29,7 @@ import { settingsRoutes } from "./routes/settings";
 import { staffRoutes } from "./routes/staff";
 import { storeRoutes } from "./routes/stores";
 import { tenantRoutes } from "./routes/tenants";
+import { platformRoutes } from "./routes/platform";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -80,6 +81,7 @@ export function buildApp() {
   // Before the routes: the CORS of browser tills answers preflights and refuses foreign pages first.
   browserTillRoutes(app);
   tenantRoutes(app);
+  platformRoutes(app);
   staffRoutes(app);
   settingsRoutes(app);
   storeRoutes(app);

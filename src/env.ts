@@ -5,7 +5,12 @@ import type { TenantDO } from "./tenants/tenant-do";
 import type { WebhookDO } from "./webhooks/webhook-do";
 
 export interface Env {
+  /** The directory: what grows with customers (tenants, keys, staff, settings, limits, members, cards). */
   DB: D1Database;
+  /** The shards: what grows with traffic (operations, history, events, deliveries), `SHARD_0`, `SHARD_1`, … */
+  [shard: `SHARD_${number}`]: D1Database;
+  /** A shard's capacity in bytes (10 GB, D1's limit, unless set): past 80 % it takes no new tenants. */
+  SHARD_CAPACITY_BYTES?: string;
   ACCOUNTS: DurableObjectNamespace<AccountDO>;
   STORES: DurableObjectNamespace<StoreDO>;
   WEBHOOKS: DurableObjectNamespace<WebhookDO>;

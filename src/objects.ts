@@ -12,8 +12,8 @@ export const accountOf = (env: Env, account: AccountRef) => env.ACCOUNTS.get(env
 /** The StoreDO of a store: its register and store limit counters and Idempotency-Key claims. */
 export const storeOf = (env: Env, store: StoreRef) => env.STORES.get(env.STORES.idFromName(`${store.tenant_id}:${store.store_id}`));
 
-/** The tenant's history writer: the group commit of its accounts' outboxes into D1. */
-export const historyWriterOf = (env: Env, tenantId: string) => env.HISTORY.get(env.HISTORY.idFromName(tenantId));
+/** A history writer: the group commit of a tenant's outboxes into one D1 database, a shard or the directory. */
+export const historyWriterOf = (env: Env, tenantId: string, target: string) => env.HISTORY.get(env.HISTORY.idFromName(`${tenantId}:${target}`));
 
 /** The tenant's TenantDO: its SMS budget, audit chain and live console pages. */
 export const tenantObjectOf = (env: Env, tenantId: string) => env.TENANTS.get(env.TENANTS.idFromName(tenantId));

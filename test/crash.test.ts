@@ -10,7 +10,7 @@ import type { AccountDO } from "../src/accounts/account-do";
 import type { WebhookDO } from "../src/webhooks/webhook-do";
 import { operationId, requestKeyOf } from "../src/lib/ids";
 
-import { account, api, balances, captureWarnings, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, idemKey, topUp, writerUsesDb, type Shop } from "./helpers";
+import { account, api, balances, captureWarnings, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, idemKey, shardBindingOf, shardOf, topUp, writerUsesDb, type Shop } from "./helpers";
 import { checkWebhookBody } from "./contract";
 import { storeOf } from "../src/objects";
 
@@ -84,7 +84,7 @@ describe("crash safety", () => {
       const results = await real.batch(statements);
       if (crashes-- > 0) throw new Error("the object died after D1 committed");
       return results;
-    });
+    }, await shardOf(shop.tenantId));
     await writerUsesDb(shop, dying);
     const warnings = captureWarnings(/outbox shipment failed/);
     await topUp(shop, 700);
@@ -95,7 +95,7 @@ describe("crash safety", () => {
     expect(warnings.caught).toEqual(["outbox shipment failed (attempt 1): Error: the object died after D1 committed"]);
     const audit = await expectInvariants(shop);
     expect(audit.journal).toHaveLength(2);
-    const shipped = await env.DB.prepare("SELECT COUNT(*) AS n FROM history_entries WHERE tenant_id = ?").bind(shop.tenantId).first<{ n: number }>();
+    const shipped = await (await shardOf(shop.tenantId)).prepare("SELECT COUNT(*) AS n FROM history_entries WHERE tenant_id = ?").bind(shop.tenantId).first<{ n: number }>();
     expect(shipped?.n).toBe(2);
   });
 
@@ -146,7 +146,7 @@ describe("crash safety", () => {
     });
     const hooks = env.WEBHOOKS.get(env.WEBHOOKS.idFromName(shop.tenantId));
     let crashes = 1;
-    const dying = new Proxy(env.DB, {
+    const dying = new Proxy(await shardOf(shop.tenantId), {
       get(target, property) {
         if (property === "prepare") {
           return (query: string) => {
@@ -158,13 +158,14 @@ describe("crash safety", () => {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
+    const binding = await shardBindingOf(shop.tenantId);
     await runInDurableObject(hooks, (instance: WebhookDO) => {
-      (instance as unknown as { env: unknown }).env = { ...env, DB: dying };
+      (instance as unknown as { env: unknown }).env = { ...env, [binding]: dying };
     });
     const warnings = captureWarnings(/webhook attempt was not recorded/);
     await topUp(shop, 100);
     await drainOutbox(shop);
-    const row = () => env.DB.prepare("SELECT attempts, delivered_at FROM webhook_deliveries WHERE tenant_id = ?").bind(shop.tenantId).first<any>();
+    const row = async () => (await shardOf(shop.tenantId)).prepare("SELECT attempts, delivered_at FROM webhook_deliveries WHERE tenant_id = ?").bind(shop.tenantId).first<any>();
     // The first alarm sends and dies before marking; the delivery is still due, so the next alarm sends again and marks.
     for (let i = 0; i < 100 && !(await row())?.delivered_at; i++) {
       await runDurableObjectAlarm(hooks).catch(() => false);

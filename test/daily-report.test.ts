@@ -1,7 +1,6 @@
 /** The day's reconciliation: what confirmed operations moved, per store and method, equal to the journal; CSV too. */
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, createOperation, createShop, drainOutbox, expectError, topUp, type Shop } from "./helpers";
+import { api, createOperation, createShop, drainOutbox, expectError, shardOf, topUp, type Shop } from "./helpers";
 
 const today = (timeZone: string) => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
 
@@ -51,7 +50,7 @@ describe("GET /v1/reports/daily", () => {
   it("a journal that does not match what was sold is not balanced, and says where", async () => {
     const shop = await createShop();
     const { purchase } = await aDay(shop);
-    await env.DB.prepare("UPDATE history_entries SET amount = amount + 1 WHERE operation_id = ? AND kind = 'payment' AND method = 'credit'").bind(purchase.id).run();
+    await (await shardOf(shop.tenantId)).prepare("UPDATE history_entries SET amount = amount + 1 WHERE operation_id = ? AND kind = 'payment' AND method = 'credit'").bind(purchase.id).run();
     const body = (await report(shop, `date=${today("Australia/Sydney")}`)).body;
     expect(body.balanced).toBe(false);
     const methods = body.stores[0].methods.map((m: { method: string; balanced: boolean; journal: { deducted: number } }) => [m.method, m.balanced, m.journal.deducted]);
@@ -85,7 +84,7 @@ describe("GET /v1/reports/daily", () => {
     expect(quiet).toMatchObject({ complete: true, incomplete_reason: null, balanced: true });
     expect(quiet.stores[0].methods.every((m: { operations: Record<string, number> }) => Object.values(m.operations).every((v) => v === 0))).toBe(true);
     // A sale D1 still shows as pending though its hold ran out that day: its end has not reached the records yet.
-    await env.DB.prepare("INSERT INTO operations (id, tenant_id, member_id, store_id, register_id, type, status, version, body, created_at) VALUES (?, ?, ?, ?, ?, 'purchase', 'pending', 1, ?, ?)")
+    await (await shardOf(shop.tenantId)).prepare("INSERT INTO operations (id, tenant_id, member_id, store_id, register_id, type, status, version, body, created_at) VALUES (?, ?, ?, ?, ?, 'purchase', 'pending', 1, ?, ?)")
       .bind("op_lagging0000000", shop.tenantId, shop.memberId, shop.storeId, shop.registerId, JSON.stringify({ expires_at: "2026-01-15T03:15:00.000Z" }), "2026-01-15T03:00:00.000Z")
       .run();
     expect((await report(shop, "date=2026-01-15")).body).toMatchObject({ complete: false, incomplete_reason: "1 sale of the day has not reached the records yet." });

@@ -11,6 +11,7 @@ import type { StoreDO } from "../src/stores/store-do";
 import type { TenantDO } from "../src/tenants/tenant-do";
 import { type HistoryWriterDO } from "../src/history/history-writer-do";
 import { accountOf, historyWriterOf } from "../src/objects";
+import { acrossShards, tenantShards, type TenantShards } from "../src/shards/tenant-shards";
 
 export const PLATFORM = "test-platform-token";
 
@@ -119,8 +120,8 @@ export async function topUp(shop: Shop, amount: number, method: "credit" | "cash
 }
 
 /** The real D1 with its `batch` replaced (to count, fail or hang), everything else as it is. */
-export function d1WithBatch(batch: (statements: D1PreparedStatement[], real: D1Database) => Promise<D1Result[]>): D1Database {
-  return new Proxy(env.DB, {
+export function d1WithBatch(batch: (statements: D1PreparedStatement[], real: D1Database) => Promise<D1Result[]>, d1: D1Database = env.DB): D1Database {
+  return new Proxy(d1, {
     get(target, property) {
       if (property === "batch") return (statements: D1PreparedStatement[]) => batch(statements, target);
       const value = Reflect.get(target, property);
@@ -129,10 +130,30 @@ export function d1WithBatch(batch: (statements: D1PreparedStatement[], real: D1D
   });
 }
 
-/** Makes the tenant's history writer reach D1 through `db` (a failing or dying stand-in), or the real one again. */
-export async function writerUsesDb(shop: Shop, db: unknown = env.DB) {
-  await runInDurableObject(historyWriterOf(env, shop.tenantId), (instance: HistoryWriterDO) => {
-    (instance as unknown as { env: unknown }).env = { ...env, DB: db };
+/** The D1 shard a tenant's rows are on (a tenant of the tests has one epoch of one shard). */
+export async function shardOf(tenantId: string): Promise<D1Database> {
+  return (await tenantShards(env, tenantId)).all[0].d1;
+}
+
+/** One D1 database as a tenant's only shard (for a test of queries on a database of its own). */
+export const shardsOver = (d1: D1Database, tenantId: string): TenantShards => ({
+  tenantId,
+  placement: [{ starts_at: "", shards: ["own"] }],
+  all: [{ id: "own", d1 }],
+  of: () => ({ id: "own", d1 }),
+});
+
+/** The binding of a tenant's shard (`SHARD_2`), to hand a history writer a stand-in for it. */
+export async function shardBindingOf(tenantId: string): Promise<`SHARD_${number}`> {
+  return `SHARD_${(await tenantShards(env, tenantId)).all[0].id.slice("shard-".length)}` as `SHARD_${number}`;
+}
+
+/** Makes the tenant's shard's history writer reach its shard through `db` (a failing or dying stand-in), or the real one again. */
+export async function writerUsesDb(shop: Shop, db?: unknown) {
+  const binding = await shardBindingOf(shop.tenantId);
+  const shard = (await tenantShards(env, shop.tenantId)).all[0].id;
+  await runInDurableObject(historyWriterOf(env, shop.tenantId, shard), (instance: HistoryWriterDO) => {
+    (instance as unknown as { env: unknown }).env = { ...env, [binding]: db ?? env[binding] };
   });
 }
 
@@ -182,11 +203,15 @@ export async function expectInvariants(shop: Shop, memberId = shop.memberId) {
     expect(audit.balances[method]).toBe(audit.journalSums[method]);
     expect(audit.balances[method] - audit.held[method]).toBeGreaterThanOrEqual(0);
   }
-  const history = await env.DB.prepare(
-    "SELECT id, seq, operation_id, kind, method, amount, balance_after FROM history_entries WHERE tenant_id = ? AND member_id = ? ORDER BY seq",
-  )
-    .bind(shop.tenantId, memberId)
-    .all();
+  // The member's entries on each of the tenant's shards (one per epoch it sold in), in the journal's order.
+  const pages = await acrossShards(await tenantShards(env, shop.tenantId), async (d1) => {
+    const rows = await d1
+      .prepare("SELECT id, seq, operation_id, kind, method, amount, balance_after FROM history_entries WHERE tenant_id = ? AND member_id = ?")
+      .bind(shop.tenantId, memberId)
+      .all<{ seq: number }>();
+    return rows.results;
+  });
+  const history = { results: pages.flat().sort((a, b) => a.seq - b.seq) };
   expect(history.results).toEqual(
     audit.journal.map((e) => ({
       id: e.id,

@@ -8,7 +8,8 @@ import { describe, expect, it, vi } from "vitest";
 
 import { type Shipment } from "../src/history/projection";
 import { jsonChunks } from "../src/lib/json-chunks";
-import { account, api, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, topUp, writerUsesDb } from "./helpers";
+import { account, api, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, shardOf, topUp, writerUsesDb } from "./helpers";
+import { tenantShards } from "../src/shards/tenant-shards";
 import { OutboxStorage } from "../src/history/outbox-storage";
 import { historyWriterOf } from "../src/objects";
 
@@ -26,9 +27,16 @@ async function writerCountingBatches() {
       if (isCleanUp(statements)) return real.batch(statements);
       batches.push(statements.length);
       return real.batch(statements);
-    }),
+    }, await shardOf(shop.tenantId)),
   );
-  return { shop, batches, writer: historyWriterOf(env, shop.tenantId) };
+  return { shop, batches, writer: await shardWriter(shop.tenantId) };
+}
+
+/** The tenant's history writer for its shard, writing shipments there. */
+async function shardWriter(tenantId: string) {
+  const shard = (await tenantShards(env, tenantId)).all[0].id;
+  const writer = historyWriterOf(env, tenantId, shard);
+  return { write: (shipment: Shipment, target = shard) => writer.write(target, shipment) };
 }
 
 function shipment(tenantId: string, memberId: string, n: number, amount: number | null = 100): Shipment {
@@ -57,15 +65,16 @@ function shipment(tenantId: string, memberId: string, n: number, amount: number 
   } as unknown as Shipment;
 }
 
-const entriesOf = async (tenantId: string) =>
-  (await env.DB.prepare("SELECT member_id, amount FROM history_entries WHERE tenant_id = ? ORDER BY member_id").bind(tenantId).all<{ member_id: string; amount: number }>())
+const entriesOf = async (tenantId: string, onShardOf = tenantId) =>
+  (await (await shardOf(onShardOf)).prepare("SELECT member_id, amount FROM history_entries WHERE tenant_id = ? ORDER BY member_id").bind(tenantId).all<{ member_id: string; amount: number }>())
     .results;
 
 describe("history writer", () => {
   it("writes the shipments of several accounts that arrive together in one D1 batch", async () => {
     const { shop, batches, writer } = await writerCountingBatches();
     await Promise.all(["mem_a", "mem_b", "mem_c"].map((member, i) => writer.write(shipment(shop.tenantId, member, i + 1))));
-    expect(batches).toEqual([1]);
+    // One statement for the entries of all three, and the writer's first count of the shard's rows of the day.
+    expect(batches).toEqual([2]);
     expect(await entriesOf(shop.tenantId)).toEqual([
       { member_id: "mem_a", amount: 100 },
       { member_id: "mem_b", amount: 100 },
@@ -86,9 +95,9 @@ describe("history writer", () => {
         batches.push(statements.length);
         if (batches.length === 1) await held;
         return real.batch(statements);
-      }),
+      }, await shardOf(shop.tenantId)),
     );
-    const writer = historyWriterOf(env, shop.tenantId);
+    const writer = await shardWriter(shop.tenantId);
     const first = writer.write(shipment(shop.tenantId, "mem_a", 1));
     await vi.waitFor(() => expect(batches).toHaveLength(1));
     // Three more, each more than one window (100 ms) after the last, while D1 still has the first batch.
@@ -114,7 +123,8 @@ describe("history writer", () => {
     expect(results.map((r) => r.written)).toEqual([true, false, true]);
     expect(results[1]).toEqual({ written: false, reason: expect.stringMatching(/NOT NULL/) });
     // The batch of three, then each alone.
-    expect(batches).toEqual([1, 1, 1, 1]);
+    // Each with the count of its own rows: the writer has not counted yet when they start (then once a minute).
+    expect(batches).toEqual([2, 2, 2, 2]);
     expect(await entriesOf(shop.tenantId)).toEqual([
       { member_id: "mem_a", amount: 100 },
       { member_id: "mem_c", amount: 100 },
@@ -128,7 +138,7 @@ describe("history writer", () => {
     const stuck = d1WithBatch(() => {
       calls += 1;
       return new Promise(() => {});
-    });
+    }, await shardOf(shop.tenantId));
     await writerUsesDb(shop, stuck);
     await topUp(shop, 700);
     const alarm = runDurableObjectAlarm(account(shop));
@@ -146,14 +156,16 @@ describe("history writer", () => {
     expect(await entriesOf(shop.tenantId)).toEqual([{ member_id: shop.memberId, amount: 700 }]);
   });
 
-  it("refuses a shipment of another tenant than the one it writes for", async () => {
+  it("refuses a shipment of another tenant, or for another database, than the one it writes for", async () => {
     const shop = await createShop();
     await drainOutbox(shop);
-    const writer = historyWriterOf(env, shop.tenantId);
+    const writer = await shardWriter(shop.tenantId);
     await writer.write(shipment(shop.tenantId, "mem_a", 1));
-    expect(await writer.write(shipment("ten_other0000000000", "mem_b", 1))).toEqual({ written: false, reason: "a shipment of another tenant reached this history writer" });
+    const refused = { written: false, reason: "a shipment of another tenant or database reached this history writer" };
+    expect(await writer.write(shipment("ten_other0000000000", "mem_b", 1))).toEqual(refused);
+    expect(await writer.write(shipment(shop.tenantId, "mem_b", 2), "shard-9")).toEqual(refused);
     expect(await entriesOf(shop.tenantId)).toEqual([{ member_id: "mem_a", amount: 100 }]);
-    expect(await entriesOf("ten_other0000000000")).toEqual([]);
+    expect(await entriesOf("ten_other0000000000", shop.tenantId)).toEqual([]);
   });
 
   it("cuts JSON arrays below the bound-value limit, keeping every value once and in order", () => {

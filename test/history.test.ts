@@ -4,14 +4,14 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { shipOutbox, type OutboxRow } from "../src/history/outbox";
 import type { AccountDO } from "../src/accounts/account-do";
-import { account, api, asMember, captureWarnings, createOperation, createShop, d1WithBatch, drainOutbox, expectError, expectInvariants, memberCookie, topUp, writerUsesDb } from "./helpers";
+import { account, api, asMember, captureWarnings, createOperation, createShop, d1WithBatch, drainOutbox, expectError, expectInvariants, memberCookie, shardOf, topUp, writerUsesDb } from "./helpers";
 
 describe("history", () => {
   it("reads its writes: right after a confirm answers, both histories show it, while D1 has none of it yet", async () => {
     const shop = await createShop();
     const cookie = await memberCookie(shop);
     // D1 refuses every shipment: what the history shows can only come from the account.
-    await writerUsesDb(shop, d1WithBatch(async () => { throw new Error("D1 is down"); }));
+    await writerUsesDb(shop, d1WithBatch(async () => { throw new Error("D1 is down"); }, await shardOf(shop.tenantId)));
     const warnings = captureWarnings(/outbox shipment failed .*D1 is down/);
     await topUp(shop, 15000);
     const sale = await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "H-0", total: 4700 }, payments: [{ method: "credit", amount: 4700 }], accrue_points: true });
@@ -27,7 +27,7 @@ describe("history", () => {
     expect(mine.body.data.map((e: any) => [e.kind, e.method, e.amount, e.balance_after])).toEqual(expected.slice(0, 2));
     const older = await asMember(cookie, "GET", `/v1/me/history?limit=2&cursor=${mine.body.next_cursor}`);
     expect(older.body.data.map((e: any) => [e.kind, e.amount])).toEqual([["top_up", 15000]]);
-    const inD1 = await env.DB.prepare("SELECT COUNT(*) AS n FROM history_entries WHERE member_id = ?").bind(shop.memberId).first<{ n: number }>();
+    const inD1 = await (await shardOf(shop.tenantId)).prepare("SELECT COUNT(*) AS n FROM history_entries WHERE member_id = ?").bind(shop.memberId).first<{ n: number }>();
     expect(inD1!.n).toBe(0);
     // Once D1 takes the shipment, each entry is still listed once.
     await writerUsesDb(shop);
@@ -87,7 +87,7 @@ describe("history", () => {
       await shipOutbox(env, { tenant_id: shop.tenantId, member_id: shop.memberId }, rows, { operation: loadRecord, card: () => null });
       await shipOutbox(env, { tenant_id: shop.tenantId, member_id: shop.memberId }, rows, { operation: loadRecord, card: () => null });
     });
-    const shippedOps = await env.DB.prepare("SELECT COUNT(*) AS n FROM operations WHERE tenant_id = ?").bind(shop.tenantId).first<{ n: number }>();
+    const shippedOps = await (await shardOf(shop.tenantId)).prepare("SELECT COUNT(*) AS n FROM operations WHERE tenant_id = ?").bind(shop.tenantId).first<{ n: number }>();
     expect(shippedOps?.n).toBe(2);
     const audit = await expectInvariants(shop);
     expect(audit.journal).toHaveLength(2);
@@ -111,7 +111,7 @@ describe("history", () => {
     expect(warnings.caught[0]).toBe("outbox shipment failed (attempt 1): Error: D1 is unavailable");
     warnings.restore();
     expect((await account(shop).audit()).outboxSize).toBeGreaterThan(0);
-    const shipped = await env.DB.prepare("SELECT COUNT(*) AS n FROM history_entries WHERE tenant_id = ?").bind(shop.tenantId).first<{ n: number }>();
+    const shipped = await (await shardOf(shop.tenantId)).prepare("SELECT COUNT(*) AS n FROM history_entries WHERE tenant_id = ?").bind(shop.tenantId).first<{ n: number }>();
     expect(shipped?.n).toBe(0);
     await writerUsesDb(shop);
     await runInDurableObject(account(shop), (instance: AccountDO) => instance.alarm());
@@ -159,7 +159,7 @@ describe("history", () => {
     const confirmed = [await topUp(shop, 100), await topUp(shop, 200), await topUp(shop, 300)];
     await drainOutbox(shop);
     const rows = (
-      await env.DB.prepare("SELECT event_id, endpoint_id, type, payload FROM webhook_deliveries WHERE tenant_id = ? ORDER BY event_id")
+      await (await shardOf(shop.tenantId)).prepare("SELECT event_id, endpoint_id, type, payload FROM webhook_deliveries WHERE tenant_id = ? ORDER BY event_id")
         .bind(shop.tenantId)
         .all<{ event_id: string; endpoint_id: string; type: string; payload: string }>()
     ).results;
@@ -176,7 +176,7 @@ describe("history", () => {
     // The tenant's sender posts each one once (and nothing is left in flight when the test ends).
     const hooks = env.WEBHOOKS.get(env.WEBHOOKS.idFromName(shop.tenantId));
     const undelivered = async () =>
-      (await env.DB.prepare("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE tenant_id = ? AND delivered_at IS NULL").bind(shop.tenantId).first<{ n: number }>())!.n;
+      (await (await shardOf(shop.tenantId)).prepare("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE tenant_id = ? AND delivered_at IS NULL").bind(shop.tenantId).first<{ n: number }>())!.n;
     for (let i = 0; i < 50 && (await undelivered()) > 0; i++) await runDurableObjectAlarm(hooks);
     expect(await undelivered()).toBe(0);
     expect(posted.map((body) => JSON.parse(body).id).sort()).toEqual(rows.map((row) => row.event_id));

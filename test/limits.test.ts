@@ -8,7 +8,7 @@ import { evaluateLimits, refundGiveBack, type Counter, type CounterChange } from
 import type { Limit, OperationFacts } from "../src/limits/limit";
 
 import { signatureHeader } from "../src/webhooks/signing";
-import { account, api, balances, createOperation, createShop, drainObjectOutbox, drainOutbox, expectError, expectInvariants, topUp, uniqueCard, type Shop } from "./helpers";
+import { account, api, balances, createOperation, createShop, drainObjectOutbox, drainOutbox, expectError, expectInvariants, shardOf, topUp, uniqueCard, type Shop } from "./helpers";
 import { storeOf } from "../src/objects";
 
 afterEach(() => vi.restoreAllMocks());
@@ -432,7 +432,7 @@ describe("webhooks", () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(asked).toEqual([{ url: "https://hooks.example/moved", redirect: "manual" }]);
-    const rows = await env.DB.prepare("SELECT attempts, last_status, delivered_at FROM webhook_deliveries WHERE tenant_id = ?").bind(shop.tenantId).all();
+    const rows = await (await shardOf(shop.tenantId)).prepare("SELECT attempts, last_status, delivered_at FROM webhook_deliveries WHERE tenant_id = ?").bind(shop.tenantId).all();
     expect(rows.results).toEqual([{ attempts: 1, last_status: 302, delivered_at: null }]);
     // The endpoint goes, so no retry reaches a real fetch after this test's stub is gone.
     const [endpoint] = (await api("GET", "/v1/webhook-endpoints", { token: shop.secret })).body.data;
@@ -461,8 +461,9 @@ describe("webhooks", () => {
     expectError(await sale(shop, 101), 422, "limit_exceeded");
     await drainOutbox(shop);
     const webhooks = env.WEBHOOKS.get(env.WEBHOOKS.idFromName(shop.tenantId));
+    const shard = await shardOf(shop.tenantId);
     const deliveries = () =>
-      env.DB.prepare("SELECT attempts, last_status, delivered_at FROM webhook_deliveries WHERE tenant_id = ?").bind(shop.tenantId).all<any>();
+      shard.prepare("SELECT attempts, last_status, delivered_at FROM webhook_deliveries WHERE tenant_id = ?").bind(shop.tenantId).all<any>();
     for (let i = 0; i < 50 && received.length === 0; i++) {
       await runDurableObjectAlarm(webhooks);
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -471,7 +472,7 @@ describe("webhooks", () => {
     expect((await deliveries()).results).toEqual([{ attempts: 1, last_status: 500, delivered_at: null }]);
 
     answer = 204;
-    await env.DB.prepare("UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE tenant_id = ?").bind(shop.tenantId).run();
+    await shard.prepare("UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE tenant_id = ?").bind(shop.tenantId).run();
     for (let i = 0; i < 50 && received.length === 1; i++) {
       await runDurableObjectAlarm(webhooks);
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -2,10 +2,9 @@
  * Test mode: a test tenant's objects and events say `livemode: false`, its SMS stay in GET /v1/test/sms, and members
  * with the test phones answer approval requests by themselves — so a POS can try every branch without a phone.
  */
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { generationOf, tableOf } from "../src/db/event-generations";
-import { api, approvalRequest, createOperation, createShop, drainOutbox, expectError, memberCookie, openSocket, requireApproval, staffCookie, topUp, type Shop } from "./helpers";
+import { api, approvalRequest, createOperation, createShop, drainOutbox, expectError, memberCookie, openSocket, requireApproval, staffCookie, shardOf, topUp, type Shop } from "./helpers";
 
 const sale = (shop: Shop, amount = 500) => createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "T-1", total: amount }, payments: [{ method: "credit", amount }] });
 
@@ -47,7 +46,7 @@ describe("test mode", () => {
     expect(events.map((e: { type: string; livemode: boolean }) => `${e.type} ${e.livemode}`)).toEqual(["operation.confirmed false", "operation.created false"]);
     // What webhooks receive is the logged payload: it says so itself.
     const confirmedAt = events.find((e: { type: string }) => e.type === "operation.confirmed").created_at;
-    const payload = await env.DB.prepare(`SELECT payload FROM ${tableOf(generationOf(confirmedAt))} WHERE tenant_id = ? AND type = 'operation.confirmed'`).bind(shop.tenantId).first<string>("payload");
+    const payload = await (await shardOf(shop.tenantId)).prepare(`SELECT payload FROM ${tableOf(generationOf(confirmedAt))} WHERE tenant_id = ? AND type = 'operation.confirmed'`).bind(shop.tenantId).first<string>("payload");
     expect(JSON.parse(payload!)).toMatchObject({ livemode: false, data: { operation: { id: created.id, livemode: false } } });
     // GET /v1/events answers each event exactly as it was logged and sent.
     expect(events.find((e: { type: string }) => e.type === "operation.confirmed")).toEqual(JSON.parse(payload!));

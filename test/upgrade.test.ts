@@ -13,7 +13,7 @@ import { eventStatements } from "../src/webhooks/events";
 import { shippedHistory } from "../src/db/history";
 import { operationsPage } from "../src/db/operations";
 import { storeOf, tenantObjectOf } from "../src/objects";
-import { account, api, balances, createOperation, createShop, drainOutbox, expectInvariants, idemKey, topUp } from "./helpers";
+import { account, api, balances, createOperation, createShop, drainOutbox, expectInvariants, idemKey, shardsOver, topUp } from "./helpers";
 
 /** The AccountDO's tables as version 5 made them, filled from what the current ones hold. */
 const TO_VERSION_5 = `
@@ -168,28 +168,28 @@ describe("D1 migration 0017", () => {
       ["ent_2", 2, -200, 300],
       ["ent_1", 1, 500, 500],
     ]);
-    expect((await operationsPage(db, t, { limit: 10 })).data).toEqual([{ id: "op_2", status: "confirmed" }]);
-    expect((await eventsPage(db, t, { limit: 10 })).data).toEqual([{ id: "evt_1", livemode: true }]);
+    expect((await operationsPage(shardsOver(db, t), { limit: 10 })).data).toEqual([{ id: "op_2", status: "confirmed" }]);
+    expect((await eventsPage(shardsOver(db, t), { limit: 10 })).data).toEqual([{ id: "evt_1", livemode: true }]);
     // Events logged from now on go into their generation's table; the table of before is listed (and sent again)
     // beside it, and goes 31 days after migration 0018, as the generation does after 41 at most.
     const now = Date.now();
-    const logged = eventStatements(db, t, [], [{ id: "evt_2", type: "operation.created", created_at: new Date(now + 1).toISOString(), data: { operation: { id: "op_3" } } }]);
+    const logged = eventStatements(db, t, [{ id: "evt_2", type: "operation.created", created_at: new Date(now + 1).toISOString(), data: { operation: { id: "op_3" } } }], { livemode: true, endpoints: [] });
     await db.batch(logged.statements);
-    expect((await eventsPage(db, t, { limit: 10 }, now + 2)).data.map((e: { id?: string }) => e.id)).toEqual(["evt_2", "evt_1"]);
+    expect((await eventsPage(shardsOver(db, t), { limit: 10 }, now + 2)).data.map((e: { id?: string }) => e.id)).toEqual(["evt_2", "evt_1"]);
     expect(await eventTables(db)).toEqual({ generations: [generationOf(new Date(now + 1).toISOString())], legacy: true });
-    expect(await queueAgain(db, t, "evt_1", "whe_1", 8, now + 2)).toBe(true);
-    expect(await queueAgain(db, t, "evt_2", "whe_1", 8, now + 2)).toBe(true);
-    expect(await queueAgain(db, t, "evt_9", "whe_1", 8, now + 2)).toBe(false);
+    expect(await queueAgain(shardsOver(db, t), "evt_1", "whe_1", 8, now + 2)).toBe(true);
+    expect(await queueAgain(shardsOver(db, t), "evt_2", "whe_1", 8, now + 2)).toBe(true);
+    expect(await queueAgain(shardsOver(db, t), "evt_9", "whe_1", 8, now + 2)).toBe(false);
     // A retry the old code had written: listed once.
     await db.prepare("INSERT INTO events (id, tenant_id, type, created_at, payload) SELECT id, tenant_id, type, created_at, payload FROM " + tableOf(generationOf(new Date(now + 1).toISOString()))).run();
-    expect((await eventsPage(db, t, { limit: 10 }, now + 2)).data.map((e: { id?: string }) => e.id)).toEqual(["evt_2", "evt_1"]);
+    expect((await eventsPage(shardsOver(db, t), { limit: 10 }, now + 2)).data.map((e: { id?: string }) => e.id)).toEqual(["evt_2", "evt_1"]);
     await forgetOldLogs(db, t, 8, now + 29 * 86_400_000);
     expect((await eventTables(db)).legacy).toBe(true);
     await forgetOldLogs(db, t, 8, now + 31 * 86_400_000);
     expect((await eventTables(db)).legacy).toBe(false);
     await forgetOldLogs(db, t, 8, now + 42 * 86_400_000);
     expect(await eventTables(db)).toEqual({ generations: [], legacy: false });
-    expect((await eventsPage(db, t, { limit: 10 }, now + 42 * 86_400_000)).data).toEqual([]);
+    expect((await eventsPage(shardsOver(db, t), { limit: 10 }, now + 42 * 86_400_000)).data).toEqual([]);
     // The same entry shipped again is ignored by its (tenant, member, seq) key; an older version does not replace a newer.
     await db.batch([
       db.prepare("INSERT INTO history_entries (id, tenant_id, member_id, seq, operation_id, kind, method, amount, balance_after, created_at) VALUES ('ent_2', ?1, 'mem_1', 2, 'op_2', 'payment', 'credit', -200, 300, '2026-11-30T11:00:00.000Z') ON CONFLICT DO NOTHING").bind(t),

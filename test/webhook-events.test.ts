@@ -7,7 +7,8 @@ import { eventTables, generationOf, makeGeneration, tableOf } from "../src/db/ev
 import { eventsPage } from "../src/db/events";
 import { newEndpointSecret, signatureHeader } from "../src/webhooks/signing";
 import { checkWebhookBody } from "./contract";
-import { api, approvalRequest, asMember, createOperation, createShop, drainOutbox, expectError, memberCookie, requireApproval, topUp, type Shop } from "./helpers";
+import { api, approvalRequest, asMember, createOperation, createShop, drainOutbox, expectError, memberCookie, requireApproval, shardOf, topUp, type Shop } from "./helpers";
+import { tenantShards } from "../src/shards/tenant-shards";
 
 /** Deliveries whose body drifted from the schema of their event (checked as received, failed after the test). */
 const drifted: string[] = [];
@@ -77,12 +78,14 @@ describe("the event log and deliveries", () => {
 
   it("keeps 30 days: events go with their 10-day generation, finished deliveries and attempts (and test SMS after 7) are dropped by the tenant's history writer", async () => {
     const [shop, other] = [await createShop(), await createShop()];
+    // Both businesses' rows on the shop's shard, as when they share it.
+    const shard = await shardOf(shop.tenantId);
     const at = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
     const logged = async (id: string, tenantId: string, createdAt: string) => {
       const generation = generationOf(createdAt);
-      await env.DB.batch([
-        makeGeneration(env.DB, generation),
-        env.DB.prepare(`INSERT INTO ${tableOf(generation)} (id, tenant_id, type, created_at, payload) VALUES (?, ?, 'card.blocked', ?, '{}')`).bind(id, tenantId, createdAt),
+      await shard.batch([
+        makeGeneration(shard, generation),
+        shard.prepare(`INSERT INTO ${tableOf(generation)} (id, tenant_id, type, created_at, payload) VALUES (?, ?, 'card.blocked', ?, '{}')`).bind(id, tenantId, createdAt),
       ]);
       return tableOf(generation);
     };
@@ -90,52 +93,57 @@ describe("the event log and deliveries", () => {
     const gone = await logged("evt_old", shop.tenantId, at(45));
     await logged("evt_other_old", other.tenantId, at(45));
     const kept = await logged("evt_recent", shop.tenantId, at(29));
-    const delivery = env.DB.prepare(
+    const delivery = shard.prepare(
       "INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, delivered_at, created_at) VALUES (?, ?, ?, 'card.blocked', '{}', ?, 0, ?, ?)",
     );
-    const attempt = env.DB.prepare("INSERT INTO webhook_attempts (event_id, endpoint_id, tenant_id, attempt, status_code, at) VALUES (?, 'whe_x', ?, 1, 200, ?)");
-    await env.DB.batch([
+    const attempt = shard.prepare("INSERT INTO webhook_attempts (event_id, endpoint_id, tenant_id, attempt, status_code, at) VALUES (?, 'whe_x', ?, 1, 200, ?)");
+    await env.DB.prepare("INSERT INTO dev_sms (id, tenant_id, \"to\", body, created_at) VALUES ('sms_old', ?1, '+15005550001', 'old', ?2), ('sms_new', ?1, '+15005550001', 'new', ?3)").bind(shop.tenantId, at(8), at(6)).run();
+    await shard.batch([
       delivery.bind("evt_old", "whe_x", shop.tenantId, 1, at(31), at(31)),
       delivery.bind("evt_old", "whe_given_up", shop.tenantId, 8, null, at(31)),
       // Sent again by hand lately: still being tried, so it stays.
       delivery.bind("evt_old", "whe_again", shop.tenantId, 2, null, at(31)),
       attempt.bind("evt_old", shop.tenantId, at(31)),
-      env.DB.prepare("INSERT INTO dev_sms (id, tenant_id, \"to\", body, created_at) VALUES ('sms_old', ?1, '+15005550001', 'old', ?2), ('sms_new', ?1, '+15005550001', 'new', ?3)").bind(shop.tenantId, at(8), at(6)),
       // Another business's old deliveries and attempts are its own writer's to drop.
       delivery.bind("evt_other_old", "whe_y", other.tenantId, 1, at(31), at(31)),
       attempt.bind("evt_other_old", other.tenantId, at(31)),
     ]);
-    const tables = async () => (await eventTables(env.DB)).generations.map(tableOf);
+    const tables = async () => (await eventTables(shard)).generations.map(tableOf);
     // The shop's first history batch (its top-up) is the writer's first: it cleans up after it.
     await topUp(shop, 100);
     await drainOutbox(shop);
-    const left = async () =>
-      (await env.DB.prepare(
-        `SELECT (SELECT group_concat(id) FROM ${kept} WHERE tenant_id = ?1) AS events,
-           (SELECT group_concat(endpoint_id) FROM webhook_deliveries WHERE tenant_id = ?1) AS deliveries, (SELECT COUNT(*) FROM webhook_attempts WHERE tenant_id = ?1) AS attempts,
-           (SELECT group_concat(id) FROM dev_sms WHERE tenant_id = ?1) AS sms`,
-      ).bind(shop.tenantId).first())!;
+    const left = async () => ({
+      ...(await shard
+        .prepare(
+          `SELECT (SELECT group_concat(id) FROM ${kept} WHERE tenant_id = ?1) AS events,
+             (SELECT group_concat(endpoint_id) FROM webhook_deliveries WHERE tenant_id = ?1) AS deliveries, (SELECT COUNT(*) FROM webhook_attempts WHERE tenant_id = ?1) AS attempts`,
+        )
+        .bind(shop.tenantId)
+        .first<{ events: string; deliveries: string; attempts: number }>())!,
+      sms: await env.DB.prepare("SELECT group_concat(id) AS sms FROM dev_sms WHERE tenant_id = ?1").bind(shop.tenantId).first("sms"),
+    });
     for (let i = 0; i < 40 && (await left()).attempts !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
     expect(await left()).toEqual({ events: "evt_recent", deliveries: "whe_again", attempts: 0, sms: "sms_new" });
     // The 45-day generation went whole, the other business's event with it; the 29-day one is there.
     expect(await tables()).not.toContain(gone);
     expect(await tables()).toContain(kept);
-    const others = await env.DB.prepare("SELECT (SELECT COUNT(*) FROM webhook_deliveries WHERE tenant_id = ?1) + (SELECT COUNT(*) FROM webhook_attempts WHERE tenant_id = ?1) AS n").bind(other.tenantId).first("n");
+    const others = await shard.prepare("SELECT (SELECT COUNT(*) FROM webhook_deliveries WHERE tenant_id = ?1) + (SELECT COUNT(*) FROM webhook_attempts WHERE tenant_id = ?1) AS n").bind(other.tenantId).first("n");
     expect(others).toBe(2);
     expect((await api("GET", "/v1/events?type=operation.confirmed", { token: shop.secret })).body.data).toHaveLength(1);
-    expect((await eventsPage(env.DB, shop.tenantId, { limit: 10, type: "card.blocked" })).data).toEqual([{ livemode: true }]);
+    expect((await eventsPage(await tenantShards(env, shop.tenantId), { limit: 10, type: "card.blocked" })).data).toEqual([{ livemode: true }]);
   });
 
   it("lists across generations newest first, page by page, and only the last 30 days", async () => {
     const shop = await createShop();
     const day = 86_400_000;
     const now = Date.now();
+    const shard = await shardOf(shop.tenantId);
     const put = async (id: string, daysAgo: number) => {
       const createdAt = new Date(now - daysAgo * day).toISOString();
       const generation = generationOf(createdAt);
-      await env.DB.batch([
-        makeGeneration(env.DB, generation),
-        env.DB.prepare(`INSERT INTO ${tableOf(generation)} (id, tenant_id, type, created_at, payload) VALUES (?1, ?2, 'card.blocked', ?3, json_object('id', ?1))`).bind(id, shop.tenantId, createdAt),
+      await shard.batch([
+        makeGeneration(shard, generation),
+        shard.prepare(`INSERT INTO ${tableOf(generation)} (id, tenant_id, type, created_at, payload) VALUES (?1, ?2, 'card.blocked', ?3, json_object('id', ?1))`).bind(id, shop.tenantId, createdAt),
       ]);
     };
     // Four generations at least: 1, 12, 23 and 29 days ago; 31 days ago is past the log's 30.
@@ -143,13 +151,13 @@ describe("the event log and deliveries", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await eventsPage(env.DB, shop.tenantId, { limit: 2, ...(cursor ? { cursor } : {}) }, now)) as { data: { id: string }[]; next_cursor: string | null };
+      const page = (await eventsPage(await tenantShards(env, shop.tenantId), { limit: 2, ...(cursor ? { cursor } : {}) }, now)) as { data: { id: string }[]; next_cursor: string | null };
       expect(page.data.length).toBeLessThanOrEqual(2);
       seen.push(...page.data.map((e) => e.id));
       cursor = page.next_cursor;
     } while (cursor);
     expect(seen).toEqual(["evt_a", "evt_b", "evt_c", "evt_d", "evt_e"]);
-    expect((await eventsPage(env.DB, shop.tenantId, { limit: 10, created_after: new Date(now - 13 * day).toISOString() }, now)).data.map((e: { id?: string }) => e.id)).toEqual(["evt_a", "evt_b", "evt_c"]);
+    expect((await eventsPage(await tenantShards(env, shop.tenantId), { limit: 10, created_after: new Date(now - 13 * day).toISOString() }, now)).data.map((e: { id?: string }) => e.id)).toEqual(["evt_a", "evt_b", "evt_c"]);
   });
 
   it("an approval the member answers is logged as approval_request.answered, with the answer", async () => {

@@ -1,4 +1,4 @@
-/** What the console's home page reads from D1: holds not yet finished, open alerts, blocked cards, the last 24 hours. */
+/** What the console's home page reads from D1: holds not yet finished and payments (shards), open alerts and blocked cards (directory). */
 import type { Method } from "../accounts/operation";
 
 /** Sales still held (pending, not yet expired): how many, and what they hold per method. */
@@ -24,13 +24,17 @@ export async function blockedCardCount(d1: D1Database, tenantId: string): Promis
   return (await d1.prepare("SELECT COUNT(*) AS n FROM cards WHERE tenant_id = ? AND status = 'blocked'").bind(tenantId).first<number>("n")) ?? 0;
 }
 
-/** Per UTC hour since `since` ("2026-12-01T10"): what members paid per method, and how many alerts were raised. */
-export async function lastHours(d1: D1Database, tenantId: string, since: string) {
-  const [paid, raised] = await d1.batch<{ hour: string; method?: Method; total: number }>([
-    d1
-      .prepare("SELECT substr(created_at, 1, 13) AS hour, method, SUM(-amount) AS total FROM history_entries WHERE tenant_id = ? AND kind = 'payment' AND created_at >= ? GROUP BY hour, method")
-      .bind(tenantId, since),
-    d1.prepare("SELECT substr(created_at, 1, 13) AS hour, COUNT(*) AS total FROM alerts WHERE tenant_id = ? AND created_at >= ? GROUP BY hour").bind(tenantId, since),
-  ]);
-  return { paid: paid.results as { hour: string; method: Method; total: number }[], alerts: raised.results };
+/** Per UTC hour since `since` ("2026-12-01T10"): what members paid per method (a shard's part). */
+export async function paidByHour(d1: D1Database, tenantId: string, since: string) {
+  const rows = await d1
+    .prepare("SELECT substr(created_at, 1, 13) AS hour, method, SUM(-amount) AS total FROM history_entries WHERE tenant_id = ? AND kind = 'payment' AND created_at >= ? GROUP BY hour, method")
+    .bind(tenantId, since)
+    .all<{ hour: string; method: Method; total: number }>();
+  return rows.results;
+}
+
+/** Per UTC hour since `since`: how many alerts were raised (the directory's). */
+export async function alertsByHour(d1: D1Database, tenantId: string, since: string) {
+  const rows = await d1.prepare("SELECT substr(created_at, 1, 13) AS hour, COUNT(*) AS total FROM alerts WHERE tenant_id = ? AND created_at >= ? GROUP BY hour").bind(tenantId, since).all<{ hour: string; total: number }>();
+  return rows.results;
 }

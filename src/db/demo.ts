@@ -17,7 +17,7 @@ export async function addDemoRecords(d1: D1Database, demo: DemoRecords, now: str
   const { tenantId, storeId, registerId, memberId } = demo;
   const db = database(d1);
   await db.batch([
-    db.insert(tenants).values({ id: tenantId, name: "Cafe Aroma", currency: "USD", timezone: "Australia/Sydney", createdAt: now, approvalRequiredFor: '["credit","cashback"]' }).onConflictDoNothing(),
+    db.insert(tenants).values({ id: tenantId, name: "Cafe Aroma", currency: "USD", timezone: "Australia/Sydney", createdAt: now, approvalRequiredFor: '["credit","cashback"]', placement: '[{"starts_at":"","shards":["shard-0"]}]' }).onConflictDoNothing(),
     db.insert(stores).values({ id: storeId, tenantId, name: "Cafe Aroma — King St", smsConfirmPointsDeduction: true, createdAt: now }).onConflictDoNothing(),
     db.insert(registers).values({ id: registerId, tenantId, storeId, name: "Front counter", createdAt: now }).onConflictDoNothing(),
     db.insert(apiKeys).values({ id: demo.secretKey.id, tenantId, kind: "secret", secretHash: demo.secretKey.hash, createdAt: now }).onConflictDoNothing(),

@@ -1,10 +1,11 @@
 /**
- * The tenant's event log in D1 (src/db/event-generations.ts says where it lives): listing, queueing one event again
- * for an endpoint, and forgetting it after 30 days.
+ * The tenant's event log on its shards (src/db/event-generations.ts says how a shard keeps it): listing, queueing one
+ * event again for an endpoint, and forgetting it after 30 days.
  */
 import { decodeCursor, toPage, type Page } from "../lib/pagination";
 import { EVENT_DAYS, eventTables, LEGACY_EVENTS, legacyDone, listedTables, pastRetention, tableOf, tableWentAway } from "./event-generations";
-import { isPosition } from "./newest-first";
+import { isPosition, mergeNewestFirst } from "./newest-first";
+import { acrossShards, type TenantShards } from "../shards/tenant-shards";
 
 export { EVENT_DAYS };
 
@@ -32,15 +33,22 @@ async function overListed<T>(d1: D1Database, now: number, read: (tables: string[
  * its newest page after the cursor by its key, and the pages merge. With the table of before among them the merge
  * drops repeats (a shipment retried across the move is in both).
  */
-export async function eventsPage(d1: D1Database, tenantId: string, query: { type?: string; created_after?: string; limit: number; cursor?: string }, now = Date.now()): Promise<Page<object>> {
+export async function eventsPage(shards: TenantShards, query: { type?: string; created_after?: string; limit: number; cursor?: string }, now = Date.now()): Promise<Page<object>> {
   const position = decodeCursor(query.cursor, isPosition);
+  const pages = await acrossShards(shards, (d1) => eventsOnShard(d1, shards.tenantId, query, position, now));
+  const rows = mergeNewestFirst(pages, (row) => [row.created_at, row.id]);
+  return toPage(rows, query.limit, (row) => ({ livemode: true, ...(JSON.parse(row.payload) as object) }), (row) => [row.created_at, row.id]);
+}
+
+/** One shard's page of the tenant's events after the cursor (one row more than the page). */
+async function eventsOnShard(d1: D1Database, tenantId: string, query: { type?: string; created_after?: string; limit: number }, position: [string, string] | null, now: number): Promise<EventRow[]> {
   const oldest = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
   const after = query.created_after && query.created_after > oldest ? query.created_after : oldest;
   const where = ["tenant_id = ?1", query.created_after ? "created_at > ?2" : "created_at >= ?2"];
   if (query.type) where.push("type = ?3");
   if (position) where.push("(created_at < ?4 OR (created_at = ?4 AND id < ?5))");
   const newest = "ORDER BY created_at DESC, id DESC LIMIT ?6";
-  const rows = await overListed(d1, now, async (tables) => {
+  return overListed(d1, now, async (tables) => {
     if (tables.length === 0) return [];
     const legacy = tables.includes(LEGACY_EVENTS);
     const pages = tables.map((table) => `SELECT * FROM (SELECT id, created_at, payload FROM ${table} WHERE ${where.join(" AND ")} ${newest})`);
@@ -50,14 +58,19 @@ export async function eventsPage(d1: D1Database, tenantId: string, query: { type
       .all<EventRow>();
     return read.results;
   });
-  return toPage(rows, query.limit, (row) => ({ livemode: true, ...(JSON.parse(row.payload) as object) }), (row) => [row.created_at, row.id]);
 }
 
 /**
  * Queues an event for an endpoint to be sent now: a delivery given up or delivered is opened again with one more
  * try; one never made is made from the event log. False: no such event of the tenant in the last 30 days.
  */
-export async function queueAgain(d1: D1Database, tenantId: string, eventId: string, endpointId: string, maxAttempts: number, now = Date.now()): Promise<boolean> {
+export async function queueAgain(shards: TenantShards, eventId: string, endpointId: string, maxAttempts: number, now = Date.now()): Promise<boolean> {
+  // The event is on one of the tenant's shards: its delivery is queued beside it.
+  const queued = await acrossShards(shards, (d1) => queueAgainOnShard(d1, shards.tenantId, eventId, endpointId, maxAttempts, now));
+  return queued.some(Boolean);
+}
+
+async function queueAgainOnShard(d1: D1Database, tenantId: string, eventId: string, endpointId: string, maxAttempts: number, now: number): Promise<boolean> {
   return overListed(d1, now, async (tables) => {
     if (tables.length === 0) return false;
     const logged = tables.map((table) => `SELECT id, tenant_id, type, payload FROM ${table} WHERE tenant_id = ?1 AND id = ?2 AND created_at >= ?7`).join(" UNION ALL ");
@@ -79,15 +92,20 @@ const FORGET_BATCH = 500;
 /** How long the SMS of a test tenant (and of development) stay in GET /v1/test/sms. */
 export const TEST_SMS_DAYS = 7;
 
+/** Drops the tenant's test SMS older than 7 days (in the directory), at most a batch of them; run again, the next. */
+export async function forgetOldTestSms(d1: D1Database, tenantId: string, now = Date.now()): Promise<void> {
+  const smsBefore = new Date(now - TEST_SMS_DAYS * 86_400_000).toISOString();
+  await d1.prepare("DELETE FROM dev_sms WHERE rowid IN (SELECT rowid FROM dev_sms WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)").bind(tenantId, smsBefore, FORGET_BATCH).run();
+}
+
 /**
- * Drops what is older than 30 days: the event log's generations wholly past it (every tenant's: a table is shared),
- * delivery attempts, and deliveries delivered or given up (`maxAttempts` made) — one sent again lately is still being
- * tried, and stays; and test SMS older than 7 days. Run again, it drops the next rows or nothing. Each table has an
- * index by tenant and time for it (migrations 0012, 0015). Then the table of before, once it may go.
+ * Drops from a shard what is older than 30 days: the event log's generations wholly past it (every tenant's: a table
+ * is shared), delivery attempts, and deliveries delivered or given up (`maxAttempts` made) — one sent again lately is
+ * still being tried, and stays. Run again, it drops the next rows or nothing. Each table has an index by tenant and
+ * time for it (migrations 0012, 0015). Then the table of before, once it may go.
  */
 export async function forgetOldLogs(d1: D1Database, tenantId: string, maxAttempts: number, now = Date.now()): Promise<void> {
   const before = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
-  const smsBefore = new Date(now - TEST_SMS_DAYS * 86_400_000).toISOString();
   const { generations, legacy } = await eventTables(d1);
   await d1.batch([
     d1.prepare("DELETE FROM webhook_attempts WHERE rowid IN (SELECT rowid FROM webhook_attempts WHERE tenant_id = ?1 AND at < ?2 LIMIT ?3)").bind(tenantId, before, FORGET_BATCH),
@@ -97,7 +115,6 @@ export async function forgetOldLogs(d1: D1Database, tenantId: string, maxAttempt
            WHERE tenant_id = ?1 AND created_at < ?2 AND (delivered_at IS NOT NULL OR attempts >= ?4) LIMIT ?3)`,
       )
       .bind(tenantId, before, FORGET_BATCH, maxAttempts),
-    d1.prepare("DELETE FROM dev_sms WHERE rowid IN (SELECT rowid FROM dev_sms WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ?3)").bind(tenantId, smsBefore, FORGET_BATCH),
     ...pastRetention(generations, now).map((generation) => d1.prepare(`DROP TABLE IF EXISTS ${tableOf(generation)}`)),
   ]);
   if (legacy) await forgetLegacyEvents(d1, now);

@@ -1,6 +1,7 @@
 /** Members and the card → member index. A card never changes member, so that mapping is cached for good. */
 import { and, asc, eq, inArray, like, or, sql, type SQL } from "drizzle-orm";
 import type { AuditWrite } from "./audit";
+import { acrossShards, type TenantShards } from "../shards/tenant-shards";
 import { database, type BatchWrite } from "./client";
 import { newestFirst } from "./newest-first";
 import { notFound } from "../lib/errors";
@@ -82,15 +83,21 @@ export function memberSearch(d1: D1Database, tenantId: string, query: string): S
  * Members with an operation since an instant (or still pending, or ever), most recently active first: where a
  * card limit over every card can have counters (each account keeps its own).
  */
-export async function recentlyActiveMembers(d1: D1Database, tenantId: string, since: { after?: string; pendingOnly?: boolean }, limit: number): Promise<string[]> {
-  const rows = await d1
-    .prepare(
-      `SELECT member_id FROM operations WHERE tenant_id = ?1 AND (?2 IS NULL OR created_at >= ?2) AND (?3 = 0 OR status = 'pending')
-       GROUP BY member_id ORDER BY MAX(created_at) DESC LIMIT ?4`,
-    )
-    .bind(tenantId, since.after ?? null, since.pendingOnly ? 1 : 0, limit)
-    .all<{ member_id: string }>();
-  return rows.results.map((row) => row.member_id);
+export async function recentlyActiveMembers(shards: TenantShards, since: { after?: string; pendingOnly?: boolean }, limit: number): Promise<string[]> {
+  const pages = await acrossShards(shards, async (d1) => {
+    const rows = await d1
+      .prepare(
+        `SELECT member_id, MAX(created_at) AS last FROM operations WHERE tenant_id = ?1 AND (?2 IS NULL OR created_at >= ?2) AND (?3 = 0 OR status = 'pending')
+         GROUP BY member_id ORDER BY last DESC LIMIT ?4`,
+      )
+      .bind(shards.tenantId, since.after ?? null, since.pendingOnly ? 1 : 0, limit)
+      .all<{ member_id: string; last: string }>();
+    return rows.results;
+  });
+  // A member active on two shards (two epochs) counts once, at their latest.
+  const latest = new Map<string, string>();
+  for (const row of pages.flat()) if ((latest.get(row.member_id) ?? "") < row.last) latest.set(row.member_id, row.last);
+  return [...latest].sort((a, b) => (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0)).slice(0, limit).map(([member]) => member);
 }
 
 /** A member of the tenant named by a URL, or 404 `member_not_found`. */

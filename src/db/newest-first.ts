@@ -3,6 +3,7 @@ import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { decodeCursor, toPage, type Page } from "../lib/pagination";
 import { database } from "./client";
+import { acrossShards, type TenantShards } from "../shards/tenant-shards";
 
 export const isPosition = (value: unknown[]): value is [string, string] => value.length === 2 && value.every((v) => typeof v === "string");
 
@@ -14,12 +15,23 @@ function after(createdAt: SQLiteColumn, id: SQLiteColumn, position: [string, str
 /** A tenant's table listed newest first. */
 type TenantTable = SQLiteTable & { tenantId: SQLiteColumn; createdAt: SQLiteColumn; id: SQLiteColumn };
 
+/** Rows of several shards' pages, each newest first, as one newest-first list by (created_at, id). */
+export function mergeNewestFirst<Row>(pages: Row[][], position: (row: Row) => [string, string]): Row[] {
+  return pages.flat().sort((a, b) => {
+    const [ac, ai] = position(a);
+    const [bc, bi] = position(b);
+    return ac === bc ? (ai === bi ? 0 : ai < bi ? 1 : -1) : ac < bc ? 1 : -1;
+  });
+}
+
 /**
  * One page of a tenant's rows, newest first, after the cursor: `narrow` adds the list's own filters. Fetches one row
- * more than the page to know whether another page follows.
+ * more than the page to know whether another page follows. From the tenant's shards, each gives its page after the
+ * same cursor and the pages merge: one cursor pages across them all, and a row written between two pages is found
+ * in its place (after the cursor: on a later page; before it: not again).
  */
 export async function newestFirst<T extends TenantTable, Out>(
-  d1: D1Database,
+  from: D1Database | TenantShards,
   table: T,
   tenantId: string,
   page: { cursor?: string; limit: number },
@@ -27,14 +39,17 @@ export async function newestFirst<T extends TenantTable, Out>(
   narrow: (SQL | undefined)[] = [],
 ): Promise<Page<Out>> {
   const position = decodeCursor(page.cursor, isPosition);
-  const rows = (await database(d1)
-    .select()
-    .from(table as SQLiteTable)
-    .where(and(eq(table.tenantId, tenantId), ...narrow, after(table.createdAt, table.id, position)))
-    .orderBy(desc(table.createdAt), desc(table.id))
-    .limit(page.limit + 1)) as T["$inferSelect"][];
-  return toPage(rows, page.limit, present, (row) => {
+  const read = (d1: D1Database) =>
+    database(d1)
+      .select()
+      .from(table as SQLiteTable)
+      .where(and(eq(table.tenantId, tenantId), ...narrow, after(table.createdAt, table.id, position)))
+      .orderBy(desc(table.createdAt), desc(table.id))
+      .limit(page.limit + 1) as Promise<T["$inferSelect"][]>;
+  const positionOf = (row: T["$inferSelect"]): [string, string] => {
     const { createdAt, id } = row as { createdAt: string; id: string };
     return [createdAt, id];
-  });
+  };
+  const rows = "all" in from ? mergeNewestFirst(await acrossShards(from, read), positionOf) : await read(from);
+  return toPage(rows, page.limit, present, positionOf);
 }

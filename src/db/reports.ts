@@ -1,4 +1,4 @@
-/** What the day's reconciliation reads from D1: the operations confirmed in a window, the journal posted in it. */
+/** What the day's reconciliation reads from a D1 shard: the operations confirmed in a window, the journal posted in it. */
 import type { ConfirmedOperation, JournalRow } from "../reports/daily-report";
 
 /** Holds live at most a day (hold_ttl_seconds ≤ 86,400): an operation confirmed in a window was created within a day before it. */

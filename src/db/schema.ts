@@ -20,6 +20,20 @@ export const tenants = sqliteTable("tenants", {
   allowedOrigins: text("allowed_origins").notNull().default("[]"),
   /** False for a test tenant (no real SMS; the test phones answer by themselves). */
   livemode: integer("livemode", { mode: "boolean" }).notNull().default(true),
+  /** Where its rows live: its placement epochs as JSON (src/shards/placement.ts); `[]` before the shards. */
+  placement: text("placement").notNull().default("[]"),
+});
+
+/** Shards closed to new tenants (an open shard has no row). */
+export const closedShards = sqliteTable("closed_shards", { id: text("id").primaryKey(), closedAt: text("closed_at").notNull(), reason: text("reason").notNull() });
+
+/** Alerts for whoever runs the platform. */
+export const platformAlerts = sqliteTable("platform_alerts", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  subjectId: text("subject_id").notNull(),
+  createdAt: text("created_at").notNull(),
+  details: text("details").notNull(),
 });
 
 /** The tenants' allowed origins by origin (for preflights, which name no tenant). */

@@ -44,7 +44,7 @@ export async function loadTenantIfAny(d1: D1Database, tenantId: string): Promise
 }
 
 /** A new tenant's record, with the default settings of API.md. */
-export function newTenant(fields: { name: string; currency: string; timezone: string; livemode?: boolean }, now = Date.now()): TenantRow {
+export function newTenant(fields: { name: string; currency: string; timezone: string; livemode?: boolean; placement: string }, now = Date.now()): TenantRow {
   return {
     id: newId("ten"),
     name: fields.name,
@@ -60,6 +60,7 @@ export function newTenant(fields: { name: string; currency: string; timezone: st
     refundWhenPointsSpent: "reduce",
     allowedOrigins: "[]",
     livemode: fields.livemode ?? true,
+    placement: fields.placement,
   };
 }
 

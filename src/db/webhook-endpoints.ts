@@ -3,6 +3,7 @@ import type { AuditWrite } from "./audit";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { database, type BatchWrite } from "./client";
 import { webhookEndpoints } from "./schema";
+import { acrossShards, type TenantShards } from "../shards/tenant-shards";
 
 export type EndpointRow = typeof webhookEndpoints.$inferSelect;
 export const presentEndpoint = (row: EndpointRow) => ({ id: row.id, url: row.url, events: JSON.parse(row.events) as string[], created_at: row.createdAt });
@@ -14,6 +15,12 @@ export async function liveWebhookEndpoints(d1: D1Database, tenantId: string): Pr
     .from(webhookEndpoints)
     .where(and(eq(webhookEndpoints.tenantId, tenantId), isNull(webhookEndpoints.deletedAt)))
     .orderBy(desc(webhookEndpoints.createdAt));
+}
+
+/** Who takes which events: the tenant's live endpoints and their event types, for a shard's batch to queue deliveries. */
+export async function liveEndpoints(d1: D1Database, tenantId: string): Promise<{ id: string; events: string[] }[]> {
+  const rows = await d1.prepare("SELECT id, events FROM webhook_endpoints WHERE tenant_id = ? AND deleted_at IS NULL").bind(tenantId).all<{ id: string; events: string }>();
+  return rows.results.map((row) => ({ id: row.id, events: JSON.parse(row.events) as string[] }));
 }
 
 /** One live endpoint of the tenant, or null. */
@@ -36,13 +43,21 @@ export async function deleteWebhookEndpoint(d1: D1Database, tenantId: string, en
   return (deleted.meta.changes ?? 0) === 1;
 }
 
-/** An endpoint's delivery attempts, newest first. */
-export async function attemptsOf(d1: D1Database, tenantId: string, endpointId: string, limit: number) {
-  const rows = await d1
-    .prepare("SELECT event_id, attempt, status_code, error, at, next_attempt_at FROM webhook_attempts WHERE tenant_id = ? AND endpoint_id = ? ORDER BY at DESC, attempt DESC LIMIT ?")
-    .bind(tenantId, endpointId, limit)
-    .all<{ event_id: string; attempt: number; status_code: number | null; error: string | null; at: string; next_attempt_at: string | null }>();
-  return rows.results;
+type Attempt = { event_id: string; attempt: number; status_code: number | null; error: string | null; at: string; next_attempt_at: string | null };
+
+/** An endpoint's delivery attempts, newest first, from each of the tenant's shards. */
+export async function attemptsOf(shards: TenantShards, endpointId: string, limit: number): Promise<Attempt[]> {
+  const pages = await acrossShards(shards, async (d1) => {
+    const rows = await d1
+      .prepare("SELECT event_id, attempt, status_code, error, at, next_attempt_at FROM webhook_attempts WHERE tenant_id = ? AND endpoint_id = ? ORDER BY at DESC, attempt DESC LIMIT ?")
+      .bind(shards.tenantId, endpointId, limit)
+      .all<Attempt>();
+    return rows.results;
+  });
+  return pages
+    .flat()
+    .sort((a, b) => (a.at === b.at ? b.attempt - a.attempt : a.at < b.at ? 1 : -1))
+    .slice(0, limit);
 }
 
 /**

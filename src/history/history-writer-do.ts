@@ -1,6 +1,7 @@
 /**
- * One tenant's history writer: the group commit in front of D1. Accounts (and stores and the tenant, with their
- * alerts) hand it their shipments; it gathers those
+ * One tenant's history writer for one D1 database — a shard of the tenant's, or the directory (DB) — so a tenant's
+ * write rate grows with its shards: the group commit in front of that database. Accounts (and stores and the
+ * tenant, with their alerts) hand it their shipments' parts for it; it gathers those
  * that arrive within a short window and writes them in one D1 batch, so D1 takes one transaction per window rather
  * than one per account (a D1 database runs one query at a time, and very many quiet accounts would otherwise send
  * one small batch per operation pair each).
@@ -14,8 +15,10 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { projectShipments, type Shipment } from "./projection";
-import { forgetOldLogs } from "../db/events";
+import { projectShipments, ShardRowTally, type Shipment } from "./projection";
+import { forgetOldLogs, forgetOldTestSms } from "../db/events";
+import { shardDatabase } from "../shards/tenant-shards";
+import { DIRECTORY } from "./shipment-parts";
 import { MAX_ATTEMPTS } from "../webhooks/webhook-do";
 
 /**
@@ -43,15 +46,19 @@ export class HistoryWriterDO extends DurableObject<Env> {
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** A D1 batch is under way: what arrives meanwhile waits for it, then goes in the next (one batch at a time). */
   private committing = false;
-  /** The tenant this writer is named after, from its first shipment: a batch never mixes tenants. */
+  /** The tenant and database this writer is named after, from its first shipment: a batch never mixes them. */
   private tenant: string | null = null;
+  private target: string | null = null;
   /** When this instance last dropped old events (each new instance does it after its first batch). */
   private forgotAt = 0;
+  /** The rows written since the shard's daily count was last added to. */
+  private readonly tally = new ShardRowTally();
 
   /** Answers once D1 holds the shipment, or once D1 refused it. */
-  async write(shipment: Shipment): Promise<WriteResult> {
+  async write(target: string, shipment: Shipment): Promise<WriteResult> {
     this.tenant ??= shipment.tenant_id;
-    if (shipment.tenant_id !== this.tenant) return { written: false, reason: "a shipment of another tenant reached this history writer" };
+    this.target ??= target;
+    if (shipment.tenant_id !== this.tenant || target !== this.target) return { written: false, reason: "a shipment of another tenant or database reached this history writer" };
     const written = new Promise<WriteResult>((settle) => this.open.push({ shipment, settle }));
     if (this.open.length >= MAX_SHIPMENTS) this.close();
     else
@@ -78,16 +85,20 @@ export class HistoryWriterDO extends DurableObject<Env> {
     });
   }
 
-  /** The event log is kept 30 days (API.md), test SMS 7: dropped beside the batches, not in their way; a failed run is tried within the hour. */
+  /**
+   * The event log and deliveries are kept 30 days (API.md), on the shards; test SMS 7, in the directory: a shard's
+   * writer drops them beside its batches, not in their way; a failed run is tried within the hour.
+   */
   private forgetOldLogsIfDue(): void {
-    if (Date.now() - this.forgotAt < FORGET_EVERY_MS) return;
+    if (this.target === DIRECTORY || Date.now() - this.forgotAt < FORGET_EVERY_MS) return;
     this.forgotAt = Date.now();
-    void forgetOldLogs(this.env.DB, this.tenant!, MAX_ATTEMPTS).catch((error) => console.warn("dropping old logs failed:", String(error)));
+    const forgotten = Promise.all([forgetOldLogs(shardDatabase(this.env, this.target!), this.tenant!, MAX_ATTEMPTS), forgetOldTestSms(this.env.DB, this.tenant!)]);
+    void forgotten.catch((error) => console.warn("dropping old logs failed:", String(error)));
   }
 
   private async commit(batch: Waiting[]): Promise<void> {
     try {
-      await projectShipments(this.env, this.tenant!, batch.map((w) => w.shipment));
+      await projectShipments(this.env, this.tenant!, this.target!, batch.map((w) => w.shipment), this.tally);
       for (const w of batch) w.settle({ written: true });
       this.forgetOldLogsIfDue();
     } catch (error) {

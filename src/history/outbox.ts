@@ -1,7 +1,7 @@
 /**
- * Ships an object's outbox — an AccountDO's, a StoreDO's or a TenantDO's: everything for D1 as one shipment to the
- * tenant's history writer (which batches it with other objects' shipments), and beside it the StoreDO messages in
- * their order. Every step is idempotent, so a retry is harmless.
+ * Ships an object's outbox — an AccountDO's, a StoreDO's or a TenantDO's: everything for D1 as one shipment, split
+ * by database, to the tenant's history writers (which batch it with other objects' shipments), and beside it the
+ * StoreDO messages in their order. Every step is idempotent, so a retry is harmless.
  */
 import type { Env } from "../env";
 import type { AuditEntry } from "../audit/audit-chain";
@@ -13,6 +13,8 @@ import type { RefundGiveBack } from "../limits/evaluate";
 import type { Card, JournalEntry, OperationRecord } from "../accounts/operation";
 import type { OutboxStorage } from "./outbox-storage";
 import { historyWriterOf, storeOf } from "../objects";
+import { tenantShards } from "../shards/tenant-shards";
+import { shipmentParts } from "./shipment-parts";
 
 /** A message for a StoreDO: commit or release an operation's counts, or give back a refund's share. */
 export type StoreMessage =
@@ -90,10 +92,14 @@ function shipmentOf(origin: OutboxOrigin, rows: OutboxRow[], sources: OutboxSour
 
 export async function shipOutbox(env: Env, origin: OutboxOrigin, rows: OutboxRow[], sources: OutboxSources = NO_SOURCES): Promise<void> {
   const { shipment, storeMessages } = shipmentOf(origin, rows, sources);
+  // Each part to the writer of its database (usually one shard, and the directory when alerts, cards or audits ride).
   const toD1 = async () => {
     if (isEmptyShipment(shipment)) return;
-    const result = await historyWriterOf(env, origin.tenant_id).write(shipment);
-    if (!result.written) throw new Error(result.reason);
+    const { placement } = await tenantShards(env, origin.tenant_id);
+    const parts = [...shipmentParts(shipment, placement)];
+    const results = await Promise.all(parts.map(([target, part]) => historyWriterOf(env, origin.tenant_id, target).write(target, part)));
+    const refused = results.find((result) => !result.written);
+    if (refused && !refused.written) throw new Error(refused.reason);
   };
   // Commit, release and refund messages for StoreDOs, in their order (a refund gives back what a commit counted),
   // beside the D1 write rather than after it: a released place is free at once. Each is idempotent there.

@@ -1,15 +1,21 @@
 /**
- * The D1 projection of what accounts decided: operations (for lists), journal entries (history), card statuses,
- * alerts, webhook deliveries and audit entries. Many accounts' shipments go in one D1 batch. Every statement is idempotent —
- * journal entries are inserted by their member's sequence number (a retry cannot duplicate), operations (keyed by
- * tenant, creation time and id) and cards are replaced only by a higher version, alerts and deliveries by their ids — so shipping the same shipment twice adds nothing.
+ * The D1 projection of what accounts decided, one part of a tenant's shipments at a time: on a shard, operations
+ * (for lists), journal entries (history) and the event log with its webhook deliveries; in the directory (DB), alerts,
+ * card statuses and audit entries (src/history/shipment-parts.ts splits a shipment). Many accounts' parts go in one
+ * D1 batch. Every statement is idempotent — journal entries are inserted by their member's sequence number (a retry
+ * cannot duplicate), operations (keyed by tenant, creation time and id) and cards are replaced only by a higher
+ * version, alerts, events and deliveries by their ids — so shipping the same shipment twice adds nothing.
  */
 import type { Env } from "../env";
 import type { AuditEntry } from "../audit/audit-chain";
 import type { Alert } from "../limits/limit";
 import type { Card, JournalEntry, OperationRecord } from "../accounts/operation";
 import { jsonChunks } from "../lib/json-chunks";
-import { afterEvents, eventStatements, type TillsafeEvent } from "../webhooks/events";
+import { alertStatements, announceAlerts, changedAny, eventStatements, wakeWebhooks, type TillsafeEvent } from "../webhooks/events";
+import { liveEndpoints } from "../db/webhook-endpoints";
+import { countShardRows } from "../db/shards";
+import { shardDatabase, tenantPlace } from "../shards/tenant-shards";
+import { DIRECTORY } from "./shipment-parts";
 
 /** What one object ships to D1 at once: an account (its member's rows), or a store or the tenant (alerts only). */
 export interface Shipment {
@@ -28,12 +34,77 @@ export interface Shipment {
 export const isEmptyShipment = (s: Shipment) =>
   s.operations.length + s.entries.length + s.cards.length + s.alerts.length + s.events.length + (s.audits ?? []).length === 0;
 
-/** Writes the shipments of one tenant's objects to D1 in one batch, then wakes the webhook sender if needed. */
-export async function projectShipments(env: Env, tenantId: string, shipments: Shipment[]): Promise<void> {
+/**
+ * A shard writer's count of the rows it wrote, for the shard's rows a day (`shard_days`): added to a batch at most
+ * once a minute, with everything written since, so counting costs no row per batch. What an evicted writer had not
+ * added yet is lost: the figure is a rate, not a ledger.
+ */
+export class ShardRowTally {
+  private pending = 0;
+  private countedAt = 0;
+  static readonly EVERY_MS = 60_000;
+
+  /** The rows of this batch, and whether the batch carries the count. */
+  take(rows: number, now = Date.now()): { count: number | null; done(): void } {
+    const due = now - this.countedAt >= ShardRowTally.EVERY_MS;
+    return {
+      count: due ? this.pending + rows : null,
+      done: () => {
+        if (!due) return void (this.pending += rows);
+        this.pending = 0;
+        this.countedAt = now;
+      },
+    };
+  }
+}
+
+/** Writes one target's parts of a tenant's shipments in one D1 batch: the directory's, or a shard's. */
+export function projectShipments(env: Env, tenantId: string, target: string, shipments: Shipment[], tally = new ShardRowTally()): Promise<void> {
+  return target === DIRECTORY ? projectToDirectory(env, tenantId, shipments) : projectToShard(env, tenantId, target, shipments, tally);
+}
+
+async function projectToDirectory(env: Env, tenantId: string, shipments: Shipment[]): Promise<void> {
   const db = env.DB;
+  const statements: D1PreparedStatement[] = [];
+  for (const s of shipments) {
+    for (const card of s.cards) {
+      statements.push(
+        db
+          .prepare(
+            `UPDATE cards SET status = ?, block_reason = ?, replaced_by = ?, version = ?
+             WHERE tenant_id = ? AND member_id = ? AND number = ? AND version < ?`,
+          )
+          .bind(card.status, card.block_reason, card.replaced_by, card.version, tenantId, s.member_id, card.number, card.version),
+      );
+    }
+  }
+  for (const chunk of jsonChunks(shipments.flatMap((s) => s.audits))) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO audit_log (id, tenant_id, actor, actor_type, action, subject_id, before, after, created_at)
+           SELECT a.value ->> '$.id', ?2, a.value ->> '$.actor', a.value ->> '$.actor_type', a.value ->> '$.action',
+             a.value ->> '$.subject_id', a.value ->> '$.before', a.value ->> '$.after', a.value ->> '$.created_at'
+           FROM json_each(?1) a WHERE true
+           ON CONFLICT DO NOTHING`,
+        )
+        .bind(chunk, tenantId),
+    );
+  }
+  const alerts = shipments.flatMap((s) => s.alerts);
+  const alertInserts = new Set(alertStatements(db, tenantId, alerts));
+  statements.push(...alertInserts);
+  if (statements.length === 0) return;
+  const results = await db.batch(statements);
+  if (changedAny(alertInserts, statements, results)) await announceAlerts(env, tenantId, alerts);
+}
+
+async function projectToShard(env: Env, tenantId: string, shard: string, shipments: Shipment[], tally: ShardRowTally): Promise<void> {
+  const db = shardDatabase(env, shard);
   const statements: D1PreparedStatement[] = [];
   const operations = shipments.flatMap((s) => s.operations.map(({ version, operation }) => ({ member_id: s.member_id, version, operation })));
   const entries = shipments.flatMap((s) => s.entries.map((entry) => ({ ...entry, member_id: s.member_id })));
+  const events = shipments.flatMap((s) => s.events);
   // Operations and journal entries travel as JSON arrays, one statement per array however many rows.
   for (const chunk of jsonChunks(operations)) {
     statements.push(
@@ -64,35 +135,17 @@ export async function projectShipments(env: Env, tenantId: string, shipments: Sh
         .bind(chunk, tenantId),
     );
   }
-  for (const s of shipments) {
-    for (const card of s.cards) {
-      statements.push(
-        db
-          .prepare(
-            `UPDATE cards SET status = ?, block_reason = ?, replaced_by = ?, version = ?
-             WHERE tenant_id = ? AND member_id = ? AND number = ? AND version < ?`,
-          )
-          .bind(card.status, card.block_reason, card.replaced_by, card.version, tenantId, s.member_id, card.number, card.version),
-      );
-    }
+  let deliveries = new Set<D1PreparedStatement>();
+  if (events.length > 0) {
+    const [tenant, endpoints] = await Promise.all([tenantPlace(env, tenantId), liveEndpoints(env.DB, tenantId)]);
+    const logged = eventStatements(db, tenantId, events, { livemode: tenant.livemode, endpoints });
+    statements.push(...logged.statements);
+    deliveries = logged.deliveries;
   }
-  // `?? []`: an account still running the version before audit entries rode the outbox ships none.
-  for (const chunk of jsonChunks(shipments.flatMap((s) => s.audits ?? []))) {
-    statements.push(
-      db
-        .prepare(
-          `INSERT INTO audit_log (id, tenant_id, actor, actor_type, action, subject_id, before, after, created_at)
-           SELECT a.value ->> '$.id', ?2, a.value ->> '$.actor', a.value ->> '$.actor_type', a.value ->> '$.action',
-             a.value ->> '$.subject_id', a.value ->> '$.before', a.value ->> '$.after', a.value ->> '$.created_at'
-           FROM json_each(?1) a WHERE true
-           ON CONFLICT DO NOTHING`,
-        )
-        .bind(chunk, tenantId),
-    );
-  }
-  const queued = eventStatements(db, tenantId, shipments.flatMap((s) => s.alerts), shipments.flatMap((s) => s.events));
-  statements.push(...queued.statements);
   if (statements.length === 0) return;
+  const counted = tally.take(operations.length + entries.length + events.length);
+  if (counted.count !== null) statements.push(countShardRows(db, counted.count));
   const results = await db.batch(statements);
-  await afterEvents(env, tenantId, statements, results, queued);
+  counted.done();
+  if (changedAny(deliveries, statements, results)) await wakeWebhooks(env, tenantId);
 }

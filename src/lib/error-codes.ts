@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   not_found: { status: 404, details: none },
   approval_request_not_found: { status: 404, details: none },
   alert_not_found: { status: 404, details: none },
+  tenant_not_found: { status: 404, details: none },
   card_not_found: { status: 404, details: none },
   event_not_found: { status: 404, details: none },
   invite_not_found: { status: 404, details: none },
@@ -40,6 +41,8 @@ export const ERROR_CODES = {
   store_not_found: { status: 404, details: none },
   webhook_endpoint_not_found: { status: 404, details: none },
   alert_resolved: { status: 409, details: none },
+  /** A tenant's placement changed while a new epoch was being added to it: read it again. */
+  placement_changed: { status: 409, details: none },
   /** Another change of the alert was saved first: look again. */
   alert_changed: { status: 409, details: none },
   already_approved: { status: 409, details: none },
@@ -93,6 +96,10 @@ export const ERROR_CODES = {
     details: retry.extend({ budget: z.enum(["sms_per_hour", "sms_signin_per_hour"]).describe("Which of the tenant's hourly SMS budgets was used up (the till's, or sign-in codes')") }).partial(),
   },
   sms_provider_error: { status: 502, details: z.object({ provider_status: z.number().int().nullable() }).partial() },
+  /** Every shard is closed to new tenants: a new one cannot be placed until the platform adds a shard. */
+  no_open_shard: { status: 503, details: none },
+  /** The D1 shard holding this tenant's back office did not answer; tills and balances are not affected. */
+  shard_unavailable: { status: 503, details: retry.partial() },
 } as const satisfies Record<string, { status: number; details: z.ZodType }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -6,6 +6,7 @@
 import { storesWithRegisters } from "../db/stores";
 import { journalBetween, operationsConfirmedBetween, pendingPastExpiry } from "../db/reports";
 import type { Env } from "../env";
+import { acrossShards, tenantShards } from "../shards/tenant-shards";
 import { windowBounds } from "../limits/counters-view";
 import { dailyReport, type StoreDay } from "../reports/daily-report";
 
@@ -26,12 +27,22 @@ export interface DailyReport {
 
 export async function dailyReportOf(env: Env, tenant: { id: string; timezone: string; currency: string }, date: string, storeId: string | null, now = Date.now()): Promise<DailyReport> {
   const { start, end } = windowBounds(date, tenant.timezone) as { start: string; end: string };
-  const [places, operations, journal, lagging] = await Promise.all([
+  const shards = await tenantShards(env, tenant.id);
+  const before = new Date(Math.min(now, Date.parse(end)) - 60_000).toISOString();
+  // Each shard's part of the day; rows and counts add up across them.
+  const [places, parts] = await Promise.all([
     storesWithRegisters(env.DB, tenant.id),
-    operationsConfirmedBetween(env.DB, tenant.id, start, end, storeId),
-    journalBetween(env.DB, tenant.id, start, end, storeId),
-    pendingPastExpiry(env.DB, tenant.id, { start, before: new Date(Math.min(now, Date.parse(end)) - 60_000).toISOString() }, storeId),
+    acrossShards(shards, (d1) =>
+      Promise.all([
+        operationsConfirmedBetween(d1, tenant.id, start, end, storeId),
+        journalBetween(d1, tenant.id, start, end, storeId),
+        pendingPastExpiry(d1, tenant.id, { start, before }, storeId),
+      ]),
+    ),
   ]);
+  const operations = parts.flatMap(([confirmed]) => confirmed);
+  const journal = parts.flatMap(([, posted]) => posted);
+  const lagging = parts.reduce((sum, [, , pending]) => sum + pending, 0);
   const names = new Map(places.map(({ store }) => [store.id, store.name]));
   const storeIds = storeId ? [storeId] : places.map(({ store }) => store.id);
   const stores = dailyReport(operations, journal, storeIds).map((day) => ({ ...day, store_name: names.get(day.store_id) ?? "" }));

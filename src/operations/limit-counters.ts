@@ -6,6 +6,7 @@
 
 import { findRegister, storesWithRegisters } from "../db/stores";
 import { cardOwner, recentlyActiveMembers } from "../db/members";
+import { tenantShards } from "../shards/tenant-shards";
 import type { Env } from "../env";
 import { windowOf } from "../limits/calendar";
 import { countersInForce, windowBounds, type CounterView, type StoredCounter } from "../limits/counters-view";
@@ -36,7 +37,7 @@ async function cardCounters(env: Env, tenant: { id: string; timezone: string }, 
     members = owner ? [owner] : [];
   } else {
     const start = limit.period === "operation" ? null : windowBounds(windowOf(limit.period, now, tenant.timezone, ""), tenant.timezone).start;
-    members = await recentlyActiveMembers(env.DB, tenant.id, { after: start ?? undefined, pendingOnly: limit.period === "operation" }, maxAccounts);
+    members = await recentlyActiveMembers(await tenantShards(env, tenant.id), { after: start ?? undefined, pendingOnly: limit.period === "operation" }, maxAccounts);
   }
   const each = await Promise.all(members.map((member_id) => accountOf(env, { tenant_id: tenant.id, member_id }).limitCounters(limit.id, now)));
   return each.flat();

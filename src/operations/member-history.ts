@@ -7,6 +7,7 @@
 import { historyEntry, type JournalEntry } from "../accounts/operation";
 import { shippedHistory } from "../db/history";
 import type { Env } from "../env";
+import { acrossShards, tenantShards } from "../shards/tenant-shards";
 import { decodeCursor, toPage } from "../lib/pagination";
 import { accountOf } from "../objects";
 
@@ -16,7 +17,9 @@ export async function historyPage(env: Env, tenantId: string, memberId: string, 
   const before = decodeCursor(query.cursor, isSeq)?.[0] ?? null;
   const account = { tenant_id: tenantId, member_id: memberId };
   const unshipped = await accountOf(env, account).unshippedEntries();
-  const shipped = await shippedHistory(env.DB, tenantId, memberId, before, query.limit + 1);
+  // Each of the tenant's shards gives the member's entries of its epochs; the sequence orders them all.
+  const shards = await tenantShards(env, tenantId);
+  const shipped = (await acrossShards(shards, (d1) => shippedHistory(d1, tenantId, memberId, before, query.limit + 1))).flat();
   const entries = new Map<string, JournalEntry>();
   for (const entry of [...shipped, ...unshipped]) if (before === null || entry.seq < before) entries.set(entry.id, entry);
   const newestFirst = [...entries.values()].sort((a, b) => b.seq - a.seq).slice(0, query.limit + 1);

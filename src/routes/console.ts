@@ -30,6 +30,7 @@ import { changesOf } from "../pages/console/audit-words";
 import { sealAuditLog } from "../operations/audit-log";
 import { ConsoleOperation, ConsoleOperations } from "../pages/console/console-operations";
 import { journalOf, operationsPage, refundsOf } from "../db/operations";
+import { tenantShards } from "../shards/tenant-shards";
 import { windowBounds } from "../limits/counters-view";
 
 import type { Operation } from "../accounts/operation";
@@ -127,13 +128,18 @@ export function consoleRoutes(app: App): void {
   app.get("/console/developers", async (c) => {
     const session = await sessionOf(c);
     if (!session) return toConsole(c);
-    const [tenant, keys, endpoints] = await Promise.all([loadTenant(c.env.DB, session.tenantId), liveKeysOfTenant(c.env.DB, session.tenantId), liveWebhookEndpoints(c.env.DB, session.tenantId)]);
+    const [tenant, keys, endpoints, shards] = await Promise.all([
+      loadTenant(c.env.DB, session.tenantId),
+      liveKeysOfTenant(c.env.DB, session.tenantId),
+      liveWebhookEndpoints(c.env.DB, session.tenantId),
+      tenantShards(c.env, session.tenantId),
+    ]);
     const data = {
       business: businessName(tenant),
       timeZone: tenant.timezone,
       owner: staffMay(session.role, "post", "/v1/secret-keys"),
       secretKeys: keys.filter((key) => key.kind === "secret").map(liveKey),
-      endpoints: await Promise.all(endpoints.map(async (row) => ({ ...presentEndpoint(row), attempts: await attemptsOf(c.env.DB, session.tenantId, row.id, 5) }))),
+      endpoints: await Promise.all(endpoints.map(async (row) => ({ ...presentEndpoint(row), attempts: await attemptsOf(shards, row.id, 5) }))),
     };
     return html(c, `<!doctype html>${ConsoleDevelopers({ data })}`);
   });
@@ -261,7 +267,7 @@ export function consoleRoutes(app: App): void {
     const from = filters.from ? windowBounds(filters.from, tenant.timezone).start : null;
     const to = filters.to ? windowBounds(filters.to, tenant.timezone).end : null;
     const cursor = q("cursor") || undefined;
-    const page = await operationsPage(c.env.DB, session.tenantId, {
+    const page = await operationsPage(await tenantShards(c.env, session.tenantId), {
       limit: 50,
       cursor,
       status: filters.status,
@@ -295,13 +301,14 @@ export function consoleRoutes(app: App): void {
     const outcome = await accountOf(c.env, account).getOperation(id, {}, {});
     if (isRefusal(outcome)) return missing();
     const operation = valueOf(outcome);
+    const shards = await tenantShards(c.env, session.tenantId);
     const [tenant, places, member, approvals, refunds, journal] = await Promise.all([
       loadTenant(c.env.DB, session.tenantId),
       storesWithRegisters(c.env.DB, session.tenantId),
       findMember(c.env.DB, session.tenantId, memberId),
       accountOf(c.env, account).approvalRequests(null, 50, null),
-      operation.type === "purchase" ? refundsOf(c.env.DB, session.tenantId, memberId, id) : Promise.resolve([]),
-      journalOf(c.env.DB, session.tenantId, memberId, id),
+      operation.type === "purchase" ? refundsOf(shards, memberId, id) : Promise.resolve([]),
+      journalOf(shards, memberId, id),
     ]);
     const data = {
       business: businessName(tenant),

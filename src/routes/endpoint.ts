@@ -134,7 +134,8 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
       ? await idempotent(c.env.DB, serverSecret(c.env), { ...keyOwner, key: idempotencyKey!, fingerprint: await call.fingerprint() }, run)
       : await run();
     // An error carries no object: only a successful answer needs the tenant's livemode.
-    const outcome = decided.status < 300 ? withLivemode(decided, await livemodeOf(c.env, principal as Principal | undefined, decided)) : decided;
+    const livemode = decided.status < 300 ? await livemodeOf(c.env, principal as Principal | undefined, decided) : null;
+    const outcome = livemode === null ? decided : withLivemode(decided, livemode);
     // A change an object decided comes with its audit entry (in the object's outbox too, should this write fail).
     // The change is made: a failed write here is not the caller's error, and the outbox still brings the entry.
     if (outcome.audit) await recordDecidedAudit(c.env.DB, outcome.audit).catch((error) => console.warn("audit write failed; the outbox has it:", String(error)));
@@ -150,10 +151,14 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
   });
 }
 
-/** Whether the answer's tenant is live: the credential's, or (signing up, signing in) the tenant the answer names. */
-async function livemodeOf(env: Env, principal: Principal | undefined, outcome: Outcome): Promise<boolean> {
+/**
+ * Whether the answer's tenant is live: the credential's, or (signing up, signing in, the platform making one) the
+ * tenant the answer names. Null: the platform's answer about no tenant (its shards), which has no tenant's objects.
+ */
+async function livemodeOf(env: Env, principal: Principal | undefined, outcome: Outcome): Promise<boolean | null> {
   if (principal && principal.kind !== "platform") return (await loadTenant(env.DB, principal.tenantId)).livemode;
   const tenant = "body" in outcome ? (outcome.body as { tenant?: { livemode?: unknown } }).tenant : undefined;
+  if (principal?.kind === "platform" && tenant === undefined) return null;
   return typeof tenant?.livemode === "boolean" ? tenant.livemode : true;
 }
 

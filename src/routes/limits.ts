@@ -66,7 +66,7 @@ export function limitRoutes(app: App): void {
     app,
     {
       method: "get",
-      path: "/v1/limits/:id/counters", errors: ["limit_not_found"], response: R.listOf(R.Counter),
+      path: "/v1/limits/:id/counters", errors: ["shard_unavailable", "limit_not_found"], response: R.listOf(R.Counter),
       summary: "A limit's counters in the window in force: value, what of it is still held, the window, the bound",
       tag: "Limits and alerts",
       auth: ["secret"],

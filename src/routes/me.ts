@@ -79,7 +79,7 @@ export function meRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/me/history", response: R.listOf(R.HistoryEntry), summary: "The member's history, newest first", tag: "Member", auth: ["member"], query: pageQuery },
+    { method: "get", errors: ["shard_unavailable"], path: "/v1/me/history", response: R.listOf(R.HistoryEntry), summary: "The member's history, newest first", tag: "Member", auth: ["member"], query: pageQuery },
     async ({ env, principal, query }) => ({ status: 200, body: await historyPage(env, principal.tenantId, principal.memberId, query) }),
   );
 

@@ -63,7 +63,7 @@ export function memberRoutes(app: App): void {
     app,
     {
       method: "get",
-      path: "/v1/members/:id/history", errors: ["member_not_found"], response: R.listOf(R.HistoryEntry),
+      path: "/v1/members/:id/history", errors: ["shard_unavailable", "member_not_found"], response: R.listOf(R.HistoryEntry),
       summary: "A member's history, newest first",
       tag: "Back office",
       auth: ["secret"],

@@ -4,6 +4,7 @@ import { OPERATION_TYPES } from "../accounts/operation";
 import { whoActed } from "../db/audit";
 import { findMember } from "../db/members";
 import { operationsPage } from "../db/operations";
+import { tenantShards } from "../shards/tenant-shards";
 import { findStore, registerName } from "../db/stores";
 import { loadTenant } from "../db/tenants";
 import { ApiError } from "../lib/errors";
@@ -172,9 +173,9 @@ export function operationRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/operations", response: R.listOf(R.Operation), summary: "List operations, newest first", tag: "Back office", auth: ["secret"], query: ListOperations },
+    { method: "get", path: "/v1/operations", errors: ["shard_unavailable"], response: R.listOf(R.Operation), summary: "List operations, newest first", tag: "Back office", auth: ["secret"], query: ListOperations },
     async ({ env, principal, query }) => {
-      const body = await operationsPage(env.DB, principal.tenantId, query);
+      const body = await operationsPage(await tenantShards(env, principal.tenantId), query);
       return { status: 200, body };
     },
   );

@@ -11,7 +11,7 @@ import { DailyReportQuery } from "./requests";
 export function reportRoutes(app: App): void {
   endpoint(
     app,
-    { method: "get", path: "/v1/reports/daily", errors: ["store_not_found"], response: R.DailyReport, summary: "The day's reconciliation per store and method, against the journal (CSV with Accept: text/csv)", tag: "Limits and alerts", auth: ["secret"], query: DailyReportQuery },
+    { method: "get", path: "/v1/reports/daily", errors: ["shard_unavailable", "store_not_found"], response: R.DailyReport, summary: "The day's reconciliation per store and method, against the journal (CSV with Accept: text/csv)", tag: "Limits and alerts", auth: ["secret"], query: DailyReportQuery },
     async ({ c, env, principal, query }) => {
       if (query.store_id && !(await findStore(env.DB, principal.tenantId, query.store_id))) throw notFound("store_not_found", "Store");
       const tenant = await loadTenant(env.DB, principal.tenantId);

@@ -3,6 +3,7 @@
  * passwords, staff with roles and their invites, and the platform's tenant invites.
  */
 import type { Context } from "hono";
+import { placeNewTenant } from "../shards/shard-directory";
 import { z } from "zod";
 import { checkPassword, hashPassword, weakPassword } from "../auth/passwords";
 import { closeConsoles } from "../operations/console-live";
@@ -23,7 +24,8 @@ import { auditIfChanged, auditInsert } from "../db/audit";
 import { addInvitedStaff, changePassword, changeStaffUnlessLastOwner, dropAttempt, findStaff, forgetFailures, inviteByToken, noteAttempt, presentStaff, staffByEmail, staffOfTenant } from "../db/staff";
 import { loadTenant, newTenant, presentTenant, signUpTenant } from "../db/tenants";
 import type { Env } from "../env";
-import { ApiError, notFound } from "../lib/errors";
+import { ApiError, notFound, refusalError } from "../lib/errors";
+import { isRefusal } from "../lib/refusal";
 import { sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { serverSecret } from "../lib/server-secret";
@@ -96,7 +98,7 @@ async function signedIn(env: Env, staffId: string, tenantId: string) {
 export function staffRoutes(app: App): void {
   endpoint(
     app,
-    { method: "post", path: "/v1/signup", errors: ["email_taken", "invite_required", "rate_limited", "weak_password"], response: R.SignedIn, summary: "Create a business and its owner's console login (open sign-up, or a platform invite)", tag: "Console", auth: [], body: SignUp },
+    { method: "post", path: "/v1/signup", errors: ["email_taken", "invite_required", "no_open_shard", "rate_limited", "weak_password"], response: R.SignedIn, summary: "Create a business and its owner's console login (open sign-up, or a platform invite)", tag: "Console", auth: [], body: SignUp },
     async ({ c, env, body }) => {
       refuseForeignOrigin(c, "Sign in from the console itself");
       const problem = weakPassword(body.password, body.email);
@@ -110,7 +112,9 @@ export function staffRoutes(app: App): void {
       if (invited !== null && !(await redeemTenantInvite(env.DB, invited, redeemedAt))) {
         throw new ApiError("invite_required", "Sign-up needs an invitation link from Tillsafe");
       }
-      const tenant = newTenant({ name: body.business_name, currency: body.currency, timezone: body.timezone, livemode: body.livemode });
+      const placed = await placeNewTenant(env);
+      if (isRefusal(placed)) throw refusalError(placed);
+      const tenant = newTenant({ name: body.business_name, currency: body.currency, timezone: body.timezone, livemode: body.livemode, placement: placed.placement });
       const owner = { id: newId("stf"), tenantId: tenant.id, email: body.email, role: "owner" as const, passwordHash: await hashPassword(body.password, serverSecret(env)), createdAt: tenant.createdAt };
       try {
         await signUpTenant(env.DB, tenant, owner, auditInsert(env.DB, { kind: "staff", tenantId: tenant.id, staffId: owner.id }, "tenant.signed_up", tenant.id, { after: presentTenant(tenant) }));

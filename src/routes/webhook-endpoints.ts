@@ -9,6 +9,7 @@ import { serverSecret } from "../lib/server-secret";
 import { refusedDestination } from "../webhooks/destination";
 import { newEndpointSecret } from "../webhooks/signing";
 import { endpoint, type App } from "./endpoint";
+import { tenantShards } from "../shards/tenant-shards";
 import * as R from "./responses";
 import * as EX from "./examples";
 
@@ -76,10 +77,10 @@ export function webhookEndpointRoutes(app: App): void {
 
   endpoint(
     app,
-    { method: "get", path: "/v1/webhook-endpoints/:id/deliveries", errors: ["webhook_endpoint_not_found"], response: R.listOf(R.DeliveryAttempt), summary: "An endpoint's delivery attempts, newest first: status code, error, attempt, next attempt", tag: "Limits and alerts", auth: ["secret"] },
+    { method: "get", path: "/v1/webhook-endpoints/:id/deliveries", errors: ["shard_unavailable", "webhook_endpoint_not_found"], response: R.listOf(R.DeliveryAttempt), summary: "An endpoint's delivery attempts, newest first: status code, error, attempt, next attempt", tag: "Limits and alerts", auth: ["secret"] },
     async ({ env, principal, param }) => {
       if (!(await liveWebhookEndpoint(env.DB, principal.tenantId, param("id")))) throw notFound("webhook_endpoint_not_found", "Webhook endpoint");
-      return { status: 200, body: { data: await attemptsOf(env.DB, principal.tenantId, param("id"), 100), next_cursor: null } };
+      return { status: 200, body: { data: await attemptsOf(await tenantShards(env, principal.tenantId), param("id"), 100), next_cursor: null } };
     },
   );
 

@@ -1,7 +1,8 @@
 /**
  * Events for webhook endpoints (`alert.raised`, `operation.confirmed`), written to D1 by the object that decided
- * them, in the same batch as the rest of its outbox: the alert record itself, and one delivery row per subscribed
- * endpoint, both keyed so a retry adds nothing. When deliveries were queued, the tenant's WebhookDO is told.
+ * them, in the same batch as the rest of its outbox on its shard: the event in the log and one delivery row per
+ * subscribed endpoint, both keyed so a retry adds nothing (an alert's own record goes to the directory). When
+ * deliveries were queued, the tenant's WebhookDO is told.
  */
 import { alertEventId } from "../lib/ids";
 import type { Env } from "../env";
@@ -23,18 +24,22 @@ const asRaised = (alert: Alert) => ({ ...alert, limit_id: alert.limit_id || null
 
 export const alertEvent = (alert: Alert): TillsafeEvent => ({ id: alertEventId(alert.id), type: "alert.raised", created_at: alert.created_at, data: { alert: asRaised(alert) } });
 
-/** The tenant's (`?2`) `livemode` as JSON, in SQL (a missing tenant reads as live). */
-const LIVEMODE = "json(iif(coalesce((SELECT livemode FROM tenants WHERE id = ?2), 1), 'true', 'false'))";
 /** The key of the one object an event's `data` holds (`operation`, `card`, `alert`, `approval_request`). */
 const DATA_KEY = "(SELECT key FROM json_each(ev.value, '$.data') LIMIT 1)";
-/** An event's JSON (`ev.value`) with the tenant's `livemode` on the event and on the object it is about, as SQL. */
-const WITH_LIVEMODE = `iif(${DATA_KEY} IS NULL, json_set(ev.value, '$.livemode', ${LIVEMODE}),
-  json_set(ev.value, '$.livemode', ${LIVEMODE}, '$.data.' || ${DATA_KEY} || '.livemode', ${LIVEMODE}))`;
+/** An event's JSON (`ev.value`) with the tenant's `livemode` (the JSON `?L`) on the event and on the object it is about. */
+const withLivemode = (livemode: string) => `iif(${DATA_KEY} IS NULL, json_set(ev.value, '$.livemode', json(${livemode})),
+  json_set(ev.value, '$.livemode', json(${livemode}), '$.data.' || ${DATA_KEY} || '.livemode', json(${livemode})))`;
 
-/** Statements that record the alerts and queue deliveries of every event; `deliveries` marks which ones queue. */
-export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[], events: TillsafeEvent[]) {
-  // Alerts and events travel as JSON arrays, one statement per array however many there are.
-  const statements = jsonChunks(alerts).map((chunk) =>
+/** What a shard's batch needs to know of the tenant, from the directory: test or live, and who wants which events. */
+export interface EventAudience {
+  livemode: boolean;
+  /** The tenant's webhook endpoints (not deleted) and the event types each takes. */
+  endpoints: { id: string; events: string[] }[];
+}
+
+/** Statements recording alerts in the directory (DB), keyed by their ids. */
+export function alertStatements(db: D1Database, tenantId: string, alerts: Alert[]) {
+  return jsonChunks(alerts).map((chunk) =>
     db
       .prepare(
         `INSERT INTO alerts (id, tenant_id, type, limit_id, scope, scope_id, metric, period, bound, value, operation_id, created_at)
@@ -46,12 +51,14 @@ export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[
       )
       .bind(chunk, tenantId),
   );
+}
+
+/** Statements logging events on a shard and queueing a delivery per subscribed endpoint; `deliveries` marks which ones queue. */
+export function eventStatements(db: D1Database, tenantId: string, events: TillsafeEvent[], audience: EventAudience) {
   const now = Date.now();
-  // Every event goes into the tenant's event log (GET /v1/events, redelivery), keyed by its id, with whether the
-  // tenant is live (its payload is what webhooks receive), in the table of its time's generation.
-  const all = [...alerts.map(alertEvent), ...events];
+  const livemode = audience.livemode ? "true" : "false";
   const byGeneration = new Map<number, TillsafeEvent[]>();
-  for (const event of all) {
+  for (const event of events) {
     const generation = generationOf(event.created_at);
     const inIt = byGeneration.get(generation);
     if (inIt) inIt.push(event);
@@ -63,39 +70,38 @@ export function eventStatements(db: D1Database, tenantId: string, alerts: Alert[
       db
         .prepare(
           `INSERT INTO ${tableOf(generation)} (id, tenant_id, type, created_at, payload)
-           SELECT ev.value ->> '$.id', ?2, ev.value ->> '$.type', ev.value ->> '$.created_at', ${WITH_LIVEMODE}
+           SELECT ev.value ->> '$.id', ?2, ev.value ->> '$.type', ev.value ->> '$.created_at', ${withLivemode("?3")}
            FROM json_each(?1) ev WHERE true
            ON CONFLICT DO NOTHING`,
         )
-        .bind(chunk, tenantId),
+        .bind(chunk, tenantId, livemode),
     ),
   ]);
-  // Each event is queued for every endpoint of the tenant subscribed to its type (none when the tenant has no
-  // endpoint); each delivery keeps its event's text.
-  const deliveries = jsonChunks(all).map((chunk) =>
-    db
-      .prepare(
-        `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
-         SELECT ev.value ->> '$.id', e.id, e.tenant_id, ev.value ->> '$.type', ${WITH_LIVEMODE.replaceAll("?2", "?4")}, 0, ?2, ?3
-         FROM webhook_endpoints e, json_each(e.events) j, json_each(?1) ev
-         WHERE e.tenant_id = ?4 AND e.deleted_at IS NULL AND j.value = ev.value ->> '$.type'
-         ON CONFLICT(event_id, endpoint_id) DO NOTHING`,
-      )
-      .bind(chunk, now, new Date(now).toISOString(), tenantId),
-  );
-  return { statements: [...statements, ...logged, ...deliveries], deliveries: new Set(deliveries), alertInserts: new Set(statements), alerts };
+  const endpoints = JSON.stringify(audience.endpoints);
+  const deliveries =
+    audience.endpoints.length === 0
+      ? []
+      : jsonChunks(events).map((chunk) =>
+          db
+            .prepare(
+              `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
+               SELECT ev.value ->> '$.id', e.value ->> '$.id', ?4, ev.value ->> '$.type', ${withLivemode("?6")}, 0, ?2, ?3
+               FROM json_each(?5) e, json_each(e.value, '$.events') j, json_each(?1) ev
+               WHERE j.value = ev.value ->> '$.type'
+               ON CONFLICT(event_id, endpoint_id) DO NOTHING`,
+            )
+            .bind(chunk, now, new Date(now).toISOString(), tenantId, endpoints, livemode),
+        );
+  return { statements: [...logged, ...deliveries], deliveries: new Set(deliveries) };
 }
 
-export type EventStatements = ReturnType<typeof eventStatements>;
+/** Whether any of `marked` changed a row in a batch that ran `statements` and answered `results`. */
+export const changedAny = (marked: Set<D1PreparedStatement>, statements: D1PreparedStatement[], results: D1Result[]) =>
+  statements.some((statement, i) => marked.has(statement) && (results[i]?.meta?.changes ?? 0) > 0);
 
-/**
- * After the batch: wake the tenant's webhook sender if any delivery was queued, and show new alerts on the open
- * consoles (a retried batch that added nothing shows nothing again).
- */
-export async function afterEvents(env: Env, tenantId: string, statements: D1PreparedStatement[], results: D1Result[], queued: EventStatements) {
-  const changed = (set: Set<D1PreparedStatement>) => statements.some((statement, i) => set.has(statement) && (results[i]?.meta?.changes ?? 0) > 0);
-  const tasks: Promise<unknown>[] = [];
-  if (changed(queued.deliveries)) tasks.push(webhooksOf(env, tenantId).kick(tenantId));
-  if (changed(queued.alertInserts)) tasks.push(announceToConsoles(env, tenantId, { type: "alerts", alerts: queued.alerts.map((alert) => ({ ...asRaised(alert), status: "open" })) }));
-  await Promise.all(tasks);
-}
+/** New alerts shown on the open consoles (a retried batch that added nothing shows nothing again). */
+export const announceAlerts = (env: Env, tenantId: string, alerts: Alert[]) =>
+  announceToConsoles(env, tenantId, { type: "alerts", alerts: alerts.map((alert) => ({ ...asRaised(alert), status: "open" })) });
+
+/** Wakes the tenant's webhook sender: deliveries were queued on a shard. */
+export const wakeWebhooks = (env: Env, tenantId: string) => webhooksOf(env, tenantId).kick(tenantId);

@@ -7,6 +7,7 @@ import type { Env } from "../env";
 import { unseal } from "../lib/crypto";
 import { serverSecret } from "../lib/server-secret";
 import { signedHeaders } from "./signing";
+import { tenantShards } from "../shards/tenant-shards";
 
 export const MAX_ATTEMPTS = 8;
 const FIRST_RETRY_MS = 30_000;
@@ -24,6 +25,10 @@ interface DueDelivery {
   endpoint_id: string;
   payload: string;
   attempts: number;
+}
+
+interface Endpoint {
+  id: string;
   url: string;
   sealed_secret: string;
   previous_sealed_secret: string | null;
@@ -41,37 +46,55 @@ export class WebhookDO extends DurableObject<Env> {
     const tenantId = await this.ctx.storage.get<string>("tenant");
     if (!tenantId) return;
     const now = Date.now();
-    const due = await this.env.DB.prepare(
-      `SELECT d.event_id, d.endpoint_id, d.payload, d.attempts, e.url, e.sealed_secret, e.previous_sealed_secret, e.previous_valid_until
-       FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-       WHERE d.tenant_id = ? AND d.delivered_at IS NULL AND d.attempts < ? AND d.next_attempt_at <= ? AND e.deleted_at IS NULL
-       ORDER BY d.next_attempt_at LIMIT ?`,
-    )
-      .bind(tenantId, MAX_ATTEMPTS, now, BATCH)
-      .all<DueDelivery>();
-    // Each delivery stands alone; one whose attempt could not be recorded (the object dying, D1 away) is still due,
-    // so the next alarm, set below, sends it again: at least once.
-    const settled = await Promise.allSettled(due.results.map((delivery) => this.deliver(tenantId, delivery)));
-    const failed = settled.find((result) => result.status === "rejected");
+    // Deliveries wait on the tenant's shards, beside their events; the endpoints they go to are in the directory.
+    const [shards, live] = await Promise.all([
+      tenantShards(this.env, tenantId),
+      this.env.DB.prepare("SELECT id, url, sealed_secret, previous_sealed_secret, previous_valid_until FROM webhook_endpoints WHERE tenant_id = ? AND deleted_at IS NULL")
+        .bind(tenantId)
+        .all<Endpoint>(),
+    ]);
+    const endpoints = new Map(live.results.map((e) => [e.id, e]));
+    const ids = JSON.stringify([...endpoints.keys()]);
+    // A shard that fails holds back only its own deliveries: the others go, and the alarm comes back for it.
+    const perShard = await Promise.allSettled(
+      shards.all.map(async ({ d1 }) => {
+        const due = await d1
+          .prepare(
+            `SELECT event_id, endpoint_id, payload, attempts FROM webhook_deliveries
+             WHERE tenant_id = ? AND delivered_at IS NULL AND attempts < ? AND next_attempt_at <= ? AND endpoint_id IN (SELECT value FROM json_each(?))
+             ORDER BY next_attempt_at LIMIT ?`,
+          )
+          .bind(tenantId, MAX_ATTEMPTS, now, ids, BATCH)
+          .all<DueDelivery>();
+        // Each delivery stands alone; one whose attempt could not be recorded (the object dying, D1 away) is still
+        // due, so the next alarm, set below, sends it again: at least once.
+        const settled = await Promise.allSettled(due.results.map((delivery) => this.deliver(d1, tenantId, delivery, endpoints.get(delivery.endpoint_id)!)));
+        const failed = settled.find((result) => result.status === "rejected");
+        if (failed) throw (failed as PromiseRejectedResult).reason;
+        const next = await d1
+          .prepare("SELECT MIN(next_attempt_at) AS at FROM webhook_deliveries WHERE tenant_id = ? AND delivered_at IS NULL AND attempts < ? AND endpoint_id IN (SELECT value FROM json_each(?))")
+          .bind(tenantId, MAX_ATTEMPTS, ids)
+          .first<{ at: number | null }>();
+        return next?.at ?? null;
+      }),
+    );
+    const failed = perShard.find((result) => result.status === "rejected");
     if (failed) console.warn("a webhook attempt was not recorded; it is sent again:", String((failed as PromiseRejectedResult).reason));
-    const next = await this.env.DB.prepare(
-      "SELECT MIN(next_attempt_at) AS at FROM webhook_deliveries WHERE tenant_id = ? AND delivered_at IS NULL AND attempts < ?",
-    )
-      .bind(tenantId, MAX_ATTEMPTS)
-      .first<{ at: number | null }>();
+    const nexts = perShard.flatMap((result) => (result.status === "fulfilled" && result.value !== null ? [result.value] : []));
     // After an attempt that could not be recorded, wait a moment: a D1 that fails writes is not hammered.
-    if (next?.at != null) await this.ctx.storage.setAlarm(Math.max(next.at, Date.now() + (failed ? UNRECORDED_RETRY_MS : 10)));
+    if (failed) nexts.push(Date.now() + UNRECORDED_RETRY_MS);
+    if (nexts.length > 0) await this.ctx.storage.setAlarm(Math.max(Math.min(...nexts), Date.now() + (failed ? UNRECORDED_RETRY_MS : 10)));
   }
 
-  private async deliver(tenantId: string, delivery: DueDelivery): Promise<void> {
+  private async deliver(shard: D1Database, tenantId: string, delivery: DueDelivery, endpoint: Endpoint): Promise<void> {
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const secrets = [await unseal(serverSecret(this.env), delivery.sealed_secret)];
+      const secrets = [await unseal(serverSecret(this.env), endpoint.sealed_secret)];
       // For a day after a rotation the old secret signs too: a receiver not yet updated still accepts.
-      if (delivery.previous_sealed_secret && (delivery.previous_valid_until ?? 0) > Date.now()) secrets.push(await unseal(serverSecret(this.env), delivery.previous_sealed_secret));
+      if (endpoint.previous_sealed_secret && (endpoint.previous_valid_until ?? 0) > Date.now()) secrets.push(await unseal(serverSecret(this.env), endpoint.previous_sealed_secret));
       const signed = await signedHeaders(secrets, delivery.event_id, delivery.payload, Math.floor(Date.now() / 1000));
-      const response = await fetch(delivery.url, {
+      const response = await fetch(endpoint.url, {
         method: "POST",
         headers: { "content-type": "application/json", ...signed, "user-agent": "Tillsafe-Webhooks/1" },
         body: delivery.payload,
@@ -90,12 +113,12 @@ export class WebhookDO extends DurableObject<Env> {
     const delivered = status !== null && status >= 200 && status < 300;
     const next = delivered || attempts >= MAX_ATTEMPTS ? null : Date.now() + retryDelay(attempts);
     const at = new Date().toISOString();
-    await this.env.DB.batch([
-      this.env.DB.prepare(
+    await shard.batch([
+      shard.prepare(
         `UPDATE webhook_deliveries SET attempts = ?, last_status = ?, delivered_at = ?, next_attempt_at = ?
          WHERE event_id = ? AND endpoint_id = ? AND delivered_at IS NULL`,
       ).bind(attempts, status, delivered ? at : null, next ?? Date.now() + retryDelay(attempts), delivery.event_id, delivery.endpoint_id),
-      this.env.DB.prepare(
+      shard.prepare(
         "INSERT OR IGNORE INTO webhook_attempts (event_id, endpoint_id, tenant_id, attempt, status_code, error, at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       ).bind(delivery.event_id, delivery.endpoint_id, tenantId, attempts, status, error, at, next === null ? null : new Date(next).toISOString()),
     ]);

@@ -24,6 +24,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/platform/shards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each D1 shard's size, tenants, rows a day and days until full
+         * @description Each D1 shard's size, tenants, rows a day and days until full.
+         */
+        get: operations["getPlatformShards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alerts for the platform operator, newest first (a shard filling up)
+         * @description Alerts for the platform operator, newest first (a shard filling up).
+         */
+        get: operations["getPlatformAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/tenants/{id}/epochs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Spread a tenant over more shards: from a time on, its new rows go to a new set of shards; nothing moves
+         * @description Spread a tenant over more shards: from a time on, its new rows go to a new set of shards; nothing moves.
+         */
+        post: operations["postPlatformTenantsByIdEpochs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/shards/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the rows of before the shards from DB to shard-0 (once, after the deploy that adds the shards)
+         * @description Move the rows of before the shards from DB to shard-0 (once, after the deploy that adds the shards).
+         */
+        post: operations["postPlatformShardsMove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/signup": {
         parameters: {
             query?: never;
@@ -2103,6 +2183,13 @@ export interface components {
             /** @description No details */
             details: Record<string, never>;
         };
+        Error_no_open_shard: {
+            /** @constant */
+            code: "no_open_shard";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
         Error_not_found: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -2233,6 +2320,15 @@ export interface components {
                 previous_valid_until: string;
             };
         };
+        Error_shard_unavailable: {
+            /** @constant */
+            code: "shard_unavailable";
+            message: string;
+            details: {
+                /** @description Seconds until a try may succeed (also the Retry-After header) */
+                retry_after?: number;
+            };
+        };
         Error_sms_code_not_required: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -2273,6 +2369,16 @@ export interface components {
              * @enum {string}
              */
             code: "store_not_found";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
+        Error_tenant_not_found: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "tenant_not_found";
             message: string;
             /** @description No details */
             details: Record<string, never>;
@@ -2966,6 +3072,386 @@ export interface operations {
                     };
                 };
             };
+            /** @description Error: `no_open_shard` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_no_open_shard"];
+                    };
+                };
+            };
+        };
+    };
+    getPlatformShards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each D1 shard's size, tenants, rows a day and days until full */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description shard-<n>: the D1 binding SHARD_<n> */
+                            id: string;
+                            /** @description The shard's D1 size now */
+                            bytes: number;
+                            /** @description Tenants with rows on it */
+                            tenants: number;
+                            /** @description Rows its history writers wrote a day, over the last 7 days */
+                            rows_per_day: number;
+                            /** @description At that pace, days until it reaches its capacity (null: nothing written lately) */
+                            days_until_full: number | null;
+                            /** @description Whether new tenants are placed on it (false past 80 % full) */
+                            open: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_invalid_request"];
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_unauthenticated"];
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_forbidden"];
+                    };
+                };
+            };
+            /** @description Too large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
+        };
+    };
+    getPlatformAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alerts for the platform operator, newest first (a shard filling up) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            type: "shard.filling";
+                            subject_id: string;
+                            created_at: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_invalid_request"];
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_unauthenticated"];
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_forbidden"];
+                    };
+                };
+            };
+            /** @description Too large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
+        };
+    };
+    postPlatformTenantsByIdEpochs: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Sent again with the same request, the first answer comes back and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description From when the tenant's new rows go to these shards: at least a minute from now
+                     */
+                    starts_at: string;
+                    shards: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Spread a tenant over more shards: from a time on, its new rows go to a new set of shards; nothing moves */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tenant_id: string;
+                        placement: {
+                            starts_at: string;
+                            shards: string[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_invalid_request"];
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_unauthenticated"];
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_forbidden"];
+                    };
+                };
+            };
+            /** @description Not found: `not_found`, `tenant_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_not_found"] | components["schemas"]["Error_tenant_not_found"];
+                    };
+                };
+            };
+            /** @description Conflict: `idempotency_key_in_progress` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_idempotency_key_in_progress"];
+                    };
+                };
+            };
+            /** @description Too large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
+            /** @description Refused: `idempotency_key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_idempotency_key_reused"];
+                    };
+                };
+            };
+        };
+    };
+    postPlatformShardsMove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Sent again with the same request, the first answer comes back and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Move the rows of before the shards from DB to shard-0 (once, after the deploy that adds the shards) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            table: string;
+                            rows: number;
+                            sum: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_invalid_request"];
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_unauthenticated"];
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_forbidden"];
+                    };
+                };
+            };
+            /** @description Conflict: `idempotency_key_in_progress` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_idempotency_key_in_progress"];
+                    };
+                };
+            };
+            /** @description Too large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
+            /** @description Refused: `idempotency_key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_idempotency_key_reused"];
+                    };
+                };
+            };
         };
     };
     postSignup: {
@@ -3058,6 +3544,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_rate_limited"];
+                    };
+                };
+            };
+            /** @description Error: `no_open_shard` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_no_open_shard"];
                     };
                 };
             };
@@ -5311,6 +5808,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Error: `shard_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_shard_unavailable"];
+                    };
+                };
+            };
         };
     };
     postMembersByIdPortalSessions: {
@@ -6134,6 +6642,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
+            /** @description Error: `shard_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_shard_unavailable"];
                     };
                 };
             };
@@ -7327,6 +7846,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Error: `shard_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_shard_unavailable"];
+                    };
+                };
+            };
         };
     };
     deleteLimitsById: {
@@ -7647,6 +8177,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
+            /** @description Error: `shard_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_shard_unavailable"];
                     };
                 };
             };
@@ -8286,6 +8827,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Error: `shard_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_shard_unavailable"];
+                    };
+                };
+            };
         };
     };
     postWebhookEndpointsByIdRotateSecret: {
@@ -8477,6 +9029,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Error: `shard_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_shard_unavailable"];
+                    };
+                };
+            };
         };
     };
     postEventsByIdRedeliver: {
@@ -8588,6 +9151,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_idempotency_key_reused"];
+                    };
+                };
+            };
+            /** @description Error: `shard_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_shard_unavailable"];
                     };
                 };
             };
@@ -9129,6 +9703,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
+            /** @description Error: `shard_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_shard_unavailable"];
                     };
                 };
             };

@@ -1,0 +1,84 @@
+/**
+ * The D1 shards of the platform and of one tenant. Each shard is a D1 binding `SHARD_<n>` (id `shard-<n>`); adding one
+ * is a binding, its migrations and a deploy (docs/capacity.md). A tenant's placement rides its cached record.
+ */
+import type { Env } from "../env";
+import { ShortCache } from "../lib/short-cache";
+import { ApiError } from "../lib/errors";
+import { placementOf, shardOfRow, shardsOfTenant, type Placement } from "./placement";
+
+const BINDING = /^SHARD_(\d+)$/;
+
+/** Every shard the Worker is bound to, in order (`shard-0`, `shard-1`, …). */
+export function shardIds(env: Env): string[] {
+  return Object.keys(env)
+    .map((name) => BINDING.exec(name)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .sort((a, b) => Number(a) - Number(b))
+    .map((n) => `shard-${n}`);
+}
+
+/** The D1 database of a shard. */
+export function shardDatabase(env: Env, shard: string): D1Database {
+  const d1 = (env as unknown as Record<string, D1Database | undefined>)[`SHARD_${shard.slice("shard-".length)}`];
+  if (!d1) throw new Error(`no binding for ${shard}: add SHARD_${shard.slice("shard-".length)} (docs/capacity.md)`);
+  return d1;
+}
+
+export interface Shard {
+  id: string;
+  d1: D1Database;
+}
+
+/** A tenant's shards: where each of its rows goes, and every shard a list reads. */
+export interface TenantShards {
+  tenantId: string;
+  placement: Placement;
+  /** Every shard the tenant has rows on. */
+  all: Shard[];
+  /** The shard of a row made at `at` by a member (null: by no member). */
+  of(memberId: string | null, at: string): Shard;
+}
+
+/** What a shard's writer and reader need of a tenant, cached a few seconds per isolate (epochs start a minute ahead). */
+interface TenantPlace {
+  placement: string;
+  livemode: boolean;
+}
+const places = new ShortCache<TenantPlace>(5_000, 10_000);
+
+/** The tenant's placement and mode; a tenant with no record (an account's own tests) is placed as before the shards. */
+export async function tenantPlace(env: Env, tenantId: string): Promise<TenantPlace> {
+  return places.through(tenantId, async () => {
+    const row = await env.DB.prepare("SELECT placement, livemode FROM tenants WHERE id = ?").bind(tenantId).first<{ placement: string; livemode: number }>();
+    return { placement: row?.placement ?? "[]", livemode: row ? row.livemode === 1 : true };
+  });
+}
+
+/** A tenant's placement changed in this isolate: read it again. */
+export const forgetPlace = (tenantId: string) => places.delete(tenantId);
+
+export async function tenantShards(env: Env, tenantId: string): Promise<TenantShards> {
+  const placement = placementOf((await tenantPlace(env, tenantId)).placement);
+  const shard = (id: string): Shard => ({ id, d1: shardDatabase(env, id) });
+  return { tenantId, placement, all: shardsOfTenant(placement).map(shard), of: (memberId, at) => shard(shardOfRow(placement, memberId, at)) };
+}
+
+/**
+ * A read over each of the tenant's shards at once, as one answer per shard. A shard that fails stops this read with
+ * 503 `shard_unavailable` (only tenants on it see that); the failure is logged.
+ */
+export async function acrossShards<T>(shards: TenantShards, read: (d1: D1Database, shard: Shard) => Promise<T>): Promise<T[]> {
+  return Promise.all(shards.all.map((shard) => onShard(shard, () => read(shard.d1, shard))));
+}
+
+/** One shard's read or write, its failure answered as 503 `shard_unavailable`. */
+export async function onShard<T>(shard: Shard, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    console.error(`${shard.id} failed:`, String(error));
+    throw new ApiError("shard_unavailable", "This business's history is not reachable right now; sales and balances are not affected. Try again shortly", { retry_after: 5 });
+  }
+}
