@@ -30,6 +30,7 @@ import { staffRoutes } from "./routes/staff";
 import { storeRoutes } from "./routes/stores";
 import { tenantRoutes } from "./routes/tenants";
 import { platformRoutes } from "./routes/platform";
+import { exportRoutes } from "./routes/exports";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -82,6 +83,7 @@ export function buildApp() {
   browserTillRoutes(app);
   tenantRoutes(app);
   platformRoutes(app);
+  exportRoutes(app);
   staffRoutes(app);
   settingsRoutes(app);
   storeRoutes(app);

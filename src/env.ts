@@ -9,6 +9,8 @@ export interface Env {
   DB: D1Database;
   /** The shards: what grows with traffic (operations, history, events, deliveries), `SHARD_0`, `SHARD_1`, … */
   [shard: `SHARD_${number}`]: D1Database;
+  /** Archived days, one object per tenant per day (gzip NDJSON): GET /v1/exports. */
+  ARCHIVE: R2Bucket;
   /** A shard's capacity in bytes (10 GB, D1's limit, unless set): past 80 % it takes no new tenants. */
   SHARD_CAPACITY_BYTES?: string;
   ACCOUNTS: DurableObjectNamespace<AccountDO>;

@@ -50,7 +50,15 @@ describe("GET /v1/reports/daily", () => {
   it("a journal that does not match what was sold is not balanced, and says where", async () => {
     const shop = await createShop();
     const { purchase } = await aDay(shop);
-    await (await shardOf(shop.tenantId)).prepare("UPDATE history_entries SET amount = amount + 1 WHERE operation_id = ? AND kind = 'payment' AND method = 'credit'").bind(purchase.id).run();
+    // The credit payment's entry, in the row's columns or among its more_entries.
+    await (await shardOf(shop.tenantId))
+      .prepare(
+        `UPDATE history_entries SET amount = iif(kind = 'payment' AND method = 'credit', amount + 1, amount),
+           more_entries = (SELECT json_group_array(iif(e.value ->> '$.kind' = 'payment' AND e.value ->> '$.method' = 'credit', json_set(e.value, '$.amount', (e.value ->> '$.amount') + 1), json(e.value))) FROM json_each(more_entries) e)
+         WHERE operation_id = ?`,
+      )
+      .bind(purchase.id)
+      .run();
     const body = (await report(shop, `date=${today("Australia/Sydney")}`)).body;
     expect(body.balanced).toBe(false);
     const methods = body.stores[0].methods.map((m: { method: string; balanced: boolean; journal: { deducted: number } }) => [m.method, m.balanced, m.journal.deducted]);

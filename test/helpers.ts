@@ -12,6 +12,7 @@ import type { TenantDO } from "../src/tenants/tenant-do";
 import { type HistoryWriterDO } from "../src/history/history-writer-do";
 import { accountOf, historyWriterOf } from "../src/objects";
 import { acrossShards, tenantShards, type TenantShards } from "../src/shards/tenant-shards";
+import { historyLines } from "../src/db/history";
 
 export const PLATFORM = "test-platform-token";
 
@@ -206,7 +207,7 @@ export async function expectInvariants(shop: Shop, memberId = shop.memberId) {
   // The member's entries on each of the tenant's shards (one per epoch it sold in), in the journal's order.
   const pages = await acrossShards(await tenantShards(env, shop.tenantId), async (d1) => {
     const rows = await d1
-      .prepare("SELECT id, seq, operation_id, kind, method, amount, balance_after FROM history_entries WHERE tenant_id = ? AND member_id = ?")
+      .prepare(`SELECT id, seq, operation_id, kind, method, amount, balance_after FROM (${historyLines("h.tenant_id = ?1 AND h.member_id = ?2")})`)
       .bind(shop.tenantId, memberId)
       .all<{ seq: number }>();
     return rows.results;

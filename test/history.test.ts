@@ -65,6 +65,18 @@ describe("history", () => {
     const rest = await api("GET", `/v1/members/${shop.memberId}/history?limit=2&cursor=${page.body.next_cursor}`, { token: shop.secret });
     expect(rest.body.data.map((e: any) => [e.kind, e.amount, e.balance_after])).toEqual([["top_up", 15000, 15000]]);
     expect(rest.body.next_cursor).toBeNull();
+    // The purchase's two entries share one row in D1; a page of one entry stops between them and goes on.
+    const shard = await shardOf(shop.tenantId);
+    const rows = await shard.prepare("SELECT kind, more_entries FROM history_entries WHERE tenant_id = ? AND operation_id = ?").bind(shop.tenantId, sale.body.id).all<{ kind: string; more_entries: string | null }>();
+    expect(rows.results.map((r) => [r.kind, JSON.parse(r.more_entries ?? "[]").map((e: { kind: string; amount: number }) => [e.kind, e.amount])])).toEqual([["accrual", [["payment", -5650]]]]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const one: any = await api("GET", `/v1/members/${shop.memberId}/history?limit=1${cursor ? `&cursor=${cursor}` : ""}`, { token: shop.secret });
+      seen.push(...one.body.data.map((e: { kind: string }) => e.kind));
+      cursor = one.body.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual(["payment", "accrual", "top_up"]);
     await expectInvariants(shop);
   });
 

@@ -3,7 +3,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { answerOf } from "../src/lib/outcome";
 
-import { account, api, balances, createOperation, createShop, expectError, expectInvariants, idemKey, inAccount, PLATFORM, topUp, uniqueCard, type Shop } from "./helpers";
+import { account, api, balances, createOperation, createShop, expectError, expectInvariants, idemKey, inAccount, PLATFORM, requireApproval, topUp, uniqueCard, type Shop } from "./helpers";
 import { storeOf } from "../src/objects";
 import { idempotent, LEASE_MS } from "../src/idempotency";
 import { addMember } from "../src/db/members";
@@ -407,28 +407,42 @@ describe("an Idempotency-Key whose request died", () => {
     expect([reply.status, ((await reply.json()) as { error: { code: string } }).error.code]).toEqual([409, "idempotency_key_in_progress"]);
   });
 
-  it("a confirm that took effect before the crash: the retry answers the confirmed operation, and the balance moved once", async () => {
+  it("a keyed confirm keeps its answer in the account, in the confirm's own transaction: D1 keeps nothing, a repeat replays it, the key on another operation is 422", async () => {
     const shop = await createShop();
     await topUp(shop, 5000);
-    const created = await createOperation(shop, sale(shop.card, 1200));
+    const [one, two] = [await createOperation(shop, sale(shop.card, 1200)), await createOperation(shop, sale(shop.card, 300))];
     const key = idemKey();
-    const path = `/v1/operations/${created.body.id}/confirm`;
-    const first = await post(shop.terminal, path, key);
+    const first = await post(shop.terminal, `/v1/operations/${one.body.id}/confirm`, key);
     expect(first.status).toBe(200);
     const firstText = await first.text();
-    // As if the process died after the account confirmed, before the answer was kept.
-    await env.DB.prepare("UPDATE idempotency_records SET state = 'running', status = NULL, response = NULL, lease_until = ? WHERE tenant_id = ? AND key = ?")
-      .bind(new Date(Date.now() - 1000).toISOString(), shop.tenantId, key)
-      .run();
-    const retried = await post(shop.terminal, path, key);
-    expect(retried.status).toBe(200);
-    const retriedText = await retried.text();
-    expect(JSON.parse(retriedText)).toMatchObject({ id: created.body.id, status: "confirmed" });
-    // Its answer is now kept: the next retry replays it byte for byte.
-    expect(await (await post(shop.terminal, path, key)).text()).toBe(retriedText);
-    expect(JSON.parse(firstText).confirmed_at).toBe(JSON.parse(retriedText).confirmed_at);
-    expect((await balances(shop)).credit).toEqual({ balance: 3800, available: 3800 });
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM idempotency_records WHERE tenant_id = ?").bind(shop.tenantId).first<number>("n")).toBe(0);
+    const kept = await runInDurableObject(account(shop), (_instance, state) => state.storage.sql.exec<{ confirm_answer: string }>("SELECT confirm_answer FROM operations WHERE id = ?", one.body.id).one().confirm_answer);
+    expect(JSON.parse(kept)).toMatchObject({ key, fingerprint: expect.any(String), json: expect.stringContaining(`"status":"confirmed"`) });
+    // A refund afterwards changes the operation (its updated_at): the repeat is still the first answer.
+    expect((await createOperation(shop, { type: "refund", original_operation_id: one.body.id, amount: 200 })).status).toBe(201);
+    expect(await (await post(shop.terminal, `/v1/operations/${one.body.id}/confirm`, key)).text()).toBe(firstText);
+    // The same key for another operation's confirm: refused, and that operation stays pending.
+    const reused = await post(shop.terminal, `/v1/operations/${two.body.id}/confirm`, key);
+    expect([reused.status, ((await reused.json()) as { error: { code: string } }).error.code]).toEqual([422, "idempotency_key_reused"]);
+    expect((await api("GET", `/v1/operations/${two.body.id}`, { token: shop.terminal })).body.status).toBe("pending");
+    expect((await balances(shop)).credit).toEqual({ balance: 3800, available: 3500 });
     await expectInvariants(shop);
+  });
+
+  it("a keyed confirm refused keeps its refusal: the same key answers it again, even once the refusal no longer holds", async () => {
+    const shop = await createShop();
+    await topUp(shop, 5000);
+    await requireApproval(shop);
+    const held = await createOperation(shop, sale(shop.card, 700));
+    const key = idemKey();
+    const path = `/v1/operations/${held.body.id}/confirm`;
+    const refused = await post(shop.terminal, path, key);
+    expect(refused.status).toBe(409);
+    const refusedText = await refused.text();
+    expect(JSON.parse(refusedText).error.code).toBe("authorization_required");
+    const again = await post(shop.terminal, path, key);
+    expect([again.status, await again.text()]).toEqual([409, refusedText]);
+    expect((await balances(shop)).credit).toEqual({ balance: 5000, available: 4300 });
   });
 
   it("a request whose lease was taken over meanwhile cannot commit its change: the batch fails whole", async () => {

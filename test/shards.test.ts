@@ -8,9 +8,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { chooseShard, shardOfRow, shardsOfTenant, withEpoch, type Placement } from "../src/shards/placement";
 import { forgetPlace, tenantShards } from "../src/shards/tenant-shards";
-import { shardReports } from "../src/shards/shard-directory";
+import { placeNewTenant, shardReports } from "../src/shards/shard-directory";
 import { operationsPage } from "../src/db/operations";
-import { historyWriterOf } from "../src/objects";
+import { historyWriterOf, webhooksOf } from "../src/objects";
 import type { HistoryWriterDO } from "../src/history/history-writer-do";
 import { account, api, createOperation, createShop, drainOutbox, expectError, expectInvariants, PLATFORM, shardsOver, topUp, type Shop } from "./helpers";
 
@@ -188,7 +188,7 @@ describe("the platform's shards", () => {
     expect(reply.status).toBe(200);
     expect(reply.body.data.map((s: { id: string }) => s.id)).toEqual(["shard-0", "shard-1", "shard-2", "shard-3"]);
     const mine = reply.body.data.find((s: { id: string }) => s.id === shard);
-    expect(mine).toEqual({ id: shard, bytes: expect.any(Number), tenants: expect.any(Number), rows_per_day: expect.any(Number), days_until_full: expect.any(Number), open: true });
+    expect(mine).toEqual({ id: shard, bytes: expect.any(Number), tenants: expect.any(Number), rows_per_day: expect.any(Number), days_until_full: expect.any(Number), open: true, reachable: true });
     expect(mine.bytes).toBeGreaterThan(0);
     expect(mine.tenants).toBeGreaterThanOrEqual(1);
     // A top-up's pair: two operation versions in one row, one journal entry, two events.
@@ -208,6 +208,16 @@ describe("the platform's shards", () => {
       await env.DB.batch([env.DB.prepare("DELETE FROM closed_shards"), env.DB.prepare("DELETE FROM platform_alerts")]);
     }
     expect((await api("POST", "/v1/tenants", { token: PLATFORM, body: { name: "In time", currency: "USD", timezone: "UTC" } })).status).toBe(201);
+  });
+
+  it("a shard that does not answer is reported unreachable and skipped: new tenants go to the others", async () => {
+    const refusing = { prepare: () => { throw new Error("D1_ERROR: shard-3 is not answering"); }, batch: () => Promise.reject(new Error("D1_ERROR: shard-3 is not answering")) };
+    const broken = { ...env, SHARD_3: refusing } as unknown as typeof env;
+    const reports = await shardReports(broken);
+    expect(reports.find((r) => r.id === "shard-3")).toMatchObject({ reachable: false, open: false, bytes: 0, days_until_full: null });
+    expect(reports.filter((r) => r.id !== "shard-3").every((r) => r.reachable && r.open)).toBe(true);
+    const placed = await placeNewTenant(broken);
+    expect(placed).toEqual({ placement: expect.stringMatching(/"shard-[012]"/) });
   });
 
   it("POST /v1/platform/tenants/{id}/epochs adds an epoch a minute ahead at least; nothing moves", async () => {
@@ -238,7 +248,19 @@ describe("the move of before the shards", () => {
       }
       await home.d1.prepare(`DELETE FROM ${table} WHERE tenant_id = ?`).bind(t).run();
     }
-    await env.DB.prepare("INSERT INTO history_entries (id, tenant_id, member_id, seq, operation_id, kind, method, amount, balance_after, created_at) VALUES ('ent_m2', ?1, ?2, 99, 'op_m2', 'payment', 'credit', -250, 450, ?3)").bind(t, shop.memberId, new Date().toISOString()).run();
+    const now = new Date().toISOString();
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO history_entries (id, tenant_id, member_id, seq, operation_id, kind, method, amount, balance_after, created_at) VALUES ('ent_m2', ?1, ?2, 99, 'op_m2', 'payment', 'credit', -250, 450, ?3)").bind(t, shop.memberId, now),
+      // The event log's table of before, which shard-0's writer has dropped there (it was empty), and a delivery
+      // still being tried.
+      env.DB.prepare("INSERT INTO events (id, tenant_id, type, created_at, payload) VALUES ('evt_moved', ?1, 'card.blocked', ?2, ?3)").bind(
+        t,
+        now,
+        JSON.stringify({ id: "evt_moved", type: "card.blocked", created_at: now, livemode: true, data: { card: { number: shop.card, member_id: shop.memberId, status: "blocked", block_reason: "lost", replaced_by: null, livemode: true } } }),
+      ),
+      env.DB.prepare("INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at) VALUES ('evt_moved', 'whe_m', ?1, 'card.blocked', '{}', 1, ?2, ?3)").bind(t, Date.now() + 3_600_000, now),
+    ]);
+    await shardDb("shard-0").prepare("DROP TABLE IF EXISTS events").run();
     await place(t, []);
     const before = await env.DB.prepare("SELECT COUNT(*) AS n, SUM(amount) AS sum FROM history_entries WHERE tenant_id = ?").bind(t).first();
     expect(before).toEqual({ n: 2, sum: 450 });
@@ -250,8 +272,12 @@ describe("the move of before the shards", () => {
     expect(row("operations")).toEqual({ table: "operations", rows: 1, sum: null });
     for (const table of ["history_entries", "operations"]) expect(await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<number>("n")).toBe(0);
     expect(await shardDb("shard-0").prepare("SELECT COUNT(*) AS n, SUM(amount) AS sum FROM history_entries WHERE tenant_id = ?").bind(t).first()).toEqual(before);
-    // The back office reads them where they now are.
+    expect(row("events")).toEqual({ table: "events", rows: 1, sum: null });
+    expect(row("webhook_deliveries")).toEqual({ table: "webhook_deliveries", rows: 1, sum: null });
+    // The back office reads them where they now are; the tenant's webhook sender was woken for its delivery.
     expect((await api("GET", "/v1/operations", { token: shop.secret })).body.data.map((o: { id: string }) => o.id)).toEqual([sale.id]);
+    expect((await api("GET", "/v1/events?type=card.blocked", { token: shop.secret })).body.data.map((e: { id: string }) => e.id)).toEqual(["evt_moved"]);
+    expect(await runInDurableObject(webhooksOf(env, t), (_instance, state) => state.storage.get("tenant"))).toBe(t);
     const again = await api("POST", "/v1/platform/shards/move", { token: PLATFORM });
     expect(again.body.data.every((m: { rows: number }) => m.rows === 0)).toBe(true);
   });

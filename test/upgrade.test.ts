@@ -78,18 +78,20 @@ describe("objects made before issue 18 upgrade in place", () => {
     expect(old.map((t) => t.name).sort()).toEqual(["balances", "journal", "outbox"]);
 
     await evictDurableObject(account(shop));
-    // Awake again on version 7: the same balances and holds, read from the journal and the pending record.
+    // Awake again on version 8: the same balances and holds, read from the journal and the pending record.
     expect(await balances(shop)).toEqual(before);
     const tables = await runInDurableObject(account(shop), (_, state) => ({
       version: state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version,
       shapes: state.storage.sql.exec<{ name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN ('outbox', 'balances', 'journal', 'operations')").toArray(),
       answers: state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM idempotency").one().n,
     }));
-    expect(tables.version).toBe(7);
+    expect(tables.version).toBe(8);
     expect(tables.shapes.map((t) => t.name).sort()).toEqual(["journal", "operations", "outbox"]);
     expect(tables.shapes.find((t) => t.name === "outbox")?.sql).not.toMatch(/AUTOINCREMENT/);
     expect(tables.shapes.find((t) => t.name === "journal")?.sql).not.toMatch(/UNIQUE/);
     expect(tables.shapes.find((t) => t.name === "operations")?.sql).toMatch(/WITHOUT ROWID/);
+    // Version 8: where a keyed confirm keeps its first answer.
+    expect(tables.shapes.find((t) => t.name === "operations")?.sql).toMatch(/\bconfirm_answer\b/);
     // The refusal stays in idempotency; the made operations' answers moved into their rows.
     expect(tables.answers).toBe(1);
 

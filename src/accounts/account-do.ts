@@ -3,14 +3,14 @@ import type { Who } from "../audit/audit-entry";
 import type { Env } from "../env";
 import { KEY_PURGE_EVERY_MS, KEY_RETENTION_MS } from "../lib/ids";
 import { done, doneAsText, valueOf, type Result } from "../lib/outcome";
-import { isRefusal } from "../lib/refusal";
+import { isRefusal, keyReused } from "../lib/refusal";
 import { ensureSchema } from "../lib/sqlite-schema";
 import type { StoredCounter } from "../limits/counters-view";
 import { AccountAlarm } from "./account-alarm";
 import { answerRequest, requestApproval, requestsPage, type ApprovalAsk } from "./account-approvals";
 import { addCard, blockCard, replaceCard, unblockCard } from "./account-cards";
 import { cancelOperation, changePurchase, confirmOperation, createOperation, expireDue, replayedCreate, type NewOperationCall } from "./account-operations";
-import type { AccountRef, LimitCheck, MemberCard, OperationScope } from "./account-ref";
+import type { AccountRef, KeyedRequest, LimitCheck, MemberCard, OperationScope } from "./account-ref";
 import { ACCOUNT_SCHEMA, ACCOUNT_SCHEMA_VERSION, upgradeAccountSchema } from "./account-schema";
 import { AccountStorage } from "./account-storage";
 import { operationNotFound, type AccountTx } from "./account-tx";
@@ -98,9 +98,23 @@ export class AccountDO extends DurableObject<Env> {
     return first;
   }
 
-  /** `by`: who confirms, for the audit entry of a change made by hand (a manual accrual or deduction). */
-  async confirm(id: string, scope: OperationScope = {}, now = Date.now(), by: Who | null = null): Promise<Result<Operation>> {
-    return doneAsText(await this.decide(now, () => confirmOperation(this.tx, id, scope, now, by)));
+  /**
+   * `by`: who confirms, for the audit entry of a change made by hand (a manual accrual or deduction). `keyed`: the
+   * request's Idempotency-Key and fingerprint: its first answer is kept in the operation's row, and a repeat of the
+   * key gets it again (a different request under it: `idempotency_key_reused`), in the same transaction.
+   */
+  async confirm(id: string, scope: OperationScope = {}, now = Date.now(), by: Who | null = null, keyed: KeyedRequest | null = null): Promise<Result<Operation>> {
+    return doneAsText(
+      await this.decide(now, () => {
+        if (!keyed || !this.tx.scoped(id, scope)) return confirmOperation(this.tx, id, scope, now, by);
+        const first = this.ledger.answers.confirmAnswerOf(id);
+        // Only the first key is kept: a later confirm under another key is answered as any confirm.
+        if (first?.key === keyed.key) return first.fingerprint === keyed.fingerprint ? first.result : keyReused();
+        const result = doneAsText(confirmOperation(this.tx, id, scope, now, by));
+        if (!first) this.ledger.answers.rememberConfirm(id, keyed, result);
+        return result;
+      }),
+    );
   }
 
   /** `by`: the back office cancelling a till's hold, audited when this call released it. */

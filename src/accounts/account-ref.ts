@@ -13,6 +13,12 @@ export interface OperationScope {
   register_id?: string;
 }
 
+/** A request's Idempotency-Key and the fingerprint of the request, for an object that keeps the key's first answer. */
+export interface KeyedRequest {
+  key: string;
+  fingerprint: string;
+}
+
 export interface MemberCard extends Card {
   member_id: string;
 }

@@ -3,7 +3,7 @@ import { OUTBOX_SCHEMA, upgradeOutbox } from "../history/outbox-storage";
 import { COUNTER_SCHEMA, upgradeCounterSchema } from "../limits/counter-store";
 
 /** Bumped whenever ACCOUNT_SCHEMA changes, so an object runs its DDL once per version, not on every start. */
-export const ACCOUNT_SCHEMA_VERSION = 7;
+export const ACCOUNT_SCHEMA_VERSION = 8;
 
 export const ACCOUNT_SCHEMA = `${COUNTER_SCHEMA}
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -14,9 +14,11 @@ CREATE TABLE IF NOT EXISTS cards (
 -- request's fingerprint, for a repeat of its Idempotency-Key, as long as the operation (NULL: made before); and
 -- outbox holds a create's own messages (the operation, operation.created) until they ship, with the operation's
 -- next change or after a short wait (NULL: shipped, or gone with an outbox row).
+-- Version 8: confirm_answer, the first answer to a confirm sent with an Idempotency-Key (JSON: the key, the request's
+-- fingerprint, the answer), for a repeat of that key, as long as the operation.
 CREATE TABLE IF NOT EXISTS operations (
   id TEXT PRIMARY KEY, status TEXT NOT NULL, card TEXT, expires_at INTEGER NOT NULL,
-  created_at INTEGER NOT NULL, record TEXT NOT NULL, fingerprint TEXT, answer TEXT, outbox TEXT
+  created_at INTEGER NOT NULL, record TEXT NOT NULL, fingerprint TEXT, answer TEXT, outbox TEXT, confirm_answer TEXT
 ) WITHOUT ROWID;
 -- Version 3: one partial index, of pending operations only (by expiry; a card's pending ones are among the few),
 -- in place of two indexes over every operation that each write had to keep up.
@@ -67,7 +69,8 @@ ${OUTBOX_SCHEMA}
  * - v6: the outbox without AUTOINCREMENT; the journal without its UNIQUE entry id, its last entry carrying the
  *   balances (the balances table goes); operations keyed by id alone, each with the first answer and fingerprint of
  *   its create moved in from `idempotency` (which keeps refusals only);
- * - v7: journal.more_entries (the rows of before hold one entry each, as a row of version 7 may).
+ * - v7: journal.more_entries (the rows of before hold one entry each, as a row of version 7 may);
+ * - v8: operations.confirm_answer (an operation confirmed before has none: a repeat answers it as it is now).
  */
 export function upgradeAccountSchema(sql: SqlStorage): void {
   upgradeCounterSchema(sql);
@@ -105,4 +108,5 @@ export function upgradeAccountSchema(sql: SqlStorage): void {
       CREATE INDEX operations_pending_expiry ON operations(expires_at) WHERE status = 'pending';
       DELETE FROM idempotency WHERE status = 201;`);
   }
+  if (!/\bconfirm_answer\b/.test(made("operations"))) sql.exec("ALTER TABLE operations ADD COLUMN confirm_answer TEXT");
 }

@@ -1,7 +1,9 @@
 /**
- * An account's first answers to creates, so a repeated Idempotency-Key is answered as the first time: a create that
- * made its operation keeps its answer and fingerprint in the operation's own row (account-storage.ts, insertRecord),
- * for as long as the operation; a refused create keeps its refusal here (`idempotency`) for 3 days.
+ * An account's first answers to creates and keyed confirms, so a repeated Idempotency-Key is answered as the first
+ * time: a create that made its operation keeps its answer and fingerprint in the operation's own row
+ * (account-storage.ts, insertRecord), for as long as the operation; a refused create keeps its refusal here
+ * (`idempotency`) for 3 days. A confirm sent with a key keeps its first answer, made or refused, in the operation's
+ * row too (`confirm_answer`): D1 keeps no answer for it.
  */
 import { statusOf } from "../lib/error-codes";
 import type { Result } from "../lib/outcome";
@@ -27,6 +29,23 @@ export class AnswerStorage {
     if (row.fingerprint === null) return { answer: null, record };
     const { error } = JSON.parse(row.body!) as ErrorText;
     return { answer: { fingerprint: row.fingerprint, result: refuse(error.code, error.message, error.details) }, record };
+  }
+
+  /** The first answer to a keyed confirm of the operation, with its key and the request's fingerprint; null: none. */
+  confirmAnswerOf(operationId: string): { key: string; fingerprint: string; result: Result<Operation> } | null {
+    const row = this.sql.exec<{ confirm_answer: string | null }>("SELECT confirm_answer FROM operations WHERE id = ?", operationId).toArray()[0];
+    if (!row?.confirm_answer) return null;
+    const kept = JSON.parse(row.confirm_answer) as { key: string; fingerprint: string; json?: string } & Partial<ErrorText>;
+    const result: Result<Operation> = kept.error ? refuse(kept.error.code, kept.error.message, kept.error.details) : { refused: false, json: kept.json! };
+    return { key: kept.key, fingerprint: kept.fingerprint, result };
+  }
+
+  /** A keyed confirm's first answer (its operation as text, or its refusal), kept in the operation's row. */
+  rememberConfirm(operationId: string, keyed: { key: string; fingerprint: string }, result: Result<Operation>): void {
+    const answer = result.refused
+      ? { error: { code: result.code, message: result.message, details: result.details } }
+      : { json: "json" in result ? result.json : JSON.stringify(result.value) };
+    this.sql.exec("UPDATE operations SET confirm_answer = ? WHERE id = ?", JSON.stringify({ key: keyed.key, fingerprint: keyed.fingerprint, ...answer }), operationId);
   }
 
   /** A refused create's answer, kept for a repeat of its Idempotency-Key (`status`: the refusal's, for the record). */

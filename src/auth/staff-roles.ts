@@ -52,6 +52,7 @@ export const STAFF_ROUTES: Record<string, readonly StaffRole[]> = {
   "GET /v1/audit-log": ALL,
   "GET /v1/audit-log/verify": ALL,
   "GET /v1/reports/daily": ALL,
+  "GET /v1/exports": OWNER,
   "POST /v1/webhook-endpoints": OWNER,
   "GET /v1/webhook-endpoints": ALL,
   "DELETE /v1/webhook-endpoints/:id": OWNER,

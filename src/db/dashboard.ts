@@ -1,5 +1,6 @@
 /** What the console's home page reads from D1: holds not yet finished and payments (shards), open alerts and blocked cards (directory). */
 import type { Method } from "../accounts/operation";
+import { historyLines } from "./history";
 
 /** Sales still held (pending, not yet expired): how many, and what they hold per method. */
 export async function heldNow(d1: D1Database, tenantId: string, now: number): Promise<{ count: number; held: Record<Method, number> }> {
@@ -27,7 +28,7 @@ export async function blockedCardCount(d1: D1Database, tenantId: string): Promis
 /** Per UTC hour since `since` ("2026-12-01T10"): what members paid per method (a shard's part). */
 export async function paidByHour(d1: D1Database, tenantId: string, since: string) {
   const rows = await d1
-    .prepare("SELECT substr(created_at, 1, 13) AS hour, method, SUM(-amount) AS total FROM history_entries WHERE tenant_id = ? AND kind = 'payment' AND created_at >= ? GROUP BY hour, method")
+    .prepare(`SELECT substr(created_at, 1, 13) AS hour, method, SUM(-amount) AS total FROM (${historyLines("h.tenant_id = ?1 AND h.created_at >= ?2")}) WHERE kind = 'payment' GROUP BY hour, method`)
     .bind(tenantId, since)
     .all<{ hour: string; method: Method; total: number }>();
   return rows.results;

@@ -3,6 +3,7 @@ import { eq, gte, lt } from "drizzle-orm";
 import type { Operation } from "../accounts/operation";
 import { mergeNewestFirst, newestFirst } from "./newest-first";
 import { acrossShards, type TenantShards } from "../shards/tenant-shards";
+import { historyLines } from "./history";
 import { operations } from "./schema";
 
 /** The refunds made of a purchase, newest first (a refund made in a later epoch is on another shard). */
@@ -21,7 +22,7 @@ export async function refundsOf(shards: TenantShards, memberId: string, operatio
 export async function journalOf(shards: TenantShards, memberId: string, operationId: string) {
   const pages = await acrossShards(shards, async (d1) => {
     const rows = await d1
-      .prepare("SELECT seq, kind, method, amount, created_at FROM history_entries WHERE tenant_id = ? AND member_id = ? AND operation_id = ?")
+      .prepare(`SELECT seq, kind, method, amount, created_at FROM (${historyLines("h.tenant_id = ?1 AND h.member_id = ?2 AND h.operation_id = ?3")})`)
       .bind(shards.tenantId, memberId, operationId)
       .all<{ seq: number; kind: string; method: string; amount: number; created_at: string }>();
     return rows.results;

@@ -1,5 +1,6 @@
 /** What the day's reconciliation reads from a D1 shard: the operations confirmed in a window, the journal posted in it. */
 import type { ConfirmedOperation, JournalRow } from "../reports/daily-report";
+import { historyLines } from "./history";
 
 /** Holds live at most a day (hold_ttl_seconds ≤ 86,400): an operation confirmed in a window was created within a day before it. */
 const LONGEST_HOLD_MS = 86_400_000;
@@ -20,8 +21,7 @@ export async function operationsConfirmedBetween(d1: D1Database, tenantId: strin
 export async function journalBetween(d1: D1Database, tenantId: string, start: string, end: string, storeId: string | null): Promise<JournalRow[]> {
   const rows = await d1
     .prepare(
-      `SELECT kind, method, amount, store_id FROM history_entries
-       WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3 AND (?4 IS NULL OR store_id = ?4)`,
+      `SELECT kind, method, amount, store_id FROM (${historyLines("h.tenant_id = ?1 AND h.created_at >= ?2 AND h.created_at < ?3 AND (?4 IS NULL OR h.store_id = ?4)")})`,
     )
     .bind(tenantId, start, end, storeId)
     .all<JournalRow>();

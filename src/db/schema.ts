@@ -108,6 +108,8 @@ export const historyEntries = sqliteTable(
     storeId: text("store_id"),
     registerId: text("register_id"),
     createdAt: text("created_at").notNull(),
+    /** The settlement's entries after the first, as JSON (migration 0021); null: the row is one entry. */
+    moreEntries: text("more_entries"),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.memberId, t.seq] })],
 );

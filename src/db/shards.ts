@@ -44,7 +44,10 @@ export async function platformAlerts(db: D1Database) {
   return rows.results.map((row) => ({ ...row, details: JSON.parse(row.details) as object }));
 }
 
-/** A shard's size now, the rows its writers wrote on each day since `since` (YYYY-MM-DD), and all they ever wrote. */
+/**
+ * A shard's size now, the rows its writers wrote on each day since `since` (YYYY-MM-DD) — from its first day on, when
+ * it has fewer — and all they ever wrote.
+ */
 export async function shardRowsByDay(shard: D1Database, since: string) {
   const [recent, total] = await shard.batch<{ day: string; rows: number }>([
     shard.prepare("SELECT day, rows FROM shard_days WHERE day >= ? ORDER BY day").bind(since),

@@ -17,7 +17,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { projectShipments, ShardRowTally, type Shipment } from "./projection";
 import { forgetOldLogs, forgetOldTestSms } from "../db/events";
-import { shardDatabase } from "../shards/tenant-shards";
+import { tenantShards } from "../shards/tenant-shards";
 import { DIRECTORY } from "./shipment-parts";
 import { MAX_ATTEMPTS } from "../webhooks/webhook-do";
 
@@ -87,12 +87,16 @@ export class HistoryWriterDO extends DurableObject<Env> {
 
   /**
    * The event log and deliveries are kept 30 days (API.md), on the shards; test SMS 7, in the directory: a shard's
-   * writer drops them beside its batches, not in their way; a failed run is tried within the hour.
+   * writer drops them beside its batches, not in their way, on every shard of the tenant (those of its past epochs
+   * get no batch any more); a failed run is tried within the hour.
    */
   private forgetOldLogsIfDue(): void {
     if (this.target === DIRECTORY || Date.now() - this.forgotAt < FORGET_EVERY_MS) return;
     this.forgotAt = Date.now();
-    const forgotten = Promise.all([forgetOldLogs(shardDatabase(this.env, this.target!), this.tenant!, MAX_ATTEMPTS), forgetOldTestSms(this.env.DB, this.tenant!)]);
+    const tenant = this.tenant!;
+    const forgotten = tenantShards(this.env, tenant).then((shards) =>
+      Promise.all([...shards.all.map((shard) => forgetOldLogs(shard.d1, tenant, MAX_ATTEMPTS)), forgetOldTestSms(this.env.DB, tenant)]),
+    );
     void forgotten.catch((error) => console.warn("dropping old logs failed:", String(error)));
   }
 

@@ -1,6 +1,6 @@
 /**
  * The D1 projection of what accounts decided, one part of a tenant's shipments at a time: on a shard, operations
- * (for lists), journal entries (history) and the event log with its webhook deliveries; in the directory (DB), alerts,
+ * (for lists), journal entries (history, a settlement's entries in one row) and the event log with its webhook deliveries; in the directory (DB), alerts,
  * card statuses and audit entries (src/history/shipment-parts.ts splits a shipment). Many accounts' parts go in one
  * D1 batch. Every statement is idempotent — journal entries are inserted by their member's sequence number (a retry
  * cannot duplicate), operations (keyed by tenant, creation time and id) and cards are replaced only by a higher
@@ -14,6 +14,7 @@ import { jsonChunks } from "../lib/json-chunks";
 import { alertStatements, announceAlerts, changedAny, eventStatements, wakeWebhooks, type TillsafeEvent } from "../webhooks/events";
 import { liveEndpoints } from "../db/webhook-endpoints";
 import { countShardRows } from "../db/shards";
+import { historyRows } from "../db/history";
 import { shardDatabase, tenantPlace } from "../shards/tenant-shards";
 import { DIRECTORY } from "./shipment-parts";
 
@@ -103,7 +104,8 @@ async function projectToShard(env: Env, tenantId: string, shard: string, shipmen
   const db = shardDatabase(env, shard);
   const statements: D1PreparedStatement[] = [];
   const operations = shipments.flatMap((s) => s.operations.map(({ version, operation }) => ({ member_id: s.member_id, version, operation })));
-  const entries = shipments.flatMap((s) => s.entries.map((entry) => ({ ...entry, member_id: s.member_id })));
+  // A settlement's entries share one row (a purchase earning points: its payment and its accrual).
+  const entries = historyRows(shipments.flatMap((s) => s.entries.map((entry) => ({ ...entry, member_id: s.member_id }))));
   const events = shipments.flatMap((s) => s.events);
   // Operations and journal entries travel as JSON arrays, one statement per array however many rows.
   for (const chunk of jsonChunks(operations)) {
@@ -125,10 +127,10 @@ async function projectToShard(env: Env, tenantId: string, shard: string, shipmen
     statements.push(
       db
         .prepare(
-          `INSERT INTO history_entries (id, tenant_id, member_id, seq, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at)
+          `INSERT INTO history_entries (id, tenant_id, member_id, seq, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at, more_entries)
            SELECT e.value ->> '$.id', ?2, e.value ->> '$.member_id', e.value ->> '$.seq', e.value ->> '$.operation_id', e.value ->> '$.kind',
              e.value ->> '$.method', e.value ->> '$.amount', e.value ->> '$.balance_after', e.value ->> '$.store_id',
-             e.value ->> '$.register_id', e.value ->> '$.created_at'
+             e.value ->> '$.register_id', e.value ->> '$.created_at', e.value ->> '$.more'
            FROM json_each(?1) e WHERE true
            ON CONFLICT DO NOTHING`,
         )

@@ -29,7 +29,15 @@ interface Decided {
   audit?: AuditEntry;
 }
 
-export type Outcome = Decided | { status: number; json: string; headers?: Record<string, string>; audit?: AuditEntry };
+/** A file to download (a day's archive): its bytes, sent as they are with the route's own content type. */
+export interface FileAnswer {
+  status: number;
+  file: ArrayBuffer;
+  headers: Record<string, string>;
+  audit?: undefined;
+}
+
+export type Outcome = Decided | { status: number; json: string; headers?: Record<string, string>; audit?: AuditEntry } | FileAnswer;
 
 /** A refusal's answer: its status from the one table, the one error shape, and `Retry-After` when it says when. */
 function refusalOutcome(refusal: Refusal): Decided {
@@ -50,4 +58,4 @@ export function answerOf(result: Outcome | Result<unknown>, status: number): Out
 }
 
 /** The answer's body as JSON text. */
-export const textOf = (outcome: Outcome): string => ("json" in outcome ? outcome.json : JSON.stringify(outcome.body));
+export const textOf = (outcome: Outcome): string => ("json" in outcome ? outcome.json : "file" in outcome ? "" : JSON.stringify(outcome.body));

@@ -222,7 +222,7 @@ export function consoleRoutes(app: App): void {
     const storeId = places.some(({ store }) => store.id === c.req.query("store_id")) ? c.req.query("store_id")! : "";
     const report = await dailyReportOf(c.env, tenant, date, storeId || null);
     const stores = places.map(({ store }) => ({ id: store.id, name: store.name }));
-    return html(c, `<!doctype html>${ConsoleReport({ data: { business: businessName(tenant), report, storeId, stores } })}`);
+    return html(c, `<!doctype html>${ConsoleReport({ data: { business: businessName(tenant), report, storeId, stores, owner: session.role === "owner" } })}`);
   });
 
   app.get("/console/audit", async (c) => {

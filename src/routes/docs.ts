@@ -161,7 +161,9 @@ function responsesOf(components: Components, endpoint: DocumentedEndpoint) {
   const success =
     endpoint.status === 204
       ? { description: "Done; no body" }
-      : { description: endpoint.summary, content: { "application/json": { schema: endpoint.response ? jsonSchema(components, endpoint.response, "output") : { type: "object" } } } };
+      : endpoint.file
+        ? { description: endpoint.summary, content: { [endpoint.file]: { schema: { type: "string", format: "binary" } } } }
+        : { description: endpoint.summary, content: { "application/json": { schema: endpoint.response ? jsonSchema(components, endpoint.response, "output") : { type: "object" } } } };
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of endpoint.errors) byStatus.set(ERROR_CODES[code].status, [...(byStatus.get(ERROR_CODES[code].status) ?? []), code]);
   return {

@@ -40,6 +40,8 @@ export interface EndpointSpec<R extends Role, B extends z.ZodType | undefined, Q
   status?: number;
   /** The successful answer's body, as the document declares it (and the tests hold every answer to). */
   response?: z.ZodType;
+  /** The successful answer is a file of this content type (a day's archive), not JSON. */
+  file?: string;
   /**
    * The error codes this route may answer beyond those every route of its kind may (see `commonErrors`); the
    * document lists them, and the tests refuse an answered code the route does not name.
@@ -80,6 +82,7 @@ export interface DocumentedEndpoint {
   query?: z.ZodType;
   status: number;
   response?: z.ZodType;
+  file?: string;
   /** Every code it may answer, the common ones included. */
   errors: ErrorCode[];
 }
@@ -147,6 +150,7 @@ export function endpoint<R extends Role, B extends z.ZodType | undefined = undef
     if (outcome.status === 204) return c.body(null, 204, outcome.headers);
     // A text body is JSON unless the handler said otherwise (the day's report as CSV).
     if ("json" in outcome) return c.body(outcome.json, outcome.status as 200, { "content-type": "application/json", ...outcome.headers });
+    if ("file" in outcome) return c.body(outcome.file, outcome.status as 200, outcome.headers);
     return c.json(outcome.body, outcome.status as 200, outcome.headers);
   });
 }

@@ -4,6 +4,7 @@ import { OPERATION_TYPES } from "../accounts/operation";
 import { whoActed } from "../db/audit";
 import { findMember } from "../db/members";
 import { operationsPage } from "../db/operations";
+import { claimTillKey, confirmAtTill } from "../operations/confirm-operation";
 import { tenantShards } from "../shards/tenant-shards";
 import { findStore, registerName } from "../db/stores";
 import { loadTenant } from "../db/tenants";
@@ -145,11 +146,13 @@ export function operationRoutes(app: App): void {
       tag: "Cash register",
       auth: ["terminal"],
       status: 200,
+      // A repeated Idempotency-Key is answered by the account, from the operation's own row.
+      ownIdempotency: true,
     },
-    async ({ env, principal, param }) => {
-      const { account, scope } = locateOperation(principal, param("id"));
+    async ({ env, principal, param, idempotencyKey, fingerprint }) => {
+      const keyed = idempotencyKey ? { key: idempotencyKey, fingerprint: await fingerprint() } : null;
       // A change made by hand (points or credit added or taken at the till) comes back with its audit entry.
-      return accountOf(env, account).confirm(param("id"), scope, Date.now(), whoActed(principal));
+      return confirmAtTill(env, principal, param("id"), keyed, whoActed(principal));
     },
   );
 
@@ -163,8 +166,13 @@ export function operationRoutes(app: App): void {
       auth: ["terminal", "secret"],
       status: 200,
     },
-    async ({ env, principal, param }) => {
+    async ({ env, principal, param, idempotencyKey }) => {
       const { account, scope } = locateOperation(principal, param("id"));
+      // A till's key that went to this operation's confirm (which its account answers) is not a cancel's.
+      if (idempotencyKey && principal.kind === "terminal") {
+        const reused = await claimTillKey(env, principal, account.member_id, idempotencyKey, `${param("id")}/cancel`);
+        if (reused) return reused;
+      }
       // The back office cancelling a till's hold is a change by a person or key: audited by the account, and only
       // when this call released it — not for one the till had cancelled or that had expired already.
       return cancelOperation(env, account, param("id"), scope, principal.kind === "secret" ? whoActed(principal) : null);

@@ -16,7 +16,8 @@ const ShardReport = z.strictObject({
   tenants: z.number().int().describe("Tenants with rows on it"),
   rows_per_day: z.number().int().describe("Rows its history writers wrote a day, over the last 7 days"),
   days_until_full: z.number().int().nullable().describe("At that pace, days until it reaches its capacity (null: nothing written lately)"),
-  open: z.boolean().describe("Whether new tenants are placed on it (false past 80 % full)"),
+  open: z.boolean().describe("Whether new tenants are placed on it (false past 80 % full, or when it did not answer)"),
+  reachable: z.boolean().describe("Whether the shard answered; when not, its figures are 0 and null"),
 });
 const PlatformAlert = z.strictObject({ id: z.string(), type: z.literal("shard.filling"), subject_id: z.string(), created_at: z.string(), details: z.record(z.string(), z.unknown()) });
 const Epoch = z.strictObject({ starts_at: z.string(), shards: z.array(z.string()) });

@@ -63,7 +63,7 @@ export const CLOSE_AT = 0.8;
 
 export const isFilling = (bytes: number, capacity: number) => bytes >= CLOSE_AT * capacity;
 
-/** The shard a new tenant goes to: the least filled open one (fewest tenants, then its name, on a tie). */
+/** The shard a new tenant goes to: the least filled open one (by bytes; on a tie, fewest tenants, then its name). */
 export function chooseShard(shards: ShardFill[], capacity: number): { shard: string } | Refusal {
   const open = shards.filter((s) => s.open && !isFilling(s.bytes, capacity));
   if (open.length === 0) return refuse("no_open_shard", "Every shard is closed to new tenants; add a shard (docs/capacity.md)");

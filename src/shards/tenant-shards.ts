@@ -9,6 +9,9 @@ import { placementOf, shardOfRow, shardsOfTenant, type Placement } from "./place
 
 const BINDING = /^SHARD_(\d+)$/;
 
+const shardUnavailable = () =>
+  new ApiError("shard_unavailable", "This business's history is not reachable right now; sales and balances are not affected. Try again shortly", { retry_after: 5 });
+
 /** Every shard the Worker is bound to, in order (`shard-0`, `shard-1`, …). */
 export function shardIds(env: Env): string[] {
   return Object.keys(env)
@@ -21,7 +24,11 @@ export function shardIds(env: Env): string[] {
 /** The D1 database of a shard. */
 export function shardDatabase(env: Env, shard: string): D1Database {
   const d1 = (env as unknown as Record<string, D1Database | undefined>)[`SHARD_${shard.slice("shard-".length)}`];
-  if (!d1) throw new Error(`no binding for ${shard}: add SHARD_${shard.slice("shard-".length)} (docs/capacity.md)`);
+  // A placement naming a shard this Worker has no binding for (a rollback): its tenant's history waits, 503.
+  if (!d1) {
+    console.error(`no binding for ${shard}: add SHARD_${shard.slice("shard-".length)} (docs/capacity.md)`);
+    throw shardUnavailable();
+  }
   return d1;
 }
 
@@ -79,6 +86,6 @@ export async function onShard<T>(shard: Shard, run: () => Promise<T>): Promise<T
   } catch (error) {
     if (error instanceof ApiError) throw error;
     console.error(`${shard.id} failed:`, String(error));
-    throw new ApiError("shard_unavailable", "This business's history is not reachable right now; sales and balances are not affected. Try again shortly", { retry_after: 5 });
+    throw shardUnavailable();
   }
 }

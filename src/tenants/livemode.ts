@@ -29,7 +29,7 @@ function marked(value: unknown, livemode: boolean): unknown {
 
 /** The outcome with `livemode` on its objects; errors and non-JSON answers (CSV) go as they are. */
 export function withLivemode(outcome: Outcome, livemode: boolean): Outcome {
-  if (outcome.status >= 300 || outcome.headers?.["content-type"]) return outcome;
+  if (outcome.status >= 300 || "file" in outcome || outcome.headers?.["content-type"]) return outcome;
   if ("json" in outcome) {
     // The account's hot answers are one operation as text (no object with an id inside it): marked without parsing
     // it again. Any other text is parsed and marked like a body.

@@ -104,6 +104,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A day's archive: the operations made and the journal entries posted that day (in the business's time zone), one JSON object a line, gzipped
+         * @description A day's archive: the operations made and the journal entries posted that day (in the business's time zone), one JSON object a line, gzipped.
+         */
+        get: operations["getExports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/signup": {
         parameters: {
             query?: never;
@@ -2009,6 +2029,13 @@ export interface components {
             /** @description No details */
             details: Record<string, never>;
         };
+        Error_export_not_found: {
+            /** @constant */
+            code: "export_not_found";
+            message: string;
+            /** @description No details */
+            details: Record<string, never>;
+        };
         Error_forbidden: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -3112,8 +3139,10 @@ export interface operations {
                             rows_per_day: number;
                             /** @description At that pace, days until it reaches its capacity (null: nothing written lately) */
                             days_until_full: number | null;
-                            /** @description Whether new tenants are placed on it (false past 80 % full) */
+                            /** @description Whether new tenants are placed on it (false past 80 % full, or when it did not answer) */
                             open: boolean;
+                            /** @description Whether the shard answered; when not, its figures are 0 and null */
+                            reachable: boolean;
                         }[];
                     };
                 };
@@ -3449,6 +3478,95 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: components["schemas"]["Error_idempotency_key_reused"];
+                    };
+                };
+            };
+        };
+    };
+    getExports: {
+        parameters: {
+            query: {
+                /** @description date */
+                date: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A day's archive: the operations made and the journal entries posted that day (in the business's time zone), one JSON object a line, gzipped */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": string;
+                };
+            };
+            /** @description Invalid request: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_invalid_request"];
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_unauthenticated"];
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_forbidden"];
+                    };
+                };
+            };
+            /** @description Not found: `export_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_export_not_found"];
+                    };
+                };
+            };
+            /** @description Too large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+            };
+            /** @description Error: `shard_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["Error_shard_unavailable"];
                     };
                 };
             };
@@ -7199,14 +7317,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: `idempotency_key_in_progress`, `operation_not_pending`, `authorization_required` */
+            /** @description Conflict: `operation_not_pending`, `authorization_required` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        error: components["schemas"]["Error_idempotency_key_in_progress"] | components["schemas"]["Error_operation_not_pending"] | components["schemas"]["Error_authorization_required"];
+                        error: components["schemas"]["Error_operation_not_pending"] | components["schemas"]["Error_authorization_required"];
                     };
                 };
             };

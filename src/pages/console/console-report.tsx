@@ -21,6 +21,8 @@ export interface ConsoleReportData {
   report: DailyReport;
   storeId: string;
   stores: { id: string; name: string }[];
+  /** The owner may download a day's archive (GET /v1/exports). */
+  owner: boolean;
 }
 
 /** "1 refund", "2 refunds". */
@@ -55,6 +57,18 @@ export function ConsoleReport({ data }: { data: ConsoleReportData }) {
             Download the day as CSV
           </a>
         </p>
+        {data.owner ? (
+          <p>
+            {report.complete ? (
+              <a href={`/v1/exports?date=${report.date}`} download id="download-archive">
+                Download the day's archive
+              </a>
+            ) : (
+              <span id="archive-later">The day's archive can be downloaded once the day is over.</span>
+            )}{" "}
+            <span class="muted">Every sale and every balance change of the day, one per line (gzipped JSON lines), for your records or your accountant's tools.</span>
+          </p>
+        ) : null}
       </section>
       {report.stores.map((store) => (
         <section aria-labelledby={`report-${store.store_id}-h`} data-report-store={store.store_id}>

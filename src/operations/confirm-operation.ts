@@ -1,0 +1,43 @@
+/**
+ * POST /v1/operations/{id}/confirm. Sent with an Idempotency-Key, the register's key is first claimed at its store
+ * for this operation's confirm (a key that went to another request — another operation's confirm, or a cancel — is
+ * `idempotency_key_reused`), then the account confirms and keeps the first answer in the operation's own row, so a
+ * repeat gets it again. Nothing of the key is written to D1.
+ */
+import type { Principal } from "../auth/principal";
+import type { Env } from "../env";
+import { operationId, requestKeyOf } from "../lib/ids";
+import type { Result } from "../lib/outcome";
+import type { Refusal } from "../lib/refusal";
+import type { Who } from "../audit/audit-entry";
+import type { Operation } from "../accounts/operation";
+import type { KeyedRequest } from "../accounts/account-ref";
+import { accountOf, storeOf } from "../objects";
+import { locateOperation } from "./operation-policy";
+
+export async function confirmAtTill(
+  env: Env,
+  till: Extract<Principal, { kind: "terminal" }>,
+  id: string,
+  keyed: KeyedRequest | null,
+  by: Who | null,
+  now = Date.now(),
+): Promise<Result<Operation>> {
+  const { account, scope } = locateOperation(till, id);
+  if (keyed) {
+    const reused = await claimTillKey(env, till, account.member_id, keyed.key, `${id}/confirm`, now);
+    if (reused) return reused;
+  }
+  return accountOf(env, account).confirm(id, scope, now, by, keyed);
+}
+
+/**
+ * A register's Idempotency-Key claimed at its store for one request on an existing operation (`claimant`: the
+ * operation and what is asked of it): null when new or the same request again, `idempotency_key_reused` when it went
+ * to another. The same digest of (tenant, register, key) as a create's claim, in a namespace of its own.
+ */
+export async function claimTillKey(env: Env, till: Extract<Principal, { kind: "terminal" }>, memberId: string, key: string, claimant: string, now = Date.now()): Promise<Refusal | null> {
+  const store = { tenant_id: till.tenantId, store_id: till.storeId };
+  const digest = requestKeyOf(await operationId(memberId, till.tenantId, till.registerId, key));
+  return storeOf(env, store).claimKey(store, { key: `confirm:${digest}`, operation_id: claimant, at: now });
+}

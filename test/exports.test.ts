@@ -1,0 +1,75 @@
+/**
+ * GET /v1/exports: a day's archive, made once in R2 after the day is over, handed out as gzip NDJSON to a secret key
+ * or the owner; 404 export_not_found for a day not over yet or before the business existed.
+ */
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { forgetTenant } from "../src/db/tenants";
+import { archiveKey } from "../src/archive/day-archive";
+import { api, drainOutbox, expectError, shardOf, staffCookie, topUp, createShop, ORIGIN } from "./helpers";
+
+const DAY_MS = 86_400_000;
+/** A date in the shop's time zone (Australia/Sydney), `days` before today. */
+const sydneyDate = (days: number) => new Date(Date.now() - days * DAY_MS).toLocaleDateString("en-CA", { timeZone: "Australia/Sydney" });
+
+const download = (token: string | null, date: string, cookie?: string) =>
+  exports.default.fetch(new Request(`${ORIGIN}/v1/exports?date=${date}`, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(cookie ? { cookie } : {}) } }));
+
+async function lines(response: Response): Promise<Record<string, unknown>[]> {
+  const text = await new Response(response.body!.pipeThrough(new DecompressionStream("gzip"))).text();
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe("GET /v1/exports", () => {
+  it("hands out a past day's operations and entries as gzip NDJSON, made once in R2; today and before the business: 404", async () => {
+    const shop = await createShop();
+    // The business is three days old; a top-up of two days ago (its rows moved back in time on its shard).
+    await env.DB.prepare("UPDATE tenants SET created_at = ? WHERE id = ?").bind(new Date(Date.now() - 3 * DAY_MS).toISOString(), shop.tenantId).run();
+    forgetTenant(shop.tenantId);
+    const sale = await topUp(shop, 1250);
+    await drainOutbox(shop);
+    const then = new Date(Date.now() - 2 * DAY_MS).toISOString();
+    const shard = await shardOf(shop.tenantId);
+    await shard.batch([
+      shard.prepare("UPDATE operations SET created_at = ?, body = json_set(body, '$.created_at', ?) WHERE tenant_id = ?").bind(then, then, shop.tenantId),
+      shard.prepare("UPDATE history_entries SET created_at = ? WHERE tenant_id = ?").bind(then, shop.tenantId),
+    ]);
+    const day = sydneyDate(2);
+
+    const first = await download(shop.secret, day);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("content-type")).toBe("application/gzip");
+    expect(first.headers.get("content-disposition")).toBe(`attachment; filename="tillsafe-${day}.ndjson.gz"`);
+    const records = await lines(first);
+    expect(records.map((r) => [r.record, r.id, r.type ?? r.kind, r.amount])).toEqual([
+      ["operation", sale.id, "top_up", 1250],
+      ["entry", expect.stringMatching(/^ent_/), "top_up", 1250],
+    ]);
+    expect(records[1]).toMatchObject({ operation_id: sale.id, member_id: shop.memberId, balance_after: 1250, method: "credit" });
+    // Kept in R2: asked again, the same object, even after D1 changed.
+    expect(await env.ARCHIVE.head(archiveKey(shop.tenantId, day))).not.toBeNull();
+    await shard.prepare("DELETE FROM history_entries WHERE tenant_id = ?").bind(shop.tenantId).run();
+    expect((await lines(await download(shop.secret, day))).map((r) => r.record)).toEqual(["operation", "entry"]);
+
+    // The owner downloads it in the console; a manager may not.
+    expect((await download(null, day, await staffCookie(shop, "owner"))).status).toBe(200);
+    const manager = await download(null, day, await staffCookie(shop, "manager"));
+    expect([manager.status, ((await manager.json()) as { error: { code: string } }).error.code]).toEqual([403, "forbidden"]);
+
+    // Today is not over; a day before the business existed has no archive; neither is made.
+    expectError(await api("GET", `/v1/exports?date=${sydneyDate(0)}`, { token: shop.secret }), 404, "export_not_found");
+    expectError(await api("GET", `/v1/exports?date=${sydneyDate(5)}`, { token: shop.secret }), 404, "export_not_found");
+    expect(await env.ARCHIVE.head(archiveKey(shop.tenantId, sydneyDate(0)))).toBeNull();
+    expectError(await api("GET", "/v1/exports?date=2026-02-30", { token: shop.secret }), 400, "invalid_request");
+
+    // The console's end of day: the owner gets the link for a day that is over, and a word for today; a manager neither.
+    const page = async (date: string, role: "owner" | "manager") =>
+      (await exports.default.fetch(new Request(`${ORIGIN}/console/report?date=${date}`, { headers: { cookie: await staffCookie(shop, role) } }))).text();
+    expect(await page(day, "owner")).toContain(`<a href="/v1/exports?date=${day}" download="" id="download-archive">`);
+    expect(await page(sydneyDate(0), "owner")).toContain(`id="archive-later"`);
+    for (const date of [day, sydneyDate(0)]) expect(await page(date, "manager")).not.toMatch(/download-archive|archive-later/);
+  });
+});
