@@ -103,6 +103,7 @@ async function countConfirmed(base, sk) {
 /** The design load of docs/capacity.md: 31 M purchases a day, history kept hot 90 days, a shard filled to 8 GB. */
 const DESIGN_PURCHASES_A_DAY = 31_000_000;
 const DESIGN_HOT_DAYS = 90;
+const EVENT_DAYS = 30;
 const SHARD_USABLE_BYTES = 8e9;
 const SPREAD_TENANTS = Number(process.env.SPREAD_TENANTS ?? 8);
 const SPREAD_PAIRS = Number(process.env.SPREAD_PAIRS ?? 100);
@@ -144,9 +145,14 @@ async function spreadLoad(base, files) {
   return { tenants: SPREAD_TENANTS, pairs_each: SPREAD_PAIRS, shares: shares.map((x) => Math.round(x * 1000) / 1000), max_over_mean: Math.round((Math.max(...shares) / mean) * 100) / 100 };
 }
 
-/** Were the design load spread as the shares say over the shards it needs, the days until each shard is full. */
-function atDesignLoad(spread, bytesPerPair) {
-  const designShards = Math.ceil((DESIGN_PURCHASES_A_DAY * bytesPerPair * DESIGN_HOT_DAYS) / SHARD_USABLE_BYTES);
+/**
+ * The shards the design load needs at steady state (events kept 30 days, the rest 90 days hot), and — were it spread
+ * over them as the shares say — the days until each is full while nothing leaves D1 (retention is not built yet).
+ */
+function atDesignLoad(spread, bytesPerPair, byTable) {
+  const eventBytes = byTable["events (generations)"]?.bytes ?? 0;
+  const steadyBytes = eventBytes * EVENT_DAYS + (bytesPerPair - eventBytes) * DESIGN_HOT_DAYS;
+  const designShards = Math.ceil((DESIGN_PURCHASES_A_DAY * steadyBytes) / SHARD_USABLE_BYTES);
   const perShardADay = (share) => (DESIGN_PURCHASES_A_DAY * bytesPerPair * share * spread.shares.length) / designShards;
   return { ...spread, design_shards: designShards, days_until_full: spread.shares.map((share) => Math.floor(SHARD_USABLE_BYTES / perShardADay(share))) };
 }
@@ -211,7 +217,7 @@ try {
     rows_per_pair: Math.round(rows * 100) / 100,
     by_table: perPair,
     purchases_per_10gb_database: Math.round(D1_LIMIT_BYTES / bytes),
-    spread: atDesignLoad(spread, bytes),
+    spread: atDesignLoad(spread, bytes, perPair),
   };
   console.log(`${"table".padEnd(24)}${"bytes/pair".padStart(12)}${"rows/pair".padStart(11)}`);
   for (const [table, grown] of Object.entries(perPair).sort((a, b) => b[1].bytes - a[1].bytes)) {
@@ -221,7 +227,9 @@ try {
   console.log(`One 10 GB D1 database holds about ${(capacity.purchases_per_10gb_database / 1e6).toFixed(2)} million purchases at this rate.`);
   const shared = capacity.spread;
   console.log(`Spread load: ${shared.tenants} tenants × ${shared.pairs_each} pairs; each shard's share ${shared.shares.map((x) => `${Math.round(x * 100)} %`).join(", ")} (max ÷ mean ${shared.max_over_mean})`);
-  console.log(`At the design load (${(DESIGN_PURCHASES_A_DAY / 1e6).toFixed(0)} M purchases a day, ${shared.design_shards} shards for ${DESIGN_HOT_DAYS} days hot), days until each shard is full: ${shared.days_until_full.join(", ")}`);
+  console.log(
+    `At the design load (${(DESIGN_PURCHASES_A_DAY / 1e6).toFixed(0)} M purchases a day) on the ${shared.design_shards} shards it needs at steady state (events ${EVENT_DAYS} days, the rest ${DESIGN_HOT_DAYS} days hot), days until each shard is full while nothing leaves D1: ${shared.days_until_full.join(", ")}`,
+  );
   const resultsFile = join(here, "results.json");
   const results = JSON.parse(readFileSync(resultsFile, "utf8"));
   results.capacity = capacity;
