@@ -22,7 +22,8 @@ const env = {
 
 copyDocsAssets();
 
-// Migrations quietly, every database at once: one line for them all, wrangler's own output only when one fails.
+// Migrations quietly, one database after the other (two local wranglers at once lock each other's state: SQLITE_BUSY),
+// one line for them all, wrangler's own output only when one fails.
 const DATABASES = ["DB", "SHARD_0", "SHARD_1", "SHARD_2", "SHARD_3"];
 const migrateOne = (binding) =>
   new Promise((resolve) => {
@@ -32,7 +33,11 @@ const migrateOne = (binding) =>
     child.stderr.on("data", (chunk) => (out += chunk));
     child.on("close", (status) => resolve({ binding, status, out }));
   });
-const migrated = await Promise.all(DATABASES.map(migrateOne));
+const migrated = [];
+for (const binding of DATABASES) {
+  migrated.push(await migrateOne(binding));
+  if (migrated.at(-1).status !== 0) break;
+}
 const failed = migrated.find((m) => m.status !== 0);
 if (failed) {
   process.stdout.write(failed.out);

@@ -26,18 +26,18 @@ async function lines(response: Response): Promise<Record<string, unknown>[]> {
 describe("GET /v1/exports", () => {
   it("hands out a past day's operations and entries as gzip NDJSON, made once in R2; today and before the business: 404", async () => {
     const shop = await createShop();
-    // The business is three days old; a top-up of two days ago (its rows moved back in time on its shard).
-    await env.DB.prepare("UPDATE tenants SET created_at = ? WHERE id = ?").bind(new Date(Date.now() - 3 * DAY_MS).toISOString(), shop.tenantId).run();
+    // The business is four days old; a top-up of three days ago (its rows moved back in time on its shard).
+    await env.DB.prepare("UPDATE tenants SET created_at = ? WHERE id = ?").bind(new Date(Date.now() - 4 * DAY_MS).toISOString(), shop.tenantId).run();
     forgetTenant(shop.tenantId);
     const sale = await topUp(shop, 1250);
     await drainOutbox(shop);
-    const then = new Date(Date.now() - 2 * DAY_MS).toISOString();
+    const then = new Date(Date.now() - 3 * DAY_MS).toISOString();
     const shard = await shardOf(shop.tenantId);
     await shard.batch([
       shard.prepare("UPDATE operations SET created_at = ?, body = json_set(body, '$.created_at', ?) WHERE tenant_id = ?").bind(then, then, shop.tenantId),
       shard.prepare("UPDATE history_entries SET created_at = ? WHERE tenant_id = ?").bind(then, shop.tenantId),
     ]);
-    const day = sydneyDate(2);
+    const day = sydneyDate(3);
 
     const first = await download(shop.secret, day);
     expect(first.status).toBe(200);
@@ -61,7 +61,7 @@ describe("GET /v1/exports", () => {
 
     // Today is not over; a day before the business existed has no archive; neither is made.
     expectError(await api("GET", `/v1/exports?date=${sydneyDate(0)}`, { token: shop.secret }), 404, "export_not_found");
-    expectError(await api("GET", `/v1/exports?date=${sydneyDate(5)}`, { token: shop.secret }), 404, "export_not_found");
+    expectError(await api("GET", `/v1/exports?date=${sydneyDate(6)}`, { token: shop.secret }), 404, "export_not_found");
     expect(await env.ARCHIVE.head(archiveKey(shop.tenantId, sydneyDate(0)))).toBeNull();
     expectError(await api("GET", "/v1/exports?date=2026-02-30", { token: shop.secret }), 400, "invalid_request");
 
@@ -71,5 +71,19 @@ describe("GET /v1/exports", () => {
     expect(await page(day, "owner")).toContain(`<a href="/v1/exports?date=${day}" download="" id="download-archive">`);
     expect(await page(sydneyDate(0), "owner")).toContain(`id="archive-later"`);
     for (const date of [day, sydneyDate(0)]) expect(await page(date, "manager")).not.toMatch(/download-archive|archive-later/);
+  });
+
+  it("a day with an operation still pending in the records is not archived yet: 404, and nothing is kept", async () => {
+    const shop = await createShop();
+    await env.DB.prepare("UPDATE tenants SET created_at = ? WHERE id = ?").bind(new Date(Date.now() - 4 * DAY_MS).toISOString(), shop.tenantId).run();
+    forgetTenant(shop.tenantId);
+    await topUp(shop, 500);
+    await drainOutbox(shop);
+    const then = new Date(Date.now() - 3 * DAY_MS).toISOString();
+    const shard = await shardOf(shop.tenantId);
+    // As if its end had not reached the records yet.
+    await shard.prepare("UPDATE operations SET created_at = ?, status = 'pending' WHERE tenant_id = ?").bind(then, shop.tenantId).run();
+    expectError(await api("GET", `/v1/exports?date=${sydneyDate(3)}`, { token: shop.secret }), 404, "export_not_found");
+    expect(await env.ARCHIVE.head(archiveKey(shop.tenantId, sydneyDate(3)))).toBeNull();
   });
 });

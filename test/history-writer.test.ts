@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import { type Shipment } from "../src/history/projection";
 import { jsonChunks } from "../src/lib/json-chunks";
+import { historyRows } from "../src/db/history";
 import { account, api, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, shardOf, topUp, writerUsesDb } from "./helpers";
 import { tenantShards } from "../src/shards/tenant-shards";
 import { OutboxStorage } from "../src/history/outbox-storage";
@@ -166,6 +167,16 @@ describe("history writer", () => {
     expect(await writer.write(shipment(shop.tenantId, "mem_b", 2), "shard-9")).toEqual(refused);
     expect(await entriesOf(shop.tenantId)).toEqual([{ member_id: "mem_a", amount: 100 }]);
     expect(await entriesOf("ten_other0000000000", shop.tenantId)).toEqual([]);
+  });
+
+  it("a settlement's entries share one row, and the same shipment twice in one batch gives each entry once", () => {
+    const entry = (seq: number, operation: string, kind: string) => ({ id: `ent_${seq}`, seq, operation_id: operation, kind, method: "credit" as const, amount: seq, balance_after: seq, store_id: "sto_1", register_id: "reg_1", created_at: `2026-12-07T10:00:0${operation.length % 10}.000Z`, member_id: "mem_a" });
+    const shipped = [entry(5, "op_b", "payment"), entry(6, "op_b", "accrual"), entry(7, "op_b", "accrual"), entry(8, "op_cc", "top_up")];
+    const rows = historyRows([...shipped, ...shipped]);
+    expect(rows.map((r) => [r.seq, r.more?.map((m) => m.seq) ?? null])).toEqual([
+      [5, [6, 7]],
+      [8, null],
+    ]);
   });
 
   it("cuts JSON arrays below the bound-value limit, keeping every value once and in order", () => {

@@ -3,7 +3,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { answerOf } from "../src/lib/outcome";
 
-import { account, api, balances, createOperation, createShop, expectError, expectInvariants, idemKey, inAccount, PLATFORM, requireApproval, topUp, uniqueCard, type Shop } from "./helpers";
+import { account, api, balances, createOperation, createShop, expectError, expectInvariants, approvalRequest, asMember, idemKey, inAccount, memberCookie, PLATFORM, requireApproval, topUp, uniqueCard, type Shop } from "./helpers";
 import { storeOf } from "../src/objects";
 import { idempotent, LEASE_MS } from "../src/idempotency";
 import { addMember } from "../src/db/members";
@@ -417,7 +417,7 @@ describe("an Idempotency-Key whose request died", () => {
     const firstText = await first.text();
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM idempotency_records WHERE tenant_id = ?").bind(shop.tenantId).first<number>("n")).toBe(0);
     const kept = await runInDurableObject(account(shop), (_instance, state) => state.storage.sql.exec<{ confirm_answer: string }>("SELECT confirm_answer FROM operations WHERE id = ?", one.body.id).one().confirm_answer);
-    expect(JSON.parse(kept)).toMatchObject({ key, fingerprint: expect.any(String), json: expect.stringContaining(`"status":"confirmed"`) });
+    expect(JSON.parse(kept)).toMatchObject({ [key]: { fingerprint: expect.any(String), json: expect.stringContaining(`"status":"confirmed"`) } });
     // A refund afterwards changes the operation (its updated_at): the repeat is still the first answer.
     expect((await createOperation(shop, { type: "refund", original_operation_id: one.body.id, amount: 200 })).status).toBe(201);
     expect(await (await post(shop.terminal, `/v1/operations/${one.body.id}/confirm`, key)).text()).toBe(firstText);
@@ -443,6 +443,16 @@ describe("an Idempotency-Key whose request died", () => {
     const again = await post(shop.terminal, path, key);
     expect([again.status, await again.text()]).toEqual([409, refusedText]);
     expect((await balances(shop)).credit).toEqual({ balance: 5000, available: 4300 });
+    // Approved by the member, confirmed under a new key: that answer is kept under its own key, the refusal under its.
+    const request = await approvalRequest(shop, held.body.id);
+    expect((await asMember(await memberCookie(shop), "POST", `/v1/me/approval-requests/${request.body.request.id}/approve`)).status).toBe(200);
+    const newKey = idemKey();
+    const confirmed = await post(shop.terminal, path, newKey);
+    expect(confirmed.status).toBe(200);
+    const confirmedText = await confirmed.text();
+    expect(await (await post(shop.terminal, path, newKey)).text()).toBe(confirmedText);
+    expect(await (await post(shop.terminal, path, key)).text()).toBe(refusedText);
+    expect((await balances(shop)).credit).toEqual({ balance: 4300, available: 4300 });
   });
 
   it("a request whose lease was taken over meanwhile cannot commit its change: the batch fails whole", async () => {

@@ -107,11 +107,10 @@ export class AccountDO extends DurableObject<Env> {
     return doneAsText(
       await this.decide(now, () => {
         if (!keyed || !this.tx.scoped(id, scope)) return confirmOperation(this.tx, id, scope, now, by);
-        const first = this.ledger.answers.confirmAnswerOf(id);
-        // Only the first key is kept: a later confirm under another key is answered as any confirm.
-        if (first?.key === keyed.key) return first.fingerprint === keyed.fingerprint ? first.result : keyReused();
+        const first = this.ledger.answers.confirmAnswerOf(id, keyed.key);
+        if (first) return first.fingerprint === keyed.fingerprint ? first.result : keyReused();
         const result = doneAsText(confirmOperation(this.tx, id, scope, now, by));
-        if (!first) this.ledger.answers.rememberConfirm(id, keyed, result);
+        this.ledger.answers.rememberConfirm(id, keyed, result);
         return result;
       }),
     );

@@ -14,8 +14,8 @@ CREATE TABLE IF NOT EXISTS cards (
 -- request's fingerprint, for a repeat of its Idempotency-Key, as long as the operation (NULL: made before); and
 -- outbox holds a create's own messages (the operation, operation.created) until they ship, with the operation's
 -- next change or after a short wait (NULL: shipped, or gone with an outbox row).
--- Version 8: confirm_answer, the first answer to a confirm sent with an Idempotency-Key (JSON: the key, the request's
--- fingerprint, the answer), for a repeat of that key, as long as the operation.
+-- Version 8: confirm_answer, the first answers to confirms sent with an Idempotency-Key (JSON by key: the request's
+-- fingerprint and the answer), for a repeat of that key, as long as the operation.
 CREATE TABLE IF NOT EXISTS operations (
   id TEXT PRIMARY KEY, status TEXT NOT NULL, card TEXT, expires_at INTEGER NOT NULL,
   created_at INTEGER NOT NULL, record TEXT NOT NULL, fingerprint TEXT, answer TEXT, outbox TEXT, confirm_answer TEXT

@@ -12,6 +12,9 @@ import type { Operation, OperationRecord } from "./operation";
 
 type ErrorText = { error: Omit<Refusal, "refused"> };
 
+/** At most this many keys' answers are kept for one operation's confirms. */
+const CONFIRM_KEYS_KEPT = 20;
+
 export class AnswerStorage {
   constructor(private readonly sql: SqlStorage) {}
 
@@ -31,21 +34,33 @@ export class AnswerStorage {
     return { answer: { fingerprint: row.fingerprint, result: refuse(error.code, error.message, error.details) }, record };
   }
 
-  /** The first answer to a keyed confirm of the operation, with its key and the request's fingerprint; null: none. */
-  confirmAnswerOf(operationId: string): { key: string; fingerprint: string; result: Result<Operation> } | null {
-    const row = this.sql.exec<{ confirm_answer: string | null }>("SELECT confirm_answer FROM operations WHERE id = ?", operationId).toArray()[0];
-    if (!row?.confirm_answer) return null;
-    const kept = JSON.parse(row.confirm_answer) as { key: string; fingerprint: string; json?: string } & Partial<ErrorText>;
+  /** The first answer to a keyed confirm of the operation under `key`, with the request's fingerprint; null: none. */
+  confirmAnswerOf(operationId: string, key: string): { fingerprint: string; result: Result<Operation> } | null {
+    const kept = this.confirmAnswers(operationId)[key];
+    if (!kept) return null;
     const result: Result<Operation> = kept.error ? refuse(kept.error.code, kept.error.message, kept.error.details) : { refused: false, json: kept.json! };
-    return { key: kept.key, fingerprint: kept.fingerprint, result };
+    return { fingerprint: kept.fingerprint, result };
   }
 
-  /** A keyed confirm's first answer (its operation as text, or its refusal), kept in the operation's row. */
+  /**
+   * A keyed confirm's first answer (its operation as text, or its refusal), kept in the operation's row by its key:
+   * a refused confirm (approval still missing) and the confirm after it under a new key each keep their own.
+   */
   rememberConfirm(operationId: string, keyed: { key: string; fingerprint: string }, result: Result<Operation>): void {
     const answer = result.refused
-      ? { error: { code: result.code, message: result.message, details: result.details } }
-      : { json: "json" in result ? result.json : JSON.stringify(result.value) };
-    this.sql.exec("UPDATE operations SET confirm_answer = ? WHERE id = ?", JSON.stringify({ key: keyed.key, fingerprint: keyed.fingerprint, ...answer }), operationId);
+      ? { fingerprint: keyed.fingerprint, error: { code: result.code, message: result.message, details: result.details } }
+      : { fingerprint: keyed.fingerprint, json: "json" in result ? result.json : JSON.stringify(result.value) };
+    const before = this.confirmAnswers(operationId);
+    // Bounded: a till sending confirm after confirm under new keys gets answers, not an ever longer row.
+    if (Object.keys(before).length >= CONFIRM_KEYS_KEPT) return;
+    const kept = { ...before, [keyed.key]: answer };
+    this.sql.exec("UPDATE operations SET confirm_answer = ? WHERE id = ?", JSON.stringify(kept), operationId);
+  }
+
+  /** Every keyed confirm's first answer of the operation, by key. */
+  private confirmAnswers(operationId: string): Record<string, { fingerprint: string; json?: string } & Partial<ErrorText>> {
+    const row = this.sql.exec<{ confirm_answer: string | null }>("SELECT confirm_answer FROM operations WHERE id = ?", operationId).toArray()[0];
+    return row?.confirm_answer ? JSON.parse(row.confirm_answer) : {};
   }
 
   /** A refused create's answer, kept for a repeat of its Idempotency-Key (`status`: the refusal's, for the record). */

@@ -24,7 +24,10 @@ export function historyRows(entries: (JournalEntry & { member_id: string | null 
   const rows: (JournalEntry & { member_id: string | null; more: MoreEntry[] | null })[] = [];
   for (const entry of [...entries].sort((a, b) => (a.member_id ?? "").localeCompare(b.member_id ?? "") || a.seq - b.seq)) {
     const last = rows[rows.length - 1];
-    const sameSettlement = last && last.member_id === entry.member_id && last.operation_id === entry.operation_id && last.created_at === entry.created_at && last.seq + (last.more?.length ?? 0) + 1 === entry.seq;
+    const lastSeq = last ? last.seq + (last.more?.length ?? 0) : -1;
+    // The same entry twice in one batch (an account's shipment sent again while the first waited): once.
+    if (last && last.member_id === entry.member_id && entry.seq <= lastSeq) continue;
+    const sameSettlement = last && last.member_id === entry.member_id && last.operation_id === entry.operation_id && last.created_at === entry.created_at && lastSeq + 1 === entry.seq;
     if (sameSettlement) (last.more ??= []).push({ id: entry.id, seq: entry.seq, kind: entry.kind, method: entry.method, amount: entry.amount, balance_after: entry.balance_after });
     else rows.push({ ...entry, more: null });
   }

@@ -94,8 +94,11 @@ export class HistoryWriterDO extends DurableObject<Env> {
     if (this.target === DIRECTORY || Date.now() - this.forgotAt < FORGET_EVERY_MS) return;
     this.forgotAt = Date.now();
     const tenant = this.tenant!;
+    // The writer of the tenant's first shard does it for all of them (a tenant's other writers would repeat it).
     const forgotten = tenantShards(this.env, tenant).then((shards) =>
-      Promise.all([...shards.all.map((shard) => forgetOldLogs(shard.d1, tenant, MAX_ATTEMPTS)), forgetOldTestSms(this.env.DB, tenant)]),
+      shards.all[0].id !== this.target
+        ? undefined
+        : Promise.all([...shards.all.map((shard) => forgetOldLogs(shard.d1, tenant, MAX_ATTEMPTS)), forgetOldTestSms(this.env.DB, tenant)]),
     );
     void forgotten.catch((error) => console.warn("dropping old logs failed:", String(error)));
   }

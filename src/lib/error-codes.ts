@@ -29,7 +29,7 @@ export const ERROR_CODES = {
   approval_request_not_found: { status: 404, details: none },
   alert_not_found: { status: 404, details: none },
   tenant_not_found: { status: 404, details: none },
-  /** No archive of that day: it is not over (and settled) yet, or the business did not exist then. */
+  /** No archive of that day: it is made a day after the day ends, once every sale of it has ended; or the business did not exist then. */
   export_not_found: { status: 404, details: none },
   card_not_found: { status: 404, details: none },
   event_not_found: { status: 404, details: none },

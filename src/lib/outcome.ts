@@ -32,7 +32,7 @@ interface Decided {
 /** A file to download (a day's archive): its bytes, sent as they are with the route's own content type. */
 export interface FileAnswer {
   status: number;
-  file: ArrayBuffer;
+  file: ArrayBuffer | ReadableStream;
   headers: Record<string, string>;
   audit?: undefined;
 }

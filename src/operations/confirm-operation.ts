@@ -1,12 +1,12 @@
 /**
  * POST /v1/operations/{id}/confirm. Sent with an Idempotency-Key, the register's key is first claimed at its store
- * for this operation's confirm (a key that went to another request — another operation's confirm, or a cancel — is
- * `idempotency_key_reused`), then the account confirms and keeps the first answer in the operation's own row, so a
- * repeat gets it again. Nothing of the key is written to D1.
+ * for this operation's confirm (a key that went to another request — another operation's confirm, a cancel, an
+ * approval request or an SMS code — is `idempotency_key_reused`), then the account confirms and keeps the first
+ * answer in the operation's own row, so a repeat gets it again. Nothing of the key is written to D1.
  */
 import type { Principal } from "../auth/principal";
 import type { Env } from "../env";
-import { operationId, requestKeyOf } from "../lib/ids";
+import { memberOfOperation, operationId, requestKeyOf } from "../lib/ids";
 import type { Result } from "../lib/outcome";
 import type { Refusal } from "../lib/refusal";
 import type { Who } from "../audit/audit-entry";
@@ -32,6 +32,17 @@ export async function confirmAtTill(
 }
 
 /**
+ * A till's keyed request on an existing operation (`action`: cancel, approval-requests, sms-codes, …): its key is
+ * claimed like a confirm's, so a key that went to another of them is `idempotency_key_reused`. Null: go on (also
+ * without a key, for the back office, or for an id that names no operation, which the route refuses itself).
+ */
+export async function tillKeyReused(env: Env, principal: Principal, id: string, key: string | null, action: string): Promise<Refusal | null> {
+  const memberId = memberOfOperation(id);
+  if (!key || principal.kind !== "terminal" || !memberId) return null;
+  return claimTillKey(env, principal, memberId, key, `${id}/${action}`);
+}
+
+/**
  * A register's Idempotency-Key claimed at its store for one request on an existing operation (`claimant`: the
  * operation and what is asked of it): null when new or the same request again, `idempotency_key_reused` when it went
  * to another. The same digest of (tenant, register, key) as a create's claim, in a namespace of its own.
@@ -39,5 +50,5 @@ export async function confirmAtTill(
 export async function claimTillKey(env: Env, till: Extract<Principal, { kind: "terminal" }>, memberId: string, key: string, claimant: string, now = Date.now()): Promise<Refusal | null> {
   const store = { tenant_id: till.tenantId, store_id: till.storeId };
   const digest = requestKeyOf(await operationId(memberId, till.tenantId, till.registerId, key));
-  return storeOf(env, store).claimKey(store, { key: `confirm:${digest}`, operation_id: claimant, at: now });
+  return storeOf(env, store).claimKey(store, { key: `request:${digest}`, operation_id: claimant, at: now });
 }

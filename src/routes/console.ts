@@ -31,6 +31,7 @@ import { sealAuditLog } from "../operations/audit-log";
 import { ConsoleOperation, ConsoleOperations } from "../pages/console/console-operations";
 import { journalOf, operationsPage, refundsOf } from "../db/operations";
 import { tenantShards } from "../shards/tenant-shards";
+import { archiveOpen } from "../archive/day-archive";
 import { windowBounds } from "../limits/counters-view";
 
 import type { Operation } from "../accounts/operation";
@@ -222,7 +223,7 @@ export function consoleRoutes(app: App): void {
     const storeId = places.some(({ store }) => store.id === c.req.query("store_id")) ? c.req.query("store_id")! : "";
     const report = await dailyReportOf(c.env, tenant, date, storeId || null);
     const stores = places.map(({ store }) => ({ id: store.id, name: store.name }));
-    return html(c, `<!doctype html>${ConsoleReport({ data: { business: businessName(tenant), report, storeId, stores, owner: session.role === "owner" } })}`);
+    return html(c, `<!doctype html>${ConsoleReport({ data: { business: businessName(tenant), report, storeId, stores, owner: session.role === "owner", archiveOpen: archiveOpen(report.window_end) } })}`);
   });
 
   app.get("/console/audit", async (c) => {

@@ -24,7 +24,7 @@ export function exportRoutes(app: App): void {
     async ({ env, principal, query }) => {
       const tenant = await loadTenant(env.DB, principal.tenantId);
       const file = await dayArchive(env, tenant, query.date);
-      if (!file) throw new ApiError("export_not_found", "No archive for that day: it is not over yet, or the business did not exist then");
+      if (!file) throw new ApiError("export_not_found", "No archive for that day yet: it is made a day after the day ends, once every sale of it has ended (or the business did not exist then)");
       return { status: 200, file, headers: { "content-type": "application/gzip", "content-disposition": `attachment; filename="tillsafe-${query.date}.ndjson.gz"` } };
     },
   );

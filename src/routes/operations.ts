@@ -4,7 +4,7 @@ import { OPERATION_TYPES } from "../accounts/operation";
 import { whoActed } from "../db/audit";
 import { findMember } from "../db/members";
 import { operationsPage } from "../db/operations";
-import { claimTillKey, confirmAtTill } from "../operations/confirm-operation";
+import { confirmAtTill, tillKeyReused } from "../operations/confirm-operation";
 import { tenantShards } from "../shards/tenant-shards";
 import { findStore, registerName } from "../db/stores";
 import { loadTenant } from "../db/tenants";
@@ -119,7 +119,9 @@ export function operationRoutes(app: App): void {
       auth: ["terminal"],
       body: RequestApproval,
     },
-    async ({ env, principal, param, body }) => {
+    async ({ env, principal, param, body, idempotencyKey }) => {
+      const reused = await tillKeyReused(env, principal, param("id"), idempotencyKey, "approval-requests");
+      if (reused) return reused;
       const { account, scope } = locateOperation(principal, param("id"));
       const [store, register, tenant] = await Promise.all([
         findStore(env.DB, principal.tenantId, principal.storeId),
@@ -169,10 +171,8 @@ export function operationRoutes(app: App): void {
     async ({ env, principal, param, idempotencyKey }) => {
       const { account, scope } = locateOperation(principal, param("id"));
       // A till's key that went to this operation's confirm (which its account answers) is not a cancel's.
-      if (idempotencyKey && principal.kind === "terminal") {
-        const reused = await claimTillKey(env, principal, account.member_id, idempotencyKey, `${param("id")}/cancel`);
-        if (reused) return reused;
-      }
+      const reused = await tillKeyReused(env, principal, param("id"), idempotencyKey, "cancel");
+      if (reused) return reused;
       // The back office cancelling a till's hold is a change by a person or key: audited by the account, and only
       // when this call released it — not for one the till had cancelled or that had expired already.
       return cancelOperation(env, account, param("id"), scope, principal.kind === "secret" ? whoActed(principal) : null);

@@ -2,6 +2,7 @@
  * SMS codes confirming a points deduction at stores that ask for one. The route makes the code and its HMAC, the
  * AccountDO decides (limits, attempts, the operation's SMS step), and only then is the message sent.
  */
+import { tillKeyReused } from "../operations/confirm-operation";
 import { valueOf } from "../lib/outcome";
 import { isRefusal } from "../lib/refusal";
 import { testCodeOf } from "../tenants/test-mode";
@@ -39,7 +40,9 @@ export function smsCodeRoutes(app: App): void {
       tag: "Cash register",
       auth: ["terminal"],
     },
-    async ({ env, principal, param }) => {
+    async ({ env, principal, param, idempotencyKey }) => {
+      const reused = await tillKeyReused(env, principal, param("id"), idempotencyKey, "sms-codes");
+      if (reused) return reused;
       const id = param("id");
       const { account, scope } = locateOperation(principal, id);
       const [member, tenant, store] = await Promise.all([
@@ -83,7 +86,9 @@ export function smsCodeRoutes(app: App): void {
       body: VerifyCode,
       status: 200,
     },
-    async ({ env, principal, param, body }) => {
+    async ({ env, principal, param, body, idempotencyKey }) => {
+      const reused = await tillKeyReused(env, principal, param("id"), idempotencyKey, "sms-codes/verify");
+      if (reused) return reused;
       const id = param("id");
       const { account, scope } = locateOperation(principal, id);
       return accountOf(env, account).verifyOperationCode(id, scope, await codeHash(serverSecret(env), id, body.code));

@@ -112,8 +112,8 @@ test("a day at the cafe: sales approved live, a refund, an alert resolved, a car
   assert.deepEqual(shown, { "credit.deducted": "$35.00", "credit.refunded": "$5.00", "credit.topped_up": "$150.00", "points.accrued": "35 pts", "points.accrual_reversed": "5 pts" });
   assert.equal(await page.locator("section[data-report-store] p.muted").textContent(), "2 purchases · 1 refund · 1 top-up · 0 changes by hand");
   assert.match(await page.locator("#report-status").textContent(), /^Balanced: every figure equals what the members' accounts posted\./);
-  // The owner's archive of the day: once the day is over, not today.
-  assert.equal(await page.locator("#archive-later").textContent(), "The day's archive can be downloaded once the day is over.");
+  // The owner's archive of the day: a day after it ends, not today.
+  assert.equal(await page.locator("#archive-later").textContent(), "The day's archive can be downloaded a day after the day ends.");
   assert.equal(await page.locator("#download-archive").count(), 0);
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.screenshot({ path: `${shots}cafe-day-report-laptop.png`, fullPage: true });

@@ -23,6 +23,8 @@ export interface ConsoleReportData {
   stores: { id: string; name: string }[];
   /** The owner may download a day's archive (GET /v1/exports). */
   owner: boolean;
+  /** The day's archive can be made: a day has passed since the day ended. */
+  archiveOpen: boolean;
 }
 
 /** "1 refund", "2 refunds". */
@@ -59,12 +61,12 @@ export function ConsoleReport({ data }: { data: ConsoleReportData }) {
         </p>
         {data.owner ? (
           <p>
-            {report.complete ? (
+            {data.archiveOpen ? (
               <a href={`/v1/exports?date=${report.date}`} download id="download-archive">
                 Download the day's archive
               </a>
             ) : (
-              <span id="archive-later">The day's archive can be downloaded once the day is over.</span>
+              <span id="archive-later">The day's archive can be downloaded a day after the day ends.</span>
             )}{" "}
             <span class="muted">Every sale and every balance change of the day, one per line (gzipped JSON lines), for your records or your accountant's tools.</span>
           </p>
