@@ -53,7 +53,7 @@ export const DOCS_SCRIPT = String.raw`
       if (text && label.indexOf(text) === -1) b.setAttribute("aria-label", text + ": " + label.replace(/^Show all /, ""));
     });
     root.querySelectorAll("pre > code, ul.endpoints").forEach(function (c) {
-      if (!c.hasAttribute("tabindex") && c.scrollWidth > c.clientWidth) c.setAttribute("tabindex", "0");
+      if (!c.hasAttribute("tabindex") && (c.scrollWidth > c.clientWidth || c.scrollHeight > c.clientHeight)) c.setAttribute("tabindex", "0");
     });
   }
   var queued = false;
