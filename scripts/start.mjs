@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: applies the D1 migrations to the local database, then runs the Worker with wrangler dev
+// `npm start`: applies the D1 migrations to the local databases, then runs the Worker with wrangler dev
 // (local workerd, local D1 and Durable Objects under .wrangler/state), and prints where everything is.
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -22,29 +22,39 @@ const env = {
 
 copyDocsAssets();
 
-// Migrations quietly, one database after the other (two local wranglers at once lock each other's state: SQLITE_BUSY),
-// one line for them all, wrangler's own output only when one fails.
+// Migrations, quietly, to the directory and every shard in one process (wrangler's platform proxy on the same state
+// that wrangler dev uses): each migration a batch with its row in `d1_migrations`, as `wrangler d1 migrations apply`
+// keeps it, so either sees what the other applied. One line for them all; the error when one fails.
+process.env.WRANGLER_LOG = "error";
+// The proxy runs no Worker code, and workerd says so for each Durable Object class: not news here.
+const writeErr = process.stderr.write.bind(process.stderr);
+process.stderr.write = (chunk, ...rest) => (/no such Durable Object class is exported/.test(String(chunk)) ? true : writeErr(chunk, ...rest));
 const DATABASES = ["DB", "SHARD_0", "SHARD_1", "SHARD_2", "SHARD_3"];
-const migrateOne = (binding) =>
-  new Promise((resolve) => {
-    const child = spawn(process.execPath, [wranglerJs, "d1", "migrations", "apply", binding, "--local", "--persist-to", persistTo], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (chunk) => (out += chunk));
-    child.stderr.on("data", (chunk) => (out += chunk));
-    child.on("close", (status) => resolve({ binding, status, out }));
-  });
-const migrated = [];
-for (const binding of DATABASES) {
-  migrated.push(await migrateOne(binding));
-  if (migrated.at(-1).status !== 0) break;
+const { getPlatformProxy } = await import("wrangler");
+const { readD1Migrations } = await import("@cloudflare/vitest-plugin");
+const migrations = await readD1Migrations(join(root, "migrations"));
+const proxy = await getPlatformProxy({ configPath: join(root, "wrangler.toml"), persist: { path: join(persistTo, "v3") } });
+let applied = 0;
+try {
+  for (const binding of DATABASES) {
+    const db = proxy.env[binding];
+    await db.prepare("CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)").run();
+    const done = new Set((await db.prepare("SELECT name FROM d1_migrations").all()).results.map((row) => row.name));
+    let here = 0;
+    for (const migration of migrations.filter((m) => !done.has(m.name))) {
+      await db.batch([...migration.queries.map((query) => db.prepare(query)), db.prepare("INSERT INTO d1_migrations (name) VALUES (?)").bind(migration.name)]);
+      here += 1;
+    }
+    applied = Math.max(applied, here);
+  }
+} catch (error) {
+  console.error(`Applying the D1 migrations failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+} finally {
+  await proxy.dispose();
+  process.stderr.write = writeErr;
 }
-const failed = migrated.find((m) => m.status !== 0);
-if (failed) {
-  process.stdout.write(failed.out);
-  console.error(`Applying the D1 migrations to ${failed.binding} failed.`);
-  process.exit(failed.status ?? 1);
-}
-const applied = Math.max(...migrated.map((m) => new Set(m.out.match(/\b\d{4}_[\w-]+\.sql\b/g) ?? []).size));
+delete process.env.WRANGLER_LOG;
 console.log(`D1 databases ${DATABASES.join(", ")}: ${applied === 0 ? "up to date" : `${applied} migration${applied === 1 ? "" : "s"} applied to each`} (local, in ${persistTo})`);
 
 const dev = spawn(
