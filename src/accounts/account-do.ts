@@ -107,10 +107,11 @@ export class AccountDO extends DurableObject<Env> {
     return doneAsText(
       await this.decide(now, () => {
         if (!keyed || !this.tx.scoped(id, scope)) return confirmOperation(this.tx, id, scope, now, by);
-        const first = this.ledger.answers.confirmAnswerOf(id, keyed.key);
+        const answers = this.ledger.answers.confirmAnswers(id);
+        const first = answers.first(keyed.key);
         if (first) return first.fingerprint === keyed.fingerprint ? first.result : keyReused();
         const result = doneAsText(confirmOperation(this.tx, id, scope, now, by));
-        this.ledger.answers.rememberConfirm(id, keyed, result);
+        answers.remember(keyed, result);
         return result;
       }),
     );

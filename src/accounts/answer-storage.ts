@@ -34,33 +34,29 @@ export class AnswerStorage {
     return { answer: { fingerprint: row.fingerprint, result: refuse(error.code, error.message, error.details) }, record };
   }
 
-  /** The first answer to a keyed confirm of the operation under `key`, with the request's fingerprint; null: none. */
-  confirmAnswerOf(operationId: string, key: string): { fingerprint: string; result: Result<Operation> } | null {
-    const kept = this.confirmAnswers(operationId)[key];
-    if (!kept) return null;
-    const result: Result<Operation> = kept.error ? refuse(kept.error.code, kept.error.message, kept.error.details) : { refused: false, json: kept.json! };
-    return { fingerprint: kept.fingerprint, result };
-  }
-
   /**
-   * A keyed confirm's first answer (its operation as text, or its refusal), kept in the operation's row by its key:
-   * a refused confirm (approval still missing) and the confirm after it under a new key each keep their own.
+   * The keyed confirms' first answers of an operation (its operation as text, or its refusal), kept in its row by
+   * key, read once: `first` finds a key's, `remember` keeps a new one. A refused confirm (approval still missing) and
+   * the confirm after it under a new key each keep their own.
    */
-  rememberConfirm(operationId: string, keyed: { key: string; fingerprint: string }, result: Result<Operation>): void {
-    const answer = result.refused
-      ? { fingerprint: keyed.fingerprint, error: { code: result.code, message: result.message, details: result.details } }
-      : { fingerprint: keyed.fingerprint, json: "json" in result ? result.json : JSON.stringify(result.value) };
-    const before = this.confirmAnswers(operationId);
-    // Bounded: a till sending confirm after confirm under new keys gets answers, not an ever longer row.
-    if (Object.keys(before).length >= CONFIRM_KEYS_KEPT) return;
-    const kept = { ...before, [keyed.key]: answer };
-    this.sql.exec("UPDATE operations SET confirm_answer = ? WHERE id = ?", JSON.stringify(kept), operationId);
-  }
-
-  /** Every keyed confirm's first answer of the operation, by key. */
-  private confirmAnswers(operationId: string): Record<string, { fingerprint: string; json?: string } & Partial<ErrorText>> {
+  confirmAnswers(operationId: string) {
     const row = this.sql.exec<{ confirm_answer: string | null }>("SELECT confirm_answer FROM operations WHERE id = ?", operationId).toArray()[0];
-    return row?.confirm_answer ? JSON.parse(row.confirm_answer) : {};
+    const kept: Record<string, { fingerprint: string; json?: string } & Partial<ErrorText>> = row?.confirm_answer ? JSON.parse(row.confirm_answer) : {};
+    return {
+      first: (key: string): { fingerprint: string; result: Result<Operation> } | null => {
+        const answer = kept[key];
+        if (!answer) return null;
+        return { fingerprint: answer.fingerprint, result: answer.error ? refuse(answer.error.code, answer.error.message, answer.error.details) : { refused: false, json: answer.json! } };
+      },
+      remember: (keyed: { key: string; fingerprint: string }, result: Result<Operation>): void => {
+        // Bounded: a till sending confirm after confirm under new keys gets answers, not an ever longer row.
+        if (Object.keys(kept).length >= CONFIRM_KEYS_KEPT) return;
+        kept[keyed.key] = result.refused
+          ? { fingerprint: keyed.fingerprint, error: { code: result.code, message: result.message, details: result.details } }
+          : { fingerprint: keyed.fingerprint, json: "json" in result ? result.json : JSON.stringify(result.value) };
+        this.sql.exec("UPDATE operations SET confirm_answer = ? WHERE id = ?", JSON.stringify(kept), operationId);
+      },
+    };
   }
 
   /** A refused create's answer, kept for a repeat of its Idempotency-Key (`status`: the refusal's, for the record). */

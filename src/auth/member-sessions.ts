@@ -35,10 +35,10 @@ export async function createPortalLink(d1: D1Database, tenantId: string, memberI
   return { token, expiresAt };
 }
 
-/** Uses a portal link once: the conditional update lets exactly one of two concurrent clicks through. */
 /** The stored hash of a link's token, or null when the text cannot be a link's token at all. */
 const portalTokenHash = async (token: string) => (/^pl_[A-Za-z0-9_-]{43}$/.test(token) ? sha256Hex(token) : null);
 
+/** Uses a portal link once: the conditional update lets exactly one of two concurrent clicks through. */
 export async function redeemPortalLink(d1: D1Database, token: string, now = Date.now()): Promise<{ tenantId: string; memberId: string } | null> {
   const tokenHash = await portalTokenHash(token);
   if (tokenHash === null) return null;

@@ -17,12 +17,6 @@ export async function liveWebhookEndpoints(d1: D1Database, tenantId: string): Pr
     .orderBy(desc(webhookEndpoints.createdAt));
 }
 
-/** Who takes which events: the tenant's live endpoints and their event types, for a shard's batch to queue deliveries. */
-export async function liveEndpoints(d1: D1Database, tenantId: string): Promise<{ id: string; events: string[] }[]> {
-  const rows = await d1.prepare("SELECT id, events FROM webhook_endpoints WHERE tenant_id = ? AND deleted_at IS NULL").bind(tenantId).all<{ id: string; events: string }>();
-  return rows.results.map((row) => ({ id: row.id, events: JSON.parse(row.events) as string[] }));
-}
-
 /** One live endpoint of the tenant, or null. */
 export async function liveWebhookEndpoint(d1: D1Database, tenantId: string, endpointId: string): Promise<EndpointRow | null> {
   return (

@@ -1,8 +1,8 @@
 /**
  * The D1 projection of what accounts decided, one part of a tenant's shipments at a time: on a shard, operations
- * (for lists), journal entries (history, a settlement's entries in one row) and the event log with its webhook deliveries; in the directory (DB), alerts,
- * card statuses and audit entries (src/history/shipment-parts.ts splits a shipment). Many accounts' parts go in one
- * D1 batch. Every statement is idempotent — journal entries are inserted by their member's sequence number (a retry
+ * (for lists), journal entries (history, a settlement's entries in one row) and the event log with its webhook
+ * deliveries; in the directory (DB), alerts, card statuses and audit entries (src/history/shipment-parts.ts splits a
+ * shipment). Many accounts' parts go in one D1 batch. Every statement is idempotent — journal entries are inserted by their member's sequence number (a retry
  * cannot duplicate), operations (keyed by tenant, creation time and id) and cards are replaced only by a higher
  * version, alerts, events and deliveries by their ids — so shipping the same shipment twice adds nothing.
  */
@@ -12,7 +12,7 @@ import type { Alert } from "../limits/limit";
 import type { Card, JournalEntry, OperationRecord } from "../accounts/operation";
 import { jsonChunks } from "../lib/json-chunks";
 import { alertStatements, announceAlerts, changedAny, eventStatements, wakeWebhooks, type TillsafeEvent } from "../webhooks/events";
-import { liveEndpoints } from "../db/webhook-endpoints";
+import { liveWebhookEndpoints } from "../db/webhook-endpoints";
 import { countShardRows } from "../db/shards";
 import { historyRows } from "../db/history";
 import { shardDatabase, tenantPlace } from "../shards/tenant-shards";
@@ -60,7 +60,7 @@ export class ShardRowTally {
 }
 
 /** Writes one target's parts of a tenant's shipments in one D1 batch: the directory's, or a shard's. */
-export function projectShipments(env: Env, tenantId: string, target: string, shipments: Shipment[], tally = new ShardRowTally()): Promise<void> {
+export function projectShipments(env: Env, tenantId: string, target: string, shipments: Shipment[], tally: ShardRowTally): Promise<void> {
   return target === DIRECTORY ? projectToDirectory(env, tenantId, shipments) : projectToShard(env, tenantId, target, shipments, tally);
 }
 
@@ -139,7 +139,8 @@ async function projectToShard(env: Env, tenantId: string, shard: string, shipmen
   }
   let deliveries = new Set<D1PreparedStatement>();
   if (events.length > 0) {
-    const [tenant, endpoints] = await Promise.all([tenantPlace(env, tenantId), liveEndpoints(env.DB, tenantId)]);
+    const [tenant, live] = await Promise.all([tenantPlace(env, tenantId), liveWebhookEndpoints(env.DB, tenantId)]);
+    const endpoints = live.map((endpoint) => ({ id: endpoint.id, events: JSON.parse(endpoint.events) as string[] }));
     const logged = eventStatements(db, tenantId, events, { livemode: tenant.livemode, endpoints });
     statements.push(...logged.statements);
     deliveries = logged.deliveries;

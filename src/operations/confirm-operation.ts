@@ -24,31 +24,22 @@ export async function confirmAtTill(
   now = Date.now(),
 ): Promise<Result<Operation>> {
   const { account, scope } = locateOperation(till, id);
-  if (keyed) {
-    const reused = await claimTillKey(env, till, account.member_id, keyed.key, `${id}/confirm`, now);
-    if (reused) return reused;
-  }
+  const reused = await tillKeyReused(env, till, id, keyed?.key ?? null, "confirm", now);
+  if (reused) return reused;
   return accountOf(env, account).confirm(id, scope, now, by, keyed);
 }
 
 /**
- * A till's keyed request on an existing operation (`action`: cancel, approval-requests, sms-codes, …): its key is
- * claimed like a confirm's, so a key that went to another of them is `idempotency_key_reused`. Null: go on (also
- * without a key, for the back office, or for an id that names no operation, which the route refuses itself).
+ * A till's keyed request on an existing operation (`action`: confirm, cancel, approval-requests, sms-codes, …): the
+ * register's key is claimed at its store for that operation and action, so a key that went to another of them is
+ * `idempotency_key_reused`; the same request again goes on. The claim is the same digest of (tenant, register, key)
+ * as a create's, in a namespace of its own. Null: go on (also without a key, for the back office, or for an id that
+ * names no operation, which the route refuses itself).
  */
-export async function tillKeyReused(env: Env, principal: Principal, id: string, key: string | null, action: string): Promise<Refusal | null> {
+export async function tillKeyReused(env: Env, principal: Principal, id: string, key: string | null, action: string, now = Date.now()): Promise<Refusal | null> {
   const memberId = memberOfOperation(id);
   if (!key || principal.kind !== "terminal" || !memberId) return null;
-  return claimTillKey(env, principal, memberId, key, `${id}/${action}`);
-}
-
-/**
- * A register's Idempotency-Key claimed at its store for one request on an existing operation (`claimant`: the
- * operation and what is asked of it): null when new or the same request again, `idempotency_key_reused` when it went
- * to another. The same digest of (tenant, register, key) as a create's claim, in a namespace of its own.
- */
-export async function claimTillKey(env: Env, till: Extract<Principal, { kind: "terminal" }>, memberId: string, key: string, claimant: string, now = Date.now()): Promise<Refusal | null> {
-  const store = { tenant_id: till.tenantId, store_id: till.storeId };
-  const digest = requestKeyOf(await operationId(memberId, till.tenantId, till.registerId, key));
-  return storeOf(env, store).claimKey(store, { key: `request:${digest}`, operation_id: claimant, at: now });
+  const store = { tenant_id: principal.tenantId, store_id: principal.storeId };
+  const digest = requestKeyOf(await operationId(memberId, principal.tenantId, principal.registerId, key));
+  return storeOf(env, store).claimKey(store, { key: `request:${digest}`, operation_id: `${id}/${action}`, at: now });
 }

@@ -8,6 +8,7 @@ import { unseal } from "../lib/crypto";
 import { serverSecret } from "../lib/server-secret";
 import { signedHeaders } from "./signing";
 import { tenantShards } from "../shards/tenant-shards";
+import { liveWebhookEndpoints, type EndpointRow } from "../db/webhook-endpoints";
 
 export const MAX_ATTEMPTS = 8;
 const FIRST_RETRY_MS = 30_000;
@@ -27,14 +28,6 @@ interface DueDelivery {
   attempts: number;
 }
 
-interface Endpoint {
-  id: string;
-  url: string;
-  sealed_secret: string;
-  previous_sealed_secret: string | null;
-  previous_valid_until: number | null;
-}
-
 export class WebhookDO extends DurableObject<Env> {
   /** There are new deliveries: deliver now. */
   async kick(tenantId: string): Promise<void> {
@@ -47,13 +40,8 @@ export class WebhookDO extends DurableObject<Env> {
     if (!tenantId) return;
     const now = Date.now();
     // Deliveries wait on the tenant's shards, beside their events; the endpoints they go to are in the directory.
-    const [shards, live] = await Promise.all([
-      tenantShards(this.env, tenantId),
-      this.env.DB.prepare("SELECT id, url, sealed_secret, previous_sealed_secret, previous_valid_until FROM webhook_endpoints WHERE tenant_id = ? AND deleted_at IS NULL")
-        .bind(tenantId)
-        .all<Endpoint>(),
-    ]);
-    const endpoints = new Map(live.results.map((e) => [e.id, e]));
+    const [shards, live] = await Promise.all([tenantShards(this.env, tenantId), liveWebhookEndpoints(this.env.DB, tenantId)]);
+    const endpoints = new Map(live.map((e) => [e.id, e]));
     const ids = JSON.stringify([...endpoints.keys()]);
     // A shard that fails holds back only its own deliveries: the others go, and the alarm comes back for it.
     const perShard = await Promise.allSettled(
@@ -86,13 +74,13 @@ export class WebhookDO extends DurableObject<Env> {
     if (nexts.length > 0) await this.ctx.storage.setAlarm(Math.max(Math.min(...nexts), Date.now() + (failed ? UNRECORDED_RETRY_MS : 10)));
   }
 
-  private async deliver(shard: D1Database, tenantId: string, delivery: DueDelivery, endpoint: Endpoint): Promise<void> {
+  private async deliver(shard: D1Database, tenantId: string, delivery: DueDelivery, endpoint: EndpointRow): Promise<void> {
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const secrets = [await unseal(serverSecret(this.env), endpoint.sealed_secret)];
+      const secrets = [await unseal(serverSecret(this.env), endpoint.sealedSecret)];
       // For a day after a rotation the old secret signs too: a receiver not yet updated still accepts.
-      if (endpoint.previous_sealed_secret && (endpoint.previous_valid_until ?? 0) > Date.now()) secrets.push(await unseal(serverSecret(this.env), endpoint.previous_sealed_secret));
+      if (endpoint.previousSealedSecret && (endpoint.previousValidUntil ?? 0) > Date.now()) secrets.push(await unseal(serverSecret(this.env), endpoint.previousSealedSecret));
       const signed = await signedHeaders(secrets, delivery.event_id, delivery.payload, Math.floor(Date.now() / 1000));
       const response = await fetch(endpoint.url, {
         method: "POST",
