@@ -1,11 +1,11 @@
 /**
  * The D1 shards of the platform and of one tenant. Each shard is a D1 binding `SHARD_<n>` (id `shard-<n>`); adding one
- * is a binding, its migrations and a deploy (docs/capacity.md). A tenant's placement rides its cached record.
+ * is a binding, its migrations and a deploy (docs/capacity.md). A tenant's placement is cached a few seconds.
  */
 import type { Env } from "../env";
 import { ShortCache } from "../lib/short-cache";
 import { ApiError } from "../lib/errors";
-import { placementOf, shardOfRow, shardsOfTenant, type Placement } from "./placement";
+import { placementOf, shardsOfTenant, type Placement } from "./placement";
 
 const BINDING = /^SHARD_(\d+)$/;
 
@@ -37,14 +37,12 @@ export interface Shard {
   d1: D1Database;
 }
 
-/** A tenant's shards: where each of its rows goes, and every shard a list reads. */
+/** A tenant's shards: its placement (where each of its rows goes), and every shard a list reads. */
 export interface TenantShards {
   tenantId: string;
   placement: Placement;
   /** Every shard the tenant has rows on. */
   all: Shard[];
-  /** The shard of a row made at `at` by a member (null: by no member). */
-  of(memberId: string | null, at: string): Shard;
 }
 
 /** What a shard's writer and reader need of a tenant, cached a few seconds per isolate (epochs start a minute ahead). */
@@ -67,25 +65,23 @@ export const forgetPlace = (tenantId: string) => places.delete(tenantId);
 
 export async function tenantShards(env: Env, tenantId: string): Promise<TenantShards> {
   const placement = placementOf((await tenantPlace(env, tenantId)).placement);
-  const shard = (id: string): Shard => ({ id, d1: shardDatabase(env, id) });
-  return { tenantId, placement, all: shardsOfTenant(placement).map(shard), of: (memberId, at) => shard(shardOfRow(placement, memberId, at)) };
+  return { tenantId, placement, all: shardsOfTenant(placement).map((id) => ({ id, d1: shardDatabase(env, id) })) };
 }
 
 /**
  * A read over each of the tenant's shards at once, as one answer per shard. A shard that fails stops this read with
  * 503 `shard_unavailable` (only tenants on it see that); the failure is logged.
  */
-export async function acrossShards<T>(shards: TenantShards, read: (d1: D1Database, shard: Shard) => Promise<T>): Promise<T[]> {
-  return Promise.all(shards.all.map((shard) => onShard(shard, () => read(shard.d1, shard))));
-}
-
-/** One shard's read or write, its failure answered as 503 `shard_unavailable`. */
-export async function onShard<T>(shard: Shard, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof ApiError) throw error;
-    console.error(`${shard.id} failed:`, String(error));
-    throw shardUnavailable();
-  }
+export async function acrossShards<T>(shards: TenantShards, read: (d1: D1Database) => Promise<T>): Promise<T[]> {
+  return Promise.all(
+    shards.all.map(async (shard) => {
+      try {
+        return await read(shard.d1);
+      } catch (error) {
+        if (error instanceof ApiError) throw error;
+        console.error(`${shard.id} failed:`, String(error));
+        throw shardUnavailable();
+      }
+    }),
+  );
 }
