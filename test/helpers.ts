@@ -141,6 +141,7 @@ export const shardsOver = (d1: D1Database, tenantId: string): TenantShards => ({
   tenantId,
   placement: [{ starts_at: "", shards: ["own"] }],
   all: [{ id: "own", d1 }],
+  livemode: true,
 });
 
 /** The binding of a tenant's shard (`SHARD_2`), to hand a history writer a stand-in for it. */

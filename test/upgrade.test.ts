@@ -10,10 +10,11 @@ import { describe, expect, it } from "vitest";
 import { eventTables, generationOf, tableOf } from "../src/db/event-generations";
 import { eventsPage, forgetOldLogs, queueAgain } from "../src/db/events";
 import { eventStatements } from "../src/webhooks/events";
-import { shippedHistory } from "../src/db/history";
+import { historyLines } from "../src/db/history";
+import { wholeEvent } from "../src/history/operation-moments";
 import { operationsPage } from "../src/db/operations";
 import { storeOf, tenantObjectOf } from "../src/objects";
-import { account, api, balances, createOperation, createShop, drainOutbox, expectInvariants, idemKey, shardsOver, topUp } from "./helpers";
+import { account, api, balances, createOperation, createShop, drainOutbox, expectInvariants, idemKey, shardOf, shardsOver, topUp } from "./helpers";
 
 /** The AccountDO's tables as version 5 made them, filled from what the current ones hold. */
 const TO_VERSION_5 = `
@@ -166,7 +167,8 @@ describe("D1 migration 0017", () => {
       db.prepare("INSERT INTO events (id, tenant_id, type, created_at, payload) VALUES ('evt_1', ?1, 'operation.confirmed', ?2, '{\"id\":\"evt_1\"}')").bind(t, new Date().toISOString()),
     ]);
     await applyD1Migrations(db, after);
-    expect((await shippedHistory(db, t, "mem_1", null, 10)).map((e) => [e.id, e.seq, e.amount, e.balance_after])).toEqual([
+    const history = await db.prepare(`SELECT * FROM (${historyLines("h.tenant_id = ?1 AND h.member_id = ?2")}) ORDER BY seq DESC`).bind(t, "mem_1").all<{ id: string; seq: number; amount: number; balance_after: number }>();
+    expect(history.results.map((e) => [e.id, e.seq, e.amount, e.balance_after])).toEqual([
       ["ent_2", 2, -200, 300],
       ["ent_1", 1, 500, 500],
     ]);
@@ -175,7 +177,8 @@ describe("D1 migration 0017", () => {
     // Events logged from now on go into their generation's table; the table of before is listed (and sent again)
     // beside it, and goes 31 days after migration 0018, as the generation does after 41 at most.
     const now = Date.now();
-    const logged = eventStatements(db, t, [{ id: "evt_2", type: "operation.created", created_at: new Date(now + 1).toISOString(), data: { operation: { id: "op_3" } } }], { livemode: true, endpoints: [] });
+    const evt2 = { id: "evt_2", type: "operation.created", created_at: new Date(now + 1).toISOString(), data: { operation: { id: "op_3" } } };
+    const logged = eventStatements(db, t, [{ ...evt2, payload: JSON.stringify(wholeEvent(evt2, true)) }], [evt2], { livemode: true, endpoints: [] });
     await db.batch(logged.statements);
     expect((await eventsPage(shardsOver(db, t), { limit: 10 }, now + 2)).data.map((e: { id?: string }) => e.id)).toEqual(["evt_2", "evt_1"]);
     expect(await eventTables(db)).toEqual({ generations: [generationOf(new Date(now + 1).toISOString())], legacy: true });
@@ -199,6 +202,48 @@ describe("D1 migration 0017", () => {
     ]);
     expect((await db.prepare("SELECT COUNT(*) AS n FROM history_entries WHERE tenant_id = ?").bind(t).first<{ n: number }>())?.n).toBe(2);
     expect((await db.prepare("SELECT status FROM operations WHERE tenant_id = ?").bind(t).first<{ status: string }>())?.status).toBe("confirmed");
+  });
+});
+
+describe("D1 migration 0022: an operation kept once, its events as moments", () => {
+  it("an operation held before it, whose account kept no base, confirms after it: listed once each, as it was", async () => {
+    const shop = await createShop();
+    await topUp(shop, 5000);
+    const held = (await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "U-1", total: 400 }, payments: [{ method: "credit", amount: 400 }], accrue_points: true })).body;
+    await drainOutbox(shop);
+    // Put back as before: the account's record without a base, D1's row with the whole operation, and the
+    // operation.created event logged whole beside it.
+    const asHeld = await runInDurableObject(account(shop), (_: unknown, state) => {
+      state.storage.sql.exec("UPDATE operations SET record = json_remove(record, '$.base') WHERE id = ?", held.id);
+      return (JSON.parse(state.storage.sql.exec<{ record: string }>("SELECT record FROM operations WHERE id = ?", held.id).one().record) as { operation: object }).operation;
+    });
+    await evictDurableObject(account(shop));
+    const d1 = await shardOf(shop.tenantId);
+    const createdId = `evt_${held.id.slice(3)}_created`;
+    const generation = generationOf(held.created_at);
+    await d1.batch([
+      d1.prepare("UPDATE operations SET body = ?1, moment = NULL, created_moment = NULL WHERE tenant_id = ?2 AND id = ?3").bind(JSON.stringify(asHeld), shop.tenantId, held.id),
+      d1.prepare(`INSERT INTO ${tableOf(generation)} (id, tenant_id, type, created_at, payload) VALUES (?1, ?2, 'operation.created', ?3, ?4)`).bind(
+        createdId,
+        shop.tenantId,
+        held.created_at,
+        JSON.stringify(wholeEvent({ id: createdId, type: "operation.created", created_at: held.created_at, data: { operation: asHeld } }, true)),
+      ),
+    ]);
+    expect((await api("GET", `/v1/operations?status=pending`, { token: shop.secret })).body.data).toEqual([{ ...asHeld, livemode: true }]);
+
+    const confirmed = (await api("POST", `/v1/operations/${held.id}/confirm`, { token: shop.terminal })).body;
+    await drainOutbox(shop);
+    const row = await d1.prepare("SELECT body, moment FROM operations WHERE tenant_id = ? AND id = ?").bind(shop.tenantId, held.id).first<{ body: string; moment: string }>();
+    expect(JSON.parse(row!.body)).not.toHaveProperty("status");
+    expect(JSON.parse(row!.moment)).toMatchObject({ status: "confirmed" });
+    expect((await api("GET", `/v1/operations/${held.id}`, { token: shop.secret })).body).toEqual(confirmed);
+    expect((await api("GET", "/v1/operations?status=confirmed&limit=1", { token: shop.secret })).body.data).toEqual([confirmed]);
+    const events = (await api("GET", "/v1/events", { token: shop.secret })).body.data.filter((e: { data: { operation?: { id: string } } }) => e.data.operation?.id === held.id);
+    expect(events.map((e: { type: string }) => e.type)).toEqual(["operation.confirmed", "operation.created"]);
+    const { livemode: _l, ...asConfirmed } = confirmed;
+    expect(events[0].data.operation).toEqual({ ...asConfirmed, livemode: true });
+    expect(events[1].data.operation).toEqual({ ...asHeld, livemode: true });
   });
 });
 

@@ -76,6 +76,56 @@ describe("the event log and deliveries", () => {
     expect(cancelled).toMatchObject({ id: `evt_${held.body.id.slice(3)}_cancelled`, data: { operation: { id: held.body.id, status: "cancelled" } } });
   });
 
+  it("lists each operation event exactly as its webhook carried it: the operation as it was then, after a change and an approval too", async () => {
+    receiver(() => 200);
+    const shop = await createShop();
+    await topUp(shop, 5000);
+    await api("POST", "/v1/webhook-endpoints", { token: shop.secret, body: { url: "https://hooks.example/tillsafe", events: ["operation.created", "operation.confirmed", "operation.cancelled"] } });
+    await requireApproval(shop);
+    const cookie = await memberCookie(shop);
+    const sale = (await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "R-1", total: 300 }, payments: [{ method: "credit", amount: 300 }], accrue_points: true })).body;
+    await drainOutbox(shop);
+    const changed = await api("PATCH", `/v1/operations/${sale.id}`, { token: shop.terminal, body: { cheque: { number: "R-1", total: 250 }, payments: [{ method: "credit", amount: 250 }], accrue_points: false } });
+    expect(changed.status).toBe(200);
+    const asked = await approvalRequest(shop, sale.id);
+    await asMember(cookie, "POST", `/v1/me/approval-requests/${asked.body.request.id}/approve`);
+    const confirmed = (await api("POST", `/v1/operations/${sale.id}/confirm`, { token: shop.terminal })).body;
+    const dropped = (await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "R-2", total: 100 }, payments: [{ method: "credit", amount: 100 }] })).body;
+    await api("POST", `/v1/operations/${dropped.id}/cancel`, { token: shop.terminal });
+    await drainOutbox(shop);
+
+    const listed = (await api("GET", "/v1/events", { token: shop.secret })).body.data as { id: string; type: string; data: { operation: { id: string } } }[];
+    const sent = (await (await shardOf(shop.tenantId)).prepare("SELECT event_id, payload FROM webhook_deliveries WHERE tenant_id = ?").bind(shop.tenantId).all<{ event_id: string; payload: string }>()).results;
+    const ofSale = listed.filter((e) => e.data.operation?.id === sale.id || e.data.operation?.id === dropped.id);
+    expect(ofSale.map((e) => e.type)).toEqual(["operation.cancelled", "operation.created", "operation.confirmed", "operation.created"]);
+    for (const event of ofSale) expect(event).toEqual(JSON.parse(sent.find((d) => d.event_id === event.id)?.payload ?? "null"));
+    // The sale as made (300, earning points), and as confirmed (250, approved, earning none).
+    const [, , confirmedEvent, createdEvent] = ofSale as unknown as { data: { operation: Record<string, unknown> } }[];
+    expect(createdEvent.data.operation).toMatchObject({ status: "pending", payments: [{ method: "credit", amount: 300 }], accrue_points: true, accrual: { points: 3 } });
+    const { livemode: _l, ...asConfirmed } = confirmed;
+    expect(confirmedEvent.data.operation).toEqual({ ...asConfirmed, livemode: true });
+    expect(confirmedEvent.data.operation).toMatchObject({ status: "confirmed", payments: [{ method: "credit", amount: 250 }], accrue_points: false, accrual: { points: 0 }, authorization: { method: "approval", status: "approved" } });
+    // A page at a time, one cursor through log rows and operations' rows alike; by type, only that type.
+    const paged: string[] = [];
+    for (let cursor = ""; ; ) {
+      const page = (await api("GET", `/v1/events?limit=1${cursor ? `&cursor=${cursor}` : ""}`, { token: shop.secret })).body;
+      paged.push(...page.data.map((e: { id: string }) => e.id));
+      if (!page.next_cursor) break;
+      cursor = page.next_cursor;
+    }
+    expect(paged).toEqual(listed.map((e) => e.id));
+    const createdOnly = (await api("GET", "/v1/events?type=operation.created", { token: shop.secret })).body.data;
+    expect(createdOnly).toEqual(listed.filter((e) => e.type === "operation.created"));
+    // Sent again from the log alone (its deliveries gone), each is the same event again.
+    const d1 = await shardOf(shop.tenantId);
+    await d1.prepare("DELETE FROM webhook_deliveries WHERE tenant_id = ?").bind(shop.tenantId).run();
+    const endpointId = (await api("GET", "/v1/webhook-endpoints", { token: shop.secret })).body.data[0].id;
+    for (const event of ofSale) expect((await api("POST", `/v1/events/${event.id}/redeliver`, { token: shop.secret, body: { endpoint_id: endpointId } })).status).toBe(202);
+    const again = (await d1.prepare("SELECT event_id, payload FROM webhook_deliveries WHERE tenant_id = ?").bind(shop.tenantId).all<{ event_id: string; payload: string }>()).results;
+    expect(again).toHaveLength(ofSale.length);
+    for (const event of ofSale) expect(JSON.parse(again.find((d) => d.event_id === event.id)!.payload)).toEqual(event);
+  });
+
   it("keeps 30 days: events go with their 10-day generation, finished deliveries and attempts (and test SMS after 7) are dropped by the tenant's history writer", async () => {
     const [shop, other] = [await createShop(), await createShop()];
     // Both businesses' rows on the shop's shard, as when they share it.

@@ -20,6 +20,7 @@ import { invariantsOf, type Invariants } from "./account-invariants";
 import type { OperationPolicy } from "./ledger";
 import { closeQuietly, MemberPages } from "./member-pages";
 import { historyEntry, type Balances, type JournalEntry, type Operation, type OperationRecord, type PurchaseChange } from "./operation";
+import { entriesOfOperation, journalPage } from "./journal-rows";
 import { OperationWaits } from "./operation-waits";
 
 const MAX_WAIT_SECONDS = 30;
@@ -181,9 +182,14 @@ export class AccountDO extends DurableObject<Env> {
     return this.decide(now, () => this.ledger.counters.countersOf(limitId));
   }
 
-  /** The journal entries not shipped to D1 yet: what a history read adds to D1's rows (read your writes). */
-  async unshippedEntries(): Promise<JournalEntry[]> {
-    return this.ledger.outbox.unshippedEntries();
+  /** A page of the member's history, newest first, before `beforeSeq`: the account holds its whole journal. */
+  async history(beforeSeq: number | null, limit: number): Promise<JournalEntry[]> {
+    return journalPage(this.ctx.storage.sql, beforeSeq, limit);
+  }
+
+  /** What one operation posted to the member's balances, in the order it posted. */
+  async entriesOf(operationId: string): Promise<JournalEntry[]> {
+    return entriesOfOperation(this.ctx.storage.sql, operationId);
   }
 
   /** Everything the invariants speak of, for tests and audits (account-invariants.ts). */

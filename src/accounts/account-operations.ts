@@ -14,6 +14,7 @@ import { closed, confirmed, createdEvent, decideCancel, decideConfirm, isDue, ty
 import { newId, operationAuditId } from "../lib/ids";
 import type { Operation, OperationRecord, PurchaseChange } from "./operation";
 import { claimRefund, tallyFromRefunds } from "./refund";
+import { baseOf } from "../history/operation-moments";
 
 export type NewOperationCall = NewOperation & { fingerprint: string; limits?: LimitCheck };
 
@@ -99,6 +100,8 @@ export function changePurchase(tx: AccountTx, id: string, scope: OperationScope,
   if (refusal) return refusal;
   plan.store_reserved = record.store_reserved || (limits?.store_reserved ?? false);
   plan.counted = plan.counted || record.counted;
+  // The changed purchase keeps the base it was made with: D1's row and its events are told apart from it.
+  plan.base = baseOf(record);
   tx.ledger.replaceHolds(record, plan);
   tx.ledger.saveRecord(plan, now);
   const pending = tx.ledger.requests.pendingOf(id);

@@ -18,6 +18,7 @@ import { eventItem, OutboxStorage, type OutboxEvent } from "../history/outbox-st
 import { RequestStorage } from "./request-storage";
 import { storedTotalsOf } from "./account-totals";
 import { lastJournalSeq } from "./journal-rows";
+import { baseOfNew } from "../history/operation-moments";
 
 
 /** How many recently written operations keep their stored text in memory. */
@@ -145,6 +146,7 @@ export class AccountStorage {
    */
   insertRecord(record: OperationRecord, first: { fingerprint: string; answer: string }, created: OutboxEvent): void {
     const op = record.operation;
+    record.base ??= baseOfNew(op);
     const text = JSON.stringify(record);
     const messages: OutboxItem[] = [{ kind: "operation", ref: op.id, payload: null }, eventItem(created)];
     const waits = this.outbox.nothingGathered();

@@ -90,6 +90,8 @@ export interface OperationRecord {
   /** A refund: kept from its give-back per method for accrued points already spent, and how many points that settles. */
   kept_for_points?: Amounts;
   points_settled?: number;
+  /** The operation as made, less its row's columns: what D1 keeps once and each version's moment differs from (src/history/operation-moments.ts). */
+  base?: Record<string, unknown>;
   version: number;
 }
 

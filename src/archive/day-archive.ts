@@ -10,6 +10,7 @@ import type { Env } from "../env";
 import { windowBounds } from "../limits/counters-view";
 import { acrossShards, tenantShards } from "../shards/tenant-shards";
 import { historyLines } from "../db/history";
+import { operationOfRow, OPERATION_ROW, type OperationRowRead } from "../db/operation-rows";
 import { mergeNewestFirst } from "../db/newest-first";
 
 /** A day's archive is made this long after the day ends: the longest hold (a day), and 5 minutes to settle. */
@@ -54,7 +55,7 @@ async function allPages<Row>(read: (after: [string, string]) => Promise<Row[]>, 
  * null while an operation of the day is still pending in D1 (its end has not reached the records yet).
  */
 async function dayLines(env: Env, tenantId: string, start: string, end: string): Promise<string[] | null> {
-  type OperationRow = { id: string; created_at: string; status: string; body: string };
+  type OperationRow = OperationRowRead & { status: string };
   type EntryRow = Record<string, unknown> & { id: string; created_at: string };
   const shards = await tenantShards(env, tenantId);
   const perShard = await acrossShards(shards, async (d1) => ({
@@ -63,7 +64,7 @@ async function dayLines(env: Env, tenantId: string, start: string, end: string):
         (
           await d1
             .prepare(
-              `SELECT id, created_at, status, body FROM operations WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3
+              `SELECT ${OPERATION_ROW}, status FROM operations WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3
                  AND (created_at > ?4 OR (created_at = ?4 AND id > ?5)) ORDER BY created_at, id LIMIT ${PAGE}`,
             )
             .bind(tenantId, start, end, after[0], after[1])
@@ -89,7 +90,7 @@ async function dayLines(env: Env, tenantId: string, start: string, end: string):
   if (operations.some((row) => row.status === "pending")) return null;
   const entries = mergeNewestFirst(perShard.map((s) => s.entries), (row) => [row.created_at, row.id]).reverse();
   return [
-    ...operations.map((row) => `{"record":"operation",${row.body.slice(1)}\n`),
+    ...operations.map((row) => `${JSON.stringify({ record: "operation", ...operationOfRow(row) })}\n`),
     ...entries.map((entry) => `${JSON.stringify({ record: "entry", ...entry })}\n`),
   ];
 }

@@ -1,16 +1,17 @@
 /** What the console's home page reads from D1: holds not yet finished and payments (shards), open alerts and blocked cards (directory). */
 import type { Method } from "../accounts/operation";
 import { historyLines } from "./history";
+import { operationField, operationOfRow, OPERATION_ROW, type OperationRowRead } from "./operation-rows";
 
 /** Sales still held (pending, not yet expired): how many, and what they hold per method. */
 export async function heldNow(d1: D1Database, tenantId: string, now: number): Promise<{ count: number; held: Record<Method, number> }> {
   const rows = await d1
-    .prepare("SELECT type, body FROM operations WHERE tenant_id = ?1 AND status = 'pending' AND created_at >= ?2 AND body ->> '$.expires_at' > ?3")
+    .prepare(`SELECT ${OPERATION_ROW} FROM operations WHERE tenant_id = ?1 AND status = 'pending' AND created_at >= ?2 AND ${operationField("expires_at")} > ?3`)
     .bind(tenantId, new Date(now - 86_400_000).toISOString(), new Date(now).toISOString())
-    .all<{ type: string; body: string }>();
+    .all<OperationRowRead>();
   const held: Record<Method, number> = { credit: 0, cashback: 0, points: 0 };
   for (const row of rows.results) {
-    const op = JSON.parse(row.body) as { payments?: { method: Method; amount: number }[]; method?: Method; amount?: number };
+    const op = operationOfRow(row);
     if (row.type === "purchase") for (const p of op.payments ?? []) held[p.method] += p.amount;
     else if (row.type === "manual_deduction" && op.method) held[op.method] += op.amount ?? 0;
   }

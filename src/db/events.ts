@@ -6,13 +6,57 @@ import { decodeCursor, toPage, type Page } from "../lib/pagination";
 import { EVENT_DAYS, eventTables, LEGACY_EVENTS, legacyDone, listedTables, pastRetention, tableOf, tableWentAway } from "./event-generations";
 import { isPosition, mergeNewestFirst } from "./newest-first";
 import { acrossShards, type TenantShards } from "../shards/tenant-shards";
+import type { Operation } from "../accounts/operation";
+import { eventAt, eventOperationId, type EventMoment } from "../history/operation-moments";
+import { memberOfOperation } from "../lib/ids";
+import { operationOfRow, type OperationRowRead } from "./operation-rows";
 
 export { EVENT_DAYS };
 
+/**
+ * An event as a shard reads it: a log row (its `payload` the whole event, or its moment beside its operation's row,
+ * joined), or an operation.created listed from its operation's row (`created_moment`).
+ */
 interface EventRow {
   id: string;
+  type: string;
   created_at: string;
-  payload: string;
+  payload: string | null;
+  created_moment: string | null;
+  /** The operation's row (null: an event of another kind, or one logged whole). */
+  op_type: string | null;
+  member_id: string | null;
+  store_id: string | null;
+  register_id: string | null;
+  op_created_at: string | null;
+  body: string | null;
+  moment: string | null;
+}
+
+/** A log table's rows with their operations' rows beside them (`e` the log rows, `o` the operation). */
+const withOperation = (logRows: string) => `
+  SELECT e.id, e.type, e.created_at, e.payload, NULL AS created_moment, o.type AS op_type, o.member_id, o.store_id,
+    o.register_id, o.created_at AS op_created_at, o.body, o.moment
+  FROM (${logRows}) e
+  LEFT JOIN operations o ON o.tenant_id = ?1 AND o.created_at = e.payload ->> '$.at' AND o.id = 'op_' || substr(e.id, 5, 32)`;
+
+/** The operation.created events the operations' rows list (`eventId`: the event's id from the row's). */
+const CREATED_ID = "('evt_' || substr(id, 4) || '_created')";
+const createdEvents = (where: string) => `
+  SELECT ${CREATED_ID} AS id, 'operation.created' AS type, created_at, NULL AS payload, created_moment, type AS op_type,
+    member_id, store_id, register_id, created_at AS op_created_at, body, moment
+  FROM operations WHERE created_moment IS NOT NULL AND ${where}`;
+
+/** The event a shard's row holds, as the API answers it. */
+function eventOf(row: EventRow, livemode: boolean): object {
+  const head = { id: row.id, type: row.type, created_at: row.created_at };
+  const stored = row.payload === null ? null : (JSON.parse(row.payload) as Partial<EventMoment> & object);
+  const moment = row.created_moment ?? (stored?.at ? JSON.stringify(stored.moment) : null);
+  if (moment === null) return { livemode: true, ...stored };
+  const operationRow = row.body ? ({ ...row, id: eventOperationId(row.id), type: row.op_type, created_at: row.op_created_at } as OperationRowRead) : null;
+  // The operation's row is written in the batch that logs its moment; without it, the event still says what changed.
+  const operation = operationRow ? operationOfRow(operationRow, moment) : ({ id: eventOperationId(row.id), ...(JSON.parse(moment) as object) } as Operation);
+  return eventAt(head, operation, livemode);
 }
 
 /**
@@ -30,30 +74,38 @@ async function overListed<T>(d1: D1Database, now: number, read: (tables: string[
 
 /**
  * One page of the tenant's events of the last 30 days, newest first (the shared keyset pagination): each table gives
- * its newest page after the cursor by its key, and the pages merge. With the table of before among them the merge
- * drops repeats (a shipment retried across the move is in both).
+ * its newest page after the cursor by its key, the operations' rows give their operation.created events, and the
+ * pages merge. With the table of before among them the merge drops repeats (a shipment retried across the move is in
+ * both).
  */
 export async function eventsPage(shards: TenantShards, query: { type?: string; created_after?: string; limit: number; cursor?: string }, now = Date.now()): Promise<Page<object>> {
   const position = decodeCursor(query.cursor, isPosition);
   const pages = await acrossShards(shards, (d1) => eventsOnShard(d1, shards.tenantId, query, position, now));
   const rows = mergeNewestFirst(pages, (row) => [row.created_at, row.id]);
-  return toPage(rows, query.limit, (row) => ({ livemode: true, ...(JSON.parse(row.payload) as object) }), (row) => [row.created_at, row.id]);
+  return toPage(rows, query.limit, (row) => eventOf(row, shards.livemode), (row) => [row.created_at, row.id]);
 }
 
 /** One shard's page of the tenant's events after the cursor (one row more than the page). */
 async function eventsOnShard(d1: D1Database, tenantId: string, query: { type?: string; created_after?: string; limit: number }, position: [string, string] | null, now: number): Promise<EventRow[]> {
   const oldest = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
   const after = query.created_after && query.created_after > oldest ? query.created_after : oldest;
-  const where = ["tenant_id = ?1", query.created_after ? "created_at > ?2" : "created_at >= ?2"];
+  const since = query.created_after ? "created_at > ?2" : "created_at >= ?2";
+  const where = ["tenant_id = ?1", since];
   if (query.type) where.push("type = ?3");
   if (position) where.push("(created_at < ?4 OR (created_at = ?4 AND id < ?5))");
   const newest = "ORDER BY created_at DESC, id DESC LIMIT ?6";
+  const listsCreated = !query.type || query.type === "operation.created";
+  const created = ["tenant_id = ?1", since, ...(position ? [`(created_at < ?4 OR (created_at = ?4 AND ${CREATED_ID} < ?5))`] : [])];
   return overListed(d1, now, async (tables) => {
-    if (tables.length === 0) return [];
     const legacy = tables.includes(LEGACY_EVENTS);
-    const pages = tables.map((table) => `SELECT * FROM (SELECT id, created_at, payload FROM ${table} WHERE ${where.join(" AND ")} ${newest})`);
+    const logged = tables.map((table) => `SELECT * FROM (SELECT id, type, created_at, payload FROM ${table} WHERE ${where.join(" AND ")} ${newest})`);
+    const parts = [
+      ...(logged.length > 0 ? [`SELECT * FROM (${withOperation(`${logged.join(legacy ? " UNION " : " UNION ALL ")} ${newest}`)})`] : []),
+      ...(listsCreated ? [`SELECT * FROM (${createdEvents(created.join(" AND "))} ORDER BY created_at DESC, id DESC LIMIT ?6)`] : []),
+    ];
+    if (parts.length === 0) return [];
     const read = await d1
-      .prepare(`${pages.join(legacy ? " UNION " : " UNION ALL ")} ${newest}`)
+      .prepare(`${parts.join(" UNION ALL ")} ${newest}`)
       .bind(tenantId, after, query.type ?? null, position?.[0] ?? null, position?.[1] ?? null, query.limit + 1)
       .all<EventRow>();
     return read.results;
@@ -66,24 +118,33 @@ async function eventsOnShard(d1: D1Database, tenantId: string, query: { type?: s
  */
 export async function queueAgain(shards: TenantShards, eventId: string, endpointId: string, maxAttempts: number, now = Date.now()): Promise<boolean> {
   // The event is on one of the tenant's shards: its delivery is queued beside it.
-  const queued = await acrossShards(shards, (d1) => queueAgainOnShard(d1, shards.tenantId, eventId, endpointId, maxAttempts, now));
+  const queued = await acrossShards(shards, (d1) => queueAgainOnShard(d1, shards, eventId, endpointId, maxAttempts, now));
   return queued.some(Boolean);
 }
 
-async function queueAgainOnShard(d1: D1Database, tenantId: string, eventId: string, endpointId: string, maxAttempts: number, now: number): Promise<boolean> {
-  return overListed(d1, now, async (tables) => {
-    if (tables.length === 0) return false;
-    const logged = tables.map((table) => `SELECT id, tenant_id, type, payload FROM ${table} WHERE tenant_id = ?1 AND id = ?2 AND created_at >= ?7`).join(" UNION ALL ");
-    const inserted = await d1
-      .prepare(
-        `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
-         SELECT id, ?3, tenant_id, type, payload, 0, ?4, ?5 FROM (${logged}) WHERE true LIMIT 1
-         ON CONFLICT(event_id, endpoint_id) DO UPDATE SET delivered_at = NULL, next_attempt_at = ?4, attempts = MIN(attempts, ?6)`,
-      )
-      .bind(tenantId, eventId, endpointId, now, new Date(now).toISOString(), maxAttempts - 1, new Date(now - EVENT_DAYS * 86_400_000).toISOString())
-      .run();
-    return (inserted.meta.changes ?? 0) > 0;
+async function queueAgainOnShard(d1: D1Database, shards: TenantShards, eventId: string, endpointId: string, maxAttempts: number, now: number): Promise<boolean> {
+  const oldest = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
+  const row = await overListed(d1, now, async (tables) => {
+    const logged = tables.map((table) => `SELECT id, type, created_at, payload FROM ${table} WHERE tenant_id = ?1 AND id = ?2 AND created_at >= ?3`);
+    // An operation.created is listed from its operation's row, found by the member its id names.
+    const created = `${createdEvents(`tenant_id = ?1 AND member_id = ?4 AND id = ?5 AND created_at >= ?3`)} AND ${CREATED_ID} = ?2`;
+    const operationId = eventOperationId(eventId);
+    const parts = [...(logged.length > 0 ? [withOperation(logged.join(" UNION ALL "))] : []), created];
+    return d1
+      .prepare(`SELECT * FROM (${parts.join(" UNION ALL ")}) LIMIT 1`)
+      .bind(shards.tenantId, eventId, oldest, memberOfOperation(operationId), operationId)
+      .first<EventRow>();
   });
+  if (!row) return false;
+  const queued = await d1
+    .prepare(
+      `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)
+       ON CONFLICT(event_id, endpoint_id) DO UPDATE SET delivered_at = NULL, next_attempt_at = ?6, attempts = MIN(attempts, ?8)`,
+    )
+    .bind(row.id, endpointId, shards.tenantId, row.type, JSON.stringify(eventOf(row, shards.livemode)), now, new Date(now).toISOString(), maxAttempts - 1)
+    .run();
+  return (queued.meta.changes ?? 0) > 0;
 }
 
 /** At most this many rows of each table go in one clean-up, so it stays a small write however much piled up. */

@@ -1,8 +1,9 @@
 /**
- * A member's history on a D1 shard: one row per settlement, its first entry in the columns and the rest in
- * `more_entries` (migration 0021), read back as the journal entries the accounts shipped.
+ * The tenant's history on a D1 shard, for its reports and day archives: one row per settlement, keyed by time
+ * (migration 0022), its first entry in the columns and the rest in `more_entries` (migration 0021), read back as the
+ * journal entries the accounts shipped. A member's own history is read from the member's account.
  */
-import type { JournalEntry, Method } from "../accounts/operation";
+import type { JournalEntry } from "../accounts/operation";
 
 /**
  * The journal entries of the history rows `where` picks (over `h`): each row's first entry, and those in its
@@ -32,45 +33,4 @@ export function historyRows(entries: (JournalEntry & { member_id: string | null 
     else rows.push({ ...entry, more: null });
   }
   return rows;
-}
-
-interface HistoryLine {
-  id: string;
-  seq: number;
-  operation_id: string;
-  kind: JournalEntry["kind"];
-  method: string;
-  amount: number;
-  balance_after: number;
-  store_id: string | null;
-  register_id: string | null;
-  created_at: string;
-}
-
-/** A history line as the journal entry it was shipped from. */
-const journalEntryOf = (line: HistoryLine): JournalEntry => ({
-  id: line.id,
-  seq: line.seq,
-  operation_id: line.operation_id,
-  kind: line.kind,
-  method: line.method as Method,
-  amount: line.amount,
-  balance_after: line.balance_after,
-  store_id: line.store_id,
-  register_id: line.register_id,
-  created_at: line.created_at,
-});
-
-/** Up to `limit` entries of a member on one shard, newest first, older than `beforeSeq` when given. */
-export async function shippedHistory(d1: D1Database, tenantId: string, memberId: string, beforeSeq: number | null, limit: number): Promise<JournalEntry[]> {
-  // The newest `limit` rows before the cursor hold at least `limit` entries; a row's later entries may be past it.
-  const rows = await d1
-    .prepare(
-      `SELECT * FROM (${historyLines(
-        "h.tenant_id = ?1 AND h.member_id = ?2 AND h.seq IN (SELECT seq FROM history_entries WHERE tenant_id = ?1 AND member_id = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT ?4)",
-      )}) WHERE seq < ?3 ORDER BY seq DESC LIMIT ?4`,
-    )
-    .bind(tenantId, memberId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit)
-    .all<HistoryLine>();
-  return rows.results.map(journalEntryOf);
 }

@@ -1,6 +1,7 @@
 /** What the day's reconciliation reads from a D1 shard: the operations confirmed in a window, the journal posted in it. */
 import type { ConfirmedOperation, JournalRow } from "../reports/daily-report";
 import { historyLines } from "./history";
+import { operationField, operationOfRow, OPERATION_ROW, type OperationRowRead } from "./operation-rows";
 
 /** Holds live at most a day (hold_ttl_seconds ≤ 86,400): an operation confirmed in a window was created within a day before it. */
 const LONGEST_HOLD_MS = 86_400_000;
@@ -9,13 +10,13 @@ export async function operationsConfirmedBetween(d1: D1Database, tenantId: strin
   const createdFrom = new Date(Date.parse(start) - LONGEST_HOLD_MS).toISOString();
   const rows = await d1
     .prepare(
-      `SELECT body FROM operations
+      `SELECT ${OPERATION_ROW} FROM operations
        WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?4 AND status = 'confirmed'
-         AND body ->> '$.confirmed_at' >= ?3 AND body ->> '$.confirmed_at' < ?4 AND (?5 IS NULL OR store_id = ?5)`,
+         AND ${operationField("confirmed_at")} >= ?3 AND ${operationField("confirmed_at")} < ?4 AND (?5 IS NULL OR store_id = ?5)`,
     )
     .bind(tenantId, createdFrom, start, end, storeId)
-    .all<{ body: string }>();
-  return rows.results.map((row) => JSON.parse(row.body) as ConfirmedOperation);
+    .all<OperationRowRead>();
+  return rows.results.map((row) => operationOfRow(row) as ConfirmedOperation);
 }
 
 export async function journalBetween(d1: D1Database, tenantId: string, start: string, end: string, storeId: string | null): Promise<JournalRow[]> {
@@ -37,7 +38,7 @@ export async function pendingPastExpiry(d1: D1Database, tenantId: string, window
   const row = await d1
     .prepare(
       `SELECT COUNT(*) AS n FROM operations WHERE tenant_id = ?1 AND status = 'pending' AND created_at >= ?3
-         AND body ->> '$.expires_at' >= ?4 AND body ->> '$.expires_at' < ?2 AND (?5 IS NULL OR store_id = ?5)`,
+         AND ${operationField("expires_at")} >= ?4 AND ${operationField("expires_at")} < ?2 AND (?5 IS NULL OR store_id = ?5)`,
     )
     .bind(tenantId, window.before, createdFrom, window.start, storeId)
     .first<{ n: number }>();

@@ -111,7 +111,7 @@ export const historyEntries = sqliteTable(
     /** The settlement's entries after the first, as JSON (migration 0021); null: the row is one entry. */
     moreEntries: text("more_entries"),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.memberId, t.seq] })],
+  (t) => [primaryKey({ columns: [t.tenantId, t.createdAt, t.memberId, t.seq] })],
 );
 
 export const operations = sqliteTable(
@@ -125,7 +125,12 @@ export const operations = sqliteTable(
     type: text("type").notNull(),
     status: text("status").notNull(),
     version: integer("version").notNull(),
+    /** The operation's base (src/history/operation-moments.ts); a row of before migration 0022: the whole operation. */
     body: text("body").notNull(),
+    /** What the latest version differs by from the base (null: a row of before, `body` is whole). */
+    moment: text("moment"),
+    /** The operation.created event's moment, when that event is listed from this row. */
+    createdMoment: text("created_moment"),
     createdAt: text("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.createdAt, t.id] })],

@@ -15,7 +15,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { projectShipments, ShardRowTally, type Shipment } from "./projection";
+import { projectShipments, ShardNotes, type Shipment } from "./projection";
 import { forgetOldLogs, forgetOldTestSms } from "../db/events";
 import { tenantShards } from "../shards/tenant-shards";
 import { DIRECTORY } from "./shipment-parts";
@@ -51,8 +51,8 @@ export class HistoryWriterDO extends DurableObject<Env> {
   private target: string | null = null;
   /** When this instance last dropped old events (each new instance does it after its first batch). */
   private forgotAt = 0;
-  /** The rows written since the shard's daily count was last added to. */
-  private readonly tally = new ShardRowTally();
+  /** What its shard batches keep between them: the rows to add to the shard's daily count, the log tables made. */
+  private readonly notes = new ShardNotes();
 
   /** Answers once D1 holds the shipment, or once D1 refused it. */
   async write(target: string, shipment: Shipment): Promise<WriteResult> {
@@ -105,7 +105,7 @@ export class HistoryWriterDO extends DurableObject<Env> {
 
   private async commit(batch: Waiting[]): Promise<void> {
     try {
-      await projectShipments(this.env, this.tenant!, this.target!, batch.map((w) => w.shipment), this.tally);
+      await projectShipments(this.env, this.tenant!, this.target!, batch.map((w) => w.shipment), this.notes);
       for (const w of batch) w.settle({ written: true });
       this.forgetOldLogsIfDue();
     } catch (error) {

@@ -4,8 +4,7 @@
  * (`shipAll`: an account's right after the transaction, a store's and the tenant's from their alarm) and what D1 has
  * taken is dropped.
  */
-import type { JournalEntry } from "../accounts/operation";
-import { entriesIn, type OutboxItem, type OutboxRow } from "./outbox";
+import type { OutboxItem, OutboxRow } from "./outbox";
 
 /**
  * The outbox table, the same in every object that has one. Its ids only order the rows waiting (an INTEGER PRIMARY
@@ -95,11 +94,6 @@ export class OutboxStorage {
     this.sql.exec("INSERT INTO outbox (kind, ref, payload) VALUES ('batch', '', ?)", JSON.stringify(this.pending));
     this.pending = [];
     return true;
-  }
-
-  /** Every journal entry still waiting in the outbox. */
-  unshippedEntries(): JournalEntry[] {
-    return entriesIn(this.sql.exec<OutboxRow>("SELECT id, kind, ref, payload FROM outbox WHERE id > ? ORDER BY id", this.shippedThrough).toArray());
   }
 
   batch(limit: number): OutboxRow[] {

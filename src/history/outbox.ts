@@ -7,6 +7,7 @@ import type { Env } from "../env";
 import type { AuditEntry } from "../audit/audit-chain";
 import type { Alert } from "../limits/limit";
 import type { TillsafeEvent } from "../webhooks/events";
+import { baseOf } from "./operation-moments";
 
 import { isEmptyShipment, type Shipment } from "../history/projection";
 import type { RefundGiveBack } from "../limits/evaluate";
@@ -39,13 +40,6 @@ export type OutboxRow = {
 
 function items(rows: OutboxRow[]): OutboxItem[] {
   return rows.flatMap((row) => (row.kind === "batch" ? (JSON.parse(row.payload!) as OutboxItem[]) : [row as OutboxItem]));
-}
-
-/** The journal entries among outbox rows: what the account has not shipped to D1 yet. */
-export function entriesIn(rows: OutboxRow[]): JournalEntry[] {
-  return items(rows)
-    .filter((item) => item.kind === "entry")
-    .map((item) => payloadOf<JournalEntry>(item));
 }
 
 const payloadOf = <T>(item: OutboxItem): T => (typeof item.payload === "string" ? JSON.parse(item.payload) : item.payload) as T;
@@ -81,7 +75,7 @@ function shipmentOf(origin: OutboxOrigin, rows: OutboxRow[], sources: OutboxSour
     else if (row.kind === "store") storeMessages.push(payloadOf<StoreMessage & { store_id: string }>(row));
     else if (row.kind === "operation") {
       const record = sources.operation(row.ref);
-      if (record) shipment.operations.push({ version: record.version, operation: record.operation });
+      if (record) shipment.operations.push({ version: record.version, operation: record.operation, base: baseOf(record) });
     } else {
       const card = sources.card(row.ref);
       if (card) shipment.cards.push(card);

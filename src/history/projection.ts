@@ -10,10 +10,12 @@ import type { Env } from "../env";
 import type { AuditEntry } from "../audit/audit-chain";
 import type { Alert } from "../limits/limit";
 import type { Card, JournalEntry, OperationRecord } from "../accounts/operation";
+import { shardRows, type OperationBase } from "./operation-moments";
 import { jsonChunks } from "../lib/json-chunks";
 import { alertStatements, announceAlerts, changedAny, eventStatements, wakeWebhooks, type TillsafeEvent } from "../webhooks/events";
 import { liveWebhookEndpoints } from "../db/webhook-endpoints";
 import { countShardRows } from "../db/shards";
+import { tableWentAway } from "../db/event-generations";
 import { historyRows } from "../db/history";
 import { shardDatabase, tenantPlace } from "../shards/tenant-shards";
 import { DIRECTORY } from "./shipment-parts";
@@ -23,7 +25,8 @@ export interface Shipment {
   tenant_id: string;
   /** The account's member (null: a store's or the tenant's shipment, which has no operations, entries or cards). */
   member_id: string | null;
-  operations: Pick<OperationRecord, "operation" | "version">[];
+  /** Each operation as it is now, with its base (none from an account of before: its row then finds it). */
+  operations: (Pick<OperationRecord, "operation" | "version"> & { base?: OperationBase })[];
   entries: JournalEntry[];
   cards: (Card & { version: number })[];
   alerts: Alert[];
@@ -59,9 +62,16 @@ export class ShardRowTally {
   }
 }
 
+/** What a shard's writer keeps between its batches (an evicted writer's successor starts again). */
+export class ShardNotes {
+  readonly tally = new ShardRowTally();
+  /** The event log's generations this writer's batches made: later batches leave their CREATE out. */
+  readonly generations = new Set<number>();
+}
+
 /** Writes one target's parts of a tenant's shipments in one D1 batch: the directory's, or a shard's. */
-export function projectShipments(env: Env, tenantId: string, target: string, shipments: Shipment[], tally: ShardRowTally): Promise<void> {
-  return target === DIRECTORY ? projectToDirectory(env, tenantId, shipments) : projectToShard(env, tenantId, target, shipments, tally);
+export function projectShipments(env: Env, tenantId: string, target: string, shipments: Shipment[], notes: ShardNotes): Promise<void> {
+  return target === DIRECTORY ? projectToDirectory(env, tenantId, shipments) : projectToShard(env, tenantId, target, shipments, notes);
 }
 
 async function projectToDirectory(env: Env, tenantId: string, shipments: Shipment[]): Promise<void> {
@@ -100,24 +110,30 @@ async function projectToDirectory(env: Env, tenantId: string, shipments: Shipmen
   if (changedAny(alertInserts, statements, results)) await announceAlerts(env, tenantId, alerts);
 }
 
-async function projectToShard(env: Env, tenantId: string, shard: string, shipments: Shipment[], tally: ShardRowTally): Promise<void> {
+async function projectToShard(env: Env, tenantId: string, shard: string, shipments: Shipment[], notes: ShardNotes): Promise<void> {
   const db = shardDatabase(env, shard);
   const statements: D1PreparedStatement[] = [];
-  const operations = shipments.flatMap((s) => s.operations.map(({ version, operation }) => ({ member_id: s.member_id, version, operation })));
+  const events = shipments.flatMap((s) => s.events);
+  const [tenant, live] = await Promise.all([tenantPlace(env, tenantId), events.length > 0 ? liveWebhookEndpoints(env.DB, tenantId) : []]);
+  // An operation's row keeps its base once; its events keep their moments (src/history/operation-moments.ts).
+  const rows = shardRows(shipments.flatMap((s) => s.operations), events, tenant.livemode);
   // A settlement's entries share one row (a purchase earning points: its payment and its accrual).
   const entries = historyRows(shipments.flatMap((s) => s.entries.map((entry) => ({ ...entry, member_id: s.member_id }))));
-  const events = shipments.flatMap((s) => s.events);
-  // Operations and journal entries travel as JSON arrays, one statement per array however many rows.
-  for (const chunk of jsonChunks(operations)) {
+  // Operations and journal entries travel as JSON arrays, one statement per array however many rows. A newer version
+  // replaces the row's state; its operation.created moment is written with the row only. The create's messages always
+  // travel together, so a row is made with its created event; one shipped again (an account restarted) finds the row
+  // there — and a row of before migration 0022 has that event logged whole already.
+  for (const chunk of jsonChunks(rows.operations)) {
     statements.push(
       db
         .prepare(
-          `INSERT INTO operations (id, tenant_id, member_id, store_id, register_id, type, status, version, body, created_at)
-           SELECT o.value ->> '$.operation.id', ?2, o.value ->> '$.member_id', o.value ->> '$.operation.store_id',
-             o.value ->> '$.operation.register_id', o.value ->> '$.operation.type', o.value ->> '$.operation.status',
-             o.value ->> '$.version', o.value -> '$.operation', o.value ->> '$.operation.created_at'
+          `INSERT INTO operations (id, tenant_id, member_id, store_id, register_id, type, status, version, body, moment, created_moment, created_at)
+           SELECT o.value ->> '$.id', ?2, o.value ->> '$.member_id', o.value ->> '$.store_id', o.value ->> '$.register_id',
+             o.value ->> '$.type', o.value ->> '$.status', o.value ->> '$.version', o.value -> '$.body', o.value -> '$.moment',
+             o.value -> '$.created', o.value ->> '$.created_at'
            FROM json_each(?1) o WHERE true
-           ON CONFLICT(tenant_id, created_at, id) DO UPDATE SET status = excluded.status, version = excluded.version, body = excluded.body
+           ON CONFLICT(tenant_id, created_at, id) DO UPDATE SET
+             status = excluded.status, body = excluded.body, moment = excluded.moment, version = excluded.version
            WHERE excluded.version > operations.version`,
         )
         .bind(chunk, tenantId),
@@ -137,18 +153,18 @@ async function projectToShard(env: Env, tenantId: string, shard: string, shipmen
         .bind(chunk, tenantId),
     );
   }
-  let deliveries = new Set<D1PreparedStatement>();
-  if (events.length > 0) {
-    const [tenant, live] = await Promise.all([tenantPlace(env, tenantId), liveWebhookEndpoints(env.DB, tenantId)]);
-    const endpoints = live.map((endpoint) => ({ id: endpoint.id, events: JSON.parse(endpoint.events) as string[] }));
-    const logged = eventStatements(db, tenantId, events, { livemode: tenant.livemode, endpoints });
-    statements.push(...logged.statements);
-    deliveries = logged.deliveries;
-  }
+  const endpoints = live.map((endpoint) => ({ id: endpoint.id, events: JSON.parse(endpoint.events) as string[] }));
+  const logged = eventStatements(db, tenantId, rows.log, events, { livemode: tenant.livemode, endpoints }, notes.generations);
+  statements.push(...logged.statements);
   if (statements.length === 0) return;
-  const counted = tally.take(operations.length + entries.length + events.length);
+  const counted = notes.tally.take(rows.operations.length + entries.length + rows.log.length);
   if (counted.count !== null) statements.push(countShardRows(db, counted.count));
-  const results = await db.batch(statements);
+  const results = await db.batch(statements).catch((error: unknown) => {
+    // A generation dropped since this writer made it: the next try makes it again.
+    if (tableWentAway(error)) notes.generations.clear();
+    throw error;
+  });
   counted.done();
-  if (changedAny(deliveries, statements, results)) await wakeWebhooks(env, tenantId);
+  for (const generation of logged.generations) notes.generations.add(generation);
+  if (changedAny(logged.deliveries, statements, results)) await wakeWebhooks(env, tenantId);
 }

@@ -1,6 +1,6 @@
 /**
  * A shipment split by where its rows live: operations, journal entries and events on the shard their placement names
- * (src/shards/placement.ts), alerts, card changes and audit entries in the directory. An alert's own record is in the
+ * (src/shards/placement.ts; an operation's events by the operation's creation time, as its row), alerts, card changes and audit entries in the directory. An alert's own record is in the
  * directory, and its `alert.raised` event in the log on the shard. Pure.
  */
 import { shardOfRow, type Placement } from "../shards/placement";
@@ -20,7 +20,8 @@ export function shipmentParts(shipment: Shipment, placement: Placement): Map<str
   const onShard = (at: string) => part(shardOfRow(placement, shipment.member_id, at));
   for (const operation of shipment.operations) onShard(operation.operation.created_at).operations.push(operation);
   for (const entry of shipment.entries) onShard(entry.created_at).entries.push(entry);
-  for (const event of shipment.events) onShard(event.created_at).events.push(event);
+  // An operation's event goes beside the operation's row, which holds what the event does not (operation-moments.ts).
+  for (const event of shipment.events) onShard((event.data as { operation?: { created_at?: string } }).operation?.created_at ?? event.created_at).events.push(event);
   for (const alert of shipment.alerts) {
     part(DIRECTORY).alerts.push(alert);
     onShard(alert.created_at).events.push(alertEvent(alert));

@@ -29,7 +29,7 @@ import { ConsoleAudit } from "../pages/console/console-audit";
 import { changesOf } from "../pages/console/audit-words";
 import { sealAuditLog } from "../operations/audit-log";
 import { ConsoleOperation, ConsoleOperations } from "../pages/console/console-operations";
-import { journalOf, operationsPage, refundsOf } from "../db/operations";
+import { operationsPage, refundsOf } from "../db/operations";
 import { tenantShards } from "../shards/tenant-shards";
 import { archiveOpen } from "../archive/day-archive";
 import { windowBounds } from "../limits/counters-view";
@@ -309,7 +309,7 @@ export function consoleRoutes(app: App): void {
       findMember(c.env.DB, session.tenantId, memberId),
       accountOf(c.env, account).approvalRequests(null, 50, null),
       operation.type === "purchase" ? refundsOf(shards, memberId, id) : Promise.resolve([]),
-      journalOf(shards, memberId, id),
+      accountOf(c.env, account).entriesOf(id),
     ]);
     const data = {
       business: businessName(tenant),
@@ -320,7 +320,7 @@ export function consoleRoutes(app: App): void {
       places: placeNames(places),
       approvals: approvals.data.filter((request) => request.operation_id === id),
       refunds,
-      journal,
+      journal: journal.map(({ kind, method, amount, created_at }) => ({ kind, method, amount, created_at })),
       mayCancel: staffMay(session.role, "post", "/v1/operations/:id/cancel"),
     };
     return html(c, `<!doctype html>${ConsoleOperation({ data })}`);

@@ -43,6 +43,8 @@ export interface TenantShards {
   placement: Placement;
   /** Every shard the tenant has rows on. */
   all: Shard[];
+  /** A live tenant's, or a test tenant's (`livemode` on the events read back). */
+  livemode: boolean;
 }
 
 /** What a shard's writer and reader need of a tenant, cached a few seconds per isolate (epochs start a minute ahead). */
@@ -64,8 +66,9 @@ export async function tenantPlace(env: Env, tenantId: string): Promise<TenantPla
 export const forgetPlace = (tenantId: string) => places.delete(tenantId);
 
 export async function tenantShards(env: Env, tenantId: string): Promise<TenantShards> {
-  const placement = placementOf((await tenantPlace(env, tenantId)).placement);
-  return { tenantId, placement, all: shardsOfTenant(placement).map((id) => ({ id, d1: shardDatabase(env, id) })) };
+  const place = await tenantPlace(env, tenantId);
+  const placement = placementOf(place.placement);
+  return { tenantId, placement, all: shardsOfTenant(placement).map((id) => ({ id, d1: shardDatabase(env, id) })), livemode: place.livemode };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Alert } from "../limits/limit";
 import { jsonChunks } from "../lib/json-chunks";
 import { generationOf, makeGeneration, tableOf } from "../db/event-generations";
 import { announceToConsoles } from "../operations/console-live";
+import { wholeEvent, type LoggedEvent } from "../history/operation-moments";
 import { webhooksOf } from "../objects";
 
 export interface TillsafeEvent {
@@ -23,12 +24,6 @@ export interface TillsafeEvent {
 const asRaised = (alert: Alert) => ({ ...alert, limit_id: alert.limit_id || null, operation_id: alert.operation_id || null });
 
 export const alertEvent = (alert: Alert): TillsafeEvent => ({ id: alertEventId(alert.id), type: "alert.raised", created_at: alert.created_at, data: { alert: asRaised(alert) } });
-
-/** The key of the one object an event's `data` holds (`operation`, `card`, `alert`, `approval_request`). */
-const DATA_KEY = "(SELECT key FROM json_each(ev.value, '$.data') LIMIT 1)";
-/** An event's JSON (`ev.value`) with the tenant's `livemode` (the JSON `?L`) on the event and on the object it is about. */
-const withLivemode = (livemode: string) => `iif(${DATA_KEY} IS NULL, json_set(ev.value, '$.livemode', json(${livemode})),
-  json_set(ev.value, '$.livemode', json(${livemode}), '$.data.' || ${DATA_KEY} || '.livemode', json(${livemode})))`;
 
 /** What a shard's batch needs to know of the tenant, from the directory: test or live, and who wants which events. */
 export interface EventAudience {
@@ -53,46 +48,50 @@ export function alertStatements(db: D1Database, tenantId: string, alerts: Alert[
   );
 }
 
-/** Statements logging events on a shard and queueing a delivery per subscribed endpoint; `deliveries` marks which ones queue. */
-export function eventStatements(db: D1Database, tenantId: string, events: TillsafeEvent[], audience: EventAudience) {
+/**
+ * Statements logging events on a shard (`log`: their rows as src/history/operation-moments.ts makes them) and
+ * queueing a delivery of each event of the batch (`events`, whole) per subscribed endpoint; `deliveries` marks which
+ * statements queue, `generations` the log's tables they write (those in `made` are not made again).
+ */
+export function eventStatements(db: D1Database, tenantId: string, log: LoggedEvent[], events: TillsafeEvent[], audience: EventAudience, made: ReadonlySet<number> = new Set()) {
   const now = Date.now();
-  const livemode = audience.livemode ? "true" : "false";
-  const byGeneration = new Map<number, TillsafeEvent[]>();
-  for (const event of events) {
+  const byGeneration = new Map<number, LoggedEvent[]>();
+  for (const event of log) {
     const generation = generationOf(event.created_at);
     const inIt = byGeneration.get(generation);
     if (inIt) inIt.push(event);
     else byGeneration.set(generation, [event]);
   }
+  // A generation's table is made by the first batch that logs into it (a writer remembers which it made).
   const logged = [...byGeneration].flatMap(([generation, inIt]) => [
-    makeGeneration(db, generation),
+    ...(made.has(generation) ? [] : [makeGeneration(db, generation)]),
     ...jsonChunks(inIt).map((chunk) =>
       db
         .prepare(
           `INSERT INTO ${tableOf(generation)} (id, tenant_id, type, created_at, payload)
-           SELECT ev.value ->> '$.id', ?2, ev.value ->> '$.type', ev.value ->> '$.created_at', ${withLivemode("?3")}
+           SELECT ev.value ->> '$.id', ?2, ev.value ->> '$.type', ev.value ->> '$.created_at', ev.value ->> '$.payload'
            FROM json_each(?1) ev WHERE true
            ON CONFLICT DO NOTHING`,
         )
-        .bind(chunk, tenantId, livemode),
+        .bind(chunk, tenantId),
     ),
   ]);
   const endpoints = JSON.stringify(audience.endpoints);
   const deliveries =
     audience.endpoints.length === 0
       ? []
-      : jsonChunks(events).map((chunk) =>
+      : jsonChunks(events.map((event) => ({ id: event.id, type: event.type, payload: JSON.stringify(wholeEvent(event, audience.livemode)) }))).map((chunk) =>
           db
             .prepare(
               `INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, type, payload, attempts, next_attempt_at, created_at)
-               SELECT ev.value ->> '$.id', e.value ->> '$.id', ?4, ev.value ->> '$.type', ${withLivemode("?6")}, 0, ?2, ?3
+               SELECT ev.value ->> '$.id', e.value ->> '$.id', ?4, ev.value ->> '$.type', ev.value ->> '$.payload', 0, ?2, ?3
                FROM json_each(?5) e, json_each(e.value, '$.events') j, json_each(?1) ev
                WHERE j.value = ev.value ->> '$.type'
                ON CONFLICT(event_id, endpoint_id) DO NOTHING`,
             )
-            .bind(chunk, now, new Date(now).toISOString(), tenantId, endpoints, livemode),
+            .bind(chunk, now, new Date(now).toISOString(), tenantId, endpoints),
         );
-  return { statements: [...logged, ...deliveries], deliveries: new Set(deliveries) };
+  return { statements: [...logged, ...deliveries], deliveries: new Set(deliveries), generations: [...byGeneration.keys()] };
 }
 
 /** Whether any of `marked` changed a row in a batch that ran `statements` and answered `results`. */
