@@ -8,23 +8,25 @@
  */
 import type { Env } from "../env";
 import { windowBounds } from "../limits/counters-view";
-import { acrossShards, tenantShards } from "../shards/tenant-shards";
-import { historyLines } from "../db/history";
-import { operationOfRow, OPERATION_ROW, type OperationRowRead } from "../db/operation-rows";
-import { mergeNewestFirst } from "../db/newest-first";
+import { shardUnavailable, tenantShards } from "../shards/tenant-shards";
+import { tenantObjectOf } from "../objects";
+import { dayLines } from "./day-lines";
+import { PART_BYTES, putInParts } from "./r2-parts";
 
 /** A day's archive is made this long after the day ends: the longest hold (a day), and 5 minutes to settle. */
 export const ARCHIVE_AFTER_MS = 86_400_000 + 5 * 60 * 1000;
-const PAGE = 1000;
 
 export const archiveKey = (tenantId: string, date: string) => `${tenantId}/${date}.ndjson.gz`;
 
 /** Whether a day's archive may be made: its last hold has ended and settled (its operations may still lag in D1). */
 export const archiveOpen = (end: string, now = Date.now()) => now >= Date.parse(end) + ARCHIVE_AFTER_MS;
 
+/** What making a day's archive came to: made (or there already), not yet (an operation of the day still pending), or a shard failed. */
+export type ArchiveMade = "made" | "not_yet" | "shard_unavailable";
+
 /**
  * The day's archive as a stream, made now if every operation of the day has ended; null: not yet (or the tenant
- * did not exist that day).
+ * did not exist that day). It is made in the tenant's object (`TenantDO.archiveDay`), once however many ask at once.
  */
 export async function dayArchive(env: Env, tenant: { id: string; timezone: string; createdAt: string }, date: string, now = Date.now()): Promise<ReadableStream | null> {
   const key = archiveKey(tenant.id, date);
@@ -32,65 +34,43 @@ export async function dayArchive(env: Env, tenant: { id: string; timezone: strin
   if (kept) return kept.body;
   const { start, end } = windowBounds(date, tenant.timezone) as { start: string; end: string };
   if (!archiveOpen(end, now) || end <= tenant.createdAt) return null;
-  const lines = await dayLines(env, tenant.id, start, end);
-  if (lines === null) return null;
-  const gzipped = await new Response(new Blob(lines).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
-  await env.ARCHIVE.put(key, gzipped, { httpMetadata: { contentType: "application/gzip" }, customMetadata: { lines: String(lines.length), made_at: new Date(now).toISOString() } });
-  return new Blob([gzipped]).stream();
-}
-
-/** Pages of a keyset read, `PAGE` rows at a time after the last row's position, until a short page. */
-async function allPages<Row>(read: (after: [string, string]) => Promise<Row[]>, position: (row: Row) => [string, string]): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (let after: [string, string] = ["", ""]; ; ) {
-    const page = await read(after);
-    rows.push(...page);
-    if (page.length < PAGE) return rows;
-    after = position(page[page.length - 1]);
-  }
+  const made = await tenantObjectOf(env, tenant.id).archiveDay(tenant.id, date, start, end);
+  if (made === "shard_unavailable") throw shardUnavailable();
+  if (made === "not_yet") return null;
+  return (await env.ARCHIVE.get(key))?.body ?? null;
 }
 
 /**
- * The day's lines from every shard, operations by creation time then entries by posting time (across shards);
- * null while an operation of the day is still pending in D1 (its end has not reached the records yet).
+ * Writes the day's archive into R2 as it reads it: the lines go through gzip into the object's parts, a page of rows
+ * and a part of bytes at a time, so the largest tenant's day fits in the memory of one request. Not while an
+ * operation of the day is still pending in D1 (its end has not reached the records yet).
  */
-async function dayLines(env: Env, tenantId: string, start: string, end: string): Promise<string[] | null> {
-  type OperationRow = OperationRowRead & { status: string };
-  type EntryRow = Record<string, unknown> & { id: string; created_at: string };
-  const shards = await tenantShards(env, tenantId);
-  const perShard = await acrossShards(shards, async (d1) => ({
-    operations: await allPages<OperationRow>(
-      async (after) =>
-        (
-          await d1
-            .prepare(
-              `SELECT ${OPERATION_ROW}, status FROM operations WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3
-                 AND (created_at > ?4 OR (created_at = ?4 AND id > ?5)) ORDER BY created_at, id LIMIT ${PAGE}`,
-            )
-            .bind(tenantId, start, end, after[0], after[1])
-            .all<OperationRow>()
-        ).results,
-      (row) => [row.created_at, row.id],
-    ),
-    entries: await allPages<EntryRow>(
-      async (after) =>
-        (
-          await d1
-            .prepare(
-              `SELECT * FROM (${historyLines("h.tenant_id = ?1 AND h.created_at >= ?2 AND h.created_at < ?3")})
-               WHERE created_at > ?4 OR (created_at = ?4 AND id > ?5) ORDER BY created_at, id LIMIT ${PAGE}`,
-            )
-            .bind(tenantId, start, end, after[0], after[1])
-            .all<EntryRow>()
-        ).results,
-      (row) => [row.created_at, row.id],
-    ),
-  }));
-  const operations = mergeNewestFirst(perShard.map((s) => s.operations), (row) => [row.created_at, row.id]).reverse();
-  if (operations.some((row) => row.status === "pending")) return null;
-  const entries = mergeNewestFirst(perShard.map((s) => s.entries), (row) => [row.created_at, row.id]).reverse();
-  return [
-    ...operations.map((row) => `${JSON.stringify({ record: "operation", ...operationOfRow(row) })}\n`),
-    ...entries.map((entry) => `${JSON.stringify({ record: "entry", ...entry })}\n`),
-  ];
+export async function writeDayArchive(env: Env, tenantId: string, date: string, window: { start: string; end: string }, partBytes = PART_BYTES, now = Date.now()): Promise<ArchiveMade> {
+  try {
+    const shards = await tenantShards(env, tenantId);
+    const pending = await Promise.all(
+      shards.all.map(({ d1 }) =>
+        d1.prepare("SELECT 1 AS pending FROM operations WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3 AND status = 'pending' LIMIT 1").bind(tenantId, window.start, window.end).first(),
+      ),
+    );
+    if (pending.some((row) => row !== null)) return "not_yet";
+    const gzip = new CompressionStream("gzip");
+    const writing = (async () => {
+      const writer = gzip.writable.getWriter();
+      const encoder = new TextEncoder();
+      try {
+        for await (const line of dayLines(shards, window.start, window.end)) await writer.write(encoder.encode(line));
+        await writer.close();
+      } catch (error) {
+        await writer.abort(error).catch(() => undefined);
+        throw error;
+      }
+    })();
+    const options = { httpMetadata: { contentType: "application/gzip" }, customMetadata: { made_at: new Date(now).toISOString() } };
+    await Promise.all([writing, putInParts(env.ARCHIVE, archiveKey(tenantId, date), gzip.readable, options, partBytes)]);
+    return "made";
+  } catch (error) {
+    console.error(`archive of ${tenantId} ${date} failed:`, String(error));
+    return "shard_unavailable";
+  }
 }

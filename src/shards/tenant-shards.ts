@@ -9,7 +9,7 @@ import { placementOf, shardsOfTenant, type Placement } from "./placement";
 
 const BINDING = /^SHARD_(\d+)$/;
 
-const shardUnavailable = () =>
+export const shardUnavailable = () =>
   new ApiError("shard_unavailable", "This business's history is not reachable right now; sales and balances are not affected. Try again shortly", { retry_after: 5 });
 
 /** Every shard the Worker is bound to, in order (`shard-0`, `shard-1`, …). */

@@ -3,7 +3,8 @@
  * SMS of the tenant asks here first); the `sms.budget_exhausted` alert goes to D1 through the object's outbox.
  * It is also the one sealer of the tenant's audit chain (`sealAudit`, keeping the head it sealed: `audit/audit-sealer.ts`)
  * and holds the tenant's open console pages
- * (`announce`: new alerts and alerts moved on, as they reach D1).
+ * (`announce`: new alerts and alerts moved on, as they reach D1), and makes the tenant's day archives, one at a time
+ * per day (`archiveDay`).
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
@@ -19,6 +20,7 @@ import { tenantAlert, type TenantAlert } from "../limits/limit";
 import type { ConsoleMessage } from "../operations/console-live";
 import { messageText } from "./livemode";
 import type { Refusal } from "../lib/refusal";
+import { archiveKey, writeDayArchive, type ArchiveMade } from "../archive/day-archive";
 
 /** The TenantDO's tables (docs/storage.md has a row for each). */
 export const TENANT_SCHEMA = `${OUTBOX_SCHEMA}${AUDIT_SCHEMA}
@@ -41,6 +43,8 @@ export class TenantDO extends DurableObject<Env> {
   private readonly sealer: AuditSealer;
   /** The audit chain's steps run one after another (every D1 await lets other calls in). */
   private sealing: Promise<unknown> = Promise.resolve();
+  /** Day archives being made now, by date: a second ask waits for the first instead of making it again. */
+  private readonly archiving = new Map<string, Promise<ArchiveMade>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -213,6 +217,19 @@ export class TenantDO extends DurableObject<Env> {
   }
 
   /** Outbox rows not shipped yet, for tests and audits. */
+  /** Makes a day's archive in R2 (src/archive/day-archive.ts), once however many ask at once; what came of it. */
+  async archiveDay(tenantId: string, date: string, start: string, end: string): Promise<ArchiveMade> {
+    let making = this.archiving.get(date);
+    if (!making) {
+      const made = async (): Promise<ArchiveMade> => ((await this.env.ARCHIVE.head(archiveKey(tenantId, date))) ? "made" : writeDayArchive(this.env, tenantId, date, { start, end }));
+      making = made()
+        .catch((): ArchiveMade => "shard_unavailable")
+        .finally(() => this.archiving.delete(date));
+      this.archiving.set(date, making);
+    }
+    return making;
+  }
+
   async outboxSize(): Promise<number> {
     return this.outbox.size();
   }
