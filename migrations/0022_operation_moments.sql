@@ -7,6 +7,10 @@
 --    src/history/operation-moments.ts says how.
 ALTER TABLE operations ADD COLUMN moment TEXT;
 ALTER TABLE operations ADD COLUMN created_moment TEXT;
+-- When this ran: no operation made before it lists its operation.created from its row (its event is logged whole),
+-- so that listing reads only the rows made since.
+CREATE TABLE operation_moments_since (since TEXT NOT NULL);
+INSERT INTO operation_moments_since (since) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
 
 -- 2. History keyed by (tenant, time, member, seq): the day's report, the dashboard and the day's archive read a
 --    tenant's rows by time, and a member's history and an operation's entries are read from the member's account,

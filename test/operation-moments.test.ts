@@ -80,4 +80,18 @@ describe("a shard's rows for a batch", () => {
     expect(JSON.parse(rows.log[0].payload)).toEqual(wholeEvent(confirmedEvent, true));
     expect(JSON.parse(rows.log[0].payload).data.operation.livemode).toBe(true);
   });
+
+  it("keeps an operation shipped without its base (by an account of before) whole, and its events whole", () => {
+    const rows = shardRows([{ version: 2, operation: confirmed }], [created, confirmedEvent], true);
+    expect(rows.operations[0]).toEqual({ ...columnsOf(confirmed), status: "confirmed", version: 2, body: confirmed });
+    expect(rows.log.map((e) => JSON.parse(e.payload))).toEqual([wholeEvent(created, true), wholeEvent(confirmedEvent, true)]);
+  });
+
+  it("ships an operation's newest version when a batch has it twice, in any order", () => {
+    const base = baseOfNew(made);
+    for (const order of [[confirmed, made], [made, confirmed]]) {
+      const rows = shardRows(order.map((operation) => ({ version: operation === confirmed ? 2 : 1, operation, base })), [], true);
+      expect(rows.operations.map((r) => [r.version, r.status])).toEqual([[2, "confirmed"]]);
+    }
+  });
 });

@@ -40,12 +40,15 @@ const withOperation = (logRows: string) => `
   FROM (${logRows}) e
   LEFT JOIN operations o ON o.tenant_id = ?1 AND o.created_at = e.payload ->> '$.at' AND o.id = 'op_' || substr(e.id, 5, 32)`;
 
-/** The operation.created events the operations' rows list (`eventId`: the event's id from the row's). */
+/**
+ * The operation.created events the operations' rows list, of operations made since migration 0022 (an older one's is
+ * logged whole), so the listing never reads through the rows of before.
+ */
 const CREATED_ID = "('evt_' || substr(id, 4) || '_created')";
 const createdEvents = (where: string) => `
   SELECT ${CREATED_ID} AS id, 'operation.created' AS type, created_at, NULL AS payload, created_moment, type AS op_type,
     member_id, store_id, register_id, created_at AS op_created_at, body, moment
-  FROM operations WHERE created_moment IS NOT NULL AND ${where}`;
+  FROM operations WHERE created_moment IS NOT NULL AND created_at >= (SELECT since FROM operation_moments_since) AND ${where}`;
 
 /** The event a shard's row holds, as the API answers it. */
 function eventOf(row: EventRow, livemode: boolean): object {
@@ -81,7 +84,9 @@ async function overListed<T>(d1: D1Database, now: number, read: (tables: string[
 export async function eventsPage(shards: TenantShards, query: { type?: string; created_after?: string; limit: number; cursor?: string }, now = Date.now()): Promise<Page<object>> {
   const position = decodeCursor(query.cursor, isPosition);
   const pages = await acrossShards(shards, (d1) => eventsOnShard(d1, shards.tenantId, query, position, now));
-  const rows = mergeNewestFirst(pages, (row) => [row.created_at, row.id]);
+  // An event logged on two shards (an account re-shipped it across the deploy that put events beside their
+  // operations) is listed once.
+  const rows = mergeNewestFirst(pages, (row) => [row.created_at, row.id]).filter((row, i, all) => i === 0 || row.id !== all[i - 1].id || row.created_at !== all[i - 1].created_at);
   return toPage(rows, query.limit, (row) => eventOf(row, shards.livemode), (row) => [row.created_at, row.id]);
 }
 

@@ -72,13 +72,16 @@ export const columnsOf = (operation: Operation): OperationColumns => ({
   created_at: operation.created_at,
 });
 
-/** An operation's D1 row: its columns, state and version, its base, the moment of this version, and (when the
- * operation.created event came with it) that event's moment. */
+/**
+ * An operation's D1 row: its columns, state and version, then either its base and the moment of this version (and,
+ * when the operation.created event came with it, that event's moment), or — shipped by an account that kept no
+ * base — the whole operation in `body` and no moment, as rows of before migration 0022 are.
+ */
 export interface OperationRow extends OperationColumns {
   status: string;
   version: number;
   body: OperationBase;
-  moment: Moment;
+  moment?: Moment;
   created?: Moment;
 }
 
@@ -109,9 +112,10 @@ function aboutOperation(event: EventOfOperation): Operation | null {
 export const eventOperationId = (eventId: string) => `op_${eventId.slice(4, 36)}`;
 
 /**
- * A shard's rows for what a batch ships: each operation's row, and each event's log row. An `operation.*` event of
- * an operation shipped with it keeps only its moment (the row holds the rest); its `operation.created` keeps no row
- * of its own (the operation's row lists it). Any other event keeps its whole JSON with the tenant's `livemode`.
+ * A shard's rows for what a batch ships: each operation's row (its newest version in the batch), and each event's log
+ * row. An `operation.*` event of an operation shipped with its base keeps only its moment (the row holds the rest);
+ * its `operation.created` keeps no row of its own (the operation's row lists it). Any other event — and every event
+ * of an operation shipped without its base (an account of before) — keeps its whole JSON with the tenant's `livemode`.
  */
 export function shardRows(
   operations: { version: number; operation: Operation; base?: OperationBase }[],
@@ -119,16 +123,20 @@ export function shardRows(
   livemode: boolean,
 ): { operations: OperationRow[]; log: LoggedEvent[] } {
   const rows = new Map<string, OperationRow>();
-  for (const { version, operation, base: kept } of operations) {
-    const base = kept ?? baseOf({ operation });
-    rows.set(operation.id, { ...columnsOf(operation), status: operation.status, version, body: base, moment: momentOf(operation, base) });
+  for (const { version, operation, base } of operations) {
+    const shipped = rows.get(operation.id);
+    if (shipped && shipped.version >= version) continue;
+    const row = base
+      ? { ...columnsOf(operation), status: operation.status, version, body: base, moment: momentOf(operation, base) }
+      : { ...columnsOf(operation), status: operation.status, version, body: { ...operation } };
+    rows.set(operation.id, row);
   }
   const log: LoggedEvent[] = [];
   for (const event of events) {
     const operation = aboutOperation(event);
     const row = operation && rows.get(operation.id);
     const head = { id: event.id, type: event.type, created_at: event.created_at };
-    if (!operation || !row) log.push({ ...head, payload: JSON.stringify(wholeEvent(event, livemode)) });
+    if (!operation || !row?.moment) log.push({ ...head, payload: JSON.stringify(wholeEvent(event, livemode)) });
     else if (event.type === "operation.created") row.created = momentOf(operation, row.body);
     else log.push({ ...head, payload: JSON.stringify({ at: row.created_at, moment: momentOf(operation, row.body) } satisfies EventMoment) });
   }

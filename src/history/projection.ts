@@ -25,7 +25,7 @@ export interface Shipment {
   tenant_id: string;
   /** The account's member (null: a store's or the tenant's shipment, which has no operations, entries or cards). */
   member_id: string | null;
-  /** Each operation as it is now, with its base (none from an account of before: its row then finds it). */
+  /** Each operation as it is now, with its base (none from an account of before: its row then holds it whole). */
   operations: (Pick<OperationRecord, "operation" | "version"> & { base?: OperationBase })[];
   entries: JournalEntry[];
   cards: (Card & { version: number })[];
@@ -120,9 +120,10 @@ async function projectToShard(env: Env, tenantId: string, shard: string, shipmen
   // A settlement's entries share one row (a purchase earning points: its payment and its accrual).
   const entries = historyRows(shipments.flatMap((s) => s.entries.map((entry) => ({ ...entry, member_id: s.member_id }))));
   // Operations and journal entries travel as JSON arrays, one statement per array however many rows. A newer version
-  // replaces the row's state; its operation.created moment is written with the row only. The create's messages always
-  // travel together, so a row is made with its created event; one shipped again (an account restarted) finds the row
-  // there — and a row of before migration 0022 has that event logged whole already.
+  // replaces the row's state, base and moment together (the base is the same at every version an account ships); its
+  // operation.created moment is written with the row only. The create's messages always travel together, so a row
+  // is made with its created event; one shipped again (an account restarted) finds the row there — and a row of
+  // before migration 0022 has that event logged whole already.
   for (const chunk of jsonChunks(rows.operations)) {
     statements.push(
       db
