@@ -10,7 +10,7 @@ import type { AccountDO } from "../src/accounts/account-do";
 import type { WebhookDO } from "../src/webhooks/webhook-do";
 import { operationId, requestKeyOf } from "../src/lib/ids";
 
-import { account, api, balances, captureWarnings, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, idemKey, shardBindingOf, shardOf, topUp, writerUsesDb, type Shop } from "./helpers";
+import { account, api, balances, captureWarnings, countRecords, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, idemKey, shardBindingOf, shardOf, topUp, writerUsesDb, type Shop } from "./helpers";
 import { checkWebhookBody } from "./contract";
 import { storeOf } from "../src/objects";
 
@@ -95,7 +95,7 @@ describe("crash safety", () => {
     expect(warnings.caught).toEqual(["outbox shipment failed (attempt 1): Error: the object died after D1 committed"]);
     const audit = await expectInvariants(shop);
     expect(audit.journal).toHaveLength(2);
-    const shipped = await (await shardOf(shop.tenantId)).prepare("SELECT COUNT(*) AS n FROM history_entries WHERE tenant_id = ?").bind(shop.tenantId).first<{ n: number }>();
+    const shipped = { n: await countRecords(await shardOf(shop.tenantId), "history", "tenant_id = ?", shop.tenantId) };
     expect(shipped?.n).toBe(2);
   });
 

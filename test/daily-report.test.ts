@@ -1,6 +1,6 @@
 /** The day's reconciliation: what confirmed operations moved, per store and method, equal to the journal; CSV too. */
 import { describe, expect, it } from "vitest";
-import { api, createOperation, createShop, drainOutbox, expectError, shardOf, topUp, type Shop } from "./helpers";
+import { api, createOperation, createShop, drainOutbox, expectError, onRecords, shardOf, topUp, type Shop } from "./helpers";
 
 const today = (timeZone: string) => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
 
@@ -51,14 +51,14 @@ describe("GET /v1/reports/daily", () => {
     const shop = await createShop();
     const { purchase } = await aDay(shop);
     // The credit payment's entry, in the row's columns or among its more_entries.
-    await (await shardOf(shop.tenantId))
-      .prepare(
-        `UPDATE history_entries SET amount = iif(kind = 'payment' AND method = 'credit', amount + 1, amount),
-           more_entries = (SELECT json_group_array(iif(e.value ->> '$.kind' = 'payment' AND e.value ->> '$.method' = 'credit', json_set(e.value, '$.amount', (e.value ->> '$.amount') + 1), json(e.value))) FROM json_each(more_entries) e)
-         WHERE operation_id = ?`,
-      )
-      .bind(purchase.id)
-      .run();
+    await onRecords(
+      await shardOf(shop.tenantId),
+      "history",
+      `UPDATE {table} SET amount = iif(kind = 'payment' AND method = 'credit', amount + 1, amount),
+         more_entries = (SELECT json_group_array(iif(e.value ->> '$.kind' = 'payment' AND e.value ->> '$.method' = 'credit', json_set(e.value, '$.amount', (e.value ->> '$.amount') + 1), json(e.value))) FROM json_each(more_entries) e)
+       WHERE operation_id = ?`,
+      purchase.id,
+    );
     const body = (await report(shop, `date=${today("Australia/Sydney")}`)).body;
     expect(body.balanced).toBe(false);
     const methods = body.stores[0].methods.map((m: { method: string; balanced: boolean; journal: { deducted: number } }) => [m.method, m.balanced, m.journal.deducted]);
@@ -86,20 +86,27 @@ describe("GET /v1/reports/daily", () => {
     expect(named).toContain(`,"'=HYPERLINK(""http://evil.example"",""x"")",credit,`);
   });
 
-  it("a past day with nothing in it is final and balanced; bad dates and other stores are refused", async () => {
+  it("a past day with nothing in it is final and balanced; a day past the history kept says so; bad dates and other stores are refused", async () => {
     const shop = await createShop();
-    const quiet = (await report(shop, "date=2026-01-15")).body;
+    // Five days ago in Sydney (its 14:00 is 03:00 UTC, summer or winter alike within the day).
+    const day = new Date(Date.now() - 5 * 86_400_000).toLocaleDateString("en-CA", { timeZone: "Australia/Sydney" });
+    const quiet = (await report(shop, `date=${day}`)).body;
     expect(quiet).toMatchObject({ complete: true, incomplete_reason: null, balanced: true });
     expect(quiet.stores[0].methods.every((m: { operations: Record<string, number> }) => Object.values(m.operations).every((v) => v === 0))).toBe(true);
     // A sale D1 still shows as pending though its hold ran out that day: its end has not reached the records yet.
     await (await shardOf(shop.tenantId)).prepare("INSERT INTO operations (id, tenant_id, member_id, store_id, register_id, type, status, version, body, created_at) VALUES (?, ?, ?, ?, ?, 'purchase', 'pending', 1, ?, ?)")
-      .bind("op_lagging0000000", shop.tenantId, shop.memberId, shop.storeId, shop.registerId, JSON.stringify({ expires_at: "2026-01-15T03:15:00.000Z" }), "2026-01-15T03:00:00.000Z")
+      .bind("op_lagging0000000", shop.tenantId, shop.memberId, shop.storeId, shop.registerId, JSON.stringify({ expires_at: `${day}T03:15:00.000Z` }), `${day}T03:00:00.000Z`)
       .run();
-    expect((await report(shop, "date=2026-01-15")).body).toMatchObject({ complete: false, incomplete_reason: "1 sale of the day has not reached the records yet." });
+    expect((await report(shop, `date=${day}`)).body).toMatchObject({ complete: false, incomplete_reason: "1 sale of the day has not reached the records yet." });
+    // Past the 90 days kept at hand: not final here; its archive has it.
+    expect((await report(shop, "date=2026-01-15")).body).toMatchObject({
+      complete: false,
+      incomplete_reason: "That day is older than the 90 days of history kept at hand: its records are in the day's archive (GET /v1/exports).",
+    });
     expectError(await report(shop, "date=2026-02-30"), 400, "invalid_request");
     expectError(await report(shop, "date=yesterday"), 400, "invalid_request");
-    expectError(await report(shop, "date=2026-01-15&store_id=sto_elsewhere"), 404, "store_not_found");
-    expectError(await report(shop, `date=2026-01-15&store_id=${(await createShop()).storeId}`), 404, "store_not_found");
-    expectError(await api("GET", "/v1/reports/daily?date=2026-01-15", { token: shop.terminal }), 403, "forbidden");
+    expectError(await report(shop, `date=${day}&store_id=sto_elsewhere`), 404, "store_not_found");
+    expectError(await report(shop, `date=${day}&store_id=${(await createShop()).storeId}`), 404, "store_not_found");
+    expectError(await api("GET", `/v1/reports/daily?date=${day}`, { token: shop.terminal }), 403, "forbidden");
   });
 });

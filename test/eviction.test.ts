@@ -1,7 +1,7 @@
 /** An evicted account comes back from storage alone: holds, pending operations and the journal survive. */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { account, api, balances, createOperation, createShop, drainOutbox, expectInvariants, idemKey, shardOf, topUp } from "./helpers";
+import { account, api, balances, countRecords, createOperation, createShop, drainOutbox, expectInvariants, idemKey, shardOf, topUp } from "./helpers";
 
 describe("eviction", () => {
   it("a pending operation held before eviction confirms after it, and a retry of its key is still deduplicated", async () => {
@@ -43,7 +43,7 @@ describe("eviction", () => {
     expect((await account(shop).audit()).outboxSize).toBe(1);
     await drainOutbox(shop);
     expect(await inD1()).toEqual({ status: "pending", events: ["operation.created"] });
-    const rows = await (await shardOf(shop.tenantId)).prepare("SELECT COUNT(*) AS n FROM operations WHERE tenant_id = ? AND id = ?").bind(shop.tenantId, id).first<number>("n");
+    const rows = await countRecords(await shardOf(shop.tenantId), "operations", "tenant_id = ? AND id = ?", shop.tenantId, id);
     expect(rows).toBe(1);
     // The confirm clears the row and ships the operation as it now is, with its entries.
     expect((await api("POST", `/v1/operations/${id}/confirm`, { token: shop.terminal })).body.status).toBe("confirmed");

@@ -9,7 +9,7 @@ import { archiveKey, writeDayArchive } from "../src/archive/day-archive";
 import { tenantShards } from "../src/shards/tenant-shards";
 import { mergeAscending } from "../src/archive/day-lines";
 import { equalParts, putInParts } from "../src/archive/r2-parts";
-import { api, drainOutbox, expectError, shardOf, staffCookie, topUp, createShop, ORIGIN } from "./helpers";
+import { api, drainOutbox, expectError, onRecords, shardOf, staffCookie, topUp, createShop, ORIGIN } from "./helpers";
 
 const DAY_MS = 86_400_000;
 /** A date in the shop's time zone (Australia/Sydney), `days` before today. */
@@ -36,10 +36,8 @@ describe("GET /v1/exports", () => {
     await drainOutbox(shop);
     const then = new Date(Date.now() - 3 * DAY_MS).toISOString();
     const shard = await shardOf(shop.tenantId);
-    await shard.batch([
-      shard.prepare("UPDATE operations SET created_at = ?, body = json_set(body, '$.created_at', ?) WHERE tenant_id = ?").bind(then, then, shop.tenantId),
-      shard.prepare("UPDATE history_entries SET created_at = ? WHERE tenant_id = ?").bind(then, shop.tenantId),
-    ]);
+    await onRecords(shard, "operations", "UPDATE {table} SET created_at = ? WHERE tenant_id = ?", then, shop.tenantId);
+    await onRecords(shard, "history", "UPDATE {table} SET created_at = ? WHERE tenant_id = ?", then, shop.tenantId);
     const day = sydneyDate(3);
 
     // Asked twice at once: made once (in the tenant's object), and both get the same file.
@@ -56,7 +54,7 @@ describe("GET /v1/exports", () => {
     expect(records[1]).toMatchObject({ operation_id: sale.id, member_id: shop.memberId, balance_after: 1250, method: "credit" });
     // Kept in R2: asked again, the same object, even after D1 changed.
     expect(await env.ARCHIVE.head(archiveKey(shop.tenantId, day))).not.toBeNull();
-    await shard.prepare("DELETE FROM history_entries WHERE tenant_id = ?").bind(shop.tenantId).run();
+    await onRecords(shard, "history", "DELETE FROM {table} WHERE tenant_id = ?", shop.tenantId);
     expect((await lines(await download(shop.secret, day))).map((r) => r.record)).toEqual(["operation", "entry"]);
 
     // The owner downloads it in the console; a manager may not.
@@ -87,7 +85,7 @@ describe("GET /v1/exports", () => {
     const then = new Date(Date.now() - 3 * DAY_MS).toISOString();
     const shard = await shardOf(shop.tenantId);
     // As if its end had not reached the records yet.
-    await shard.prepare("UPDATE operations SET created_at = ?, status = 'pending' WHERE tenant_id = ?").bind(then, shop.tenantId).run();
+    await onRecords(shard, "operations", "UPDATE {table} SET created_at = ?, status = 'pending' WHERE tenant_id = ?", then, shop.tenantId);
     expectError(await api("GET", `/v1/exports?date=${sydneyDate(3)}`, { token: shop.secret }), 404, "export_not_found");
     expect(await env.ARCHIVE.head(archiveKey(shop.tenantId, sydneyDate(3)))).toBeNull();
   });

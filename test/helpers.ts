@@ -13,6 +13,7 @@ import { type HistoryWriterDO } from "../src/history/history-writer-do";
 import { accountOf, historyWriterOf } from "../src/objects";
 import { acrossShards, tenantShards, type TenantShards } from "../src/shards/tenant-shards";
 import { historyLines } from "../src/db/history";
+import { BEFORE, recordGenerations, recordTable, type RecordKind } from "../src/db/record-tables";
 
 export const PLATFORM = "test-platform-token";
 
@@ -142,6 +143,7 @@ export const shardsOver = (d1: D1Database, tenantId: string): TenantShards => ({
   placement: [{ starts_at: "", shards: ["own"] }],
   all: [{ id: "own", d1 }],
   livemode: true,
+  retentionDays: 90,
 });
 
 /** The binding of a tenant's shard (`SHARD_2`), to hand a history writer a stand-in for it. */
@@ -205,13 +207,9 @@ export async function expectInvariants(shop: Shop, memberId = shop.memberId) {
     expect(audit.balances[method] - audit.held[method]).toBeGreaterThanOrEqual(0);
   }
   // The member's entries on each of the tenant's shards (one per epoch it sold in), in the journal's order.
-  const pages = await acrossShards(await tenantShards(env, shop.tenantId), async (d1) => {
-    const rows = await d1
-      .prepare(`SELECT id, seq, operation_id, kind, method, amount, balance_after FROM (${historyLines("h.tenant_id = ?1 AND h.member_id = ?2")})`)
-      .bind(shop.tenantId, memberId)
-      .all<{ seq: number }>();
-    return rows.results;
-  });
+  const pages = await acrossShards(await tenantShards(env, shop.tenantId), (d1) =>
+    onRecords<{ seq: number }>(d1, "history", `SELECT id, seq, operation_id, kind, method, amount, balance_after FROM (${historyLines("h.tenant_id = ?1 AND h.member_id = ?2", "{table}")})`, shop.tenantId, memberId),
+  );
   const history = { results: pages.flat().sort((a, b) => a.seq - b.seq) };
   expect(history.results).toEqual(
     audit.journal.map((e) => ({
@@ -322,4 +320,22 @@ export function captureWarnings(expected: RegExp) {
     else print(...parts);
   });
   return { caught, restore: () => spy.mockRestore() };
+}
+
+/** Every table of a kind on a shard: its generations (src/db/record-tables.ts) and the table of before. */
+export async function recordTablesOn(d1: D1Database, kind: RecordKind): Promise<string[]> {
+  const generations = await recordGenerations(d1);
+  return [...generations[kind].map((g) => recordTable(kind, g)), BEFORE[kind]];
+}
+
+/** Runs `sql` (its table written `{table}`) on each table of a kind on a shard: the rows of all of them. */
+export async function onRecords<T = Record<string, unknown>>(d1: D1Database, kind: RecordKind, sql: string, ...binds: unknown[]): Promise<T[]> {
+  const rows: T[] = [];
+  for (const table of await recordTablesOn(d1, kind)) rows.push(...(await d1.prepare(sql.replaceAll("{table}", table)).bind(...binds).all<T>()).results);
+  return rows;
+}
+
+/** How many rows of a kind on a shard `where` picks. */
+export async function countRecords(d1: D1Database, kind: RecordKind, where: string, ...binds: unknown[]): Promise<number> {
+  return (await onRecords<{ n: number }>(d1, kind, `SELECT COUNT(*) AS n FROM {table} WHERE ${where}`, ...binds)).reduce((sum, row) => sum + row.n, 0);
 }

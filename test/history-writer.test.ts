@@ -9,7 +9,7 @@ import { describe, expect, it, vi } from "vitest";
 import { type Shipment } from "../src/history/projection";
 import { jsonChunks } from "../src/lib/json-chunks";
 import { historyRows } from "../src/db/history";
-import { account, api, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, shardOf, topUp, writerUsesDb } from "./helpers";
+import { account, api, createOperation, createShop, d1WithBatch, drainOutbox, expectInvariants, onRecords, shardOf, topUp, writerUsesDb } from "./helpers";
 import { tenantShards } from "../src/shards/tenant-shards";
 import { OutboxStorage } from "../src/history/outbox-storage";
 import { historyWriterOf } from "../src/objects";
@@ -67,15 +67,16 @@ function shipment(tenantId: string, memberId: string, n: number, amount: number 
 }
 
 const entriesOf = async (tenantId: string, onShardOf = tenantId) =>
-  (await (await shardOf(onShardOf)).prepare("SELECT member_id, amount FROM history_entries WHERE tenant_id = ? ORDER BY member_id").bind(tenantId).all<{ member_id: string; amount: number }>())
+  ({ results: (await onRecords<{ member_id: string; amount: number }>(await shardOf(onShardOf), "history", "SELECT member_id, amount FROM {table} WHERE tenant_id = ?", tenantId)).sort((a, b) => a.member_id.localeCompare(b.member_id)) })
     .results;
 
 describe("history writer", () => {
   it("writes the shipments of several accounts that arrive together in one D1 batch", async () => {
     const { shop, batches, writer } = await writerCountingBatches();
     await Promise.all(["mem_a", "mem_b", "mem_c"].map((member, i) => writer.write(shipment(shop.tenantId, member, i + 1))));
-    // One statement for the entries of all three, and the writer's first count of the shard's rows of the day.
-    expect(batches).toEqual([2]);
+    // One statement for the entries of all three, the table of their generation (made by this writer's first batch
+    // that writes to it), and the writer's first count of the shard's rows of the day.
+    expect(batches).toEqual([3]);
     expect(await entriesOf(shop.tenantId)).toEqual([
       { member_id: "mem_a", amount: 100 },
       { member_id: "mem_b", amount: 100 },
@@ -124,8 +125,9 @@ describe("history writer", () => {
     expect(results.map((r) => r.written)).toEqual([true, false, true]);
     expect(results[1]).toEqual({ written: false, reason: expect.stringMatching(/NOT NULL/) });
     // The batch of three, then each alone.
-    // Each with the count of its own rows: the writer has not counted yet when they start (then once a minute).
-    expect(batches).toEqual([2, 2, 2, 2]);
+    // Each with the count of its own rows: the writer has not counted yet when they start (then once a minute), and
+    // each makes the generation's table (none of them knows the others made it).
+    expect(batches).toEqual([3, 3, 3, 3]);
     expect(await entriesOf(shop.tenantId)).toEqual([
       { member_id: "mem_a", amount: 100 },
       { member_id: "mem_c", amount: 100 },

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { shipOutbox, type OutboxRow } from "../src/history/outbox";
 import type { AccountDO } from "../src/accounts/account-do";
-import { account, api, asMember, captureWarnings, createOperation, createShop, d1WithBatch, drainOutbox, expectError, expectInvariants, memberCookie, shardOf, topUp, writerUsesDb } from "./helpers";
+import { account, api, asMember, captureWarnings, countRecords, createOperation, createShop, onRecords, d1WithBatch, drainOutbox, expectError, expectInvariants, memberCookie, shardOf, topUp, writerUsesDb } from "./helpers";
 
 describe("history", () => {
   it("reads its writes: right after a confirm answers, both histories show it, while D1 has none of it yet", async () => {
@@ -27,7 +27,7 @@ describe("history", () => {
     expect(mine.body.data.map((e: any) => [e.kind, e.method, e.amount, e.balance_after])).toEqual(expected.slice(0, 2));
     const older = await asMember(cookie, "GET", `/v1/me/history?limit=2&cursor=${mine.body.next_cursor}`);
     expect(older.body.data.map((e: any) => [e.kind, e.amount])).toEqual([["top_up", 15000]]);
-    const inD1 = await (await shardOf(shop.tenantId)).prepare("SELECT COUNT(*) AS n FROM history_entries WHERE member_id = ?").bind(shop.memberId).first<{ n: number }>();
+    const inD1 = { n: await countRecords(await shardOf(shop.tenantId), "history", "member_id = ?", shop.memberId) };
     expect(inD1!.n).toBe(0);
     // Once D1 takes the shipment, each entry is still listed once.
     await writerUsesDb(shop);
@@ -67,7 +67,7 @@ describe("history", () => {
     expect(rest.body.next_cursor).toBeNull();
     // The purchase's two entries share one row in D1; a page of one entry stops between them and goes on.
     const shard = await shardOf(shop.tenantId);
-    const rows = await shard.prepare("SELECT kind, more_entries FROM history_entries WHERE tenant_id = ? AND operation_id = ?").bind(shop.tenantId, sale.body.id).all<{ kind: string; more_entries: string | null }>();
+    const rows = { results: await onRecords<{ kind: string; more_entries: string | null }>(shard, "history", "SELECT kind, more_entries FROM {table} WHERE tenant_id = ? AND operation_id = ?", shop.tenantId, sale.body.id) };
     expect(rows.results.map((r) => [r.kind, JSON.parse(r.more_entries ?? "[]").map((e: { kind: string; amount: number }) => [e.kind, e.amount])])).toEqual([["accrual", [["payment", -5650]]]]);
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -99,7 +99,7 @@ describe("history", () => {
       await shipOutbox(env, { tenant_id: shop.tenantId, member_id: shop.memberId }, rows, { operation: loadRecord, card: () => null });
       await shipOutbox(env, { tenant_id: shop.tenantId, member_id: shop.memberId }, rows, { operation: loadRecord, card: () => null });
     });
-    const shippedOps = await (await shardOf(shop.tenantId)).prepare("SELECT COUNT(*) AS n FROM operations WHERE tenant_id = ?").bind(shop.tenantId).first<{ n: number }>();
+    const shippedOps = { n: await countRecords(await shardOf(shop.tenantId), "operations", "tenant_id = ?", shop.tenantId) };
     expect(shippedOps?.n).toBe(2);
     const audit = await expectInvariants(shop);
     expect(audit.journal).toHaveLength(2);
@@ -123,7 +123,7 @@ describe("history", () => {
     expect(warnings.caught[0]).toBe("outbox shipment failed (attempt 1): Error: D1 is unavailable");
     warnings.restore();
     expect((await account(shop).audit()).outboxSize).toBeGreaterThan(0);
-    const shipped = await (await shardOf(shop.tenantId)).prepare("SELECT COUNT(*) AS n FROM history_entries WHERE tenant_id = ?").bind(shop.tenantId).first<{ n: number }>();
+    const shipped = { n: await countRecords(await shardOf(shop.tenantId), "history", "tenant_id = ?", shop.tenantId) };
     expect(shipped?.n).toBe(0);
     await writerUsesDb(shop);
     await runInDurableObject(account(shop), (instance: AccountDO) => instance.alarm());

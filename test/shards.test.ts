@@ -12,7 +12,8 @@ import { placeNewTenant, shardReports } from "../src/shards/shard-directory";
 import { operationsPage } from "../src/db/operations";
 import { historyWriterOf, webhooksOf } from "../src/objects";
 import type { HistoryWriterDO } from "../src/history/history-writer-do";
-import { account, api, createOperation, createShop, drainOutbox, expectError, expectInvariants, PLATFORM, shardsOver, topUp, type Shop } from "./helpers";
+import { account, api, countRecords, createOperation, createShop, drainOutbox, onRecords, expectError, expectInvariants, PLATFORM, shardsOver, topUp, type Shop } from "./helpers";
+import type { RecordKind } from "../src/db/record-tables";
 
 const shardDb = (id: string) => (env as unknown as Record<string, D1Database>)[`SHARD_${id.slice("shard-".length)}`];
 
@@ -37,8 +38,7 @@ async function sale(shop: Shop, card: string, amount: number) {
   return held.body.id as string;
 }
 
-const countOn = async (shard: string, table: string, tenantId: string) =>
-  (await shardDb(shard).prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE tenant_id = ?`).bind(tenantId).first<number>("n"))!;
+const countOn = (shard: string, kind: RecordKind, tenantId: string) => countRecords(shardDb(shard), kind, "tenant_id = ?", tenantId);
 
 describe("placement (pure)", () => {
   const placement: Placement = [
@@ -172,7 +172,7 @@ describe("a failing shard", () => {
       (instance as unknown as { env: unknown }).env = env;
     });
     await drainOutbox(sick);
-    expect(await countOn("shard-1", "history_entries", sick.tenantId)).toBe(1);
+    expect(await countOn("shard-1", "history", sick.tenantId)).toBe(1);
     await expectInvariants(sick);
   });
 });
@@ -240,13 +240,13 @@ describe("the move of before the shards", () => {
     await drainOutbox(shop);
     // As the single database had it: the tenant of before the shards, its history in DB.
     const [home] = (await tenantShards(env, t)).all;
-    for (const table of ["operations", "history_entries"]) {
-      const rows = await home.d1.prepare(`SELECT * FROM ${table} WHERE tenant_id = ?`).bind(t).all<Record<string, unknown>>();
-      for (const row of rows.results) {
+    for (const [kind, table] of [["operations", "operations"], ["history", "history_entries"]] as const) {
+      const rows = await onRecords(home.d1, kind, "SELECT * FROM {table} WHERE tenant_id = ?", t);
+      for (const row of rows) {
         const columns = Object.keys(row);
         await env.DB.prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).bind(...columns.map((c) => row[c])).run();
       }
-      await home.d1.prepare(`DELETE FROM ${table} WHERE tenant_id = ?`).bind(t).run();
+      await onRecords(home.d1, kind, "DELETE FROM {table} WHERE tenant_id = ?", t);
     }
     const now = new Date().toISOString();
     await env.DB.batch([

@@ -14,7 +14,7 @@ import { historyLines } from "../src/db/history";
 import { wholeEvent } from "../src/history/operation-moments";
 import { operationsPage } from "../src/db/operations";
 import { storeOf, tenantObjectOf } from "../src/objects";
-import { account, api, balances, createOperation, createShop, drainOutbox, expectInvariants, idemKey, shardOf, shardsOver, topUp } from "./helpers";
+import { account, api, balances, createOperation, createShop, drainOutbox, expectInvariants, idemKey, onRecords, shardOf, shardsOver, topUp } from "./helpers";
 
 /** The AccountDO's tables as version 5 made them, filled from what the current ones hold. */
 const TO_VERSION_5 = `
@@ -222,7 +222,7 @@ describe("D1 migration 0022: an operation kept once, its events as moments", () 
     const createdId = `evt_${held.id.slice(3)}_created`;
     const generation = generationOf(held.created_at);
     await d1.batch([
-      d1.prepare("UPDATE operations SET body = ?1, moment = NULL, created_moment = NULL WHERE tenant_id = ?2 AND id = ?3").bind(JSON.stringify(asHeld), shop.tenantId, held.id),
+
       d1.prepare(`INSERT INTO ${tableOf(generation)} (id, tenant_id, type, created_at, payload) VALUES (?1, ?2, 'operation.created', ?3, ?4)`).bind(
         createdId,
         shop.tenantId,
@@ -230,11 +230,12 @@ describe("D1 migration 0022: an operation kept once, its events as moments", () 
         JSON.stringify(wholeEvent({ id: createdId, type: "operation.created", created_at: held.created_at, data: { operation: asHeld } }, true)),
       ),
     ]);
+    await onRecords(d1, "operations", "UPDATE {table} SET body = ?1, moment = NULL, created_moment = NULL WHERE tenant_id = ?2 AND id = ?3", JSON.stringify(asHeld), shop.tenantId, held.id);
     expect((await api("GET", `/v1/operations?status=pending`, { token: shop.secret })).body.data).toEqual([{ ...asHeld, livemode: true }]);
 
     const confirmed = (await api("POST", `/v1/operations/${held.id}/confirm`, { token: shop.terminal })).body;
     await drainOutbox(shop);
-    const row = await d1.prepare("SELECT body, moment FROM operations WHERE tenant_id = ? AND id = ?").bind(shop.tenantId, held.id).first<{ body: string; moment: string }>();
+    const [row] = await onRecords<{ body: string; moment: string }>(d1, "operations", "SELECT body, moment FROM {table} WHERE tenant_id = ? AND id = ?", shop.tenantId, held.id);
     expect(JSON.parse(row!.body)).not.toHaveProperty("status");
     expect(JSON.parse(row!.moment)).toMatchObject({ status: "confirmed" });
     expect((await api("GET", `/v1/operations/${held.id}`, { token: shop.secret })).body).toEqual(confirmed);

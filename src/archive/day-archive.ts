@@ -11,6 +11,7 @@ import { windowBounds } from "../limits/counters-view";
 import { shardUnavailable, tenantShards } from "../shards/tenant-shards";
 import { tenantObjectOf } from "../objects";
 import { dayLines } from "./day-lines";
+import { overRecords } from "../db/record-tables";
 import { PART_BYTES, putInParts } from "./r2-parts";
 
 /** A day's archive is made this long after the day ends: the longest hold (a day), and 5 minutes to settle. */
@@ -50,7 +51,10 @@ export async function writeDayArchive(env: Env, tenantId: string, date: string, 
     const shards = await tenantShards(env, tenantId);
     const pending = await Promise.all(
       shards.all.map(({ d1 }) =>
-        d1.prepare("SELECT 1 AS pending FROM operations WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3 AND status = 'pending' LIMIT 1").bind(tenantId, window.start, window.end).first(),
+        overRecords(d1, "operations", window.start, (tables) => {
+          const each = tables.map((table) => `SELECT 1 AS pending FROM ${table} WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3 AND status = 'pending'`);
+          return d1.prepare(`${each.join(" UNION ALL ")} LIMIT 1`).bind(tenantId, window.start, window.end).first();
+        }),
       ),
     );
     if (pending.some((row) => row !== null)) return "not_yet";

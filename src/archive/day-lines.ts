@@ -6,6 +6,7 @@
 import type { TenantShards } from "../shards/tenant-shards";
 import { historyLines } from "../db/history";
 import { operationOfRow, OPERATION_ROW, type OperationRowRead } from "../db/operation-rows";
+import { overRecords } from "../db/record-tables";
 
 const PAGE = 1000;
 type Position = [string, string];
@@ -38,30 +39,23 @@ export async function* mergeAscending<Row extends { id: string; created_at: stri
 
 /** The day's lines: `{"record":"operation",…}` for each operation made in [start, end), then `{"record":"entry",…}`. */
 export async function* dayLines(shards: TenantShards, start: string, end: string): AsyncGenerator<string> {
+  const after = "(created_at > ?4 OR (created_at = ?4 AND id > ?5)) ORDER BY created_at, id LIMIT ?6";
   const operations = shards.all.map(({ d1 }) =>
-    pages<OperationRowRead>(async (after) => {
-      const read = await d1
-        .prepare(
-          `SELECT ${OPERATION_ROW} FROM operations WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3
-             AND (created_at > ?4 OR (created_at = ?4 AND id > ?5)) ORDER BY created_at, id LIMIT ${PAGE}`,
-        )
-        .bind(shards.tenantId, start, end, after[0], after[1])
-        .all<OperationRowRead>();
-      return read.results;
-    }),
+    pages<OperationRowRead>((position) =>
+      overRecords(d1, "operations", start, async (tables) => {
+        const each = tables.map((table) => `SELECT * FROM (SELECT ${OPERATION_ROW} FROM ${table} WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3 AND ${after})`);
+        return (await d1.prepare(`${each.join(" UNION ALL ")} ORDER BY created_at, id LIMIT ?6`).bind(shards.tenantId, start, end, position[0], position[1], PAGE).all<OperationRowRead>()).results;
+      }),
+    ),
   );
   for await (const row of mergeAscending(operations)) yield `${JSON.stringify({ record: "operation", ...operationOfRow(row) })}\n`;
   const entries = shards.all.map(({ d1 }) =>
-    pages<EntryRow>(async (after) => {
-      const read = await d1
-        .prepare(
-          `SELECT * FROM (${historyLines("h.tenant_id = ?1 AND h.created_at >= ?2 AND h.created_at < ?3")})
-           WHERE created_at > ?4 OR (created_at = ?4 AND id > ?5) ORDER BY created_at, id LIMIT ${PAGE}`,
-        )
-        .bind(shards.tenantId, start, end, after[0], after[1])
-        .all<EntryRow>();
-      return read.results;
-    }),
+    pages<EntryRow>((position) =>
+      overRecords(d1, "history", start, async (tables) => {
+        const each = tables.map((table) => `SELECT * FROM (SELECT * FROM (${historyLines("h.tenant_id = ?1 AND h.created_at >= ?2 AND h.created_at < ?3", table)}) WHERE ${after})`);
+        return (await d1.prepare(`${each.join(" UNION ALL ")} ORDER BY created_at, id LIMIT ?6`).bind(shards.tenantId, start, end, position[0], position[1], PAGE).all<EntryRow>()).results;
+      }),
+    ),
   );
   for await (const entry of mergeAscending(entries)) yield `${JSON.stringify({ record: "entry", ...entry })}\n`;
 }

@@ -1,21 +1,23 @@
 /** What the console's home page reads from D1: holds not yet finished and payments (shards), open alerts and blocked cards (directory). */
 import type { Method } from "../accounts/operation";
 import { historyLines } from "./history";
+import { overRecords } from "./record-tables";
 import { operationField, operationOfRow, OPERATION_ROW, type OperationRowRead } from "./operation-rows";
 
 /** Sales still held (pending, not yet expired): how many, and what they hold per method. */
 export async function heldNow(d1: D1Database, tenantId: string, now: number): Promise<{ count: number; held: Record<Method, number> }> {
-  const rows = await d1
-    .prepare(`SELECT ${OPERATION_ROW} FROM operations WHERE tenant_id = ?1 AND status = 'pending' AND created_at >= ?2 AND ${operationField("expires_at")} > ?3`)
-    .bind(tenantId, new Date(now - 86_400_000).toISOString(), new Date(now).toISOString())
-    .all<OperationRowRead>();
+  const from = new Date(now - 86_400_000).toISOString();
+  const rows = await overRecords(d1, "operations", from, async (tables) => {
+    const each = tables.map((table) => `SELECT ${OPERATION_ROW} FROM ${table} WHERE tenant_id = ?1 AND status = 'pending' AND created_at >= ?2 AND ${operationField("expires_at")} > ?3`);
+    return (await d1.prepare(each.join(" UNION ALL ")).bind(tenantId, from, new Date(now).toISOString()).all<OperationRowRead>()).results;
+  });
   const held: Record<Method, number> = { credit: 0, cashback: 0, points: 0 };
-  for (const row of rows.results) {
+  for (const row of rows) {
     const op = operationOfRow(row);
     if (row.type === "purchase") for (const p of op.payments ?? []) held[p.method] += p.amount;
     else if (row.type === "manual_deduction" && op.method) held[op.method] += op.amount ?? 0;
   }
-  return { count: rows.results.length, held };
+  return { count: rows.length, held };
 }
 
 export async function openAlertCount(d1: D1Database, tenantId: string): Promise<number> {
@@ -28,11 +30,14 @@ export async function blockedCardCount(d1: D1Database, tenantId: string): Promis
 
 /** Per UTC hour since `since` ("2026-12-01T10"): what members paid per method (a shard's part). */
 export async function paidByHour(d1: D1Database, tenantId: string, since: string) {
-  const rows = await d1
-    .prepare(`SELECT substr(created_at, 1, 13) AS hour, method, SUM(-amount) AS total FROM (${historyLines("h.tenant_id = ?1 AND h.created_at >= ?2")}) WHERE kind = 'payment' GROUP BY hour, method`)
-    .bind(tenantId, since)
-    .all<{ hour: string; method: Method; total: number }>();
-  return rows.results;
+  return overRecords(d1, "history", `${since}:00:00.000Z`, async (tables) => {
+    const lines = tables.map((table) => historyLines("h.tenant_id = ?1 AND h.created_at >= ?2", table)).join(" UNION ALL ");
+    const rows = await d1
+      .prepare(`SELECT substr(created_at, 1, 13) AS hour, method, SUM(-amount) AS total FROM (${lines}) WHERE kind = 'payment' GROUP BY hour, method`)
+      .bind(tenantId, since)
+      .all<{ hour: string; method: Method; total: number }>();
+    return rows.results;
+  });
 }
 
 /** Per UTC hour since `since`: how many alerts were raised (the directory's). */

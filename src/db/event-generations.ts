@@ -14,7 +14,7 @@
 export const EVENT_DAYS = 30;
 const DAY_MS = 86_400_000;
 const EVENT_RETENTION_MS = EVENT_DAYS * DAY_MS;
-const GENERATION_MS = 10 * DAY_MS;
+export const GENERATION_MS = 10 * DAY_MS;
 
 export const LEGACY_EVENTS = "events";
 

@@ -10,6 +10,7 @@ import type { Operation } from "../accounts/operation";
 import { eventAt, eventOperationId, type EventMoment } from "../history/operation-moments";
 import { memberOfOperation } from "../lib/ids";
 import { operationOfRow, type OperationRowRead } from "./operation-rows";
+import { tablesFrom } from "./record-tables";
 
 export { EVENT_DAYS };
 
@@ -33,22 +34,31 @@ interface EventRow {
   moment: string | null;
 }
 
-/** A log table's rows with their operations' rows beside them (`e` the log rows, `o` the operation). */
-const withOperation = (logRows: string) => `
-  SELECT e.id, e.type, e.created_at, e.payload, NULL AS created_moment, o.type AS op_type, o.member_id, o.store_id,
-    o.register_id, o.created_at AS op_created_at, o.body, o.moment
+/** One column of whichever operations' table an event's row found its operation in (`o0`, `o1`, …). */
+const picked = (column: string, count: number) =>
+  count === 0 ? "NULL" : `CASE ${Array.from({ length: count }, (_, i) => `WHEN o${i}.id IS NOT NULL THEN o${i}.${column}`).join(" ")} END`;
+
+/**
+ * A log table's rows with their operations' rows beside them (`e` the log rows; the operation is looked up by its
+ * key in each of `operations`, the tables its creation time may be in).
+ */
+const withOperation = (logRows: string, operations: string[]) => `
+  SELECT e.id, e.type, e.created_at, e.payload, NULL AS created_moment, ${picked("type", operations.length)} AS op_type,
+    ${picked("member_id", operations.length)} AS member_id, ${picked("store_id", operations.length)} AS store_id,
+    ${picked("register_id", operations.length)} AS register_id, ${picked("created_at", operations.length)} AS op_created_at,
+    ${picked("body", operations.length)} AS body, ${picked("moment", operations.length)} AS moment
   FROM (${logRows}) e
-  LEFT JOIN operations o ON o.tenant_id = ?1 AND o.created_at = e.payload ->> '$.at' AND o.id = 'op_' || substr(e.id, 5, 32)`;
+  ${operations.map((table, i) => `LEFT JOIN ${table} o${i} ON o${i}.tenant_id = ?1 AND o${i}.created_at = e.payload ->> '$.at' AND o${i}.id = 'op_' || substr(e.id, 5, 32)`).join("\n  ")}`;
 
 /**
  * The operation.created events the operations' rows list, of operations made since migration 0022 (an older one's is
  * logged whole), so the listing never reads through the rows of before.
  */
 const CREATED_ID = "('evt_' || substr(id, 4) || '_created')";
-const createdEvents = (where: string) => `
+const createdEvents = (where: string, table: string) => `
   SELECT ${CREATED_ID} AS id, 'operation.created' AS type, created_at, NULL AS payload, created_moment, type AS op_type,
     member_id, store_id, register_id, created_at AS op_created_at, body, moment
-  FROM operations WHERE created_moment IS NOT NULL AND created_at >= (SELECT since FROM operation_moments_since) AND ${where}`;
+  FROM ${table} WHERE created_moment IS NOT NULL AND created_at >= (SELECT since FROM operation_moments_since) AND ${where}`;
 
 /** The event a shard's row holds, as the API answers it. */
 function eventOf(row: EventRow, livemode: boolean): object {
@@ -63,15 +73,18 @@ function eventOf(row: EventRow, livemode: boolean): object {
 }
 
 /**
- * Runs a read over the event log's tables at `now`, reading which there are once more if one went away meanwhile
- * (dropped by a clean-up between the two round trips).
+ * Runs a read over the event log's tables at `now` and the operations' tables its events' operations may be in (made
+ * a day, the longest hold, before the oldest event listed), reading which there are once more if one went away
+ * meanwhile (dropped by a clean-up between the two round trips).
  */
-async function overListed<T>(d1: D1Database, now: number, read: (tables: string[]) => Promise<T>): Promise<T> {
+async function overListed<T>(d1: D1Database, now: number, read: (tables: string[], operations: string[]) => Promise<T>): Promise<T> {
+  const operationsFrom = new Date(now - (EVENT_DAYS + 1) * 86_400_000).toISOString();
+  const listed = () => Promise.all([listedTables(d1, now), tablesFrom(d1, "operations", operationsFrom)]);
   try {
-    return await read(await listedTables(d1, now));
+    return await read(...(await listed()));
   } catch (error) {
     if (!tableWentAway(error)) throw error;
-    return read(await listedTables(d1, now));
+    return read(...(await listed()));
   }
 }
 
@@ -101,12 +114,12 @@ async function eventsOnShard(d1: D1Database, tenantId: string, query: { type?: s
   const newest = "ORDER BY created_at DESC, id DESC LIMIT ?6";
   const listsCreated = !query.type || query.type === "operation.created";
   const created = ["tenant_id = ?1", since, ...(position ? [`(created_at < ?4 OR (created_at = ?4 AND ${CREATED_ID} < ?5))`] : [])];
-  return overListed(d1, now, async (tables) => {
+  return overListed(d1, now, async (tables, operations) => {
     const legacy = tables.includes(LEGACY_EVENTS);
     const logged = tables.map((table) => `SELECT * FROM (SELECT id, type, created_at, payload FROM ${table} WHERE ${where.join(" AND ")} ${newest})`);
     const parts = [
-      ...(logged.length > 0 ? [`SELECT * FROM (${withOperation(`${logged.join(legacy ? " UNION " : " UNION ALL ")} ${newest}`)})`] : []),
-      ...(listsCreated ? [`SELECT * FROM (${createdEvents(created.join(" AND "))} ORDER BY created_at DESC, id DESC LIMIT ?6)`] : []),
+      ...(logged.length > 0 ? [`SELECT * FROM (${withOperation(`${logged.join(legacy ? " UNION " : " UNION ALL ")} ${newest}`, operations)})`] : []),
+      ...(listsCreated ? operations.map((table) => `SELECT * FROM (${createdEvents(created.join(" AND "), table)} ORDER BY created_at DESC, id DESC LIMIT ?6)`) : []),
     ];
     if (parts.length === 0) return [];
     const read = await d1
@@ -129,12 +142,12 @@ export async function queueAgain(shards: TenantShards, eventId: string, endpoint
 
 async function queueAgainOnShard(d1: D1Database, shards: TenantShards, eventId: string, endpointId: string, maxAttempts: number, now: number): Promise<boolean> {
   const oldest = new Date(now - EVENT_DAYS * 86_400_000).toISOString();
-  const row = await overListed(d1, now, async (tables) => {
+  const row = await overListed(d1, now, async (tables, operations) => {
     const logged = tables.map((table) => `SELECT id, type, created_at, payload FROM ${table} WHERE tenant_id = ?1 AND id = ?2 AND created_at >= ?3`);
     // An operation.created is listed from its operation's row, found by the member its id names.
-    const created = `${createdEvents(`tenant_id = ?1 AND member_id = ?4 AND id = ?5 AND created_at >= ?3`)} AND ${CREATED_ID} = ?2`;
+    const created = operations.map((table) => `${createdEvents(`tenant_id = ?1 AND member_id = ?4 AND id = ?5 AND created_at >= ?3`, table)} AND ${CREATED_ID} = ?2`);
     const operationId = eventOperationId(eventId);
-    const parts = [...(logged.length > 0 ? [withOperation(logged.join(" UNION ALL "))] : []), created];
+    const parts = [...(logged.length > 0 ? [withOperation(logged.join(" UNION ALL "), operations)] : []), ...created];
     return d1
       .prepare(`SELECT * FROM (${parts.join(" UNION ALL ")}) LIMIT 1`)
       .bind(shards.tenantId, eventId, oldest, memberOfOperation(operationId), operationId)

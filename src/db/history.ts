@@ -6,16 +6,17 @@
 import type { JournalEntry } from "../accounts/operation";
 
 /**
- * The journal entries of the history rows `where` picks (over `h`): each row's first entry, and those in its
- * `more_entries`. `where` may use numbered parameters (`?1`), bound once for both halves.
+ * The journal entries of the history rows `where` picks (over `h`) in `table` (a generation's, or the table of
+ * before): each row's first entry, and those in its `more_entries`. `where` may use numbered parameters (`?1`),
+ * bound once for both halves.
  */
-export const historyLines = (where: string) => `
+export const historyLines = (where: string, table = "history_entries") => `
   SELECT h.id, h.member_id, h.seq, h.operation_id, h.kind, h.method, h.amount, h.balance_after, h.store_id, h.register_id, h.created_at
-  FROM history_entries h WHERE ${where}
+  FROM ${table} h WHERE ${where}
   UNION ALL
   SELECT e.value ->> '$.id', h.member_id, e.value ->> '$.seq', h.operation_id, e.value ->> '$.kind', e.value ->> '$.method',
     e.value ->> '$.amount', e.value ->> '$.balance_after', h.store_id, h.register_id, h.created_at
-  FROM history_entries h, json_each(h.more_entries) e WHERE ${where}`;
+  FROM ${table} h, json_each(h.more_entries) e WHERE ${where}`;
 
 /** One entry after a settlement's first, as `more_entries` keeps it. */
 export type MoreEntry = Pick<JournalEntry, "id" | "seq" | "kind" | "method" | "amount" | "balance_after">;

@@ -10,6 +10,8 @@ export const tenants = sqliteTable("tenants", {
   pointsPerCurrencyUnit: integer("points_per_currency_unit").notNull().default(1),
   pointValue: integer("point_value").notNull().default(1),
   holdTtlSeconds: integer("hold_ttl_seconds").notNull().default(900),
+  /** Days the back office's history stays in D1 (migration 0023). */
+  historyRetentionDays: integer("history_retention_days").notNull().default(90),
   smsPerHour: integer("sms_per_hour").notNull().default(500),
   /** Sign-in codes' own hourly budget: asking for them never uses up the till's `sms_per_hour`. */
   smsSigninPerHour: integer("sms_signin_per_hour").notNull().default(200),

@@ -16,6 +16,8 @@ export interface Settings {
   points_per_currency_unit: number;
   point_value: number;
   hold_ttl_seconds: number;
+  /** Days the back office's history stays in D1 (30–400); older days are in GET /v1/exports. */
+  history_retention_days: number;
   /** The till's and back office's SMS in one hour (every SMS but sign-in codes). */
   sms_per_hour: number;
   /** Sign-in codes in one hour, a budget of their own. */
@@ -55,6 +57,7 @@ export function newTenant(fields: { name: string; currency: string; timezone: st
     pointsPerCurrencyUnit: 1,
     pointValue: 1,
     holdTtlSeconds: 900,
+    historyRetentionDays: 90,
     smsPerHour: 500,
     smsSigninPerHour: 200,
     refundWhenPointsSpent: "reduce",
@@ -80,6 +83,7 @@ export function settingsOf(tenant: TenantRow): Settings {
     points_per_currency_unit: tenant.pointsPerCurrencyUnit,
     point_value: tenant.pointValue,
     hold_ttl_seconds: tenant.holdTtlSeconds,
+    history_retention_days: tenant.historyRetentionDays,
     sms_per_hour: tenant.smsPerHour,
     sms_signin_per_hour: tenant.smsSigninPerHour,
     refund_when_points_spent: tenant.refundWhenPointsSpent,

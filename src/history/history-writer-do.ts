@@ -17,6 +17,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { projectShipments, ShardNotes, type Shipment } from "./projection";
 import { forgetOldLogs, forgetOldTestSms } from "../db/events";
+import { dropPastRetention } from "../archive/retention";
 import { tenantShards } from "../shards/tenant-shards";
 import { DIRECTORY } from "./shipment-parts";
 import { MAX_ATTEMPTS } from "../webhooks/webhook-do";
@@ -86,9 +87,10 @@ export class HistoryWriterDO extends DurableObject<Env> {
   }
 
   /**
-   * The event log and deliveries are kept 30 days (API.md), on the shards; test SMS 7, in the directory: a shard's
-   * writer drops them beside its batches, not in their way, on every shard of the tenant (those of its past epochs
-   * get no batch any more); a failed run is tried within the hour.
+   * The event log and deliveries are kept 30 days (API.md), on the shards; test SMS 7, in the directory; operations
+   * and history as long as the shard's tenants keep them (archived, then dropped by generation:
+   * src/archive/retention.ts). A shard's writer drops them beside its batches, not in their way, on every shard of
+   * the tenant (those of its past epochs get no batch any more); a failed run is tried within the hour.
    */
   private forgetOldLogsIfDue(): void {
     if (this.target === DIRECTORY || Date.now() - this.forgotAt < FORGET_EVERY_MS) return;
@@ -98,7 +100,11 @@ export class HistoryWriterDO extends DurableObject<Env> {
     const forgotten = tenantShards(this.env, tenant).then((shards) =>
       shards.all[0].id !== this.target
         ? undefined
-        : Promise.all([...shards.all.map((shard) => forgetOldLogs(shard.d1, tenant, MAX_ATTEMPTS)), forgetOldTestSms(this.env.DB, tenant)]),
+        : Promise.all([
+            ...shards.all.map((shard) => forgetOldLogs(shard.d1, tenant, MAX_ATTEMPTS)),
+            ...shards.all.map((shard) => dropPastRetention(this.env, shard.id)),
+            forgetOldTestSms(this.env.DB, tenant),
+          ]),
     );
     void forgotten.catch((error) => console.warn("dropping old logs failed:", String(error)));
   }

@@ -15,7 +15,8 @@ import { jsonChunks } from "../lib/json-chunks";
 import { alertStatements, announceAlerts, changedAny, eventStatements, wakeWebhooks, type TillsafeEvent } from "../webhooks/events";
 import { liveWebhookEndpoints } from "../db/webhook-endpoints";
 import { countShardRows } from "../db/shards";
-import { tableWentAway } from "../db/event-generations";
+import { generationOf, tableWentAway } from "../db/event-generations";
+import { makeRecordTable, recordTable, type RecordKind } from "../db/record-tables";
 import { historyRows } from "../db/history";
 import { shardDatabase, tenantPlace } from "../shards/tenant-shards";
 import { DIRECTORY } from "./shipment-parts";
@@ -67,6 +68,44 @@ export class ShardNotes {
   readonly tally = new ShardRowTally();
   /** The event log's generations this writer's batches made: later batches leave their CREATE out. */
   readonly generations = new Set<number>();
+  /** The same for the operations' and history's generation tables (src/db/record-tables.ts). */
+  private readonly records = new Set<string>();
+  private readonly making = new Set<string>();
+
+  /** The statements making a record table, unless this writer's batches made it already. */
+  make(db: D1Database, kind: RecordKind, generation: number): D1PreparedStatement[] {
+    const table = recordTable(kind, generation);
+    if (this.records.has(table)) return [];
+    this.making.add(table);
+    return makeRecordTable(db, kind, generation);
+  }
+
+  /** A batch was written: what it made is there. */
+  written(generations: number[]): void {
+    for (const generation of generations) this.generations.add(generation);
+    for (const table of this.making) this.records.add(table);
+    this.making.clear();
+  }
+
+  /** A batch failed: what it would have made is not known to be there; a table gone (dropped) is made again. */
+  failed(tableGone: boolean): void {
+    this.making.clear();
+    if (!tableGone) return;
+    this.generations.clear();
+    this.records.clear();
+  }
+}
+
+/** Rows by the generation of their creation time. */
+function byGeneration<Row extends { created_at: string }>(rows: Row[]): Map<number, Row[]> {
+  const by = new Map<number, Row[]>();
+  for (const row of rows) {
+    const generation = generationOf(row.created_at);
+    const inIt = by.get(generation);
+    if (inIt) inIt.push(row);
+    else by.set(generation, [row]);
+  }
+  return by;
 }
 
 /** Writes one target's parts of a tenant's shipments in one D1 batch: the directory's, or a shard's. */
@@ -119,40 +158,60 @@ async function projectToShard(env: Env, tenantId: string, shard: string, shipmen
   const rows = shardRows(shipments.flatMap((s) => s.operations), events, tenant.livemode);
   // A settlement's entries share one row (a purchase earning points: its payment and its accrual).
   const entries = historyRows(shipments.flatMap((s) => s.entries.map((entry) => ({ ...entry, member_id: s.member_id }))));
-  // Operations and journal entries travel as JSON arrays, one statement per array however many rows. A newer version
-  // replaces the row's state, base and moment together (the base is the same at every version an account ships); its
-  // operation.created moment is written with the row only. The create's messages always travel together, so a row
-  // is made with its created event; one shipped again (an account restarted) finds the row there — and a row of
-  // before migration 0022 has that event logged whole already.
-  for (const chunk of jsonChunks(rows.operations)) {
-    statements.push(
-      db
-        .prepare(
-          `INSERT INTO operations (id, tenant_id, member_id, store_id, register_id, type, status, version, body, moment, created_moment, created_at)
-           SELECT o.value ->> '$.id', ?2, o.value ->> '$.member_id', o.value ->> '$.store_id', o.value ->> '$.register_id',
-             o.value ->> '$.type', o.value ->> '$.status', o.value ->> '$.version', o.value -> '$.body', o.value -> '$.moment',
-             o.value -> '$.created', o.value ->> '$.created_at'
-           FROM json_each(?1) o WHERE true
-           ON CONFLICT(tenant_id, created_at, id) DO UPDATE SET
-             status = excluded.status, body = excluded.body, moment = excluded.moment, version = excluded.version
-           WHERE excluded.version > operations.version`,
-        )
-        .bind(chunk, tenantId),
-    );
+  // Operations and journal entries travel as JSON arrays, one statement per array however many rows, into the table
+  // of their creation time's generation (src/db/record-tables.ts). A newer version replaces the row's state, base and
+  // moment together (the base is the same at every version an account ships); its operation.created moment is
+  // written with the row only. The create's messages always travel together, so a row is made with its created
+  // event; one shipped again (an account restarted) finds the row there — and a row of before migration 0022 has that
+  // event logged whole already. An operation that lives in the table of before is updated there.
+  for (const [generation, inIt] of byGeneration(rows.operations)) {
+    const table = recordTable("operations", generation);
+    statements.push(...notes.make(db, "operations", generation));
+    for (const chunk of jsonChunks(inIt)) {
+      statements.push(
+        db
+          .prepare(
+            `UPDATE operations SET status = o.value ->> '$.status', version = o.value ->> '$.version', body = o.value -> '$.body', moment = o.value -> '$.moment'
+             FROM json_each(?1) o
+             WHERE operations.tenant_id = ?2 AND operations.created_at = o.value ->> '$.created_at' AND operations.id = o.value ->> '$.id'
+               AND operations.version < o.value ->> '$.version'`,
+          )
+          .bind(chunk, tenantId),
+        db
+          .prepare(
+            `INSERT INTO ${table} (id, tenant_id, member_id, store_id, register_id, type, status, version, body, moment, created_moment, created_at)
+             SELECT o.value ->> '$.id', ?2, o.value ->> '$.member_id', o.value ->> '$.store_id', o.value ->> '$.register_id',
+               o.value ->> '$.type', o.value ->> '$.status', o.value ->> '$.version', o.value -> '$.body', o.value -> '$.moment',
+               o.value -> '$.created', o.value ->> '$.created_at'
+             FROM json_each(?1) o
+             WHERE NOT EXISTS (SELECT 1 FROM operations l WHERE l.tenant_id = ?2 AND l.created_at = o.value ->> '$.created_at' AND l.id = o.value ->> '$.id')
+             ON CONFLICT(tenant_id, created_at, id) DO UPDATE SET
+               status = excluded.status, body = excluded.body, moment = excluded.moment, version = excluded.version
+             WHERE excluded.version > ${table}.version`,
+          )
+          .bind(chunk, tenantId),
+      );
+    }
   }
-  for (const chunk of jsonChunks(entries)) {
-    statements.push(
-      db
-        .prepare(
-          `INSERT INTO history_entries (id, tenant_id, member_id, seq, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at, more_entries)
-           SELECT e.value ->> '$.id', ?2, e.value ->> '$.member_id', e.value ->> '$.seq', e.value ->> '$.operation_id', e.value ->> '$.kind',
-             e.value ->> '$.method', e.value ->> '$.amount', e.value ->> '$.balance_after', e.value ->> '$.store_id',
-             e.value ->> '$.register_id', e.value ->> '$.created_at', e.value ->> '$.more'
-           FROM json_each(?1) e WHERE true
-           ON CONFLICT DO NOTHING`,
-        )
-        .bind(chunk, tenantId),
-    );
+  for (const [generation, inIt] of byGeneration(entries)) {
+    const table = recordTable("history", generation);
+    statements.push(...notes.make(db, "history", generation));
+    for (const chunk of jsonChunks(inIt)) {
+      statements.push(
+        db
+          .prepare(
+            `INSERT INTO ${table} (id, tenant_id, member_id, seq, operation_id, kind, method, amount, balance_after, store_id, register_id, created_at, more_entries)
+             SELECT e.value ->> '$.id', ?2, e.value ->> '$.member_id', e.value ->> '$.seq', e.value ->> '$.operation_id', e.value ->> '$.kind',
+               e.value ->> '$.method', e.value ->> '$.amount', e.value ->> '$.balance_after', e.value ->> '$.store_id',
+               e.value ->> '$.register_id', e.value ->> '$.created_at', e.value ->> '$.more'
+             FROM json_each(?1) e
+             WHERE NOT EXISTS (SELECT 1 FROM history_entries l WHERE l.tenant_id = ?2 AND l.created_at = e.value ->> '$.created_at'
+               AND l.member_id = e.value ->> '$.member_id' AND l.seq = e.value ->> '$.seq')
+             ON CONFLICT DO NOTHING`,
+          )
+          .bind(chunk, tenantId),
+      );
+    }
   }
   const endpoints = live.map((endpoint) => ({ id: endpoint.id, events: JSON.parse(endpoint.events) as string[] }));
   const logged = eventStatements(db, tenantId, rows.log, events, { livemode: tenant.livemode, endpoints }, notes.generations);
@@ -162,10 +221,10 @@ async function projectToShard(env: Env, tenantId: string, shard: string, shipmen
   if (counted.count !== null) statements.push(countShardRows(db, counted.count));
   const results = await db.batch(statements).catch((error: unknown) => {
     // A generation dropped since this writer made it: the next try makes it again.
-    if (tableWentAway(error)) notes.generations.clear();
+    notes.failed(tableWentAway(error));
     throw error;
   });
   counted.done();
-  for (const generation of logged.generations) notes.generations.add(generation);
+  notes.written(logged.generations);
   if (changedAny(logged.deliveries, statements, results)) await wakeWebhooks(env, tenantId);
 }

@@ -9,6 +9,7 @@ import type { Env } from "../env";
 import { acrossShards, tenantShards } from "../shards/tenant-shards";
 import { windowBounds } from "../limits/counters-view";
 import { dailyReport, type StoreDay } from "../reports/daily-report";
+import { windowStart } from "../db/record-tables";
 
 /** How long after a day ends the accounts' last shipments are given to reach D1 before the day is called final. */
 const SETTLE_MS = 5 * 60 * 1000;
@@ -46,7 +47,10 @@ export async function dailyReportOf(env: Env, tenant: { id: string; timezone: st
   const names = new Map(places.map(({ store }) => [store.id, store.name]));
   const storeIds = storeId ? [storeId] : places.map(({ store }) => store.id);
   const stores = dailyReport(operations, journal, storeIds).map((day) => ({ ...day, store_name: names.get(day.store_id) ?? "" }));
+  // A day older than the history kept at hand (`history_retention_days`) may have left D1 already: its archive holds it.
+  const pastWindow = start < windowStart(shards.retentionDays, now);
   const reason =
+    pastWindow ? `That day is older than the ${shards.retentionDays} days of history kept at hand: its records are in the day's archive (GET /v1/exports).` :
     now < Date.parse(end) ? "The day is not over yet: the figures are so far." :
     now < Date.parse(end) + SETTLE_MS ? "The day ended a moment ago: the last sales may still be on their way to the records." :
     lagging > 0 ? `${lagging} sale${lagging === 1 ? "" : "s"} of the day ${lagging === 1 ? "has" : "have"} not reached the records yet.` :

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { auditInsert } from "../db/audit";
 import { forgetTenant, loadTenant, saveSettings, settingsOf } from "../db/tenants";
 import { method, webOrigin } from "../lib/schemas";
+import { forgetPlace } from "../shards/tenant-shards";
 import { endpoint, type App } from "./endpoint";
 import * as R from "./responses";
 
@@ -14,6 +15,7 @@ export const UpdateSettings = z.strictObject({
   points_per_currency_unit: z.number().int("must be a whole number").min(0, "must not be negative").max(10_000, "must be at most 10,000").optional(),
   point_value: z.number().int("must be a whole number").min(1, "must be at least 1").max(1_000_000, "must be at most 1,000,000").optional(),
   hold_ttl_seconds: z.number().int("must be a whole number of seconds").min(1, "must be at least 1 second").max(86_400, "must be at most a day").optional(),
+  history_retention_days: z.number().int("must be a whole number of days").min(30, "must be at least 30 days").max(400, "must be at most 400 days").optional(),
   sms_per_hour: z.number().int("must be a whole number").min(0, "must not be negative").max(100_000, "must be at most 100,000").optional(),
   sms_signin_per_hour: z.number().int("must be a whole number").min(0, "must not be negative").max(100_000, "must be at most 100,000").optional(),
   refund_when_points_spent: z.enum(["reduce", "refuse"], "must be reduce or refuse").optional(),
@@ -40,6 +42,7 @@ export function settingsRoutes(app: App): void {
         ...(body.points_per_currency_unit !== undefined ? { pointsPerCurrencyUnit: body.points_per_currency_unit } : {}),
         ...(body.point_value !== undefined ? { pointValue: body.point_value } : {}),
         ...(body.hold_ttl_seconds !== undefined ? { holdTtlSeconds: body.hold_ttl_seconds } : {}),
+        ...(body.history_retention_days !== undefined ? { historyRetentionDays: body.history_retention_days } : {}),
         ...(body.sms_per_hour !== undefined ? { smsPerHour: body.sms_per_hour } : {}),
         ...(body.sms_signin_per_hour !== undefined ? { smsSigninPerHour: body.sms_signin_per_hour } : {}),
         ...(body.refund_when_points_spent !== undefined ? { refundWhenPointsSpent: body.refund_when_points_spent } : {}),
@@ -51,6 +54,8 @@ export function settingsRoutes(app: App): void {
         const after = { ...before, ...body };
         await saveSettings(env.DB, principal.tenantId, changes, body.allowed_origins, auditInsert(env.DB, principal, "settings.changed", principal.tenantId, { before, after }));
       }
+      // Its history's window (history_retention_days) applies in this isolate at once; others within 5 s.
+      forgetPlace(principal.tenantId);
       return { status: 200, body: settingsOf(await loadTenant(env.DB, principal.tenantId)) };
     },
   );

@@ -7,6 +7,7 @@
  */
 import type { Env } from "../env";
 import { eventTables, LEGACY_EVENTS, tableOf } from "../db/event-generations";
+import { recordGenerations, recordTable } from "../db/record-tables";
 import { webhooksOf } from "../objects";
 import { MAX_ATTEMPTS } from "../webhooks/webhook-do";
 import { FIRST_SHARD } from "./placement";
@@ -24,9 +25,8 @@ export interface TableMoved {
 }
 
 /** History's sum of amounts: each row's own, and those of the entries in its `more_entries`. */
-const SUMMED: Record<string, (row: Record<string, unknown>) => number> = {
-  history_entries: (row) => Number(row.amount) + ((row.more_entries ? JSON.parse(String(row.more_entries)) : []) as { amount: number }[]).reduce((sum, e) => sum + e.amount, 0),
-};
+const historySum = (row: Record<string, unknown>) => Number(row.amount) + ((row.more_entries ? JSON.parse(String(row.more_entries)) : []) as { amount: number }[]).reduce((sum, e) => sum + e.amount, 0);
+const summed = (table: string) => (table === "history_entries" || /^history_\d+$/.test(table) ? historySum : null);
 
 async function columnsOf(db: D1Database, table: string) {
   const info = await db.prepare(`SELECT name, pk FROM pragma_table_info(?)`).bind(table).all<{ name: string; pk: number }>();
@@ -43,7 +43,8 @@ async function moveTable(from: D1Database, to: D1Database, table: string): Promi
   const fromJson = columns.map((c) => `r.value ->> '$."${c}"'`).join(", ");
   const keyTuple = `(${key.map((c) => `"${c}"`).join(", ")})`;
   const keysIn = `(SELECT ${key.map((c) => `r.value ->> '$."${c}"'`).join(", ")} FROM json_each(?1) r)`;
-  const moved: TableMoved = { table, rows: 0, sum: SUMMED[table] ? 0 : null };
+  const sum = summed(table);
+  const moved: TableMoved = { table, rows: 0, sum: sum ? 0 : null };
   for (let size = CHUNK; ; ) {
     const read = await from.prepare(`SELECT ${list} FROM "${table}" LIMIT ${size}`).all<Record<string, unknown>>();
     if (read.results.length === 0) return moved;
@@ -60,7 +61,7 @@ async function moveTable(from: D1Database, to: D1Database, table: string): Promi
     if (there !== chunk.length) throw new Error(`${table}: ${there} of ${chunk.length} rows reached ${FIRST_SHARD}; nothing of this chunk was deleted`);
     await from.prepare(`DELETE FROM "${table}" WHERE ${keyTuple} IN ${keysIn}`).bind(rows).run();
     moved.rows += chunk.length;
-    if (moved.sum !== null) for (const row of chunk) moved.sum += SUMMED[table](row);
+    if (sum && moved.sum !== null) for (const row of chunk) moved.sum += sum(row);
   }
 }
 
@@ -79,8 +80,17 @@ async function makeOnShard(from: D1Database, to: D1Database, table: string): Pro
  */
 export async function moveToShards(env: Env): Promise<TableMoved[]> {
   const to = shardDatabase(env, FIRST_SHARD);
-  const { generations, legacy } = await eventTables(env.DB);
-  const tables = ["operations", "history_entries", "webhook_deliveries", "webhook_attempts", ...generations.map(tableOf), ...(legacy ? [LEGACY_EVENTS] : [])];
+  const [{ generations, legacy }, records] = await Promise.all([eventTables(env.DB), recordGenerations(env.DB)]);
+  const tables = [
+    "operations",
+    "history_entries",
+    ...records.operations.map((g) => recordTable("operations", g)),
+    ...records.history.map((g) => recordTable("history", g)),
+    "webhook_deliveries",
+    "webhook_attempts",
+    ...generations.map(tableOf),
+    ...(legacy ? [LEGACY_EVENTS] : []),
+  ];
   const moved: TableMoved[] = [];
   for (const table of tables) {
     await makeOnShard(env.DB, to, table);

@@ -45,20 +45,24 @@ export interface TenantShards {
   all: Shard[];
   /** A live tenant's, or a test tenant's (`livemode` on the events read back). */
   livemode: boolean;
+  /** Days its history stays in D1 (`history_retention_days`). */
+  retentionDays: number;
 }
 
 /** What a shard's writer and reader need of a tenant, cached a few seconds per isolate (epochs start a minute ahead). */
 interface TenantPlace {
   placement: string;
   livemode: boolean;
+  /** Days its history stays in D1: what its reads show, from now back. */
+  retentionDays: number;
 }
 const places = new ShortCache<TenantPlace>(5_000, 10_000);
 
 /** The tenant's placement and mode; a tenant with no record (an account's own tests) is placed as before the shards. */
 export async function tenantPlace(env: Env, tenantId: string): Promise<TenantPlace> {
   return places.through(tenantId, async () => {
-    const row = await env.DB.prepare("SELECT placement, livemode FROM tenants WHERE id = ?").bind(tenantId).first<{ placement: string; livemode: number }>();
-    return { placement: row?.placement ?? "[]", livemode: row ? row.livemode === 1 : true };
+    const row = await env.DB.prepare("SELECT placement, livemode, history_retention_days FROM tenants WHERE id = ?").bind(tenantId).first<{ placement: string; livemode: number; history_retention_days: number }>();
+    return { placement: row?.placement ?? "[]", livemode: row ? row.livemode === 1 : true, retentionDays: row?.history_retention_days ?? 90 };
   });
 }
 
@@ -68,7 +72,7 @@ export const forgetPlace = (tenantId: string) => places.delete(tenantId);
 export async function tenantShards(env: Env, tenantId: string): Promise<TenantShards> {
   const place = await tenantPlace(env, tenantId);
   const placement = placementOf(place.placement);
-  return { tenantId, placement, all: shardsOfTenant(placement).map((id) => ({ id, d1: shardDatabase(env, id) })), livemode: place.livemode };
+  return { tenantId, placement, all: shardsOfTenant(placement).map((id) => ({ id, d1: shardDatabase(env, id) })), livemode: place.livemode, retentionDays: place.retentionDays };
 }
 
 /**

@@ -2932,6 +2932,8 @@ export interface components {
             points_per_currency_unit: number;
             point_value: number;
             hold_ttl_seconds: number;
+            /** @description Days the back office's history (operations and their journal entries) stays in D1, 30–400; older days are in GET /v1/exports */
+            history_retention_days: number;
             sms_per_hour: number;
             sms_signin_per_hour: number;
             /** @enum {string} */
@@ -4632,6 +4634,7 @@ export interface operations {
                     points_per_currency_unit?: number;
                     point_value?: number;
                     hold_ttl_seconds?: number;
+                    history_retention_days?: number;
                     sms_per_hour?: number;
                     sms_signin_per_hour?: number;
                     /** @enum {string} */

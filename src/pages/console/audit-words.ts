@@ -47,6 +47,7 @@ const FIELD_WORDS: Record<string, string> = {
   approval_required_for: "Member approval needed for",
   point_value: "Value of a point",
   hold_ttl_seconds: "Holds last",
+  history_retention_days: "History kept",
   sms_confirm_points_deduction: "SMS code needed to pay with points",
   sms_per_hour: "SMS messages per hour",
   sms_signin_per_hour: "Sign-in codes per hour",
@@ -105,6 +106,7 @@ function show(key: string, value: unknown, record: Fields, context: AuditContext
   if (key === "method" && typeof value === "string") return METHOD_WORDS[value] ?? value;
   if (key === "point_value" && typeof value === "number") return formatMoney(value, context.currency);
   if (key === "hold_ttl_seconds" && typeof value === "number") return value % 60 === 0 ? `${value / 60} minutes` : `${value} seconds`;
+  if (key === "history_retention_days" && typeof value === "number") return `${value} days`;
   if ((key === "store_id" || key === "register_id") && typeof value === "string") return context.places.get(value) ?? value;
   if ((key === "acknowledged_by" || key === "resolved_by") && typeof value === "string") return context.people.get(value) ?? "someone no longer on the team";
   if (Array.isArray(value)) return value.length === 0 ? "none" : value.map((v) => (typeof v === "string" ? (METHOD_WORDS[v] ?? v) : JSON.stringify(v))).join(", ");

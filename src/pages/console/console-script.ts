@@ -147,7 +147,7 @@ const CONSOLE_FORMS = String.raw`
   if (settingsForm && $("settings-form").querySelector("button")) {
     submit(settingsForm, function () {
       // An empty box is not a zero: each number is asked for in words before anything is sent.
-      var missing = ["points_per_currency_unit", "point_value", "hold_minutes", "sms_per_hour", "sms_signin_per_hour"].filter(function (id) { return !/^\d+$/.test($(id).value.trim()); });
+      var missing = ["points_per_currency_unit", "point_value", "hold_minutes", "history_retention_days", "sms_per_hour", "sms_signin_per_hour"].filter(function (id) { return !/^\d+$/.test($(id).value.trim()); });
       if (missing.length > 0) {
         missing.reverse().forEach(function (id) { fieldError(id, "Enter a whole number."); });
         return Promise.resolve();
@@ -157,6 +157,7 @@ const CONSOLE_FORMS = String.raw`
         points_per_currency_unit: Number($("points_per_currency_unit").value),
         point_value: Number($("point_value").value),
         hold_ttl_seconds: Math.round(Number($("hold_minutes").value) * 60),
+        history_retention_days: Number($("history_retention_days").value),
         sms_per_hour: Number($("sms_per_hour").value),
         sms_signin_per_hour: Number($("sms_signin_per_hour").value),
         refund_when_points_spent: (document.querySelector("input[name=refund_when_points_spent]:checked") || { value: "reduce" }).value,
@@ -165,7 +166,7 @@ const CONSOLE_FORMS = String.raw`
       return send("PATCH", "/v1/settings", body).then(function (reply) {
         if (reply.status === 200) { $("settings-message").className = "status"; say("settings-message", "Saved."); return; }
         $("settings-message").className = "status bad";
-        explain(reply, { points_per_currency_unit: "points_per_currency_unit", point_value: "point_value", hold_ttl_seconds: "hold_minutes", sms_per_hour: "sms_per_hour", sms_signin_per_hour: "sms_signin_per_hour", allowed_origins: "allowed_origins" }, "settings-message");
+        explain(reply, { points_per_currency_unit: "points_per_currency_unit", point_value: "point_value", hold_ttl_seconds: "hold_minutes", history_retention_days: "history_retention_days", sms_per_hour: "sms_per_hour", sms_signin_per_hour: "sms_signin_per_hour", allowed_origins: "allowed_origins" }, "settings-message");
       });
     });
   }

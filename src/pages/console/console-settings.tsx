@@ -7,7 +7,7 @@ export interface ConsoleSettingsData {
   business: string;
   role: string;
   currency: string;
-  settings: { approval_required_for: string[]; points_per_currency_unit: number; point_value: number; hold_ttl_seconds: number; sms_per_hour: number; sms_signin_per_hour: number; refund_when_points_spent: string; allowed_origins: string[] };
+  settings: { approval_required_for: string[]; points_per_currency_unit: number; point_value: number; hold_ttl_seconds: number; history_retention_days: number; sms_per_hour: number; sms_signin_per_hour: number; refund_when_points_spent: string; allowed_origins: string[] };
 }
 
 /** The business's settings; owners and managers change them, security staff read them. */
@@ -32,6 +32,7 @@ export function ConsoleSettings({ data }: { data: ConsoleSettingsData }) {
           <Field id="points_per_currency_unit" label={`Points earned per whole ${data.currency}`} type="number" min="0" max="10000" value={String(s.points_per_currency_unit)} disabled={readOnly} />
           <Field id="point_value" label={`What one point is worth, in the smallest coin of ${data.currency}`} hint={`1 means a point pays ${formatMoney(1, data.currency)}.`} type="number" min="1" value={String(s.point_value)} disabled={readOnly} />
           <Field id="hold_minutes" label="Minutes a sale may wait at the till to be finished" type="number" min="1" max="1440" value={String(Math.max(1, Math.round(s.hold_ttl_seconds / 60)))} disabled={readOnly} hint="A sale not finished in time is cancelled, and what it held goes back to the member." />
+          <Field id="history_retention_days" label="Days of history to keep at hand" type="number" min="30" max="400" value={String(s.history_retention_days)} disabled={readOnly} hint="Lists, reports and the member's purchases in the console go back this far. Each older day stays downloadable from End of day." />
           <Field id="sms_per_hour" label="Most SMS the tills may send in an hour" type="number" min="0" value={String(s.sms_per_hour)} disabled={readOnly} hint="Codes members are sent to pay with points." />
           <Field id="sms_signin_per_hour" label="Most sign-in codes members may be sent in an hour" type="number" min="0" value={String(s.sms_signin_per_hour)} disabled={readOnly} hint="Sign-in codes and the sign-in links staff send, kept apart so strangers asking for codes can never stop the tills' SMS." />
           <fieldset disabled={readOnly}>
