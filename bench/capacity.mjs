@@ -4,9 +4,9 @@
 // with an Idempotency-Key as a careful till sends them; a credit payment earning points) spread over the members, waits until D1 has them all,
 // and reads the local D1 files (the directory and the four shards) with SQLite's own `dbstat` before and after: bytes
 // per pair by table (its indexes included) and rows per pair. Then SPREAD_TENANTS more tenants, placed by the
-// directory, each run SPREAD_PAIRS pairs: each shard's share of that load (max ÷ mean), and each shard's days until
-// full at the design load (docs/capacity.md) on the number of shards it needs. It prints them and writes them into
-// bench/results.json under `capacity`.
+// directory, each run SPREAD_PAIRS pairs: each shard's share of that load (max ÷ mean), and what each shard holds at
+// its fullest at the design load (docs/capacity.md) on the number of shards it needs, retention applied. It prints
+// them and writes them into bench/results.json under `capacity`.
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -100,10 +100,15 @@ async function countConfirmed(base, sk) {
   return count;
 }
 
-/** The design load of docs/capacity.md: 31 M purchases a day, history kept hot 90 days, a shard filled to 8 GB. */
+/**
+ * The design load of docs/capacity.md: 31 M purchases a day, history kept hot 90 days, a shard filled to 8 GB. Rows
+ * leave D1 a 10-day generation at a time, a day after their retention: at its fullest a shard holds 41 days of events
+ * (30 + 10 + 1) and 101 of operations and history (90 + 10 + 1).
+ */
 const DESIGN_PURCHASES_A_DAY = 31_000_000;
 const DESIGN_HOT_DAYS = 90;
 const EVENT_DAYS = 30;
+const GENERATION_DAYS = 10;
 const SHARD_USABLE_BYTES = 8e9;
 const SPREAD_TENANTS = Number(process.env.SPREAD_TENANTS ?? 8);
 const SPREAD_PAIRS = Number(process.env.SPREAD_PAIRS ?? 100);
@@ -146,15 +151,17 @@ async function spreadLoad(base, files) {
 }
 
 /**
- * The shards the design load needs at steady state (events kept 30 days, the rest 90 days hot), and — were it spread
- * over them as the shares say — the days until each is full while nothing leaves D1 (retention is not built yet).
+ * The shards the design load needs at steady state (at its fullest: events 41 days, the rest 101), and — were it
+ * spread over them as the shares say — what each holds then (retention keeps it there: src/archive/retention.ts).
  */
 function atDesignLoad(spread, bytesPerPair, byTable) {
   const eventBytes = byTable["events (generations)"]?.bytes ?? 0;
-  const steadyBytes = eventBytes * EVENT_DAYS + (bytesPerPair - eventBytes) * DESIGN_HOT_DAYS;
+  const eventDays = EVENT_DAYS + GENERATION_DAYS + 1;
+  const hotDays = DESIGN_HOT_DAYS + GENERATION_DAYS + 1;
+  const steadyBytes = eventBytes * eventDays + (bytesPerPair - eventBytes) * hotDays;
   const designShards = Math.ceil((DESIGN_PURCHASES_A_DAY * steadyBytes) / SHARD_USABLE_BYTES);
-  const perShardADay = (share) => (DESIGN_PURCHASES_A_DAY * bytesPerPair * share * spread.shares.length) / designShards;
-  return { ...spread, design_shards: designShards, days_until_full: spread.shares.map((share) => Math.floor(SHARD_USABLE_BYTES / perShardADay(share))) };
+  const perShard = (share) => (DESIGN_PURCHASES_A_DAY * steadyBytes * share * spread.shares.length) / designShards;
+  return { ...spread, design_shards: designShards, steady_gb: spread.shares.map((share) => Math.round(perShard(share) / 1e8) / 10) };
 }
 
 const worker = await startWorker();
@@ -228,7 +235,7 @@ try {
   const shared = capacity.spread;
   console.log(`Spread load: ${shared.tenants} tenants × ${shared.pairs_each} pairs; each shard's share ${shared.shares.map((x) => `${Math.round(x * 100)} %`).join(", ")} (max ÷ mean ${shared.max_over_mean})`);
   console.log(
-    `At the design load (${(DESIGN_PURCHASES_A_DAY / 1e6).toFixed(0)} M purchases a day) on the ${shared.design_shards} shards it needs at steady state (events ${EVENT_DAYS} days, the rest ${DESIGN_HOT_DAYS} days hot), days until each shard is full while nothing leaves D1: ${shared.days_until_full.join(", ")}`,
+    `At the design load (${(DESIGN_PURCHASES_A_DAY / 1e6).toFixed(0)} M purchases a day) on the ${shared.design_shards} shards it needs (events kept ${EVENT_DAYS} days, the rest ${DESIGN_HOT_DAYS}, each leaving a 10-day generation at a time), each shard at its fullest holds, in GB (of 8 usable, 10 the limit): ${shared.steady_gb.join(", ")}`,
   );
   const resultsFile = join(here, "results.json");
   const results = JSON.parse(readFileSync(resultsFile, "utf8"));

@@ -53,7 +53,7 @@ describe("bodies", () => {
 
   it("settings, tenants and members validate their fields", async () => {
     const shop = await createShop();
-    for (const body of [{ hold_ttl_seconds: 0 }, { hold_ttl_seconds: 86_401 }, { approval_required_for: ["cash"] }, { point_value: 0.5 }, { sms_per_hour: -1 }, { sms_per_hour: 1.5 }]) {
+    for (const body of [{ hold_ttl_seconds: 0 }, { hold_ttl_seconds: 86_401 }, { approval_required_for: ["cash"] }, { point_value: 0.5 }, { sms_per_hour: -1 }, { sms_per_hour: 1.5 }, { history_retention_days: 29 }, { history_retention_days: 401 }]) {
       expectError(await api("PATCH", "/v1/settings", { token: shop.secret, body }), 400, "invalid_request");
     }
     expect((await api("GET", "/v1/settings", { token: shop.secret })).body).toEqual({
@@ -61,6 +61,7 @@ describe("bodies", () => {
       points_per_currency_unit: 1,
       point_value: 1,
       hold_ttl_seconds: 900,
+      history_retention_days: 90,
       sms_per_hour: 500,
       sms_signin_per_hour: 200,
       refund_when_points_spent: "reduce",

@@ -1,6 +1,7 @@
 /** Members and the card → member index. A card never changes member, so that mapping is cached for good. */
 import { and, asc, eq, inArray, like, or, sql, type SQL } from "drizzle-orm";
 import type { AuditWrite } from "./audit";
+import { laterOf, overRecords, windowStart } from "./record-tables";
 import { acrossShards, type TenantShards } from "../shards/tenant-shards";
 import { database, type BatchWrite } from "./client";
 import { newestFirst } from "./newest-first";
@@ -80,20 +81,23 @@ export function memberSearch(d1: D1Database, tenantId: string, query: string): S
 }
 
 /**
- * Members with an operation since an instant (or still pending, or ever), most recently active first: where a
- * card limit over every card can have counters (each account keeps its own).
+ * Members with an operation since an instant (or still pending, or ever — as far back as the tenant's history is
+ * kept at hand), most recently active first: where a card limit over every card can have counters (each account
+ * keeps its own).
  */
-export async function recentlyActiveMembers(shards: TenantShards, since: { after?: string; pendingOnly?: boolean }, limit: number): Promise<string[]> {
-  const pages = await acrossShards(shards, async (d1) => {
-    const rows = await d1
-      .prepare(
-        `SELECT member_id, MAX(created_at) AS last FROM operations WHERE tenant_id = ?1 AND (?2 IS NULL OR created_at >= ?2) AND (?3 = 0 OR status = 'pending')
-         GROUP BY member_id ORDER BY last DESC LIMIT ?4`,
-      )
-      .bind(shards.tenantId, since.after ?? null, since.pendingOnly ? 1 : 0, limit)
-      .all<{ member_id: string; last: string }>();
-    return rows.results;
-  });
+export async function recentlyActiveMembers(shards: TenantShards, since: { after?: string; pendingOnly?: boolean }, limit: number, now = Date.now()): Promise<string[]> {
+  // "Ever" is as far back as the tenant's history is kept at hand.
+  const from = laterOf(since.after, windowStart(shards.retentionDays, now));
+  const pages = await acrossShards(shards, (d1) =>
+    overRecords(d1, "operations", from, async (tables) => {
+      const each = tables.map((table) => `SELECT member_id, created_at FROM ${table} WHERE tenant_id = ?1 AND created_at >= ?2 AND (?3 = 0 OR status = 'pending')`);
+      const rows = await d1
+        .prepare(`SELECT member_id, MAX(created_at) AS last FROM (${each.join(" UNION ALL ")}) GROUP BY member_id ORDER BY last DESC LIMIT ?4`)
+        .bind(shards.tenantId, from, since.pendingOnly ? 1 : 0, limit)
+        .all<{ member_id: string; last: string }>();
+      return rows.results;
+    }),
+  );
   // A member active on two shards (two epochs) counts once, at their latest.
   const latest = new Map<string, string>();
   for (const row of pages.flat()) if ((latest.get(row.member_id) ?? "") < row.last) latest.set(row.member_id, row.last);
