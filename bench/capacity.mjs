@@ -60,7 +60,7 @@ function tablesOf(file, result) {
   const db = new DatabaseSync(file, { readOnly: true });
   try {
     const owner = new Map(db.prepare("SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')").all().map((r) => [r.name, r.tbl_name]));
-    const group = (table) => (/^events_\d+$/.test(table) ? "events (generations)" : table);
+    const group = (table) => (/^events_\d+$/.test(table) ? "events (generations)" : /^operations_\d+$/.test(table) ? "operations (generations)" : /^history_\d+$/.test(table) ? "history (generations)" : table);
     for (const { name, bytes } of db.prepare("SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name").all()) {
       const table = group(owner.get(name) ?? name);
       if (table.startsWith("sqlite_") || table.startsWith("_cf_") || table === "d1_migrations") continue;

@@ -18,6 +18,7 @@ import { env, exports } from "cloudflare:workers";
 import { expect, inject, test } from "vitest";
 import { AnswerStorage } from "../src/accounts/answer-storage";
 import { forgetOldLogs } from "../src/db/events";
+import { tablesFrom } from "../src/db/record-tables";
 import { KEY_RETENTION_MS } from "../src/lib/ids";
 import { KeyClaims } from "../src/stores/key-claims";
 import { MAX_ATTEMPTS } from "../src/webhooks/webhook-do";
@@ -146,7 +147,8 @@ async function expectDone(s: Shop, pairsPerMember: number): Promise<void> {
     expect(audit.balances.points).toBe(10 * pairsPerMember);
   }
   const [home] = (await tenantShards(env, s.tenantId)).all;
-  const rows = await home.d1.prepare("SELECT COUNT(*) AS n FROM history_entries WHERE tenant_id = ?").bind(s.tenantId).first<{ n: number }>();
+  const tables = await tablesFrom(home.d1, "history", new Date(0).toISOString());
+  const rows = await home.d1.prepare(`SELECT SUM(n) AS n FROM (${tables.map((table) => `SELECT COUNT(*) AS n FROM ${table} WHERE tenant_id = ?1`).join(" UNION ALL ")})`).bind(s.tenantId).first<{ n: number }>();
   // One history row per settlement: the top-up's, and each purchase's (its payment and accrual share it).
   expect(rows?.n).toBe(s.members.length * (1 + pairsPerMember));
 }
