@@ -46,7 +46,7 @@ export async function dayArchive(env: Env, tenant: { id: string; timezone: strin
  * and a part of bytes at a time, so the largest tenant's day fits in the memory of one request. Not while an
  * operation of the day is still pending in D1 (its end has not reached the records yet).
  */
-export async function writeDayArchive(env: Env, tenantId: string, date: string, window: { start: string; end: string }, partBytes = PART_BYTES, now = Date.now()): Promise<ArchiveMade> {
+export async function writeDayArchive(env: Env, tenantId: string, date: string, window: { start: string; end: string }, how: { final?: boolean; partBytes?: number } = {}, now = Date.now()): Promise<ArchiveMade> {
   try {
     const shards = await tenantShards(env, tenantId);
     const pending = await Promise.all(
@@ -70,8 +70,9 @@ export async function writeDayArchive(env: Env, tenantId: string, date: string, 
         throw error;
       }
     })();
-    const options = { httpMetadata: { contentType: "application/gzip" }, customMetadata: { made_at: new Date(now).toISOString() } };
-    await Promise.all([writing, putInParts(env.ARCHIVE, archiveKey(tenantId, date), gzip.readable, options, partBytes)]);
+    // `final`: made for good, as the day's rows leave D1 (src/archive/retention.ts).
+    const options = { httpMetadata: { contentType: "application/gzip" }, customMetadata: { made_at: new Date(now).toISOString(), final: String(how.final ?? false) } };
+    await Promise.all([writing, putInParts(env.ARCHIVE, archiveKey(tenantId, date), gzip.readable, options, how.partBytes ?? PART_BYTES)]);
     return "made";
   } catch (error) {
     console.error(`archive of ${tenantId} ${date} failed:`, String(error));

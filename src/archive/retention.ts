@@ -2,14 +2,17 @@
  * Retention: a shard's operations and history leave D1 a generation at a time (10 days of creation time,
  * src/db/record-tables.ts), by dropping its two tables — which writes no row — once the longest
  * `history_retention_days` of the shard's tenants (and a day, for the last holds) has passed its last day, and only
- * after every day of every tenant with rows in it is archived in R2 (`GET /v1/exports`). Each tenant sees only its
- * own window meanwhile. A day not archived yet (a shard that fails, a sale still pending in D1) keeps the generation
- * until the next run.
+ * after every day of every tenant with rows in it is archived in R2 for good (`GET /v1/exports`): made again then,
+ * from what D1 holds at that point, so a day downloaded early and completed by late shipments is archived whole. Each
+ * tenant sees only its own window meanwhile. A generation with a day that cannot be archived yet (a shard that fails,
+ * a sale still pending in D1) stays, and the later ones go on without it.
+ *
+ * Every tenant's history writer may start a run, at most hourly; one run an hour per shard goes ahead
+ * (`retention_runs`), the others stop at once.
  */
 import type { Env } from "../env";
 import { GENERATION_MS } from "../db/event-generations";
 import { recordGenerations, recordTable } from "../db/record-tables";
-import { loadTenantIfAny } from "../db/tenants";
 import { windowBounds } from "../limits/counters-view";
 import { tenantObjectOf } from "../objects";
 import { shardDatabase } from "../shards/tenant-shards";
@@ -18,19 +21,26 @@ import { FIRST_SHARD } from "../shards/placement";
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
-/** The longest retention among the tenants with rows on a shard (its tenants of before the shards are on shard-0). */
-export async function longestRetention(db: D1Database, shard: string): Promise<number> {
-  const row = await db
+/** A tenant with rows on a shard (placed on it in some epoch; its tenants of before the shards on shard-0). */
+interface ShardTenant {
+  id: string;
+  timezone: string;
+  created_at: string;
+  retention: number;
+}
+
+export async function tenantsOn(db: D1Database, shard: string): Promise<ShardTenant[]> {
+  const rows = await db
     .prepare(
-      `SELECT MAX(history_retention_days) AS days FROM tenants t
+      `SELECT id, timezone, created_at, history_retention_days AS retention FROM tenants t
        WHERE (t.placement = '[]' AND ?2) OR EXISTS (SELECT 1 FROM json_each(t.placement) e, json_each(e.value, '$.shards') s WHERE s.value = ?1)`,
     )
     .bind(shard, shard === FIRST_SHARD ? 1 : 0)
-    .first<{ days: number | null }>();
-  return row?.days ?? 90;
+    .all<ShardTenant>();
+  return rows.results;
 }
 
-/** The generations of a shard whose every row is past `days` and a day, at `now`, oldest first. */
+/** The generations whose every row is past `days` and a day, at `now`, oldest first. */
 export const generationsPast = (generations: number[], days: number, now: number) => generations.filter((g) => (g + 1) * GENERATION_MS <= now - (days + 1) * DAY_MS);
 
 /** The calendar dates, in a time zone, that a generation's time touches. */
@@ -41,27 +51,44 @@ export function datesOf(generation: number, timeZone: string): string[] {
   return [...dates].sort();
 }
 
+/** Whether this run is the shard's run of the hour (it moves `retention_runs` on; one that ran within the hour did). */
+async function ourTurn(d1: D1Database, now: number): Promise<boolean> {
+  const moved = await d1.prepare("UPDATE retention_runs SET ran_at = ?1 WHERE id = 1 AND ran_at <= ?2").bind(now, now - HOUR_MS).run();
+  return (moved.meta.changes ?? 0) === 1;
+}
+
+/** Archives for good every day of a generation of every tenant with rows in it; false: one is not possible yet. */
+async function archived(env: Env, d1: D1Database, tables: string[], tenants: ShardTenant[], generation: number): Promise<boolean> {
+  // The shard's tenants with rows in the generation, each found by its key's first column.
+  const exists = tables.map((table) => `EXISTS (SELECT 1 FROM ${table} WHERE tenant_id = t.value)`).join(" OR ");
+  const inIt = await d1.prepare(`SELECT t.value AS id FROM json_each(?1) t WHERE ${exists}`).bind(JSON.stringify(tenants.map((t) => t.id))).all<{ id: string }>();
+  for (const { id } of inIt.results) {
+    const tenant = tenants.find((t) => t.id === id)!;
+    for (const date of datesOf(generation, tenant.timezone)) {
+      const { start, end } = windowBounds(date, tenant.timezone) as { start: string; end: string };
+      if (end <= tenant.created_at) continue;
+      if ((await tenantObjectOf(env, id).archiveDay(id, date, start, end, true)) !== "made") return false;
+    }
+  }
+  return true;
+}
+
 /**
  * Archives and drops what is past retention on a shard; the generations dropped. Run again (or by several writers at
- * once) it archives nothing twice — each day is made once, in its tenant's object — and drops nothing twice.
+ * once) it archives nothing twice — each day is made for good once, in its tenant's object — and drops nothing twice.
  */
 export async function dropPastRetention(env: Env, shard: string, now = Date.now()): Promise<number[]> {
   const d1 = shardDatabase(env, shard);
-  const [generations, days] = await Promise.all([recordGenerations(d1), longestRetention(env.DB, shard)]);
-  const due = generationsPast([...new Set([...generations.operations, ...generations.history])].sort((a, b) => a - b), days, now);
+  if (!(await ourTurn(d1, now))) return [];
+  const [generations, tenants] = await Promise.all([recordGenerations(d1), tenantsOn(env.DB, shard)]);
+  const longest = Math.max(30, ...tenants.map((t) => t.retention));
+  const due = generationsPast([...new Set([...generations.operations, ...generations.history])].sort((a, b) => a - b), longest, now);
   const dropped: number[] = [];
   for (const generation of due) {
     const tables = (["operations", "history"] as const).filter((kind) => generations[kind].includes(generation)).map((kind) => recordTable(kind, generation));
-    const tenants = await d1.prepare(tables.map((table) => `SELECT DISTINCT tenant_id FROM ${table}`).join(" UNION ")).all<{ tenant_id: string }>();
-    for (const { tenant_id: tenantId } of tenants.results) {
-      const tenant = await loadTenantIfAny(env.DB, tenantId);
-      if (!tenant) continue;
-      for (const date of datesOf(generation, tenant.timezone)) {
-        const { start, end } = windowBounds(date, tenant.timezone) as { start: string; end: string };
-        if (end <= tenant.createdAt) continue;
-        // Not archived (yet): the generation stays, and the next run tries again.
-        if ((await tenantObjectOf(env, tenantId).archiveDay(tenantId, date, start, end)) !== "made") return dropped;
-      }
+    if (!(await archived(env, d1, tables, tenants, generation))) {
+      console.warn(`${shard}: generation ${generation} is past retention but not all its days could be archived; it stays until the next run`);
+      continue;
     }
     await d1.batch(tables.map((table) => d1.prepare(`DROP TABLE IF EXISTS ${table}`)));
     dropped.push(generation);

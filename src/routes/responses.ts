@@ -126,7 +126,7 @@ export const Settings = z.strictObject({
   points_per_currency_unit: z.number().int(),
   point_value: z.number().int(),
   hold_ttl_seconds: z.number().int(),
-  history_retention_days: z.number().int().describe("Days the back office's history (operations and their journal entries) stays in D1, 30–400; older days are in GET /v1/exports"),
+  history_retention_days: z.number().int().describe("How many days back the back office's lists and reports go, 30–400; older days are in GET /v1/exports, and leave the live records once archived"),
   sms_per_hour: z.number().int(),
   sms_signin_per_hour: z.number().int(),
   refund_when_points_spent: z.enum(["reduce", "refuse"]),

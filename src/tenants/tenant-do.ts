@@ -217,15 +217,24 @@ export class TenantDO extends DurableObject<Env> {
   }
 
   /** Outbox rows not shipped yet, for tests and audits. */
-  /** Makes a day's archive in R2 (src/archive/day-archive.ts), once however many ask at once; what came of it. */
-  async archiveDay(tenantId: string, date: string, start: string, end: string): Promise<ArchiveMade> {
-    let making = this.archiving.get(date);
+  /**
+   * Makes a day's archive in R2 (src/archive/day-archive.ts), once however many ask at once; what came of it. One
+   * there already is kept — but for good (`final`, before the day's rows leave D1) only one made for good is: an
+   * earlier one is made again from what D1 holds now.
+   */
+  async archiveDay(tenantId: string, date: string, start: string, end: string, final = false): Promise<ArchiveMade> {
+    const key = `${date}${final ? ":final" : ""}`;
+    let making = this.archiving.get(key);
     if (!making) {
-      const made = async (): Promise<ArchiveMade> => ((await this.env.ARCHIVE.head(archiveKey(tenantId, date))) ? "made" : writeDayArchive(this.env, tenantId, date, { start, end }));
+      const made = async (): Promise<ArchiveMade> => {
+        const kept = await this.env.ARCHIVE.head(archiveKey(tenantId, date));
+        if (kept && (!final || kept.customMetadata?.final === "true")) return "made";
+        return writeDayArchive(this.env, tenantId, date, { start, end }, { final });
+      };
       making = made()
         .catch((): ArchiveMade => "shard_unavailable")
-        .finally(() => this.archiving.delete(date));
-      this.archiving.set(date, making);
+        .finally(() => this.archiving.delete(key));
+      this.archiving.set(key, making);
     }
     return making;
   }

@@ -2932,7 +2932,7 @@ export interface components {
             points_per_currency_unit: number;
             point_value: number;
             hold_ttl_seconds: number;
-            /** @description Days the back office's history (operations and their journal entries) stays in D1, 30–400; older days are in GET /v1/exports */
+            /** @description How many days back the back office's lists and reports go, 30–400; older days are in GET /v1/exports, and leave the live records once archived */
             history_retention_days: number;
             sms_per_hour: number;
             sms_signin_per_hour: number;
