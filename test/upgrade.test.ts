@@ -13,7 +13,9 @@ import { eventStatements } from "../src/webhooks/events";
 import { historyLines } from "../src/db/history";
 import { wholeEvent } from "../src/history/operation-moments";
 import { operationsPage } from "../src/db/operations";
-import { storeOf, tenantObjectOf } from "../src/objects";
+import { historyWriterOf, storeOf, tenantObjectOf } from "../src/objects";
+import { tenantShards } from "../src/shards/tenant-shards";
+import type { Shipment } from "../src/history/projection";
 import { account, api, balances, createOperation, createShop, drainOutbox, expectInvariants, idemKey, onRecords, shardOf, shardsOver, topUp } from "./helpers";
 
 /** The AccountDO's tables as version 5 made them, filled from what the current ones hold. */
@@ -245,6 +247,41 @@ describe("D1 migration 0022: an operation kept once, its events as moments", () 
     const { livemode: _l, ...asConfirmed } = confirmed;
     expect(events[0].data.operation).toEqual({ ...asConfirmed, livemode: true });
     expect(events[1].data.operation).toEqual({ ...asHeld, livemode: true });
+  });
+});
+
+describe("D1 migration 0023: operations and history in generations, beside the tables of before", () => {
+  it("an operation held before it, in the table of before, is confirmed there: one row, listed once, its entries once", async () => {
+    const shop = await createShop();
+    await topUp(shop, 5000);
+    const held = (await createOperation(shop, { type: "purchase", card: shop.card, cheque: { number: "G-1", total: 400 }, payments: [{ method: "credit", amount: 400 }] })).body;
+    await drainOutbox(shop);
+    // As before 0023: the held operation's row in `operations`.
+    const d1 = await shardOf(shop.tenantId);
+    const [row] = await onRecords(d1, "operations", "SELECT * FROM {table} WHERE tenant_id = ? AND id = ?", shop.tenantId, held.id);
+    await onRecords(d1, "operations", "DELETE FROM {table} WHERE tenant_id = ? AND id = ?", shop.tenantId, held.id);
+    const columns = Object.keys(row);
+    await d1.prepare(`INSERT INTO operations (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).bind(...columns.map((c) => row[c])).run();
+
+    const confirmed = (await api("POST", `/v1/operations/${held.id}/confirm`, { token: shop.terminal })).body;
+    await drainOutbox(shop);
+    const rows = await onRecords<{ status: string }>(d1, "operations", "SELECT status FROM {table} WHERE tenant_id = ? AND id = ?", shop.tenantId, held.id);
+    expect(rows).toEqual([{ status: "confirmed" }]);
+    expect((await d1.prepare("SELECT status FROM operations WHERE tenant_id = ? AND id = ?").bind(shop.tenantId, held.id).first<{ status: string }>())?.status).toBe("confirmed");
+    const listed = (await api("GET", "/v1/operations", { token: shop.secret })).body.data.filter((o: { id: string }) => o.id === held.id);
+    expect(listed).toEqual([confirmed]);
+
+    // An entry the table of before has already (a shipment sent again across the deploy) is not written twice.
+    const [entry] = await onRecords(d1, "history", "SELECT * FROM {table} WHERE tenant_id = ? AND operation_id = ?", shop.tenantId, held.id);
+    const entryColumns = Object.keys(entry);
+    await d1.prepare(`INSERT INTO history_entries (${entryColumns.join(", ")}) VALUES (${entryColumns.map(() => "?").join(", ")})`).bind(...entryColumns.map((c) => entry[c])).run();
+    await onRecords(d1, "history", "DELETE FROM {table} WHERE tenant_id = ? AND operation_id = ? AND seq = ?", shop.tenantId, held.id, entry.seq);
+    const shard = (await tenantShards(env, shop.tenantId)).all[0].id;
+    const again = { id: entry.id, seq: entry.seq, operation_id: held.id, kind: entry.kind, method: entry.method, amount: entry.amount, balance_after: entry.balance_after, store_id: entry.store_id, register_id: entry.register_id, created_at: entry.created_at };
+    const shipped = await historyWriterOf(env, shop.tenantId, shard).write(shard, { tenant_id: shop.tenantId, member_id: shop.memberId, operations: [], entries: [again], cards: [], alerts: [], events: [], audits: [] } as unknown as Shipment);
+    expect(shipped).toEqual({ written: true });
+    expect(await onRecords(d1, "history", "SELECT id FROM {table} WHERE tenant_id = ? AND operation_id = ?", shop.tenantId, held.id)).toEqual([{ id: entry.id }]);
+    await expectInvariants(shop);
   });
 });
 
