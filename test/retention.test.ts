@@ -128,4 +128,34 @@ describe("history_retention_days", () => {
     const history = (await api("GET", `/v1/members/${shop.memberId}/history`, { token: shop.secret })).body.data;
     expect(history.map((e: { amount: number }) => e.amount)).toEqual([1250]);
   });
+
+  it("archives, then deletes, the rows of before the generations past retention, a day at a time", async () => {
+    const shop = await createShop();
+    const sale = await topUp(shop, 700);
+    await drainOutbox(shop);
+    const { d1, then } = await ageRows(shop, 120);
+    // As before migration 0023: the rows in the tables of before.
+    for (const [kind, table] of [["operations", "operations"], ["history", "history_entries"]] as const) {
+      const rows = await onRecords(d1, kind, "SELECT * FROM {table} WHERE tenant_id = ?", shop.tenantId);
+      await onRecords(d1, kind, "DELETE FROM {table} WHERE tenant_id = ?", shop.tenantId);
+      for (const row of rows) {
+        const columns = Object.keys(row);
+        await d1.prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).bind(...columns.map((c) => row[c])).run();
+      }
+    }
+    const shard = (await tenantShards(env, shop.tenantId)).all[0].id;
+    const before = async () => (await d1.prepare("SELECT (SELECT COUNT(*) FROM operations WHERE tenant_id = ?1) + (SELECT COUNT(*) FROM history_entries WHERE tenant_id = ?1) AS n").bind(shop.tenantId).first<{ n: number }>())!.n;
+    expect(await before()).toBe(2);
+    await d1.prepare("UPDATE retention_runs SET ran_at = 0").run();
+    await dropPastRetention(env, shard);
+    expect(await before()).toBe(0);
+    const date = new Date(Date.parse(then)).toLocaleDateString("en-CA", { timeZone: "Australia/Sydney" });
+    const kept = await env.ARCHIVE.get(archiveKey(shop.tenantId, date));
+    expect(kept?.customMetadata?.final).toBe("true");
+    const lines = (await new Response(kept!.body.pipeThrough(new DecompressionStream("gzip"))).text()).split("\n").filter(Boolean).map((line) => JSON.parse(line));
+    expect(lines.map((l: { record: string; id?: string; operation_id?: string }) => [l.record, l.record === "operation" ? l.id : l.operation_id])).toEqual([
+      ["operation", sale.id],
+      ["entry", sale.id],
+    ]);
+  });
 });

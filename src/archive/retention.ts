@@ -8,7 +8,8 @@
  * a sale still pending in D1) stays, and the later ones go on without it.
  *
  * Every tenant's history writer may start a run, at most hourly; one run an hour per shard goes ahead
- * (`retention_runs`), the others stop at once.
+ * (`retention_runs`), the others stop at once. Rows of before the generations are archived and deleted the same way,
+ * a day at a time (`dropBeforePastRetention`).
  */
 import type { Env } from "../env";
 import { GENERATION_MS } from "../db/event-generations";
@@ -73,6 +74,57 @@ async function archived(env: Env, d1: D1Database, tables: string[], tenants: Sha
   return true;
 }
 
+/** At most this many days of one tenant's rows of before are archived in one run (a long past takes several runs). */
+const DAYS_A_RUN = 31;
+/** Rows of before deleted a statement at a time, and statements a run. */
+const DELETE_CHUNK = 500;
+const CHUNKS_A_RUN = 20;
+
+/** The calendar dates, in a time zone, from the one holding `from` up to the last one wholly before `until`. */
+function datesBefore(from: string, until: string, timeZone: string): string[] {
+  const dates: string[] = [];
+  for (let at = Date.parse(from); dates.length < DAYS_A_RUN && at < Date.parse(until); at += DAY_MS) {
+    const date = new Date(at).toLocaleDateString("en-CA", { timeZone });
+    if ((windowBounds(date, timeZone) as { end: string }).end > until) break;
+    if (dates[dates.length - 1] !== date) dates.push(date);
+  }
+  return dates;
+}
+
+/**
+ * The rows of before migration 0023 (in `operations` and `history_entries`, which no generation holds) past the
+ * shard's longest retention: each tenant's days archived for good, oldest first, then its rows of those days deleted
+ * a chunk at a time — a one-time cost, a row written each, for what was there before the generations. What a run
+ * does not reach, the next run goes on with.
+ */
+async function dropBeforePastRetention(env: Env, d1: D1Database, tenants: ShardTenant[], longest: number, now: number): Promise<void> {
+  const cutoff = new Date(now - (longest + 1) * DAY_MS).toISOString();
+  let chunks = 0;
+  for (const tenant of tenants) {
+    const oldest = await d1
+      .prepare("SELECT MIN(at) AS at FROM (SELECT MIN(created_at) AS at FROM operations WHERE tenant_id = ?1 UNION ALL SELECT MIN(created_at) FROM history_entries WHERE tenant_id = ?1)")
+      .bind(tenant.id)
+      .first<{ at: string | null }>();
+    if (!oldest?.at || oldest.at >= cutoff) continue;
+    let archivedUntil: string | null = null;
+    for (const date of datesBefore(oldest.at, cutoff, tenant.timezone)) {
+      const { start, end } = windowBounds(date, tenant.timezone) as { start: string; end: string };
+      if ((await tenantObjectOf(env, tenant.id).archiveDay(tenant.id, date, start, end, true)) !== "made") break;
+      archivedUntil = end;
+    }
+    if (archivedUntil === null) continue;
+    for (const [table, key] of [["operations", "tenant_id, created_at, id"], ["history_entries", "tenant_id, created_at, member_id, seq"]] as const) {
+      for (; chunks < CHUNKS_A_RUN; chunks++) {
+        const deleted = await d1
+          .prepare(`DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} WHERE tenant_id = ?1 AND created_at < ?2 LIMIT ${DELETE_CHUNK})`)
+          .bind(tenant.id, archivedUntil)
+          .run();
+        if ((deleted.meta.changes ?? 0) < DELETE_CHUNK) break;
+      }
+    }
+  }
+}
+
 /**
  * Archives and drops what is past retention on a shard; the generations dropped. Run again (or by several writers at
  * once) it archives nothing twice — each day is made for good once, in its tenant's object — and drops nothing twice.
@@ -93,5 +145,6 @@ export async function dropPastRetention(env: Env, shard: string, now = Date.now(
     await d1.batch(tables.map((table) => d1.prepare(`DROP TABLE IF EXISTS ${table}`)));
     dropped.push(generation);
   }
+  await dropBeforePastRetention(env, d1, tenants, longest, now);
   return dropped;
 }

@@ -130,6 +130,13 @@ test("settings and staff: the owner changes settings and invites a security memb
   await page.click("#settings-form button[type=submit]");
   await page.locator("#sms_per_hour-error:not([hidden])").waitFor();
   await page.fill("#sms_per_hour", "200");
+  // History kept at hand: 90 days unless changed, 30 at least, said next to the box.
+  assert.equal(await page.inputValue("#history_retention_days"), "90");
+  await page.fill("#history_retention_days", "20");
+  await page.click("#settings-form button[type=submit]");
+  await page.locator("#history_retention_days-error:not([hidden])").waitFor();
+  assert.match(await page.locator("#history_retention_days-error").textContent(), /at least 30 days/);
+  await page.fill("#history_retention_days", "120");
   await page.check("input[name=approval][value=points]");
   // A web till's address with a path is not an origin: said next to the box.
   await page.fill("#allowed_origins", "https://pos.cafe.example/till");
@@ -141,12 +148,13 @@ test("settings and staff: the owner changes settings and invites a security memb
   await page.locator("#settings-message").filter({ hasText: "Saved." }).waitFor();
   await page.reload();
   assert.deepEqual(
-    await Promise.all(["#points_per_currency_unit", "#hold_minutes", "#sms_per_hour", "#allowed_origins"].map((id) => page.inputValue(id))),
-    ["2", "10", "200", "https://pos.cafe.example\nhttp://localhost:5173"],
+    await Promise.all(["#points_per_currency_unit", "#hold_minutes", "#sms_per_hour", "#history_retention_days", "#allowed_origins"].map((id) => page.inputValue(id))),
+    ["2", "10", "200", "120", "https://pos.cafe.example\nhttp://localhost:5173"],
   );
   assert.equal(await page.isChecked("input[name=approval][value=points]"), true);
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.screenshot({ path: `${shots}console-settings-laptop.png`, fullPage: true });
+  assert.deepEqual(await atPhoneWidth(page, "console-settings-phone"), []);
 
   await page.goto(`${env.server.base}/console/staff`);
   await page.fill("#invite_email", `guard-${Date.now()}@cafe.example`);
