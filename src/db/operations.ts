@@ -49,11 +49,10 @@ export async function operationsPage(shards: TenantShards, query: OperationsQuer
   if (query.created_before) where.push(`created_at < ?${values.push(new Date(query.created_before).toISOString())}`);
   if (position) where.push(`(created_at < ?${values.push(position[0])} OR (created_at = ?${values.length} AND id < ?${values.push(position[1])}))`);
   const newest = "ORDER BY created_at DESC, id DESC LIMIT ?3";
-  type Row = OperationRowRead & { status: string };
   const pages = await acrossShards(shards, (d1) =>
     overRecords(d1, "operations", from, async (tables) => {
       const each = tables.map((table) => `SELECT * FROM (SELECT ${OPERATION_ROW} FROM ${table} WHERE ${where.join(" AND ")} ${newest})`);
-      return (await d1.prepare(`${each.join(" UNION ALL ")} ${newest}`).bind(...values).all<Row>()).results;
+      return (await d1.prepare(`${each.join(" UNION ALL ")} ${newest}`).bind(...values).all<OperationRowRead>()).results;
     }),
   );
   const rows = mergeNewestFirst(pages, (row) => [row.created_at, row.id]);

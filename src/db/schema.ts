@@ -95,49 +95,6 @@ export const cards = sqliteTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.number] })],
 );
 
-export const historyEntries = sqliteTable(
-  "history_entries",
-  {
-    id: text("id").notNull(),
-    tenantId: text("tenant_id").notNull(),
-    memberId: text("member_id").notNull(),
-    seq: integer("seq").notNull(),
-    operationId: text("operation_id").notNull(),
-    kind: text("kind").notNull(),
-    method: text("method").notNull(),
-    amount: integer("amount").notNull(),
-    balanceAfter: integer("balance_after").notNull(),
-    storeId: text("store_id"),
-    registerId: text("register_id"),
-    createdAt: text("created_at").notNull(),
-    /** The settlement's entries after the first, as JSON (migration 0021); null: the row is one entry. */
-    moreEntries: text("more_entries"),
-  },
-  (t) => [primaryKey({ columns: [t.tenantId, t.createdAt, t.memberId, t.seq] })],
-);
-
-export const operations = sqliteTable(
-  "operations",
-  {
-    id: text("id").notNull(),
-    tenantId: text("tenant_id").notNull(),
-    memberId: text("member_id").notNull(),
-    storeId: text("store_id"),
-    registerId: text("register_id"),
-    type: text("type").notNull(),
-    status: text("status").notNull(),
-    version: integer("version").notNull(),
-    /** The operation's base (src/history/operation-moments.ts); a row of before migration 0022: the whole operation. */
-    body: text("body").notNull(),
-    /** What the latest version differs by from the base (null: a row of before, `body` is whole). */
-    moment: text("moment"),
-    /** The operation.created event's moment, when that event is listed from this row. */
-    createdMoment: text("created_moment"),
-    createdAt: text("created_at").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.tenantId, t.createdAt, t.id] })],
-);
-
 export const idempotencyRecords = sqliteTable(
   "idempotency_records",
   {
