@@ -161,7 +161,16 @@ function atDesignLoad(spread, bytesPerPair, byTable) {
   const steadyBytes = eventBytes * eventDays + (bytesPerPair - eventBytes) * hotDays;
   const designShards = Math.ceil((DESIGN_PURCHASES_A_DAY * steadyBytes) / SHARD_USABLE_BYTES);
   const perShard = (share) => (DESIGN_PURCHASES_A_DAY * steadyBytes * share * spread.shares.length) / designShards;
-  return { ...spread, design_shards: designShards, steady_gb: spread.shares.map((share) => Math.round(perShard(share) / 1e8) / 10) };
+  const perShardADay = (share) => (DESIGN_PURCHASES_A_DAY * bytesPerPair * share * spread.shares.length) / designShards;
+  const fullest = spread.shares.map(perShard);
+  return {
+    ...spread,
+    design_shards: designShards,
+    steady_gb: fullest.map((bytes) => Math.round(bytes / 1e8) / 10),
+    // Never, when a shard at its fullest stays below the 10 GB limit; and, were nothing to leave D1, the days it would take.
+    days_until_full: fullest.map((bytes) => (bytes < D1_LIMIT_BYTES ? null : 0)),
+    days_until_full_if_nothing_left: spread.shares.map((share) => Math.floor(D1_LIMIT_BYTES / perShardADay(share))),
+  };
 }
 
 const worker = await startWorker();
@@ -235,7 +244,7 @@ try {
   const shared = capacity.spread;
   console.log(`Spread load: ${shared.tenants} tenants × ${shared.pairs_each} pairs; each shard's share ${shared.shares.map((x) => `${Math.round(x * 100)} %`).join(", ")} (max ÷ mean ${shared.max_over_mean})`);
   console.log(
-    `At the design load (${(DESIGN_PURCHASES_A_DAY / 1e6).toFixed(0)} M purchases a day) on the ${shared.design_shards} shards it needs (events kept ${EVENT_DAYS} days, the rest ${DESIGN_HOT_DAYS}, each leaving a 10-day generation at a time), each shard at its fullest holds, in GB (of 8 usable, 10 the limit): ${shared.steady_gb.join(", ")}`,
+    `At the design load (${(DESIGN_PURCHASES_A_DAY / 1e6).toFixed(0)} M purchases a day) on the ${shared.design_shards} shards it needs (events kept ${EVENT_DAYS} days, the rest ${DESIGN_HOT_DAYS}, each leaving a 10-day generation at a time), each shard at its fullest holds, in GB (of 8 usable, 10 the limit): ${shared.steady_gb.join(", ")}; days until full: ${shared.days_until_full.map((d) => d ?? "never").join(", ")} (were nothing to leave D1: ${shared.days_until_full_if_nothing_left.join(", ")})`,
   );
   const resultsFile = join(here, "results.json");
   const results = JSON.parse(readFileSync(resultsFile, "utf8"));
