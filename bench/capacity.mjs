@@ -5,8 +5,10 @@
 // and reads the local D1 files (the directory and the four shards) with SQLite's own `dbstat` before and after: bytes
 // per pair by table (its indexes included) and rows per pair. Then SPREAD_TENANTS more tenants, placed by the
 // directory, each run SPREAD_PAIRS pairs: each shard's share of that load (max ÷ mean), and what each shard holds at
-// its fullest at the design load (docs/capacity.md) on the number of shards it needs, retention applied. It prints
-// them and writes them into bench/results.json under `capacity`.
+// its fullest at the design load (docs/capacity.md) on the number of shards it needs, retention applied. Last, how long
+// a day's archive of 50,000 purchases takes (bench/archive.bench.ts, inside workerd). It prints them and writes them
+// into bench/results.json under `capacity`.
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -245,6 +247,16 @@ try {
   console.log(`Spread load: ${shared.tenants} tenants × ${shared.pairs_each} pairs; each shard's share ${shared.shares.map((x) => `${Math.round(x * 100)} %`).join(", ")} (max ÷ mean ${shared.max_over_mean})`);
   console.log(
     `At the design load (${(DESIGN_PURCHASES_A_DAY / 1e6).toFixed(0)} M purchases a day) on the ${shared.design_shards} shards it needs (events kept ${EVENT_DAYS} days, the rest ${DESIGN_HOT_DAYS}, each leaving a 10-day generation at a time), each shard at its fullest holds, in GB (of 8 usable, 10 the limit): ${shared.steady_gb.join(", ")}; days until full: ${shared.days_until_full.map((d) => d ?? "never").join(", ")} (were nothing to leave D1: ${shared.days_until_full_if_nothing_left.join(", ")})`,
+  );
+  // A day's archive of 50,000 purchases, made inside workerd (bench/archive.bench.ts): how long, and at what rate.
+  const vitest = join(here, "..", "node_modules", "vitest", "vitest.mjs");
+  const archived = spawnSync(process.execPath, [vitest, "run", "--config", join(here, "cost.config.ts")], { encoding: "utf8", env: { ...process.env, COST_FILE: "archive.bench.ts", FORCE_COLOR: "0" } });
+  const archiveLine = (archived.stdout + archived.stderr).split("\n").find((l) => l.includes("ARCHIVE_RESULT "));
+  if (archived.status !== 0 || !archiveLine) throw new Error(`the archive bench failed:\n${archived.stdout}${archived.stderr}`);
+  capacity.archive = JSON.parse(archiveLine.slice(archiveLine.indexOf("ARCHIVE_RESULT ") + "ARCHIVE_RESULT ".length));
+  const largestDayRows = 2 * 1_000_000;
+  console.log(
+    `A day's archive: ${capacity.archive.purchases.toLocaleString("en")} purchases (${capacity.archive.rows.toLocaleString("en")} rows, ${capacity.archive.lines.toLocaleString("en")} lines, ${(capacity.archive.gzip_bytes / 1e6).toFixed(1)} MB gzipped) in ${capacity.archive.seconds} s, ${capacity.archive.rows_per_second.toLocaleString("en")} rows a second; the largest tenant's day (1 M purchases) at that rate: ${Math.round(largestDayRows / capacity.archive.rows_per_second)} s`,
   );
   const resultsFile = join(here, "results.json");
   const results = JSON.parse(readFileSync(resultsFile, "utf8"));
