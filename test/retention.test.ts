@@ -5,7 +5,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { datesOf, dropPastRetention, generationsPast } from "../src/archive/retention";
+import { datesBefore, datesOf, dropPastRetention, generationsPast } from "../src/archive/retention";
 import { archiveKey } from "../src/archive/day-archive";
 import { generationOf } from "../src/db/event-generations";
 import { makeRecordTable, recordGenerations, recordTable } from "../src/db/record-tables";
@@ -57,6 +57,13 @@ describe("retention (pure)", () => {
     const end = g * 10 * DAY_MS;
     expect(generationsPast([g - 1], 90, end + 91 * DAY_MS)).toEqual([g - 1]);
     expect(generationsPast([g - 1], 90, end + 91 * DAY_MS - 1)).toEqual([]);
+  });
+
+  it("walks the days of before date by date, the 23-hour day of a clock change included", () => {
+    // Berlin's clocks go forward on 29 March 2026: that day has 23 hours, and none is skipped.
+    expect(datesBefore("2026-03-27T22:30:00.000Z", "2026-03-31T22:00:00.000Z", "Europe/Berlin")).toEqual(["2026-03-27", "2026-03-28", "2026-03-29", "2026-03-30", "2026-03-31"]);
+    // Only days wholly before the cut: the 31st ends at 22:00 UTC (midnight in Berlin), so a cut an hour earlier stops at the 30th.
+    expect(datesBefore("2026-03-27T22:30:00.000Z", "2026-03-31T21:00:00.000Z", "Europe/Berlin")).toEqual(["2026-03-27", "2026-03-28", "2026-03-29", "2026-03-30"]);
   });
 
   it("names every calendar date a generation touches in the tenant's time zone", () => {

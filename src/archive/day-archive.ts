@@ -1,10 +1,11 @@
 /**
  * A day's archive: the tenant's operations made that day and the journal entries posted that day (its calendar
  * day, in its time zone), read from every shard it has, as gzip NDJSON — one JSON object a line, `{"record":
- * "operation", …}` or `{"record": "entry", …}` — kept in R2 (`ARCHIVE`) as `<tenant>/<date>.ndjson.gz`. Made once,
- * the first time it is asked for once every operation of the day has ended: a day after the day (the longest
- * hold), a few minutes for the last shipments, and no operation of the day still pending in D1. Then the same
- * object is handed out.
+ * "operation", …}` or `{"record": "entry", …}` — kept in R2 (`ARCHIVE`) as `<tenant>/<date>.ndjson.gz`. Made the
+ * first time it is asked for once every operation of the day has ended: a day after the day (the longest hold), a
+ * few minutes for the last shipments, and no operation of the day still pending in D1; then the same object is handed
+ * out. Made once more, for good (`final`), from what D1 holds then, just before the day's rows leave D1
+ * (src/archive/retention.ts), so shipments that came late are in it.
  */
 import type { Env } from "../env";
 import { windowBounds } from "../limits/counters-view";

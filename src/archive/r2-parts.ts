@@ -29,6 +29,15 @@ export async function* equalParts(stream: ReadableStream<Uint8Array>, partBytes:
 
 export async function putInParts(bucket: R2Bucket, key: string, stream: ReadableStream<Uint8Array>, options: R2MultipartOptions, partBytes = PART_BYTES): Promise<void> {
   const parts = equalParts(stream, partBytes);
+  try {
+    await putParts(bucket, key, parts, options);
+  } finally {
+    // A failed upload stops reading the stream (its writer, waiting to write more, is told).
+    await parts.return(undefined);
+  }
+}
+
+async function putParts(bucket: R2Bucket, key: string, parts: AsyncGenerator<Uint8Array>, options: R2MultipartOptions): Promise<void> {
   const first = await parts.next();
   const second = first.done ? first : await parts.next();
   if (second.done) {

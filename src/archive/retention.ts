@@ -30,7 +30,7 @@ interface ShardTenant {
   retention: number;
 }
 
-export async function tenantsOn(db: D1Database, shard: string): Promise<ShardTenant[]> {
+async function tenantsOn(db: D1Database, shard: string): Promise<ShardTenant[]> {
   const rows = await db
     .prepare(
       `SELECT id, timezone, created_at, history_retention_days AS retention FROM tenants t
@@ -80,13 +80,18 @@ const DAYS_A_RUN = 31;
 const DELETE_CHUNK = 500;
 const CHUNKS_A_RUN = 20;
 
-/** The calendar dates, in a time zone, from the one holding `from` up to the last one wholly before `until`. */
-function datesBefore(from: string, until: string, timeZone: string): string[] {
+/**
+ * The calendar dates, in a time zone, from the one holding `from` up to the last one wholly before `until`: each the
+ * day after the last (the next begins where the last ends: a day of 23 or 25 hours is not skipped).
+ */
+export function datesBefore(from: string, until: string, timeZone: string): string[] {
   const dates: string[] = [];
-  for (let at = Date.parse(from); dates.length < DAYS_A_RUN && at < Date.parse(until); at += DAY_MS) {
+  for (let at = from; dates.length < DAYS_A_RUN; ) {
     const date = new Date(at).toLocaleDateString("en-CA", { timeZone });
-    if ((windowBounds(date, timeZone) as { end: string }).end > until) break;
-    if (dates[dates.length - 1] !== date) dates.push(date);
+    const { end } = windowBounds(date, timeZone) as { end: string };
+    if (end > until) break;
+    dates.push(date);
+    at = end;
   }
   return dates;
 }

@@ -78,7 +78,9 @@ function eventOf(row: EventRow, livemode: boolean): object {
  * meanwhile (dropped by a clean-up between the two round trips).
  */
 async function overListed<T>(d1: D1Database, now: number, read: (tables: string[], operations: string[]) => Promise<T>): Promise<T> {
-  const operationsFrom = new Date(now - (EVENT_DAYS + 1) * 86_400_000).toISOString();
+  // An event's operation was made a day before it at most (the longest hold); ten more days leave room for an
+  // expiry its account handled late.
+  const operationsFrom = new Date(now - (EVENT_DAYS + 11) * 86_400_000).toISOString();
   const listed = () => Promise.all([listedTables(d1, now), tablesFrom(d1, "operations", operationsFrom)]);
   try {
     return await read(...(await listed()));

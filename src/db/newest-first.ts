@@ -3,7 +3,6 @@ import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { decodeCursor, toPage, type Page } from "../lib/pagination";
 import { database } from "./client";
-import { acrossShards, type TenantShards } from "../shards/tenant-shards";
 
 export const isPosition = (value: unknown[]): value is [string, string] => value.length === 2 && value.every((v) => typeof v === "string");
 
@@ -25,13 +24,12 @@ export function mergeNewestFirst<Row>(pages: Row[][], position: (row: Row) => [s
 }
 
 /**
- * One page of a tenant's rows, newest first, after the cursor: `narrow` adds the list's own filters. Fetches one row
- * more than the page to know whether another page follows. From the tenant's shards, each gives its page after the
- * same cursor and the pages merge: one cursor pages across them all, and a row written between two pages is found
- * in its place (after the cursor: on a later page; before it: not again).
+ * One page of a tenant's rows of a directory table, newest first, after the cursor: `narrow` adds the list's own
+ * filters. Fetches one row more than the page to know whether another page follows. (A shard's lists read several
+ * tables and shards and merge them the same way: `mergeNewestFirst`, and src/db/operations.ts.)
  */
 export async function newestFirst<T extends TenantTable, Out>(
-  from: D1Database | TenantShards,
+  d1: D1Database,
   table: T,
   tenantId: string,
   page: { cursor?: string; limit: number },
@@ -50,6 +48,6 @@ export async function newestFirst<T extends TenantTable, Out>(
     const { createdAt, id } = row as { createdAt: string; id: string };
     return [createdAt, id];
   };
-  const rows = "all" in from ? mergeNewestFirst(await acrossShards(from, read), positionOf) : await read(from);
+  const rows = await read(d1);
   return toPage(rows, page.limit, present, positionOf);
 }

@@ -1,10 +1,12 @@
 /**
  * The D1 projection of what accounts decided, one part of a tenant's shipments at a time: on a shard, operations
- * (for lists), journal entries (history, a settlement's entries in one row) and the event log with its webhook
- * deliveries; in the directory (DB), alerts, card statuses and audit entries (src/history/shipment-parts.ts splits a
- * shipment). Many accounts' parts go in one D1 batch. Every statement is idempotent — journal entries are inserted by their member's sequence number (a retry
- * cannot duplicate), operations (keyed by tenant, creation time and id) and cards are replaced only by a higher
- * version, alerts, events and deliveries by their ids — so shipping the same shipment twice adds nothing.
+ * (for lists; kept once, as src/history/operation-moments.ts says) and journal entries (history, a settlement's
+ * entries in one row), each in the generation table of its creation time (src/db/record-tables.ts), and the event
+ * log with its webhook deliveries; in the directory (DB), alerts, card statuses and audit entries
+ * (src/history/shipment-parts.ts splits a shipment). Many accounts' parts go in one D1 batch. Every statement is
+ * idempotent — journal entries are inserted by their time, member and sequence number (a retry cannot duplicate),
+ * operations (keyed by tenant, creation time and id) and cards are replaced only by a higher version, alerts, events
+ * and deliveries by their ids — so shipping the same shipment twice adds nothing.
  */
 import type { Env } from "../env";
 import type { AuditEntry } from "../audit/audit-chain";
@@ -44,7 +46,7 @@ export const isEmptyShipment = (s: Shipment) =>
  * once a minute, with everything written since, so counting costs no row per batch. What an evicted writer had not
  * added yet is lost: the figure is a rate, not a ledger.
  */
-export class ShardRowTally {
+class ShardRowTally {
   private pending = 0;
   private countedAt = 0;
   static readonly EVERY_MS = 60_000;

@@ -43,7 +43,7 @@ export class TenantDO extends DurableObject<Env> {
   private readonly sealer: AuditSealer;
   /** The audit chain's steps run one after another (every D1 await lets other calls in). */
   private sealing: Promise<unknown> = Promise.resolve();
-  /** Day archives being made now, by date: a second ask waits for the first instead of making it again. */
+  /** The last ask of each date whose archive is being made: the next ask of that date waits for it. */
   private readonly archiving = new Map<string, Promise<ArchiveMade>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -216,29 +216,30 @@ export class TenantDO extends DurableObject<Env> {
     }
   }
 
-  /** Outbox rows not shipped yet, for tests and audits. */
   /**
-   * Makes a day's archive in R2 (src/archive/day-archive.ts), once however many ask at once; what came of it. One
-   * there already is kept — but for good (`final`, before the day's rows leave D1) only one made for good is: an
-   * earlier one is made again from what D1 holds now.
+   * Makes a day's archive in R2 (src/archive/day-archive.ts); what came of it. The asks of one date are made one
+   * after another, so two never write the same object at once and a second finds the first's: one there already is
+   * kept — but for good (`final`, before the day's rows leave D1) only one made for good is, and an earlier one is
+   * made again from what D1 holds now.
    */
   async archiveDay(tenantId: string, date: string, start: string, end: string, final = false): Promise<ArchiveMade> {
-    const key = `${date}${final ? ":final" : ""}`;
-    let making = this.archiving.get(key);
-    if (!making) {
-      const made = async (): Promise<ArchiveMade> => {
+    const before = this.archiving.get(date) ?? Promise.resolve<ArchiveMade>("made");
+    const making = before
+      .catch(() => undefined)
+      .then(async (): Promise<ArchiveMade> => {
         const kept = await this.env.ARCHIVE.head(archiveKey(tenantId, date));
         if (kept && (!final || kept.customMetadata?.final === "true")) return "made";
         return writeDayArchive(this.env, tenantId, date, { start, end }, { final });
-      };
-      making = made()
-        .catch((): ArchiveMade => "shard_unavailable")
-        .finally(() => this.archiving.delete(key));
-      this.archiving.set(key, making);
-    }
+      })
+      .catch((): ArchiveMade => "shard_unavailable");
+    this.archiving.set(date, making);
+    void making.finally(() => {
+      if (this.archiving.get(date) === making) this.archiving.delete(date);
+    });
     return making;
   }
 
+  /** Outbox rows not shipped yet, for tests and audits. */
   async outboxSize(): Promise<number> {
     return this.outbox.size();
   }
