@@ -19,6 +19,18 @@ export const GENERATION_MS = 10 * DAY_MS;
 export const LEGACY_EVENTS = "events";
 
 export const generationOf = (createdAt: string) => Math.floor(Date.parse(createdAt) / GENERATION_MS);
+
+/** Rows by the generation of their creation time (the event log's, and operations' and history's: src/db/record-tables.ts). */
+export function byGeneration<Row extends { created_at: string }>(rows: Row[]): Map<number, Row[]> {
+  const by = new Map<number, Row[]>();
+  for (const row of rows) {
+    const generation = generationOf(row.created_at);
+    const inIt = by.get(generation);
+    if (inIt) inIt.push(row);
+    else by.set(generation, [row]);
+  }
+  return by;
+}
 export const tableOf = (generation: number) => `events_${generation}`;
 
 /** The statement that makes a generation's table; run before each insert into it (nothing when it is there). */

@@ -17,7 +17,7 @@ import { jsonChunks } from "../lib/json-chunks";
 import { alertStatements, announceAlerts, changedAny, eventStatements, wakeWebhooks, type TillsafeEvent } from "../webhooks/events";
 import { liveWebhookEndpoints } from "../db/webhook-endpoints";
 import { countShardRows } from "../db/shards";
-import { generationOf, tableWentAway } from "../db/event-generations";
+import { byGeneration, tableWentAway } from "../db/event-generations";
 import { makeRecordTable, recordTable, type RecordKind } from "../db/record-tables";
 import { historyRows } from "../db/history";
 import { shardDatabase, tenantPlace } from "../shards/tenant-shards";
@@ -96,18 +96,6 @@ export class ShardNotes {
     this.generations.clear();
     this.records.clear();
   }
-}
-
-/** Rows by the generation of their creation time. */
-function byGeneration<Row extends { created_at: string }>(rows: Row[]): Map<number, Row[]> {
-  const by = new Map<number, Row[]>();
-  for (const row of rows) {
-    const generation = generationOf(row.created_at);
-    const inIt = by.get(generation);
-    if (inIt) inIt.push(row);
-    else by.set(generation, [row]);
-  }
-  return by;
 }
 
 /** Writes one target's parts of a tenant's shipments in one D1 batch: the directory's, or a shard's. */

@@ -8,7 +8,7 @@ import { alertEventId } from "../lib/ids";
 import type { Env } from "../env";
 import type { Alert } from "../limits/limit";
 import { jsonChunks } from "../lib/json-chunks";
-import { generationOf, makeGeneration, tableOf } from "../db/event-generations";
+import { byGeneration, makeGeneration, tableOf } from "../db/event-generations";
 import { announceToConsoles } from "../operations/console-live";
 import { wholeEvent, type LoggedEvent } from "../history/operation-moments";
 import { webhooksOf } from "../objects";
@@ -55,15 +55,9 @@ export function alertStatements(db: D1Database, tenantId: string, alerts: Alert[
  */
 export function eventStatements(db: D1Database, tenantId: string, log: LoggedEvent[], events: TillsafeEvent[], audience: EventAudience, made: ReadonlySet<number> = new Set()) {
   const now = Date.now();
-  const byGeneration = new Map<number, LoggedEvent[]>();
-  for (const event of log) {
-    const generation = generationOf(event.created_at);
-    const inIt = byGeneration.get(generation);
-    if (inIt) inIt.push(event);
-    else byGeneration.set(generation, [event]);
-  }
+  const generations = byGeneration(log);
   // A generation's table is made by the first batch that logs into it (a writer remembers which it made).
-  const logged = [...byGeneration].flatMap(([generation, inIt]) => [
+  const logged = [...generations].flatMap(([generation, inIt]) => [
     ...(made.has(generation) ? [] : [makeGeneration(db, generation)]),
     ...jsonChunks(inIt).map((chunk) =>
       db
@@ -91,7 +85,7 @@ export function eventStatements(db: D1Database, tenantId: string, log: LoggedEve
             )
             .bind(chunk, now, new Date(now).toISOString(), tenantId, endpoints),
         );
-  return { statements: [...logged, ...deliveries], deliveries: new Set(deliveries), generations: [...byGeneration.keys()] };
+  return { statements: [...logged, ...deliveries], deliveries: new Set(deliveries), generations: [...generations.keys()] };
 }
 
 /** Whether any of `marked` changed a row in a batch that ran `statements` and answered `results`. */
