@@ -339,3 +339,9 @@ export async function onRecords<T = Record<string, unknown>>(d1: D1Database, kin
 export async function countRecords(d1: D1Database, kind: RecordKind, where: string, ...binds: unknown[]): Promise<number> {
   return (await onRecords<{ n: number }>(d1, kind, `SELECT COUNT(*) AS n FROM {table} WHERE ${where}`, ...binds)).reduce((sum, row) => sum + row.n, 0);
 }
+
+/** Writes a row read from one table into another of the same shape, column by column. */
+export async function insertRow(d1: D1Database, table: string, row: Record<string, unknown>): Promise<void> {
+  const columns = Object.keys(row);
+  await d1.prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).bind(...columns.map((c) => row[c])).run();
+}

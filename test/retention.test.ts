@@ -11,7 +11,7 @@ import { generationOf } from "../src/db/event-generations";
 import { makeRecordTable, recordGenerations, recordTable } from "../src/db/record-tables";
 import { forgetTenant } from "../src/db/tenants";
 import { forgetPlace, tenantShards } from "../src/shards/tenant-shards";
-import { api, createShop, drainOutbox, expectError, onRecords, ORIGIN, topUp, type Shop } from "./helpers";
+import { api, createShop, drainOutbox, expectError, insertRow, onRecords, ORIGIN, topUp, type Shop } from "./helpers";
 
 const DAY_MS = 86_400_000;
 
@@ -24,13 +24,7 @@ async function ageRows(shop: Shop, days: number) {
   for (const kind of ["operations", "history"] as const) {
     const rows = await onRecords(d1, kind, "SELECT * FROM {table} WHERE tenant_id = ?", shop.tenantId);
     await onRecords(d1, kind, "DELETE FROM {table} WHERE tenant_id = ?", shop.tenantId);
-    for (const row of rows) {
-      const columns = Object.keys(row);
-      await d1
-        .prepare(`INSERT INTO ${recordTable(kind, old)} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`)
-        .bind(...columns.map((c) => (c === "created_at" ? then : row[c])))
-        .run();
-    }
+    for (const row of rows) await insertRow(d1, recordTable(kind, old), { ...row, created_at: then });
   }
   await env.DB.prepare("UPDATE tenants SET created_at = ? WHERE id = ?").bind(new Date(Date.now() - (days + 5) * DAY_MS).toISOString(), shop.tenantId).run();
   forgetTenant(shop.tenantId);
@@ -145,10 +139,7 @@ describe("history_retention_days", () => {
     for (const [kind, table] of [["operations", "operations"], ["history", "history_entries"]] as const) {
       const rows = await onRecords(d1, kind, "SELECT * FROM {table} WHERE tenant_id = ?", shop.tenantId);
       await onRecords(d1, kind, "DELETE FROM {table} WHERE tenant_id = ?", shop.tenantId);
-      for (const row of rows) {
-        const columns = Object.keys(row);
-        await d1.prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).bind(...columns.map((c) => row[c])).run();
-      }
+      for (const row of rows) await insertRow(d1, table, row);
     }
     const shard = (await tenantShards(env, shop.tenantId)).all[0].id;
     const before = async () => (await d1.prepare("SELECT (SELECT COUNT(*) FROM operations WHERE tenant_id = ?1) + (SELECT COUNT(*) FROM history_entries WHERE tenant_id = ?1) AS n").bind(shop.tenantId).first<{ n: number }>())!.n;

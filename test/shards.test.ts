@@ -12,7 +12,7 @@ import { placeNewTenant, shardReports } from "../src/shards/shard-directory";
 import { operationsPage } from "../src/db/operations";
 import { historyWriterOf, webhooksOf } from "../src/objects";
 import type { HistoryWriterDO } from "../src/history/history-writer-do";
-import { account, api, countRecords, createOperation, createShop, drainOutbox, onRecords, expectError, expectInvariants, PLATFORM, shardsOver, topUp, type Shop } from "./helpers";
+import { account, api, countRecords, createOperation, createShop, drainOutbox, insertRow, onRecords, expectError, expectInvariants, PLATFORM, shardsOver, topUp, type Shop } from "./helpers";
 import type { RecordKind } from "../src/db/record-tables";
 
 const shardDb = (id: string) => (env as unknown as Record<string, D1Database>)[`SHARD_${id.slice("shard-".length)}`];
@@ -242,10 +242,7 @@ describe("the move of before the shards", () => {
     const [home] = (await tenantShards(env, t)).all;
     for (const [kind, table] of [["operations", "operations"], ["history", "history_entries"]] as const) {
       const rows = await onRecords(home.d1, kind, "SELECT * FROM {table} WHERE tenant_id = ?", t);
-      for (const row of rows) {
-        const columns = Object.keys(row);
-        await env.DB.prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).bind(...columns.map((c) => row[c])).run();
-      }
+      for (const row of rows) await insertRow(env.DB, table, row);
       await onRecords(home.d1, kind, "DELETE FROM {table} WHERE tenant_id = ?", t);
     }
     const now = new Date().toISOString();

@@ -16,7 +16,7 @@ import { operationsPage } from "../src/db/operations";
 import { historyWriterOf, storeOf, tenantObjectOf } from "../src/objects";
 import { tenantShards } from "../src/shards/tenant-shards";
 import type { Shipment } from "../src/history/projection";
-import { account, api, balances, createOperation, createShop, drainOutbox, expectInvariants, idemKey, onRecords, shardOf, shardsOver, topUp } from "./helpers";
+import { account, api, balances, createOperation, createShop, drainOutbox, expectInvariants, idemKey, insertRow, onRecords, shardOf, shardsOver, topUp } from "./helpers";
 
 /** The AccountDO's tables as version 5 made them, filled from what the current ones hold. */
 const TO_VERSION_5 = `
@@ -260,8 +260,7 @@ describe("D1 migration 0023: operations and history in generations, beside the t
     const d1 = await shardOf(shop.tenantId);
     const [row] = await onRecords(d1, "operations", "SELECT * FROM {table} WHERE tenant_id = ? AND id = ?", shop.tenantId, held.id);
     await onRecords(d1, "operations", "DELETE FROM {table} WHERE tenant_id = ? AND id = ?", shop.tenantId, held.id);
-    const columns = Object.keys(row);
-    await d1.prepare(`INSERT INTO operations (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).bind(...columns.map((c) => row[c])).run();
+    await insertRow(d1, "operations", row);
 
     const confirmed = (await api("POST", `/v1/operations/${held.id}/confirm`, { token: shop.terminal })).body;
     await drainOutbox(shop);
@@ -273,8 +272,7 @@ describe("D1 migration 0023: operations and history in generations, beside the t
 
     // An entry the table of before has already (a shipment sent again across the deploy) is not written twice.
     const [entry] = await onRecords(d1, "history", "SELECT * FROM {table} WHERE tenant_id = ? AND operation_id = ?", shop.tenantId, held.id);
-    const entryColumns = Object.keys(entry);
-    await d1.prepare(`INSERT INTO history_entries (${entryColumns.join(", ")}) VALUES (${entryColumns.map(() => "?").join(", ")})`).bind(...entryColumns.map((c) => entry[c])).run();
+    await insertRow(d1, "history_entries", entry);
     await onRecords(d1, "history", "DELETE FROM {table} WHERE tenant_id = ? AND operation_id = ? AND seq = ?", shop.tenantId, held.id, entry.seq);
     const shard = (await tenantShards(env, shop.tenantId)).all[0].id;
     const again = { id: entry.id, seq: entry.seq, operation_id: held.id, kind: entry.kind, method: entry.method, amount: entry.amount, balance_after: entry.balance_after, store_id: entry.store_id, register_id: entry.register_id, created_at: entry.created_at };
